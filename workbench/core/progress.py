@@ -13,7 +13,7 @@ from collections.abc import Callable
 ProgressFn = Callable[[float, str], None]
 
 
-class Cancelled(Exception):  # noqa: N818 - it is an outcome, not a fault
+class Cancelled(Exception):
     """Raised inside long work when the user asked to stop it."""
 
 

@@ -1,0 +1,89 @@
+"""Render the window's panels with real data to PNG for the README (docs/screenshots/).
+
+Run: `.venv/bin/python scripts/screenshots.py [--shared ../shared/data]`. Uses the demo project
+(penguins) for the Data and Profile panels and, when the shared datasets are there, a messy file
+for the import dialog. Offscreen unless DISPLAY is set (then a real window under Xvfb).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "docs" / "screenshots"
+if "DISPLAY" not in os.environ:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def wait(app, condition, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not reach the expected state")
+        app.processEvents()
+        time.sleep(0.01)
+    for _ in range(20):  # let layouts and plots settle
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def save(widget, name: str) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"{name}.png"
+    if not widget.grab().save(str(path)):
+        raise RuntimeError(f"could not write {path}")
+    print(path.relative_to(REPO))
+    return path
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data")
+    args = parser.parse_args()
+
+    from workbench.gui.app import create_application
+    from workbench.gui.settings import AppSettings
+
+    app = create_application()
+    from workbench.gui.main_window import MainWindow
+
+    with tempfile.TemporaryDirectory() as folder:
+        workdir = Path(folder)
+        demo = workdir / "demo"
+        shutil.copytree(REPO / "projects" / "demo", demo)
+        window = MainWindow(AppSettings(workdir / "settings.ini"))
+        window.resize(1280, 800)
+        window.show()
+        save(window, "welcome")
+        window.open_project(demo)
+        wait(app, lambda: window.controller.profile is not None)
+        window.nav.setCurrentRow(0)
+        wait(app, lambda: True)
+        save(window, "data-panel")
+        window.nav.setCurrentRow(1)
+        panel = window.profile_panel
+        for index in range(panel.tabs.count()):
+            panel.tabs.setCurrentIndex(index)
+            wait(app, lambda: True)
+            name = panel.tabs.tabText(index).lower().replace(" ", "-")
+            save(window, f"profile-{name}")
+        messy = args.shared / "messy" / "bank-additional.csv"
+        if messy.is_file():
+            window.import_data(messy)
+            dialog = window.import_dialog
+            wait(app, lambda: dialog.preview_frame() is not None)
+            save(dialog, "import-dialog")
+            dialog.reject()
+        window.controller.cancel_all()
+        window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,290 @@
+"""The Import dialog on real files: detected options, a preview that follows them, errors inline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+
+from workbench.core.io import ReadOptions
+from workbench.gui.dialogs.import_dialog import (
+    ImportDialog,
+    ImportRequest,
+    format_na_tokens,
+    parse_na_tokens,
+    run_preview,
+)
+
+OpenDialog = Callable[[Path], ImportDialog]
+
+
+def settle(qtbot, dialog: ImportDialog) -> None:
+    """Wait until the preview for the options on screen is shown (or its error)."""
+    qtbot.waitUntil(lambda: not dialog.is_previewing(), timeout=15_000)
+
+
+@pytest.fixture
+def open_dialog(qtbot) -> Iterator[OpenDialog]:
+    opened: list[ImportDialog] = []
+
+    def make(path: Path) -> ImportDialog:
+        dialog = ImportDialog(path=path)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        opened.append(dialog)
+        settle(qtbot, dialog)
+        return dialog
+
+    yield make
+    for dialog in opened:
+        # No preview thread may outlive its test (it would emit into a deleted dialog).
+        assert dialog.wait_for_workers(10_000)
+
+
+def columns(dialog: ImportDialog) -> list[str]:
+    return dialog.preview_model.column_names
+
+
+def select(combo, value) -> None:
+    index = combo.findData(value)
+    assert index >= 0, value
+    combo.setCurrentIndex(index)
+
+
+def test_bank_marketing_detects_semicolons_and_suggests_y(open_dialog, shared_data: Path) -> None:
+    dialog = open_dialog(shared_data / "messy" / "bank-additional.csv")
+
+    assert dialog.error_text() is None
+    assert dialog.delimiter_combo.currentData() == ";"
+    assert dialog.delimiter_combo.currentText().startswith("semicolon")
+    assert len(columns(dialog)) == 21
+    assert dialog.preview_model.row_count == 200
+    estimated = dialog.preview().estimated_rows
+    assert abs(estimated - 4_119) < 200  # estimated from the bytes per row of the head
+    assert (
+        dialog.summary_label.text() == f"Showing the first 200 of ~{estimated:,} rows · 21 columns"
+    )
+    assert "semicolon-separated" in dialog.detected_label.text()
+    assert "header on row 1" in dialog.detected_label.text()
+    assert dialog.target() == "y"
+    assert dialog.target_combo.currentText() == "y"
+    assert dialog.target_combo.itemText(0) == "(none)"
+    assert dialog.task_label.text().startswith("<b>binary</b>")
+    # CSV fields shown, fields of other formats hidden.
+    assert dialog.delimiter_combo.isVisibleTo(dialog)
+    assert dialog.encoding_combo.isVisibleTo(dialog)
+    assert not dialog.sheet_combo.isVisibleTo(dialog)
+    assert not dialog.query_edit.isVisibleTo(dialog)
+    assert dialog.import_button.isEnabled()
+
+
+def test_header_checkbox_on_a_headerless_file(open_dialog, shared_data: Path, qtbot) -> None:
+    dialog = open_dialog(shared_data / "clean" / "adult-train.csv")
+
+    assert not dialog.header_check.isChecked()
+    assert columns(dialog) == [f"column_{i}" for i in range(15)]
+    assert "no header row" in dialog.detected_label.text()
+
+    dialog.header_check.click()
+    settle(qtbot, dialog)
+    names = columns(dialog)
+    # The first data row became the names (surrounding spaces stripped).
+    assert names[:4] == ["39", "State-gov", "77516", "Bachelors"]
+    assert names[-1] == "<=50K"
+    assert len(names) == 15
+    assert dialog.current_options().header is True
+    estimated = dialog.preview().estimated_rows
+    assert estimated is not None and abs(estimated - 32_560) < 1_000
+
+    dialog.header_check.click()
+    settle(qtbot, dialog)
+    assert columns(dialog) == [f"column_{i}" for i in range(15)]
+    assert dialog.current_options().header is False
+
+
+def test_preview_follows_the_delimiter(open_dialog, shared_data: Path, qtbot) -> None:
+    dialog = open_dialog(shared_data / "messy" / "bank-additional.csv")
+
+    select(dialog.delimiter_combo, "\t")
+    assert dialog.is_previewing()
+    assert not dialog.import_button.isEnabled()  # never import options not yet previewed
+    settle(qtbot, dialog)
+    if dialog.error_text() is None:
+        assert len(columns(dialog)) == 1
+        assert dialog.current_options().delimiter == "\t"
+        assert "tab-separated" in dialog.detected_label.text()
+        assert dialog.detected_label.text().startswith("Reading as:")
+    else:
+        assert not dialog.import_button.isEnabled()
+
+    select(dialog.delimiter_combo, ";")
+    settle(qtbot, dialog)
+    assert len(columns(dialog)) == 21
+    assert dialog.error_text() is None
+    assert dialog.import_button.isEnabled()
+
+
+def test_ragged_file_shows_the_line_inline_and_blocks_import(
+    open_dialog, tmp_path: Path, qtbot
+) -> None:
+    path = tmp_path / "ragged.csv"
+    rows = ["a,b,c,d", "1,2,3,4", "1,2,3,4", "1,2,3,4", "5,6,7,8,9,10"]
+    rows += [f"{i},{i},{i},{i}" for i in range(20)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+    dialog = open_dialog(path)
+
+    message = dialog.error_text()
+    assert message is not None
+    assert "line 5 has 6 fields, expected 4" in message
+    assert dialog.error_label.isVisibleTo(dialog)
+    shown = dialog.error_label.text()
+    assert "ragged.csv: line 5 has 6 fields, expected 4" in shown
+    assert str(tmp_path) not in shown  # the file row already shows where the file is
+    assert "Skip malformed lines" in shown
+    assert not dialog.import_button.isEnabled()
+    assert dialog.preview_model.column_count == 0
+    # The CSV fields stay on screen so the user can fix the problem...
+    assert dialog.skip_bad_check.isVisibleTo(dialog)
+    # ...and Enter does not import.
+    dialog.accept()
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert dialog.request() is None
+
+    dialog.skip_bad_check.click()
+    settle(qtbot, dialog)
+    assert dialog.error_text() is None
+    assert not dialog.error_label.isVisibleTo(dialog)
+    assert columns(dialog) == ["a", "b", "c", "d"]
+    assert dialog.preview_model.row_count == 23  # the ragged line is dropped
+    assert dialog.import_button.isEnabled()
+
+
+def test_legacy_excel_shows_sheets_and_the_header_row(open_dialog, shared_data: Path) -> None:
+    dialog = open_dialog(shared_data / "messy" / "statsmodels_macrodata.xls")
+
+    assert dialog.format_combo.currentData() == "excel"
+    assert dialog.sheet_combo.isVisibleTo(dialog)
+    sheets = [dialog.sheet_combo.itemText(i) for i in range(dialog.sheet_combo.count())]
+    assert sheets == ["README", "Monthly", "Quarterly"]
+    assert dialog.header_row_spin.isVisibleTo(dialog)
+    # CSV-only fields are hidden for Excel.
+    assert not dialog.delimiter_combo.isVisibleTo(dialog)
+    assert not dialog.decimal_combo.isVisibleTo(dialog)
+    options = dialog.current_options()
+    assert options.sheet == dialog.sheet_combo.currentText()
+    assert dialog.header_row_spin.value() == (options.header_row or 0)
+
+
+def test_picking_another_sheet_previews_it(open_dialog, shared_data: Path, qtbot) -> None:
+    dialog = open_dialog(shared_data / "messy" / "statsmodels_macrodata.xls")
+
+    dialog.sheet_combo.setCurrentText("Quarterly")
+    settle(qtbot, dialog)
+    assert dialog.current_options().sheet == "Quarterly"
+    assert columns(dialog) == ["DATE", "DPIC96", "FGCEC96", "GDPC96", "GPDIC96", "PCECC96"]
+
+
+def test_target_that_cannot_be_one_is_explained(open_dialog, shared_data: Path) -> None:
+    dialog = open_dialog(shared_data / "messy" / "penguins-raw.csv")
+    assert dialog.target() == "Species"
+
+    dialog.target_combo.setCurrentText("Comments")
+    assert dialog.target() == "Comments"
+    assert "free text" in dialog.task_label.text()
+    assert "#a34f00" in dialog.task_label.styleSheet()
+    # The header of the preview marks the chosen target.
+    assert "TARGET" in dialog.preview_model.header_badge("Comments")
+    assert "TARGET" not in dialog.preview_model.header_badge("Species")
+
+    dialog.target_combo.setCurrentText("Culmen Length (mm)")
+    assert dialog.task_label.text().startswith("<b>regression</b>")
+
+
+def test_accept_returns_the_options_and_target_shown(open_dialog, shared_data: Path) -> None:
+    path = shared_data / "messy" / "bank-additional.csv"
+    dialog = open_dialog(path)
+    dialog.target_combo.setCurrentText("marital")
+    assert dialog.task_label.text().startswith("<b>multiclass</b>")
+
+    dialog.accept()
+
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    request = dialog.request()
+    assert isinstance(request, ImportRequest)
+    assert request.path == path
+    assert request.target == "marital"
+    assert request.options == dialog.current_options()
+    assert request.options.delimiter == ";"
+    assert request.options.format == "csv"
+    # The request carries resolved options: previewing with them reproduces the same columns.
+    again = run_preview(path, request.options)
+    assert again.error is None
+    assert list(again.preview.frame.columns) == columns(dialog)
+
+
+def test_enter_imports_with_no_target(open_dialog, shared_data: Path, qtbot) -> None:
+    dialog = open_dialog(shared_data / "clean" / "penguins.csv")
+    assert dialog.target() == "species"
+    dialog.target_combo.setCurrentIndex(0)
+    assert dialog.target_combo.currentText() == "(none)"
+    assert dialog.import_button.isDefault()
+
+    qtbot.keyClick(dialog.na_edit, Qt.Key.Key_Return)
+
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    request = dialog.request()
+    assert request.target is None
+    assert request.options.delimiter == ","
+
+
+def test_a_stale_preview_never_replaces_a_newer_one(open_dialog, shared_data: Path) -> None:
+    dialog = open_dialog(shared_data / "messy" / "bank-additional.csv")
+    stale = run_preview(shared_data / "clean" / "penguins.csv", ReadOptions())
+    assert stale.preview is not None
+
+    dialog._relay.finished.emit(dialog._generation - 1, stale)
+
+    assert len(columns(dialog)) == 21
+    assert dialog.target() == "y"
+
+
+def test_missing_file_is_reported_inline(open_dialog, tmp_path: Path) -> None:
+    dialog = open_dialog(tmp_path / "nowhere.csv")
+    assert dialog.error_text() == "nowhere.csv: no such file"
+    assert not dialog.import_button.isEnabled()
+
+
+def test_impossible_option_is_reported_inline(open_dialog, shared_data: Path, qtbot) -> None:
+    dialog = open_dialog(shared_data / "messy" / "bank-additional.csv")
+    dialog.encoding_combo.setCurrentText("no-such-codec")
+    settle(qtbot, dialog)
+    assert dialog.error_text() == "unknown encoding 'no-such-codec'"
+    assert not dialog.import_button.isEnabled()
+    assert dialog.request() is None
+
+
+def test_na_tokens_round_trip() -> None:
+    tokens = ("", "?", "NA", "-")
+    assert format_na_tokens(tokens) == '"", ?, NA, -'
+    assert parse_na_tokens(format_na_tokens(tokens)) == tokens
+    assert parse_na_tokens(" unknown ,, 999 ") == ("unknown", "999")
+
+
+def test_clearing_the_path_is_not_an_error(open_dialog, shared_data: Path, qtbot) -> None:
+    dialog = open_dialog(shared_data / "clean" / "penguins.csv")
+    dialog.path_edit.clear()
+    settle(qtbot, dialog)
+    assert dialog.error_text() is None
+    assert not dialog.error_label.isVisibleTo(dialog)
+    assert dialog.summary_label.text() == "Choose a file to see a preview."
+    assert not dialog.import_button.isEnabled()
+    assert not dialog.target_combo.isEnabled()
+
+    dialog.path_edit.setText(str(shared_data / "messy" / "anes96.tsv"))
+    settle(qtbot, dialog)
+    assert dialog.delimiter_combo.currentData() == "\t"
+    assert dialog.import_button.isEnabled()

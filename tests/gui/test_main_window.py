@@ -1,0 +1,157 @@
+"""The window driven as a user would: open, import through the dialog, roles, cancel, reopen."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtWidgets import QApplication
+
+from workbench.core.dataset import import_table
+from workbench.core.kinds import ColumnRole
+from workbench.core.project import create_project, open_project
+
+WAIT_MS = 60_000
+
+
+def wait_for_profile(qtbot, window) -> None:
+    qtbot.waitUntil(lambda: window.controller.profile is not None, timeout=WAIT_MS)
+
+
+def make_project(folder: Path, source: Path, target: str | None = None) -> Path:
+    project = create_project(folder)
+    project.attach_dataset(import_table(project.root, source, target=target))
+    project.save()
+    return project.root
+
+
+def test_welcome_page_without_a_project(window) -> None:
+    assert window.stack.currentWidget() is window.welcome
+    assert window.windowTitle() == "ML Workbench"
+    assert not window.import_action.isEnabled()
+    assert not window.nav.isVisible()
+
+
+def test_open_project_shows_table_and_profile(qtbot, window, tmp_path, repo_root) -> None:
+    root = make_project(tmp_path / "birds", repo_root / "resources/data/penguins.csv")
+    assert window.open_project(root)
+    qtbot.waitUntil(lambda: window.controller.frame is not None, timeout=WAIT_MS)
+    wait_for_profile(qtbot, window)
+    assert window.windowTitle() == "birds[*] — ML Workbench"
+    assert not window.isWindowModified()
+    assert window.data_panel.model.rowCount() == 344
+    assert window.controller.profile.rows == 344
+    assert window.settings.recent_projects() == [root]
+    window.nav.setCurrentRow(1)
+    assert window.stack.currentWidget() is window.profile_panel
+
+
+def test_damaged_project_is_a_notification_not_a_crash(window, tmp_path) -> None:
+    (tmp_path / "project.json").write_text("{oops")
+    assert not window.open_project(tmp_path)
+    assert window.controller.project is None
+    assert any("project.json is damaged" in m for m in window.notifications.messages())
+
+
+def test_import_messy_file_through_dialog_then_reopen(
+    qtbot, window, settings, tmp_path, shared_data
+) -> None:
+    from workbench.gui.main_window import MainWindow
+
+    assert window.controller.create(tmp_path / "bank")
+    window.import_data(shared_data / "messy/bank-additional.csv")
+    dialog = window.import_dialog
+    qtbot.waitUntil(lambda: dialog.preview_frame() is not None, timeout=WAIT_MS)
+    # Change an option as a user would: treat `unknown` as missing too.
+    dialog.na_edit.setText(dialog.na_edit.text() + ",unknown")
+    qtbot.waitUntil(
+        lambda: "unknown" in dialog.current_options().na_values
+        and dialog.preview_frame() is not None
+        and dialog.preview_frame()["default"].isna().any(),
+        timeout=WAIT_MS,
+    )
+    dialog.accept()
+    wait_for_profile(qtbot, window)
+    project = window.controller.project
+    assert project.dataset.rows == 4119
+    assert "unknown" in project.dataset.read_options["na_values"]
+    assert window.data_panel.model.rowCount() == 4119
+    kinds = {a.kind for a in window.controller.profile.alerts}
+    assert "target_leakage" in kinds
+    assert window.controller.frame["job"].isna().sum() == 39  # `unknown` jobs became missing
+
+    window.data_panel.set_role_for_test("job", ColumnRole.IGNORE)
+    assert window.isWindowModified()
+    window.save()
+    assert not window.isWindowModified()
+
+    again = MainWindow(settings)
+    qtbot.addWidget(again)
+    assert again.open_project(tmp_path / "bank")
+    wait_for_profile(qtbot, again)
+    assert again.controller.project.roles["job"] == ColumnRole.IGNORE
+    assert again.controller.project.target == "y"
+    # The stored profile is shown at once: nothing is profiled again.
+    assert not again.controller.profile_job.running
+    assert again.controller.profile.to_dict() == window.controller.profile.to_dict()
+    again.controller.project = None
+
+
+@pytest.fixture(scope="module")
+def big_project(tmp_path_factory, shared_data) -> Path:
+    """About a million rows: adult repeated, so profiling takes seconds."""
+    frame = pd.read_csv(
+        shared_data / "clean/adult-train.csv", header=None, skipinitialspace=True, na_values="?"
+    )
+    frame.columns = [f"column_{i}" for i in range(frame.shape[1])]
+    big = pd.concat([frame] * 31, ignore_index=True)
+    source = tmp_path_factory.mktemp("big") / "adult_big.parquet"
+    big.to_parquet(source, index=False)
+    return make_project(tmp_path_factory.mktemp("projects") / "big", source, target="column_14")
+
+
+@pytest.mark.slow
+def test_cancel_a_running_profile(qtbot, window, big_project) -> None:
+    assert window.open_project(big_project)
+    qtbot.waitUntil(lambda: window.controller.profile_job.running, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.job_status.bar.value() > 0, timeout=WAIT_MS)
+    assert window.job_status.isVisible()
+    started = time.monotonic()
+    window.job_status.cancel_button.click()
+    qtbot.waitUntil(lambda: not window.controller.profile_job.running, timeout=5_000)
+    assert time.monotonic() - started < 1.0
+    assert window.controller.profile is None
+    assert "cancelled" in window.profile_panel.message_text().lower()
+
+
+@pytest.mark.slow
+def test_event_loop_keeps_ticking_while_a_big_profile_runs(qtbot, window, big_project) -> None:
+    """The window never freezes: a 10 ms timer is never late by more than 100 ms."""
+    gaps: list[float] = []
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.elapsed()]
+
+    def tick() -> None:
+        now = clock.elapsed()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.timeout.connect(tick)
+    timer.start(10)
+    assert window.open_project(big_project)
+    qtbot.waitUntil(lambda: window.controller.profile_job.running, timeout=WAIT_MS)
+    gaps.clear()
+    last[0] = clock.elapsed()
+    wait_for_profile(qtbot, window)
+    timer.stop()
+    QApplication.processEvents()
+    worst = max(gaps)
+    print(f"\nworst event-loop gap while profiling {window.controller.profile.rows:,} rows: "
+          f"{worst:.0f} ms over {len(gaps)} ticks")
+    assert worst < 100
+    assert window.controller.profile.rows == 1_009_391

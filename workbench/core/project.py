@@ -1,0 +1,222 @@
+"""The project folder: create, open, save (atomically), and migrate old project files.
+
+A project is a self-contained folder (zip it, send it, open it elsewhere):
+    project.json         the specs, the dataset reference and settings; schema_version
+    data/                the imported dataset as Parquet
+    experiments.sqlite   the experiment log (later issues)
+    runs/, exports/      artifacts (later issues)
+project.json is the only file the GUI edits; it is written with write-temp-then-rename, so a
+killed process leaves the previous version or the new one, never a torn file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workbench import __version__
+from workbench.core.atomic import write_json_atomic
+from workbench.core.dataset import DatasetRef, ImportedDataset, load_dataset_frame
+from workbench.core.errors import ProjectError
+from workbench.core.kinds import ColumnRole, TaskType, default_role
+
+PROJECT_FILE = "project.json"
+SCHEMA_VERSION = 1
+FORMAT_NAME = "ml-workbench-project"
+
+# Sections this version reads; anything else in project.json (written by a later issue's code or a
+# newer minor version) is carried through untouched so that saving never drops a user's work.
+_KNOWN_KEYS = {
+    "format", "schema_version", "name", "created_at", "saved_at", "workbench_version",
+    "dataset", "target", "task", "roles",
+}  # fmt: skip
+
+
+@dataclass
+class Project:
+    """The state of one open project; `dirty` says whether it differs from project.json."""
+
+    root: Path
+    name: str
+    created_at: str
+    dataset: DatasetRef | None = None
+    target: str | None = None
+    task: TaskType | None = None
+    roles: dict[str, ColumnRole] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    dirty: bool = False
+
+    @property
+    def file(self) -> Path:
+        return self.root / PROJECT_FILE
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.extra)
+        data.update(
+            {
+                "format": FORMAT_NAME,
+                "schema_version": SCHEMA_VERSION,
+                "name": self.name,
+                "created_at": self.created_at,
+                "saved_at": _now(),
+                "workbench_version": __version__,
+                "dataset": self.dataset.to_dict() if self.dataset else None,
+                "target": self.target,
+                "task": self.task.value if self.task else None,
+                "roles": {name: role.value for name, role in self.roles.items()},
+            }
+        )
+        return data
+
+    def save(self) -> None:
+        """Write project.json atomically."""
+        try:
+            write_json_atomic(self.file, self.to_dict())
+        except OSError as error:
+            raise ProjectError(f"cannot save {self.file}: {error.strerror or error}") from error
+        self.dirty = False
+
+    def attach_dataset(self, imported: ImportedDataset) -> None:
+        """Make an import the project's dataset; roles start from the column kinds."""
+        self.dataset = imported.dataset
+        self.roles = {name: default_role(kind) for name, kind in imported.dataset.kinds.items()}
+        self.target = None
+        self.task = None
+        if imported.target is not None:
+            self.set_target(imported.target, imported.task)
+        self.dirty = True
+
+    def load_frame(self) -> pd.DataFrame:
+        if self.dataset is None:
+            raise ProjectError(f"project '{self.name}' has no dataset yet; import one first")
+        return load_dataset_frame(self.root, self.dataset)
+
+    def set_target(self, column: str | None, task: TaskType | None = None) -> None:
+        """Make `column` the target (the previous target becomes a feature again)."""
+        if column is not None:
+            self._require_column(column)
+        if self.target is not None and self.roles.get(self.target) == ColumnRole.TARGET:
+            self.roles[self.target] = ColumnRole.FEATURE
+        self.target = column
+        self.task = task if column is not None else None
+        if column is not None:
+            self.roles[column] = ColumnRole.TARGET
+        self.dirty = True
+
+    def set_role(self, column: str, role: ColumnRole) -> None:
+        self._require_column(column)
+        if role == ColumnRole.TARGET:
+            self.set_target(column, self.task if column == self.target else None)
+            return
+        if column == self.target:
+            self.target = None
+            self.task = None
+        self.roles[column] = role
+        self.dirty = True
+
+    def _require_column(self, column: str) -> None:
+        if self.dataset is None or column not in self.dataset.kinds:
+            known = ", ".join(self.dataset.kinds) if self.dataset else "none (no dataset)"
+            raise ProjectError(f"column '{column}' is not in the dataset; columns: {known}")
+
+
+def is_project(folder: str | Path) -> bool:
+    return (Path(folder) / PROJECT_FILE).is_file()
+
+
+def create_project(folder: str | Path, name: str | None = None) -> Project:
+    """Make a new project in `folder` (created if needed; an existing one must be empty)."""
+    root = Path(folder).expanduser().resolve()
+    if root.exists() and not root.is_dir():
+        raise ProjectError(f"cannot create a project at {root}: it is a file")
+    if is_project(root):
+        raise ProjectError(f"{root} is already a workbench project; open it instead")
+    if root.is_dir() and any(root.iterdir()):
+        raise ProjectError(f"cannot create a project in {root}: the folder is not empty")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ProjectError(f"cannot create {root}: {error.strerror or error}") from error
+    project = Project(root=root, name=name or root.name, created_at=_now())
+    project.save()
+    return project
+
+
+def open_project(folder: str | Path) -> Project:
+    """Read a project folder; a damaged or foreign one gives a ProjectError saying what is wrong."""
+    root = Path(folder).expanduser().resolve()
+    if not root.exists():
+        raise ProjectError(f"project folder not found: {root}")
+    if not root.is_dir():
+        raise ProjectError(f"{root} is a file, not a project folder")
+    file = root / PROJECT_FILE
+    if not file.is_file():
+        raise ProjectError(f"{root} is not a workbench project (it has no {PROJECT_FILE})")
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ProjectError(
+            f"{file} is damaged: {error.msg} at line {error.lineno}, column {error.colno}"
+        ) from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise ProjectError(f"cannot read {file}: {error}") from error
+    if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
+        raise ProjectError(f"{file} is not a workbench project file")
+    data = migrate(data, file)
+    _remove_stranded_temp_files(root)
+    try:
+        return _project_from_dict(root, data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ProjectError(f"{file} is damaged: bad or missing entry {error}") from error
+
+
+def _remove_stranded_temp_files(root: Path) -> None:
+    """A save killed between writing its temp file and renaming it leaves the temp file behind."""
+    for stranded in root.glob(f".{PROJECT_FILE}.*.tmp"):
+        stranded.unlink(missing_ok=True)
+
+
+def _project_from_dict(root: Path, data: Mapping[str, Any]) -> Project:
+    dataset = DatasetRef.from_dict(data["dataset"]) if data.get("dataset") else None
+    task = data.get("task")
+    return Project(
+        root=root,
+        name=str(data["name"]),
+        created_at=str(data["created_at"]),
+        dataset=dataset,
+        target=data.get("target"),
+        task=TaskType(task) if task else None,
+        roles={name: ColumnRole(role) for name, role in dict(data.get("roles", {})).items()},
+        extra={key: value for key, value in data.items() if key not in _KNOWN_KEYS},
+    )
+
+
+# One function per schema version step: MIGRATIONS[n] turns a version-n file into version n+1.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def migrate(data: dict[str, Any], file: Path) -> dict[str, Any]:
+    """Bring an older project file up to SCHEMA_VERSION; refuse a newer one rather than guess."""
+    version = data.get("schema_version")
+    if not isinstance(version, int) or version < 1:
+        raise ProjectError(f"{file} has no valid schema_version")
+    if version > SCHEMA_VERSION:
+        raise ProjectError(
+            f"{file} was written by a newer workbench (project format {version}; this version "
+            f"reads up to {SCHEMA_VERSION}); update the workbench to open it"
+        )
+    while version < SCHEMA_VERSION:
+        data = MIGRATIONS[version](data)
+        version += 1
+        data["schema_version"] = version
+    return data
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

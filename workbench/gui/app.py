@@ -1,0 +1,40 @@
+"""Start the desktop application."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from workbench import __version__
+from workbench.resources import resource_path
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("ML Workbench")
+    app.setOrganizationName("ML Workbench")
+    app.setApplicationVersion(__version__)
+    app.setWindowIcon(QIcon(str(resource_path("icons", "workbench.svg"))))
+    return app
+
+
+def run_app(project: Path | None = None) -> int:
+    """Open the window on `project`, else on the last project used; returns the exit code."""
+    app = create_application()
+    from workbench.gui.main_window import MainWindow  # after QApplication: widgets need it
+
+    window = MainWindow()
+    window.show()
+    target = project if project is not None else window.settings.last_project()
+    if target is not None:
+        if project is None and not (target / "project.json").is_file():
+            window.settings.remove_recent_project(target)  # moved or deleted since last time
+        else:
+            window.open_project(target)
+    return app.exec()

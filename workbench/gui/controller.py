@@ -1,0 +1,211 @@
+"""The open project and the long work done on it, as the window sees them.
+
+Panels never touch files or start processes: they call this controller and listen to its
+signals. It owns one JobBridge per kind of work (import, load, profile), so a new request
+cancels the stale one of its kind, and it turns every failure into an `error` signal.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from PySide6.QtCore import QObject, Signal
+
+from workbench.core.dataset import ImportedDataset, import_table, load_dataset_frame
+from workbench.core.errors import WorkbenchError
+from workbench.core.kinds import ColumnRole, task_for_column
+from workbench.core.profile import Profile
+from workbench.core.profile_store import load_stored_profile, profile_project_dataset
+from workbench.core.project import Project, create_project, open_project
+from workbench.gui.job_bridge import JobBridge
+from workbench.jobs.job import Job
+
+
+class ProjectController(QObject):
+    project_changed = Signal()  # opened, created or closed
+    data_loaded = Signal()  # `frame` holds the project's table
+    roles_changed = Signal()
+    dirty_changed = Signal(bool)
+    profile_started = Signal(list, int)  # column names, rows
+    profile_column = Signal(object)  # a ColumnProfile, as each column finishes
+    profile_ready = Signal(object)  # the Profile
+    profile_stopped = Signal(str)  # why there is no profile (cancelled, failed)
+    error = Signal(str, str, str)  # severity, message, details
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.project: Project | None = None
+        self.frame: pd.DataFrame | None = None
+        self.profile: Profile | None = None
+        self.import_job = JobBridge(self)
+        self.load_job = JobBridge(self)
+        self.profile_job = JobBridge(self)
+        self.import_job.done.connect(self._on_imported)
+        self.import_job.failed.connect(self._on_failed)
+        self.import_job.cancelled.connect(lambda: self.error.emit("info", "Import cancelled.", ""))
+        self.load_job.done.connect(self._on_loaded)
+        self.load_job.failed.connect(self._on_failed)
+        self.profile_job.partial.connect(self.profile_column)
+        self.profile_job.done.connect(self._on_profiled)
+        self.profile_job.failed.connect(self._on_profile_failed)
+        self.profile_job.cancelled.connect(self._on_profile_cancelled)
+
+    @property
+    def bridges(self) -> tuple[JobBridge, ...]:
+        return (self.import_job, self.load_job, self.profile_job)
+
+    @property
+    def busy(self) -> bool:
+        return any(bridge.running for bridge in self.bridges)
+
+    # Projects -------------------------------------------------------------------------------
+
+    def open(self, folder: Path) -> bool:
+        """Open a project; on failure the current one stays open and an error is emitted."""
+        try:
+            project = open_project(folder)
+        except WorkbenchError as failure:
+            self.error.emit("error", str(failure), "")
+            return False
+        self._set_project(project)
+        return True
+
+    def create(self, folder: Path, name: str | None = None) -> bool:
+        try:
+            project = create_project(folder, name)
+        except WorkbenchError as failure:
+            self.error.emit("error", str(failure), "")
+            return False
+        self._set_project(project)
+        return True
+
+    def close(self) -> None:
+        self.cancel_all()
+        self.project = None
+        self.frame = None
+        self.profile = None
+        self.project_changed.emit()
+        self.dirty_changed.emit(False)
+
+    def save(self) -> bool:
+        if self.project is None:
+            return False
+        try:
+            self.project.save()
+        except WorkbenchError as failure:
+            self.error.emit("error", str(failure), "")
+            return False
+        self.dirty_changed.emit(False)
+        return True
+
+    def cancel_all(self) -> None:
+        for bridge in self.bridges:
+            bridge.cancel()
+
+    def _set_project(self, project: Project) -> None:
+        self.cancel_all()
+        self.project = project
+        self.frame = None
+        self.profile = None
+        self.project_changed.emit()
+        self.dirty_changed.emit(project.dirty)
+        if project.dataset is not None:
+            self._load_data()
+
+    # Import, load, profile ------------------------------------------------------------------
+
+    def import_file(self, path: Path, options: Any = None, target: str | None = None) -> None:
+        """Import a table into the open project, in a child process the user can cancel."""
+        if self.project is None:
+            self.error.emit("error", "Create or open a project before importing data.", "")
+            return
+        self.profile_job.cancel()
+        self.import_job.start(
+            Job(
+                import_table,
+                (self.project.root, path, options, target),
+                name=f"Importing {path.name}",
+            )
+        )
+
+    def reprofile(self) -> None:
+        if self.project is None or self.project.dataset is None:
+            return
+        dataset = self.project.dataset
+        self.profile = None
+        self.profile_started.emit([column.name for column in dataset.schema.columns], dataset.rows)
+        self.profile_job.start(
+            Job(
+                profile_project_dataset,
+                (self.project.root, dataset, self.project.target),
+                name=f"Profiling {dataset.source_name}",
+            )
+        )
+
+    def cancel_profile(self) -> None:
+        self.profile_job.cancel()
+
+    def _on_imported(self, imported: ImportedDataset) -> None:
+        assert self.project is not None
+        self.project.attach_dataset(imported)
+        # An import is saved at once: the Parquet is already on disk and must not be orphaned.
+        self.save()
+        for warning in imported.dataset.warnings:
+            self.error.emit("info", warning, "")
+        self._load_data()
+
+    def _load_data(self) -> None:
+        assert self.project is not None and self.project.dataset is not None
+        dataset = self.project.dataset
+        self.load_job.start(
+            Job(load_dataset_frame, (self.project.root, dataset), name=f"Loading {dataset.name}"),
+            in_process=False,  # reading Parquet releases the GIL; a process would copy the table
+        )
+
+    def _on_loaded(self, frame: pd.DataFrame) -> None:
+        assert self.project is not None and self.project.dataset is not None
+        self.frame = frame
+        self.data_loaded.emit()
+        stored = load_stored_profile(self.project.root, self.project.dataset, self.project.target)
+        if stored is None:
+            self.reprofile()
+        else:
+            self.profile = stored
+            self.profile_ready.emit(stored)
+
+    def _on_profiled(self, profile: Profile) -> None:
+        self.profile = profile
+        self.profile_ready.emit(profile)
+
+    def _on_profile_cancelled(self) -> None:
+        self.profile_stopped.emit("Profiling cancelled. Press Profile again (F5) to restart.")
+
+    def _on_profile_failed(self, message: str, error_type: str, details: str) -> None:
+        self.profile_stopped.emit(f"Profiling failed: {message}")
+        self._on_failed(message, error_type, details)
+
+    def _on_failed(self, message: str, error_type: str, details: str) -> None:
+        self.error.emit("error", message, details)
+
+    # Roles ----------------------------------------------------------------------------------
+
+    def set_role(self, column: str, role: ColumnRole) -> None:
+        """Change a column's role; a new target re-profiles (leakage and balance depend on it)."""
+        if self.project is None:
+            return
+        old_target = self.project.target
+        try:
+            if role == ColumnRole.TARGET and self.frame is not None:
+                suggestion = task_for_column(self.frame[column])
+                self.project.set_target(column, suggestion.task)
+            else:
+                self.project.set_role(column, role)
+        except WorkbenchError as failure:
+            self.error.emit("warning", str(failure), "")
+            return
+        self.roles_changed.emit()
+        self.dirty_changed.emit(True)
+        if self.project.target != old_target and self.frame is not None:
+            self._on_loaded(self.frame)

@@ -1,0 +1,1 @@
+"""Modal dialogs: import a table, create a project."""

@@ -1,0 +1,124 @@
+"""Jobs -> Qt signals: the only place the job mechanism meets Qt.
+
+A `JobBridge` belongs to one panel and runs at most one job: starting another cancels the
+stale one, whose late events are never emitted. A QTimer polls the job's handle on the GUI
+thread, so signals are always emitted there (the runners' threads never touch Qt) and a chatty
+job costs one coalesced progress update per tick.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from workbench.jobs import (
+    CancelledEvent,
+    DoneEvent,
+    FailedEvent,
+    Job,
+    JobEvent,
+    JobHandle,
+    PartialEvent,
+    ProgressEvent,
+    run_in_process,
+    run_in_thread,
+)
+
+
+class _CurrentJob:
+    """The bridge's running handle, kept outside the QObject.
+
+    When Qt deletes the bridge (its panel closed), `destroyed` can still reach this plain
+    object to cancel the job; a slot on the dying bridge itself would not be called.
+    """
+
+    def __init__(self) -> None:
+        self.handle: JobHandle | None = None
+
+    def cancel(self, *_args: object) -> None:
+        handle, self.handle = self.handle, None
+        if handle is not None:
+            handle.cancel()
+
+
+class JobBridge(QObject):
+    """Runs one job at a time for a panel and re-emits its events as signals.
+
+    `cancelled` is emitted at once by `cancel()` (the panel is free again even if a thread job
+    takes a while to notice); a job replaced by `start()` emits nothing more at all.
+    """
+
+    progress = Signal(float, str)
+    partial = Signal(object)
+    done = Signal(object)
+    failed = Signal(str, str, str)  # message, error_type, details
+    cancelled = Signal()
+    running_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None, poll_interval_ms: int = 30) -> None:
+        super().__init__(parent)
+        self._current = _CurrentJob()
+        self._job_name = ""
+        self._timer = QTimer(self)
+        self._timer.setInterval(poll_interval_ms)
+        self._timer.timeout.connect(self._poll)
+        self.destroyed.connect(self._current.cancel)
+
+    @property
+    def running(self) -> bool:
+        return self._current.handle is not None
+
+    @property
+    def job_name(self) -> str:
+        """The running job's name for the status bar; empty when idle."""
+        return self._job_name if self.running else ""
+
+    def start(self, job: Job, in_process: bool = True) -> None:
+        """Run `job`, cancelling this bridge's running job first (one task per panel).
+
+        `in_process=True` for anything heavy (pandas, fitting): it runs in a child process
+        that cancel kills. Threads are for light work that checks its cancel token.
+        """
+        was_running = self.running
+        self._current.cancel()
+        self._current.handle = run_in_process(job) if in_process else run_in_thread(job)
+        self._job_name = job.name
+        self._timer.start()
+        if not was_running:
+            self.running_changed.emit(True)
+
+    def cancel(self) -> None:
+        """Cancel the running job, if any, and emit `cancelled`."""
+        if not self.running:
+            return
+        self._current.cancel()
+        self._timer.stop()
+        self.running_changed.emit(False)
+        self.cancelled.emit()
+
+    def _poll(self) -> None:
+        handle = self._current.handle
+        if handle is None:
+            self._timer.stop()
+            return
+        for event in handle.poll():
+            if self._current.handle is not handle:
+                return  # a slot started or cancelled a job meanwhile: the rest is stale
+            self._emit(event)
+
+    def _emit(self, event: JobEvent) -> None:
+        if isinstance(event, ProgressEvent):
+            self.progress.emit(event.fraction, event.message)
+        elif isinstance(event, PartialEvent):
+            self.partial.emit(event.payload)
+        else:
+            # Idle before emitting, so a slot of `done` may start the next job at once and
+            # running_changed strictly alternates True, False, True...
+            self._current.handle = None
+            self._timer.stop()
+            self.running_changed.emit(False)
+            if isinstance(event, DoneEvent):
+                self.done.emit(event.result)
+            elif isinstance(event, FailedEvent):
+                self.failed.emit(event.message, event.error_type, event.details)
+            elif isinstance(event, CancelledEvent):
+                self.cancelled.emit()

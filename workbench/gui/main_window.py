@@ -1,0 +1,358 @@
+"""The main window: navigation between panels, menus, the job status bar, notifications."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench import __version__
+from workbench.core.kinds import ColumnRole
+from workbench.gui.controller import ProjectController
+from workbench.gui.dialogs.import_dialog import ImportDialog
+from workbench.gui.dialogs.new_project import NewProjectDialog
+from workbench.gui.job_status import JobStatus
+from workbench.gui.notifications import NotificationArea
+from workbench.gui.panels.data_panel import DataPanel
+from workbench.gui.panels.profile_panel import ProfilePanel
+from workbench.gui.settings import AppSettings
+from workbench.resources import resource_path
+
+APP_NAME = "ML Workbench"
+
+
+class WelcomePage(QWidget):
+    """What the window shows with no project open: the ways to start."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        title = QLabel(f"<h2>{APP_NAME}</h2>")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text = QLabel(
+            "Create a project, then import a table (CSV, Excel, Parquet, JSON, SQLite):\n"
+            "it is profiled at once, column by column. Or open an existing project."
+        )
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text.setWordWrap(True)
+        layout.addWidget(title)
+        layout.addWidget(text)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for label, action in (
+            ("New Project…", window.new_project),
+            ("Open Project…", window.choose_project),
+        ):
+            button = QPushButton(label)
+            button.setMinimumWidth(150)
+            button.clicked.connect(action)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.recent_label = QLabel()
+        self.recent_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.recent_label.setOpenExternalLinks(False)
+        self.recent_label.linkActivated.connect(lambda link: window.open_project(Path(link)))
+        layout.addWidget(self.recent_label)
+        layout.addStretch(2)
+
+    def set_recent(self, recent: list[Path]) -> None:
+        if not recent:
+            self.recent_label.setText("")
+            return
+        links = "<br>".join(f'<a href="{path}">{path.name}</a> — {path}' for path in recent[:5])
+        self.recent_label.setText(f"<p><b>Recent projects</b><br>{links}</p>")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: AppSettings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or AppSettings()
+        self.controller = ProjectController(self)
+        self.import_dialog: ImportDialog | None = None
+        self.setWindowIcon(QIcon(str(resource_path("icons", "workbench.svg"))))
+        self.setAcceptDrops(True)
+        self.resize(1280, 800)
+        self.setMinimumSize(QSize(900, 600))
+
+        self.notifications = NotificationArea()
+        self.nav = QListWidget()
+        self.nav.setFixedWidth(150)
+        self.nav.setIconSize(QSize(20, 20))
+        self.stack = QStackedWidget()
+        self.welcome = WelcomePage(self)
+        self.data_panel = DataPanel()
+        self.profile_panel = ProfilePanel()
+        self.stack.addWidget(self.welcome)
+        self._panels: list[tuple[str, QWidget]] = [
+            ("Data", self.data_panel),
+            ("Profile", self.profile_panel),
+        ]
+        for label, panel in self._panels:
+            self.stack.addWidget(panel)
+            QListWidgetItem(label, self.nav)
+        self.nav.currentRowChanged.connect(self._show_panel)
+
+        body = QHBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(self.nav)
+        body.addWidget(self.stack, 1)
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.notifications)
+        outer.addLayout(body, 1)
+        self.setCentralWidget(central)
+
+        self.job_status = JobStatus()
+        for bridge in self.controller.bridges:
+            self.job_status.watch(bridge)
+        self.statusBar().addPermanentWidget(self.job_status)
+
+        self._build_menus()
+        self._connect_controller()
+        self._restore_geometry()
+        self._refresh()
+
+    # Menus --------------------------------------------------------------------------------
+
+    def _action(self, text: str, slot, shortcut: QKeySequence | str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work wherever the focus is
+        return action
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        file_menu.addAction(self._action("&New Project…", self.new_project, QKeySequence.New))
+        file_menu.addAction(self._action("&Open Project…", self.choose_project, QKeySequence.Open))
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.save_action = self._action("&Save", self.save, QKeySequence.Save)
+        file_menu.addAction(self.save_action)
+        self.close_action = self._action("&Close Project", self.close_project, "Ctrl+W")
+        file_menu.addAction(self.close_action)
+        file_menu.addSeparator()
+        self.import_action = self._action("&Import Data…", self.import_data, "Ctrl+I")
+        file_menu.addAction(self.import_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Quit", self.close, QKeySequence.Quit))
+
+        data_menu = menu.addMenu("&Data")
+        self.profile_action = self._action("&Profile Again", self.controller.reprofile, "F5")
+        data_menu.addAction(self.profile_action)
+        self.cancel_action = self._action(
+            "&Cancel Running Job", self.job_status.cancel_current, "Esc"
+        )
+        data_menu.addAction(self.cancel_action)
+
+        view_menu = menu.addMenu("&View")
+        for index, (label, _panel) in enumerate(self._panels):
+            view_menu.addAction(
+                self._action(
+                    label, lambda _=False, i=index: self.nav.setCurrentRow(i), f"Ctrl+{index + 1}"
+                )
+            )
+
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self._action("&About ML Workbench", self._about))
+
+    def _refresh_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.recent_projects()
+        for path in recent:
+            action = self.recent_menu.addAction(f"{path.name}  —  {path}")
+            action.triggered.connect(lambda _=False, p=path: self.open_project(p))
+        self.recent_menu.setEnabled(bool(recent))
+        self.welcome.set_recent(recent)
+
+    # Controller wiring --------------------------------------------------------------------
+
+    def _connect_controller(self) -> None:
+        c = self.controller
+        c.project_changed.connect(self._refresh)
+        c.dirty_changed.connect(self.setWindowModified)
+        c.data_loaded.connect(self._on_data_loaded)
+        c.roles_changed.connect(self._on_data_loaded)
+        c.profile_started.connect(self.profile_panel.begin_partial)
+        c.profile_column.connect(self.profile_panel.add_column_profile)
+        c.profile_ready.connect(self.profile_panel.set_profile)
+        c.profile_stopped.connect(self.profile_panel.show_message)
+        c.error.connect(self.notifications.notify)
+        self.data_panel.roles_changed.connect(self._on_roles_edited)
+        self.profile_panel.column_selected.connect(lambda _name: None)
+
+    def _refresh(self) -> None:
+        project = self.controller.project
+        has_project = project is not None
+        self.setWindowTitle(f"{project.name}[*] — {APP_NAME}" if project else APP_NAME)
+        self.setWindowModified(bool(project and project.dirty))
+        for action in (
+            self.save_action,
+            self.close_action,
+            self.import_action,
+            self.profile_action,
+        ):
+            action.setEnabled(has_project)
+        self.nav.setVisible(has_project)
+        if not has_project:
+            self.stack.setCurrentWidget(self.welcome)
+            self.data_panel.clear()
+            self.profile_panel.set_profile(None)
+        else:
+            if project.dataset is None:
+                self.data_panel.clear()
+                self.profile_panel.set_profile(None)
+            self.nav.setCurrentRow(max(self.nav.currentRow(), 0))
+            self._show_panel(self.nav.currentRow())
+        self._refresh_recent_menu()
+
+    def _show_panel(self, row: int) -> None:
+        if row >= 0 and self.controller.project is not None:
+            self.stack.setCurrentWidget(self._panels[row][1])
+
+    def _on_data_loaded(self) -> None:
+        project = self.controller.project
+        if project is None or project.dataset is None or self.controller.frame is None:
+            return
+        self.data_panel.set_data(self.controller.frame, project.dataset.kinds, project.roles)
+
+    def _on_roles_edited(self, roles: dict) -> None:
+        project = self.controller.project
+        if project is None:
+            return
+        changed = {
+            name: ColumnRole(role)
+            for name, role in roles.items()
+            if project.roles.get(name) != role
+        }
+        # The target first, so that demoting the old target does not undo the new one.
+        for name, role in sorted(changed.items(), key=lambda item: item[1] != ColumnRole.TARGET):
+            self.controller.set_role(name, role)
+
+    # Actions ------------------------------------------------------------------------------
+
+    def new_project(self, name: str = "") -> bool:
+        if not self._may_discard_changes():
+            return False
+        dialog = NewProjectDialog(self, name=name)
+        if dialog.exec() != NewProjectDialog.DialogCode.Accepted:
+            return False
+        if self.controller.create(dialog.folder(), dialog.project_name()):
+            self._remember(dialog.folder())
+            return True
+        return False
+
+    def choose_project(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open Project")
+        if folder:
+            self.open_project(Path(folder))
+
+    def open_project(self, folder: Path) -> bool:
+        if not self._may_discard_changes():
+            return False
+        if self.controller.open(folder):
+            self._remember(folder)
+            return True
+        return False
+
+    def close_project(self) -> None:
+        if self._may_discard_changes():
+            self.controller.close()
+
+    def save(self) -> None:
+        if self.controller.save():
+            self.statusBar().showMessage("Project saved.", 3000)
+
+    def import_data(self, path: Path | None = None) -> None:
+        if self.controller.project is None and not self.new_project(name=path.stem if path else ""):
+            return
+        # Window-modal but not a nested event loop: jobs, timers and tests keep running.
+        self.import_dialog = ImportDialog(self, path)
+        self.import_dialog.accepted.connect(self._start_import)
+        self.import_dialog.open()
+
+    def _start_import(self) -> None:
+        request = self.import_dialog.request()
+        self.controller.import_file(request.path, request.options, request.target)
+
+    def _remember(self, folder: Path) -> None:
+        self.settings.add_recent_project(folder)
+        self._refresh_recent_menu()
+
+    def _may_discard_changes(self) -> bool:
+        project = self.controller.project
+        if project is None or not project.dirty:
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Unsaved changes",
+            f"Save the changes to project '{project.name}'?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.controller.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"<b>{APP_NAME}</b> {__version__}<br>From a raw table to a deployed model, offline.",
+        )
+
+    # Window events ------------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if not files:
+            return
+        event.acceptProposedAction()
+        dropped = files[0]
+        if (dropped / "project.json").is_file():
+            self.open_project(dropped)
+        else:
+            self.import_data(dropped)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._may_discard_changes():
+            event.ignore()
+            return
+        self.controller.cancel_all()
+        self.settings.set_geometry(self.saveGeometry())
+        self.settings.set_window_state(self.saveState())
+        self.settings.sync()
+        event.accept()
+
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.window_state()
+        if state is not None:
+            self.restoreState(state)

@@ -1,0 +1,1 @@
+"""Reusable Qt widgets and item models shared by the panels."""
