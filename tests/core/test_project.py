@@ -105,14 +105,14 @@ def test_unknown_sections_survive_a_save(penguins_project) -> None:
 
 
 def test_import_with_an_unknown_target_names_the_columns(tmp_path: Path, penguins_csv) -> None:
-    with pytest.raises(WorkbenchError, match="target column 'kind' is not in penguins.csv"):
+    with pytest.raises(WorkbenchError, match=r"target column 'kind' is not in penguins\.csv"):
         import_table(tmp_path, penguins_csv, target="kind")
 
 
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ("{not json", "is damaged: Expecting property name enclosed in double quotes at line 1"),
+        ("{not json", r"is damaged: Expecting property name enclosed in double quotes at line 1"),
         ('{"format": "something-else"}', "is not a workbench project file"),
         ('{"format": "ml-workbench-project", "schema_version": 99, "name": "x"}', "newer"),
         ('{"format": "ml-workbench-project", "schema_version": 1}', "bad or missing entry"),

@@ -65,5 +65,5 @@ def test_validation_names_each_problem(penguins: pd.DataFrame) -> None:
 def test_required_subset(penguins: pd.DataFrame) -> None:
     schema = infer_schema(penguins)
     features = penguins.drop(columns=["species"]).head(5)
-    problems = validate_frame(features, schema, required=[n for n in schema.names if n != "species"])
-    assert problems == []
+    required = [name for name in schema.names if name != "species"]
+    assert validate_frame(features, schema, required=required) == []

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtCore import QElapsedTimer, QMimeData, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication
 
 from workbench.core.dataset import import_table
 from workbench.core.kinds import ColumnRole
-from workbench.core.project import create_project, open_project
+from workbench.core.project import create_project
 
 WAIT_MS = 60_000
 
@@ -68,9 +71,11 @@ def test_import_messy_file_through_dialog_then_reopen(
     # Change an option as a user would: treat `unknown` as missing too.
     dialog.na_edit.setText(dialog.na_edit.text() + ",unknown")
     qtbot.waitUntil(
-        lambda: "unknown" in dialog.current_options().na_values
-        and dialog.preview_frame() is not None
-        and dialog.preview_frame()["default"].isna().any(),
+        lambda: (
+            "unknown" in dialog.current_options().na_values
+            and dialog.preview_frame() is not None
+            and dialog.preview_frame()["default"].isna().any()
+        ),
         timeout=WAIT_MS,
     )
     dialog.accept()
@@ -83,7 +88,7 @@ def test_import_messy_file_through_dialog_then_reopen(
     assert "target_leakage" in kinds
     assert window.controller.frame["job"].isna().sum() == 39  # `unknown` jobs became missing
 
-    window.data_panel.set_role_for_test("job", ColumnRole.IGNORE)
+    window.data_panel.set_role("job", ColumnRole.IGNORE)
     assert window.isWindowModified()
     window.save()
     assert not window.isWindowModified()
@@ -100,8 +105,16 @@ def test_import_messy_file_through_dialog_then_reopen(
     again.controller.project = None
 
 
+@pytest.fixture()
+def big_project(big_project_folder: Path) -> Path:
+    """The big project without a stored profile, so opening it profiles afresh."""
+    for stored in (big_project_folder / "data").glob("*.profile.json"):
+        stored.unlink()
+    return big_project_folder
+
+
 @pytest.fixture(scope="module")
-def big_project(tmp_path_factory, shared_data) -> Path:
+def big_project_folder(tmp_path_factory, shared_data) -> Path:
     """About a million rows: adult repeated, so profiling takes seconds."""
     frame = pd.read_csv(
         shared_data / "clean/adult-train.csv", header=None, skipinitialspace=True, na_values="?"
@@ -128,6 +141,37 @@ def test_cancel_a_running_profile(qtbot, window, big_project) -> None:
 
 
 @pytest.mark.slow
+def test_a_killed_worker_leaves_the_window_working(qtbot, window, big_project) -> None:
+    assert window.open_project(big_project)
+    qtbot.waitUntil(lambda: window.controller.profile_job.worker_pid is not None, timeout=WAIT_MS)
+    os.kill(window.controller.profile_job.worker_pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: not window.controller.profile_job.running, timeout=10_000)
+    assert any("stopped unexpectedly" in m for m in window.notifications.messages())
+    assert "Profiling failed" in window.profile_panel.message_text()
+    # The window still works: profiling again succeeds.
+    window.profile_action.trigger()
+    wait_for_profile(qtbot, window)
+    assert window.controller.profile.rows == 1_009_391
+
+
+def test_dropping_a_file_opens_the_import_dialog(qtbot, window, tmp_path, repo_root) -> None:
+    assert window.controller.create(tmp_path / "drop")
+    source = repo_root / "resources/data/penguins.csv"
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(source))])
+    drop = QDropEvent(
+        QPointF(200, 200), Qt.DropAction.CopyAction, mime,
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+    )  # fmt: skip
+    window.dropEvent(drop)
+    dialog = window.import_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.preview_frame() is not None, timeout=WAIT_MS)
+    assert dialog.preview_frame().shape == (200, 7)
+    dialog.reject()
+
+
+@pytest.mark.slow
 def test_event_loop_keeps_ticking_while_a_big_profile_runs(qtbot, window, big_project) -> None:
     """The window never freezes: a 10 ms timer is never late by more than 100 ms."""
     gaps: list[float] = []
@@ -151,7 +195,9 @@ def test_event_loop_keeps_ticking_while_a_big_profile_runs(qtbot, window, big_pr
     timer.stop()
     QApplication.processEvents()
     worst = max(gaps)
-    print(f"\nworst event-loop gap while profiling {window.controller.profile.rows:,} rows: "
-          f"{worst:.0f} ms over {len(gaps)} ticks")
+    print(
+        f"\nworst event-loop gap while profiling {window.controller.profile.rows:,} rows: "
+        f"{worst:.0f} ms over {len(gaps)} ticks"
+    )
     assert worst < 100
     assert window.controller.profile.rows == 1_009_391

@@ -91,6 +91,7 @@ def test_overview_shows_the_table_at_a_glance(shown: ProfilePanel) -> None:
     assert values["missing"] == "869 (6.5%)"
     assert values["target"] == "survived · binary"
     assert shown.content.isVisible() and not shown.message.isVisible()
+    assert shown.message_text() == ""
 
 
 def test_column_list_has_every_column_with_its_kind(shown: ProfilePanel) -> None:
@@ -246,7 +247,7 @@ def test_partial_profile_fills_row_by_row(
 def test_show_message_replaces_the_panel(shown: ProfilePanel) -> None:
     shown.show_message("Profiling cancelled. Press Profile again to restart.")
     assert shown.message.isVisible()
-    assert shown.message.text() == "Profiling cancelled. Press Profile again to restart."
+    assert shown.message_text() == "Profiling cancelled. Press Profile again to restart."
     shown.set_profile(None)
     assert shown.message.text() == EMPTY_TEXT
 

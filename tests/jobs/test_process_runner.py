@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -49,7 +50,10 @@ def test_a_busy_python_loop_is_killed_on_cancel() -> None:
     assert handle.poll() == [CancelledEvent()]
 
 
-def test_pandas_work_holding_the_gil_is_killed_on_cancel() -> None:
+def test_pandas_work_holding_the_gil_is_killed_on_cancel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     handle = run_in_process(Job(fx.report_pid_then_sort, (500_000,)))
     pid = first_partial(handle, timeout=TIMEOUT)
     time.sleep(0.2)  # well inside a sort
@@ -57,6 +61,7 @@ def test_pandas_work_holding_the_gil_is_killed_on_cancel() -> None:
     print(f"sorting frame: CancelledEvent {elapsed * 1000:.0f} ms after cancel()")
     assert elapsed < 1.0
     assert not pid_exists(pid)
+    assert list(tmp_path.iterdir()) == []  # the job's folder went with it
 
 
 def test_cancel_right_after_start_never_runs_to_a_result() -> None:
@@ -85,7 +90,10 @@ def test_a_child_exiting_without_a_result_is_a_failure() -> None:
     assert outcome.message == "the worker process stopped unexpectedly (exit code 3)"
 
 
-def test_a_dataframe_result_round_trips_exactly_and_the_child_is_reaped() -> None:
+def test_a_dataframe_result_round_trips_exactly_and_the_child_is_reaped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the job's folder goes
     handle = run_in_process(Job(fx.make_frame, (200_000,)))
     outcome = handle.wait(TIMEOUT)
     assert isinstance(outcome, DoneEvent)
@@ -96,6 +104,8 @@ def test_a_dataframe_result_round_trips_exactly_and_the_child_is_reaped() -> Non
     # The outcome is delivered before the child's interpreter has torn down; it is then reaped.
     assert handle.pid is not None
     assert wait_until(lambda: not pid_exists(handle.pid), timeout=5.0)
+    # The result (~10 MB) came through a file in the job's folder; both are gone.
+    assert wait_until(lambda: list(tmp_path.iterdir()) == [], timeout=2.0)
 
 
 def test_an_unpicklable_result_is_a_failure() -> None:
@@ -134,7 +144,10 @@ def _run_parent(tmp_path: Path, how: str) -> tuple[subprocess.Popen[str], int]:
     script.write_text(PARENT_SCRIPT)
     tests_dir = Path(__file__).resolve().parent.parent
     parent = subprocess.Popen(
-        [sys.executable, str(script), str(tests_dir), how], stdout=subprocess.PIPE, text=True
+        [sys.executable, str(script), str(tests_dir), how],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmp_path)},  # its job folders land here
     )
     assert parent.stdout is not None
     return parent, int(parent.stdout.readline())
@@ -163,5 +176,6 @@ def test_quitting_normally_stops_a_running_job_instead_of_waiting_for_it(tmp_pat
     try:
         assert parent.wait(timeout=5.0) == 0
         assert wait_until(lambda: not pid_running(child_pid), timeout=1.0)
+        assert list(tmp_path.glob("workbench-job-*")) == []  # its folder was removed too
     finally:
         _cleanup(parent, child_pid)

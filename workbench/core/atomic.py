@@ -30,6 +30,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     try:
         yield tmp
         _fsync_file(tmp)
+        os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
         _fsync_dir(target.parent)
     except BaseException:
@@ -52,6 +53,20 @@ def write_json_atomic(
     """JSON with sorted-stable, human-diffable layout (project files live in users' git repos)."""
     text = json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False, default=default)
     write_text_atomic(target, text + "\n")
+
+
+def _mode_for(target: Path) -> int:
+    """Keep an existing file's permissions; a new one gets the usual umask-based mode.
+
+    mkstemp creates files readable by their owner only, which would silently make a shared
+    project folder unreadable to colleagues.
+    """
+    try:
+        return target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _fsync_file(path: Path) -> None:

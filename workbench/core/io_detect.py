@@ -25,7 +25,7 @@ from workbench.core.errors import DataReadError
 SAMPLE_BYTES = 64 * 1024
 MAX_SAMPLE_BYTES = 4 * 1024 * 1024
 MIN_SAMPLE_RECORDS = 40
-HEADER_BODY_ROWS = 100  # rows under the header used to judge "is the first row a header?"
+HEADER_BODY_ROWS = 60  # rows under the header used to judge "is the first row a header?"
 
 _TEXT_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".tab": "csv", ".dat": "csv"}
 _SUFFIX_FORMATS = {
@@ -43,6 +43,8 @@ _SUFFIX_FORMATS = {
     ".db": "sqlite",
 }
 _DELIMITERS = ("\t", ";", "|", ",")  # tie-break order: rarer characters are more deliberate
+# Control bytes that never occur in text tables (tab, newlines, form feed excluded).
+_CONTROL_BYTES = bytes([*range(9), *range(14, 32), 127])
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long quoted text (job descriptions) is data
 
@@ -87,7 +89,7 @@ def looks_binary(head: bytes) -> bool:
     chunk = head[:8192]
     if b"\x00" in chunk:
         return True
-    controls = sum(1 for b in chunk if b < 9 or 13 < b < 32 or b == 127)
+    controls = len(chunk) - len(chunk.translate(None, _CONTROL_BYTES))
     return controls > max(2, len(chunk) // 100)
 
 
@@ -273,12 +275,13 @@ def modal_width(records: Sequence[Record]) -> int:
 
 
 def detect_header_index(records: Sequence[Record], width: int) -> int:
-    """Index of the first record of the table proper (a preamble has fewer fields)."""
+    """Index of the first record of the table proper: title and notes lines above a table are
+    narrower than it. A ragged row further down must not move the header, so the first wide
+    enough record wins (width - 1 allows R's header without a name over the row names)."""
+    if width < 2:
+        return 0
     for i, rec in enumerate(records):
-        if len(rec.fields) < width - 1:
-            continue
-        following = records[i + 1 : i + 4]
-        if all(len(r.fields) == width for r in following):
+        if len(rec.fields) >= max(2, width - 1):
             return i
     return 0
 
@@ -348,10 +351,10 @@ def looks_like_header(
         typed_body = body_kind != "text" and hits >= 0.9 * sum(kinds.values())
         if typed_body and head == "text":
             header_votes += 1
-        elif typed_body and head == body_kind:
-            data_votes += 1
-        elif head == "text" and str(name).strip() in {str(v).strip() for v in column}:
-            data_votes += 1
+        else:
+            same_kind = typed_body and head == body_kind
+            recurs = head == "text" and str(name).strip() in {str(v).strip() for v in column}
+            data_votes += same_kind or recurs
     if header_votes:
         return True
     return data_votes == 0

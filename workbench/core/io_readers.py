@@ -84,7 +84,9 @@ class Reader:
         na_done: bool = False,
         cancel: CancelToken | None = None,
     ) -> tuple[pd.DataFrame, list[str]]:
-        return tidy_frame(frame, self.options, names_done=names_done, na_done=na_done, cancel=cancel)
+        return tidy_frame(
+            frame, self.options, names_done=names_done, na_done=na_done, cancel=cancel
+        )
 
 
 # =========================================================================== CSV
@@ -173,9 +175,7 @@ class CsvReader(Reader):
         self, progress: ProgressFn, cancel: CancelToken
     ) -> tuple[pd.DataFrame, list[str], ReadOptions]:
         watched = progress is not no_progress or cancel is not NEVER_CANCELLED
-        frame, notes = self._parse(
-            None, progress if watched else None, cancel if watched else None
-        )
+        frame, notes = self._parse(None, progress if watched else None, cancel if watched else None)
         progress(1 - _TIDY_SHARE, "tidying columns")
         tidy, more = self._tidy(frame, names_done=True, na_done=True, cancel=cancel)
         return tidy, notes + more, self.options
@@ -248,9 +248,7 @@ class CsvReader(Reader):
             kwargs["dtype"] = dict.fromkeys(mixed, str)
             frame, caught = self._run_parser(kwargs, encoding, progress, cancel)
         skipped = [
-            int(m)
-            for w in caught
-            for m in re.findall(r"Skipping line (\d+)", str(w.message))
+            int(m) for w in caught for m in re.findall(r"Skipping line (\d+)", str(w.message))
         ]
         if skipped:
             first = ", ".join(str(n) for n in skipped[:5]) + (", ..." if len(skipped) > 5 else "")
@@ -387,7 +385,9 @@ class _ProgressStream(io.RawIOBase):
             if fraction - self._reported >= 0.01:
                 self._reported = fraction
                 mb = self._done / 1e6
-                self._progress(fraction, f"reading {self._name}: {mb:,.1f} of {self._size / 1e6:,.1f} MB")
+                self._progress(
+                    fraction, f"reading {self._name}: {mb:,.1f} of {self._size / 1e6:,.1f} MB"
+                )
         return count or 0
 
     def close(self) -> None:
@@ -404,10 +404,22 @@ class ExcelReader(Reader):
     def __init__(self, path: Path, options: ReadOptions) -> None:
         super().__init__(path, options)
         self._book = self._open()
+        try:
+            self._resolve(options)
+        except BaseException:
+            self._book.close()
+            raise
+
+    def _resolve(self, options: ReadOptions) -> None:
+        path = self.path
         self.sheets = tuple(str(s) for s in self._book.sheet_names)
         if not self.sheets:
             raise DataReadError(f"{path} has no sheets")
-        sheet = options.sheet if options.sheet is not None else self.sheets[0]
+        skipped: list[str] = []
+        if options.sheet is not None:
+            sheet = options.sheet
+        else:
+            sheet, skipped = self._first_table_sheet()
         if sheet not in self.sheets:
             listed = ", ".join(f"'{s}'" for s in self.sheets)
             raise DataReadError(f"{path} has no sheet '{sheet}'; its sheets are {listed}")
@@ -432,11 +444,31 @@ class ExcelReader(Reader):
         self.options = dataclasses.replace(
             options, sheet=sheet, header=header, header_row=header_row
         )
-        if width == 1 and len(self.sheets) > 1 and probe.iloc[:, 0].map(_is_text).all():
+        if skipped:
+            others = ", ".join(f"'{s}'" for s in self.sheets if s != sheet and s not in skipped)
+            self.warnings.append(
+                f"read sheet '{sheet}': sheet {', '.join(repr(s) for s in skipped)} holds only "
+                f"one column of notes" + (f"; other sheets: {others}" if others else "")
+            )
+        elif width == 1 and len(self.sheets) > 1 and probe.iloc[:, 0].map(_is_text).all():
             others = ", ".join(f"'{s}'" for s in self.sheets if s != sheet)
             self.warnings.append(
                 f"sheet '{sheet}' holds one column of text; the file's other sheets: {others}"
             )
+
+    def _first_table_sheet(self) -> tuple[str, list[str]]:
+        """The first sheet that holds a table, and the note sheets skipped before it.
+
+        Workbooks often open with a README or cover sheet of notes in one column (statsmodels'
+        macrodata.xls); importing that by default would hand the user a table of prose.
+        """
+        skipped: list[str] = []
+        for sheet in self.sheets:
+            probe = self._read(sheet, header=None, skiprows=0, nrows=60)
+            if probe.shape[1] >= 2:
+                return sheet, skipped
+            skipped.append(sheet)
+        return self.sheets[0], []
 
     def _open(self) -> pd.ExcelFile:
         try:
@@ -544,7 +576,7 @@ def _is_text(value: Any) -> bool:
 
 
 class ParquetReader(Reader):
-    """Parquet through pyarrow: the preview reads one batch, the full read one row group at a time."""
+    """Parquet through pyarrow: the preview reads one batch, the read one row group at a time."""
 
     def __init__(self, path: Path, options: ReadOptions) -> None:
         super().__init__(path, options)
@@ -751,13 +783,25 @@ class SqliteReader(Reader):
         super().__init__(path, options)
         try:
             self._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        except sqlite3.Error as exc:
+            raise DataReadError(f"{path} is not a readable SQLite database ({exc})") from None
+        try:
             rows = self._db.execute(
                 "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
                 "AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
             ).fetchall()
         except sqlite3.Error as exc:
+            self._db.close()
             raise DataReadError(f"{path} is not a readable SQLite database ({exc})") from None
         self.tables = tuple(r[0] for r in rows)
+        try:
+            self._choose_table(options)
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _choose_table(self, options: ReadOptions) -> None:
+        path = self.path
         listed = ", ".join(f"'{t}'" for t in self.tables)
         if options.query is None:
             if options.table is not None and options.table not in self.tables:
@@ -783,8 +827,10 @@ class SqliteReader(Reader):
         try:
             return self._db.execute(sql)
         except sqlite3.Error as exc:
-            what = f"query failed: {exc} (query: {self.options.query})" if self.options.query else (
-                f"table '{self.options.table}' could not be read: {exc}"
+            what = (
+                f"query failed: {exc} (query: {self.options.query})"
+                if self.options.query
+                else (f"table '{self.options.table}' could not be read: {exc}")
             )
             raise DataReadError(f"{self.path}: {what}") from None
 
@@ -817,7 +863,9 @@ class SqliteReader(Reader):
         return pd.DataFrame.from_records(rows, columns=columns, coerce_float=True)
 
     def preview(self, nrows: int) -> tuple[pd.DataFrame, list[str]]:
-        return self._tidy(self._frame(f"SELECT * FROM ({self._sql}) LIMIT {int(nrows)}", None, None))
+        return self._tidy(
+            self._frame(f"SELECT * FROM ({self._sql}) LIMIT {int(nrows)}", None, None)
+        )
 
     def read(
         self, progress: ProgressFn, cancel: CancelToken
@@ -928,10 +976,10 @@ def _tidy_column(
         return s, False, ""
     was_stripped = False
     if options.strip_whitespace:
-        trimmed = s.str.strip()
-        changed = bool(((trimmed != s) & s.notna()).any())  # NaN != NaN is not a change
-        if changed:
-            s, was_stripped, retype = trimmed, True, True
+        if _may_need_strip(s):
+            trimmed = s.str.strip()
+            if bool(((trimmed != s) & s.notna()).any()):  # NaN != NaN is not a change
+                s, was_stripped, retype = trimmed, True, True
         bare = s
     else:
         bare = s.str.strip()
@@ -950,6 +998,15 @@ def _tidy_column(
             return dated, was_stripped, ""
         return s, was_stripped, problem
     return s, was_stripped, ""
+
+
+def _may_need_strip(s: pd.Series) -> bool:
+    """False when no distinct value has surrounding spaces: categories are checked once each
+    instead of stripping every row (the common case, and most of a big file's text cells)."""
+    distinct = s.unique()
+    if len(distinct) > len(s) // 2:
+        return True  # mostly unique text (names, comments): stripping is as cheap as checking
+    return any(isinstance(v, str) and v != v.strip() for v in distinct)
 
 
 def _is_text_column(s: pd.Series) -> bool:

@@ -132,7 +132,11 @@ class ColumnProfile:
 
 @dataclass(frozen=True)
 class Profile:
-    """A whole table's profile; `to_dict()` is plain JSON (no NaN, no numpy)."""
+    """A whole table's profile; `to_dict()` is plain JSON (no NaN, no numpy).
+
+    `columns` is the column count here; in `to_dict()` it is "n_columns" and "columns" is the
+    list of column profiles (what a reader of the JSON looks for first).
+    """
 
     rows: int
     columns: int

@@ -72,6 +72,11 @@ class JobBridge(QObject):
         """The running job's name for the status bar; empty when idle."""
         return self._job_name if self.running else ""
 
+    @property
+    def worker_pid(self) -> int | None:
+        """The running job's child process id (None for a thread job or before it starts)."""
+        return getattr(self._current.handle, "pid", None)
+
     def start(self, job: Job, in_process: bool = True) -> None:
         """Run `job`, cancelling this bridge's running job first (one task per panel).
 

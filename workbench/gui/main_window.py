@@ -93,7 +93,7 @@ class MainWindow(QMainWindow):
         self.notifications = NotificationArea()
         self.nav = QListWidget()
         self.nav.setFixedWidth(150)
-        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setStyleSheet("QListWidget::item { padding: 8px 10px; }")
         self.stack = QStackedWidget()
         self.welcome = WelcomePage(self)
         self.data_panel = DataPanel()

@@ -22,9 +22,10 @@ import atexit
 import multiprocessing
 import multiprocessing.util  # before our atexit hook: hooks run last-registered first
 import os
+import shutil
+import tempfile
 import threading
 import time
-import weakref
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 
@@ -46,7 +47,9 @@ EXIT_GRACE_S = 5.0  # how long a child that sent its outcome may take to exit on
 PROGRESS_INTERVAL_S = 0.02  # at most ~50 progress messages a second leave the child
 _POLL_S = 0.1  # how often the supervisor re-checks for a cancel while the child is silent
 
-_live_processes: weakref.WeakSet[BaseProcess] = weakref.WeakSet()
+# Running children and their message folders, for the exit hook (supervisors are daemon
+# threads: at interpreter exit they stop wherever they are, before their own cleanup).
+_live_children: dict[BaseProcess, str] = {}
 # Process.start() reaps every finished child with waitpid; a supervisor joining its own child at
 # the same moment could lose the exit status. Starts and joins therefore take turns.
 _reap_lock = threading.Lock()
@@ -76,11 +79,22 @@ class ProcessJobHandle(JobHandle):
         # Not started yet: the supervisor sees cancel_requested right after starting it.
 
     def _supervise(self) -> None:
-        """Start the child, forward its events, reap it, then record the outcome."""
+        """Run the child in a fresh folder, then record the outcome once both are gone."""
+        # Big messages travel through files here (see wire.py); removed even if the child is
+        # killed mid-write.
+        spill_dir = tempfile.mkdtemp(prefix="workbench-job-")
+        try:
+            outcome = self._run_child(spill_dir)
+        finally:
+            shutil.rmtree(spill_dir, ignore_errors=True)
+        self._finish(outcome)  # a no-op if the outcome was delivered early
+
+    def _run_child(self, spill_dir: str) -> TerminalEvent:
+        """Start the child, forward its events, reap it; returns how it ended."""
         context = multiprocessing.get_context("spawn")
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(
-            target=_child_main, args=(self.job, sender), name=_process_name(self.job)
+            target=_child_main, args=(self.job, sender, spill_dir), name=_process_name(self.job)
         )
         try:
             with _reap_lock:
@@ -88,10 +102,9 @@ class ProcessJobHandle(JobHandle):
         except Exception as exc:  # typically an unpicklable fn or argument
             receiver.close()
             sender.close()
-            self._finish(_failure("the job could not be sent to a worker process", exc))
-            return
+            return _failure("the job could not be sent to a worker process", exc)
         sender.close()  # the child holds its own copy; ours would hide the child's death (EOF)
-        _live_processes.add(process)
+        _live_children[process] = spill_dir
         with self._process_lock:
             self._process = process
         if self.cancel_requested:
@@ -99,7 +112,7 @@ class ProcessJobHandle(JobHandle):
         grace = EXIT_GRACE_S
         try:
             outcome = self._forward_events(receiver, process)
-        except Exception as exc:  # an event this process cannot unpickle (its class is missing)
+        except Exception as exc:  # e.g. an event whose class this process cannot import
             outcome, grace = _failure("a message from the worker process was unreadable", exc), 0
         try:
             if outcome is not None and not self.cancel_requested:
@@ -109,16 +122,15 @@ class ProcessJobHandle(JobHandle):
         finally:
             receiver.close()
             _stop(process, grace=0.0 if self.cancel_requested else grace)
-            _live_processes.discard(process)
-        # Cancelled (reported only now that the child is gone) or died without an outcome.
-        self._finish(
-            FailedEvent(
-                f"the worker process stopped unexpectedly (exit code {process.exitcode})",
-                "WorkerDied",
-                f"The child process running {_process_name(self.job)!r} ended without "
-                f"reporting a result; exit code {process.exitcode} (negative: killed by "
-                "that signal, e.g. -9 by the system when out of memory).",
-            )
+            _live_children.pop(process, None)
+        if outcome is not None:
+            return outcome  # or CancelledEvent, which _finish substitutes after a cancel
+        return FailedEvent(
+            f"the worker process stopped unexpectedly (exit code {process.exitcode})",
+            "WorkerDied",
+            f"The child process running {_process_name(self.job)!r} ended without "
+            f"reporting a result; exit code {process.exitcode} (negative: killed by "
+            "that signal, e.g. -9 by the system when out of memory).",
         )
 
     def _forward_events(self, receiver: Connection, process: BaseProcess) -> TerminalEvent | None:
@@ -186,9 +198,10 @@ def _stop_children_at_exit() -> None:
     Must run before multiprocessing's own exit hook, which joins non-daemon children and would
     wait for a running job forever; hence the import of multiprocessing.util above.
     """
-    for process in list(_live_processes):
+    for process, spill_dir in list(_live_children.items()):
         if process.exitcode is None:
             _stop(process, grace=0.0)
+        shutil.rmtree(spill_dir, ignore_errors=True)
 
 
 # -- child side ---------------------------------------------------------------------------------
@@ -197,8 +210,15 @@ def _stop_children_at_exit() -> None:
 class _ChildChannel:
     """Sends a job's events to the parent, throttling progress."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        spill_dir: str | None = None,
+        interval: float = PROGRESS_INTERVAL_S,
+    ) -> None:
         self._conn = conn
+        self._spill_dir = spill_dir
+        self._interval = interval
         self._last_sent_at = 0.0
         self._last_message: str | None = None
         self._held: ProgressEvent | None = None
@@ -206,11 +226,11 @@ class _ChildChannel:
     def progress(self, fraction: float, message: str) -> None:
         event = ProgressEvent(float(fraction), str(message))
         now = time.monotonic()
-        if message != self._last_message or now - self._last_sent_at >= PROGRESS_INTERVAL_S:
+        if message != self._last_message or now - self._last_sent_at >= self._interval:
             self._held = None
             self._last_sent_at = now
             self._last_message = event.message
-            send_object(self._conn, event)
+            send_object(self._conn, event, self._spill_dir)
         else:
             self._held = event
 
@@ -218,14 +238,14 @@ class _ChildChannel:
         """Send a partial or terminal event, after any progress held back before it."""
         if self._held is not None:
             held, self._held = self._held, None
-            send_object(self._conn, held)
-        send_object(self._conn, event)
+            send_object(self._conn, held, self._spill_dir)
+        send_object(self._conn, event, self._spill_dir)
 
 
-def _child_main(job: Job, conn: Connection) -> None:
+def _child_main(job: Job, conn: Connection, spill_dir: str) -> None:
     """Entry point of the child: run the job, send its events, exit."""
     _exit_with_parent()
-    channel = _ChildChannel(conn)
+    channel = _ChildChannel(conn, spill_dir)
     try:
         outcome = call_job(
             job,

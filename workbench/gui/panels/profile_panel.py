@@ -268,6 +268,7 @@ class ColumnListModel(QAbstractTableModel):
         self._names: list[str] = []
         self._profiles: list[ColumnProfile | None] = []
         self._rows: dict[str, int] = {}
+        self._finished = 0
         self._alerts: dict[str, list[Alert]] = {}
         self._target: str | None = None
 
@@ -282,6 +283,7 @@ class ColumnListModel(QAbstractTableModel):
         self._names = [str(name) for name in names]
         self._profiles = list(profiles) if profiles is not None else [None] * len(self._names)
         self._rows = {name: row for row, name in enumerate(self._names)}
+        self._finished = sum(profile is not None for profile in self._profiles)
         self._alerts = {}
         for alert in alerts:
             for name in dict.fromkeys(alert.columns):
@@ -298,8 +300,10 @@ class ColumnListModel(QAbstractTableModel):
             self._names.append(column.name)
             self._profiles.append(column)
             self._rows[column.name] = row
+            self._finished += 1
             self.endInsertRows()
             return row
+        self._finished += self._profiles[row] is None
         self._profiles[row] = column
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(_HEADERS) - 1))
         return row
@@ -317,7 +321,8 @@ class ColumnListModel(QAbstractTableModel):
         return list(self._alerts.get(name, []))
 
     def finished_count(self) -> int:
-        return sum(profile is not None for profile in self._profiles)
+        # Kept as a running count: add_column_profile asks after every column.
+        return self._finished
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._names)
@@ -385,7 +390,7 @@ class ColumnListModel(QAbstractTableModel):
                 return profile.distinct
         elif column == COL_ALERTS:
             return self._alert_data(name, role)
-        if role == Qt.TextAlignmentRole and column in (COL_MISSING, COL_DISTINCT):
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (COL_MISSING, COL_DISTINCT):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -740,6 +745,7 @@ class ProfilePanel(QWidget):
         super().__init__(parent)
         self._profile: Profile | None = None
         self._target: str | None = None
+        self._partial_rows = 0
 
         self.message = QLabel(EMPTY_TEXT)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -778,9 +784,10 @@ class ProfilePanel(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(self.tabs)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([500, 780])
+        # The column list needs room for names besides its five fixed-width columns.
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([600, 680])
         splitter.setChildrenCollapsible(False)
 
         content = QWidget()
@@ -881,7 +888,7 @@ class ProfilePanel(QWidget):
         """One more column finished: update its row only (and the detail if it is selected)."""
         self.columns_model.set_column_profile(column)
         self.overview.show_partial(
-            getattr(self, "_partial_rows", column.count + column.missing),
+            self._partial_rows,
             self.columns_model.rowCount(),
             self.columns_model.finished_count(),
         )
@@ -892,6 +899,10 @@ class ProfilePanel(QWidget):
         """Replace the panel with one sentence (profiling cancelled or failed, ...)."""
         self.message.setText(text)
         self.stack.setCurrentWidget(self.message)
+
+    def message_text(self) -> str:
+        """The sentence on show instead of a profile ('' while a profile is shown)."""
+        return self.message.text() if self.stack.currentWidget() is self.message else ""
 
     def selected_column(self) -> str | None:
         index = self.column_table.currentIndex()

@@ -265,7 +265,7 @@ class AlertListWidget(QWidget):
         self.severity_combo.currentIndexChanged.connect(self._on_severity)
         self.text_filter.textChanged.connect(self._on_text)
         self.table.clicked.connect(lambda index: self.alert_clicked.emit(index.data(ALERT_ROLE)))
-        self.table.doubleClicked.connect(
+        self.table.activated.connect(
             lambda index: self.alert_activated.emit(index.data(ALERT_ROLE))
         )
 
