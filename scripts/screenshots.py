@@ -80,6 +80,18 @@ def main() -> int:
             wait(app, lambda: dialog.preview_frame() is not None)
             save(dialog, "import-dialog")
             dialog.reject()
+            # A messy table shows what the alerts are for; the demo has none.
+            window.controller.create(workdir / "bank")
+            window.controller.import_file(messy, None, "y")
+            wait(app, lambda: window.controller.profile is not None)
+            window.nav.setCurrentRow(1)
+            panel.tabs.setCurrentIndex(panel.tabs.indexOf(panel.alert_list))
+            wait(app, lambda: True)
+            save(window, "profile-alerts-bank")
+            panel.select_column("duration")
+            panel.tabs.setCurrentIndex(0)
+            wait(app, lambda: True)
+            save(window, "profile-column-bank")
         window.controller.cancel_all()
         window.close()
     return 0

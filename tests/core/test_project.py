@@ -23,6 +23,7 @@ from workbench.core.project import (
     create_project,
     open_project,
 )
+from workbench.core.specs import ChainSpec, StepSpec
 
 
 @pytest.fixture()
@@ -97,11 +98,32 @@ def test_target_and_roles_move_together(penguins_project) -> None:
 def test_unknown_sections_survive_a_save(penguins_project) -> None:
     file = penguins_project.file
     data = json.loads(file.read_text())
-    data["chain"] = {"steps": [{"step": "impute", "columns": ["sex"]}]}
+    data["future_section"] = {"steps": [{"kind": "something", "columns": ["sex"]}]}
     file.write_text(json.dumps(data))
     project = open_project(penguins_project.root)
     project.save()
-    assert json.loads(file.read_text())["chain"] == data["chain"]
+    assert json.loads(file.read_text())["future_section"] == data["future_section"]
+
+
+def test_the_chain_round_trips_through_project_json(penguins_project) -> None:
+    chain = ChainSpec(
+        (
+            StepSpec("impute", ("bill_length_mm", "sex"), {"strategy": "most_frequent"}),
+            StepSpec("ordinal", ("island",), {"order": ("Torgersen", "Biscoe", "Dream")}),
+            StepSpec("pca", (), {"n_components": 2}, enabled=False),
+        )
+    )
+    penguins_project.set_chain(chain)
+    assert penguins_project.dirty
+    penguins_project.save()
+    assert open_project(penguins_project.root).chain == chain
+
+
+def test_feature_kinds_leave_out_target_and_ignored(penguins_project) -> None:
+    penguins_project.set_role("island", ColumnRole.IGNORE)
+    assert sorted(penguins_project.feature_kinds()) == [
+        "bill_depth_mm", "bill_length_mm", "body_mass_g", "flipper_length_mm", "sex",
+    ]  # fmt: skip
 
 
 def test_import_with_an_unknown_target_names_the_columns(tmp_path: Path, penguins_csv) -> None:

@@ -24,7 +24,8 @@ from workbench import __version__
 from workbench.core.atomic import write_json_atomic
 from workbench.core.dataset import DatasetRef, ImportedDataset, load_dataset_frame
 from workbench.core.errors import ProjectError
-from workbench.core.kinds import ColumnRole, TaskType, default_role
+from workbench.core.kinds import ColumnKind, ColumnRole, TaskType, default_role
+from workbench.core.specs import ChainSpec
 
 PROJECT_FILE = "project.json"
 SCHEMA_VERSION = 1
@@ -34,7 +35,7 @@ FORMAT_NAME = "ml-workbench-project"
 # newer minor version) is carried through untouched so that saving never drops a user's work.
 _KNOWN_KEYS = {
     "format", "schema_version", "name", "created_at", "saved_at", "workbench_version",
-    "dataset", "target", "task", "roles",
+    "dataset", "target", "task", "roles", "chain",
 }  # fmt: skip
 
 
@@ -49,6 +50,7 @@ class Project:
     target: str | None = None
     task: TaskType | None = None
     roles: dict[str, ColumnRole] = field(default_factory=dict)
+    chain: ChainSpec = field(default_factory=ChainSpec)
     extra: dict[str, Any] = field(default_factory=dict)
     dirty: bool = False
 
@@ -70,6 +72,7 @@ class Project:
                 "target": self.target,
                 "task": self.task.value if self.task else None,
                 "roles": {name: role.value for name, role in self.roles.items()},
+                "chain": self.chain.to_dict(),
             }
         )
         return data
@@ -91,6 +94,20 @@ class Project:
         if imported.target is not None:
             self.set_target(imported.target, imported.task)
         self.dirty = True
+
+    def set_chain(self, chain: ChainSpec) -> None:
+        self.chain = chain
+        self.dirty = True
+
+    def feature_kinds(self) -> dict[str, ColumnKind]:
+        """Kinds of the columns a model may use: not the target, identifiers or ignored ones."""
+        if self.dataset is None:
+            return {}
+        return {
+            name: kind
+            for name, kind in self.dataset.kinds.items()
+            if self.roles.get(name, ColumnRole.FEATURE) == ColumnRole.FEATURE
+        }
 
     def load_frame(self) -> pd.DataFrame:
         if self.dataset is None:
@@ -193,6 +210,7 @@ def _project_from_dict(root: Path, data: Mapping[str, Any]) -> Project:
         target=data.get("target"),
         task=TaskType(task) if task else None,
         roles={name: ColumnRole(role) for name, role in dict(data.get("roles", {})).items()},
+        chain=ChainSpec.from_dict(data.get("chain")),
         extra={key: value for key, value in data.items() if key not in _KNOWN_KEYS},
     )
 
