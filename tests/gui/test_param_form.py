@@ -146,7 +146,5 @@ def test_form_from_a_registered_step(qtbot) -> None:
     qtbot.addWidget(form)
     strategy = form.editor("strategy")
     assert isinstance(strategy, QComboBox)
-    assert [strategy.itemText(i) for i in range(strategy.count())] == list(
-        step.params[0].choices
-    )
+    assert [strategy.itemText(i) for i in range(strategy.count())] == list(step.params[0].choices)
     assert form.values()["strategy"] == "most_frequent"

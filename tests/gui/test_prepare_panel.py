@@ -45,8 +45,8 @@ def _drop(view, data: QMimeData, pos: QPoint, action: Qt.DropAction) -> None:
     """Drag-enter, drag-move and drop events on the chain's viewport, as a mouse drag sends."""
     button, modifiers = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     for event in (
-        QDragEnterEvent(pos, action, data, button, modifiers),
-        QDragMoveEvent(pos, action, data, button, modifiers),
+        QDragEnterEvent(QPointF(pos), action, data, button, modifiers),
+        QDragMoveEvent(QPointF(pos), action, data, button, modifiers),
         QDropEvent(QPointF(pos), action, data, button, modifiers),
     ):
         QApplication.sendEvent(view.viewport(), event)
@@ -140,6 +140,7 @@ def test_drag_double_click_reorder_undo_redo(qtbot, panel: PreparePanel) -> None
     assert panel.undo_stack.count() == 5  # add, add, add, move, remove
 
 
+@pytest.mark.slow
 def test_param_edits_change_the_chain_and_the_preview(qtbot, panel: PreparePanel) -> None:
     panel.set_chain(ChainSpec((StepSpec("impute", ("age",)), StepSpec("scale", ("fare",)))))
     assert panel.undo_stack.count() == 0
@@ -206,6 +207,7 @@ def test_column_picker(qtbot, panel: PreparePanel) -> None:
     assert not panel.columns_box.isVisibleTo(panel)
 
 
+@pytest.mark.slow
 def test_toggling_a_step_off_changes_the_preview(qtbot, panel: PreparePanel) -> None:
     panel.set_chain(ChainSpec((StepSpec("one_hot", ("sex", "embarked")),)))
     _wait_preview(qtbot, panel, lambda p: p.error is None)
@@ -223,6 +225,7 @@ def test_toggling_a_step_off_changes_the_preview(qtbot, panel: PreparePanel) -> 
     assert panel.chain().steps[0].enabled
 
 
+@pytest.mark.slow
 def test_bad_chain_and_failing_preview_are_shown_on_the_step(qtbot, panel: PreparePanel) -> None:
     # Scaling a category: a validation problem, marked on the step with its message.
     panel.set_chain(ChainSpec((StepSpec("impute", ("age",)), StepSpec("scale", ("sex",)))))

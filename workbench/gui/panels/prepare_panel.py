@@ -670,6 +670,11 @@ class PreparePanel(QWidget):
                 f"{start}; the chain stops at step {preview.error_step + 1} ({sample}). "
                 f"The table shows the data before that step."
             )
+        elif not preview.steps:
+            self.preview_summary.setText(
+                f"{start}, no enabled steps yet ({sample}; the table shows the first {shown:,} "
+                "as imported)"
+            )
         else:
             self.preview_summary.setText(
                 f"{start} → {rows:,} × {columns} ({sample}; the table shows the first {shown:,})"
