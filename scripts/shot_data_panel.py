@@ -11,11 +11,11 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pandas as pd  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import pandas as pd
+from PySide6.QtWidgets import QApplication
 
-from workbench.core.kinds import ColumnKind, ColumnRole  # noqa: E402
-from workbench.gui.panels.data_panel import DataPanel  # noqa: E402
+from workbench.core.kinds import ColumnKind, ColumnRole
+from workbench.gui.panels.data_panel import DataPanel
 
 DEFAULT_CSV = Path(__file__).resolve().parents[2] / "shared/data/clean/penguins.csv"
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from workbench.core.dataset import import_table
 from workbench.core.kinds import ColumnRole
-from workbench.core.project import create_project
+from workbench.core.project import create_project, open_project
 
 WAIT_MS = 60_000
 
@@ -201,3 +201,32 @@ def test_event_loop_keeps_ticking_while_a_big_profile_runs(qtbot, window, big_pr
     )
     assert worst < 100
     assert window.controller.profile.rows == 1_009_391
+
+
+def test_an_alert_fix_lands_in_the_chain_and_is_saved(qtbot, window, tmp_path, shared_data) -> None:
+    from workbench.gui.widgets.alert_list import ALERT_ROLE
+
+    root = make_project(tmp_path / "titanic", shared_data / "clean/titanic.csv", target="survived")
+    assert window.open_project(root)
+    wait_for_profile(qtbot, window)
+    alerts = window.profile_panel.alert_list
+    alerts.set_severity_filter("critical")
+    table = alerts.table
+    row = next(
+        r
+        for r in range(table.model().rowCount())
+        if table.model().index(r, 0).data(ALERT_ROLE).kind == "target_leakage"
+    )
+    table.setCurrentIndex(table.model().index(row, 0))
+    assert alerts.fix_button.isEnabled()
+    alerts.fix_button.click()
+    assert window.stack.currentWidget() is window.prepare_panel
+    chain = window.controller.project.chain
+    assert [(s.step, s.columns) for s in chain.steps] == [("drop_columns", ("alive",))]
+    assert window.isWindowModified()
+    window.prepare_panel.undo_stack.undo()
+    assert window.controller.project.chain.steps == ()
+    window.prepare_panel.undo_stack.redo()
+    window.save()
+    reopened = open_project(root)
+    assert [(s.step, s.columns) for s in reopened.chain.steps] == [("drop_columns", ("alive",))]

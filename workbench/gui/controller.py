@@ -13,12 +13,15 @@ from typing import Any
 import pandas as pd
 from PySide6.QtCore import QObject, Signal
 
+from workbench.core.alerts import Alert
 from workbench.core.dataset import ImportedDataset, import_table, load_dataset_frame
 from workbench.core.errors import WorkbenchError
+from workbench.core.fixes import fix_for_alert
 from workbench.core.kinds import ColumnRole, task_for_column
 from workbench.core.profile import Profile
 from workbench.core.profile_store import load_stored_profile, profile_project_dataset
 from workbench.core.project import Project, create_project, open_project
+from workbench.core.specs import ChainSpec, StepSpec
 from workbench.gui.job_bridge import JobBridge
 from workbench.jobs.job import Job
 
@@ -188,6 +191,33 @@ class ProjectController(QObject):
 
     def _on_failed(self, message: str, error_type: str, details: str) -> None:
         self.error.emit("error", message, details)
+
+    # Chain ----------------------------------------------------------------------------------
+
+    def set_chain(self, chain: ChainSpec) -> None:
+        if self.project is None or chain == self.project.chain:
+            return
+        self.project.set_chain(chain)
+        self.dirty_changed.emit(True)
+
+    def fix_step_for(self, alert: Alert) -> StepSpec | None:
+        """The chain step that fixes `alert`, or None (and a notification saying why)."""
+        if self.project is None or self.project.dataset is None:
+            return None
+        step = fix_for_alert(alert, self.project.dataset.kinds)
+        if step is None:
+            self.error.emit("info", f"No step fixes this alert automatically: {alert.fix}", "")
+            return None
+        if self.project.target is not None and self.project.target in step.columns:
+            self.error.emit(
+                "warning",
+                f"This alert is about the target '{self.project.target}'. The chain prepares "
+                "features only: clean the target at import (for example add the value to the "
+                "missing-value tokens) or drop those rows.",
+                "",
+            )
+            return None
+        return step
 
     # Roles ----------------------------------------------------------------------------------
 

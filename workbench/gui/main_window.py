@@ -21,13 +21,16 @@ from PySide6.QtWidgets import (
 )
 
 from workbench import __version__
+from workbench.core.alerts import Alert
 from workbench.core.kinds import ColumnRole
+from workbench.core.specs import ChainSpec
 from workbench.gui.controller import ProjectController
 from workbench.gui.dialogs.import_dialog import ImportDialog
 from workbench.gui.dialogs.new_project import NewProjectDialog
 from workbench.gui.job_status import JobStatus
 from workbench.gui.notifications import NotificationArea
 from workbench.gui.panels.data_panel import DataPanel
+from workbench.gui.panels.prepare_panel import PreparePanel
 from workbench.gui.panels.profile_panel import ProfilePanel
 from workbench.gui.settings import AppSettings
 from workbench.resources import resource_path
@@ -98,10 +101,12 @@ class MainWindow(QMainWindow):
         self.welcome = WelcomePage(self)
         self.data_panel = DataPanel()
         self.profile_panel = ProfilePanel()
+        self.prepare_panel = PreparePanel()
         self.stack.addWidget(self.welcome)
         self._panels: list[tuple[str, QWidget]] = [
             ("Data", self.data_panel),
             ("Profile", self.profile_panel),
+            ("Prepare", self.prepare_panel),
         ]
         for label, panel in self._panels:
             self.stack.addWidget(panel)
@@ -156,6 +161,14 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, QKeySequence.Quit))
 
+        edit_menu = menu.addMenu("&Edit")
+        # The chain editor's own undo/redo actions: a second set with the same shortcuts
+        # would make Qt fire neither.
+        self.prepare_panel.undo_action.setText("&Undo Chain Edit")
+        self.prepare_panel.redo_action.setText("&Redo Chain Edit")
+        edit_menu.addAction(self.prepare_panel.undo_action)
+        edit_menu.addAction(self.prepare_panel.redo_action)
+
         data_menu = menu.addMenu("&Data")
         self.profile_action = self._action("&Profile Again", self.controller.reprofile, "F5")
         data_menu.addAction(self.profile_action)
@@ -198,7 +211,8 @@ class MainWindow(QMainWindow):
         c.profile_stopped.connect(self.profile_panel.show_message)
         c.error.connect(self.notifications.notify)
         self.data_panel.roles_changed.connect(self._on_roles_edited)
-        self.profile_panel.column_selected.connect(lambda _name: None)
+        self.profile_panel.fix_requested.connect(self._add_fix)
+        self.prepare_panel.chain_changed.connect(c.set_chain)
 
     def _refresh(self) -> None:
         project = self.controller.project
@@ -217,10 +231,14 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.welcome)
             self.data_panel.clear()
             self.profile_panel.set_profile(None)
+            self.prepare_panel.set_context(None, {}, None)
+            self.prepare_panel.set_chain(ChainSpec())
         else:
+            self.prepare_panel.set_chain(project.chain)
             if project.dataset is None:
                 self.data_panel.clear()
                 self.profile_panel.set_profile(None)
+                self.prepare_panel.set_context(None, {}, None)
             self.nav.setCurrentRow(max(self.nav.currentRow(), 0))
             self._show_panel(self.nav.currentRow())
         self._refresh_recent_menu()
@@ -234,6 +252,23 @@ class MainWindow(QMainWindow):
         if project is None or project.dataset is None or self.controller.frame is None:
             return
         self.data_panel.set_data(self.controller.frame, project.dataset.kinds, project.roles)
+        kinds = project.feature_kinds()
+        if project.target is not None:
+            kinds[project.target] = project.dataset.kinds[project.target]
+        self.prepare_panel.set_context(self.controller.frame, kinds, project.target)
+
+    def _add_fix(self, alert: Alert) -> None:
+        step = self.controller.fix_step_for(alert)
+        if step is None:
+            return
+        self.prepare_panel.add_step(step)
+        self.nav.setCurrentRow(self._panel_row(self.prepare_panel))
+        self.statusBar().showMessage(
+            f"Added '{step.step}' to the chain to fix: {alert.message}", 6000
+        )
+
+    def _panel_row(self, panel: QWidget) -> int:
+        return next(row for row, (_label, widget) in enumerate(self._panels) if widget is panel)
 
     def _on_roles_edited(self, roles: dict) -> None:
         project = self.controller.project

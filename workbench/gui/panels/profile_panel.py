@@ -810,6 +810,7 @@ class ProfilePanel(QWidget):
         self.columns_model.dataChanged.connect(self._on_rows_changed)
         self.alert_list.alert_clicked.connect(self._on_alert_clicked)
         self.alert_list.alert_activated.connect(self._on_alert_activated)
+        self.alert_list.fix_requested.connect(self.fix_requested)
         self.set_profile(None)
 
     def _make_column_table(self) -> QTableView:

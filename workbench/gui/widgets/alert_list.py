@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -206,6 +207,7 @@ class AlertListWidget(QWidget):
 
     alert_clicked = Signal(object)
     alert_activated = Signal(object)
+    fix_requested = Signal(object)  # the Alert whose suggested fix the user wants in the chain
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -259,15 +261,38 @@ class AlertListWidget(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty_label, 1)
-        layout.addWidget(self.hint)
+        self.fix_button = QPushButton("Add the suggested fix to the chain")
+        self.fix_button.setToolTip(
+            "Adds the step that fixes the selected alert to the preprocessing chain (Prepare)."
+        )
+        self.fix_button.setEnabled(False)
+        self.fix_button.clicked.connect(self._request_fix)
+        footer = QHBoxLayout()
+        footer.addWidget(self.hint, 1)
+        footer.addWidget(self.fix_button)
+        layout.addLayout(footer)
 
         self._refresh_combo()
         self.severity_combo.currentIndexChanged.connect(self._on_severity)
         self.text_filter.textChanged.connect(self._on_text)
         self.table.clicked.connect(lambda index: self.alert_clicked.emit(index.data(ALERT_ROLE)))
+        self.table.selectionModel().currentChanged.connect(self._on_current_changed)
         self.table.activated.connect(
             lambda index: self.alert_activated.emit(index.data(ALERT_ROLE))
         )
+
+    def selected_alert(self) -> Alert | None:
+        index = self.table.currentIndex()
+        return index.data(ALERT_ROLE) if index.isValid() else None
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        alert = current.data(ALERT_ROLE) if current.isValid() else None
+        self.fix_button.setEnabled(alert is not None and bool(alert.fix_step))
+
+    def _request_fix(self) -> None:
+        alert = self.selected_alert()
+        if alert is not None and alert.fix_step:
+            self.fix_requested.emit(alert)
 
     def set_alerts(self, alerts: Sequence[Alert]) -> None:
         self.model.set_alerts(alerts)
