@@ -53,11 +53,16 @@ def main() -> None:
     app.processEvents()
     panel.grab().save("/tmp/data_panel.png")
 
+    menu = panel.build_role_menu(first)
+    menu.adjustSize()
+    menu.grab().save("/tmp/data_panel_menu.png")
+
     panel.table.sortByColumn(min(5, frame.shape[1] - 1), panel.model.sort_order)
     panel.set_filter("gentoo")
     app.processEvents()
     panel.grab().save("/tmp/data_panel_filtered.png")
-    print("saved /tmp/data_panel_empty.png, /tmp/data_panel.png, /tmp/data_panel_filtered.png")
+    print("saved /tmp/data_panel_empty.png, /tmp/data_panel.png, /tmp/data_panel_menu.png,")
+    print("      /tmp/data_panel_filtered.png")
 
 
 if __name__ == "__main__":

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 
 from workbench.core.io import read_table
 from workbench.core.kinds import ColumnRole, default_role, infer_kinds
@@ -99,37 +103,25 @@ def test_a_million_rows_open_and_scroll_without_per_row_work(qtbot, penguins) ->
     assert loaded < 1.0 and painted < 0.2  # generous: catches per-row Python loops only
 
 
-def test_big_tables_sort_and_filter_without_freezing(qtbot, penguins) -> None:
-    """On a million rows, sort and filter run in a thread; a 10 ms timer is never 100 ms late."""
-    big = pd.concat([penguins] * 2907, ignore_index=True)
-    widget = DataPanel()
-    qtbot.addWidget(widget)
-    kinds = infer_kinds(penguins)
-    widget.set_data(big, kinds, {name: default_role(kind) for name, kind in kinds.items()})
-    gaps: list[float] = []
-    last = [time.perf_counter()]
+def test_big_tables_sort_and_filter_without_freezing(repo_root: Path) -> None:
+    """On a million rows, sort and filter run in a thread; a 10 ms timer is never 100 ms late.
 
-    def tick() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.timeout.connect(tick)
-    timer.start(10)
-    header = widget.table.horizontalHeader()
-    header.setSortIndicator(
-        widget.model.column_names.index("species"), Qt.SortOrder.DescendingOrder
+    Measured in a fresh interpreter, as a user's application runs: inside this long test
+    process, state left by hundreds of earlier tests adds pauses the application never has.
+    """
+    script = Path(__file__).with_name("big_table_scenario.py")
+    result = subprocess.run(
+        [sys.executable, str(script), str(repo_root / "resources/data/penguins.csv")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
-    assert widget.busy
-    qtbot.waitUntil(lambda: not widget.busy, timeout=30_000)
-    assert cell(widget.model, 0, "species") == "Gentoo"
-    widget.filter_edit.setText("Chinstrap")
-    widget.apply_filter()
-    qtbot.waitUntil(lambda: not widget.busy, timeout=30_000)
-    timer.stop()
-    assert widget.model.rowCount() == 68 * 2907
-    assert cell(widget.model, 0, "species") == "Chinstrap"
-    worst = max(gaps) * 1000
+    assert result.returncode == 0, result.stderr
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    worst = outcome["worst_ms"]
     print(f"\nworst event-loop gap while sorting and filtering 1,000,008 rows: {worst:.0f} ms")
-    assert worst < 100
+    assert outcome["first_after_sort"] == "Gentoo"
+    assert outcome["rows_after_filter"] == 68 * 2907
+    assert outcome["first_after_filter"] == "Chinstrap"
+    assert outcome["worst_ms"] < 100

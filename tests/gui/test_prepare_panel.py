@@ -45,8 +45,8 @@ def _drop(view, data: QMimeData, pos: QPoint, action: Qt.DropAction) -> None:
     """Drag-enter, drag-move and drop events on the chain's viewport, as a mouse drag sends."""
     button, modifiers = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     for event in (
-        QDragEnterEvent(QPointF(pos), action, data, button, modifiers),
-        QDragMoveEvent(QPointF(pos), action, data, button, modifiers),
+        QDragEnterEvent(pos, action, data, button, modifiers),
+        QDragMoveEvent(pos, action, data, button, modifiers),
         QDropEvent(QPointF(pos), action, data, button, modifiers),
     ):
         QApplication.sendEvent(view.viewport(), event)

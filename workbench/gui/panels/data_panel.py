@@ -228,7 +228,7 @@ class DataPanel(QWidget):
         targets = [name for name, role in roles.items() if ColumnRole(role) == ColumnRole.TARGET]
         if len(targets) > 1:
             raise ValueError(f"only one target column is allowed, got {', '.join(targets)}")
-        self._filter_timer.stop()
+        self._stop_background_work()
         self._table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self._model.set_frame(frame, kinds, roles)
         with QSignalBlocker(self._filter_edit), QSignalBlocker(self._column_combo):
@@ -236,20 +236,21 @@ class DataPanel(QWidget):
             self._column_combo.clear()
             self._column_combo.addItem(ALL_COLUMNS)
             self._column_combo.addItems(self._model.column_names)
-        self._bar.setEnabled(True)
+        self._bar.setVisible(True)
         self._stack.setCurrentWidget(self._table)
         self._size_columns()
         self._update_summary()
 
     def clear(self) -> None:
         """Back to the empty state, which tells the user how to get a dataset in."""
-        self._filter_timer.stop()
+        self._stop_background_work()
         self._model.clear()
         with QSignalBlocker(self._filter_edit), QSignalBlocker(self._column_combo):
             self._filter_edit.clear()
             self._column_combo.clear()
             self._column_combo.addItem(ALL_COLUMNS)
-        self._bar.setEnabled(False)
+        # A filter bar over nothing only distracts from the message saying what to do.
+        self._bar.setVisible(False)
         self._summary.setText("")
         self._stack.setCurrentWidget(self._empty)
 
@@ -275,6 +276,7 @@ class DataPanel(QWidget):
             roles[old_target] = ColumnRole.FEATURE
         roles[column] = role
         self._model.set_roles(roles)
+        self._fit_headers([column] if old_target is None else [column, old_target])
         self.roles_changed.emit({name: r.value for name, r in roles.items()})
         new_target = self.target()
         if new_target != old_target:
@@ -372,6 +374,22 @@ class DataPanel(QWidget):
         for section in range(self._model.column_count):
             width = header.sectionSize(section)
             header.resizeSection(section, max(_MIN_COLUMN_WIDTH, min(_MAX_COLUMN_WIDTH, width)))
+
+    def _fit_headers(self, columns: list[str]) -> None:
+        """Widen headers whose text grew (a bold 'TARGET' badge), so it is never clipped."""
+        header = self._table.horizontalHeader()
+        for name in columns:
+            section = self._model.column_names.index(name)
+            wanted = min(_MAX_COLUMN_WIDTH, header.sectionSizeHint(section))
+            if header.sectionSize(section) < wanted:
+                header.resizeSection(section, wanted)
+
+    def _stop_background_work(self) -> None:
+        # A late sort order or filter mask computed for the previous frame must not land on
+        # the next one (its length would not even match).
+        self._filter_timer.stop()
+        self._sort_job.cancel()
+        self._filter_job.cancel()
 
     def _update_summary(self) -> None:
         self._summary.setText(summary_text(self._model))
