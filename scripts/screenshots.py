@@ -73,6 +73,20 @@ def main() -> int:
             wait(app, lambda: True)
             name = panel.tabs.tabText(index).lower().replace(" ", "-")
             save(window, f"profile-{name}")
+        prepare = window.prepare_panel
+        window.nav.setCurrentRow(2)
+        from workbench.core.specs import StepSpec
+
+        for spec in (
+            StepSpec("impute", ("bill_length_mm", "bill_depth_mm", "flipper_length_mm")),
+            StepSpec("impute", ("sex",), {"strategy": "most_frequent"}),
+            StepSpec("one_hot", ("island", "sex")),
+            StepSpec("scale", ("bill_length_mm", "bill_depth_mm", "flipper_length_mm")),
+        ):
+            prepare.add_step(spec)
+        prepare.select_step(2)
+        wait(app, lambda: prepare.last_preview is not None and not prepare.bridge.running)
+        save(window, "prepare-panel")
         messy = args.shared / "messy" / "bank-additional.csv"
         if messy.is_file():
             window.import_data(messy)

@@ -51,6 +51,9 @@ def test_open_project_shows_table_and_profile(qtbot, window, tmp_path, repo_root
     assert window.settings.recent_projects() == [root]
     window.nav.setCurrentRow(1)
     assert window.stack.currentWidget() is window.profile_panel
+    window.nav.setCurrentRow(2)
+    assert window.stack.currentWidget() is window.prepare_panel
+    assert window.prepare_panel.chain() == window.controller.project.chain
 
 
 def test_damaged_project_is_a_notification_not_a_crash(window, tmp_path) -> None:

@@ -3,30 +3,28 @@
 The compiled Pipeline is what every CV fold fits, so nothing in it sees evaluation rows; the
 steps that must not touch evaluation rows at all (ROWS: dropping and resampling rows) are kept
 out of it and applied by `apply_row_steps` to each fold's training rows, and MODEL steps become
-`model_options`. The compile itself lives in chain_compile.py, the preview in chain_preview.py.
+`model_options`. The walk that validates lives in chain_walk.py, the compile in
+chain_compile.py, the preview in chain_preview.py. Importing this module, validating and
+asking for columns do not load scikit-learn (the desktop window does all three); compiling does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from sklearn.pipeline import Pipeline
 
-from workbench.core.chain_compile import (
-    UNTOUCHED_CHOICES,
-    ChainError,
-    ChainProblem,
-    ChainWalk,
-    step_title,
-)
 from workbench.core.chain_preview import ChainPreview, StepPreview, preview_chain
+from workbench.core.chain_walk import ChainError, ChainProblem, ChainWalk, step_title
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import ColumnKind
 from workbench.core.params import resolve_params
 from workbench.core.specs import ChainSpec
 from workbench.core.steps.registry import Stage, all_steps
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 __all__ = [
     "ChainError",
@@ -73,6 +71,8 @@ def build_transformer(
     out); `untouched` says what happens to feature columns no step names: "passthrough" keeps
     them as they are, "drop" leaves them out. Raises ChainError with the first problem.
     """
+    from workbench.core.chain_compile import UNTOUCHED_CHOICES, ChainCompiler
+
     if untouched not in UNTOUCHED_CHOICES:
         raise ChainError(
             f"untouched columns must be one of {', '.join(UNTOUCHED_CHOICES)}, not {untouched!r}"
@@ -80,7 +80,7 @@ def build_transformer(
     problems = validate_chain(chain, kinds, target)
     if problems:
         raise ChainError(problems[0].message)
-    return ChainWalk(kinds, target, build=True).run(chain).transformer(untouched)
+    return ChainCompiler(kinds, target).run(chain).transformer(untouched)
 
 
 def _resolved(chain: ChainSpec, stage: Stage) -> list[tuple[str, Any, dict[str, Any]]]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from workbench.core.chain_compile import step_title
+from workbench.core.chain_walk import step_title
 from workbench.core.kinds import ColumnKind
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from workbench.core.specs import ChainSpec

@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QIcon,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -101,6 +108,8 @@ class MainWindow(QMainWindow):
         self.welcome = WelcomePage(self)
         self.data_panel = DataPanel()
         self.profile_panel = ProfilePanel()
+        # The panel imports step declarations only: scikit-learn stays out of the GUI process
+        # (tests/core/test_import_weight.py); fitting and previews run in child processes.
         self.prepare_panel = PreparePanel()
         self.stack.addWidget(self.welcome)
         self._panels: list[tuple[str, QWidget]] = [
@@ -231,16 +240,13 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.welcome)
             self.data_panel.clear()
             self.profile_panel.set_profile(None)
-            self.prepare_panel.set_context(None, {}, None)
-            self.prepare_panel.set_chain(ChainSpec())
         else:
-            self.prepare_panel.set_chain(project.chain)
             if project.dataset is None:
                 self.data_panel.clear()
                 self.profile_panel.set_profile(None)
-                self.prepare_panel.set_context(None, {}, None)
             self.nav.setCurrentRow(max(self.nav.currentRow(), 0))
             self._show_panel(self.nav.currentRow())
+        self._sync_prepare(chain=True)
         self._refresh_recent_menu()
 
     def _show_panel(self, row: int) -> None:
@@ -252,10 +258,21 @@ class MainWindow(QMainWindow):
         if project is None or project.dataset is None or self.controller.frame is None:
             return
         self.data_panel.set_data(self.controller.frame, project.dataset.kinds, project.roles)
+        self._sync_prepare(chain=False)
+
+    def _sync_prepare(self, chain: bool) -> None:
+        """Give the Prepare panel the project's data (and chain, after a project change)."""
+        panel = self.prepare_panel
+        project = self.controller.project
+        if chain:
+            panel.set_chain(project.chain if project else ChainSpec())
+        if project is None or project.dataset is None or self.controller.frame is None:
+            panel.set_context(None, {}, None)
+            return
         kinds = project.feature_kinds()
         if project.target is not None:
             kinds[project.target] = project.dataset.kinds[project.target]
-        self.prepare_panel.set_context(self.controller.frame, kinds, project.target)
+        panel.set_context(self.controller.frame, kinds, project.target)
 
     def _add_fix(self, alert: Alert) -> None:
         step = self.controller.fix_step_for(alert)

@@ -4,24 +4,18 @@ duplicate training rows."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import partial
 from typing import Any
 
 import pandas as pd
-from sklearn.preprocessing import FunctionTransformer
 
 from workbench.core.kinds import ColumnKind
 from workbench.core.params import Param, ParamType
+from workbench.core.steps.lazy import factories_in
 from workbench.core.steps.registry import Stage, StepDef, register
-from workbench.core.steps.transformers import (
-    CastColumns,
-    ParseNumbers,
-    StripWhitespace,
-    renamed_features,
-)
 
 GROUP = "Columns"
 CUSTOM_NOTE = "custom transformer: no ONNX converter yet"
+impl = factories_in("workbench.core.steps.columns_impl")
 FEATURE_KINDS = frozenset(ColumnKind) - {ColumnKind.IDENTIFIER}
 TEXT_KINDS = frozenset({ColumnKind.CATEGORICAL, ColumnKind.TEXT})
 # `cast` outputs the kind named by its `to` parameter; StepDef.output_kind is one fixed kind,
@@ -47,12 +41,6 @@ register(
 )
 
 
-def _identity(columns: tuple[str, ...], params: Mapping[str, Any]) -> FunctionTransformer:
-    # func=None is the identity, which skl2onnx converts; the other branches are dropped by the
-    # chain, not here.
-    return FunctionTransformer(feature_names_out="one-to-one")
-
-
 register(
     StepDef(
         name="keep_columns",
@@ -64,17 +52,12 @@ register(
         ),
         stage=Stage.COLUMNS,
         accepts=frozenset(ColumnKind),
-        factory=_identity,
+        factory=impl("make_keep_columns"),
         onnx=True,
         onnx_note="An identity FunctionTransformer converts.",
         tags=("keeps_only_named",),
     )
 )
-
-
-def _rename(columns: tuple[str, ...], params: Mapping[str, Any]) -> FunctionTransformer:
-    names = partial(renamed_features, original=columns[0], new_name=params["new_name"].strip())
-    return FunctionTransformer(feature_names_out=names)
 
 
 def _check_rename(kinds: Mapping[str, ColumnKind], params: Mapping[str, Any]) -> str | None:
@@ -104,17 +87,13 @@ register(
                 help="The name shown from this step on.",
             ),
         ),
-        factory=_rename,
+        factory=impl("make_rename"),
         max_columns=1,
         check=_check_rename,
         onnx=True,
         onnx_note="An identity FunctionTransformer converts; only names change.",
     )
 )
-
-
-def _cast(columns: tuple[str, ...], params: Mapping[str, Any]) -> CastColumns:
-    return CastColumns(to=params["to"])
 
 
 register(
@@ -141,16 +120,12 @@ register(
                 choices=("numeric", "categorical", "boolean"),
             ),
         ),
-        factory=_cast,
+        factory=impl("make_cast"),
         onnx=False,
         onnx_note=CUSTOM_NOTE,
         tags=(OUTPUT_KIND_FROM_TO,),
     )
 )
-
-
-def _parse_numbers(columns: tuple[str, ...], params: Mapping[str, Any]) -> ParseNumbers:
-    return ParseNumbers()
 
 
 register(
@@ -169,16 +144,12 @@ register(
         ),
         stage=Stage.COLUMNS,
         accepts=frozenset({ColumnKind.CATEGORICAL, ColumnKind.TEXT, ColumnKind.NUMERIC}),
-        factory=_parse_numbers,
+        factory=impl("make_parse_numbers"),
         output_kind=ColumnKind.NUMERIC,
         onnx=False,
         onnx_note=CUSTOM_NOTE,
     )
 )
-
-
-def _strip(columns: tuple[str, ...], params: Mapping[str, Any]) -> StripWhitespace:
-    return StripWhitespace()
 
 
 register(
@@ -193,7 +164,7 @@ register(
         ),
         stage=Stage.COLUMNS,
         accepts=TEXT_KINDS,
-        factory=_strip,
+        factory=impl("make_strip_whitespace"),
         onnx=False,
         onnx_note=CUSTOM_NOTE,
     )

@@ -7,12 +7,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.impute import KNNImputer, SimpleImputer
 
 from workbench.core.kinds import ColumnKind
 from workbench.core.params import Param, ParamType
+from workbench.core.steps.lazy import factories_in
 from workbench.core.steps.registry import Stage, StepDef, register
-from workbench.core.steps.transformers import AddMissingIndicator, MarkMissing, ReplaceInfinite
 
 GROUP = "Missing values"
 NUMERIC_KINDS = frozenset({ColumnKind.NUMERIC, ColumnKind.BOOLEAN})
@@ -20,6 +19,7 @@ VALUE_KINDS = frozenset(
     {ColumnKind.NUMERIC, ColumnKind.BOOLEAN, ColumnKind.CATEGORICAL, ColumnKind.TEXT}
 )
 CUSTOM_NOTE = "custom transformer: no ONNX converter yet"
+impl = factories_in("workbench.core.steps.impute_impl")
 
 
 def fill_value(text: str) -> float | str | None:
@@ -32,17 +32,6 @@ def fill_value(text: str) -> float | str | None:
         return float(text)
     except ValueError:
         return text
-
-
-def _imputer(columns: tuple[str, ...], params: Mapping[str, Any]) -> SimpleImputer:
-    strategy = params["strategy"]
-    # keep_empty_features: a column missing in every training row of a fold still gives an
-    # output column, so every fold has the same features.
-    return SimpleImputer(
-        strategy=strategy,
-        fill_value=fill_value(params["fill_value"]) if strategy == "constant" else None,
-        keep_empty_features=True,
-    )
 
 
 def _check_impute(kinds: Mapping[str, ColumnKind], params: Mapping[str, Any]) -> str | None:
@@ -100,7 +89,7 @@ register(
                 "columns. Empty: 0 for numbers, 'missing_value' for text.",
             ),
         ),
-        factory=_imputer,
+        factory=impl("make_impute"),
         check=_check_impute,
         onnx=True,
         # Verified with skl2onnx 1.20 + onnxruntime: numeric columns convert for every strategy.
@@ -112,10 +101,6 @@ register(
         ),
     )
 )
-
-
-def _indicator(columns: tuple[str, ...], params: Mapping[str, Any]) -> AddMissingIndicator:
-    return AddMissingIndicator()
 
 
 register(
@@ -131,15 +116,11 @@ register(
         ),
         stage=Stage.COLUMNS,
         accepts=frozenset(ColumnKind) - {ColumnKind.IDENTIFIER},
-        factory=_indicator,
+        factory=impl("make_missing_indicator"),
         onnx=False,
         onnx_note=CUSTOM_NOTE,
     )
 )
-
-
-def _knn_imputer(columns: tuple[str, ...], params: Mapping[str, Any]) -> KNNImputer:
-    return KNNImputer(n_neighbors=params["n_neighbors"], keep_empty_features=True)
 
 
 register(
@@ -168,16 +149,12 @@ register(
                 maximum=100,
             ),
         ),
-        factory=_knn_imputer,
+        factory=impl("make_impute_knn"),
         combines_columns=True,
         onnx=True,
         onnx_note="KNNImputer converts.",
     )
 )
-
-
-def _mark_missing(columns: tuple[str, ...], params: Mapping[str, Any]) -> MarkMissing:
-    return MarkMissing(values=tuple(params["values"]))
 
 
 def _check_mark_missing(kinds: Mapping[str, ColumnKind], params: Mapping[str, Any]) -> str | None:
@@ -209,16 +186,12 @@ register(
                 help="The values that mean 'missing', separated by commas: -1, 999, unknown",
             ),
         ),
-        factory=_mark_missing,
+        factory=impl("make_mark_missing"),
         check=_check_mark_missing,
         onnx=False,
         onnx_note=CUSTOM_NOTE,
     )
 )
-
-
-def _replace_infinite(columns: tuple[str, ...], params: Mapping[str, Any]) -> ReplaceInfinite:
-    return ReplaceInfinite()
 
 
 register(
@@ -233,7 +206,7 @@ register(
         ),
         stage=Stage.COLUMNS,
         accepts=NUMERIC_KINDS,
-        factory=_replace_infinite,
+        factory=impl("make_replace_infinite"),
         onnx=False,
         onnx_note=CUSTOM_NOTE,
     )

@@ -5,36 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-from sklearn.preprocessing import (
-    KBinsDiscretizer,
-    MaxAbsScaler,
-    MinMaxScaler,
-    PolynomialFeatures,
-    PowerTransformer,
-    RobustScaler,
-    StandardScaler,
-)
-
 from workbench.core.kinds import ColumnKind
 from workbench.core.params import Param, ParamType
+from workbench.core.steps.lazy import factories_in
 from workbench.core.steps.registry import Stage, StepDef, register
-from workbench.core.steps.transformers import ClipOutliers, SignedLog1p
 
 GROUP = "Numeric"
 NUMERIC_KINDS = frozenset({ColumnKind.NUMERIC, ColumnKind.BOOLEAN})
 CUSTOM_NOTE = "custom transformer: no ONNX converter yet"
 
-_SCALERS = {
-    "standard": StandardScaler,
-    "minmax": MinMaxScaler,
-    "maxabs": MaxAbsScaler,
-    "robust": RobustScaler,
-}
-
-
-def _scaler(columns: tuple[str, ...], params: Mapping[str, Any]) -> Any:
-    return _SCALERS[params["method"]]()
+# The `method` choices of scale (numeric_impl.SCALERS implements them).
+SCALER_NAMES = ("standard", "minmax", "maxabs", "robust")
+impl = factories_in("workbench.core.steps.numeric_impl")
 
 
 register(
@@ -59,18 +41,14 @@ register(
                 ParamType.CHOICE,
                 "standard",
                 help="standard, minmax, maxabs or robust (for columns with outliers).",
-                choices=tuple(_SCALERS),
+                choices=SCALER_NAMES,
             ),
         ),
-        factory=_scaler,
+        factory=impl("make_scale"),
         onnx=True,
         onnx_note="All four scalers convert.",
     )
 )
-
-
-def _log1p(columns: tuple[str, ...], params: Mapping[str, Any]) -> SignedLog1p:
-    return SignedLog1p()
 
 
 register(
@@ -87,15 +65,11 @@ register(
         ),
         stage=Stage.COLUMNS,
         accepts=NUMERIC_KINDS,
-        factory=_log1p,
+        factory=impl("make_log1p"),
         onnx=False,
         onnx_note=CUSTOM_NOTE,
     )
 )
-
-
-def _power(columns: tuple[str, ...], params: Mapping[str, Any]) -> PowerTransformer:
-    return PowerTransformer(method=params["method"], standardize=params["standardize"])
 
 
 register(
@@ -129,7 +103,7 @@ register(
                 help="Also rescale the result to mean 0, standard deviation 1.",
             ),
         ),
-        factory=_power,
+        factory=impl("make_power_transform"),
         onnx=True,
         # Verified: the converted model turns a missing input into a number where scikit-learn
         # keeps NaN, so predictions agree only when nothing reaching it is missing.
@@ -139,12 +113,6 @@ register(
         ),
     )
 )
-
-
-def _clip(columns: tuple[str, ...], params: Mapping[str, Any]) -> ClipOutliers:
-    return ClipOutliers(
-        method=params["method"], lower=params["lower"], upper=params["upper"], k=params["k"]
-    )
 
 
 def _check_clip(kinds: Mapping[str, ColumnKind], params: Mapping[str, Any]) -> str | None:
@@ -208,28 +176,12 @@ register(
                 maximum=10.0,
             ),
         ),
-        factory=_clip,
+        factory=impl("make_clip_outliers"),
         check=_check_clip,
         onnx=False,
         onnx_note=CUSTOM_NOTE,
     )
 )
-
-
-def _binner(columns: tuple[str, ...], params: Mapping[str, Any]) -> KBinsDiscretizer:
-    options: dict[str, Any] = {}
-    if params["strategy"] == "quantile":
-        # Plain linear percentiles, stated so that the result does not depend on a default
-        # scikit-learn changed in 1.7.
-        options["quantile_method"] = "linear"
-    return KBinsDiscretizer(
-        n_bins=params["n_bins"],
-        strategy=params["strategy"],
-        encode="onehot-dense" if params["encode"] == "onehot" else "ordinal",
-        subsample=None,  # use every training row: the same bins on every run
-        dtype=np.float64,
-        **options,
-    )
 
 
 register(
@@ -274,18 +226,12 @@ register(
                 choices=("ordinal", "onehot"),
             ),
         ),
-        factory=_binner,
+        factory=impl("make_bin"),
         output_kind=ColumnKind.NUMERIC,
         onnx=True,
         onnx_note="KBinsDiscretizer converts (ordinal and one-hot).",
     )
 )
-
-
-def _polynomial(columns: tuple[str, ...], params: Mapping[str, Any]) -> PolynomialFeatures:
-    return PolynomialFeatures(
-        degree=params["degree"], interaction_only=params["interaction_only"], include_bias=False
-    )
 
 
 register(
@@ -321,7 +267,7 @@ register(
                 help="Keep only products of different columns (no squares).",
             ),
         ),
-        factory=_polynomial,
+        factory=impl("make_polynomial"),
         combines_columns=True,
         output_kind=ColumnKind.NUMERIC,
         onnx=True,

@@ -21,25 +21,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
-from sklearn.base import BaseEstimator
-from sklearn.decomposition import PCA
-from sklearn.feature_selection import (
-    SelectKBest,
-    SelectorMixin,
-    VarianceThreshold,
-    f_classif,
-    f_regression,
-    mutual_info_classif,
-    mutual_info_regression,
-)
-from sklearn.utils.validation import check_is_fitted, validate_data
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import ColumnKind, TaskType, task_for_column
 from workbench.core.params import Param, ParamType
+from workbench.core.steps.lazy import factories_in
 from workbench.core.steps.registry import Stage, StepDef, register
 
 GROUP = "Selection"
+# The `score` choices of select_k_best (select_impl.SCORES implements them).
+SCORE_NAMES = ("auto", "f_classif", "f_regression", "mutual_info")
+impl = factories_in("workbench.core.steps.select_impl")
 
 
 def target_is_classes(y: Any) -> bool:
@@ -51,84 +43,6 @@ def target_is_classes(y: Any) -> bool:
         return task_for_column(series, ColumnKind.NUMERIC).task != TaskType.REGRESSION
     except WorkbenchError:  # a single value or none: nothing to rank by, call it numeric
         return False
-
-
-# Module-level score functions (not lambdas), so the selector pickles and clones.
-def score_auto(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
-    """f_classif for classes, f_regression for numbers."""
-    return f_classif(X, y) if target_is_classes(y) else f_regression(X, y)
-
-
-def score_mutual_info(X: Any, y: Any) -> np.ndarray:
-    """Mutual information for classes or numbers, with a fixed seed so runs repeat."""
-    if target_is_classes(y):
-        return mutual_info_classif(X, y, random_state=0)
-    return mutual_info_regression(X, y, random_state=0)
-
-
-SCORES = {
-    "auto": score_auto,
-    "f_classif": f_classif,
-    "f_regression": f_regression,
-    "mutual_info": score_mutual_info,
-}
-
-
-class CorrelationFilter(SelectorMixin, BaseEstimator):
-    """Drops the later column of every pair whose |correlation| is above `threshold`."""
-
-    def __init__(self, threshold: float = 0.95) -> None:
-        self.threshold = threshold
-
-    def fit(self, X: Any, y: Any = None) -> CorrelationFilter:
-        values = validate_data(self, X, dtype=np.float64, ensure_all_finite="allow-nan")
-        correlation = pd.DataFrame(values).corr().abs().to_numpy()
-        keep = np.ones(values.shape[1], dtype=bool)
-        for later in range(values.shape[1]):
-            earlier = np.flatnonzero(keep[:later])
-            # NaN (a constant column) compares False: it correlates with nothing.
-            if np.any(correlation[earlier, later] > self.threshold):
-                keep[later] = False
-        self.support_ = keep
-        self.correlation_ = correlation
-        return self
-
-    def _get_support_mask(self) -> np.ndarray:
-        check_is_fitted(self, "support_")
-        return self.support_
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        return tags
-
-
-def make_drop_constant(columns: tuple[str, ...], params: Mapping[str, Any]) -> VarianceThreshold:
-    return VarianceThreshold(threshold=0.0)
-
-
-def make_drop_low_variance(
-    columns: tuple[str, ...], params: Mapping[str, Any]
-) -> VarianceThreshold:
-    return VarianceThreshold(threshold=params["threshold"])
-
-
-def make_drop_correlated(columns: tuple[str, ...], params: Mapping[str, Any]) -> CorrelationFilter:
-    return CorrelationFilter(threshold=params["threshold"])
-
-
-def make_select_k_best(columns: tuple[str, ...], params: Mapping[str, Any]) -> SelectKBest:
-    return SelectKBest(score_func=SCORES[params["score"]], k=params["k"])
-
-
-def pca_components(value: float) -> int | float:
-    """A count (at least 1) or a share of variance (below 1), as PCA wants it."""
-    return int(value) if value >= 1 else float(value)
-
-
-def make_pca(columns: tuple[str, ...], params: Mapping[str, Any]) -> PCA:
-    # The full solver is exact and deterministic, and a variance share needs it.
-    return PCA(n_components=pca_components(params["n_components"]), svd_solver="full")
 
 
 def check_pca(kinds: Mapping[str, ColumnKind], params: Mapping[str, Any]) -> str | None:
@@ -151,7 +65,7 @@ register(
         "encoding, for example a one-hot column of a category that never occurs). Such a "
         "column carries no information and can upset some models. No trade-off: nothing "
         "useful is lost.",
-        factory=make_drop_constant,
+        factory=impl("make_drop_constant"),
         onnx=True,
     )
 )
@@ -176,7 +90,7 @@ register(
                 maximum=1e12,
             ),
         ),
-        factory=make_drop_low_variance,
+        factory=impl("make_drop_low_variance"),
         onnx=True,
     )
 )
@@ -201,7 +115,7 @@ register(
                 maximum=1.0,
             ),
         ),
-        factory=make_drop_correlated,
+        factory=impl("make_drop_correlated"),
         onnx=False,
         onnx_note="Custom transformer: no ONNX converter yet.",
     )
@@ -233,10 +147,10 @@ register(
                 help="auto: the F-test that fits the target (classes or numbers). f_classif: "
                 "for classes. f_regression: for a numeric target. mutual_info: also finds "
                 "non-linear relations, but slower.",
-                choices=tuple(SCORES),
+                choices=SCORE_NAMES,
             ),
         ),
-        factory=make_select_k_best,
+        factory=impl("make_select_k_best"),
         onnx=True,
     )
 )
@@ -262,7 +176,7 @@ register(
                 maximum=10_000,
             ),
         ),
-        factory=make_pca,
+        factory=impl("make_pca"),
         check=check_pca,
         onnx=True,
     )

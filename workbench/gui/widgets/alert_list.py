@@ -216,6 +216,7 @@ class AlertListWidget(QWidget):
         self.proxy.setSourceModel(self.model)
 
         self.severity_combo = QComboBox()
+        self.severity_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.severity_combo.setToolTip("Show only alerts of one severity")
         self.text_filter = QLineEdit()
         self.text_filter.setPlaceholderText("Filter alerts by column, kind or words…")

@@ -1,0 +1,74 @@
+"""The text step's transformer (declared in text.py); imported only when a chain is compiled,
+because it loads scikit-learn."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+
+from workbench.core.steps.categorical_impl import as_labels, frame_input
+
+
+def documents(labels: Any) -> list[str]:
+    """Cells as documents; a missing cell is an empty document (no words)."""
+    return [value if isinstance(value, str) else "" for value in as_labels(labels)]
+
+
+class ColumnTfidf(TransformerMixin, BaseEstimator):
+    """One TfidfVectorizer per column, dense float64 output named `<column>_<term>`."""
+
+    def __init__(self, max_features: int = 1000, ngram_max: int = 1, min_df: int = 1) -> None:
+        self.max_features = max_features
+        self.ngram_max = ngram_max
+        self.min_df = min_df
+
+    def fit(self, X: Any, y: Any = None) -> ColumnTfidf:
+        frame = frame_input(self, X, reset=True)
+        vectorizer = TfidfVectorizer(
+            max_features=self.max_features,
+            ngram_range=(1, self.ngram_max),
+            min_df=self.min_df,
+            dtype=np.float64,
+        )
+        self.vectorizers_ = []
+        for name in frame.columns:
+            try:
+                fitted = clone(vectorizer).fit(documents(frame[name]))
+            except ValueError as error:  # "empty vocabulary": say which column
+                raise ValueError(f"TF-IDF of column '{name}': {error}") from None
+            self.vectorizers_.append(fitted)
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "vectorizers_")
+        frame = frame_input(self, X, reset=False)
+        blocks = [
+            vectorizer.transform(documents(frame[name])).toarray()
+            for name, vectorizer in zip(frame.columns, self.vectorizers_, strict=True)
+        ]
+        return np.hstack(blocks) if blocks else np.empty((len(frame), 0))
+
+    def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> np.ndarray:
+        check_is_fitted(self, "vectorizers_")
+        names = _check_feature_names_in(self, input_features)
+        return np.asarray(
+            [
+                f"{name}_{term}"
+                for name, vectorizer in zip(names, self.vectorizers_, strict=True)
+                for term in vectorizer.get_feature_names_out()
+            ],
+            dtype=object,
+        )
+
+
+def make_tfidf(columns: tuple[str, ...], params: Mapping[str, Any]) -> ColumnTfidf:
+    return ColumnTfidf(
+        max_features=params["max_features"],
+        ngram_max=params["ngram_max"],
+        min_df=params["min_df"],
+    )
