@@ -15,3 +15,8 @@ def resources_dir() -> Path:
 
 def resource_path(*parts: str) -> Path:
     return resources_dir().joinpath(*parts)
+
+
+def demo_project() -> Path:
+    """The penguins demo project: projects/demo in a checkout, beside resources in a bundle."""
+    return resources_dir().parent / "projects" / "demo"

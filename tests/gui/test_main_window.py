@@ -56,6 +56,27 @@ def test_open_project_shows_table_and_profile(qtbot, window, tmp_path, repo_root
     assert window.prepare_panel.chain() == window.controller.project.chain
 
 
+def test_menu_import_opens_an_empty_dialog(qtbot, window, tmp_path) -> None:
+    assert window.controller.create(tmp_path / "menu")
+    window.import_action.trigger()
+    dialog = window.import_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.path() is None
+    dialog.reject()
+
+
+def test_welcome_offers_the_demo(qtbot, window) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    labels = [button.text() for button in window.welcome.findChildren(QPushButton)]
+    assert labels == ["New Project…", "Open Project…", "Open the Demo"]
+    demo = next(b for b in window.welcome.findChildren(QPushButton) if b.text() == "Open the Demo")
+    demo.click()
+    assert window.controller.project is not None
+    assert window.controller.project.name == "Penguins demo"
+    qtbot.waitUntil(lambda: window.controller.profile is not None, timeout=WAIT_MS)
+
+
 def test_damaged_project_is_a_notification_not_a_crash(window, tmp_path) -> None:
     (tmp_path / "project.json").write_text("{oops")
     assert not window.open_project(tmp_path)

@@ -40,7 +40,7 @@ from workbench.gui.panels.data_panel import DataPanel
 from workbench.gui.panels.prepare_panel import PreparePanel
 from workbench.gui.panels.profile_panel import ProfilePanel
 from workbench.gui.settings import AppSettings
-from workbench.resources import resource_path
+from workbench.resources import demo_project, resource_path
 
 APP_NAME = "ML Workbench"
 
@@ -64,10 +64,14 @@ class WelcomePage(QWidget):
         layout.addWidget(text)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        for label, action in (
-            ("New Project…", window.new_project),
-            ("Open Project…", window.choose_project),
-        ):
+        # Lambdas: clicked(bool) would otherwise hand `checked` to new_project as its name.
+        actions = [
+            ("New Project…", lambda: window.new_project()),
+            ("Open Project…", lambda: window.choose_project()),
+        ]
+        if (demo_project() / "project.json").is_file():
+            actions.append(("Open the Demo", lambda: window.open_project(demo_project())))
+        for label, action in actions:
             button = QPushButton(label)
             button.setMinimumWidth(150)
             button.clicked.connect(action)
@@ -150,7 +154,9 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
+        # triggered(bool) would hand `checked` to slots with optional arguments (import_data's
+        # path, new_project's name): call them bare.
+        action.triggered.connect(lambda _checked=False: slot())
         self.addAction(action)  # shortcuts work wherever the focus is
         return action
 
