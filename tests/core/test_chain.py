@@ -444,3 +444,17 @@ def test_prepare_stage_and_branch_names_on_awkward_columns() -> None:
     assert np.isnan(out.loc[1, "n"]) and out.loc[2, "n"] == 3.0
     names = [name for name, _, _ in pipeline.named_steps["columns"].transformers]
     assert names == ["a_b", "a_b_1", "column_verbose", "flag", "n"]
+
+
+def test_onnx_blockers_see_parameters_that_stop_conversion() -> None:
+    from workbench.core.chain import onnx_blockers
+    from workbench.core.specs import ChainSpec, StepSpec
+
+    plain = ChainSpec((StepSpec("one_hot", ("sex",)),))
+    grouped = ChainSpec((StepSpec("one_hot", ("sex",), {"min_frequency": 0.05}),))
+    capped = ChainSpec((StepSpec("one_hot", ("sex",), {"max_categories": 5}),))
+    assert onnx_blockers(plain) == []
+    for chain in (grouped, capped):
+        [(index, step, reason)] = onnx_blockers(chain)
+        assert (index, step) == (0, "one_hot")
+        assert reason.startswith("One-hot with rare categories grouped does not convert")

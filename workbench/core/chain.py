@@ -148,4 +148,11 @@ def onnx_blockers(chain: ChainSpec) -> list[tuple[int, str, str]]:
         elif definition.stage in (Stage.COLUMNS, Stage.MATRIX) and not definition.onnx:
             reason = definition.onnx_note or f"{definition.label} has no ONNX converter"
             blockers.append((index, spec.step, reason))
+        elif definition.onnx_check is not None:
+            try:
+                reason = definition.onnx_check(definition.resolve(spec.params))
+            except WorkbenchError:
+                continue  # bad parameters are validate_chain's to report
+            if reason:
+                blockers.append((index, spec.step, reason))
     return blockers

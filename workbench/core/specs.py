@@ -85,3 +85,112 @@ class ChainSpec:
     @property
     def enabled_steps(self) -> tuple[StepSpec, ...]:
         return tuple(step for step in self.steps if step.enabled)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready copy: tuples become lists, mappings plain dicts."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    return value
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One model to train: a registered model name and the parameters set away from defaults."""
+
+    name: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "params": _plain(self.params)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ModelSpec:
+        if not isinstance(data, Mapping) or "name" not in data:
+            raise WorkbenchError(f"a model must be an object with a 'name', got {data!r}")
+        return cls(name=str(data["name"]), params=dict(data.get("params") or {}))
+
+
+SPLIT_SCHEMES = (
+    "holdout", "kfold", "stratified_kfold", "repeated_kfold", "group_kfold", "timeseries", "hash",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SplitSpec:
+    """How rows are divided: an untouched test set first, then validation folds for the rest.
+
+    `test_fraction` of the rows is set aside before any tuning and scored once at the end
+    (0 = no test set). `scheme` then splits the remaining rows: `validation_fraction` is the
+    hold-out's share; `n_splits`/`n_repeats` the folds; `group_column`, `time_column` and
+    `id_column` are required by group_kfold, timeseries and hash respectively.
+    """
+
+    scheme: str = "stratified_kfold"
+    n_splits: int = 5
+    n_repeats: int = 1
+    validation_fraction: float = 0.2
+    test_fraction: float = 0.2
+    group_column: str | None = None
+    time_column: str | None = None
+    id_column: str | None = None
+    shuffle: bool = True
+
+    def __post_init__(self) -> None:
+        if self.scheme not in SPLIT_SCHEMES:
+            raise WorkbenchError(
+                f"unknown validation scheme '{self.scheme}'; known: {', '.join(SPLIT_SCHEMES)}"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(self.__dict__)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> SplitSpec:
+        if not data:
+            return cls()
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise WorkbenchError(f"unknown split setting '{unknown[0]}'; known: {sorted(known)}")
+        return cls(**dict(data))
+
+
+TUNE_METHODS = ("none", "grid", "random", "halving")
+
+
+@dataclass(frozen=True)
+class TuneSpec:
+    """Hyperparameter search: method, budget (trials and/or seconds), metric, edited space.
+
+    `metric` None means the task's default (ROC AUC binary, macro F1 multiclass, RMSE
+    regression). `space` maps model name -> parameter -> values (a list for grid/random
+    choices, or {"low", "high", "log"} for a range) and overrides the registry's space.
+    """
+
+    method: str = "none"
+    n_trials: int = 20
+    time_budget_seconds: float | None = None
+    metric: str | None = None
+    space: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.method not in TUNE_METHODS:
+            raise WorkbenchError(
+                f"unknown tuning method '{self.method}'; known: {', '.join(TUNE_METHODS)}"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(self.__dict__)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> TuneSpec:
+        if not data:
+            return cls()
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise WorkbenchError(f"unknown tuning setting '{unknown[0]}'; known: {sorted(known)}")
+        return cls(**dict(data))

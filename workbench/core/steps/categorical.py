@@ -62,6 +62,17 @@ N_BUCKETS = Param(
     maximum=4096,
 )
 
+
+def one_hot_onnx_problem(params: Mapping[str, Any]) -> str | None:
+    """Grouping rare categories uses scikit-learn's infrequent categories, which skl2onnx lacks."""
+    if params.get("min_frequency") or params.get("max_categories") is not None:
+        return (
+            "One-hot with rare categories grouped does not convert to ONNX; set the minimum "
+            "frequency to 0 and leave the maximum number of columns empty to export."
+        )
+    return None
+
+
 register(
     StepDef(
         name="one_hot",
@@ -104,6 +115,7 @@ register(
         onnx_note="Converts to ONNX only without grouping: a minimum frequency above 0 or a "
         "maximum number of columns makes it unconvertible (skl2onnx has no infrequent "
         "categories).",
+        onnx_check=one_hot_onnx_problem,
     )
 )
 

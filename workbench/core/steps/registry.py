@@ -69,6 +69,9 @@ class StepDef:
     # check(kinds of the step's columns, resolved params) -> a problem sentence or None, for
     # combinations `accepts` cannot express (mean imputation of a categorical column).
     check: Callable[[Mapping[str, ColumnKind], Mapping[str, Any]], str | None] | None = None
+    # onnx_check(resolved params) -> why these settings will not convert, or None: for steps
+    # that convert only with some settings (one-hot without rare-category grouping).
+    onnx_check: Callable[[Mapping[str, Any]], str | None] | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)
 
     def resolve(self, params: Mapping[str, Any]) -> dict[str, Any]:

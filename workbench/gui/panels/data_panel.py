@@ -85,6 +85,12 @@ class DataPanel(QWidget):
         self._sort_job.done.connect(self._model.apply_order)
         self._filter_job = JobBridge(self)
         self._filter_job.done.connect(self._apply_filter_result)
+        self._filter_job.failed.connect(
+            lambda message, *_: self._summary.setText(f"The filter failed: {message}")
+        )
+        self._sort_job.failed.connect(
+            lambda message, *_: self._summary.setText(f"Sorting failed: {message}")
+        )
         self._pending_filter: tuple[str, str | None] = ("", None)
 
         self._filter_edit = QLineEdit()
