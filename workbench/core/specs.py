@@ -194,3 +194,52 @@ class TuneSpec:
         if unknown:
             raise WorkbenchError(f"unknown tuning setting '{unknown[0]}'; known: {sorted(known)}")
         return cls(**dict(data))
+
+
+@dataclass(frozen=True)
+class TrainSpec:
+    """One training job: the models, how rows are split, the search, the seed, the cores.
+
+    `n_jobs` None uses every core; `include_baseline` trains the task's dummy model first, the
+    floor every other model must beat. `early_stopping` lets XGBoost stop adding trees when a
+    validation slice of each fit's training rows stops improving (`n_estimators` is then the
+    ceiling).
+    """
+
+    models: tuple[ModelSpec, ...] = ()
+    split: SplitSpec = field(default_factory=SplitSpec)
+    tune: TuneSpec = field(default_factory=TuneSpec)
+    seed: int = 0
+    n_jobs: int | None = None
+    include_baseline: bool = True
+    early_stopping: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "models": [model.to_dict() for model in self.models],
+            "split": self.split.to_dict(),
+            "tune": self.tune.to_dict(),
+            "seed": self.seed,
+            "n_jobs": self.n_jobs,
+            "include_baseline": self.include_baseline,
+            "early_stopping": self.early_stopping,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> TrainSpec:
+        if not data:
+            return cls()
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise WorkbenchError(f"unknown training setting '{unknown[0]}'; known: {sorted(known)}")
+        n_jobs = data.get("n_jobs")
+        return cls(
+            models=tuple(ModelSpec.from_dict(item) for item in data.get("models") or ()),
+            split=SplitSpec.from_dict(data.get("split")),
+            tune=TuneSpec.from_dict(data.get("tune")),
+            seed=int(data.get("seed", 0)),
+            n_jobs=None if n_jobs is None else int(n_jobs),
+            include_baseline=bool(data.get("include_baseline", True)),
+            early_stopping=bool(data.get("early_stopping", True)),
+        )
