@@ -87,6 +87,17 @@ def main() -> int:
         prepare.select_step(2)
         wait(app, lambda: prepare.last_preview is not None and not prepare.bridge.running)
         save(window, "prepare-panel")
+        train = window.train_panel
+        window.nav.setCurrentRow(3)
+        for name in ("logistic_regression", "random_forest_classifier", "xgboost_classifier"):
+            train.check_model(name)
+        train.train()
+        wait(app, lambda: not train.bridge.running, timeout=600)
+        save(window, "train-panel")
+        window.nav.setCurrentRow(4)
+        window.experiments_panel.refresh()
+        wait(app, lambda: True)
+        save(window, "experiments-panel")
         messy = args.shared / "messy" / "bank-additional.csv"
         if messy.is_file():
             window.import_data(messy)

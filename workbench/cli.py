@@ -17,7 +17,7 @@ from workbench import __version__
 from workbench.core.errors import WorkbenchError
 
 EXIT_USAGE = 2
-COMMANDS = ("new", "profile", "info", "gui")
+COMMANDS = ("new", "profile", "info", "train", "runs", "gui")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,6 +49,37 @@ def build_parser() -> argparse.ArgumentParser:
     info = sub.add_parser("info", help="describe a project")
     info.add_argument("project", type=Path)
     info.add_argument("--json", action="store_true")
+
+    train = sub.add_parser("train", help="train and cross-validate models on a project")
+    train.add_argument("project", type=Path)
+    train.add_argument(
+        "--model",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="model to train (repeatable), e.g. random_forest, xgboost, logistic_regression",
+    )
+    train.add_argument(
+        "--split",
+        default="stratified_kfold:5",
+        help="validation: kfold:5, stratified_kfold:5, holdout:0.2, repeated_kfold:5x3, "
+        "group_kfold:5:COLUMN, timeseries:5:COLUMN or hash:0.2:COLUMN",
+    )
+    train.add_argument("--test", default="0.2", help="share of rows kept for the final test")
+    train.add_argument(
+        "--tune",
+        default="none",
+        help="search: none, grid, grid:50, random:30, halving:30, random:60s (a time budget)",
+    )
+    train.add_argument("--metric", help="metric to optimise (default: by task)")
+    train.add_argument("--seed", default="0", help="random seed (default 0)")
+    train.add_argument("--jobs", help="cores to use (default: all)")
+    train.add_argument("--no-baseline", action="store_true", help="skip the dummy baseline")
+    train.add_argument("--json", action="store_true", help="print the results as JSON")
+
+    runs = sub.add_parser("runs", help="list a project's runs")
+    runs.add_argument("project", type=Path)
+    runs.add_argument("--json", action="store_true")
 
     gui = sub.add_parser("gui", help="open the window (the default command)")
     gui.add_argument("project", type=Path, nargs="?", help="project folder to open")
@@ -91,6 +122,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _cmd_new(args)
     if args.command == "profile":
         return _cmd_profile(args)
+    if args.command in ("train", "runs"):
+        from workbench.cli_train import cmd_runs, cmd_train
+
+        return cmd_train(args) if args.command == "train" else cmd_runs(args)
     return _cmd_info(args)
 
 

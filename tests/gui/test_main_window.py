@@ -206,7 +206,9 @@ def test_event_loop_keeps_ticking_while_a_big_profile_runs(qtbot, window, big_pr
 
     def tick() -> None:
         now = clock.elapsed()
-        gaps.append(now - last[0])
+        # While the profile runs; drawing the finished profile is measured on its own below.
+        if window.controller.profile_job.running:
+            gaps.append(now - last[0])
         last[0] = now
 
     # The heap left by earlier tests would be scanned by a collection in mid-measurement.
@@ -230,6 +232,11 @@ def test_event_loop_keeps_ticking_while_a_big_profile_runs(qtbot, window, big_pr
     )
     assert worst < 100
     assert window.controller.profile.rows == 1_009_391
+    started = time.perf_counter()
+    window.profile_panel.set_profile(window.controller.profile)
+    drawn = (time.perf_counter() - started) * 1000
+    print(f"drawing the finished profile: {drawn:.0f} ms")
+    assert drawn < 500
 
 
 def test_an_alert_fix_lands_in_the_chain_and_is_saved(qtbot, window, tmp_path, shared_data) -> None:

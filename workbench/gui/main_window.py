@@ -37,8 +37,10 @@ from workbench.gui.dialogs.new_project import NewProjectDialog
 from workbench.gui.job_status import JobStatus
 from workbench.gui.notifications import NotificationArea
 from workbench.gui.panels.data_panel import DataPanel
+from workbench.gui.panels.experiments_panel import ExperimentsPanel
 from workbench.gui.panels.prepare_panel import PreparePanel
 from workbench.gui.panels.profile_panel import ProfilePanel
+from workbench.gui.panels.train_panel import TrainPanel
 from workbench.gui.settings import AppSettings
 from workbench.resources import demo_project, resource_path
 
@@ -115,11 +117,15 @@ class MainWindow(QMainWindow):
         # The panel imports step declarations only: scikit-learn stays out of the GUI process
         # (tests/core/test_import_weight.py); fitting and previews run in child processes.
         self.prepare_panel = PreparePanel()
+        self.train_panel = TrainPanel()
+        self.experiments_panel = ExperimentsPanel()
         self.stack.addWidget(self.welcome)
         self._panels: list[tuple[str, QWidget]] = [
             ("Data", self.data_panel),
             ("Profile", self.profile_panel),
             ("Prepare", self.prepare_panel),
+            ("Train", self.train_panel),
+            ("Experiments", self.experiments_panel),
         ]
         for label, panel in self._panels:
             self.stack.addWidget(panel)
@@ -228,6 +234,9 @@ class MainWindow(QMainWindow):
         self.data_panel.roles_changed.connect(self._on_roles_edited)
         self.profile_panel.fix_requested.connect(self._add_fix)
         self.prepare_panel.chain_changed.connect(c.set_chain)
+        self.train_panel.about_to_train.connect(self._save_before_training)
+        self.train_panel.runs_changed.connect(self.experiments_panel.refresh)
+        self.experiments_panel.rerun_requested.connect(self._rerun)
 
     def _refresh(self) -> None:
         project = self.controller.project
@@ -253,6 +262,7 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(max(self.nav.currentRow(), 0))
             self._show_panel(self.nav.currentRow())
         self._sync_prepare(chain=True)
+        self._sync_training()
         self._refresh_recent_menu()
 
     def _show_panel(self, row: int) -> None:
@@ -265,6 +275,29 @@ class MainWindow(QMainWindow):
             return
         self.data_panel.set_data(self.controller.frame, project.dataset.kinds, project.roles)
         self._sync_prepare(chain=False)
+        self._sync_training()
+
+    def _sync_training(self) -> None:
+        """Give the Train and Experiments panels the project, its task, target and columns."""
+        project = self.controller.project
+        if project is None or project.dataset is None:
+            self.train_panel.set_context(project.root if project else None, None, None, {})
+        else:
+            self.train_panel.set_context(
+                project.root, project.task, project.target, project.dataset.kinds
+            )
+        self.experiments_panel.set_project(project.root if project else None)
+
+    def _save_before_training(self) -> None:
+        # Training reads the project from disk in its own process: it must see the chain,
+        # roles and target on screen, so they are saved first.
+        project = self.controller.project
+        if project is not None and project.dirty:
+            self.controller.save()
+
+    def _rerun(self, spec: dict) -> None:
+        self.train_panel.load_spec(spec)
+        self.nav.setCurrentRow(self._panel_row(self.train_panel))
 
     def _sync_prepare(self, chain: bool) -> None:
         """Give the Prepare panel the project's data (and chain, after a project change)."""

@@ -1,0 +1,84 @@
+"""`workbench train` and `workbench runs` on a real project: tables, JSON, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workbench.cli import main
+from workbench.cli_train import parse_split, parse_tune
+from workbench.core.specs import SplitSpec
+
+
+@pytest.fixture()
+def project(tmp_path: Path, repo_root: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    folder = tmp_path / "birds"
+    assert main(["new", str(folder), "--data", str(repo_root / "resources/data/penguins.csv")]) == 0
+    capsys.readouterr()
+    return folder
+
+
+def test_train_json_then_runs_json(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["train", str(project), "--model", "decision_tree", "--model", "knn"]
+    assert main([*args, "--split", "kfold:3", "--test", "0.25", "--seed", "3", "--json"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert [r["model"] for r in results] == [
+        "dummy_classifier", "decision_tree_classifier", "knn_classifier",
+    ]  # fmt: skip
+    assert {r["status"] for r in results} == {"finished"}
+    assert {r["metric"] for r in results} == {"f1_macro"}
+    assert len(results[1]["validation"]["f1_macro"]) == 2  # mean and std
+    assert results[1]["test"]["f1_macro"] > 0.9
+    assert main(["runs", str(project), "--json"]) == 0
+    runs = json.loads(capsys.readouterr().out)
+    assert [r["run_id"] for r in runs] == [r["run_id"] for r in results]
+    assert [r["status"] for r in runs] == ["finished"] * 3
+    assert runs[1]["validation_mean"] == pytest.approx(results[1]["validation"]["f1_macro"]["mean"])
+    assert runs[1]["test"] == pytest.approx(results[1]["test"]["f1_macro"])
+
+
+def test_train_table_with_tuning(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        ["train", str(project), "--model", "decision_tree", "--split", "holdout:0.3",
+         "--tune", "random:3", "--metric", "accuracy", "--jobs", "1", "--no-baseline"]
+    )  # fmt: skip
+    assert code == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:5] == ["run", "model", "status", "accuracy", "(validation)"]
+    assert len(lines) == 3 and "decision_tree_classifier  finished" in lines[2]
+    assert main(["runs", str(project)]) == 0
+    listing = capsys.readouterr().out.splitlines()
+    assert "decision_tree_classifier" in listing[2] and "accuracy" in listing[2]
+
+
+def test_value_parsers() -> None:
+    assert parse_split("repeated_kfold:5x3", "0.1") == SplitSpec(
+        "repeated_kfold", n_splits=5, n_repeats=3, test_fraction=0.1
+    )
+    assert parse_split("hash:0.25:id", "0.2") == SplitSpec(
+        "hash", validation_fraction=0.25, id_column="id"
+    )
+    assert parse_split("group_kfold:4:island", "0").group_column == "island"
+    assert parse_tune("random:60s", None).time_budget_seconds == 60.0
+    assert parse_tune("halving:27", "accuracy").n_trials == 27
+
+
+def test_bad_split_exits_2_with_one_line(project: Path) -> None:
+    for argv, fragment in (
+        (["--split", "kfold:x"], "bad --split value 'kfold:x'"),
+        (["--split", "group_kfold:5"], "bad --split value 'group_kfold:5'"),
+        (["--tune", "random:lots"], "bad --tune value 'random:lots'"),
+        (["--model", "nope"], "unknown model 'nope'"),
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "workbench", "train", str(project), *argv],
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 2, result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and fragment in lines[0], result.stderr

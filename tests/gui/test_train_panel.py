@@ -1,0 +1,231 @@
+"""The Train panel on penguins: settings -> TrainSpec, a live leaderboard fed by a real
+training child process, and Cancel killing that process within a second.
+
+Real project, real registry, real runner in a child process (as the app runs it).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from workbench.core.dataset import import_table
+from workbench.core.kinds import ColumnKind, TaskType
+from workbench.core.project import Project, create_project
+from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec, TuneSpec
+from workbench.core.tracking import LOG_FILE, ExperimentLog, pid_alive
+from workbench.gui.panels.train_panel import NO_CONTEXT_TEXT, TrainPanel
+from workbench.gui.widgets.leaderboard import BEST_MARK, MODEL, PROGRESS, STATUS, VALIDATION
+
+TRAIN_TIMEOUT_MS = 60_000  # a cold child process imports pandas and scikit-learn
+
+
+@pytest.fixture(scope="module")
+def project(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Project:
+    root = tmp_path_factory.mktemp("train") / "penguins"
+    created = create_project(root)
+    created.attach_dataset(
+        import_table(root, shared_data / "clean" / "penguins.csv", target="species")
+    )
+    created.save()
+    return created
+
+
+@pytest.fixture()
+def panel(qtbot, project: Project) -> TrainPanel:
+    widget = TrainPanel()
+    qtbot.addWidget(widget)
+    widget.resize(1280, 800)
+    widget.show()
+    assert project.dataset is not None
+    widget.set_context(project.root, project.task, project.target, project.dataset.kinds)
+    yield widget
+    widget.bridge.cancel()
+
+
+def _cell(panel: TrainPanel, row: int, column: int) -> str:
+    return panel.leaderboard.index(row, column).data()
+
+
+def test_empty_state_until_a_target(qtbot, project: Project) -> None:
+    panel = TrainPanel()
+    qtbot.addWidget(panel)
+    assert panel.stack.currentWidget() is panel.no_context
+    assert NO_CONTEXT_TEXT.startswith("Import a dataset and choose a target first")
+    panel.set_context(project.root, None, None, {})
+    assert panel.stack.currentWidget() is panel.no_context
+    assert panel.train() is False
+    panel.set_context(project.root, TaskType.MULTICLASS, "species", project.dataset.kinds)
+    assert panel.stack.currentWidget() is panel.splitter
+
+
+def test_settings_make_the_spec(panel: TrainPanel) -> None:
+    # Multiclass: no baseline in the list (a checkbox), the task's default metric.
+    assert "dummy_classifier" not in panel._items
+    assert "xgboost_classifier" in panel._items and "svr" not in panel._items
+    assert panel.chosen_metric() == "f1_macro"
+    with pytest.raises(Exception, match="tick at least one model"):
+        panel.baseline_box.setChecked(False)
+        panel.spec()
+    panel.baseline_box.setChecked(True)
+
+    panel.check_model("random_forest_classifier")
+    panel.select_model("random_forest_classifier")
+    form = panel.param_form
+    assert form is not None
+    form.editor("n_estimators").setValue(50)  # a user edit: only changed values are kept
+    assert "(1 changed)" in panel._items["random_forest_classifier"].text(0)
+
+    panel.scheme_combo.setCurrentIndex(panel.scheme_combo.findData("repeated_kfold"))
+    assert panel.repeats_spin.isVisibleTo(panel) and panel.folds_spin.isVisibleTo(panel)
+    assert not panel.validation_spin.isVisibleTo(panel)
+    panel.folds_spin.setValue(4)
+    panel.repeats_spin.setValue(2)
+    panel.tune_combo.setCurrentIndex(panel.tune_combo.findData("random"))
+    panel.trials_spin.setValue(7)
+    panel.budget_box.setChecked(True)
+    panel.budget_spin.setValue(60)
+    panel.metric_combo.setCurrentIndex(panel.metric_combo.findData("balanced_accuracy"))
+    panel.seed_spin.setValue(11)
+    panel.cores_spin.setValue(1)
+    spec = panel.spec()
+    assert spec.models == (ModelSpec("random_forest_classifier", {"n_estimators": 50}),)
+    assert spec.split == SplitSpec(scheme="repeated_kfold", n_splits=4, n_repeats=2)
+    assert spec.tune == TuneSpec(
+        method="random", n_trials=7, time_budget_seconds=60.0, metric="balanced_accuracy"
+    )
+    assert (spec.seed, spec.n_jobs, spec.include_baseline) == (11, 1, True)
+    assert panel.leaderboard.headerData(VALIDATION, Qt.Orientation.Horizontal) == (
+        "Validation Balanced accuracy"
+    )
+
+    # Group k-fold offers the categorical columns (never the target); the hash split needs
+    # an ID-like column, which penguins lacks: Train explains instead of starting.
+    panel.scheme_combo.setCurrentIndex(panel.scheme_combo.findData("group_kfold"))
+    group = panel._picker_combos["group_column"]
+    assert [group.itemData(i) for i in range(group.count())] == ["island", "sex"]
+    assert panel.spec().split.group_column == "island"
+    panel.scheme_combo.setCurrentIndex(panel.scheme_combo.findData("hash"))
+    assert panel.validation_spin.isVisibleTo(panel) and not panel.folds_spin.isVisibleTo(panel)
+    assert panel.train() is False
+    assert panel.error_label.isVisibleTo(panel)
+    assert "needs an id column" in panel.error_label.text()
+    assert not panel.bridge.running
+
+
+def test_load_spec_from_a_logged_run(panel: TrainPanel) -> None:
+    stored = {
+        "target": "species",
+        "task": "multiclass",
+        "split": SplitSpec(scheme="kfold", n_splits=3, test_fraction=0.1).to_dict(),
+        "tune": TuneSpec(metric="accuracy").to_dict(),
+        "seed": 5,
+        "n_jobs": None,
+        "early_stopping": True,
+        "metric": "accuracy",
+        "model": {"name": "knn_classifier", "params": {"n_neighbors": 9}},
+    }
+    panel.load_spec(stored)
+    spec = panel.spec()
+    assert spec == TrainSpec(
+        models=(ModelSpec("knn_classifier", {"n_neighbors": 9}),),
+        split=SplitSpec(scheme="kfold", n_splits=3, test_fraction=0.1),
+        tune=TuneSpec(metric="accuracy"),
+        seed=5,
+        include_baseline=False,
+    )
+    assert panel.param_form is not None and panel.param_form.values()["n_neighbors"] == 9
+
+
+def test_train_fills_the_leaderboard_live(qtbot, panel: TrainPanel, project: Project) -> None:
+    panel.check_model("decision_tree_classifier")
+    panel.check_model("logistic_regression")
+    panel.folds_spin.setValue(3)
+    seen: list[tuple[str, int]] = []  # (event type, leaderboard rows when it arrived)
+
+    def record(event: object) -> None:
+        seen.append((type(event).__name__, panel.leaderboard.rowCount()))
+
+    panel.bridge.partial.connect(record)
+    with qtbot.waitSignal(panel.runs_changed, timeout=TRAIN_TIMEOUT_MS):
+        qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+        assert panel.bridge.running and not panel.train_button.isEnabled()
+
+    kinds = [name for name, _rows in seen]
+    assert kinds.count("RunStarted") == 3 and kinds.count("CandidateResult") == 3
+    assert kinds.count("FoldDone") == 9
+    # Live: the first fold of the first model arrived while its row was the only one.
+    assert seen[1] == ("FoldDone", 1)
+    rows = panel.leaderboard.rows()
+    assert [row.label for row in rows] == ["Baseline (no model)", "Logistic regression",
+                                           "Decision tree"]  # fmt: skip
+    assert [row.status for row in rows] == ["finished"] * 3
+    for position in range(3):
+        assert _cell(panel, position, STATUS) == "finished"
+        assert _cell(panel, position, PROGRESS) == "3/3 folds"
+        assert " ± " in _cell(panel, position, VALIDATION)
+    # The best validation F1 is marked; the baseline is far below it.
+    best = panel.leaderboard.best_row()
+    assert best is not None and best != 0
+    means = [row.validation_mean_std("f1_macro")[0] for row in rows]
+    assert means[best] == max(means) and means[0] < 0.4 < 0.9 < means[best]
+    assert _cell(panel, best, MODEL).startswith(BEST_MARK)
+    assert panel.train_button.isEnabled() and not panel.cancel_button.isEnabled()
+    assert "Trained 3 of 3 models" in panel.status_label.text()
+
+    with ExperimentLog(project.root / LOG_FILE) as log:
+        logged = {record.run_id: record for record in log.runs()}
+    for row in rows:
+        assert logged[row.run_id].status == "finished"
+        f1 = logged[row.run_id].metrics["validation"]["f1_macro"]
+        assert f1 == pytest.approx(row.validation_mean_std("f1_macro")[0])
+
+
+def test_cancel_kills_the_process_within_a_second(
+    qtbot, panel: TrainPanel, project: Project
+) -> None:
+    panel.baseline_box.setChecked(False)
+    panel.check_model("random_forest_classifier")
+    panel.set_model_params("random_forest_classifier", {"n_estimators": 5000})
+    panel.folds_spin.setValue(5)
+    assert panel.train()
+    qtbot.waitUntil(lambda: panel.leaderboard.rowCount() == 1, timeout=TRAIN_TIMEOUT_MS)
+    pid = panel.bridge.worker_pid
+    assert pid is not None and pid_alive(pid)
+    run_id = panel.leaderboard.rows()[0].run_id
+
+    with qtbot.waitSignal(panel.runs_changed, timeout=1000):
+        started = time.monotonic()
+        qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not pid_alive(pid), timeout=1000)
+    assert time.monotonic() - started < 1.0
+    assert not panel.bridge.running and panel.train_button.isEnabled()
+    assert panel.leaderboard.rows()[0].status == "cancelled"
+    assert panel.leaderboard.index(0, STATUS).data() == "cancelled"
+    with ExperimentLog(project.root / LOG_FILE) as log:
+        record = log.run(run_id)
+    assert record.status == "cancelled" and "cancelled" in (record.message or "")
+
+
+def test_columns_for_pickers_skip_the_target(qtbot, project: Project) -> None:
+    panel = TrainPanel()
+    qtbot.addWidget(panel)
+    kinds = {
+        "species": ColumnKind.CATEGORICAL,
+        "when": ColumnKind.DATETIME,
+        "mass": ColumnKind.NUMERIC,
+        "tag": ColumnKind.IDENTIFIER,
+    }
+    panel.set_context(project.root, TaskType.REGRESSION, "mass", kinds)
+    # Regression: no stratified scheme; RMSE by default.
+    schemes = [panel.scheme_combo.itemData(i) for i in range(panel.scheme_combo.count())]
+    assert "stratified_kfold" not in schemes and schemes[0] == "holdout"
+    assert panel.scheme_combo.currentData() == "kfold"
+    assert panel.chosen_metric() == "rmse"
+    time_combo = panel._picker_combos["time_column"]
+    assert [time_combo.itemData(i) for i in range(time_combo.count())] == ["when"]
+    ids = panel._picker_combos["id_column"]
+    assert [ids.itemData(i) for i in range(ids.count())] == ["tag"]

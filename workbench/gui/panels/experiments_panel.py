@@ -1,0 +1,558 @@
+"""The Experiments panel: every run in the project's experiment log, sortable and filterable.
+
+The table (RunsModel behind RunsProxy) shows the chosen validation metrics as columns
+("Columns…" picks them); tags and notes are edited in place and written through to the log.
+Two or more selected runs can be compared side by side in the lower pane, the best value of
+each metric highlighted; one run can be re-run (its stored spec goes to the Train panel through
+`rerun_requested`); runs are deleted after a confirmation. Reading the log takes milliseconds
+(SQLite, WAL), so it happens on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QAction, QBrush, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.core.errors import WorkbenchError
+from workbench.core.kinds import TaskType
+from workbench.core.metrics import METRIC_LABELS, default_metric, greater_is_better
+from workbench.core.project import open_project
+from workbench.core.tracking import ExperimentLog, RunRecord
+from workbench.gui.widgets.leaderboard import BEST_BACKGROUND, format_score, format_seconds
+from workbench.gui.widgets.param_form import ERROR_COLOR, muted
+from workbench.gui.widgets.runs_model import (
+    LEADING,
+    STATUSES,
+    RunsModel,
+    RunsProxy,
+    available_metrics,
+    log_path,
+    model_label,
+)
+
+NO_PROJECT_TEXT = "Open or create a project to see its runs."
+NO_RUNS_TEXT = "No runs yet: train a model in the Train panel."
+# Shown beside the task's default metric when no columns were chosen yet.
+_SECOND_METRIC = {
+    TaskType.BINARY: "accuracy",
+    TaskType.MULTICLASS: "accuracy",
+    TaskType.REGRESSION: "r2",
+}
+_SECTION_TEXT = {
+    "run": "Run",
+    "param": "Setting",
+    "metric:validation": "Validation",
+    "metric:test": "Test",
+    "metric:train": "Training",
+}
+
+_SECTION_ORDER = {"run": 0, "metric:validation": 1, "metric:test": 2, "param": 3, "metric:train": 4}
+_MAX_COMPARE_WIDTH = 260
+
+AskFn = Callable[[str, str], bool]  # (title, question) -> confirmed
+
+
+def _cell_text(name: str, value: Any) -> str:
+    if value is None:
+        return "—"
+    if name == "duration" and isinstance(value, int | float):
+        return format_seconds(float(value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return format_score(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True)
+    return str(value)
+
+
+def _best_columns(name: str, values: Sequence[Any]) -> set[int]:
+    """Positions holding the best value of metric `name` (ties all count)."""
+    if name not in METRIC_LABELS:
+        return set()
+    numbers = [
+        (i, float(v))
+        for i, v in enumerate(values)
+        if isinstance(v, int | float) and math.isfinite(float(v))
+    ]
+    if len(numbers) < 2:
+        return set()
+    pick = max if greater_is_better(name) else min
+    best = pick(value for _i, value in numbers)
+    return {i for i, value in numbers if value == best}
+
+
+class ExperimentsPanel(QWidget):
+    """`rerun_requested(dict)` carries the stored spec of the run to train again."""
+
+    rerun_requested = Signal(dict)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._root: Path | None = None
+        self._task: TaskType | None = None
+        self._chosen: list[str] | None = None  # None: not chosen yet, use the defaults
+        self.compared_ids: list[str] = []
+        self._build()
+        self._show_state()
+
+    # ----------------------------------------------------------------- public API
+
+    def set_project(self, project_root: Path | None) -> None:
+        """Show the runs of the project in `project_root` (None: no project open)."""
+        self._root = Path(project_root) if project_root is not None else None
+        self._task = None
+        self._chosen = None
+        if self._root is not None:
+            try:
+                self._task = open_project(self._root).task
+            except WorkbenchError:
+                self._task = None  # the table still works; only default columns differ
+        self._close_compare()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the log (after a training, or another process's writes)."""
+        selected = self.selected_run_ids()
+        records: list[RunRecord] = []
+        self.error_label.hide()
+        path = log_path(self._root) if self._root is not None else None
+        if path is not None and path.is_file():
+            try:
+                with ExperimentLog(path) as log:
+                    records = log.runs()
+            except WorkbenchError as error:
+                self._show_error(str(error))
+        self.model.set_runs(path, records)
+        self._update_metric_columns(records)
+        self._select(selected)
+        self._show_state()
+        self._update_buttons()
+        self.count_label.setText(self._count_text())
+
+    def selected_run_ids(self) -> list[str]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.model.record(self.proxy.mapToSource(self.proxy.index(r, 0)).row()).run_id
+                for r in rows]  # fmt: skip
+
+    def select_runs(self, run_ids: Sequence[str]) -> None:
+        self._select(list(run_ids))
+        self._update_buttons()
+
+    def set_metric_columns(self, metrics: Sequence[str]) -> None:
+        """Show these validation metrics as columns (the first also drives the Test column)."""
+        self._chosen = list(metrics)
+        self._update_metric_columns(self.model.records())
+
+    def compare_selected(self) -> list[str]:
+        """Show the selected runs side by side; returns their ids (empty if fewer than 2)."""
+        run_ids = self.selected_run_ids()
+        if len(run_ids) < 2 or self._root is None:
+            return []
+        try:
+            with ExperimentLog(log_path(self._root)) as log:
+                table = log.compare(run_ids)
+                labels = {run_id: model_label(log.run(run_id)) for run_id in run_ids}
+        except WorkbenchError as error:
+            self._show_error(str(error))
+            return []
+        self._fill_compare(table, run_ids, labels)
+        self.compared_ids = run_ids
+        self.compare_pane.show()
+        return run_ids
+
+    def rerun_selected(self) -> dict | None:
+        run_ids = self.selected_run_ids()
+        if len(run_ids) != 1:
+            return None
+        spec = dict(self.model.record(self.model.row_of(run_ids[0])).spec)
+        self.rerun_requested.emit(spec)
+        return spec
+
+    def delete_selected(self, ask: AskFn | None = None) -> list[str]:
+        """Delete the selected runs after `ask(title, question)` confirms (a dialog by
+        default); returns the ids deleted."""
+        run_ids = self.selected_run_ids()
+        if not run_ids or self._root is None:
+            return []
+        running = [
+            run_id
+            for run_id in run_ids
+            if self.model.record(self.model.row_of(run_id)).status == "running"
+        ]
+        if running:
+            self._show_error(
+                f"run {running[0]} is still running: cancel it in the Train panel before "
+                "deleting it"
+            )
+            return []
+        count = len(run_ids)
+        shown = ", ".join(run_ids[:5]) + (f" and {count - 5} more" if count > 5 else "")
+        question = (
+            f"Delete {count} run{'s' if count > 1 else ''} ({shown})?\n\n"
+            "Their scores, settings, tags, notes and saved models are removed for good."
+        )
+        confirm = ask or self._ask
+        if not confirm("Delete runs", question):
+            return []
+        deleted = []
+        try:
+            with ExperimentLog(log_path(self._root)) as log:
+                for run_id in run_ids:
+                    log.delete_run(run_id)
+                    deleted.append(run_id)
+        except WorkbenchError as error:
+            self._show_error(str(error))
+        if set(deleted) & set(self.compared_ids):
+            self._close_compare()
+        self.refresh()
+        return deleted
+
+    # ----------------------------------------------------------------- layout
+
+    def _build(self) -> None:
+        self.model = RunsModel(self)
+        self.model.edit_failed.connect(self._show_error)
+        self.proxy = RunsProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.stack = QStackedWidget()
+        self.no_project = QLabel(NO_PROJECT_TEXT)
+        self.no_runs = QLabel(NO_RUNS_TEXT)
+        for label in (self.no_project, self.no_runs):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label.setWordWrap(True)
+            label.setMargin(40)
+            self.stack.addWidget(label)
+
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter: model, run id, tag, note…")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._filter_changed)
+        self.status_combo = QComboBox()
+        self.status_combo.addItem("All statuses", "")
+        for status in STATUSES:
+            self.status_combo.addItem(status.capitalize(), status)
+        self.status_combo.currentIndexChanged.connect(self._filter_changed)
+        self.columns_button = QToolButton()
+        self.columns_button.setText("Columns…")
+        self.columns_button.setToolTip("Choose which validation metrics show as columns")
+        self.columns_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.columns_menu = QMenu(self.columns_button)
+        self.columns_button.setMenu(self.columns_menu)
+        self.compare_button = QPushButton("Compare")
+        self.compare_button.setToolTip("Select two or more runs to see them side by side")
+        self.compare_button.clicked.connect(self.compare_selected)
+        self.rerun_button = QPushButton("Re-run")
+        self.rerun_button.setToolTip("Load the selected run's settings in the Train panel")
+        self.rerun_button.clicked.connect(self.rerun_selected)
+        self.delete_button = QPushButton("Delete…")
+        self.delete_button.setToolTip("Delete the selected runs (asks first)")
+        self.delete_button.clicked.connect(lambda: self.delete_selected())
+        self.refresh_button = QToolButton()
+        self.refresh_button.setText("Refresh")
+        self.refresh_button.setToolTip("Read the experiment log again")
+        self.refresh_button.clicked.connect(self.refresh)
+        bar = QHBoxLayout()
+        bar.addWidget(self.filter_edit, 1)
+        bar.addWidget(self.status_combo)
+        bar.addWidget(self.columns_button)
+        bar.addSpacing(12)
+        bar.addWidget(self.compare_button)
+        bar.addWidget(self.rerun_button)
+        bar.addWidget(self.delete_button)
+        bar.addWidget(self.refresh_button)
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(LEADING.index("Started"), Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.SelectedClicked
+        )
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionsMovable(True)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.model.modelReset.connect(self._size_columns)
+        self.delete_action = QAction("Delete…", self)
+        self.delete_action.setShortcut(QKeySequence.StandardKey.Delete)
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.delete_action.triggered.connect(lambda: self.delete_selected())
+        self.table.addAction(self.delete_action)
+
+        self.count_label = QLabel()
+        muted(self.count_label)
+        self.hint = QLabel(
+            "Double-click a tag or note to edit it. Ctrl+click or Shift+click to select "
+            "several runs, then Compare."
+        )
+        self.hint.setWordWrap(True)
+        muted(self.hint)
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet(f"color: {ERROR_COLOR};")
+        self.error_label.hide()
+
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addLayout(bar)
+        top_layout.addWidget(self.error_label)
+        top_layout.addWidget(self.table, 1)
+        footer = QHBoxLayout()
+        footer.addWidget(self.count_label)
+        footer.addWidget(self.hint, 1)
+        top_layout.addLayout(footer)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(self._build_compare())
+        self.splitter.setSizes([460, 340])
+        self.stack.addWidget(self.splitter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.stack)
+
+    def _build_compare(self) -> QWidget:
+        self.compare_pane = QWidget()
+        self.compare_title = QLabel()
+        self.differences_box = QCheckBox("Only rows that differ")
+        self.differences_box.toggled.connect(self._filter_compare_rows)
+        close = QToolButton()
+        close.setText("Close")
+        close.setToolTip("Hide the comparison")
+        close.clicked.connect(self._close_compare)
+        head = QHBoxLayout()
+        head.addWidget(self.compare_title, 1)
+        head.addWidget(self.differences_box)
+        head.addWidget(close)
+        self.compare_table = QTableWidget()
+        self.compare_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.compare_table.verticalHeader().hide()
+        self.compare_table.setWordWrap(False)
+        self.compare_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.Interactive
+        )
+        legend = QLabel("Tinted, bold: the best value of each metric among these runs.")
+        muted(legend)
+        layout = QVBoxLayout(self.compare_pane)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(head)
+        layout.addWidget(self.compare_table, 1)
+        layout.addWidget(legend)
+        self.compare_pane.hide()
+        self._compare_differs: list[bool] = []
+        return self.compare_pane
+
+    # ----------------------------------------------------------------- state
+
+    def _show_state(self) -> None:
+        if self._root is None:
+            self.stack.setCurrentWidget(self.no_project)
+        elif self.model.rowCount() == 0:
+            self.stack.setCurrentWidget(self.no_runs)
+        else:
+            self.stack.setCurrentWidget(self.splitter)
+
+    def _count_text(self) -> str:
+        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        runs = f"{total} run{'s' if total != 1 else ''}"
+        return runs if shown == total else f"{shown} of {runs} shown"
+
+    def _update_buttons(self, *_args: object) -> None:
+        count = len(self.selected_run_ids())
+        self.compare_button.setEnabled(count >= 2)
+        self.rerun_button.setEnabled(count == 1)
+        self.delete_button.setEnabled(count >= 1)
+        self.delete_action.setEnabled(count >= 1)
+
+    def _filter_changed(self, *_args: object) -> None:
+        self.proxy.set_text(self.filter_edit.text())
+        self.proxy.set_status(str(self.status_combo.currentData() or ""))
+        self.count_label.setText(self._count_text())
+        self._update_buttons()
+
+    def _select(self, run_ids: Sequence[str]) -> None:
+        selection = self.table.selectionModel()
+        selection.clearSelection()
+        for run_id in run_ids:
+            try:
+                source = self.model.index(self.model.row_of(run_id), 0)
+            except KeyError:
+                continue
+            index = self.proxy.mapFromSource(source)
+            if index.isValid():
+                selection.select(
+                    index,
+                    QItemSelectionModel.SelectionFlag.Select
+                    | QItemSelectionModel.SelectionFlag.Rows,
+                )
+
+    def _show_error(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.show()
+
+    def _ask(self, title: str, question: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            title,
+            question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    # ----------------------------------------------------------------- metric columns
+
+    def _default_metrics(self, available: Sequence[str]) -> list[str]:
+        if self._task is not None:
+            wanted = [default_metric(self._task), _SECOND_METRIC[self._task]]
+        else:
+            wanted = []
+        chosen = [metric for metric in wanted if metric in available]
+        return chosen or list(available[:2])
+
+    def _update_metric_columns(self, records: Sequence[RunRecord]) -> None:
+        available = available_metrics(records)
+        chosen = self._chosen if self._chosen is not None else self._default_metrics(available)
+        # A chosen metric no run has yet still shows (an empty column says so plainly).
+        if chosen != self.model.metrics:
+            self.model.set_metrics(chosen)
+        self.columns_menu.clear()
+        for metric in list(dict.fromkeys([*available, *chosen])):
+            action = self.columns_menu.addAction(METRIC_LABELS.get(metric, metric))
+            action.setCheckable(True)
+            action.setChecked(metric in chosen)
+            action.toggled.connect(lambda on, m=metric: self._toggle_metric(m, on))
+        if not available:
+            none = self.columns_menu.addAction("No metrics logged yet")
+            none.setEnabled(False)
+
+    def _toggle_metric(self, metric: str, on: bool) -> None:
+        chosen = [m for m in self.model.metrics if m != metric]
+        if on:
+            chosen.append(metric)
+        order = list(METRIC_LABELS)
+        chosen.sort(key=lambda m: (m != self.model.metrics[0] if self.model.metrics else 0,
+                                   order.index(m) if m in order else len(order)))  # fmt: skip
+        self.set_metric_columns(chosen)
+
+    def _size_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        for column in range(self.model.columnCount()):
+            if column in (self.model.tags_column, self.model.note_column):
+                header.resizeSection(column, 140)
+            else:
+                self.table.resizeColumnToContents(column)
+
+    # ----------------------------------------------------------------- compare
+
+    def _fill_compare(
+        self, table: pd.DataFrame, run_ids: Sequence[str], labels: dict[str, str]
+    ) -> None:
+        widget = self.compare_table
+        widget.clear()
+        headers = ["", *[f"{labels[run_id]}\n{run_id}" for run_id in run_ids]]
+        widget.setColumnCount(len(headers))
+        widget.setHorizontalHeaderLabels(headers)
+        rows = [("run", "model", [labels[run_id] for run_id in run_ids], True)]
+        rows += [
+            (str(row["section"]), str(row["name"]), [row[run_id] for run_id in run_ids],
+             bool(row["differs"]))
+            for _, row in table.iterrows()
+            if (row["section"], row["name"]) != ("run", "name")  # the model row says it
+        ]  # fmt: skip
+        # Scores first: they are why runs are compared; then the settings that explain them.
+        rows.sort(key=lambda r: _SECTION_ORDER.get(r[0], len(_SECTION_ORDER)))
+        widget.setRowCount(len(rows))
+        self._compare_differs = []
+        bold = QFont(widget.font())
+        bold.setBold(True)
+        for position, (section, name, values, differs) in enumerate(rows):
+            metric = section.startswith("metric:")
+            shown_name = METRIC_LABELS.get(name, name) if metric else name
+            head = QTableWidgetItem(f"{_SECTION_TEXT.get(section, section)} · {shown_name}")
+            if differs and not metric:
+                head.setFont(bold)
+                head.setToolTip("The runs differ here.")
+            widget.setItem(position, 0, head)
+            best = _best_columns(name, values) if metric else set()
+            for column, value in enumerate(values):
+                text = _cell_text(name, value)
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                if column in best:
+                    item.setBackground(QBrush(BEST_BACKGROUND))
+                    item.setFont(bold)
+                    item.setToolTip("The best value of this metric among the compared runs.")
+                widget.setItem(position, column + 1, item)
+            self._compare_differs.append(differs)
+        widget.resizeColumnsToContents()
+        for column in range(widget.columnCount()):
+            # Long values (a sha256, a chain) would push the other runs out of view.
+            widget.setColumnWidth(column, min(widget.columnWidth(column), _MAX_COMPARE_WIDTH))
+        self.compare_title.setText(f"<b>Comparing {len(run_ids)} runs</b>")
+        self._filter_compare_rows(self.differences_box.isChecked())
+
+    def _filter_compare_rows(self, only_differences: bool) -> None:
+        for row, differs in enumerate(self._compare_differs):
+            self.compare_table.setRowHidden(row, only_differences and not differs)
+
+    def _close_compare(self) -> None:
+        self.compare_pane.hide()
+        self.compared_ids = []
+
+    def compare_cell(self, row_text: str, run_id: str) -> QTableWidgetItem | None:
+        """The comparison's cell for the row labelled `row_text` (e.g. "Validation · F1
+        (macro)") and run `run_id`; None when absent (for tests and screenshots)."""
+        column = None
+        for c in range(1, self.compare_table.columnCount()):
+            header = self.compare_table.horizontalHeaderItem(c)
+            if header is not None and header.text().endswith(run_id):
+                column = c
+        if column is None:
+            return None
+        for row in range(self.compare_table.rowCount()):
+            head = self.compare_table.item(row, 0)
+            if head is not None and head.text() == row_text:
+                return self.compare_table.item(row, column)
+        return None
