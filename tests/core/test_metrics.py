@@ -254,6 +254,58 @@ def test_multiclass_fold_missing_a_class(penguins: Fitted) -> None:
     )
 
 
+def _sklearn_label_scores(y: np.ndarray, pred: np.ndarray, positive: Any = None) -> dict:
+    """Every label metric by scikit-learn's own functions, for the counting path to match."""
+    expected = {
+        "accuracy": skm.accuracy_score(y, pred),
+        "balanced_accuracy": skm.balanced_accuracy_score(y, pred),
+        "mcc": skm.matthews_corrcoef(y, pred),
+    }
+    functions = {"precision": skm.precision_score, "recall": skm.recall_score, "f1": skm.f1_score}
+    for name, function in functions.items():
+        for average in ("macro", "weighted"):
+            expected[f"{name}_{average}"] = function(y, pred, average=average, zero_division=0)
+        if positive is not None:
+            expected[name] = function(y, pred, pos_label=positive, zero_division=0)
+    return expected
+
+
+def test_counted_multiclass_scores_equal_scikit_learn_with_a_class_never_predicted(
+    penguins: Fitted,
+) -> None:
+    # Rows the model called Chinstrap are dropped: Chinstrap stays in the truth
+    # (4 penguins) but never in the predictions, so its precision is 0 by zero_division.
+    keep = penguins.pred != "Chinstrap"
+    y, pred, proba = penguins.y[keep], penguins.pred[keep], penguins.proba[keep]
+    assert (y == "Chinstrap").sum() == 4 and "Chinstrap" not in set(pred)
+    result = score_all(TaskType.MULTICLASS, y, pred, proba, penguins.classes)
+    expected = _sklearn_label_scores(y, pred)
+    assert {k: result.scores[k] for k in expected} == expected
+    assert result.scores["log_loss"] == skm.log_loss(y, proba, labels=penguins.classes)
+    assert result.scores["recall_macro"] < result.scores["accuracy"]
+    # The same rows as class positions (what the runner passes) give the same numbers.
+    codes = np.searchsorted(penguins.classes, y), np.searchsorted(penguins.classes, pred)
+    as_codes = score_all(TaskType.MULTICLASS, *codes, proba, [0, 1, 2])
+    assert as_codes.scores == result.scores
+
+
+def test_counted_binary_scores_equal_scikit_learn_with_the_positive_class_never_predicted(
+    titanic: Fitted,
+) -> None:
+    died = titanic.pred == 0
+    y, pred, proba = titanic.y[died], titanic.pred[died], titanic.proba[died]
+    assert (y == 1).sum() == 60 and set(pred) == {0}
+    result = score_all(TaskType.BINARY, y, pred, proba, titanic.classes)
+    expected = _sklearn_label_scores(y, pred, positive=1)
+    assert {k: result.scores[k] for k in expected} == expected
+    assert result.scores["precision"] == result.scores["recall"] == result.scores["f1"] == 0.0
+    assert result.scores["log_loss"] == skm.log_loss(y, proba, labels=[0, 1])
+    assert result.scores["roc_auc"] == skm.roc_auc_score(y, proba[:, 1])
+    # Float labels take scikit-learn's own path and still give the same numbers.
+    as_floats = score_all(TaskType.BINARY, y * 1.0, pred * 1.0, proba, [0.0, 1.0])
+    assert as_floats.scores == result.scores
+
+
 def test_regression_degenerate_rows(insurance: Fitted, shared_data: Path) -> None:
     one = score_all(TaskType.REGRESSION, insurance.y[:1], insurance.pred[:1])
     assert one.skipped == {"r2": "R² needs at least two rows"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import os
 import signal
 import time
@@ -266,3 +267,32 @@ def test_an_alert_fix_lands_in_the_chain_and_is_saved(qtbot, window, tmp_path, s
     window.save()
     reopened = open_project(root)
     assert [(s.step, s.columns) for s in reopened.chain.steps] == [("drop_columns", ("alive",))]
+
+
+def test_train_then_compare_in_the_window(qtbot, window, tmp_path, repo_root) -> None:
+    """The chain edited in Prepare is saved before training, and the runs reach Experiments."""
+    from workbench.core.specs import StepSpec
+    from workbench.core.tracking import ExperimentLog
+
+    root = make_project(tmp_path / "birds", repo_root / "resources/data/penguins.csv")
+    assert window.open_project(root)
+    wait_for_profile(qtbot, window)
+    window.prepare_panel.add_step(StepSpec("drop_columns", ("island",)))
+    assert window.isWindowModified()
+    window.nav.setCurrentRow(3)
+    train = window.train_panel
+    assert window.stack.currentWidget() is train
+    train.check_model("decision_tree_classifier")
+    train.folds_spin.setValue(3)
+    assert train.train()
+    assert not window.isWindowModified()  # saved so the training process sees the chain
+    qtbot.waitUntil(lambda: not train.bridge.running, timeout=WAIT_MS * 2)
+    with ExperimentLog(root / "experiments.sqlite") as log:
+        runs = log.runs()
+    assert sorted(run.status for run in runs) == ["finished", "finished"]
+    assert all('"island"' in json.dumps(run.spec) for run in runs)
+    window.nav.setCurrentRow(4)
+    experiments = window.experiments_panel
+    qtbot.waitUntil(lambda: experiments.proxy.rowCount() == 2, timeout=10_000)
+    experiments.select_runs([run.run_id for run in runs])
+    assert sorted(experiments.compare_selected()) == sorted(run.run_id for run in runs)
