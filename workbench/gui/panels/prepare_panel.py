@@ -60,7 +60,12 @@ from workbench.gui.job_bridge import JobBridge
 from workbench.gui.widgets.chain_list import NO_ONNX_COLOR, ChainModel, ChainView
 from workbench.gui.widgets.frame_model import DataFrameModel
 from workbench.gui.widgets.kind_badges import kind_icon, kind_label
-from workbench.gui.widgets.param_form import ERROR_COLOR, ParamForm, muted
+from workbench.gui.widgets.param_form import (
+    ERROR_COLOR,
+    ParamForm,
+    error_label,
+    muted_label,
+)
 from workbench.gui.widgets.step_palette import StepPalette
 from workbench.jobs.job import Job
 
@@ -78,22 +83,6 @@ PREVIEW_DELAY_MS = 300  # debounce: one preview after a burst of edits, not one 
 _MAX_KIND_COLUMNS = 300
 _PICKER_ROWS = 8
 COLUMN_NAME_ROLE = int(Qt.ItemDataRole.UserRole) + 1
-
-
-def _muted_label(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    muted(label)
-    return label
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet(f"color: {ERROR_COLOR};")
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.hide()
-    return label
 
 
 def _change_text(added: tuple[str, ...], removed: tuple[str, ...]) -> str:
@@ -272,7 +261,7 @@ class PreparePanel(QWidget):
         self.chain_view.remove_requested.connect(self.remove_step)
         self.chain_view.selectionModel().selectionChanged.connect(self._update_editor)
 
-        self.onnx_label = _muted_label()
+        self.onnx_label = muted_label()
         self.remove_button = QPushButton("Remove")
         self.remove_button.setToolTip("Remove the selected step (Delete)")
         self.remove_button.clicked.connect(lambda: self._with_selected(self.remove_step))
@@ -321,10 +310,10 @@ class PreparePanel(QWidget):
         self.editor_onnx = QLabel()
         self.editor_onnx.setWordWrap(True)
         self.editor_onnx.setStyleSheet(f"color: {NO_ONNX_COLOR};")
-        self.editor_problems = _error_label()
+        self.editor_problems = error_label()
 
         self.columns_box = QGroupBox("Columns")
-        self.column_hint = _muted_label()
+        self.column_hint = muted_label()
         self.column_list = QListWidget()
         self.column_list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.column_list.itemChanged.connect(self._column_toggled)
@@ -345,7 +334,7 @@ class PreparePanel(QWidget):
         self.settings_layout = QVBoxLayout(self.settings_box)
         self._form: ParamForm | None = None
 
-        self.editor_empty = _muted_label(NO_SELECTION_TEXT)
+        self.editor_empty = muted_label(NO_SELECTION_TEXT)
         self.editor_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         content = QWidget()
@@ -369,8 +358,8 @@ class PreparePanel(QWidget):
         self.preview_summary = QLabel()
         self.preview_summary.setWordWrap(True)
         self.preview_summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.preview_status = _muted_label()
-        self.preview_error = _error_label()
+        self.preview_status = muted_label()
+        self.preview_error = error_label()
         self.step_shapes = QTreeWidget()
         self.step_shapes.setColumnCount(3)
         self.step_shapes.setHeaderLabels(["After step", "Rows × columns", "Columns"])

@@ -67,7 +67,12 @@ from workbench.gui.widgets.leaderboard import (
     format_score,
     format_seconds,
 )
-from workbench.gui.widgets.param_form import ERROR_COLOR, ParamForm, muted
+from workbench.gui.widgets.param_form import (
+    ParamForm,
+    error_label,
+    muted,
+    muted_label,
+)
 from workbench.jobs.job import Job
 
 NO_CONTEXT_TEXT = (
@@ -136,22 +141,6 @@ _PICKERS = {
     "timeseries": ("time_column", "a time column", "a date/time or numeric"),
     "hash": ("id_column", "an id column", "an ID-like or text"),
 }
-
-
-def _muted_label(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    muted(label)
-    return label
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet(f"color: {ERROR_COLOR};")
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.hide()
-    return label
 
 
 def spec_from_mapping(data: Mapping[str, Any]) -> TrainSpec:
@@ -443,7 +432,7 @@ class TrainPanel(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.model_tree.currentItemChanged.connect(self._model_selected)
         self.model_tree.itemChanged.connect(self._model_checked)
-        self.models_hint = _muted_label()
+        self.models_hint = muted_label()
 
         self.baseline_box = QCheckBox("Also train the baseline")
         self.baseline_box.setChecked(True)
@@ -460,7 +449,7 @@ class TrainPanel(QWidget):
         self.model_help.setWordWrap(True)
         self.model_onnx = QLabel()
         self.model_onnx.setWordWrap(True)
-        self.model_empty = _muted_label(NO_MODEL_SELECTED_TEXT)
+        self.model_empty = muted_label(NO_MODEL_SELECTED_TEXT)
         self.reset_button = QPushButton("Reset to defaults")
         self.reset_button.setToolTip("Put every setting of this model back to its default")
         self.reset_button.clicked.connect(self._reset_params)
@@ -523,7 +512,7 @@ class TrainPanel(QWidget):
         self.validation_form = form
         self.scheme_combo = QComboBox()
         self.scheme_combo.currentIndexChanged.connect(self._update_fields)
-        self.scheme_help = _muted_label()
+        self.scheme_help = muted_label()
         self.folds_spin = QSpinBox()
         self.folds_spin.setRange(2, 50)
         self.folds_spin.setValue(5)
@@ -576,7 +565,7 @@ class TrainPanel(QWidget):
         for method, label in TUNE_LABELS.items():
             self.tune_combo.addItem(label, method)
         self.tune_combo.currentIndexChanged.connect(self._update_fields)
-        self.tune_help = _muted_label()
+        self.tune_help = muted_label()
         self.trials_spin = QSpinBox()
         self.trials_spin.setRange(1, 10_000)
         self.trials_spin.setValue(20)
@@ -650,8 +639,8 @@ class TrainPanel(QWidget):
         self.progress_bar.setTextVisible(True)
         self.progress_bar.setFormat("")
         self.progress_bar.hide()  # shown from the first training on
-        self.count_label = _muted_label()
-        self.error_label = _error_label()
+        self.count_label = muted_label()
+        self.error_label = error_label()
         self.leaderboard = LeaderboardModel(self)
         self.table = QTableView()
         self.table.setModel(self.leaderboard)
@@ -670,7 +659,7 @@ class TrainPanel(QWidget):
         for column, sample in ((MODEL, "★ Logistic regression"), (STATUS, "cancelled")):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)
-        self.legend = _muted_label(
+        self.legend = muted_label(
             "★ marks the best validation score of the chosen metric. Hover a failed model "
             "for its message, a score for its per-fold values."
         )

@@ -44,6 +44,24 @@ def muted(widget: QWidget) -> None:
     widget.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
 
+def muted_label(text: str = "") -> QLabel:
+    """A wrapped line of secondary text (hints, summaries) for panels built beside forms."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    muted(label)
+    return label
+
+
+def error_label() -> QLabel:
+    """A hidden, selectable red line for inline problems: shown with setText + show."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {ERROR_COLOR};")
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
 def _float_decimals(param: Param) -> int:
     # Fractions (0..1 thresholds) need more digits than counts or percentiles.
     span = None
