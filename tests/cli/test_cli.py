@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -114,3 +115,13 @@ def test_info_of_a_damaged_project(tmp_path: Path) -> None:
 
 def test_info_of_a_folder_that_is_not_a_project(tmp_path: Path) -> None:
     assert_one_line_error(run_cli("info", str(tmp_path)), "is not a workbench project")
+
+
+def test_the_window_without_a_display_is_one_line_exit_2(repo_root: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("QT_QPA_PLATFORM", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "workbench", str(repo_root / "projects/demo")],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert_one_line_error(result, "no display to open the window on")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from workbench import __version__
+from workbench.core.errors import WorkbenchError
 from workbench.resources import resource_path
 
 
@@ -24,8 +26,20 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def _require_display() -> None:
+    """Qt aborts the process when Linux has no display; say so in one line instead."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise WorkbenchError(
+            "no display to open the window on (DISPLAY is not set); run it on a desktop, or "
+            "use the command line (workbench --help)"
+        )
+
+
 def run_app(project: Path | None = None) -> int:
     """Open the window on `project`, else on the last project used; returns the exit code."""
+    _require_display()
     app = create_application()
     from workbench.gui.main_window import MainWindow  # after QApplication: widgets need it
 
