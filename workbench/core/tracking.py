@@ -30,6 +30,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -265,12 +266,18 @@ class ExperimentLog:
         except sqlite3.Error as error:
             raise ProjectError(f"cannot open the experiment log {self.path}: {error}") from error
         try:
-            # Reading the schema first turns a damaged or foreign file into a clear error.
-            schema_version(conn, self.path)
-            self._db = sqlite_utils.Database(conn, execute_plugins=False)
-            self._db.enable_wal()
-            conn.execute("PRAGMA foreign_keys = ON")
-            migrate(conn, self.path)
+            self._prepare(conn)
+        except sqlite3.OperationalError as error:
+            conn.close()
+            if _is_busy(error):
+                raise ProjectError(
+                    f"{self.path} is busy: another process held it for {BUSY_TIMEOUT:.0f} s; "
+                    "try again"
+                ) from error
+            raise ProjectError(
+                f"{self.path} is damaged or not an SQLite database ({error}); "
+                "move it aside to start a new experiment log"
+            ) from error
         except sqlite3.DatabaseError as error:
             conn.close()
             raise ProjectError(
@@ -281,6 +288,30 @@ class ExperimentLog:
             conn.close()
             raise
         self._conn = conn
+
+    def _prepare(self, conn: sqlite3.Connection) -> None:
+        """Check, switch to WAL and migrate; retried while another process is writing.
+
+        SQLite answers "database is locked" at once, without waiting for the busy timeout, when
+        a reader's snapshot went stale under a concurrent writer (a training process logging
+        folds): starting over is the remedy.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        while True:
+            try:
+                # Reading the schema first turns a damaged or foreign file into a clear error.
+                schema_version(conn, self.path)
+                self._db = sqlite_utils.Database(conn, execute_plugins=False)
+                self._db.enable_wal()
+                conn.execute("PRAGMA foreign_keys = ON")
+                migrate(conn, self.path)
+                return
+            except sqlite3.OperationalError as error:
+                if not _is_busy(error) or time.monotonic() > deadline:
+                    raise
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                time.sleep(0.05)
 
     # --- plumbing --------------------------------------------------------------------------------
 
@@ -299,7 +330,7 @@ class ExperimentLog:
         try:
             yield
         except sqlite3.OperationalError as error:
-            if "locked" in str(error) or "busy" in str(error):
+            if _is_busy(error):
                 raise ProjectError(
                     f"{self.path} is busy: another process held it for {BUSY_TIMEOUT:.0f} s; "
                     "try again"
@@ -700,3 +731,7 @@ def recover_interrupted(log: ExperimentLog) -> list[str]:
         if gone and log._fail_if_running(record.run_id, INTERRUPTED_MESSAGE):
             recovered.append(record.run_id)
     return recovered
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
