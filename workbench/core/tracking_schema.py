@@ -112,6 +112,11 @@ def migrate(conn: sqlite3.Connection, path: Path, migrations: Sequence[str] = MI
     BEGIN IMMEDIATE transaction, re-reading the version inside it, so two processes opening
     an old log at once migrate it once.
     """
+    # A log already at the latest version needs no write lock: opening it to read must not
+    # queue behind a training process that is writing folds.
+    current = schema_version(conn, path)
+    if current == len(migrations):
+        return current
     started = None
     while True:
         conn.execute("BEGIN IMMEDIATE")
