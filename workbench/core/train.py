@@ -79,7 +79,13 @@ def run_training(
     from workbench.core.splits import plan_split
     from workbench.core.tracking import LOG_FILE, ExperimentLog
     from workbench.core.train_candidate import Candidate, CandidateRun, TrainContext
-    from workbench.core.train_fit import FitSettings, build_pipeline, has_row_steps
+    from workbench.core.train_fit import (
+        FitSettings,
+        build_pipeline,
+        has_row_steps,
+        runner_frame,
+        runner_labels,
+    )
 
     project = open_project(project_root)
     if project.dataset is None:
@@ -100,8 +106,8 @@ def run_training(
     plan = plan_split(frame, target, task, spec.split, spec.seed)
     # Every fold's rows together (folds[0] alone misses rows under time-series validation).
     development = np.unique(np.concatenate([np.concatenate(fold) for fold in plan.folds]))
-    X = frame[list(kinds)]
-    y = frame[target]
+    X = runner_frame(frame[list(kinds)])
+    y = runner_labels(frame[target])
     classes = positive = None
     if task != TaskType.REGRESSION:
         classes = sorted(y.iloc[development].unique().tolist())

@@ -65,8 +65,32 @@ class Float32Numbers(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         check_is_fitted(self, "numeric_")
-        cast = {name: X[name].to_numpy(dtype=np.float32, na_value=np.nan) for name in self.numeric_}
+        cast = {
+            name: X[name].to_numpy(dtype=np.float32, na_value=np.nan)
+            for name in self.numeric_
+            if X[name].dtype != np.float32
+        }
         return X.assign(**cast) if cast else X
+
+
+def runner_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` as the runner hands it to every fit and predict: numbers cast to float32 once
+    (the per-call cast then finds nothing to do), and Arrow-backed text as NumPy object arrays,
+    which every row selection and encoder otherwise converts again, fold after fold."""
+    cast = Float32Numbers().fit(frame).transform(frame)
+    text = {
+        name: cast[name].astype(object)
+        for name in cast.columns
+        if ptypes.is_string_dtype(cast[name].dtype) and not ptypes.is_object_dtype(cast[name].dtype)
+    }
+    return cast.assign(**text) if text else cast
+
+
+def runner_labels(y: pd.Series) -> pd.Series:
+    """Target labels as the runner scores them: text as a NumPy object array (see runner_frame)."""
+    if ptypes.is_string_dtype(y.dtype) and not ptypes.is_object_dtype(y.dtype):
+        return y.astype(object)
+    return y
 
 
 def model_chain(
