@@ -30,6 +30,11 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="workbench", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"workbench {__version__}")
+    parser.add_argument(
+        "--selftest",
+        action="store_true",
+        help="check this installation: window, libraries, a training and an ONNX export",
+    )
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     new = sub.add_parser("new", help="create a project from a data file")
@@ -103,6 +108,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args_list or (args_list[0] not in COMMANDS and not args_list[0].startswith("-")):
         args_list.insert(0, "gui")
     args = build_parser().parse_args(args_list)
+    if args.selftest:
+        from workbench.selftest import run_selftest
+
+        return run_selftest()
     try:
         return _dispatch(args)
     except WorkbenchError as error:

@@ -40,6 +40,7 @@ from workbench.gui.panels.data_panel import DataPanel
 from workbench.gui.panels.experiments_panel import ExperimentsPanel
 from workbench.gui.panels.prepare_panel import PreparePanel
 from workbench.gui.panels.profile_panel import ProfilePanel
+from workbench.gui.panels.results_panel import ResultsPanel
 from workbench.gui.panels.train_panel import TrainPanel
 from workbench.gui.settings import AppSettings
 from workbench.resources import demo_project, resource_path
@@ -119,6 +120,8 @@ class MainWindow(QMainWindow):
         self.prepare_panel = PreparePanel()
         self.train_panel = TrainPanel()
         self.experiments_panel = ExperimentsPanel()
+        # Shows the runs selected in the Experiments panel; reads them only once on screen.
+        self.results_panel = ResultsPanel()
         self.stack.addWidget(self.welcome)
         self._panels: list[tuple[str, QWidget]] = [
             ("Data", self.data_panel),
@@ -126,6 +129,7 @@ class MainWindow(QMainWindow):
             ("Prepare", self.prepare_panel),
             ("Train", self.train_panel),
             ("Experiments", self.experiments_panel),
+            ("Results", self.results_panel),
         ]
         for label, panel in self._panels:
             self.stack.addWidget(panel)
@@ -145,7 +149,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.job_status = JobStatus()
-        for bridge in self.controller.bridges:
+        for bridge in (
+            *self.controller.bridges,
+            self.results_panel.bridge,
+            self.results_panel.analysis_bridge,
+        ):
             self.job_status.watch(bridge)
         self.statusBar().addPermanentWidget(self.job_status)
 
@@ -237,6 +245,9 @@ class MainWindow(QMainWindow):
         self.train_panel.about_to_train.connect(self._save_before_training)
         self.train_panel.runs_changed.connect(self.experiments_panel.refresh)
         self.experiments_panel.rerun_requested.connect(self._rerun)
+        self.experiments_panel.table.selectionModel().selectionChanged.connect(
+            self._experiments_selection_changed
+        )
 
     def _refresh(self) -> None:
         project = self.controller.project
@@ -286,7 +297,13 @@ class MainWindow(QMainWindow):
             self.train_panel.set_context(
                 project.root, project.task, project.target, project.dataset.kinds
             )
-        self.experiments_panel.set_project(project.root if project else None)
+        root = project.root if project else None
+        self.experiments_panel.set_project(root)
+        if root != self.results_panel.project_root:
+            self.results_panel.set_project(root)
+
+    def _experiments_selection_changed(self, *_args: object) -> None:
+        self.results_panel.show_runs(self.experiments_panel.selected_run_ids())
 
     def _save_before_training(self) -> None:
         # Training reads the project from disk in its own process: it must see the chain,
