@@ -808,8 +808,9 @@ def calibration_bins(
             f"{is_positive.shape[0]} true values but {probabilities.shape[0]} probabilities"
         )
     edges = np.linspace(0.0, 1.0, n_bins + 1)
-    # Same binning as calibration_curve: a probability on an inner edge goes to the upper bin.
-    bin_of = np.searchsorted(edges[1:-1], probabilities, side="right")
+    # Same binning as calibration_curve: a probability on an inner edge goes to the lower bin
+    # (forest probabilities are multiples of 1/trees, so edges are hit often).
+    bin_of = np.searchsorted(edges[1:-1], probabilities, side="left")
     bins = []
     for index in range(n_bins):
         inside = bin_of == index

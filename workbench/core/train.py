@@ -144,6 +144,7 @@ def run_training(
         "n_jobs": spec.n_jobs,
         "early_stopping": spec.early_stopping,
         "metric": metric,
+        "positive": positive,
     }
     rows = {
         "total": len(frame),
