@@ -1,0 +1,108 @@
+"""The Export panel on a real penguins run: the convert check, the export job, the parity line,
+the files made, and the inline messages."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from _serve_runs import trained_run
+
+from workbench.core.tracking import LOG_FILE, ExperimentLog
+from workbench.gui.panels.export_panel import ExportPanel, default_folder
+
+pytestmark = pytest.mark.shared_data
+
+
+@pytest.fixture()
+def root(shared_data: Path, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
+    run = trained_run("penguins", shared_data, tmp_path_factory)
+    copy = tmp_path / "penguins"
+    shutil.copytree(run.project, copy)
+    return copy
+
+
+@pytest.fixture()
+def panel(qtbot, root: Path) -> ExportPanel:
+    # Thread jobs: the same code as the window's child process, without a spawn per test.
+    widget = ExportPanel(in_process=False)
+    qtbot.addWidget(widget)
+    widget.resize(1100, 760)
+    widget.show()
+    return widget
+
+
+def _run_id(root: Path) -> str:
+    with ExperimentLog(root / LOG_FILE) as log:
+        (record,) = log.runs(status="finished")
+    return record.run_id
+
+
+def test_empty_project_explains_what_to_do(panel: ExportPanel, tmp_path: Path) -> None:
+    panel.set_project(tmp_path)
+    assert panel.run_combo.count() == 0
+    assert panel.empty_label.isVisible()
+    assert "train a model in the Train panel" in panel.empty_label.text()
+    assert not panel.export_button.isEnabled()
+
+
+def test_chosen_run_is_checked_then_exported_with_parity(
+    qtbot, panel: ExportPanel, root: Path
+) -> None:
+    run_id = _run_id(root)
+    panel.set_project(root)
+    assert panel.current_run() == run_id
+    assert run_id in panel.run_combo.currentText()
+    assert "Logistic regression" in panel.run_combo.currentText()
+    assert panel.folder() == default_folder(root, run_id)
+    qtbot.waitUntil(lambda: run_id in panel._blockers, timeout=60_000)
+    assert panel.check_label.text().startswith("Converts to ONNX")
+    assert panel.onnx_box.isEnabled() and panel.docker_box.isEnabled()
+
+    with qtbot.waitSignal(panel.exported, timeout=120_000) as signal:
+        assert panel.export()
+    result = signal.args[0]
+    folder = default_folder(root, run_id)
+    made = {str(path.relative_to(folder)) for path in result.files}
+    assert {"model.onnx", "schema.json", "pipeline.joblib", "docker/Dockerfile"} <= made
+    assert all(path.exists() for path in result.files)
+    assert result.parity.passed and result.parity.max_difference < 1e-4
+    assert panel.parity_label.text() == result.parity.summary()
+    assert "parity passed" in panel.parity_label.text()
+    shown = [panel.files_list.item(i).text() for i in range(panel.files_list.count())]
+    assert "model.onnx" in shown and "docker/Dockerfile" in shown
+    assert panel.open_button.isEnabled()
+    schema = json.loads((folder / "schema.json").read_text())
+    assert schema["run_id"] == run_id and schema["target"] == "species"
+
+
+def test_nothing_ticked_or_no_folder_is_said_inline(qtbot, panel: ExportPanel, root: Path) -> None:
+    panel.set_project(root)
+    for box in (panel.onnx_box, panel.docker_box, panel.joblib_box):
+        box.setChecked(False)
+    assert not panel.export_button.isEnabled()
+    assert not panel.export()
+    assert panel.error_label.isVisible()
+    assert panel.error_label.text() == "tick at least one of ONNX, Docker bundle or joblib"
+    panel.joblib_box.setChecked(True)
+    panel.folder_edit.setText("  ")
+    assert not panel.export()
+    assert panel.error_label.text() == "choose a folder to export into"
+
+
+def test_a_refused_export_shows_why_and_writes_nothing(
+    qtbot, panel: ExportPanel, root: Path, tmp_path: Path
+) -> None:
+    panel.set_project(root)
+    panel.set_folder(tmp_path / "out")
+    panel.docker_box.setChecked(False)
+    panel.joblib_box.setChecked(False)
+    panel.threshold_spin.setValue(0.0)  # no float32 model matches float64 exactly
+    with qtbot.waitSignal(panel.export_bridge.failed, timeout=120_000):
+        assert panel.export()
+    assert panel.error_label.isVisible()
+    assert panel.error_label.text().startswith("Export failed: ")
+    assert "does not predict what the workbench predicted" in panel.error_label.text()
+    assert not (tmp_path / "out" / "model.onnx").exists()

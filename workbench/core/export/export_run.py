@@ -1,0 +1,233 @@
+"""Export a run: ONNX (with parity proven), a Docker bundle, a joblib copy, a model card.
+
+The one entry point the GUI's Export panel and the CLI call. The ONNX model is converted once
+and checked once; the Docker bundle is built from that same file. Nothing is written when the
+ONNX model fails the parity check: the user gets ExportRefused saying by how much and where,
+and the result is still recorded in the experiment log (`export.parity`), as is every passed
+check.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from workbench.core.atomic import write_bytes_atomic
+from workbench.core.errors import WorkbenchError
+from workbench.core.export.parity import DEFAULT_THRESHOLD, ParityResult
+from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from workbench.core.export.feature_schema import FeatureSchema
+    from workbench.core.export.run_context import RunContext
+
+CARD_FILE = "model_card.md"
+SCHEMA_FILE = "schema.json"
+# Why a model family can miss parity, added to the refusal so the user knows what to try.
+_PARITY_HINTS = {
+    "knn_classifier": "a nearest-neighbour model picks among training rows at the same "
+    "distance by rounding, so ONNX (float32) and scikit-learn (float64) can pick different "
+    "neighbours",
+    "knn_regressor": "a nearest-neighbour model picks among training rows at the same "
+    "distance by rounding, so ONNX (float32) and scikit-learn (float64) can pick different "
+    "neighbours",
+}
+
+
+class ExportRefused(WorkbenchError):
+    """The export would not predict what the workbench predicted, or cannot be made at all."""
+
+
+@dataclass
+class ExportRequest:
+    """What to make; None skips that output. `threshold` bounds the parity difference."""
+
+    onnx: Path | None = None
+    docker: Path | None = None
+    joblib: Path | None = None
+    card: bool = True
+    threshold: float = DEFAULT_THRESHOLD
+
+
+@dataclass
+class ExportResult:
+    files: list[Path] = field(default_factory=list)
+    parity: ParityResult | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def export_blockers(project_root: str | Path, run_id: str) -> list[str]:
+    """What stops the run from converting to ONNX (empty when it converts): each line names
+    the step, column or model and the reason. Loads scikit-learn (the chain's defaults)."""
+    from workbench.core.export.blockers import run_blockers
+    from workbench.core.export.run_context import run_context
+
+    return run_blockers(run_context(project_root, run_id))
+
+
+def export_run(
+    project_root: str | Path,
+    run_id: str,
+    request: ExportRequest,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> ExportResult:
+    """Make the requested files; raises ExportRefused when ONNX parity fails or a step or the
+    model cannot convert."""
+    from workbench.core.export.blockers import run_blockers
+    from workbench.core.export.run_context import run_context
+
+    cancel = cancel or NEVER_CANCELLED
+    if request.onnx is None and request.docker is None and request.joblib is None:
+        raise WorkbenchError("choose at least one export: ONNX, Docker or joblib")
+    if not request.threshold >= 0:
+        raise WorkbenchError(f"the parity threshold must be 0 or more, got {request.threshold}")
+    progress(0.0, "reading the run")
+    ctx = run_context(project_root, run_id)
+    result = ExportResult()
+    wants_onnx = request.onnx is not None or request.docker is not None
+    if wants_onnx:
+        blockers = run_blockers(ctx)
+        if blockers:
+            raise ExportRefused(f"run {run_id} cannot be exported to ONNX: " + "; ".join(blockers))
+    frame = ctx.project.load_frame().reset_index(drop=True)
+    with tempfile.TemporaryDirectory(prefix="workbench-export-") as scratch:
+        onnx_file = None
+        schema = None
+        if wants_onnx:
+            onnx_bytes, schema, result.parity = _convert_and_check(
+                ctx, frame, request.threshold, progress, cancel
+            )
+            onnx_file = request.onnx or Path(scratch) / "model.onnx"
+            write_bytes_atomic(onnx_file, onnx_bytes)
+            if request.onnx is not None:
+                schema_file = onnx_file.parent / SCHEMA_FILE
+                schema.save(schema_file)
+                result.files += [onnx_file, schema_file]
+        cancel.raise_if_cancelled()
+        if request.joblib is not None:
+            progress(0.75, "copying the joblib pipeline")
+            from workbench.core.export.joblib_export import export_joblib
+
+            result.files += export_joblib(ctx.project.root, run_id, request.joblib)
+        cards = _write_cards(ctx, request, result, frame, Path(scratch))
+        if request.docker is not None and onnx_file is not None and schema is not None:
+            progress(0.85, "writing the Docker bundle")
+            result.files += _docker_bundle(ctx, onnx_file, schema, request.docker, cards)
+    _log_export(ctx, result)
+    progress(1.0, "export done")
+    return result
+
+
+def _convert_and_check(
+    ctx: RunContext,
+    frame: pd.DataFrame,
+    threshold: float,
+    progress: ProgressFn,
+    cancel: CancelToken,
+) -> tuple[bytes, FeatureSchema, ParityResult]:
+    from workbench.core.export.feature_schema import schema_for_run
+    from workbench.core.export.onnx_convert import convert_pipeline
+    from workbench.core.export.parity import check_parity, parity_rows
+    from workbench.core.export.pipeline_io import load_run_pipeline
+    from workbench.core.tracking import LOG_FILE, ExperimentLog
+
+    root, run_id = ctx.project.root, ctx.record.run_id
+    progress(0.1, "loading the fitted pipeline")
+    pipeline = load_run_pipeline(root, run_id)
+    schema = schema_for_run(root, run_id, pipeline=pipeline)
+    cancel.raise_if_cancelled()
+    progress(0.25, "converting to ONNX")
+    onnx_bytes = convert_pipeline(pipeline, schema).SerializeToString()
+    cancel.raise_if_cancelled()
+    progress(0.5, "checking parity")
+    rows, source = parity_rows(root, ctx.record, frame)
+    X = frame.iloc[rows][schema.names]
+    parity = check_parity(pipeline, onnx_bytes, schema, X, source, threshold, rows=rows)
+    with ExperimentLog(root / LOG_FILE) as log:
+        log.log_params(run_id, {"export.parity": parity.to_dict()})
+    if not parity.passed:
+        raise ExportRefused(_refusal(ctx, parity))
+    return onnx_bytes, schema, parity
+
+
+def _refusal(ctx: RunContext, parity: ParityResult) -> str:
+    run_id, model = ctx.record.run_id, ctx.model
+    what = "probability" if parity.measure == "probability" else "relative"
+    text = (
+        f"run {run_id} was not exported: the ONNX model does not predict what the workbench "
+        f"predicted on {parity.rows} {parity.source}. Largest {what} difference "
+        f"{parity.max_difference:.3g} (threshold {parity.threshold:g}), at data row "
+        f"{parity.worst_row}"
+    )
+    if parity.label_agreement is not None:
+        text += (
+            f"; labels agree on {parity.label_agreement:.2%} of rows "
+            f"({parity.label_mismatches - parity.tied_mismatches} differ outside ties)"
+        )
+    hint = _PARITY_HINTS.get(model.name)
+    if hint:
+        text += f". Likely cause: {hint}"
+    return text + ". Export it as joblib, or train another model."
+
+
+def _write_cards(
+    ctx: RunContext,
+    request: ExportRequest,
+    result: ExportResult,
+    frame: pd.DataFrame,
+    scratch: Path,
+) -> dict[str, Path]:
+    """A card beside the ONNX file and the joblib file (once per folder), and one for the
+    Docker bundle."""
+    if not request.card:
+        return {}
+    from workbench.core.export.model_card import model_card_text
+
+    text = model_card_text(ctx, result.parity, list(result.files), frame)
+    folders = []
+    for target in (request.onnx, request.joblib):
+        if target is not None and Path(target).parent not in folders:
+            folders.append(Path(target).parent)
+    from workbench.core.atomic import write_text_atomic
+
+    for folder in folders:
+        write_text_atomic(folder / CARD_FILE, text)
+        result.files.append(folder / CARD_FILE)
+    if request.docker is None:
+        return {}
+    bundle_card = scratch / CARD_FILE
+    write_text_atomic(bundle_card, text)
+    return {CARD_FILE: bundle_card}
+
+
+def _docker_bundle(
+    ctx: RunContext, onnx_file: Path, schema: FeatureSchema, out_dir: Path, cards: dict[str, Path]
+) -> list[Path]:
+    """The serve helper's bundle, its example request made of the run's real held-out rows."""
+    try:
+        from workbench.core.export.docker_bundle import example_rows, write_docker_bundle
+    except ImportError as error:
+        raise WorkbenchError(f"the Docker bundle writer is not available: {error}") from error
+    examples = example_rows(ctx.project.root, ctx.record.run_id)
+    return list(
+        write_docker_bundle(onnx_file, schema, Path(out_dir), extra_files=cards, examples=examples)
+    )
+
+
+def _log_export(ctx: RunContext, result: ExportResult) -> None:
+    from workbench.core.tracking import LOG_FILE, ExperimentLog
+
+    root, run_id = ctx.project.root, ctx.record.run_id
+    entry = {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "files": [str(path) for path in result.files],
+        "parity_passed": result.parity.passed if result.parity is not None else None,
+    }
+    with ExperimentLog(root / LOG_FILE) as log:
+        log.log_params(run_id, {"export.last": entry})

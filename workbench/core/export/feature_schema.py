@@ -1,0 +1,424 @@
+"""The input/output contract of an exported model: `schema.json`.
+
+Written beside every ONNX export and stored in the ONNX file's metadata (`workbench.schema`), so
+the model, the Docker service and batch prediction all check new rows against exactly what the
+model was trained on, without the project folder.
+
+Why it is built this way:
+- One ONNX input per ORIGINAL feature column, shape [None, 1]: an engineer feeds a record's
+  fields by name, and a missing column is an error naming it rather than a shifted matrix.
+- Three wire types: "float" (numbers, float32, NaN = missing), "string" (missing = "", because
+  ONNX string tensors have no NaN) and "bool" (fed as float32 0/1). A training column held as
+  datetime64 is "datetime": usable by the joblib pipeline (batch prediction), never by ONNX (the
+  date steps do not convert, so such a run is blocked before export).
+- The type follows the column's stored dtype, not its kind: a 0/1 integer flag is a float
+  input, because the fitted pipeline saw numbers.
+- `validate_frame` casts like the project's Parquet reader did (strings with NaN for missing,
+  numbers as float64), so the joblib pipeline sees the dtypes it was fitted on.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandas.api import types as ptypes
+
+from workbench.core.atomic import write_text_atomic
+from workbench.core.errors import SchemaError, WorkbenchError
+
+FORMAT = "workbench-model-schema"
+VERSION = 1
+METADATA_KEY = "workbench.schema"
+TASKS = ("binary", "multiclass", "regression")
+TYPES = ("float", "string", "bool", "datetime")
+CLASS_OUTPUTS = {"label": "label", "probabilities": "probabilities"}
+REGRESSION_OUTPUTS = {"variable": "variable"}
+_VALID_INPUT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_TRUE = {"true", "1", "1.0", "yes", "t", "y"}
+_FALSE = {"false", "0", "0.0", "no", "f", "n"}
+
+
+@dataclass(frozen=True)
+class SchemaColumn:
+    """One original feature column: its name in the data, its ONNX input, what it holds."""
+
+    name: str
+    input: str
+    kind: str
+    type: str
+    nullable: bool
+    categories: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class FeatureSchema:
+    """What an exported model takes and gives back."""
+
+    run_id: str
+    dataset_sha256: str
+    workbench_version: str
+    task: str
+    target: str
+    classes: tuple[Any, ...] | None
+    columns: tuple[SchemaColumn, ...]
+    outputs: Mapping[str, str]
+
+    # ---- JSON -------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        columns = []
+        for column in self.columns:
+            item = asdict(column)
+            item["categories"] = list(column.categories) if column.categories is not None else None
+            columns.append(item)
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "run_id": self.run_id,
+            "dataset_sha256": self.dataset_sha256,
+            "workbench_version": self.workbench_version,
+            "task": self.task,
+            "target": self.target,
+            "classes": list(self.classes) if self.classes is not None else None,
+            "columns": columns,
+            "outputs": dict(self.outputs),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, default=_json_default)
+
+    @classmethod
+    def from_json(cls, text: str) -> FeatureSchema:
+        """Parse schema.json; any defect is a WorkbenchError saying what is wrong."""
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, TypeError) as error:
+            raise WorkbenchError(f"the model schema is not valid JSON: {error}") from error
+        return _schema_from_dict(data)
+
+    def save(self, path: str | Path) -> None:
+        write_text_atomic(Path(path), self.to_json() + "\n")
+
+    @classmethod
+    def load(cls, path: str | Path) -> FeatureSchema:
+        file = Path(path)
+        try:
+            text = file.read_text(encoding="utf-8")
+        except OSError as error:
+            raise WorkbenchError(
+                f"cannot read the model schema {file}: {error.strerror or error}"
+            ) from error
+        try:
+            return cls.from_json(text)
+        except WorkbenchError as error:
+            raise WorkbenchError(f"{file}: {error}") from error
+
+    # ---- data -------------------------------------------------------------------------------
+
+    @property
+    def names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+    @property
+    def is_classifier(self) -> bool:
+        return self.task != "regression"
+
+    def validate_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The feature columns of `frame`, cast as the fitted pipeline expects them.
+
+        Extra columns (keys, the target) are ignored; a missing column, a value that is not of
+        the column's type, or a missing value in a column that never had one is a SchemaError
+        naming the column and the first bad value.
+        """
+        absent = [name for name in self.names if name not in frame.columns]
+        if absent:
+            shown = ", ".join(f"'{name}'" for name in absent[:5])
+            more = f" and {len(absent) - 5} more" if len(absent) > 5 else ""
+            raise SchemaError(f"required column {shown}{more} missing from the data")
+        cast = {column.name: _cast(frame[column.name], column) for column in self.columns}
+        return pd.DataFrame(cast, index=frame.index)
+
+    def onnx_feeds(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+        """onnxruntime inputs for these rows: float32 [N, 1] or string [N, 1] ('' = missing)."""
+        checked = self.validate_frame(frame)
+        feeds: dict[str, np.ndarray] = {}
+        for column in self.columns:
+            series = checked[column.name]
+            if column.type == "datetime":
+                raise SchemaError(
+                    f"column '{column.name}' holds dates, which an ONNX model cannot take"
+                )
+            if column.type == "string":
+                values = series.to_numpy(dtype=object, na_value="")
+                feeds[column.input] = np.asarray(values, dtype=object).reshape(-1, 1)
+            else:
+                numbers = series.astype("float64") if column.type == "bool" else series
+                values = numbers.to_numpy(dtype=np.float32, na_value=np.nan)
+                feeds[column.input] = values.reshape(-1, 1)
+        return feeds
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _schema_from_dict(data: Any) -> FeatureSchema:
+    if not isinstance(data, dict):
+        raise WorkbenchError("the model schema is not a JSON object")
+    if data.get("format") != FORMAT:
+        raise WorkbenchError(f"not a workbench model schema (format is {data.get('format')!r})")
+    if data.get("version") != VERSION:
+        raise WorkbenchError(
+            f"model schema version {data.get('version')!r} is not supported (expected {VERSION})"
+        )
+    try:
+        task = str(data["task"])
+        if task not in TASKS:
+            raise WorkbenchError(f"the model schema's task {task!r} is not one of {TASKS}")
+        classes = data["classes"]
+        if task != "regression" and not isinstance(classes, list):
+            raise WorkbenchError("the model schema of a classifier lists no classes")
+        columns = tuple(_column_from_dict(item) for item in data["columns"])
+        if not columns:
+            raise WorkbenchError("the model schema lists no columns")
+        outputs = data["outputs"]
+        if not isinstance(outputs, dict):
+            raise WorkbenchError("the model schema's outputs are not a JSON object")
+        return FeatureSchema(
+            run_id=str(data["run_id"]),
+            dataset_sha256=str(data["dataset_sha256"]),
+            workbench_version=str(data["workbench_version"]),
+            task=task,
+            target=str(data["target"]),
+            classes=tuple(classes) if classes is not None else None,
+            columns=columns,
+            outputs={str(key): str(value) for key, value in outputs.items()},
+        )
+    except KeyError as error:
+        raise WorkbenchError(f"the model schema has no '{error.args[0]}' entry") from error
+    except (TypeError, ValueError) as error:
+        raise WorkbenchError(f"the model schema is damaged: {error}") from error
+
+
+def _column_from_dict(item: Any) -> SchemaColumn:
+    if not isinstance(item, dict):
+        raise WorkbenchError("a column of the model schema is not a JSON object")
+    kind = str(item["type"])
+    if kind not in TYPES:
+        raise WorkbenchError(
+            f"column '{item.get('name')}' of the model schema has type {kind!r}; "
+            f"expected one of {', '.join(TYPES)}"
+        )
+    categories = item.get("categories")
+    return SchemaColumn(
+        name=str(item["name"]),
+        input=str(item["input"]),
+        kind=str(item["kind"]),
+        type=kind,
+        nullable=bool(item["nullable"]),
+        categories=tuple(str(c) for c in categories) if categories is not None else None,
+    )
+
+
+# ---- casting --------------------------------------------------------------------------------
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _first_bad(series: pd.Series, bad: np.ndarray) -> str:
+    position = int(np.flatnonzero(bad)[0])
+    return f"{series.iloc[position]!r} (row {position + 1})"
+
+
+def _cast(series: pd.Series, column: SchemaColumn) -> pd.Series:
+    missing = series.isna().to_numpy()
+    if column.type == "string":
+        # A '' in a text column is missing too: it is what ONNX is fed for a missing value.
+        values = [np.nan if _is_missing(v) or v == "" else str(v) for v in series.tolist()]
+        missing = np.array([isinstance(v, float) for v in values], dtype=bool)
+        # Same inference as the Parquet reader: `str` on pandas 3, object on pandas 2 (object
+        # when every value is missing, which would otherwise infer float).
+        dtype = object if missing.all() else None
+        result = pd.Series(values, index=series.index, name=column.name, dtype=dtype)
+    elif column.type == "float":
+        result = _numbers(series, column)
+    elif column.type == "bool":
+        result = _flags(series, column)
+    else:
+        result = _dates(series, column)
+    if not column.nullable and missing.any():
+        row = int(np.flatnonzero(missing)[0]) + 1
+        raise SchemaError(
+            f"column '{column.name}' has a missing value (row {row}); the model was trained "
+            "without missing values there"
+        )
+    return result
+
+
+def _numbers(series: pd.Series, column: SchemaColumn) -> pd.Series:
+    if ptypes.is_bool_dtype(series.dtype):
+        return series.astype("float64")
+    if ptypes.is_numeric_dtype(series.dtype):
+        return pd.Series(
+            series.to_numpy(dtype="float64", na_value=np.nan), index=series.index, name=column.name
+        )
+    numbers = pd.to_numeric(series, errors="coerce")
+    bad = (numbers.isna() & series.notna()).to_numpy()
+    if bad.any():
+        raise SchemaError(
+            f"column '{column.name}' should hold numbers but holds {_first_bad(series, bad)}"
+        )
+    return pd.Series(
+        numbers.to_numpy(dtype="float64", na_value=np.nan), index=series.index, name=column.name
+    )
+
+
+def _flags(series: pd.Series, column: SchemaColumn) -> pd.Series:
+    values: list[Any] = []
+    for position, value in enumerate(series.tolist()):
+        if _is_missing(value):
+            values.append(pd.NA)
+        elif isinstance(value, bool | np.bool_):
+            values.append(bool(value))
+        elif str(value).strip().lower() in _TRUE:
+            values.append(True)
+        elif str(value).strip().lower() in _FALSE:
+            values.append(False)
+        else:
+            raise SchemaError(
+                f"column '{column.name}' should hold true/false but holds {value!r} "
+                f"(row {position + 1})"
+            )
+    dtype = "boolean" if any(v is pd.NA for v in values) else "bool"
+    return pd.Series(values, index=series.index, name=column.name, dtype=dtype)
+
+
+def _dates(series: pd.Series, column: SchemaColumn) -> pd.Series:
+    if ptypes.is_datetime64_any_dtype(series.dtype):
+        return series
+    parsed = pd.to_datetime(series, errors="coerce", format="mixed")
+    bad = (parsed.isna() & series.notna()).to_numpy()
+    if bad.any():
+        raise SchemaError(
+            f"column '{column.name}' should hold dates but holds {_first_bad(series, bad)}"
+        )
+    return parsed
+
+
+# ---- building ------------------------------------------------------------------------------
+
+
+def column_type(dtype: Any) -> str:
+    """The wire type of a column stored with this dtype."""
+    if ptypes.is_bool_dtype(dtype):
+        return "bool"
+    if ptypes.is_numeric_dtype(dtype):
+        return "float"
+    if ptypes.is_datetime64_any_dtype(dtype):
+        return "datetime"
+    return "string"
+
+
+def input_names(columns: Sequence[str]) -> list[str]:
+    """ONNX input names: the column name when it is a plain identifier, else a cleaned one
+    (unique, and never one of the output names)."""
+    reserved = {*CLASS_OUTPUTS.values(), *REGRESSION_OUTPUTS.values()}
+    taken: set[str] = set()
+    names: list[str] = []
+    for column in columns:
+        name = str(column)
+        if not _VALID_INPUT.match(name) or name in reserved:
+            name = re.sub(r"[^A-Za-z0-9_]", "_", name.strip()) or "column"
+            if not re.match(r"^[A-Za-z_]", name) or name in reserved:
+                name = f"f_{name}"
+        base, suffix = name, 2
+        while name in taken:
+            name, suffix = f"{base}_{suffix}", suffix + 1
+        taken.add(name)
+        names.append(name)
+    return names
+
+
+def schema_for_run(project_root: str | Path, run_id: str, *, pipeline: Any = None) -> FeatureSchema:
+    """The schema of a finished run: its features as the project's dataset stored them.
+
+    `pipeline` (the run's fitted pipeline, when the caller already loaded it) gives the class
+    order; without it the pipeline is loaded after its sha256 check.
+    """
+    from workbench import __version__
+    from workbench.core.project import open_project
+    from workbench.core.tracking import LOG_FILE, ExperimentLog
+
+    project = open_project(project_root)
+    with ExperimentLog(project.root / LOG_FILE) as log:
+        record = log.run(run_id)
+    if record.status != "finished":
+        raise WorkbenchError(f"run '{run_id}' is {record.status}; only a finished run exports")
+    if project.dataset is None:
+        raise WorkbenchError(f"project '{project.name}' has no dataset; import it again")
+    spec = record.spec
+    features = [str(name) for name in spec["features"]]
+    stored = {column.name: column for column in project.dataset.schema.columns}
+    gone = [name for name in features if name not in stored]
+    if gone:
+        raise WorkbenchError(
+            f"column '{gone[0]}' used by run '{run_id}' is no longer in the project's dataset"
+        )
+    columns = []
+    for name, onnx_name in zip(features, input_names(features), strict=True):
+        info = stored[name]
+        columns.append(
+            SchemaColumn(
+                name=name,
+                input=onnx_name,
+                kind=info.kind.value,
+                type=column_type(_dtype_of(info.dtype)),
+                nullable=bool(info.nullable),
+                categories=tuple(info.categories) if info.categories is not None else None,
+            )
+        )
+    task = str(spec["task"])
+    classes = _run_classes(project.root, run_id, task, pipeline)
+    return FeatureSchema(
+        run_id=run_id,
+        dataset_sha256=record.dataset_sha256,
+        workbench_version=__version__,
+        task=task,
+        target=str(spec["target"]),
+        classes=classes,
+        columns=tuple(columns),
+        outputs=dict(REGRESSION_OUTPUTS if task == "regression" else CLASS_OUTPUTS),
+    )
+
+
+def _dtype_of(name: str) -> Any:
+    """A dtype from its stored name ('float64', 'str', 'boolean', 'datetime64[ns]')."""
+    try:
+        return pd.api.types.pandas_dtype(name)
+    except TypeError:
+        return np.dtype(object)
+
+
+def _run_classes(project_root: Path, run_id: str, task: str, pipeline: Any) -> tuple | None:
+    """The classes in the fitted pipeline's order: the order of its probability columns."""
+    if task == "regression":
+        return None
+    if pipeline is None:
+        from workbench.core.export.pipeline_io import load_run_pipeline
+
+        pipeline = load_run_pipeline(project_root, run_id)
+    return tuple(np.asarray(pipeline.classes_).tolist())

@@ -1,0 +1,256 @@
+"""A run's fitted pipeline -> one ONNX model: one input per original column, `label` and
+`probabilities` (or `variable`) out, the feature schema in the metadata.
+
+Why it converts a rewritten copy rather than the pipeline itself:
+- `Float32Numbers` and `PrepareColumns` only cast: ONNX inputs already arrive as float32 and
+  string tensors, so the copy starts at the chain's ColumnTransformer.
+- ONNX string tensors cannot hold NaN: a missing text value is fed as "". The copy's encoders
+  list "" where the fitted ones list NaN, and text imputers look for "".
+- The ColumnTransformer names its columns; skl2onnx finds them among the graph inputs by name,
+  so the copy names each column's ONNX input instead (equal unless the column name is not a
+  plain identifier).
+- The XGBoost wrappers become stand-ins (onnx_converters) so the label output holds the real
+  class values.
+The parity check (parity.py) compares the result with the untouched pipeline on held-out rows,
+so any difference a rewrite introduced is caught before a file is handed out.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import onnx
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, TargetEncoder
+
+from workbench import __version__
+from workbench.core.errors import WorkbenchError
+from workbench.core.export.feature_schema import METADATA_KEY, FeatureSchema
+from workbench.core.export.onnx_converters import register_converters, xgboost_stand_in
+
+TARGET_OPSET = {"": 17, "ai.onnx.ml": 3}
+PRODUCER = "ml-workbench"
+
+
+class ConversionError(WorkbenchError):
+    """The fitted pipeline holds something skl2onnx cannot convert."""
+
+
+def convert_pipeline(pipeline: Pipeline, schema: FeatureSchema) -> onnx.ModelProto:
+    """The ONNX model of a fitted workbench pipeline (float32 cast, chain, model)."""
+    from skl2onnx import convert_sklearn
+    from skl2onnx.common.data_types import FloatTensorType, StringTensorType
+
+    register_converters()
+    onnx_ready = _conversion_copy(pipeline, schema)
+    model = onnx_ready.steps[-1][1]
+    options: dict[int, dict[str, Any]] = {}
+    if schema.is_classifier:
+        options[id(model)] = {"zipmap": False}
+    initial_types = [
+        (
+            column.input,
+            StringTensorType([None, 1]) if column.type == "string" else FloatTensorType([None, 1]),
+        )
+        for column in schema.columns
+    ]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            proto = convert_sklearn(
+                onnx_ready,
+                initial_types=initial_types,
+                target_opset=TARGET_OPSET,
+                options=options,
+                name=f"workbench-{schema.run_id}",
+            )
+    except Exception as error:  # skl2onnx raises RuntimeError, NotImplementedError, KeyError...
+        raise ConversionError(
+            f"skl2onnx cannot convert this pipeline: {_first_line(error)}"
+        ) from error
+    _rename_outputs(proto, schema)
+    _add_metadata(proto, schema)
+    onnx.checker.check_model(proto)
+    return proto
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
+
+
+# ---- the conversion copy ----------------------------------------------------------------------
+
+
+def _conversion_copy(pipeline: Pipeline, schema: FeatureSchema) -> Pipeline:
+    """The fitted pipeline as skl2onnx should see it (see the module docstring)."""
+    steps = dict(pipeline.named_steps)
+    chain, model = steps.get("chain"), pipeline.steps[-1][1]
+    if not isinstance(chain, Pipeline) or "columns" not in chain.named_steps:
+        raise ConversionError("this run's pipeline was not built by the workbench chain compiler")
+    columns = copy.deepcopy(chain.named_steps["columns"])
+    if not isinstance(columns, ColumnTransformer):
+        raise ConversionError("this run's chain has no ColumnTransformer")
+    inputs = {column.name: column.input for column in schema.columns}
+    columns.transformers_ = [
+        (name, estimator, _input_columns(cols, inputs))
+        for name, estimator, cols in columns.transformers_
+    ]
+    for estimator in _estimators(columns):
+        _missing_as_empty(estimator)
+    rebuilt: list[tuple[str, Any]] = [("columns", columns)]
+    if "matrix" in chain.named_steps:
+        rebuilt.append(("matrix", copy.deepcopy(chain.named_steps["matrix"])))
+    rebuilt.append(("model", _model_for_onnx(model)))
+    return Pipeline(rebuilt)
+
+
+def _input_columns(columns: Any, inputs: dict[str, str]) -> Any:
+    if isinstance(columns, str):
+        return inputs.get(columns, columns)
+    if isinstance(columns, list | tuple | np.ndarray):
+        return [inputs.get(c, c) if isinstance(c, str) else c for c in columns]
+    return columns
+
+
+def _estimators(estimator: Any) -> Iterator[Any]:
+    """Every estimator nested in Pipelines and ColumnTransformers, depth first."""
+    yield estimator
+    if isinstance(estimator, Pipeline):
+        for _, step in estimator.steps:
+            yield from _estimators(step)
+    elif isinstance(estimator, ColumnTransformer):
+        for _, inner, _ in estimator.transformers_:
+            if not isinstance(inner, str):
+                yield from _estimators(inner)
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float) and np.isnan(value)
+
+
+def _missing_as_empty(estimator: Any) -> None:
+    """In the copy, text missing values are "" (what ONNX is fed) instead of NaN."""
+    if isinstance(estimator, SimpleImputer):
+        statistics = np.asarray(getattr(estimator, "statistics_", []))
+        if statistics.dtype == object:
+            estimator.missing_values = ""
+    elif isinstance(estimator, OrdinalEncoder):
+        # NaN is encoded like an unknown value by the workbench's encoder: dropping it from
+        # the categories sends "" to `unknown_value`, which is the same number.
+        same = estimator.encoded_missing_value == estimator.unknown_value
+        estimator.categories_ = [
+            np.asarray([c for c in cats if not _is_nan(c)], dtype=object)
+            if same and cats.dtype == object
+            else cats
+            for cats in estimator.categories_
+        ]
+    elif isinstance(estimator, OneHotEncoder | TargetEncoder):
+        estimator.categories_ = [
+            np.asarray(["" if _is_nan(c) else c for c in cats], dtype=object)
+            if cats.dtype == object
+            else cats
+            for cats in estimator.categories_
+        ]
+
+
+def _model_for_onnx(model: Any) -> Any:
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+    from workbench.core.models_impl import XGBClassifierLabels, XGBRegressorDense
+
+    if isinstance(model, XGBClassifierLabels | XGBRegressorDense):
+        return xgboost_stand_in(model)
+    if isinstance(model, HistGradientBoostingClassifier | HistGradientBoostingRegressor):
+        return _float32_thresholds(model)
+    return model
+
+
+def _float32_thresholds(model: Any) -> Any:
+    """A copy of a hist gradient boosting model whose split thresholds are float32 numbers.
+
+    Its thresholds are float64 midpoints between bin edges; ONNX stores float32, and rounding
+    a midpoint up sends a value equal to the upper edge the other way. The largest float32 at
+    or below each threshold makes the same decision for every float32 input (the inputs are
+    float32), so the trees are exactly the fitted ones.
+    """
+    model = copy.deepcopy(model)
+    for trees in model._predictors:
+        for tree in trees:
+            nodes = tree.nodes
+            splits = ~nodes["is_leaf"].astype(bool)
+            nodes["num_threshold"][splits] = [
+                _float32_at_or_below(value) for value in nodes["num_threshold"][splits]
+            ]
+    return model
+
+
+def _float32_at_or_below(value: float) -> float:
+    single = np.float32(value)
+    if float(single) > value:
+        single = np.nextafter(single, np.float32(-np.inf))
+    return float(single)
+
+
+# ---- outputs and metadata -----------------------------------------------------------------
+
+
+def _rename_outputs(proto: onnx.ModelProto, schema: FeatureSchema) -> None:
+    """Outputs named as the schema says, whatever skl2onnx called them."""
+    graph = proto.graph
+    wanted = (
+        [schema.outputs["label"], schema.outputs["probabilities"]]
+        if schema.is_classifier
+        else [schema.outputs["variable"]]
+    )
+    if len(graph.output) != len(wanted):
+        raise ConversionError(
+            f"the converted model has {len(graph.output)} outputs, expected {len(wanted)}"
+        )
+    for output, name in zip(graph.output, wanted, strict=True):
+        old = output.name
+        if old == name:
+            continue
+        for node in graph.node:
+            node.input[:] = [name if value == old else value for value in node.input]
+            node.output[:] = [name if value == old else value for value in node.output]
+        output.name = name
+
+
+def _add_metadata(proto: onnx.ModelProto, schema: FeatureSchema) -> None:
+    proto.producer_name = PRODUCER
+    proto.producer_version = __version__
+    proto.doc_string = (
+        f"ML Workbench run {schema.run_id}: {schema.task} model of '{schema.target}'. "
+        f"Inputs: one [N, 1] tensor per column; see the '{METADATA_KEY}' metadata."
+    )
+    entries = {
+        METADATA_KEY: schema.to_json(),
+        "workbench.run_id": schema.run_id,
+        "workbench.task": schema.task,
+        "workbench.target": schema.target,
+        "workbench.dataset_sha256": schema.dataset_sha256,
+    }
+    if schema.classes is not None:
+        entries["workbench.classes"] = json.dumps(list(schema.classes), default=str)
+    del proto.metadata_props[:]
+    for key, value in entries.items():
+        prop = proto.metadata_props.add()
+        prop.key, prop.value = key, value
+
+
+def schema_from_onnx(proto: onnx.ModelProto) -> FeatureSchema:
+    """The feature schema stored in an exported model's metadata."""
+    for prop in proto.metadata_props:
+        if prop.key == METADATA_KEY:
+            return FeatureSchema.from_json(prop.value)
+    raise WorkbenchError(
+        f"this ONNX model has no '{METADATA_KEY}' metadata: not a workbench export"
+    )

@@ -1,0 +1,64 @@
+"""What every export of a run reads: the project, the run's log record, its model and chain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbench.core.errors import WorkbenchError
+from workbench.core.kinds import ColumnKind, TaskType
+from workbench.core.models import ModelDef, get_model
+from workbench.core.project import Project, open_project
+from workbench.core.specs import ChainSpec
+from workbench.core.tracking import LOG_FILE, ExperimentLog, RunRecord
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """A finished run and what it was trained with.
+
+    `full_chain` is the chain the pipeline was compiled from: the user's steps plus the model's
+    default steps (model_chain), which `is_default` marks by position.
+    """
+
+    project: Project
+    record: RunRecord
+    model: ModelDef
+    task: TaskType
+    features: dict[str, ColumnKind]
+    chain: ChainSpec
+    full_chain: ChainSpec
+    is_default: tuple[bool, ...]
+
+
+def run_context(project_root: str | Path, run_id: str) -> RunContext:
+    from workbench.core.train_fit import model_chain
+
+    project = open_project(project_root)
+    with ExperimentLog(project.root / LOG_FILE) as log:
+        record = log.run(run_id)
+    if record.status != "finished":
+        raise WorkbenchError(f"run '{run_id}' is {record.status}; only a finished run exports")
+    if project.dataset is None:
+        raise WorkbenchError(f"project '{project.name}' has no dataset; import it again")
+    spec = record.spec
+    task = TaskType(spec["task"])
+    model = get_model(str(record.params.get("model", "")), task)
+    kinds = project.dataset.kinds
+    missing = [name for name in spec["features"] if name not in kinds]
+    if missing:
+        raise WorkbenchError(
+            f"column '{missing[0]}' used by run '{run_id}' is no longer in the project's dataset"
+        )
+    features = {str(name): kinds[name] for name in spec["features"]}
+    chain = ChainSpec.from_dict(spec.get("chain"))
+    full = model_chain(chain, model, features, str(spec["target"]))
+    user_steps = list(chain.steps)
+    is_default = []
+    for step in full.steps:
+        if step in user_steps:
+            user_steps.remove(step)
+            is_default.append(False)
+        else:
+            is_default.append(True)
+    return RunContext(project, record, model, task, features, chain, full, tuple(is_default))

@@ -1,0 +1,396 @@
+"""The Export panel: one finished run out of the workbench as ONNX, a Docker bundle, a joblib
+pipeline and a model card, with the ONNX parity result shown.
+
+Both the check ("does this run convert?") and the export itself load scikit-learn and skl2onnx,
+so they run as jobs in a child process: the window stays responsive and Cancel works. The
+check starts as soon as a run is chosen, so what cannot convert is named before the user
+clicks Export.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.core.errors import WorkbenchError
+from workbench.core.export.export_run import (
+    ExportRequest,
+    ExportResult,
+    export_blockers,
+    export_run,
+)
+from workbench.core.tracking import LOG_FILE, ExperimentLog, RunRecord
+from workbench.gui.job_bridge import JobBridge
+from workbench.gui.widgets.param_form import error_label, muted_label
+from workbench.gui.widgets.runs_model import model_label
+from workbench.jobs.job import Job
+
+EXPORTS_FOLDER = "exports"
+ONNX_FILE = "model.onnx"
+JOBLIB_FILE = "pipeline.joblib"
+DOCKER_FOLDER = "docker"
+OK_COLOR = "#2e7d32"
+
+
+def run_choice_text(record: RunRecord) -> str:
+    """How a run reads in the picker: id, model, and its validation score on its metric."""
+    metric = record.spec.get("metric")
+    folds = record.fold_summary().get(metric) if metric else None
+    score = ""
+    if folds and isinstance(folds.get("mean"), float) and not math.isnan(folds["mean"]):
+        score = f" — {metric} {folds['mean']:.4f}"
+    return f"{record.run_id} — {model_label(record)}{score}"
+
+
+def default_folder(project_root: Path, run_id: str) -> Path:
+    return project_root / EXPORTS_FOLDER / run_id
+
+
+def request_for(folder: Path, onnx: bool, docker: bool, joblib: bool, card: bool,
+                threshold: float) -> ExportRequest:  # fmt: skip
+    """The files of one export, laid out in one folder."""
+    return ExportRequest(
+        onnx=folder / ONNX_FILE if onnx else None,
+        docker=folder / DOCKER_FOLDER if docker else None,
+        joblib=folder / JOBLIB_FILE if joblib else None,
+        card=card,
+        threshold=threshold,
+    )
+
+
+class ExportPanel(QWidget):
+    """Pick a finished run, tick what to make, choose a folder, Export."""
+
+    exported = Signal(object)  # ExportResult
+
+    def __init__(self, parent: QWidget | None = None, in_process: bool = True) -> None:
+        super().__init__(parent)
+        self._root: Path | None = None
+        self._in_process = in_process
+        self._blockers: dict[str, list[str]] = {}
+        self._folder_edited = False
+        self.last_result: ExportResult | None = None
+        self.check_bridge = JobBridge(self)
+        self.check_bridge.done.connect(self._checked)
+        self.check_bridge.failed.connect(self._check_failed)
+        self.export_bridge = JobBridge(self)
+        self.export_bridge.progress.connect(self._progress)
+        self.export_bridge.done.connect(self._exported)
+        self.export_bridge.failed.connect(self._export_failed)
+        self.export_bridge.cancelled.connect(self._export_cancelled)
+        self.export_bridge.running_changed.connect(self._running_changed)
+        self._build()
+        self._show_state()
+
+    # ----------------------------------------------------------------- public
+
+    def set_project(self, project_root: Path | None) -> None:
+        self._root = Path(project_root) if project_root is not None else None
+        self._blockers.clear()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the finished runs (after a training), keeping the chosen one."""
+        current = self.current_run()
+        self.run_combo.blockSignals(True)
+        self.run_combo.clear()
+        records: list[RunRecord] = []
+        if self._root is not None and (self._root / LOG_FILE).exists():
+            try:
+                with ExperimentLog(self._root / LOG_FILE) as log:
+                    records = log.runs(status="finished")
+            except WorkbenchError as error:
+                self._show_error(str(error))
+        for record in reversed(records):  # newest first
+            self.run_combo.addItem(run_choice_text(record), record.run_id)
+        self.run_combo.blockSignals(False)
+        if current is not None and self.run_combo.findData(current) >= 0:
+            self.run_combo.setCurrentIndex(self.run_combo.findData(current))
+        self._show_state()
+        self._run_changed()
+
+    def select_run(self, run_id: str) -> bool:
+        """Choose `run_id` (from the Experiments panel); False when it is not a finished run."""
+        index = self.run_combo.findData(run_id)
+        if index < 0:
+            return False
+        self.run_combo.setCurrentIndex(index)
+        return True
+
+    def current_run(self) -> str | None:
+        data = self.run_combo.currentData()
+        return str(data) if data else None
+
+    def folder(self) -> Path | None:
+        text = self.folder_edit.text().strip()
+        return Path(text) if text else None
+
+    def set_folder(self, folder: Path) -> None:
+        self.folder_edit.setText(str(folder))
+        self._folder_edited = True
+
+    def request(self) -> ExportRequest:
+        folder = self.folder()
+        if folder is None:
+            raise WorkbenchError("choose a folder to export into")
+        if not (self.onnx_box.isChecked() or self.docker_box.isChecked()
+                or self.joblib_box.isChecked()):  # fmt: skip
+            raise WorkbenchError("tick at least one of ONNX, Docker bundle or joblib")
+        return request_for(
+            folder,
+            self.onnx_box.isChecked(),
+            self.docker_box.isChecked(),
+            self.joblib_box.isChecked(),
+            self.card_box.isChecked(),
+            self.threshold_spin.value(),
+        )
+
+    def export(self) -> bool:
+        """Start the export job; False (with the reason inline) when it cannot start."""
+        run_id = self.current_run()
+        if self._root is None or run_id is None or self.export_bridge.running:
+            return False
+        try:
+            request = self.request()
+        except WorkbenchError as error:
+            self._show_error(str(error))
+            return False
+        self.error_label.hide()
+        self.parity_label.hide()
+        self.files_list.clear()
+        self.open_button.setEnabled(False)
+        self.progress_bar.setValue(0)
+        self.progress_bar.show()
+        job = Job(export_run, (self._root, run_id, request), name=f"Exporting run {run_id}")
+        self.export_bridge.start(job, in_process=self._in_process)
+        return True
+
+    def cancel(self) -> None:
+        self.export_bridge.cancel()
+
+    def open_folder(self) -> None:
+        folder = self.folder()
+        if folder is not None and folder.exists():
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    # ----------------------------------------------------------------- layout
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        title = QLabel("<b>Export a model</b>")
+        layout.addWidget(title)
+        layout.addWidget(
+            muted_label(
+                "The whole pipeline (preparation and model) leaves the workbench: an ONNX file "
+                "checked to predict what the workbench predicted, a Docker bundle serving it "
+                "over HTTP, the scikit-learn pipeline for Python users, and a model card."
+            )
+        )
+        self.empty_label = muted_label(
+            "No finished run yet: train a model in the Train panel, then export it here."
+        )
+        layout.addWidget(self.empty_label)
+
+        self.form_box = QGroupBox("What to export")
+        form = QFormLayout(self.form_box)
+        self.run_combo = QComboBox()
+        self.run_combo.setMinimumContentsLength(40)
+        self.run_combo.currentIndexChanged.connect(self._run_changed)
+        form.addRow("Run", self.run_combo)
+        self.check_label = QLabel()
+        self.check_label.setWordWrap(True)
+        form.addRow("", self.check_label)
+        self.onnx_box = QCheckBox("ONNX model (model.onnx, schema.json), with the parity check")
+        self.docker_box = QCheckBox("Docker bundle (an HTTP service for the ONNX model)")
+        self.joblib_box = QCheckBox("joblib pipeline for Python (with its sha256 and versions)")
+        self.card_box = QCheckBox("Model card (Markdown, beside each export)")
+        for box in (self.onnx_box, self.docker_box, self.joblib_box, self.card_box):
+            box.setChecked(True)
+            box.toggled.connect(self._update_buttons)
+            form.addRow("", box)
+        folder_row = QHBoxLayout()
+        self.folder_edit = QLineEdit()
+        self.folder_edit.textEdited.connect(self._folder_typed)
+        self.browse_button = QPushButton("Browse…")
+        self.browse_button.clicked.connect(lambda _checked=False: self._browse())
+        folder_row.addWidget(self.folder_edit, 1)
+        folder_row.addWidget(self.browse_button)
+        form.addRow("Folder", folder_row)
+        self.threshold_spin = QDoubleSpinBox()
+        self.threshold_spin.setDecimals(8)
+        self.threshold_spin.setRange(0.0, 1.0)
+        self.threshold_spin.setSingleStep(1e-4)
+        self.threshold_spin.setValue(1e-4)
+        self.threshold_spin.setToolTip(
+            "Largest difference allowed between the ONNX model's and the workbench's "
+            "probabilities (relative difference for regression) on the held-out rows"
+        )
+        form.addRow("Parity threshold", self.threshold_spin)
+        layout.addWidget(self.form_box)
+
+        buttons = QHBoxLayout()
+        self.export_button = QPushButton("Export")
+        self.export_button.clicked.connect(lambda _checked=False: self.export())
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(lambda _checked=False: self.cancel())
+        self.open_button = QPushButton("Open folder")
+        self.open_button.setEnabled(False)
+        self.open_button.clicked.connect(lambda _checked=False: self.open_folder())
+        for button in (self.export_button, self.cancel_button, self.open_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.hide()
+        layout.addWidget(self.progress_bar)
+        self.error_label = error_label()
+        layout.addWidget(self.error_label)
+        self.parity_label = QLabel()
+        self.parity_label.setWordWrap(True)
+        self.parity_label.hide()
+        layout.addWidget(self.parity_label)
+        self.files_title = muted_label("Files made:")
+        self.files_title.hide()
+        layout.addWidget(self.files_title)
+        self.files_list = QListWidget()
+        self.files_list.hide()
+        layout.addWidget(self.files_list, 1)
+        layout.addStretch(0)
+
+    # ----------------------------------------------------------------- state
+
+    def _show_state(self) -> None:
+        has_runs = self.run_combo.count() > 0
+        self.empty_label.setVisible(not has_runs)
+        self.form_box.setEnabled(has_runs)
+        self._update_buttons()
+
+    def _update_buttons(self, *_args: object) -> None:
+        running = self.export_bridge.running
+        run_id = self.current_run()
+        blocked = bool(run_id and self._blockers.get(run_id))
+        for box in (self.onnx_box, self.docker_box):
+            box.setEnabled(not blocked and not running)
+        ticked = self.joblib_box.isChecked() or (
+            not blocked and (self.onnx_box.isChecked() or self.docker_box.isChecked())
+        )
+        self.export_button.setEnabled(bool(run_id) and ticked and not running)
+
+    def _run_changed(self, *_args: object) -> None:
+        run_id = self.current_run()
+        self.error_label.hide()
+        if run_id is None or self._root is None:
+            self.check_label.setText("")
+            return
+        if not self._folder_edited:
+            self.folder_edit.setText(str(default_folder(self._root, run_id)))
+        if run_id in self._blockers:
+            self._show_blockers(run_id)
+            return
+        self.check_label.setStyleSheet("")
+        self.check_label.setText("Checking whether this run converts to ONNX…")
+        if self.check_bridge.running:
+            self.check_bridge.cancel()  # the newest choice is the one to check
+        job = Job(export_blockers, (self._root, run_id), name=f"Checking run {run_id}")
+        self._checking = run_id
+        self.check_bridge.start(job, in_process=self._in_process)
+
+    def _checked(self, blockers: Any) -> None:
+        run_id = getattr(self, "_checking", None)
+        if run_id is None:
+            return
+        self._blockers[run_id] = list(blockers or [])
+        if run_id == self.current_run():
+            self._show_blockers(run_id)
+        elif self.current_run() not in self._blockers:
+            self._run_changed()
+
+    def _check_failed(self, message: str, *_details: str) -> None:
+        self.check_label.setText(f"Could not check this run: {message}")
+
+    def _show_blockers(self, run_id: str) -> None:
+        blockers = self._blockers.get(run_id, [])
+        if blockers:
+            self.check_label.setStyleSheet("color: #c62828;")
+            self.check_label.setText(
+                "Cannot convert to ONNX (the joblib pipeline can still be exported):\n• "
+                + "\n• ".join(blockers)
+            )
+        else:
+            self.check_label.setStyleSheet(f"color: {OK_COLOR};")
+            self.check_label.setText("Converts to ONNX: every step and the model are supported.")
+        self._update_buttons()
+
+    def _folder_typed(self, _text: str) -> None:
+        self._folder_edited = True
+
+    def _browse(self) -> None:
+        start = str(self.folder() or self._root or Path.home())
+        chosen = QFileDialog.getExistingDirectory(self, "Export into folder", start)
+        if chosen:
+            self.set_folder(Path(chosen))
+
+    def _running_changed(self, running: bool) -> None:
+        self.cancel_button.setEnabled(running)
+        self.run_combo.setEnabled(not running)
+        self.folder_edit.setEnabled(not running)
+        self.browse_button.setEnabled(not running)
+        self._update_buttons()
+
+    def _progress(self, fraction: float, message: str) -> None:
+        self.progress_bar.setValue(round(max(0.0, min(1.0, fraction)) * 1000))
+        self.progress_bar.setFormat(f"{fraction:.0%} — {message}" if message else f"{fraction:.0%}")
+
+    def _exported(self, result: Any) -> None:
+        self.progress_bar.hide()
+        self.last_result = result
+        parity = getattr(result, "parity", None)
+        if parity is not None:
+            color = OK_COLOR if parity.passed else "#c62828"
+            self.parity_label.setStyleSheet(f"color: {color};")
+            self.parity_label.setText(parity.summary())
+            self.parity_label.show()
+        folder = self.folder()
+        for path in result.files:
+            shown = path.relative_to(folder) if folder and path.is_relative_to(folder) else path
+            self.files_list.addItem(str(shown))
+        for note in result.notes:
+            self.files_list.addItem(f"Note: {note}")
+        self.files_title.show()
+        self.files_list.show()
+        self.open_button.setEnabled(True)
+        self.exported.emit(result)
+
+    def _export_failed(self, message: str, *_details: str) -> None:
+        self.progress_bar.hide()
+        self._show_error(f"Export failed: {message}")
+
+    def _export_cancelled(self) -> None:
+        self.progress_bar.hide()
+        self._show_error("Export cancelled: nothing was written.")
+
+    def _show_error(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.show()
