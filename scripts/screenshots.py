@@ -98,6 +98,22 @@ def main() -> int:
         window.experiments_panel.refresh()
         wait(app, lambda: True)
         save(window, "experiments-panel")
+        # Results: the best run's plots, then two runs compared.
+        experiments = window.experiments_panel
+        results = window.results_panel
+        run_ids = [record.run_id for record in experiments.model.records()]
+        experiments.select_runs(run_ids[:1])
+        window.nav.setCurrentRow(window._panel_row(results))
+        wait(app, lambda: not results.loading and bool(results.entries()))
+        for key in ("confusion", "roc"):
+            results.select_plot(key)
+            wait(app, lambda: True)
+            save(window, f"results-{key}")
+        experiments.select_runs(run_ids[:2])
+        wait(app, lambda: not results.loading and results.entries()[-1].key == "compare_metrics")
+        results.select_plot(results.entries()[0].key)
+        wait(app, lambda: True)
+        save(window, "results-compare")
         messy = args.shared / "messy" / "bank-additional.csv"
         if messy.is_file():
             window.import_data(messy)

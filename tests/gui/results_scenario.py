@@ -1,0 +1,67 @@
+"""Real runs for the Results GUI tests: one session's training on three shared datasets.
+
+Small models, 3 folds, a 20% test set: penguins (multiclass), titanic without its leaking
+`alive` column (binary), insurance (regression). Used by test_result_plots.py and
+test_results_panel.py through the `result_runs` fixture they import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from workbench.core.dataset import import_table
+from workbench.core.kinds import ColumnRole
+from workbench.core.project import create_project
+from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
+from workbench.core.train import run_training
+
+CASES = {
+    "penguins": ("penguins.csv", "species", (), "stratified_kfold",
+                 {"decision_tree_classifier": {"max_depth": 3}, "logistic_regression": {}}),
+    "titanic": ("titanic.csv", "survived", ("alive",), "stratified_kfold",
+                {"logistic_regression": {}, "decision_tree_classifier": {"max_depth": 4}}),
+    "insurance": ("insurance.csv", "charges", (), "kfold",
+                  {"decision_tree_regressor": {"max_depth": 4}, "ridge": {}}),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Trained:
+    root: Path
+    runs: dict[str, str] = field(default_factory=dict)  # model name -> run id
+
+
+def train(folder: Path, shared_data: Path, name: str) -> Trained:
+    file, target, ignore, scheme, models = CASES[name]
+    project = create_project(folder / name)
+    project.attach_dataset(import_table(project.root, shared_data / "clean" / file, target=target))
+    for column in ignore:
+        project.set_role(column, ColumnRole.IGNORE)
+    project.save()
+    spec = TrainSpec(
+        models=tuple(ModelSpec(model, params) for model, params in models.items()),
+        split=SplitSpec(scheme, n_splits=3, test_fraction=0.2),
+        seed=0,
+        n_jobs=1,
+        include_baseline=False,
+    )
+    results = run_training(project.root, spec)
+    assert [r.status for r in results] == ["finished"] * len(models)
+    return Trained(project.root, {r.model: r.run_id for r in results})
+
+
+# Two test modules import the fixture, and pytest keeps one session fixture per module that
+# defines it: the memo makes them share one training.
+_TRAINED: dict[Path, dict[str, Trained]] = {}
+
+
+@pytest.fixture(scope="session")
+def result_runs(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Trained]:
+    base = tmp_path_factory.getbasetemp()
+    if base not in _TRAINED:
+        folder = tmp_path_factory.mktemp("result-runs")
+        _TRAINED[base] = {name: train(folder, shared_data, name) for name in CASES}
+    return _TRAINED[base]

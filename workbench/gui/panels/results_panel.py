@@ -1,0 +1,543 @@
+"""The Results panel: the plots of the run selected in the Experiments panel, or of several
+runs side by side.
+
+Reading a run's numbers needs scikit-learn (the curves), which the window never imports, so a
+loading job computes them in a child process (plot_data.load_plot_data) and the panel keeps
+them per run: coming back to a run is instant. Permutation importance and the learning curve
+refit or rescore the model, so they are jobs the user asks for (Compute), with progress and
+Cancel, on a second bridge so they never cancel a loading. Plot widgets are built when first
+shown, so a run with a dozen plots costs one plot to open.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.core.errors import WorkbenchError
+from workbench.gui.job_bridge import JobBridge
+from workbench.gui.results.base import IMAGE_FILTER
+from workbench.gui.results.catalog import (
+    COMPUTED_ON_REQUEST,
+    LEARNING_CURVE,
+    PlotEntry,
+    compare_plots_for,
+    plots_for,
+)
+from workbench.gui.results.classification import COUNTS, PERCENT, ConfusionMatrixPlot
+from workbench.gui.results.plot_data import (
+    OOF,
+    SPLIT_LABELS,
+    RunPlotData,
+    RunProblem,
+    importance_job,
+    learning_curve_job,
+    load_plot_data,
+)
+from workbench.gui.results.scores import metric_label
+from workbench.gui.widgets.param_form import ERROR_COLOR, muted
+from workbench.jobs.job import Job
+
+NO_PROJECT_TEXT = "Open a project to see the results of its runs."
+NO_SELECTION_TEXT = (
+    "Select a run in the Experiments panel to see its plots here; select two or more to "
+    "compare them."
+)
+LOADING_TEXT = "Reading the results of {count}…"
+
+
+def _runs_text(count: int) -> str:
+    return f"{count} run{'s' if count != 1 else ''}"
+
+
+class ComputePage(QWidget):
+    """What an on-request plot shows before it exists: why, a Compute button, progress."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.reason = QLabel()
+        self.reason.setWordWrap(True)
+        self.reason.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.compute_button = QPushButton("Compute")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.hide()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.hide()
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet(f"color: {ERROR_COLOR};")
+        self.error.hide()
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.compute_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(60, 40, 60, 40)
+        layout.addStretch(1)
+        layout.addWidget(self.reason)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.error)
+        layout.addStretch(2)
+
+    def set_running(self, running: bool) -> None:
+        self.compute_button.setEnabled(not running)
+        self.cancel_button.setVisible(running)
+        self.progress.setVisible(running)
+        if running:
+            self.progress.setValue(0)
+            self.progress.setFormat("Starting…")
+            self.error.hide()
+
+
+class ResultsPanel(QWidget):
+    """Plots of the runs given to `show_runs` (one run: its plots; two or more: compared)."""
+
+    def __init__(self, parent: QWidget | None = None, in_process: bool = True) -> None:
+        super().__init__(parent)
+        self._in_process = in_process
+        self._root: Path | None = None
+        self._wanted: list[str] = []
+        self._pending = False
+        self._data: dict[str, RunPlotData] = {}
+        self._problems: dict[str, RunProblem] = {}
+        self._entries: list[PlotEntry] = []
+        self._pages: dict[tuple, QWidget] = {}
+        self._computing: tuple[str, str] | None = None  # (run id, entry key)
+        self.which = OOF
+        self.fold_metric: str | None = None
+        self.bridge = JobBridge(self)
+        self.bridge.done.connect(self._loaded)
+        self.bridge.failed.connect(lambda message, *_: self._show_message(message, error=True))
+        self.analysis_bridge = JobBridge(self)
+        self.analysis_bridge.progress.connect(self._compute_progress)
+        self.analysis_bridge.done.connect(self._computed)
+        self.analysis_bridge.failed.connect(self._compute_failed)
+        self.analysis_bridge.cancelled.connect(self._compute_cancelled)
+        self._build()
+        self._show_message(NO_PROJECT_TEXT)
+
+    # ----------------------------------------------------------------- public API
+
+    def set_project(self, project_root: Path | None) -> None:
+        """Forget every loaded run: another project's ids mean nothing here."""
+        self.bridge.cancel()
+        self.analysis_bridge.cancel()
+        self._root = Path(project_root) if project_root is not None else None
+        self._data.clear()
+        self._problems.clear()
+        self._clear_pages()
+        self._wanted = []
+        self._show_message(NO_PROJECT_TEXT if self._root is None else NO_SELECTION_TEXT)
+
+    def show_runs(self, run_ids: Sequence[str]) -> None:
+        """Show these runs; read now if the panel is on screen, else when it is shown."""
+        wanted = list(dict.fromkeys(run_ids))
+        if wanted == self._wanted and not self._pending:
+            return
+        self._wanted = wanted
+        self._pending = True
+        if self.isVisible():
+            self._load()
+
+    @property
+    def project_root(self) -> Path | None:
+        return self._root
+
+    def run_ids(self) -> list[str]:
+        return list(self._wanted)
+
+    def loaded(self, run_id: str) -> RunPlotData | None:
+        return self._data.get(run_id)
+
+    @property
+    def loading(self) -> bool:
+        return self.bridge.running
+
+    def entries(self) -> list[PlotEntry]:
+        """The plots listed for the current runs."""
+        return list(self._entries)
+
+    def select_plot(self, key: str) -> QWidget:
+        """Show the entry with this key (e.g. "roc", "threshold"); returns the page shown."""
+        for row, entry in enumerate(self._entries):
+            if entry.key == key:
+                self.plot_list.setCurrentRow(row)
+                return self.pages.currentWidget()
+        raise KeyError(f"no plot '{key}' for these runs; have {[e.key for e in self._entries]}")
+
+    def current_widget(self) -> QWidget:
+        return self.pages.currentWidget()
+
+    def set_split(self, which: str) -> None:
+        """Plot the out-of-fold ("oof") or the test-set ("test") predictions."""
+        index = self.split_combo.findData(which)
+        if index >= 0:
+            self.split_combo.setCurrentIndex(index)
+
+    def set_metric(self, metric: str) -> None:
+        index = self.metric_combo.findData(metric)
+        if index >= 0:
+            self.metric_combo.setCurrentIndex(index)
+
+    def save_current(self, path: str | Path) -> Path:
+        """Save the plot on screen as PNG or SVG (by suffix)."""
+        widget = self.pages.currentWidget()
+        if not hasattr(widget, "save_image"):
+            raise WorkbenchError("there is no plot on screen to save")
+        return widget.save_image(path)
+
+    def compute(self, key: str | None = None) -> bool:
+        """Start the on-request job of the entry `key` (the one on screen by default);
+        False when it cannot start (no single run, another computation running)."""
+        entry = self._current_entry() if key is None else self._entry(key)
+        runs = self._shown_runs()
+        if entry is None or not self._computable(entry):
+            return False
+        if self.analysis_bridge.running or self._root is None:
+            return False
+        run = runs[0]
+        if entry.key == LEARNING_CURVE:
+            job = Job(learning_curve_job, (self._root, run.run_id), name="Learning curve")
+        else:
+            job = Job(importance_job, (self._root, run.run_id), name="Feature importance")
+        self._computing = (run.run_id, entry.key)
+        self.compute_page.set_running(True)
+        self.analysis_bridge.start(job, in_process=self._in_process)
+        return True
+
+    def cancel_compute(self) -> None:
+        self.analysis_bridge.cancel()
+
+    # ----------------------------------------------------------------- layout
+
+    def _build(self) -> None:
+        self.title_label = QLabel()
+        self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.split_combo = QComboBox()
+        self.split_combo.setToolTip(
+            "Out-of-fold: each development row predicted by the fold model that did not train "
+            "on it. Test set: the held-out rows, predicted by the final model."
+        )
+        self.split_combo.currentIndexChanged.connect(self._split_changed)
+        self.split_label = QLabel("Data")
+        self.split_label.setBuddy(self.split_combo)
+        self.metric_combo = QComboBox()
+        self.metric_combo.currentIndexChanged.connect(self._metric_changed)
+        self.metric_label = QLabel("Metric")
+        self.metric_label.setBuddy(self.metric_combo)
+        self.percent_box = QCheckBox("Row percentages")
+        self.percent_box.setToolTip("Show each cell as a share of its true class's rows")
+        self.percent_box.toggled.connect(self._percent_toggled)
+        self.save_button = QPushButton("Save image…")
+        self.save_button.setToolTip("Save the plot on screen as PNG or SVG")
+        self.save_button.clicked.connect(self._ask_save)
+        bar = QHBoxLayout()
+        bar.addWidget(self.title_label, 1)
+        for widget in (self.split_label, self.split_combo, self.metric_label, self.metric_combo,
+                       self.percent_box, self.save_button):  # fmt: skip
+            bar.addWidget(widget)
+        self.note_label = QLabel()
+        self.note_label.setWordWrap(True)
+        muted(self.note_label)
+        self.note_label.hide()
+
+        self.plot_list = QListWidget()
+        self.plot_list.setMinimumWidth(170)
+        self.plot_list.setMaximumWidth(280)
+        self.plot_list.setStyleSheet("QListWidget::item { padding: 4px 8px; }")
+        self.plot_list.currentRowChanged.connect(self._show_entry)
+        self.pages = QStackedWidget()
+        self.message = QLabel()
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.message.setMargin(40)
+        self.pages.addWidget(self.message)
+        self.compute_page = ComputePage()
+        self.compute_page.compute_button.clicked.connect(lambda: self.compute())
+        self.compute_page.cancel_button.clicked.connect(self.cancel_compute)
+        self.pages.addWidget(self.compute_page)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.plot_list)
+        self.splitter.addWidget(self.pages)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([210, 900])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(bar)
+        layout.addWidget(self.note_label)
+        layout.addWidget(self.splitter, 1)
+
+    # ----------------------------------------------------------------- loading
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._pending:
+            self._load()
+
+    def _load(self) -> None:
+        self._pending = False
+        if self._root is None:
+            self._show_message(NO_PROJECT_TEXT)
+            return
+        if not self._wanted:
+            self.bridge.cancel()
+            self._show_message(NO_SELECTION_TEXT)
+            return
+        missing = [run_id for run_id in self._wanted if run_id not in self._data]
+        if not missing:
+            self.bridge.cancel()
+            self._present()
+            return
+        self._show_message(LOADING_TEXT.format(count=_runs_text(len(missing))))
+        job = Job(load_plot_data, (self._root, missing), name="Reading run results")
+        self.bridge.start(job, in_process=self._in_process)
+
+    def _loaded(self, loaded: object) -> None:
+        for item in loaded if isinstance(loaded, list) else []:
+            if isinstance(item, RunPlotData):
+                self._data[item.run_id] = item
+                self._problems.pop(item.run_id, None)
+            elif isinstance(item, RunProblem):
+                # Not cached like results: a running run has results once it finishes, so
+                # it is read again whenever it is selected again.
+                self._problems[item.run_id] = item
+        self._present()
+
+    # ----------------------------------------------------------------- presenting
+
+    def _shown_runs(self) -> list[RunPlotData]:
+        return [self._data[run_id] for run_id in self._wanted if run_id in self._data]
+
+    def _present(self) -> None:
+        runs = self._shown_runs()
+        problems = [self._problems[r] for r in self._wanted if r in self._problems]
+        notes = [f"{problem.message}" for problem in problems]
+        if not runs:
+            if problems:
+                text = "No results to show.\n\n" + "\n".join(notes)
+                self._show_message(text, error=True)
+            else:
+                self._show_message(NO_SELECTION_TEXT)
+            return
+        self._fill_controls(runs)
+        if len(runs) == 1:
+            run = runs[0]
+            self.title_label.setText(f"<b>{run.name}</b> · run {run.run_id}")
+            self._entries = plots_for(run, self.which, self.fold_metric)
+        else:
+            self.title_label.setText(f"<b>Comparing {len(runs)} runs</b>")
+            self._entries = compare_plots_for(runs, self.which, self.fold_metric)
+        self.note_label.setText("Left out: " + " ".join(notes) if notes else "")
+        self.note_label.setVisible(bool(notes))
+        self._fill_list()
+
+    def _fill_controls(self, runs: Sequence[RunPlotData]) -> None:
+        has_test = all("test" in run.splits for run in runs)
+        self.split_combo.blockSignals(True)
+        self.split_combo.clear()
+        for which in ("oof", "test") if has_test else ("oof",):
+            self.split_combo.addItem(SPLIT_LABELS[which], which)
+        if self.which not in ("oof", "test") or not has_test:
+            self.which = OOF
+        self.split_combo.setCurrentIndex(max(self.split_combo.findData(self.which), 0))
+        self.split_combo.blockSignals(False)
+        self.split_combo.setVisible(has_test)
+        self.split_label.setVisible(has_test)
+        common = [m for m in runs[0].fold_scores if all(m in run.fold_scores for run in runs[1:])]
+        if self.fold_metric not in common:
+            self.fold_metric = runs[0].metric if runs[0].metric in common else None
+        self.metric_combo.blockSignals(True)
+        self.metric_combo.clear()
+        for metric in common:
+            self.metric_combo.addItem(metric_label(metric), metric)
+        if self.fold_metric is not None:
+            self.metric_combo.setCurrentIndex(self.metric_combo.findData(self.fold_metric))
+        self.metric_combo.blockSignals(False)
+
+    def _fill_list(self) -> None:
+        current = self._current_entry()
+        keep = current.key if current is not None else None
+        self.plot_list.blockSignals(True)
+        self.plot_list.clear()
+        for entry in self._entries:
+            item = QListWidgetItem(entry.title)
+            if entry.factory is None:
+                item.setForeground(self.palette().placeholderText())
+                item.setToolTip(entry.reason)
+            self.plot_list.addItem(item)
+        self.plot_list.blockSignals(False)
+        keys = [entry.key for entry in self._entries]
+        row = keys.index(keep) if keep in keys else 0
+        self.plot_list.setCurrentRow(row)
+        self._show_entry(row)
+
+    def _show_entry(self, row: int) -> None:
+        if not 0 <= row < len(self._entries):
+            return
+        entry = self._entries[row]
+        folds = entry.key in ("folds", "compare_folds")
+        self.metric_label.setVisible(folds)
+        self.metric_combo.setVisible(folds)
+        self.percent_box.setVisible(entry.key == "confusion")
+        if entry.factory is None:
+            self.save_button.setEnabled(False)
+            if self._computable(entry):
+                self.compute_page.reason.setText(entry.reason)
+                running = self._computing is not None and self.analysis_bridge.running
+                self.compute_page.set_running(running)
+                self.pages.setCurrentWidget(self.compute_page)
+            else:
+                self._show_page_message(entry.reason)
+            return
+        key = (tuple(self._wanted), self.which, self.fold_metric, entry.key, entry.title)
+        page = self._pages.get(key)
+        if page is None:
+            page = entry.factory()
+            self._pages[key] = page
+            self.pages.addWidget(page)
+        if isinstance(page, ConfusionMatrixPlot):
+            page.set_mode(PERCENT if self.percent_box.isChecked() else COUNTS)
+        self.pages.setCurrentWidget(page)
+        self.save_button.setEnabled(True)
+
+    def _computable(self, entry: PlotEntry) -> bool:
+        """An on-request plot of one run not computed yet (once computed, an empty entry
+        means the plot does not apply, e.g. built-in importance of a linear model)."""
+        runs = self._shown_runs()
+        if entry.key not in COMPUTED_ON_REQUEST or len(runs) != 1:
+            return False
+        field = "learning_curve" if entry.key == LEARNING_CURVE else "importance"
+        return getattr(runs[0], field) is None
+
+    def _show_message(self, text: str, error: bool = False) -> None:
+        self._entries = []
+        self.plot_list.clear()
+        self.title_label.setText("")
+        for widget in (self.split_label, self.split_combo, self.metric_label, self.metric_combo,
+                       self.percent_box, self.note_label):  # fmt: skip
+            widget.hide()
+        self.save_button.setEnabled(False)
+        self._show_page_message(text, error)
+
+    def _show_page_message(self, text: str, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(f"color: {ERROR_COLOR};" if error else "")
+        self.pages.setCurrentWidget(self.message)
+
+    def message_text(self) -> str:
+        """The sentence on screen when no plot is (empty states, for tests)."""
+        if self.pages.currentWidget() is self.compute_page:
+            return self.compute_page.reason.text()
+        return self.message.text() if self.pages.currentWidget() is self.message else ""
+
+    def _clear_pages(self) -> None:
+        for page in self._pages.values():
+            self.pages.removeWidget(page)
+            page.deleteLater()
+        self._pages.clear()
+
+    def _current_entry(self) -> PlotEntry | None:
+        row = self.plot_list.currentRow()
+        return self._entries[row] if 0 <= row < len(self._entries) else None
+
+    def _entry(self, key: str) -> PlotEntry | None:
+        return next((entry for entry in self._entries if entry.key == key), None)
+
+    # ----------------------------------------------------------------- controls
+
+    def _split_changed(self, *_args: object) -> None:
+        which = self.split_combo.currentData()
+        if which and which != self.which:
+            self.which = str(which)
+            self._present()
+
+    def _metric_changed(self, *_args: object) -> None:
+        metric = self.metric_combo.currentData()
+        if metric and metric != self.fold_metric:
+            self.fold_metric = str(metric)
+            self._present()
+
+    def _percent_toggled(self, on: bool) -> None:
+        page = self.pages.currentWidget()
+        if isinstance(page, ConfusionMatrixPlot):
+            page.set_mode(PERCENT if on else COUNTS)
+
+    def _ask_save(self) -> None:
+        widget = self.pages.currentWidget()
+        if not hasattr(widget, "save_image"):
+            return
+        title = getattr(widget, "title", "plot")
+        name, selected = QFileDialog.getSaveFileName(
+            self, "Save plot as image", f"{title.lower().replace(' ', '-')}.png", IMAGE_FILTER
+        )
+        if not name:
+            return
+        path = Path(name)
+        if path.suffix.lower() not in (".png", ".svg"):
+            path = path.with_suffix(".svg" if "svg" in selected.lower() else ".png")
+        try:
+            widget.save_image(path)
+        except WorkbenchError as error:
+            self._show_page_message(str(error), error=True)
+
+    # ----------------------------------------------------------------- on-request jobs
+
+    def _compute_progress(self, fraction: float, message: str) -> None:
+        bar = self.compute_page.progress
+        bar.setValue(round(max(0.0, min(1.0, fraction)) * 1000))
+        bar.setFormat(f"{fraction:.0%} — {message}" if message else f"{fraction:.0%}")
+
+    def _computed(self, frame: object) -> None:
+        computing, self._computing = self._computing, None
+        self.compute_page.set_running(False)
+        if computing is None:
+            return
+        run_id, key = computing
+        run = self._data.get(run_id)
+        if run is None:
+            return
+        field = "learning_curve" if key == LEARNING_CURVE else "importance"
+        self._data[run_id] = dataclasses.replace(run, **{field: frame})
+        stale = [k for k in self._pages if run_id in k[0]]
+        for k in stale:
+            page = self._pages.pop(k)
+            self.pages.removeWidget(page)
+            page.deleteLater()
+        if run_id in self._wanted:
+            self._present()
+
+    def _compute_failed(self, message: str, *_args: object) -> None:
+        self._computing = None
+        self.compute_page.set_running(False)
+        self.compute_page.error.setText(f"Could not compute: {message}")
+        self.compute_page.error.show()
+
+    def _compute_cancelled(self) -> None:
+        self._computing = None
+        self.compute_page.set_running(False)
+        self.compute_page.error.setText("Cancelled.")
+        self.compute_page.error.show()
