@@ -177,7 +177,7 @@ def test_save_the_plot_on_screen(qtbot, panel: ResultsPanel, result_runs, tmp_pa
 def test_main_window_shows_the_selected_runs(qtbot, window, result_runs) -> None:  # noqa: F811
     titanic = result_runs["titanic"]
     labels = [window.nav.item(row).text() for row in range(window.nav.count())]
-    assert labels[-2:] == ["Experiments", "Results"]
+    assert labels[-3:] == ["Experiments", "Results", "Export"]
     assert window.open_project(titanic.root)
     experiments = window.experiments_panel
     run_id = titanic.runs["logistic_regression"]
@@ -188,5 +188,6 @@ def test_main_window_shows_the_selected_runs(qtbot, window, result_runs) -> None
         QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
     )
     assert window.results_panel.run_ids() == [run_id]
+    assert window.export_panel.current_run() == run_id
     # Nothing is read until the panel is on screen.
     assert not window.results_panel.loading and window.results_panel.loaded(run_id) is None

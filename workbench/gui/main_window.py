@@ -38,6 +38,7 @@ from workbench.gui.job_status import JobStatus
 from workbench.gui.notifications import NotificationArea
 from workbench.gui.panels.data_panel import DataPanel
 from workbench.gui.panels.experiments_panel import ExperimentsPanel
+from workbench.gui.panels.export_panel import ExportPanel
 from workbench.gui.panels.prepare_panel import PreparePanel
 from workbench.gui.panels.profile_panel import ProfilePanel
 from workbench.gui.panels.results_panel import ResultsPanel
@@ -122,6 +123,8 @@ class MainWindow(QMainWindow):
         self.experiments_panel = ExperimentsPanel()
         # Shows the runs selected in the Experiments panel; reads them only once on screen.
         self.results_panel = ResultsPanel()
+        # Exports the run chosen there (or in its own picker); converts in a child process.
+        self.export_panel = ExportPanel()
         self.stack.addWidget(self.welcome)
         self._panels: list[tuple[str, QWidget]] = [
             ("Data", self.data_panel),
@@ -130,6 +133,7 @@ class MainWindow(QMainWindow):
             ("Train", self.train_panel),
             ("Experiments", self.experiments_panel),
             ("Results", self.results_panel),
+            ("Export", self.export_panel),
         ]
         for label, panel in self._panels:
             self.stack.addWidget(panel)
@@ -153,6 +157,7 @@ class MainWindow(QMainWindow):
             *self.controller.bridges,
             self.results_panel.bridge,
             self.results_panel.analysis_bridge,
+            self.export_panel.export_bridge,
         ):
             self.job_status.watch(bridge)
         self.statusBar().addPermanentWidget(self.job_status)
@@ -244,6 +249,7 @@ class MainWindow(QMainWindow):
         self.prepare_panel.chain_changed.connect(c.set_chain)
         self.train_panel.about_to_train.connect(self._save_before_training)
         self.train_panel.runs_changed.connect(self.experiments_panel.refresh)
+        self.train_panel.runs_changed.connect(self.export_panel.refresh)
         self.experiments_panel.rerun_requested.connect(self._rerun)
         self.experiments_panel.table.selectionModel().selectionChanged.connect(
             self._experiments_selection_changed
@@ -301,9 +307,14 @@ class MainWindow(QMainWindow):
         self.experiments_panel.set_project(root)
         if root != self.results_panel.project_root:
             self.results_panel.set_project(root)
+        if root != self.export_panel.project_root:
+            self.export_panel.set_project(root)
 
     def _experiments_selection_changed(self, *_args: object) -> None:
-        self.results_panel.show_runs(self.experiments_panel.selected_run_ids())
+        selected = self.experiments_panel.selected_run_ids()
+        self.results_panel.show_runs(selected)
+        if len(selected) == 1:
+            self.export_panel.select_run(selected[0])
 
     def _save_before_training(self) -> None:
         # Training reads the project from disk in its own process: it must see the chain,

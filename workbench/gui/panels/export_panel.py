@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -89,6 +89,8 @@ class ExportPanel(QWidget):
         self._in_process = in_process
         self._blockers: dict[str, list[str]] = {}
         self._folder_edited = False
+        self._check_pending = False
+        self._checking: str | None = None
         self.last_result: ExportResult | None = None
         self.check_bridge = JobBridge(self)
         self.check_bridge.done.connect(self._checked)
@@ -103,6 +105,10 @@ class ExportPanel(QWidget):
         self._show_state()
 
     # ----------------------------------------------------------------- public
+
+    @property
+    def project_root(self) -> Path | None:
+        return self._root
 
     def set_project(self, project_root: Path | None) -> None:
         self._root = Path(project_root) if project_root is not None else None
@@ -311,14 +317,24 @@ class ExportPanel(QWidget):
             return
         self.check_label.setStyleSheet("")
         self.check_label.setText("Checking whether this run converts to ONNX…")
+        if not self.isVisible():
+            # Checking spawns a process: wait until the user looks at the panel.
+            self._check_pending = True
+            return
+        self._check_pending = False
         if self.check_bridge.running:
             self.check_bridge.cancel()  # the newest choice is the one to check
         job = Job(export_blockers, (self._root, run_id), name=f"Checking run {run_id}")
         self._checking = run_id
         self.check_bridge.start(job, in_process=self._in_process)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._check_pending:
+            self._run_changed()
+
     def _checked(self, blockers: Any) -> None:
-        run_id = getattr(self, "_checking", None)
+        run_id = self._checking
         if run_id is None:
             return
         self._blockers[run_id] = list(blockers or [])
