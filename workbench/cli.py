@@ -17,7 +17,7 @@ from workbench import __version__
 from workbench.core.errors import WorkbenchError
 
 EXIT_USAGE = 2
-COMMANDS = ("new", "profile", "info", "train", "runs", "gui")
+COMMANDS = ("new", "profile", "info", "train", "runs", "export", "predict", "gui")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -86,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument("project", type=Path)
     runs.add_argument("--json", action="store_true")
 
+    from workbench import cli_export, cli_predict
+
+    cli_export.add_parser(sub)
+    cli_predict.add_parser(sub)
+
     gui = sub.add_parser("gui", help="open the window (the default command)")
     gui.add_argument("project", type=Path, nargs="?", help="project folder to open")
     return parser
@@ -135,6 +140,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         from workbench.cli_train import cmd_runs, cmd_train
 
         return cmd_train(args) if args.command == "train" else cmd_runs(args)
+    if args.command == "export":
+        from workbench import cli_export
+
+        return cli_export.cmd(args)
+    if args.command == "predict":
+        from workbench import cli_predict
+
+        return cli_predict.cmd(args)
     return _cmd_info(args)
 
 

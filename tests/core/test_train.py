@@ -426,3 +426,22 @@ def test_train_spec_round_trips() -> None:
     assert TrainSpec.from_dict(spec.to_dict()) == spec
     with pytest.raises(WorkbenchError, match="unknown training setting 'folds'"):
         TrainSpec.from_dict({"folds": 3})
+
+
+def test_regression_predictions_on_an_integer_target_stay_floats(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    # diamonds' price is an integer column: its predictions must not be cut to integers.
+    root = make_project(tmp_path / "diamonds", shared_data / "clean" / "diamonds.csv", "price")
+    spec = TrainSpec(models=(ModelSpec("ridge"),), split=HOLDOUT, include_baseline=False)
+    (result,) = run_training(root, spec)
+    with ExperimentLog(root / LOG_FILE) as log:
+        record = log.run(result.run_id)
+        pipeline = joblib.load(log.verify_artifact(result.run_id, "pipeline"))
+    test = pd.read_parquet(root / record.artifacts["test_predictions"].path)
+    assert test["y_pred"].dtype == np.float64
+    assert test["y_true"].dtype == np.int64
+    frame = open_project(root).load_frame()
+    again = pipeline.predict(frame.drop(columns="price").iloc[test["row"]])
+    np.testing.assert_array_equal(again, test["y_pred"].to_numpy())
+    assert (test["y_pred"] % 1 != 0).mean() > 0.99

@@ -355,7 +355,11 @@ def predictions_frame(
     if fold is not None:
         frame["fold"] = np.int64(fold)
     frame["y_true"] = y_true.to_numpy()
-    frame["y_pred"] = _as_label_dtype(predictions.y_pred, y_true)
+    # A regression's predictions stay floats even for an integer target (prices, counts).
+    regression = predictions.classes is None
+    frame["y_pred"] = (
+        predictions.y_pred if regression else _as_label_dtype(predictions.y_pred, y_true)
+    )
     if predictions.proba is not None and classes is not None and predictions.classes is not None:
         seen = {label: i for i, label in enumerate(predictions.classes)}
         for label in classes:

@@ -1,0 +1,179 @@
+"""Real workbench runs and exported ONNX models for the serving, batch-prediction and CLI tests.
+
+One small, quick run per task on the shared datasets (penguins multiclass, titanic and
+credit_data binary, diamonds regression), trained once per test session and cached here,
+because the bundle, the service, batch prediction and the CLI tests all need the same ones.
+Importable from every test folder: tests/ is on sys.path through its conftest.py.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from workbench.core.dataset import import_table
+from workbench.core.kinds import ColumnRole
+from workbench.core.project import create_project
+from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
+from workbench.core.train import run_training
+
+SPLIT = SplitSpec("holdout", validation_fraction=0.25, test_fraction=0.2)
+
+
+@dataclass(frozen=True)
+class Case:
+    file: str
+    target: str
+    model: str
+    params: tuple[tuple[str, Any], ...] = ()
+    ignore: tuple[str, ...] = ()
+
+
+CASES = {
+    "penguins": Case("clean/penguins.csv", "species", "logistic_regression"),
+    "titanic": Case(
+        "clean/titanic.csv", "survived", "random_forest", (("n_estimators", 15),), ignore=("alive",)
+    ),
+    "diamonds": Case("clean/diamonds.csv", "price", "ridge"),
+    # Its `rownames` column is an identifier: batch prediction passes it through as the key.
+    "credit": Case("clean/modeldata_credit_data.csv", "Status", "logistic_regression"),
+    # Column names that are not identifiers ('Adult Mortality', 'HIV/AIDS'): ONNX inputs differ.
+    "life": Case("messy/Life_Expectancy_Data.csv", "Life expectancy", "ridge"),
+}
+
+
+@dataclass(frozen=True)
+class TrainedRun:
+    project: Path
+    run_id: str
+
+
+_RUNS: dict[tuple[str, Path], TrainedRun] = {}
+_ONNX: dict[tuple[str, Path], tuple[TrainedRun, Path]] = {}
+_BUNDLES: dict[tuple[str, Path], tuple[TrainedRun, Path]] = {}
+
+
+def trained_run(name: str, shared_data: Path, factory: pytest.TempPathFactory) -> TrainedRun:
+    """A project on `name`'s dataset with one finished run (no baseline), made once a session
+    (`factory` is the session's tmp_path_factory, so every test module shares the run)."""
+    key = (name, factory.getbasetemp())
+    if key not in _RUNS:
+        _RUNS[key] = _train(name, shared_data, factory)
+    return _RUNS[key]
+
+
+def _train(name: str, shared_data: Path, factory: pytest.TempPathFactory) -> TrainedRun:
+    case = CASES[name]
+    project = create_project(factory.mktemp(name) / "project")
+    project.attach_dataset(import_table(project.root, shared_data / case.file, target=case.target))
+    for column in case.ignore:
+        project.set_role(column, ColumnRole.IGNORE)
+    project.save()
+    spec = TrainSpec(
+        models=(ModelSpec(case.model, dict(case.params)),),
+        split=SPLIT,
+        include_baseline=False,
+        n_jobs=1,
+    )
+    (result,) = run_training(project.root, spec)
+    assert result.status == "finished", result.message
+    return TrainedRun(project.root, result.run_id)
+
+
+def exported_onnx(
+    name: str, shared_data: Path, factory: pytest.TempPathFactory
+) -> tuple[TrainedRun, Path]:
+    """The run's ONNX model and schema.json (in one folder) as `export_run` writes them after
+    its parity check, once a session."""
+    key = (name, factory.getbasetemp())
+    if key not in _ONNX:
+        _ONNX[key] = _export(name, shared_data, factory)
+    return _ONNX[key]
+
+
+def _export(
+    name: str, shared_data: Path, factory: pytest.TempPathFactory
+) -> tuple[TrainedRun, Path]:
+    from workbench.core.export.export_run import ExportRequest, export_run
+
+    run = trained_run(name, shared_data, factory)
+    path = factory.mktemp(f"{name}-onnx") / "model.onnx"
+    result = export_run(run.project, run.run_id, ExportRequest(onnx=path, card=False))
+    assert result.parity is not None and result.parity.passed, result.parity
+    return run, path
+
+
+def exported_bundle(
+    name: str, shared_data: Path, factory: pytest.TempPathFactory
+) -> tuple[TrainedRun, Path]:
+    """The run's Docker bundle as the export makes it (with its model card), once a session."""
+    from workbench.core.export.export_run import ExportRequest, export_run
+
+    key = (name, factory.getbasetemp())
+    if key not in _BUNDLES:
+        run = trained_run(name, shared_data, factory)
+        folder = factory.mktemp(f"{name}-bundle")
+        export_run(run.project, run.run_id, ExportRequest(docker=folder))
+        _BUNDLES[key] = (run, folder)
+    return _BUNDLES[key]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Service:
+    """A bundle's service started with uvicorn in a child process on a loopback port."""
+
+    def __init__(self, bundle: Path, *, python_m_service: bool = False) -> None:
+        """`uvicorn service:app` by default; `python -m service` (PORT variable) when asked."""
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PORT": str(self.port)}
+        command = ["-m", "service"] if python_m_service else [
+            "-m", "uvicorn", "service:app", "--host", "127.0.0.1", "--port", str(self.port),
+            "--log-level", "warning",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(
+            [sys.executable, *command],
+            cwd=bundle, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        self._wait()
+
+    def _wait(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                output = self.process.stdout.read() if self.process.stdout else ""
+                raise RuntimeError(f"the service exited with {self.process.returncode}: {output}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/health", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"the service did not answer /health within {timeout:.0f} s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stdout:
+            self.process.stdout.close()

