@@ -735,3 +735,26 @@ def recover_interrupted(log: ExperimentLog) -> list[str]:
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:
     return "locked" in str(error) or "busy" in str(error)
+
+
+def open_log(project_root: str | Path) -> ExperimentLog:
+    """The project's experiment log; a ProjectError when the project has none yet."""
+    path = Path(project_root) / LOG_FILE
+    if not path.is_file():
+        raise ProjectError(f"{Path(project_root)} has no experiment log ({LOG_FILE}): no runs yet")
+    return ExperimentLog(path)
+
+
+def finished_record(log: ExperimentLog, run_id: str, wanted: str = "results") -> RunRecord:
+    """The run's record, or a WorkbenchError saying why it has no `wanted` (results, export):
+    only a finished run has a fitted pipeline and predictions to show or hand over."""
+    record = log.run(run_id)
+    if record.status == "running":
+        raise WorkbenchError(f"run '{run_id}' is still running; its {wanted} come when it finishes")
+    if record.status != "finished":
+        reason = f": {record.message}" if record.message else ""
+        raise WorkbenchError(
+            f"run '{run_id}' ({record.name or 'unnamed'}) has no {wanted}: it {record.status}"
+            f"{reason}"
+        )
+    return record

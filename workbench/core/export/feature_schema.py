@@ -360,24 +360,12 @@ def schema_for_run(project_root: str | Path, run_id: str, *, pipeline: Any = Non
     order; without it the pipeline is loaded after its sha256 check.
     """
     from workbench import __version__
-    from workbench.core.project import open_project
-    from workbench.core.tracking import LOG_FILE, ExperimentLog
+    from workbench.core.export.run_context import exportable_run
 
-    project = open_project(project_root)
-    with ExperimentLog(project.root / LOG_FILE) as log:
-        record = log.run(run_id)
-    if record.status != "finished":
-        raise WorkbenchError(f"run '{run_id}' is {record.status}; only a finished run exports")
-    if project.dataset is None:
-        raise WorkbenchError(f"project '{project.name}' has no dataset; import it again")
+    project, record = exportable_run(project_root, run_id)
     spec = record.spec
     features = [str(name) for name in spec["features"]]
     stored = {column.name: column for column in project.dataset.schema.columns}
-    gone = [name for name in features if name not in stored]
-    if gone:
-        raise WorkbenchError(
-            f"column '{gone[0]}' used by run '{run_id}' is no longer in the project's dataset"
-        )
     columns = []
     for name, onnx_name in zip(features, input_names(features), strict=True):
         info = stored[name]

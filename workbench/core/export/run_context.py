@@ -10,7 +10,7 @@ from workbench.core.kinds import ColumnKind, TaskType
 from workbench.core.models import ModelDef, get_model
 from workbench.core.project import Project, open_project
 from workbench.core.specs import ChainSpec
-from workbench.core.tracking import LOG_FILE, ExperimentLog, RunRecord
+from workbench.core.tracking import RunRecord, finished_record, open_log
 
 
 @dataclass(frozen=True)
@@ -31,25 +31,29 @@ class RunContext:
     is_default: tuple[bool, ...]
 
 
-def run_context(project_root: str | Path, run_id: str) -> RunContext:
-    from workbench.core.train_fit import model_chain
-
+def exportable_run(project_root: str | Path, run_id: str) -> tuple[Project, RunRecord]:
+    """The project and a finished run whose feature columns are all still in its dataset."""
     project = open_project(project_root)
-    with ExperimentLog(project.root / LOG_FILE) as log:
-        record = log.run(run_id)
-    if record.status != "finished":
-        raise WorkbenchError(f"run '{run_id}' is {record.status}; only a finished run exports")
+    with open_log(project.root) as log:
+        record = finished_record(log, run_id, "model to export")
     if project.dataset is None:
         raise WorkbenchError(f"project '{project.name}' has no dataset; import it again")
-    spec = record.spec
-    task = TaskType(spec["task"])
-    model = get_model(str(record.params.get("model", "")), task)
-    kinds = project.dataset.kinds
-    missing = [name for name in spec["features"] if name not in kinds]
+    missing = [name for name in record.spec["features"] if name not in project.dataset.kinds]
     if missing:
         raise WorkbenchError(
             f"column '{missing[0]}' used by run '{run_id}' is no longer in the project's dataset"
         )
+    return project, record
+
+
+def run_context(project_root: str | Path, run_id: str) -> RunContext:
+    from workbench.core.train_fit import model_chain
+
+    project, record = exportable_run(project_root, run_id)
+    spec = record.spec
+    task = TaskType(spec["task"])
+    model = get_model(str(record.params.get("model", "")), task)
+    kinds = project.dataset.kinds
     features = {str(name): kinds[name] for name in spec["features"]}
     chain = ChainSpec.from_dict(spec.get("chain"))
     full = model_chain(chain, model, features, str(spec["target"]))

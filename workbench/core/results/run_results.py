@@ -32,7 +32,7 @@ from workbench.core import metrics
 from workbench.core.errors import ProjectError, WorkbenchError
 from workbench.core.kinds import TaskType
 from workbench.core.results.thresholds import threshold_table
-from workbench.core.tracking import LOG_FILE, ExperimentLog, RunRecord
+from workbench.core.tracking import ExperimentLog, RunRecord, finished_record, open_log
 
 OOF = "oof"
 TEST = "test"
@@ -313,28 +313,6 @@ def downsample(
 
 
 # --- loading -------------------------------------------------------------------------------
-
-
-def open_log(project_root: str | Path) -> ExperimentLog:
-    """The project's experiment log; a ProjectError when the project has none yet."""
-    path = Path(project_root) / LOG_FILE
-    if not path.is_file():
-        raise ProjectError(f"{Path(project_root)} has no experiment log ({LOG_FILE}): no runs yet")
-    return ExperimentLog(path)
-
-
-def finished_record(log: ExperimentLog, run_id: str) -> RunRecord:
-    """The run's record, or a WorkbenchError saying why it has no results."""
-    record = log.run(run_id)
-    if record.status != "finished":
-        reason = f": {record.message}" if record.message else ""
-        raise WorkbenchError(
-            f"run '{run_id}' ({record.name or 'unnamed'}) has no results: it {record.status}"
-            f"{reason}"
-            if record.status != "running"
-            else f"run '{run_id}' is still running; its results come when it finishes"
-        )
-    return record
 
 
 def read_artifact_frame(log: ExperimentLog, record: RunRecord, kind: str) -> pd.DataFrame:

@@ -1,0 +1,223 @@
+"""What the bundle keeps and drops (packaging/bundle_config.py, used by workbench.spec)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from workbench.selftest import HEAVY_MODULES, NOT_IMPORTED
+
+
+def test_test_and_development_modules_are_excluded(bundle_config: ModuleType) -> None:
+    excluded = set(bundle_config.EXCLUDED_MODULES)
+    for name in ("pytest", "_pytest", "pytestqt", "ruff", "PyInstaller", "pip", "hypothesis"):
+        assert name in excluded, name
+    for name in ("matplotlib", "IPython", "tkinter", "torch", "cupy"):
+        assert name in excluded, name
+    for name in ("QtWebEngineCore", "QtWebEngineWidgets", "QtQml", "QtQuick", "QtDesigner"):
+        assert f"PySide6.{name}" in excluded, name
+    # What the app and pyqtgraph import unconditionally must stay.
+    for name in ("PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtSvg"):
+        assert name not in excluded
+    # pyqtgraph imports these by name (importlib), so an exclusion fails only in the bundle.
+    assert "PySide6.QtOpenGL" not in excluded
+    assert "PySide6.QtOpenGLWidgets" not in excluded
+
+
+@pytest.mark.parametrize(
+    ("dest", "kept"),
+    [
+        ("pandas/tests/io/data/csv/test1.csv", False),
+        ("sklearn/datasets/tests/data/openml/id_2/data.json.gz", False),
+        ("numpy/_core/include/numpy/ndarraytypes.h", False),
+        ("PySide6/Qt/qml/QtQuick/Controls/qmldir", False),
+        ("PySide6/Qt/translations/qtwebengine_de.qm", False),
+        ("pyarrow/src/arrow/python/common.h", False),
+        ("pyarrow/array.pxi", False),
+        ("PySide6/QtCore.pyi", False),
+        ("PySide6/Qt/translations/qtbase_de.qm", False),
+        ("resources/icons/workbench.svg", True),
+        ("projects/demo/data/penguins.parquet", True),
+        ("xgboost/VERSION", True),
+        ("sklearn/utils/_repr_html/estimator.css", True),
+    ],
+)
+def test_data_filter(bundle_config: ModuleType, dest: str, kept: bool) -> None:
+    assert bundle_config.keep_data(dest) is kept
+
+
+@pytest.mark.parametrize(
+    ("dest", "kept"),
+    [
+        ("PySide6/Qt/lib/libQt6WebEngineCore.so.6", False),
+        ("PySide6/Qt/lib/libQt6Qml.so.6", False),
+        ("PySide6/Qt/lib/libQt6Quick.so.6", False),
+        ("PySide6/Qt/plugins/qmltooling/libqmldbg_tcp.so", False),
+        ("PySide6/Qt/plugins/platforms/libqeglfs.so", False),
+        ("pyarrow/libarrow_flight.so.2600", False),
+        ("pyarrow/libarrow_s3.so.2600", False),
+        ("pyarrow/libarrow_python.so", False),
+        ("pyarrow/libarrow_python.so.2600.1.0", False),
+        ("pyarrow/_pyarrow_cpp_tests.cpython-311-x86_64-linux-gnu.so", False),
+        ("onnxruntime/capi/libonnxruntime_providers_cuda.so", False),
+        ("PySide6\\Qt\\lib\\libQt6WebEngineCore.dll", False),  # Windows separators
+        ("PySide6/Qt/lib/libQt6Core.so.6", True),
+        ("PySide6/Qt/lib/libQt6Widgets.so.6", True),
+        ("PySide6/Qt/lib/libQt6Svg.so.6", True),
+        ("PySide6/Qt/lib/libQt6OpenGL.so.6", True),
+        ("PySide6/Qt/lib/libQt6OpenGLWidgets.so.6", True),
+        ("PySide6/Qt/plugins/platforms/libqxcb.so", True),
+        ("PySide6/Qt/plugins/platforms/libqoffscreen.so", True),
+        ("PySide6/Qt/plugins/imageformats/libqsvg.so", True),
+        ("pyarrow/libarrow.so.2600", True),
+        ("pyarrow/libparquet.so.2600", True),
+        ("pyarrow/libarrow_substrait.so.2600", True),  # pyarrow.lib links it
+        ("pyarrow/libarrow_python.so.2600", True),
+        ("pyarrow/lib.cpython-311-x86_64-linux-gnu.so", True),
+        ("xgboost/lib/libxgboost.so", True),
+        ("onnxruntime/capi/libonnxruntime_providers_shared.so", True),
+    ],
+)
+def test_binary_filter(bundle_config: ModuleType, dest: str, kept: bool) -> None:
+    assert bundle_config.keep_binary(dest) is kept
+
+
+def test_demo_project_ships_without_runs_or_log(
+    bundle_config: ModuleType, repo_root: Path, tmp_path: Path
+) -> None:
+    """Someone who tried the demo in the checkout must not ship their runs."""
+    root = tmp_path / "repo"
+    shutil.copytree(repo_root / "projects" / "demo", root / "projects" / "demo")
+    demo = root / "projects" / "demo"
+    (demo / "experiments.sqlite").write_bytes(b"log")
+    (demo / "runs" / "r1").mkdir(parents=True)
+    (demo / "runs" / "r1" / "pipeline.joblib").write_bytes(b"model")
+
+    pairs = bundle_config.demo_project_files(root)
+
+    shipped = {(src.relative_to(root).as_posix(), dest) for src, dest in pairs}
+    assert shipped == {
+        ("projects/demo/project.json", "projects/demo"),
+        ("projects/demo/data/penguins.parquet", "projects/demo/data"),
+        ("projects/demo/data/penguins.profile.json", "projects/demo/data"),
+    }
+
+
+def test_resources_ship_icon_and_demo_source(bundle_config: ModuleType, repo_root: Path) -> None:
+    shipped = {(src.name, dest) for src, dest in bundle_config.resource_files(repo_root)}
+    assert ("workbench.svg", "resources/icons") in shipped
+    assert ("penguins.csv", "resources/data") in shipped
+
+
+def test_forbidden_files_are_found(bundle_config: ModuleType, tmp_path: Path) -> None:
+    bundle = tmp_path / "ml-workbench"
+    for relative in (
+        "workbench",
+        "_internal/pandas/_libs/lib.so",
+        "_internal/projects/demo/project.json",
+        "_internal/pandas/tests/test_x.py",
+        "_internal/PySide6/Qt/lib/libQt6WebEngineCore.so.6",
+        "_internal/projects/demo/experiments.sqlite",
+    ):
+        path = bundle / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+
+    assert bundle_config.forbidden_files(bundle) == [
+        "_internal/PySide6/Qt/lib/libQt6WebEngineCore.so.6",
+        "_internal/pandas/tests/test_x.py",
+        "_internal/projects/demo/experiments.sqlite",
+    ]
+
+
+def test_template_packages_are_the_selftests(bundle_config: ModuleType) -> None:
+    assert bundle_config.WORKBENCH_TEMPLATE_PACKAGES == NOT_IMPORTED
+    assert not bundle_config.is_app_module("workbench.core.export.service.app")
+    assert bundle_config.is_app_module("workbench.core.models_impl")
+
+
+def test_spec_applies_the_config() -> None:
+    """The spec is run by PyInstaller, not importable: check it wires every rule in."""
+    spec = (Path(__file__).resolve().parents[2] / "packaging" / "workbench.spec").read_text()
+    for needle in (
+        "excludes=list(cfg.EXCLUDED_MODULES)",
+        "cfg.keep_binary(",
+        "cfg.keep_data(",
+        'collect_submodules("workbench", filter=cfg.is_app_module)',
+        "cfg.demo_project_files(ROOT)",
+        "launcher.py",
+        "BUNDLE(",
+        "upx=False",
+    ):
+        assert needle in spec, needle
+
+
+@pytest.mark.slow
+def test_the_app_imports_no_excluded_module(bundle_config: ModuleType) -> None:
+    """Everything the app imports, in a fresh interpreter: nothing the bundle leaves out may be
+    among it, or the bundle would fail where the checkout works."""
+    script = (
+        "import importlib, json, sys\n"
+        "from workbench.selftest import HEAVY_MODULES, app_module_names\n"
+        "for name in [*HEAVY_MODULES, *app_module_names()]:\n"
+        "    importlib.import_module(name)\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    loaded = set(json.loads(result.stdout.splitlines()[-1]))
+    assert "workbench.core.models_impl" in loaded and "pyqtgraph" in loaded
+    assert set(HEAVY_MODULES) <= loaded
+    excluded = set(bundle_config.EXCLUDED_MODULES) - set(bundle_config.OPTIONAL_IMPORTS)
+    offenders = sorted(
+        name for name in loaded if any(name == x or name.startswith(x + ".") for x in excluded)
+    )
+    assert offenders == []
+
+
+def test_only_allowlisted_libraries_are_stripped(bundle_config: ModuleType, tmp_path: Path) -> None:
+    """strip breaks auditwheel-patched libraries (numpy's OpenBLAS), so it is an allowlist."""
+    bundle = tmp_path / "ml-workbench"
+    chosen = (
+        "_internal/libpython3.11.so.1.0",
+        "_internal/python3.11/lib-dynload/_ssl.cpython-311-x86_64-linux-gnu.so",
+        "_internal/pyarrow/libarrow.so.2600",
+        "_internal/pyarrow/libparquet.so.2600",
+        "_internal/xgboost/lib/libxgboost.so",
+    )
+    left = (
+        "_internal/numpy.libs/libscipy_openblas64_-32a4b2a6.so",
+        "_internal/scipy.libs/libscipy_openblas-6cdc3b4a.so",
+        "_internal/numpy/_core/_multiarray_umath.cpython-311-x86_64-linux-gnu.so",
+        "_internal/PySide6/Qt/lib/libQt6Core.so.6",
+        "_internal/pyarrow/lib.cpython-311-x86_64-linux-gnu.so",
+    )
+    for relative in chosen + left:
+        path = bundle / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"\x7fELF")
+
+    stripped = {p.relative_to(bundle).as_posix() for p in bundle_config.to_strip(bundle)}
+
+    assert stripped == set(chosen)
+
+
+def test_icons_are_drawn_from_the_svg(build_script: ModuleType, tmp_path: Path) -> None:
+    from PySide6.QtGui import QImageReader
+
+    written = {path.name for path in build_script.make_icons(tmp_path)}
+
+    assert {"workbench.png", "workbench.ico"} <= written
+    png = QImageReader(str(tmp_path / "workbench.png")).read()
+    assert (png.width(), png.height()) == (256, 256)
+    assert png.pixelColor(128, 128).alpha() != 0  # the drawing, not an empty canvas
+    ico = QImageReader(str(tmp_path / "workbench.ico"))
+    assert ico.imageCount() == len(build_script.ICO_SIZES)
