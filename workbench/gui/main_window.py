@@ -44,7 +44,7 @@ from workbench.gui.panels.profile_panel import ProfilePanel
 from workbench.gui.panels.results_panel import ResultsPanel
 from workbench.gui.panels.train_panel import TrainPanel
 from workbench.gui.settings import AppSettings
-from workbench.resources import demo_project, resource_path
+from workbench.resources import demo_project, resource_path, writable_demo_project
 
 APP_NAME = "ML Workbench"
 
@@ -74,7 +74,7 @@ class WelcomePage(QWidget):
             ("Open Project…", lambda: window.choose_project()),
         ]
         if (demo_project() / "project.json").is_file():
-            actions.append(("Open the Demo", lambda: window.open_project(demo_project())))
+            actions.append(("Open the Demo", lambda: window.open_demo()))
         for label, action in actions:
             button = QPushButton(label)
             button.setMinimumWidth(150)
@@ -384,6 +384,17 @@ class MainWindow(QMainWindow):
         folder = QFileDialog.getExistingDirectory(self, "Open Project")
         if folder:
             self.open_project(Path(folder))
+
+    def open_demo(self) -> bool:
+        """Open the demo project, copied first to the user's folder when it is read-only."""
+        try:
+            folder = writable_demo_project()
+        except OSError as error:
+            self.notifications.notify(
+                "error", f"Cannot copy the demo project to your folder: {error}"
+            )
+            return False
+        return self.open_project(folder)
 
     def open_project(self, folder: Path) -> bool:
         if not self._may_discard_changes():
