@@ -42,6 +42,51 @@ def save(widget, name: str) -> Path:
     return path
 
 
+GALLERY = (
+    # (project, data file, target, model, columns to ignore)
+    ("titanic", "titanic.csv", "survived", "random_forest_classifier", ("alive",)),
+    ("insurance", "insurance.csv", "charges", "hist_gradient_boosting_regressor", ()),
+)
+
+
+def plot_gallery(app, window, workdir: Path, shared: Path) -> None:
+    """Every plot type of a binary and a regression run, one image each (docs/screenshots/plots/),
+    with the on-request ones (learning curve, importance) computed as the user would."""
+    from workbench.core.dataset import import_table
+    from workbench.core.kinds import ColumnRole
+    from workbench.core.project import create_project
+    from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
+    from workbench.core.train import run_training
+
+    results = window.results_panel
+    (OUT / "plots").mkdir(parents=True, exist_ok=True)
+    for name, file, target, model, ignore in GALLERY:
+        project = create_project(workdir / name)
+        project.attach_dataset(import_table(project.root, shared / "clean" / file, target=target))
+        for column in ignore:
+            project.set_role(column, ColumnRole.IGNORE)
+        project.save()
+        split = SplitSpec("stratified_kfold" if name == "titanic" else "kfold", n_splits=5)
+        spec = TrainSpec(models=(ModelSpec(model),), split=split, include_baseline=False)
+        (run,) = run_training(project.root, spec)
+        window.open_project(project.root)
+        window.experiments_panel.select_runs([run.run_id])
+        window.nav.setCurrentRow(window._panel_row(results))
+        wait(app, lambda: not results.loading and bool(results.entries()))
+        for entry in results.entries():
+            results.select_plot(entry.key)
+            if entry.factory is None and results.compute(entry.key):
+                wait(app, lambda: not results.analysis_bridge.running, 600)
+                results.select_plot(entry.key)
+            wait(app, lambda: True)
+            try:
+                path = results.save_current(OUT / "plots" / f"{entry.key.replace(':', '-')}.png")
+            except Exception as error:  # a plot that does not apply says so on screen
+                print(f"skipped {entry.key}: {error}")
+                continue
+            print(path.relative_to(REPO))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data")
@@ -114,6 +159,16 @@ def main() -> int:
         results.select_plot(results.entries()[0].key)
         wait(app, lambda: True)
         save(window, "results-compare")
+        export = window.export_panel
+        experiments.select_runs(run_ids[-1:])
+        window.nav.setCurrentRow(window._panel_row(export))
+        wait(app, lambda: export.current_run() in export._blockers)
+        export.set_folder(workdir / "export")
+        export.export()
+        wait(app, lambda: export.last_result is not None or export.error_label.isVisible(), 300)
+        save(window, "export-panel")
+        if args.shared.is_dir():
+            plot_gallery(app, window, workdir, args.shared)
         messy = args.shared / "messy" / "bank-additional.csv"
         if messy.is_file():
             window.import_data(messy)

@@ -17,7 +17,7 @@ from workbench import __version__
 from workbench.core.errors import WorkbenchError
 
 EXIT_USAGE = 2
-COMMANDS = ("new", "profile", "info", "train", "runs", "export", "predict", "gui")
+COMMANDS = ("new", "profile", "info", "train", "runs", "export", "predict", "report", "gui")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -86,10 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument("project", type=Path)
     runs.add_argument("--json", action="store_true")
 
-    from workbench import cli_export, cli_predict
+    from workbench import cli_export, cli_predict, cli_report
 
     cli_export.add_parser(sub)
     cli_predict.add_parser(sub)
+    cli_report.add_parser(sub)
 
     gui = sub.add_parser("gui", help="open the window (the default command)")
     gui.add_argument("project", type=Path, nargs="?", help="project folder to open")
@@ -148,6 +149,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from workbench import cli_predict
 
         return cli_predict.cmd(args)
+    if args.command == "report":
+        from workbench import cli_report
+
+        return cli_report.cmd(args)
     return _cmd_info(args)
 
 

@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (
 
 from workbench.core.errors import WorkbenchError
 from workbench.gui.job_bridge import JobBridge
+from workbench.gui.report.report_bar import ReportBar
+from workbench.gui.report.writer import default_report_path
 from workbench.gui.results.base import IMAGE_FILTER
 from workbench.gui.results.catalog import (
     COMPUTED_ON_REQUEST,
@@ -208,6 +210,33 @@ class ResultsPanel(QWidget):
             raise WorkbenchError("there is no plot on screen to save")
         return widget.save_image(path)
 
+    def save_report(self, path: str | Path | None = None) -> bool:
+        """Write the shown run's HTML report as a job (asking for the file when `path` is
+        None); False when there is no single run, the user cancels, or a report is running."""
+        runs = self._shown_runs()
+        if len(runs) != 1 or self._root is None or self.report_bar.running:
+            return False
+        run_id = runs[0].run_id
+        target = Path(path) if path is not None else self.ask_report_path(run_id)
+        if target is None:
+            return False
+        return self.report_bar.start(self._root, run_id, target)
+
+    def ask_report_path(self, run_id: str) -> Path | None:
+        """The report file the user picks, <project>/reports/<run>.html offered; None if
+        they cancel."""
+        if self._root is None:
+            return None
+        default = default_report_path(self._root, run_id)
+        default.parent.mkdir(parents=True, exist_ok=True)
+        name, _selected = QFileDialog.getSaveFileName(
+            self, "Save run report", str(default), "HTML report (*.html)"
+        )
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.suffix.lower() in (".html", ".htm") else path.with_suffix(".html")
+
     def compute(self, key: str | None = None) -> bool:
         """Start the on-request job of the entry `key` (the one on screen by default);
         False when it cannot start (no single run, another computation running)."""
@@ -253,10 +282,17 @@ class ResultsPanel(QWidget):
         self.save_button = QPushButton("Save image…")
         self.save_button.setToolTip("Save the plot on screen as PNG or SVG")
         self.save_button.clicked.connect(self._ask_save)
+        self.report_button = QPushButton("Save report…")
+        self.report_button.setToolTip(
+            "Save the run as one HTML file to send: data, chain, model, scores and every plot"
+        )
+        self.report_button.setEnabled(False)
+        self.report_button.clicked.connect(lambda _checked=False: self.save_report())
+        self.report_bar = ReportBar()
         bar = QHBoxLayout()
         bar.addWidget(self.title_label, 1)
         for widget in (self.split_label, self.split_combo, self.metric_label, self.metric_combo,
-                       self.percent_box, self.save_button):  # fmt: skip
+                       self.percent_box, self.save_button, self.report_button):  # fmt: skip
             bar.addWidget(widget)
         self.note_label = QLabel()
         self.note_label.setWordWrap(True)
@@ -288,6 +324,7 @@ class ResultsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(bar)
+        layout.addWidget(self.report_bar)
         layout.addWidget(self.note_label)
         layout.addWidget(self.splitter, 1)
 
@@ -344,6 +381,7 @@ class ResultsPanel(QWidget):
                 self._show_message(NO_SELECTION_TEXT)
             return
         self._fill_controls(runs)
+        self.report_button.setEnabled(len(runs) == 1)
         if len(runs) == 1:
             run = runs[0]
             self.title_label.setText(f"<b>{run.name}</b> · run {run.run_id}")
@@ -441,6 +479,7 @@ class ResultsPanel(QWidget):
                        self.percent_box, self.note_label):  # fmt: skip
             widget.hide()
         self.save_button.setEnabled(False)
+        self.report_button.setEnabled(False)
         self._show_page_message(text, error)
 
     def _show_page_message(self, text: str, error: bool = False) -> None:

@@ -1,0 +1,86 @@
+"""`workbench report PROJECT RUN --out FILE.html` through cli_report's add_parser/cmd.
+
+`run` mirrors workbench.cli.main (usage errors and WorkbenchError: exit code 2, one line on
+stderr) until the lead wires the command into cli.py; then it becomes `cli.main(argv)`. The
+runs are the Results GUI tests' session training (tests/gui/results_scenario.py).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from workbench import cli
+
+# The session's trained runs live beside the GUI tests; importing the module under the same
+# name as they do shares one training per session.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "gui"))
+from results_scenario import result_runs  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.shared_data
+
+
+def run(argv: Sequence[str]) -> int:
+    try:
+        return cli.main(list(argv))
+    except SystemExit as exit_:  # argparse's usage errors exit, as they do in a shell
+        return int(exit_.code or 0)
+
+
+def one_error_line(capsys: pytest.CaptureFixture[str]) -> str:
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err, captured.err
+    return captured.err.strip()
+
+
+def test_report_writes_the_file_and_prints_its_path(
+    qapp,
+    result_runs,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    trained = result_runs["penguins"]
+    run_id = trained.runs["logistic_regression"]
+    out = tmp_path / "penguins.html"
+    assert run(["report", str(trained.root), run_id, "--out", str(out)]) == 0
+    assert capsys.readouterr().out == f"{out}\n"
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and run_id in text
+    assert text.count('<img src="data:image/png;base64,') >= 8
+    # Without --out: the project's reports folder (in a copy, to leave the session's alone).
+    root = shutil.copytree(trained.root, tmp_path / "project")
+    assert run(["report", str(root), run_id]) == 0
+    default = root / "reports" / f"{run_id}.html"
+    assert capsys.readouterr().out == f"{default}\n" and default.is_file()
+
+
+def test_report_errors_are_one_line_with_exit_code_2(
+    result_runs,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    trained = result_runs["penguins"]
+    out = tmp_path / "r.html"
+    bad = "20990101-000000-000-dead"
+    assert run(["report", str(trained.root), bad, "--out", str(out)]) == 2
+    assert one_error_line(capsys) == (
+        f"workbench: error: no run '{bad}' in {trained.root / 'experiments.sqlite'}"
+    )
+    assert run(["report", str(trained.root), "not-a-run", "--out", str(out)]) == 2
+    assert one_error_line(capsys) == "workbench: error: 'not-a-run' is not a run id"
+    assert run(["report", str(tmp_path / "nowhere"), bad, "--out", str(out)]) == 2
+    assert (
+        one_error_line(capsys)
+        == f"workbench: error: project folder not found: {tmp_path / 'nowhere'}"
+    )
+    run_id = trained.runs["logistic_regression"]
+    assert run(["report", str(trained.root), run_id, "--out", str(tmp_path / "r.txt")]) == 2
+    assert one_error_line(capsys) == "workbench: error: a report is an .html file, not 'r.txt'"
+    assert run(["report", str(trained.root)]) == 2  # usage: the run id is required
+    assert "the following arguments are required: run" in one_error_line(capsys)
+    assert not out.exists()
