@@ -4,14 +4,14 @@ files, parity, predictions, and one-line errors with exit code 2."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from _serve_runs import exported_onnx, trained_run
+from cli_calls import one_error_line, run
 
-from workbench import cli, cli_export
+from workbench import cli_export
 from workbench.core.dataset import import_table
 from workbench.core.project import create_project
 from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
@@ -19,19 +19,6 @@ from workbench.core.train import run_training
 
 pytestmark = pytest.mark.shared_data
 Factory = pytest.TempPathFactory
-
-
-def run(argv: Sequence[str]) -> int:
-    try:
-        return cli.main(list(argv))
-    except SystemExit as exit_:  # argparse's usage errors exit, as they do in a shell
-        return int(exit_.code or 0)
-
-
-def one_error_line(capsys: pytest.CaptureFixture[str]) -> str:
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "Traceback" not in err, err
-    return err.strip()
 
 
 # --- predict -----------------------------------------------------------------------------------

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-
-from workbench import cli
+from cli_calls import one_error_line, run
 
 # The session's trained runs live beside the GUI tests; importing the module under the same
 # name as they do shares one training per session.
@@ -22,20 +20,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "gui"))
 from results_scenario import result_runs  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.shared_data
-
-
-def run(argv: Sequence[str]) -> int:
-    try:
-        return cli.main(list(argv))
-    except SystemExit as exit_:  # argparse's usage errors exit, as they do in a shell
-        return int(exit_.code or 0)
-
-
-def one_error_line(capsys: pytest.CaptureFixture[str]) -> str:
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err, captured.err
-    return captured.err.strip()
 
 
 def test_report_writes_the_file_and_prints_its_path(

@@ -18,6 +18,7 @@ import joblib
 import numpy as np
 import pandas as pd
 import pytest
+from _small_models import SMALL
 from sklearn.dummy import DummyClassifier
 
 from workbench.core import models as model_registry
@@ -42,16 +43,6 @@ from workbench.core.train import (
 
 TIMINGS = {"fit_seconds", "predict_seconds"}
 # Small versions of the slower models, so the whole registry trains in seconds.
-SMALL = {
-    "random_forest_classifier": {"n_estimators": 10},
-    "extra_trees_classifier": {"n_estimators": 10},
-    "random_forest_regressor": {"n_estimators": 10},
-    "extra_trees_regressor": {"n_estimators": 10},
-    "xgboost_classifier": {"n_estimators": 20},
-    "xgboost_regressor": {"n_estimators": 20},
-    "hist_gradient_boosting_classifier": {"max_iter": 20},
-    "hist_gradient_boosting_regressor": {"max_iter": 20},
-}
 HOLDOUT = SplitSpec("holdout", validation_fraction=0.25, test_fraction=0.2)
 
 

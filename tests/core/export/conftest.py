@@ -14,23 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _small_models import SMALL
 
 from workbench.core.dataset import import_table
 from workbench.core.kinds import ColumnRole
 from workbench.core.project import create_project
 from workbench.core.specs import ChainSpec, ModelSpec, SplitSpec, StepSpec, TrainSpec
 from workbench.core.train import run_training
-
-SMALL = {
-    "random_forest_classifier": {"n_estimators": 10},
-    "extra_trees_classifier": {"n_estimators": 10},
-    "random_forest_regressor": {"n_estimators": 10},
-    "extra_trees_regressor": {"n_estimators": 10},
-    "xgboost_classifier": {"n_estimators": 20},
-    "xgboost_regressor": {"n_estimators": 20},
-    "hist_gradient_boosting_classifier": {"max_iter": 20},
-    "hist_gradient_boosting_regressor": {"max_iter": 20},
-}
 
 
 @dataclass(frozen=True)

@@ -124,7 +124,7 @@ class ResultPlot(pg.GraphicsLayoutWidget):
             brush=pg.mkBrush(base),
             pen=pg.mkPen(frame),
             labelTextColor=palette.color(QPalette.ColorRole.WindowText),
-            labelTextSize="9pt",
+            labelTextSize="10pt",
             verSpacing=-4,
         )
         self.legends.append(legend)

@@ -14,6 +14,7 @@ import pandas as pd
 from PySide6.QtWidgets import QWidget
 
 from workbench.core.kinds import TaskType
+from workbench.core.metrics import greater_is_better
 from workbench.gui.results.classification import (
     CalibrationPlot,
     ConfusionMatrixPlot,
@@ -192,10 +193,13 @@ def _computed_entries(data: RunPlotData) -> list[PlotEntry]:
     if permutation is not None:
         used = str(permutation["data"].iloc[0])
         where = "test rows" if used == "test" else "out-of-fold rows"
-        title = f"Permutation importance (drop in {metric_label(data.metric)}, {where})"
+        # Shuffling a useful column lowers a score and raises an error: say which, in words.
+        change = "drop" if greater_is_better(data.metric) else "rise"
+        measure = f"{metric_label(data.metric)}: {change} when shuffled"
+        title = f"Permutation importance ({where})"
         entries.append(
             PlotEntry("Permutation importance", _build(ImportancePlot, "set_importance",
-                      permutation, title, f"Drop in {metric_label(data.metric)}"), PERMUTATION)
+                      permutation, title, measure), PERMUTATION)
         )  # fmt: skip
     else:
         entries.append(
