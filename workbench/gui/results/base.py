@@ -19,7 +19,7 @@ from pyqtgraph.exporters import ImageExporter
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QFileDialog, QToolTip, QWidget
+from PySide6.QtWidgets import QFileDialog, QGraphicsItem, QToolTip, QWidget
 
 from workbench.core.errors import WorkbenchError
 from workbench.gui.widgets.plots import style_plot
@@ -159,7 +159,16 @@ class ResultPlot(pg.GraphicsLayoutWidget):
             exporter = ImageExporter(self.ci)
             exporter.parameters()["width"] = int(max(self.ci.boundingRect().width(), 10) * 2)
             exporter.parameters()["antialias"] = True
-            exporter.export(str(target))
+            # pyqtgraph's legends ignore the exporter's 2x scale (they keep a fixed size on
+            # screen): scaled with the rest, they read as on screen instead of at half size.
+            fixed = QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations
+            for legend in self.legends:
+                legend.setFlag(fixed, False)
+            try:
+                exporter.export(str(target))
+            finally:
+                for legend in self.legends:
+                    legend.setFlag(fixed, True)
         else:
             self._write_svg(target)
         if not target.is_file():
