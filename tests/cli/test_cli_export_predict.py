@@ -84,7 +84,7 @@ def test_predict_errors_are_one_line_with_exit_code_2(
     pd.read_csv(source).drop(columns=["sex"]).to_csv(tmp_path / "nosex.csv", index=False)
     assert run(["predict", project, trained.run_id, str(tmp_path / "nosex.csv"), *out]) == 2
     assert one_error_line(capsys) == (
-        "workbench: error: nosex.csv: required column 'sex' missing from the data"
+        "workbench: error: nosex.csv: required column 'sex' is missing from the data"
     )
     assert not (tmp_path / "p.csv").exists()
 

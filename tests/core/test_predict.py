@@ -132,7 +132,7 @@ def test_the_new_file_is_checked_first(
     frame = pd.read_csv(shared_data / "clean" / "penguins.csv")
     frame.drop(columns=["island"]).to_csv(tmp_path / "no_island.csv", index=False)
     out = tmp_path / "out.csv"
-    with pytest.raises(SchemaError, match=r"^no_island\.csv: required column 'island' missing"):
+    with pytest.raises(SchemaError, match=r"^no_island\.csv: required column 'island' is missing"):
         predict_file(run.project, run.run_id, tmp_path / "no_island.csv", out)
     bad = frame.astype({"bill_length_mm": object})
     bad.loc[5, "bill_length_mm"] = "long"

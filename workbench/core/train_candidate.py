@@ -50,6 +50,8 @@ from workbench.core.train_fit import (
 from workbench.core.train_search import candidates, halving_rounds, subsample
 
 PIPELINE_FILE = "pipeline.joblib"
+# Run params "final.<name>": a model parameter the final fit chose itself (early stopping).
+FINAL_PREFIX = "final."
 OOF_FILE = "oof.parquet"
 TEST_FILE = "test_predictions.parquet"
 
@@ -351,6 +353,10 @@ class CandidateRun:
         self._step("final fit")
         dev = ctx.development
         fitted = fit_one(template, ctx.X.iloc[dev], ctx.y.iloc[dev], ctx.settings)
+        # Early stopping picks the final model's rounds: the log must say what was exported.
+        rounds = fitted.named_steps["model"].get_params().get("n_estimators")
+        if rounds != template.named_steps["model"].get_params().get("n_estimators"):
+            ctx.log.log_params(self.run_id, {f"{FINAL_PREFIX}n_estimators": int(rounds)})
         folder = ctx.log.run_dir(self.run_id)
         joblib.dump(fitted, folder / PIPELINE_FILE)
         ctx.log.log_artifact(self.run_id, folder / PIPELINE_FILE, "pipeline")

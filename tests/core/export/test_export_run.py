@@ -242,3 +242,33 @@ def test_a_docker_export_bundles_the_checked_model_and_its_card(
     assert FeatureSchema.load(bundle / "schema.json") == FeatureSchema.load(
         tmp_path / "schema.json"
     )
+
+
+def test_the_card_lists_the_fitted_model_parameters(shared_data: Path, tmp_path: Path) -> None:
+    from workbench.core.dataset import import_table
+    from workbench.core.project import create_project
+    from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
+    from workbench.core.train import run_training
+
+    project = create_project(tmp_path / "penguins")
+    project.attach_dataset(
+        import_table(project.root, shared_data / "clean" / "penguins.csv", target="species")
+    )
+    project.save()
+    spec = TrainSpec(
+        models=(ModelSpec("xgboost_classifier", {"max_depth": 3}),),
+        split=SplitSpec("holdout"),
+        include_baseline=False,
+        n_jobs=1,
+    )
+    (run,) = run_training(project.root, spec)
+    rounds = load_run_pipeline(project.root, run.run_id).named_steps["model"].n_estimators
+    assert rounds < 300  # early stopping cut the final fit's rounds
+    assert _record(project.root, run.run_id).params["final.n_estimators"] == rounds
+    export_run(project.root, run.run_id, ExportRequest(onnx=tmp_path / "out" / "m.onnx"))
+    card = (tmp_path / "out" / "model_card.md").read_text(encoding="utf-8")
+    model = card.split("## Model\n")[1].split("## Validation")[0]
+    assert f"- Boosting rounds (`n_estimators`): {rounds} (early stopping)" in model
+    assert "- Maximum depth (`max_depth`): 3 (set)" in model
+    assert "- Learning rate (`learning_rate`): 0.1 (default)" in model
+    assert "export." not in model and "notes" not in model

@@ -108,7 +108,7 @@ def test_validate_frame_names_the_column_and_the_bad_value(
     schema: FeatureSchema, frame: pd.DataFrame
 ) -> None:
     rows = frame.drop(columns=["species"]).head(4)
-    with pytest.raises(SchemaError, match="required column 'body_mass_g' missing"):
+    with pytest.raises(SchemaError, match="required column 'body_mass_g' is missing"):
         schema.validate_frame(rows.drop(columns=["body_mass_g"]))
     bad = rows.astype(object)
     bad.loc[2, "flipper_length_mm"] = "tall"

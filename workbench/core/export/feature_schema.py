@@ -142,7 +142,9 @@ class FeatureSchema:
         if absent:
             shown = ", ".join(f"'{name}'" for name in absent[:5])
             more = f" and {len(absent) - 5} more" if len(absent) > 5 else ""
-            raise SchemaError(f"required column {shown}{more} missing from the data")
+            plural = "s" if len(absent) > 1 else ""
+            verb = "are" if len(absent) > 1 else "is"
+            raise SchemaError(f"required column{plural} {shown}{more} {verb} missing from the data")
         cast = {column.name: _cast(frame[column.name], column) for column in self.columns}
         return pd.DataFrame(cast, index=frame.index)
 

@@ -60,8 +60,7 @@ def model_card_text(
         "## Model",
         "",
         f"- model: {ctx.model.label} (`{ctx.model.name}`)",
-        *[f"- `{name}`: {_value(value)}" for name, value in sorted(record.params.items())
-          if name not in ("model", "notes")],
+        *_model_lines(ctx),
         "",
         "## Validation",
         "",
@@ -90,6 +89,23 @@ def write_model_card(ctx: RunContext, path: Path, **kwargs: Any) -> Path:
 
 
 # ---- sections -------------------------------------------------------------------------------
+
+
+def _model_lines(ctx: RunContext) -> list[str]:
+    """Every parameter of the fitted model, and whether the user set it, the search tuned it,
+    or it is the default: what an engineer needs to train the same model again."""
+    from workbench.core.results.run_facts import (
+        best_params,
+        chosen_params,
+        final_params,
+        model_settings,
+    )
+
+    record = ctx.record
+    settings = model_settings(
+        ctx.model, chosen_params(record.spec), best_params(record), final_params(record)
+    )
+    return [f"- {s.label} (`{s.name}`): {s.value} ({s.source})" for s in settings]
 
 
 def _intended_use(ctx: RunContext, target: str) -> str:

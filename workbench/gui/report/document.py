@@ -18,7 +18,7 @@ from typing import Any
 
 from workbench import __version__
 from workbench.core.kinds import TaskType
-from workbench.gui.report.facts import MetricRow, RunFacts, Setting
+from workbench.core.results.run_facts import MetricRow, RunFacts, Setting
 
 TASK_WORDS = {
     TaskType.BINARY: "binary classification",

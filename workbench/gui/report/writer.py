@@ -54,9 +54,9 @@ def write_run_report(
     leaves the previous file or none.
     """
     from workbench.core.atomic import write_text_atomic
+    from workbench.core.results.run_facts import gather_facts
     from workbench.core.results.run_results import load_run_results
     from workbench.gui.report.document import report_html
-    from workbench.gui.report.facts import gather_facts
 
     root = Path(project_root)
     target = Path(out)

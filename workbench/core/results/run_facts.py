@@ -207,8 +207,10 @@ def gather_facts(project_root: str | Path, results: RunResults) -> RunFacts:
         target_summary=None if results.is_classification else _target_summary(truth),
         profile_lines=profile_lines,
         chain=_chain(ctx.full_chain.steps, ctx.is_default),
-        model_settings=model_settings(ctx.model, _model_params(spec), _best(record)),
-        tuning=tuning_sentence(spec.get("tune") or {}, _best(record)),
+        model_settings=model_settings(
+            ctx.model, chosen_params(spec), best_params(record), final_params(record)
+        ),
+        tuning=tuning_sentence(spec.get("tune") or {}, best_params(record)),
         validation=split_sentence(spec.get("split") or {}, record.rows, record.seed),
         rows=dict(record.rows),
         folds=_folds(results),
@@ -332,11 +334,12 @@ def _chain(steps: Sequence[Any], is_default: Sequence[bool]) -> list[ChainStepFa
     return chain
 
 
-def _model_params(spec: Mapping[str, Any]) -> dict[str, Any]:
+def chosen_params(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The model parameters the user set for the run (the rest are defaults or tuned)."""
     return dict((spec.get("model") or {}).get("params") or {})
 
 
-def _best(record: Any) -> dict[str, Any]:
+def best_params(record: Any) -> dict[str, Any]:
     """The tuned parameters, logged as best.<name>."""
     return {
         key[len("best.") :]: value
@@ -345,11 +348,32 @@ def _best(record: Any) -> dict[str, Any]:
     }
 
 
-def model_settings(model: Any, chosen: Mapping[str, Any], best: Mapping[str, Any]) -> list[Setting]:
-    """The model's parameters as fitted: tuned values over the user's over the defaults."""
+def final_params(record: Any) -> dict[str, Any]:
+    """Parameters the final fit chose itself (XGBoost's rounds under early stopping)."""
+    return {
+        key[len("final.") :]: value
+        for key, value in record.params.items()
+        if key.startswith("final.")
+    }
+
+
+def model_settings(
+    model: Any,
+    chosen: Mapping[str, Any],
+    best: Mapping[str, Any],
+    final: Mapping[str, Any] | None = None,
+) -> list[Setting]:
+    """The model's parameters as fitted: early-stopped over tuned over the user's over the
+    defaults."""
+    final = final or {}
+
+    def source(name: str) -> str:
+        if name in final:
+            return "early stopping"
+        return "tuned" if name in best else "set" if name in chosen else "default"
+
     return [
-        replace(s, source="tuned" if s.name in best else "set" if s.name in chosen else "default")
-        for s in _settings(model, {**chosen, **best})
+        replace(s, source=source(s.name)) for s in _settings(model, {**chosen, **best, **final})
     ]
 
 
