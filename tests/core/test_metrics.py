@@ -522,3 +522,18 @@ def test_import_leaves_scikit_learn_unloaded() -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == "[]"
+
+
+def test_confusion_leaves_out_values_outside_the_classes_as_scikit_learn_does(
+    penguins: Fitted,
+) -> None:
+    truth = np.asarray(penguins.y, dtype=object).copy()
+    predicted = np.asarray(penguins.pred, dtype=object).copy()
+    truth[:3] = "Emperor"  # a class the model never had
+    predicted[5] = "Macaroni"
+    table = confusion(truth, predicted, penguins.classes)
+    expected = skm.confusion_matrix(truth, predicted, labels=penguins.classes)
+    assert table["counts"] == expected.tolist()
+    assert sum(map(sum, table["counts"])) == 103 - 4
+    with pytest.raises(WorkbenchError, match="repeat"):
+        confusion(truth, predicted, ["Adelie", "Adelie"])

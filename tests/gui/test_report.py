@@ -29,6 +29,7 @@ from workbench.core.metrics import METRIC_LABELS, greater_is_better
 from workbench.core.models import get_model
 from workbench.core.results.importance import compute_importance
 from workbench.core.results.learning_curve import compute_learning_curve
+from workbench.core.results.plot_data import plot_data
 from workbench.core.results.run_results import TIMINGS, load_run_results
 from workbench.core.steps.registry import get_step
 from workbench.core.tracking import LOG_FILE, ExperimentLog
@@ -36,7 +37,6 @@ from workbench.gui.panels.results_panel import ResultsPanel
 from workbench.gui.report.document import number_text
 from workbench.gui.report.writer import TEST_PLOT_KEYS, write_run_report
 from workbench.gui.results.catalog import plots_for
-from workbench.gui.results.plot_data import plot_data
 
 pytestmark = pytest.mark.shared_data
 # The report renders each plot at 900 x 560 CSS pixels; the PNG holds twice as many.

@@ -18,6 +18,7 @@ from results_scenario import result_runs  # noqa: F401 - the fixture (tests/gui 
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import average_precision_score, confusion_matrix, roc_auc_score
 
+from workbench.core.results.plot_data import MAX_SCATTER_POINTS, RunPlotData, plot_data
 from workbench.core.results.run_results import RunResults, load_run_results
 from workbench.core.results.thresholds import best_threshold, threshold_table
 from workbench.gui.results.catalog import compare_plots_for, plots_for
@@ -31,7 +32,6 @@ from workbench.gui.results.classification import (
 )
 from workbench.gui.results.compare import MetricsCompareTable
 from workbench.gui.results.importance import ImportancePlot
-from workbench.gui.results.plot_data import MAX_SCATTER_POINTS, RunPlotData, plot_data
 from workbench.gui.results.regression import (
     PredictedActualPlot,
     ResidualHistogramPlot,

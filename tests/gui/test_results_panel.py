@@ -191,3 +191,29 @@ def test_main_window_shows_the_selected_runs(qtbot, window, result_runs) -> None
     assert window.export_panel.current_run() == run_id
     # Nothing is read until the panel is on screen.
     assert not window.results_panel.loading and window.results_panel.loaded(run_id) is None
+
+
+def test_a_run_the_runner_saved_shows_at_once_without_a_job(
+    qtbot, panel: ResultsPanel, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    import shutil
+
+    from workbench.core.results.plot_data import PLOT_DATA_FILE
+    from workbench.core.tracking import RUNS_DIR
+
+    titanic = request.getfixturevalue("result_runs")["titanic"]
+    root = tmp_path / "titanic"
+    shutil.copytree(titanic.root, root)
+    saved = titanic.runs["logistic_regression"]
+    panel.set_project(root)
+    panel.show_runs([saved])
+    assert not panel.loading  # read in the window's process, no job started
+    assert panel.loaded(saved) is not None and panel.entries()[0].key == "confusion"
+    # A run without its saved numbers (trained by an older version) goes through the job.
+    unsaved = titanic.runs["decision_tree_classifier"]
+    (root / RUNS_DIR / unsaved / PLOT_DATA_FILE).unlink()
+    panel.show_runs([unsaved])
+    assert panel.loading
+    qtbot.waitUntil(lambda: not panel.loading, timeout=30_000)
+    assert panel.loaded(unsaved) is not None
+    assert (root / RUNS_DIR / unsaved / PLOT_DATA_FILE).is_file()  # saved for next time

@@ -31,6 +31,7 @@ from itertools import pairwise
 from typing import Any, NamedTuple
 
 import numpy as np
+import pandas as pd
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import TaskType
@@ -664,12 +665,23 @@ def from_search_score(metric: str, value: float) -> float:
 def confusion(y_true: Sequence[Any], y_pred: Sequence[Any], classes: Sequence[Any]) -> dict:
     """Counts (rows: true class, columns: predicted) and each row as fractions of its total.
 
-    A class absent from the true values has a row of zeros, not NaN.
+    A class absent from the true values has a row of zeros, not NaN. Rows whose true or
+    predicted value is not one of `classes` are left out, as scikit-learn's confusion_matrix
+    does; counted here by hashing, since its sort of string labels is most of a run's plot data.
     """
-    from sklearn.metrics import confusion_matrix
-
     labels = list(classes)
-    counts = confusion_matrix(np.asarray(y_true), np.asarray(y_pred), labels=labels)
+    index = pd.Index(labels)
+    if not index.is_unique:
+        raise WorkbenchError(f"the classes of a confusion matrix repeat: {labels}")
+    truth = index.get_indexer(pd.Index(np.asarray(y_true)))
+    predicted = index.get_indexer(pd.Index(np.asarray(y_pred)))
+    if truth.shape != predicted.shape:
+        raise WorkbenchError(f"{truth.shape[0]} true values but {predicted.shape[0]} predictions")
+    kept = (truth >= 0) & (predicted >= 0)
+    size = len(labels)
+    counts = np.bincount(truth[kept] * size + predicted[kept], minlength=size * size).reshape(
+        size, size
+    )
     totals = counts.sum(axis=1, keepdims=True)
     fractions = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
     return {

@@ -191,6 +191,7 @@ class CandidateRun:
         if test:
             summary["test"] = test
         ctx.log.finish_run(self.run_id, FINISHED, metrics=summary)
+        self._save_plot_data()
         return CandidateResult(
             self.run_id,
             candidate.model.name,
@@ -370,6 +371,16 @@ class CandidateRun:
         frame.to_parquet(folder / TEST_FILE, index=False)
         ctx.log.log_artifact(self.run_id, folder / TEST_FILE, "test_predictions")
         return scores(ctx.task, y_test, predictions, ctx.positive)
+
+    def _save_plot_data(self) -> None:
+        """The Results panel's numbers, computed here where scikit-learn is already loaded, so
+        the window shows the run at once. A failure only costs the panel a job later."""
+        from workbench.core.results.plot_data import save_plot_data
+
+        try:
+            save_plot_data(self.ctx.root, self.run_id)
+        except Exception:  # the run is finished and logged: never fail it for a cache
+            return
 
     def _save_oof(self, results: list[FoldResult]) -> None:
         ctx = self.ctx

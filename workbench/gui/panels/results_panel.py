@@ -34,6 +34,16 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.results.plot_data import (
+    OOF,
+    SPLIT_LABELS,
+    RunPlotData,
+    RunProblem,
+    importance_job,
+    learning_curve_job,
+    load_plot_data,
+    read_saved_plot_data,
+)
 from workbench.gui.job_bridge import JobBridge
 from workbench.gui.report.report_bar import ReportBar
 from workbench.gui.report.writer import default_report_path
@@ -46,15 +56,6 @@ from workbench.gui.results.catalog import (
     plots_for,
 )
 from workbench.gui.results.classification import COUNTS, PERCENT, ConfusionMatrixPlot
-from workbench.gui.results.plot_data import (
-    OOF,
-    SPLIT_LABELS,
-    RunPlotData,
-    RunProblem,
-    importance_job,
-    learning_curve_job,
-    load_plot_data,
-)
 from workbench.gui.results.scores import metric_label
 from workbench.gui.widgets.param_form import ERROR_COLOR, muted
 from workbench.jobs.job import Job
@@ -344,6 +345,13 @@ class ResultsPanel(QWidget):
             self.bridge.cancel()
             self._show_message(NO_SELECTION_TEXT)
             return
+        for run_id in self._wanted:
+            if run_id not in self._data:
+                # The runner saved most runs' plot numbers: read here, in milliseconds.
+                saved = read_saved_plot_data(self._root, run_id)
+                if saved is not None:
+                    self._data[run_id] = saved
+                    self._problems.pop(run_id, None)
         missing = [run_id for run_id in self._wanted if run_id not in self._data]
         if not missing:
             self.bridge.cancel()

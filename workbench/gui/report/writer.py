@@ -84,10 +84,10 @@ def _images(root: Path, results: object, progress: ProgressFn, cancel: CancelTok
     """The plots the Results panel would show for the run, rendered to PNG."""
     from workbench.core.results.importance import IMPORTANCE_FILE
     from workbench.core.results.learning_curve import LEARNING_CURVE_FILE
+    from workbench.core.results.plot_data import OOF, TEST, plot_data
     from workbench.core.results.run_inputs import cache_path, read_cache
     from workbench.gui.report.images import ensure_application, render_entries
     from workbench.gui.results.catalog import COMPUTED_ON_REQUEST, plots_for
-    from workbench.gui.results.plot_data import OOF, TEST, plot_data
 
     run_id = results.run_id  # type: ignore[attr-defined]
     progress(0.0, "computing the curves")

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QWidget
 
 from workbench.core.kinds import TaskType
 from workbench.core.metrics import greater_is_better
+from workbench.core.results.plot_data import OOF, SPLIT_LABELS, TEST, RunPlotData, plot_data
 from workbench.gui.results.classification import (
     CalibrationPlot,
     ConfusionMatrixPlot,
@@ -25,7 +26,6 @@ from workbench.gui.results.classification import (
 )
 from workbench.gui.results.compare import MetricsCompareTable
 from workbench.gui.results.importance import ImportancePlot
-from workbench.gui.results.plot_data import OOF, SPLIT_LABELS, TEST, RunPlotData, plot_data
 from workbench.gui.results.regression import (
     PredictedActualPlot,
     ResidualHistogramPlot,

@@ -14,8 +14,8 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QTableWidgetItem, QWidget
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.results.plot_data import RunPlotData
 from workbench.core.results.run_results import compare_metrics
-from workbench.gui.results.plot_data import RunPlotData
 from workbench.gui.results.scores import metric_label
 from workbench.gui.widgets.leaderboard import BEST_BACKGROUND, format_score
 

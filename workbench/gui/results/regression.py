@@ -13,9 +13,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
+from workbench.core.results.plot_data import MAX_SCATTER_POINTS, SCATTER_SEED
 from workbench.core.results.run_results import sample_rows
 from workbench.gui.results.base import ResultPlot, guide_pen, nearest_index, series_brush
-from workbench.gui.results.plot_data import MAX_SCATTER_POINTS, SCATTER_SEED
 from workbench.gui.widgets.plots import format_number
 
 

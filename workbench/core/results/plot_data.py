@@ -1,17 +1,22 @@
-"""The numbers behind a run's result plots, as plain picklable values (no Qt).
+"""The numbers behind a run's result plots, as plain picklable values.
 
-`load_plot_data` is the Results panel's loading job: it runs in a child process because the
-curves come from scikit-learn (workbench.core.metrics, through RunResults), which the GUI
-process never imports. Every number is computed by RunResults; this module only chooses what
-the plots need and keeps the payload small: curves are thinned by metrics.py, scatter plots
-carry at most MAX_SCATTER_POINTS rows (a seeded draw, the same rows every time), and the
-threshold view carries the positive class's scores so costs can change without a new job.
+Every number is computed by RunResults (its curves come from scikit-learn); this module only
+chooses what the plots need and keeps the payload small: curves are thinned by metrics.py,
+scatter plots carry at most MAX_SCATTER_POINTS rows (a seeded draw, the same rows every time),
+and the threshold view carries the positive class's scores so costs can change without a job.
+
+The runner saves each finished run's plot numbers beside it (runs/<run_id>/plot_data.pickle,
+keyed by the sha256 of the predictions they come from), so the Results panel reads a run at
+once, in the window's own process, without scikit-learn. Runs trained before that, or whose
+file is gone, go through `load_plot_data`, the panel's job in a child process, which saves
+them for next time.
 """
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +34,9 @@ SPLIT_LABELS = {OOF: "Cross-validation (out-of-fold)", TEST: "Test set"}
 MAX_SCATTER_POINTS = 20_000
 SCATTER_SEED = 0
 CURVE_POINTS = 400
+PLOT_DATA_FILE = "plot_data.pickle"
+# Bumped when RunPlotData changes shape: older saved files are then recomputed, not misread.
+PLOT_DATA_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -163,23 +171,83 @@ def _cached_frames(project_root: Path, run_id: str) -> dict[str, pd.DataFrame | 
     }
 
 
+def _saved_key(record: Any) -> tuple:
+    """What saved plot numbers must match: the predictions they were computed from."""
+    artifacts = record.artifacts
+    test = artifacts.get("test_predictions")
+    return (
+        PLOT_DATA_VERSION,
+        artifacts["oof"].sha256 if "oof" in artifacts else None,
+        test.sha256 if test is not None else None,
+    )
+
+
+def _saved_path(project_root: Path, run_id: str) -> Path:
+    from workbench.core.tracking import RUNS_DIR
+
+    return project_root / RUNS_DIR / run_id / PLOT_DATA_FILE
+
+
+def save_plot_data(project_root: str | Path, run_id: str) -> RunPlotData:
+    """Compute a finished run's plot numbers and save them beside the run (atomically).
+
+    Needs scikit-learn: the runner calls it as a run finishes, the loading job for older runs.
+    """
+    from workbench.core.atomic import write_bytes_atomic
+    from workbench.core.results.run_results import load_run_results
+
+    root = Path(project_root)
+    results = load_run_results(root, run_id)
+    data = plot_data(results)
+    if results.record is not None:
+        payload = {"key": _saved_key(results.record), "data": data}
+        write_bytes_atomic(_saved_path(root, run_id), pickle.dumps(payload, protocol=5))
+    return replace(data, **_cached_frames(root, run_id))
+
+
+def read_saved_plot_data(project_root: str | Path, run_id: str) -> RunPlotData | None:
+    """A run's saved plot numbers (with importance and learning curve when computed), or None
+    when there are none, they are stale, or the run has no results: fast and free of
+    scikit-learn, so the window reads them itself."""
+    from workbench.core.tracking import open_log
+
+    root = Path(project_root)
+    path = _saved_path(root, run_id)
+    if not path.is_file():
+        return None
+    try:
+        with open_log(root) as log:
+            record = log.run(run_id)
+        if record.status != "finished":
+            return None
+        # The file is the project's own, written by the runner, like the joblib pipeline.
+        payload = pickle.loads(path.read_bytes())
+        if not isinstance(payload, dict) or payload.get("key") != _saved_key(record):
+            return None
+        data = payload["data"]
+        if not isinstance(data, RunPlotData):
+            return None
+        return replace(data, **_cached_frames(root, run_id))
+    except Exception:  # a damaged or foreign file: the job recomputes it
+        return None
+
+
 def load_plot_data(
     project_root: str | Path,
     run_ids: Sequence[str],
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> list[RunPlotData | RunProblem]:
-    """The loading job: each run's plot numbers, or the reason it has none."""
-    from workbench.core.results.run_results import load_run_results
-
+    """The loading job: each run's plot numbers (saved ones read, others computed and saved),
+    or the reason it has none."""
     root = Path(project_root)
     loaded: list[RunPlotData | RunProblem] = []
     for index, run_id in enumerate(run_ids):
         cancel.raise_if_cancelled()
         progress(index / max(len(run_ids), 1), f"reading run {run_id}")
         try:
-            results = load_run_results(root, run_id)
-            loaded.append(plot_data(results, _cached_frames(root, run_id)))
+            saved = read_saved_plot_data(root, run_id)
+            loaded.append(saved if saved is not None else save_plot_data(root, run_id))
         except WorkbenchError as error:
             loaded.append(RunProblem(run_id, str(error)))
     progress(1.0, "done")
