@@ -1,7 +1,7 @@
 """Training benchmark: the runner against the same work in a plain scikit-learn script.
 
 On UCI adult (clean/adult-train.csv, 32,561 rows, target column_14, 20% test set), in the
-same process, each run --repeat times (default 3) alternating with the other, best time kept:
+same process, --repeat (default 5) alternating pairs; overhead is the median pair's ratio:
 
   cv        5-fold stratified CV of random forest and XGBoost (registry defaults: 200 trees;
             300 rounds), then a final fit on every non-test row and one test score
@@ -16,6 +16,7 @@ search. The table shows both times, the overhead, and the ROC AUC of each (they 
 Early stopping is off for the comparison (a plain XGBoost does not stop early).
 
     python benchmarks/train_bench.py [--data ../shared/data] [--jobs N] [--repeat N]
+        [--work rf xgb search]
 """
 
 from __future__ import annotations
@@ -158,7 +159,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path(__file__).parents[2] / "shared/data")
     parser.add_argument("--jobs", type=int, default=None, help="cores (default: all)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each, best kept")
+    parser.add_argument("--repeat", type=int, default=5, help="alternating pairs of runs")
+    parser.add_argument(
+        "--work", nargs="*", default=["rf", "xgb", "search"], help="rf, xgb and/or search"
+    )
     args = parser.parse_args()
     jobs = args.jobs or __import__("os").cpu_count()
     with tempfile.TemporaryDirectory() as folder:
@@ -166,11 +170,12 @@ def main() -> None:
         frame = pd.read_parquet(next((root / "data").glob("*.parquet")))
         X, y, numeric, _ = plain_frame(frame)
         rows = []
-        for name, n_splits, method in (
-            ("random_forest_classifier", 5, "none"),
-            ("xgboost_classifier", 5, "none"),
-            ("xgboost_classifier", 3, "random"),
-        ):
+        works = {
+            "rf": ("random_forest_classifier", 5, "none"),
+            "xgb": ("xgboost_classifier", 5, "none"),
+            "search": ("xgboost_classifier", 3, "random"),
+        }
+        for name, n_splits, method in (works[w] for w in args.work):
             test, folds = plain_folds(frame[TARGET], n_splits)
             plan = plan_split(frame, TARGET, "binary", SplitSpec(n_splits=n_splits), SEED)
             assert np.array_equal(plan.test_rows, test)
@@ -202,14 +207,16 @@ def main() -> None:
             def our_work(n=name, k=n_splits, tu=tune):
                 return ours(root, n, k, tu, args.jobs)
 
-            # Alternating the two and keeping each one's best time cancels most of the noise
-            # of a shared machine: the same load slows both, and the minimum is the work itself.
+            # Alternating the two and comparing each pair run back to back cancels most of the
+            # noise of a shared virtual machine (its speed drifts by 20% over minutes): the
+            # overhead is the median of the pairs' ratios; the times shown are each one's best.
             plain_times, our_times = [], []
             for _ in range(args.repeat):
                 plain_time, (plain_aucs, plain_test, plain_best) = timed(plain_work)
                 our_time, (our_aucs, our_test, our_best) = timed(our_work)
                 plain_times.append(plain_time)
                 our_times.append(our_time)
+            ratios = [100 * (o / p - 1) for o, p in zip(our_times, plain_times, strict=True)]
             plain_time, our_time = min(plain_times), min(our_times)
             same = (
                 np.array_equal(np.asarray(plain_aucs), np.asarray(our_aucs))
@@ -218,10 +225,11 @@ def main() -> None:
             )
             label = f"{name.split('_classifier')[0]} {'cv' if method == 'none' else 'search'}"
             rows.append(
-                (label, our_time, plain_time, 100 * (our_time / plain_time - 1),
+                (label, our_time, plain_time, float(np.median(ratios)),
                  np.mean(our_aucs), np.mean(plain_aucs), our_test, plain_test, same)
             )  # fmt: skip
-            print(f"  done: {label}", flush=True)
+            pairs = ", ".join(f"{r:+.1f}%" for r in ratios)
+            print(f"  done: {label} (overhead of each pair: {pairs})", flush=True)
     print(f"\nadult, {len(frame):,} rows, {jobs} cores")
     header = (
         f"{'work':<22}{'ours s':>9}{'plain s':>9}{'overhead':>10}"

@@ -20,10 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _projects import make_project
 
-from workbench.core.dataset import import_table
-from workbench.core.kinds import ColumnRole
-from workbench.core.project import create_project
 from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
 from workbench.core.train import run_training
 
@@ -74,20 +72,18 @@ def trained_run(name: str, shared_data: Path, factory: pytest.TempPathFactory) -
 
 def _train(name: str, shared_data: Path, factory: pytest.TempPathFactory) -> TrainedRun:
     case = CASES[name]
-    project = create_project(factory.mktemp(name) / "project")
-    project.attach_dataset(import_table(project.root, shared_data / case.file, target=case.target))
-    for column in case.ignore:
-        project.set_role(column, ColumnRole.IGNORE)
-    project.save()
+    root = make_project(
+        factory.mktemp(name) / "project", shared_data / case.file, case.target, case.ignore
+    )
     spec = TrainSpec(
         models=(ModelSpec(case.model, dict(case.params)),),
         split=SPLIT,
         include_baseline=False,
         n_jobs=1,
     )
-    (result,) = run_training(project.root, spec)
+    (result,) = run_training(root, spec)
     assert result.status == "finished", result.message
-    return TrainedRun(project.root, result.run_id)
+    return TrainedRun(root, result.run_id)
 
 
 def exported_onnx(

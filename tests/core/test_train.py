@@ -18,17 +18,16 @@ import joblib
 import numpy as np
 import pandas as pd
 import pytest
-from _small_models import SMALL
+from _projects import SMALL, make_project
 from sklearn.dummy import DummyClassifier
 
 from workbench.core import models as model_registry
-from workbench.core.dataset import import_table
 from workbench.core.errors import ProjectError, WorkbenchError
-from workbench.core.kinds import ColumnRole, TaskType
+from workbench.core.kinds import TaskType
 from workbench.core.models import ModelDef, Tunable, models_for
 from workbench.core.params import Param, ParamType
 from workbench.core.progress import Cancelled, CancelToken
-from workbench.core.project import create_project, open_project
+from workbench.core.project import open_project
 from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec, TuneSpec
 from workbench.core.splits import plan_split
 from workbench.core.tracking import LOG_FILE, ExperimentLog, recover_interrupted
@@ -44,17 +43,6 @@ from workbench.core.train import (
 TIMINGS = {"fit_seconds", "predict_seconds"}
 # Small versions of the slower models, so the whole registry trains in seconds.
 HOLDOUT = SplitSpec("holdout", validation_fraction=0.25, test_fraction=0.2)
-
-
-def make_project(
-    root: Path, source: Path, target: str | None = None, ignore: tuple[str, ...] = ()
-) -> Path:
-    project = create_project(root)
-    project.attach_dataset(import_table(project.root, source, target=target))
-    for column in ignore:
-        project.set_role(column, ColumnRole.IGNORE)
-    project.save()
-    return project.root
 
 
 @pytest.fixture(scope="module")

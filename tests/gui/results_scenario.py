@@ -11,10 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from _projects import make_project
 
-from workbench.core.dataset import import_table
-from workbench.core.kinds import ColumnRole
-from workbench.core.project import create_project
 from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
 from workbench.core.train import run_training
 
@@ -36,11 +34,7 @@ class Trained:
 
 def train(folder: Path, shared_data: Path, name: str) -> Trained:
     file, target, ignore, scheme, models = CASES[name]
-    project = create_project(folder / name)
-    project.attach_dataset(import_table(project.root, shared_data / "clean" / file, target=target))
-    for column in ignore:
-        project.set_role(column, ColumnRole.IGNORE)
-    project.save()
+    root = make_project(folder / name, shared_data / "clean" / file, target, ignore)
     spec = TrainSpec(
         models=tuple(ModelSpec(model, params) for model, params in models.items()),
         split=SplitSpec(scheme, n_splits=3, test_fraction=0.2),
@@ -48,9 +42,9 @@ def train(folder: Path, shared_data: Path, name: str) -> Trained:
         n_jobs=1,
         include_baseline=False,
     )
-    results = run_training(project.root, spec)
+    results = run_training(root, spec)
     assert [r.status for r in results] == ["finished"] * len(models)
-    return Trained(project.root, {r.model: r.run_id for r in results})
+    return Trained(root, {r.model: r.run_id for r in results})
 
 
 # Two test modules import the fixture, and pytest keeps one session fixture per module that

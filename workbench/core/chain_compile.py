@@ -50,6 +50,8 @@ def _prepared(series: pd.Series) -> Any:
     dtype = series.dtype
     if ptypes.is_bool_dtype(dtype):
         return series.astype("float64")
+    if ptypes.is_object_dtype(dtype) and not series.hasnans:
+        return series  # already what the encoders take (the runner hands text this way)
     if isinstance(dtype, pd.CategoricalDtype) or ptypes.is_string_dtype(dtype):
         # dtype=object is explicit: pandas 3 would infer `str` again from the object values.
         values = series.to_numpy(dtype=object, na_value=np.nan)

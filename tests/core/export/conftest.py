@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _small_models import SMALL
+from _projects import SMALL
 
 from workbench.core.dataset import import_table
 from workbench.core.kinds import ColumnRole

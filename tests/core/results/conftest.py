@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from _projects import make_project
 
-from workbench.core.dataset import import_table
-from workbench.core.kinds import ColumnRole
-from workbench.core.project import create_project
 from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
 from workbench.core.train import run_training
 
@@ -29,11 +27,7 @@ def _train(
     split: SplitSpec,
     ignore: tuple[str, ...] = (),
 ) -> TrainedProject:
-    project = create_project(root)
-    project.attach_dataset(import_table(project.root, source, target=target))
-    for column in ignore:
-        project.set_role(column, ColumnRole.IGNORE)
-    project.save()
+    root = make_project(root, source, target, ignore)
     spec = TrainSpec(
         models=tuple(ModelSpec(name, params) for name, params in models.items()),
         split=split,
@@ -41,10 +35,10 @@ def _train(
         n_jobs=1,
         include_baseline=False,
     )
-    results = run_training(project.root, spec)
+    results = run_training(root, spec)
     failed = [(r.model, r.message) for r in results if r.status != "finished"]
     assert not failed, failed
-    return TrainedProject(project.root, {r.model: r.run_id for r in results})
+    return TrainedProject(root, {r.model: r.run_id for r in results})
 
 
 @pytest.fixture(scope="session")
