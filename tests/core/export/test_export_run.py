@@ -272,3 +272,39 @@ def test_the_card_lists_the_fitted_model_parameters(shared_data: Path, tmp_path:
     assert "- Maximum depth (`max_depth`): 3 (set)" in model
     assert "- Learning rate (`learning_rate`): 0.1 (default)" in model
     assert "export." not in model and "notes" not in model
+
+
+def test_a_scaler_before_a_tree_model_is_named_when_parity_fails(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    from workbench.core.dataset import import_table
+    from workbench.core.project import create_project
+    from workbench.core.specs import ChainSpec, ModelSpec, SplitSpec, StepSpec, TrainSpec
+    from workbench.core.train import run_training
+
+    numbers = ("bill_length_mm", "bill_depth_mm", "flipper_length_mm")
+    project = create_project(tmp_path / "penguins")
+    project.attach_dataset(
+        import_table(project.root, shared_data / "clean" / "penguins.csv", target="species")
+    )
+    # The chain the README's screenshots use: fine for a linear model, not for trees.
+    project.set_chain(
+        ChainSpec((StepSpec("impute", numbers), StepSpec("one_hot", ("island", "sex")),
+                   StepSpec("scale", numbers)))
+    )  # fmt: skip
+    project.save()
+    spec = TrainSpec(
+        models=(ModelSpec("xgboost_classifier"),),
+        split=SplitSpec("stratified_kfold", n_splits=5),
+        include_baseline=False,
+        n_jobs=1,
+    )
+    (run,) = run_training(project.root, spec)
+    with pytest.raises(ExportRefused) as refused:
+        export_run(project.root, run.run_id, ExportRequest(onnx=tmp_path / "m.onnx"))
+    message = str(refused.value)
+    assert "does not predict what the workbench predicted" in message
+    assert (
+        "Likely cause: the chain's 'Scale' step recomputes numbers before a tree model" in message
+    )
+    assert not (tmp_path / "m.onnx").exists()

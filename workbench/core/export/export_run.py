@@ -19,6 +19,7 @@ from workbench.core.atomic import write_bytes_atomic
 from workbench.core.errors import WorkbenchError
 from workbench.core.export.parity import DEFAULT_THRESHOLD, ParityResult
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
+from workbench.core.steps.registry import all_steps
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,6 +38,11 @@ _PARITY_HINTS = {
     "distance by rounding, so ONNX (float32) and scikit-learn (float64) can pick different "
     "neighbours",
 }
+
+
+# Tree models, by registry name, and the steps that recompute numbers (not just select them).
+_TREE_WORDS = ("tree", "forest", "gradient_boosting", "xgboost")
+_RESCALING_STEPS = frozenset({"scale", "log1p", "power_transform", "polynomial"})
 
 
 class ExportRefused(WorkbenchError):
@@ -170,10 +176,27 @@ def _refusal(ctx: RunContext, parity: ParityResult) -> str:
             f"; labels agree on {parity.label_agreement:.2%} of rows "
             f"({parity.label_mismatches - parity.tied_mismatches} differ outside ties)"
         )
-    hint = _PARITY_HINTS.get(model.name)
+    hint = _PARITY_HINTS.get(model.name) or _rescaling_hint(ctx)
     if hint:
         text += f". Likely cause: {hint}"
     return text + ". Export it as joblib, or train another model."
+
+
+def _rescaling_hint(ctx: RunContext) -> str | None:
+    """A step that recomputes numbers before a tree model: the usual reason a tree misses
+    parity (float32 arithmetic in ONNX moves values across the trees' split points)."""
+    if not any(word in ctx.model.name for word in _TREE_WORDS):
+        return None
+    steps = all_steps()
+    for spec in ctx.full_chain.steps:
+        if spec.enabled and spec.step in _RESCALING_STEPS:
+            label = steps[spec.step].label if spec.step in steps else spec.step
+            return (
+                f"the chain's '{label}' step recomputes numbers before a tree model, and ONNX "
+                "does it in float32, which moves values across the trees' split points; trees "
+                "need no scaling: switch that step off for this model and train again"
+            )
+    return None
 
 
 def _write_cards(
