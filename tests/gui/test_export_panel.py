@@ -106,3 +106,32 @@ def test_a_refused_export_shows_why_and_writes_nothing(
     assert panel.error_label.text().startswith("Export failed: ")
     assert "does not predict what the workbench predicted" in panel.error_label.text()
     assert not (tmp_path / "out" / "model.onnx").exists()
+
+
+def test_a_run_that_may_miss_parity_is_flagged_before_the_click(
+    qtbot, panel: ExportPanel, shared_data: Path, tmp_path: Path
+) -> None:
+    from workbench.core.dataset import import_table
+    from workbench.core.project import create_project
+    from workbench.core.specs import ChainSpec, ModelSpec, SplitSpec, StepSpec, TrainSpec
+    from workbench.core.train import run_training
+
+    project = create_project(tmp_path / "scaled")
+    project.attach_dataset(
+        import_table(project.root, shared_data / "clean" / "penguins.csv", target="species")
+    )
+    project.set_chain(ChainSpec((StepSpec("scale", ("bill_length_mm", "body_mass_g")),)))
+    project.save()
+    spec = TrainSpec(
+        models=(ModelSpec("random_forest_classifier", {"n_estimators": 10}),),
+        split=SplitSpec("holdout"),
+        include_baseline=False,
+        n_jobs=1,
+    )
+    (run,) = run_training(project.root, spec)
+    panel.set_project(project.root)
+    qtbot.waitUntil(lambda: run.run_id in panel._blockers, timeout=60_000)
+    text = panel.check_label.text()
+    assert text.startswith("Converts to ONNX, but the parity check may refuse it:")
+    assert "The chain's 'Scale' step recomputes numbers before a tree model" in text
+    assert panel.onnx_box.isEnabled()  # a warning, not a blocker: the check decides

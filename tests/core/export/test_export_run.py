@@ -16,6 +16,7 @@ import pytest
 from workbench.core.export.export_run import (
     ExportRefused,
     ExportRequest,
+    check_export,
     export_blockers,
     export_run,
 )
@@ -300,6 +301,10 @@ def test_a_scaler_before_a_tree_model_is_named_when_parity_fails(
         n_jobs=1,
     )
     (run,) = run_training(project.root, spec)
+    check = check_export(project.root, run.run_id)  # what the Export panel shows before
+    assert check.blockers == []
+    assert len(check.warnings) == 1
+    assert check.warnings[0].startswith("The chain's 'Scale' step recomputes numbers")
     with pytest.raises(ExportRefused) as refused:
         export_run(project.root, run.run_id, ExportRequest(onnx=tmp_path / "m.onnx"))
     message = str(refused.value)

@@ -70,10 +70,27 @@ class ExportResult:
 def export_blockers(project_root: str | Path, run_id: str) -> list[str]:
     """What stops the run from converting to ONNX (empty when it converts): each line names
     the step, column or model and the reason. Loads scikit-learn (the chain's defaults)."""
+    return check_export(project_root, run_id).blockers
+
+
+@dataclass(frozen=True)
+class ExportCheck:
+    """What the Export panel says before the click: what blocks ONNX, and what converts but
+    may miss parity."""
+
+    blockers: list[str]
+    warnings: list[str]
+
+
+def check_export(project_root: str | Path, run_id: str) -> ExportCheck:
+    """export_blockers, plus warnings (a rescaling step before a tree model). Loads
+    scikit-learn: a job's work."""
     from workbench.core.export.blockers import run_blockers
     from workbench.core.export.run_context import run_context
 
-    return run_blockers(run_context(project_root, run_id))
+    ctx = run_context(project_root, run_id)
+    hint = _rescaling_hint(ctx)
+    return ExportCheck(run_blockers(ctx), [hint[0].upper() + hint[1:]] if hint else [])
 
 
 def export_run(

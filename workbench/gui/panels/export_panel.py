@@ -34,9 +34,10 @@ from PySide6.QtWidgets import (
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.export.export_run import (
+    ExportCheck,
     ExportRequest,
     ExportResult,
-    export_blockers,
+    check_export,
     export_run,
 )
 from workbench.core.tracking import LOG_FILE, ExperimentLog, RunRecord
@@ -50,6 +51,7 @@ ONNX_FILE = "model.onnx"
 JOBLIB_FILE = "pipeline.joblib"
 DOCKER_FOLDER = "docker"
 OK_COLOR = "#2e7d32"
+WARNING_COLOR = "#a15c00"
 
 
 def run_choice_text(record: RunRecord) -> str:
@@ -88,6 +90,7 @@ class ExportPanel(QWidget):
         self._root: Path | None = None
         self._in_process = in_process
         self._blockers: dict[str, list[str]] = {}
+        self._warnings: dict[str, list[str]] = {}
         self._folder_edited = False
         self._check_pending = False
         self._checking: str | None = None
@@ -113,6 +116,7 @@ class ExportPanel(QWidget):
     def set_project(self, project_root: Path | None) -> None:
         self._root = Path(project_root) if project_root is not None else None
         self._blockers.clear()
+        self._warnings.clear()
         self.refresh()
 
     def refresh(self) -> None:
@@ -324,7 +328,7 @@ class ExportPanel(QWidget):
         self._check_pending = False
         if self.check_bridge.running:
             self.check_bridge.cancel()  # the newest choice is the one to check
-        job = Job(export_blockers, (self._root, run_id), name=f"Checking run {run_id}")
+        job = Job(check_export, (self._root, run_id), name=f"Checking run {run_id}")
         self._checking = run_id
         self.check_bridge.start(job, in_process=self._in_process)
 
@@ -333,11 +337,12 @@ class ExportPanel(QWidget):
         if self._check_pending:
             self._run_changed()
 
-    def _checked(self, blockers: Any) -> None:
+    def _checked(self, check: Any) -> None:
         run_id = self._checking
-        if run_id is None:
+        if run_id is None or not isinstance(check, ExportCheck):
             return
-        self._blockers[run_id] = list(blockers or [])
+        self._blockers[run_id] = list(check.blockers)
+        self._warnings[run_id] = list(check.warnings)
         if run_id == self.current_run():
             self._show_blockers(run_id)
         elif self.current_run() not in self._blockers:
@@ -353,6 +358,12 @@ class ExportPanel(QWidget):
             self.check_label.setText(
                 "Cannot convert to ONNX (the joblib pipeline can still be exported):\n• "
                 + "\n• ".join(blockers)
+            )
+        elif self._warnings.get(run_id):
+            self.check_label.setStyleSheet(f"color: {WARNING_COLOR};")
+            self.check_label.setText(
+                "Converts to ONNX, but the parity check may refuse it:\n• "
+                + "\n• ".join(self._warnings[run_id])
             )
         else:
             self.check_label.setStyleSheet(f"color: {OK_COLOR};")
