@@ -537,3 +537,11 @@ def test_confusion_leaves_out_values_outside_the_classes_as_scikit_learn_does(
     assert sum(map(sum, table["counts"])) == 103 - 4
     with pytest.raises(WorkbenchError, match="repeat"):
         confusion(truth, predicted, ["Adelie", "Adelie"])
+
+
+def test_best_positions_follow_the_metric_direction_and_keep_ties() -> None:
+    from workbench.core.metrics import best_positions
+
+    assert best_positions("roc_auc", [0.81, math.nan, 0.9, 0.9, None]) == [2, 3]
+    assert best_positions("rmse", [4.0, 3.5, math.inf, 3.5]) == [1, 3]
+    assert best_positions("rmse", [math.nan, None]) == []

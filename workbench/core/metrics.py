@@ -146,6 +146,20 @@ def check_metric(metric: str, task: TaskType) -> str:
     return metric
 
 
+def best_positions(metric: str, values: Sequence[Any]) -> list[int]:
+    """Positions of the best finite value of `metric` among `values` (ties all count; none
+    when no value is a finite number)."""
+    numbers = [
+        (i, float(v))
+        for i, v in enumerate(values)
+        if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(float(v))
+    ]
+    if not numbers:
+        return []
+    best = (max if greater_is_better(metric) else min)(value for _i, value in numbers)
+    return [i for i, value in numbers if value == best]
+
+
 def greater_is_better(metric: str) -> bool:
     """True for scores (accuracy, AUC, R²), False for losses and errors."""
     if metric not in METRIC_LABELS:
@@ -754,21 +768,30 @@ def roc_points(
 
     Classes without both positive and negative true values have no curve and are left out.
     """
-    from sklearn.metrics import roc_auc_score, roc_curve
+    from sklearn.metrics import auc, roc_curve
 
+    curves = []
+    for label, is_class, scores in _one_vs_rest(y_true, proba, classes):
+        fpr, tpr, _ = roc_curve(is_class, scores)
+        fpr_list, tpr_list = _thin([fpr, tpr], max_points)
+        # The area of the full curve: what roc_auc_score computes, without sorting again.
+        area = float(auc(fpr, tpr))
+        curves.append({"class": plain(label), "fpr": fpr_list, "tpr": tpr_list, "auc": area})
+    return curves
+
+
+def _one_vs_rest(
+    y_true: Sequence[Any], proba: np.ndarray, classes: Sequence[Any]
+) -> Iterator[tuple[Any, np.ndarray, np.ndarray]]:
+    """(class, is that class, its probability) for each class with both positive and negative
+    true values; the others have no curve."""
     truth = np.asarray(y_true)
     labels = list(classes)
     matrix = _check_proba(proba, labels, truth.shape[0])
-    curves = []
     for index, label in enumerate(labels):
         is_class = truth == label
-        if is_class.all() or not is_class.any():
-            continue
-        fpr, tpr, _ = roc_curve(is_class, matrix[:, index])
-        fpr_list, tpr_list = _thin([fpr, tpr], max_points)
-        auc = float(roc_auc_score(is_class, matrix[:, index]))
-        curves.append({"class": plain(label), "fpr": fpr_list, "tpr": tpr_list, "auc": auc})
-    return curves
+        if not (is_class.all() or not is_class.any()):
+            yield label, is_class, matrix[:, index]
 
 
 def pr_points(
@@ -778,22 +801,16 @@ def pr_points(
     average_precision, prevalence} (prevalence is the no-skill line)."""
     from sklearn.metrics import average_precision_score, precision_recall_curve
 
-    truth = np.asarray(y_true)
-    labels = list(classes)
-    matrix = _check_proba(proba, labels, truth.shape[0])
     curves = []
-    for index, label in enumerate(labels):
-        is_class = truth == label
-        if is_class.all() or not is_class.any():
-            continue
-        precision, recall, _ = precision_recall_curve(is_class, matrix[:, index])
+    for label, is_class, scores in _one_vs_rest(y_true, proba, classes):
+        precision, recall, _ = precision_recall_curve(is_class, scores)
         recall_list, precision_list = _thin([recall, precision], max_points)
         curves.append(
             {
                 "class": plain(label),
                 "recall": recall_list,
                 "precision": precision_list,
-                "average_precision": float(average_precision_score(is_class, matrix[:, index])),
+                "average_precision": float(average_precision_score(is_class, scores)),
                 "prevalence": float(is_class.mean()),
             }
         )

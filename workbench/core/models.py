@@ -44,6 +44,9 @@ TASK_PHRASES = {
     TaskType.REGRESSION: "regression",
 }
 FAMILIES = ("Baseline", "Linear", "Kernel", "Neighbours", "Probabilistic", "Trees", "Boosting")
+# Models that split on thresholds: they need no scaling, and rescaled inputs move rows across
+# their split points once ONNX computes the rescaling in float32.
+TREE_FAMILIES = frozenset({"Trees", "Boosting"})
 # The options a MODEL step may hand over (chain.model_options).
 MODEL_OPTIONS = ("class_weight",)
 

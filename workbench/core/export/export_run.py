@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from workbench.core.atomic import write_bytes_atomic
 from workbench.core.errors import WorkbenchError
 from workbench.core.export.parity import DEFAULT_THRESHOLD, ParityResult
+from workbench.core.models import TREE_FAMILIES
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from workbench.core.steps.registry import all_steps
 
@@ -40,8 +41,7 @@ _PARITY_HINTS = {
 }
 
 
-# Tree models, by registry name, and the steps that recompute numbers (not just select them).
-_TREE_WORDS = ("tree", "forest", "gradient_boosting", "xgboost")
+# The steps that recompute numbers (not just select or encode them).
 _RESCALING_STEPS = frozenset({"scale", "log1p", "power_transform", "polynomial"})
 
 
@@ -202,7 +202,7 @@ def _refusal(ctx: RunContext, parity: ParityResult) -> str:
 def _rescaling_hint(ctx: RunContext) -> str | None:
     """A step that recomputes numbers before a tree model: the usual reason a tree misses
     parity (float32 arithmetic in ONNX moves values across the trees' split points)."""
-    if not any(word in ctx.model.name for word in _TREE_WORDS):
+    if ctx.model.family not in TREE_FAMILIES:
         return None
     steps = all_steps()
     for spec in ctx.full_chain.steps:

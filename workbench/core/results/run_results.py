@@ -433,12 +433,8 @@ def compare_metrics(results: Sequence[RunResults], split: str = "validation") ->
     rows = []
     for name in names:
         values = [result.scores(split).get(name, math.nan) for result in results]
-        higher = metrics.greater_is_better(name)
-        finite = [(v, i) for i, v in enumerate(values) if not math.isnan(v)]
-        best = None
-        if finite:
-            index = (max if higher else min)(finite, key=lambda pair: pair[0])[1]
-            best = results[index].run_id
-        rows.append([name, *values, best, higher])
+        positions = metrics.best_positions(name, values)
+        best = results[positions[0]].run_id if positions else None
+        rows.append([name, *values, best, metrics.greater_is_better(name)])
     ids = [result.run_id for result in results]
     return pd.DataFrame(rows, columns=["metric", *ids, "best", "greater_is_better"])

@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import TaskType
-from workbench.core.metrics import METRIC_LABELS, default_metric, greater_is_better
+from workbench.core.metrics import METRIC_LABELS, best_positions, default_metric
 from workbench.core.project import open_project
 from workbench.core.tracking import ExperimentLog, RunRecord
 from workbench.gui.widgets.leaderboard import BEST_BACKGROUND, format_score, format_seconds
@@ -97,16 +97,10 @@ def _best_columns(name: str, values: Sequence[Any]) -> set[int]:
     """Positions holding the best value of metric `name` (ties all count)."""
     if name not in METRIC_LABELS:
         return set()
-    numbers = [
-        (i, float(v))
-        for i, v in enumerate(values)
-        if isinstance(v, int | float) and math.isfinite(float(v))
-    ]
-    if len(numbers) < 2:
+    finite = [v for v in values if isinstance(v, int | float) and math.isfinite(float(v))]
+    if len(finite) < 2:  # one number is not a comparison
         return set()
-    pick = max if greater_is_better(name) else min
-    best = pick(value for _i, value in numbers)
-    return {i for i, value in numbers if value == best}
+    return set(best_positions(name, values))
 
 
 class ExperimentsPanel(QWidget):
