@@ -107,9 +107,21 @@ class CategoryAxis(pg.AxisItem):
         self._labels = [elide(str(label)) for label in labels]
         self._positions = list(positions) if positions is not None else list(range(len(labels)))
         self.setTicks([list(zip(self._positions, self._labels, strict=True))])
+        self._fit()
+
+    def setLabel(self, *args: object, **kwargs: object) -> None:
+        super().setLabel(*args, **kwargs)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Room for the widest category name, and for the axis title beside it when shown
+        (a fixed size is not grown by pyqtgraph, so the title would sit on the names)."""
+        labels = getattr(self, "_labels", [])  # pyqtgraph's __init__ may set a label first
         metrics = QFontMetricsF(self.style["tickFont"] or self.font())
-        widest = max((metrics.horizontalAdvance(label) for label in self._labels), default=0.0)
+        widest = max((metrics.horizontalAdvance(label) for label in labels), default=0.0)
         room = math.ceil(widest) + 12
+        if self.label.isVisible():
+            room += math.ceil(QFontMetricsF(self.label.font()).height()) + 4
         if self.orientation in ("left", "right"):
             self.setWidth(max(room, 30))
         else:
