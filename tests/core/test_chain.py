@@ -25,6 +25,7 @@ from workbench.core.chain import (
     onnx_blockers,
     validate_chain,
 )
+from workbench.core.chain_compile import PREPARED_COLUMNS, PrepareColumns, prepare_frame
 from workbench.core.io import read_table
 from workbench.core.kinds import ColumnKind, infer_kinds
 from workbench.core.specs import ChainSpec, StepSpec
@@ -444,6 +445,29 @@ def test_prepare_stage_and_branch_names_on_awkward_columns() -> None:
     assert np.isnan(out.loc[1, "n"]) and out.loc[2, "n"] == 3.0
     names = [name for name, _, _ in pipeline.named_steps["columns"].transformers]
     assert names == ["a_b", "a_b_1", "column_verbose", "flag", "n"]
+
+
+def test_a_frame_prepared_once_gives_the_same_output_and_is_passed_through(
+    shared_data: Path,
+) -> None:
+    # The runner prepares its table once (text missing values as NaN, booleans as floats);
+    # PrepareColumns then passes it and its row selections through instead of redoing it.
+    X, y, kinds = _data(shared_data, "titanic", "survived")
+    assert X["deck"].isna().sum() == 688 and X["alone"].dtype == bool
+    prepared = prepare_frame(X)
+    assert prepared.attrs[PREPARED_COLUMNS] == tuple(X.columns)
+    assert prepared["deck"].dtype == object and prepared["deck"].isna().sum() == 688
+    assert all(isinstance(v, float) for v in prepared.loc[X["deck"].isna(), "deck"])
+    assert prepared["alone"].dtype == np.float64 and prepared["alone"].sum() == 537
+    rows = np.arange(0, 891, 3)
+    subset = prepared.iloc[rows]
+    assert subset.attrs[PREPARED_COLUMNS] == tuple(X.columns)
+    assert PrepareColumns().fit(subset).transform(subset) is subset
+    pipeline = build_transformer(TITANIC_CHAIN, kinds, "survived").fit(X.iloc[rows], y.iloc[rows])
+    pd.testing.assert_frame_equal(pipeline.transform(subset), pipeline.transform(X.iloc[rows]))
+    # A column added later is not in the mark: it is still prepared.
+    extra = subset.assign(flag=X["alone"].iloc[rows])
+    assert PrepareColumns().fit(extra).transform(extra)["flag"].dtype == np.float64
 
 
 def test_onnx_blockers_see_parameters_that_stop_conversion() -> None:

@@ -32,6 +32,13 @@ UNTOUCHED_CHOICES = ("passthrough", "drop")
 # --- transformers the compiler itself inserts -------------------------------------------------
 
 
+# Where a frame lists the columns prepare_frame already prepared. The runner prepares its table
+# once per job; every fold's fit and predict would otherwise scan each text column for missing
+# values again (milliseconds per column per call). pandas carries `attrs` through row
+# selections and copies, so the folds' row subsets keep the mark.
+PREPARED_COLUMNS = "workbench.prepared_columns"
+
+
 class PrepareColumns(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """First stage: strings (pandas `str`, category, object) as object arrays with NaN, booleans
     and nullable numbers as float64 with NaN: what scikit-learn's encoders and imputers take."""
@@ -43,22 +50,46 @@ class PrepareColumns(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         check_is_fitted(self, "feature_names_in_")
-        return pd.concat([_prepared(X[name]) for name in X.columns], axis=1)
+        done = X.attrs.get(PREPARED_COLUMNS, ())
+        return _with_prepared(X, [name for name in X.columns if name not in done])
 
 
-def _prepared(series: pd.Series) -> Any:
+def prepare_frame(X: pd.DataFrame) -> pd.DataFrame:
+    """X as PrepareColumns would make it, marked so that PrepareColumns passes it (and any
+    row selection of it) through untouched."""
+    prepared = _with_prepared(X, list(X.columns))
+    if prepared is X:
+        prepared = X.copy(deep=False)
+    prepared.attrs[PREPARED_COLUMNS] = tuple(X.columns)
+    return prepared
+
+
+def _with_prepared(X: pd.DataFrame, names: list[Any]) -> pd.DataFrame:
+    """X with these columns prepared; X itself when none needed it."""
+    changed = {name: _prepared(X[name]) for name in names}
+    changed = {name: series for name, series in changed.items() if series is not None}
+    if not changed:
+        return X
+    out = X.copy(deep=False)
+    for name, series in changed.items():
+        out[name] = series
+    return out
+
+
+def _prepared(series: pd.Series) -> pd.Series | None:
+    """The column as the encoders take it, or None when it already is."""
     dtype = series.dtype
     if ptypes.is_bool_dtype(dtype):
         return series.astype("float64")
     if ptypes.is_object_dtype(dtype) and not series.hasnans:
-        return series  # already what the encoders take (the runner hands text this way)
+        return None  # already what the encoders take
     if isinstance(dtype, pd.CategoricalDtype) or ptypes.is_string_dtype(dtype):
         # dtype=object is explicit: pandas 3 would infer `str` again from the object values.
         values = series.to_numpy(dtype=object, na_value=np.nan)
         return pd.Series(values, index=series.index, dtype=object, name=series.name)
     if ptypes.is_extension_array_dtype(dtype) and ptypes.is_numeric_dtype(dtype):
         return series.astype("float64")
-    return series
+    return None
 
 
 # --- the compiling walk ------------------------------------------------------------------------

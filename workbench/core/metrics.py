@@ -27,12 +27,14 @@ import math
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import cache
 from itertools import pairwise
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from workbench.core.binary_curve import BinaryCurve
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import TaskType
 
@@ -405,8 +407,9 @@ def _classification_computations(
     elif binary:
         column = matrix[:, labels.index(positive)]
         is_positive = truth == positive
-        computations["roc_auc"] = lambda: skm.roc_auc_score(is_positive, column)
-        computations["pr_auc"] = lambda: skm.average_precision_score(is_positive, column)
+        curve = cache(lambda: BinaryCurve.of(is_positive, column))  # one sort for both
+        computations["roc_auc"] = lambda: curve().roc_auc
+        computations["pr_auc"] = lambda: curve().average_precision
     else:
         indicator = _indicator(truth, labels)
         computations["roc_auc"] = lambda: skm.roc_auc_score(
@@ -768,15 +771,13 @@ def roc_points(
 
     Classes without both positive and negative true values have no curve and are left out.
     """
-    from sklearn.metrics import auc, roc_curve
-
     curves = []
     for label, is_class, scores in _one_vs_rest(y_true, proba, classes):
-        fpr, tpr, _ = roc_curve(is_class, scores)
-        fpr_list, tpr_list = _thin([fpr, tpr], max_points)
-        # The area of the full curve: what roc_auc_score computes, without sorting again.
-        area = float(auc(fpr, tpr))
-        curves.append({"class": plain(label), "fpr": fpr_list, "tpr": tpr_list, "auc": area})
+        curve = BinaryCurve.of(is_class, scores)
+        fpr_list, tpr_list = _thin(curve.roc, max_points)
+        curves.append(
+            {"class": plain(label), "fpr": fpr_list, "tpr": tpr_list, "auc": curve.roc_auc}
+        )
     return curves
 
 
@@ -799,18 +800,17 @@ def pr_points(
 ) -> list[dict[str, Any]]:
     """One-vs-rest precision-recall curve of each class: {class, recall, precision,
     average_precision, prevalence} (prevalence is the no-skill line)."""
-    from sklearn.metrics import average_precision_score, precision_recall_curve
-
     curves = []
     for label, is_class, scores in _one_vs_rest(y_true, proba, classes):
-        precision, recall, _ = precision_recall_curve(is_class, scores)
+        curve = BinaryCurve.of(is_class, scores)
+        precision, recall = curve.precision_recall
         recall_list, precision_list = _thin([recall, precision], max_points)
         curves.append(
             {
                 "class": plain(label),
                 "recall": recall_list,
                 "precision": precision_list,
-                "average_precision": float(average_precision_score(is_class, scores)),
+                "average_precision": curve.average_precision,
                 "prevalence": float(is_class.mean()),
             }
         )

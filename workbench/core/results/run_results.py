@@ -215,17 +215,18 @@ class RunResults:
         folds = sorted(
             set(self.fold_metrics.get("validation", {})) | set(self.fold_metrics.get("train", {}))
         )
-        rows = []
-        for fold in folds:
-            rows.append(
-                {
-                    "fold": int(fold),
-                    "train": _value(self.fold_metrics, "train", fold, metric),
-                    "validation": _value(self.fold_metrics, "validation", fold, metric),
-                }
-            )
-        return pd.DataFrame(rows, columns=["fold", "train", "validation"]).astype(
-            {"fold": "int64", "train": "float64", "validation": "float64"}
+        # Typed arrays, not records then astype: the runner builds one per metric per run.
+        return pd.DataFrame(
+            {
+                "fold": np.array(folds, dtype="int64"),
+                "train": np.array(
+                    [_value(self.fold_metrics, "train", f, metric) for f in folds], dtype="float64"
+                ),
+                "validation": np.array(
+                    [_value(self.fold_metrics, "validation", f, metric) for f in folds],
+                    dtype="float64",
+                ),
+            }
         )
 
     def fold_summary(self, split: str = "validation") -> dict[str, dict[str, Any]]:
