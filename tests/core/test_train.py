@@ -28,7 +28,7 @@ from workbench.core.models import ModelDef, Tunable, models_for
 from workbench.core.params import Param, ParamType
 from workbench.core.progress import Cancelled, CancelToken
 from workbench.core.project import open_project
-from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec, TuneSpec
+from workbench.core.specs import ChainSpec, ModelSpec, SplitSpec, StepSpec, TrainSpec, TuneSpec
 from workbench.core.splits import plan_split
 from workbench.core.tracking import LOG_FILE, ExperimentLog, recover_interrupted
 from workbench.core.train import (
@@ -424,3 +424,65 @@ def test_regression_predictions_on_an_integer_target_stay_floats(
     again = pipeline.predict(frame.drop(columns="price").iloc[test["row"]])
     np.testing.assert_array_equal(again, test["y_pred"].to_numpy())
     assert (test["y_pred"] % 1 != 0).mean() > 0.99
+
+
+def test_a_tree_trained_after_a_rescaling_step_keeps_the_advice_in_its_notes(
+    projects: dict[str, Path], tmp_path: Path
+) -> None:
+    ignore = shutil.ignore_patterns(f"{LOG_FILE}*", "runs")
+    root = Path(shutil.copytree(projects["titanic"], tmp_path / "titanic", ignore=ignore))
+    project = open_project(root)
+    project.set_chain(ChainSpec((StepSpec("scale", ("fare",)),)))
+    project.save()
+    spec = TrainSpec(
+        models=(ModelSpec("decision_tree_classifier"), ModelSpec("logistic_regression")),
+        split=HOLDOUT,
+        include_baseline=False,
+    )
+    tree, linear = run_training(root, spec)
+    assert (tree.status, linear.status) == ("finished", "finished")
+    logged = records(root)
+    assert logged[tree.run_id].params["notes"] == [
+        "The chain's 'Scale' step recomputes numbers before Decision tree: trees need no "
+        "scaling, and an ONNX export computes it in float32, which can move rows across split "
+        "points (the export may then miss parity). Switch the step off to train trees on raw "
+        "values."
+    ]
+    assert logged[linear.run_id].params["notes"] == []
+
+
+def test_missing_values_a_model_cannot_take_are_named_with_the_fix(penguins: Path) -> None:
+    # Penguins has 2 rows without measurements: scaled (the user's step) but not imputed, they
+    # reach logistic regression as NaN. A forest takes them; the message says so.
+    project = open_project(penguins)
+    project.set_chain(ChainSpec((StepSpec("scale", ("bill_length_mm", "flipper_length_mm")),)))
+    project.save()
+    spec = TrainSpec(
+        models=(
+            ModelSpec("logistic_regression"),
+            ModelSpec("random_forest_classifier", SMALL["random_forest_classifier"]),
+        ),
+        split=HOLDOUT,
+        include_baseline=False,
+    )
+    linear, forest = run_training(penguins, spec)
+    assert forest.status == "finished"
+    assert linear.status == "failed"
+    assert linear.message == (
+        "this model cannot take missing values, and 'bill_length_mm', 'flipper_length_mm' "
+        "still have some after the chain: add an Impute step for them, or train a model that "
+        "takes missing values (decision tree, random forest, extra trees, gradient boosting, "
+        "XGBoost)"
+    )
+    # A step that refuses them (PCA) is named as the place to impute before.
+    project.set_chain(ChainSpec((StepSpec("scale", ("bill_length_mm",)), StepSpec("pca"))))
+    project.save()
+    (failed,) = run_training(
+        penguins, TrainSpec(models=spec.models[1:], split=HOLDOUT, include_baseline=False)
+    )
+    assert failed.status == "failed"
+    assert failed.message.startswith(
+        "a step of the chain cannot take missing values, and 'bill_length_mm', "
+        "'bill_depth_mm', 'flipper_length_mm', 'body_mass_g'"
+    )
+    assert failed.message.endswith("have some: add an Impute step for them before that step")

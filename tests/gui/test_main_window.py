@@ -283,6 +283,13 @@ def test_train_then_compare_in_the_window(qtbot, window, tmp_path, repo_root) ->
     train = window.train_panel
     assert window.stack.currentWidget() is train
     train.check_model("decision_tree_classifier")
+    assert train.chain_advice.isHidden()
+    # A rescaling step added in Prepare reaches the Train panel's warning, and its undo too.
+    window.prepare_panel.add_step(StepSpec("scale", ("body_mass_g",)))
+    assert train.chain_advice.isVisible()
+    assert "'Scale' step recomputes numbers before Decision tree" in train.chain_advice.text()
+    window.prepare_panel.undo_stack.undo()
+    assert train.chain_advice.isHidden()
     train.folds_spin.setValue(3)
     assert train.train()
     assert not window.isWindowModified()  # saved so the training process sees the chain

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from workbench.core.dataset import import_table
 from workbench.core.kinds import ColumnKind, TaskType
 from workbench.core.project import Project, create_project
-from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec, TuneSpec
+from workbench.core.specs import ChainSpec, ModelSpec, SplitSpec, StepSpec, TrainSpec, TuneSpec
 from workbench.core.tracking import LOG_FILE, ExperimentLog, pid_alive
 from workbench.gui.panels.train_panel import NO_CONTEXT_TEXT, TrainPanel
 from workbench.gui.widgets.leaderboard import BEST_MARK, MODEL, PROGRESS, STATUS, VALIDATION
@@ -114,6 +114,29 @@ def test_settings_make_the_spec(panel: TrainPanel) -> None:
     assert panel.error_label.isVisibleTo(panel)
     assert "needs an id column" in panel.error_label.text()
     assert not panel.bridge.running
+
+
+def test_a_rescaling_chain_warns_when_a_tree_model_is_ticked(panel: TrainPanel) -> None:
+    scale = ChainSpec((StepSpec("scale", ("bill_length_mm", "body_mass_g")),))
+    panel.set_chain(scale)
+    panel.check_model("logistic_regression")
+    assert panel.chain_advice.isHidden()  # a linear model wants the scaling
+    panel.check_model("random_forest_classifier")
+    panel.check_model("xgboost_classifier")
+    assert panel.chain_advice.isVisible()
+    assert panel.chain_advice.text().startswith(
+        "The chain's 'Scale' step recomputes numbers before Random forest and XGBoost: trees "
+        "need no scaling, and an ONNX export computes it in float32"
+    )
+    # The Prepare panel switches the step off: the warning goes.
+    panel.set_chain(ChainSpec((StepSpec("scale", ("bill_length_mm",), enabled=False),)))
+    assert panel.chain_advice.isHidden()
+    panel.set_chain(scale)
+    assert panel.chain_advice.isVisible()
+    panel.check_model("random_forest_classifier", False)
+    assert "before XGBoost:" in panel.chain_advice.text()
+    panel.check_model("xgboost_classifier", False)
+    assert panel.chain_advice.isHidden()
 
 
 def test_load_spec_from_a_logged_run(panel: TrainPanel) -> None:

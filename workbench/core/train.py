@@ -73,6 +73,7 @@ def run_training(
     from threadpoolctl import threadpool_limits
 
     from workbench.core.chain import model_options
+    from workbench.core.chain_advice import rescaling_note
     from workbench.core.metrics import check_metric, default_metric, positive_label
     from workbench.core.models import baseline_for, get_model, option_notes
     from workbench.core.project import open_project
@@ -130,7 +131,8 @@ def run_training(
         template = build_pipeline(
             chain, model, resolved, kinds, target, task, spec.seed, n_jobs, options
         )
-        notes = tuple(option_notes(model, task, options))
+        advice = rescaling_note([model], chain)
+        notes = (*option_notes(model, task, options), *([advice] if advice else []))
         candidates.append(Candidate(model, resolved, template, notes))
 
     run_spec: dict[str, Any] = {

@@ -36,6 +36,7 @@ from sklearn.utils.validation import check_is_fitted
 from workbench.core.chain import apply_row_steps, build_transformer
 from workbench.core.chain_compile import prepare_frame
 from workbench.core.chain_walk import ChainWalk
+from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import ColumnKind, TaskType
 from workbench.core.metrics import score_all
 from workbench.core.models import ModelDef, build_model, default_model_chain
@@ -158,8 +159,38 @@ def fit_one(template: Pipeline, X: pd.DataFrame, y: pd.Series, settings: FitSett
         rounds = xgboost_rounds(estimator, X, y, settings)
         if rounds is not None:
             estimator.set_params(model__n_estimators=rounds)
-    estimator.fit(X, y)
+    try:
+        estimator.fit(X, y)
+    except ValueError as error:
+        # scikit-learn's "Input X contains NaN." names neither the columns nor the remedy.
+        if "contains NaN" not in str(error):
+            raise
+        raise WorkbenchError(_missing_values_message(estimator, X)) from None
     return estimator
+
+
+def _missing_values_message(estimator: Pipeline, X: pd.DataFrame) -> str:
+    """Which columns hold missing values where the fit refused them, and what to do."""
+    try:  # the model refused them: every step before it is fitted, its output names them
+        features, model_refused = estimator[:-1].transform(X), True
+    except Exception:  # a step refused them: name the input columns that have some
+        features, model_refused = X, False
+    columns = []
+    if isinstance(features, pd.DataFrame):
+        columns = [str(name) for name, gaps in features.isna().any().items() if gaps]
+    named = ", ".join(f"'{name}'" for name in columns[:5])
+    named += f" and {len(columns) - 5} more" if len(columns) > 5 else ""
+    if model_refused:
+        return (
+            f"this model cannot take missing values, and {named or 'some columns'} still "
+            "have some after the chain: add an Impute step for them, or train a model that "
+            "takes missing values (decision tree, random forest, extra trees, gradient "
+            "boosting, XGBoost)"
+        )
+    return (
+        f"a step of the chain cannot take missing values, and {named or 'some columns'} "
+        "have some: add an Impute step for them before that step"
+    )
 
 
 def xgboost_rounds(

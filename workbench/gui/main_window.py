@@ -247,6 +247,7 @@ class MainWindow(QMainWindow):
         self.data_panel.roles_changed.connect(self._on_roles_edited)
         self.profile_panel.fix_requested.connect(self._add_fix)
         self.prepare_panel.chain_changed.connect(c.set_chain)
+        self.prepare_panel.chain_changed.connect(self.train_panel.set_chain)
         self.train_panel.about_to_train.connect(self._save_before_training)
         self.train_panel.runs_changed.connect(self.experiments_panel.refresh)
         self.train_panel.runs_changed.connect(self.export_panel.refresh)
@@ -303,6 +304,7 @@ class MainWindow(QMainWindow):
             self.train_panel.set_context(
                 project.root, project.task, project.target, project.dataset.kinds
             )
+        self.train_panel.set_chain(project.chain if project else ChainSpec())
         root = project.root if project else None
         self.experiments_panel.set_project(root)
         if root != self.results_panel.project_root:

@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.core.atomic import write_bytes_atomic
+from workbench.core.chain_advice import rescaling_step, tree_models
 from workbench.core.errors import WorkbenchError
 from workbench.core.export.parity import DEFAULT_THRESHOLD, ParityResult
-from workbench.core.models import TREE_FAMILIES
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
-from workbench.core.steps.registry import all_steps
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,10 +38,6 @@ _PARITY_HINTS = {
     "distance by rounding, so ONNX (float32) and scikit-learn (float64) can pick different "
     "neighbours",
 }
-
-
-# The steps that recompute numbers (not just select or encode them).
-_RESCALING_STEPS = frozenset({"scale", "log1p", "power_transform", "polynomial"})
 
 
 class ExportRefused(WorkbenchError):
@@ -202,18 +197,14 @@ def _refusal(ctx: RunContext, parity: ParityResult) -> str:
 def _rescaling_hint(ctx: RunContext) -> str | None:
     """A step that recomputes numbers before a tree model: the usual reason a tree misses
     parity (float32 arithmetic in ONNX moves values across the trees' split points)."""
-    if ctx.model.family not in TREE_FAMILIES:
+    label = rescaling_step(ctx.full_chain) if tree_models([ctx.model]) else None
+    if label is None:
         return None
-    steps = all_steps()
-    for spec in ctx.full_chain.steps:
-        if spec.enabled and spec.step in _RESCALING_STEPS:
-            label = steps[spec.step].label if spec.step in steps else spec.step
-            return (
-                f"the chain's '{label}' step recomputes numbers before a tree model, and ONNX "
-                "does it in float32, which moves values across the trees' split points; trees "
-                "need no scaling: switch that step off for this model and train again"
-            )
-    return None
+    return (
+        f"the chain's '{label}' step recomputes numbers before a tree model, and ONNX "
+        "does it in float32, which moves values across the trees' split points; trees "
+        "need no scaling: switch that step off for this model and train again"
+    )
 
 
 def _write_cards(

@@ -41,11 +41,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.chain_advice import rescaling_note
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import ColumnKind, TaskType
 from workbench.core.metrics import METRIC_LABELS, default_metric, metrics_for
 from workbench.core.models import FAMILIES, ModelDef, get_model, models_for
-from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec, TuneSpec
+from workbench.core.specs import ChainSpec, ModelSpec, SplitSpec, TrainSpec, TuneSpec
 from workbench.core.train import (
     CandidateResult,
     FoldDone,
@@ -176,6 +177,7 @@ class TrainPanel(QWidget):
         self._task: TaskType | None = None
         self._target: str | None = None
         self._columns: dict[str, ColumnKind] = {}
+        self._chain = ChainSpec()
         self._params: dict[str, dict[str, Any]] = {}  # model -> settings away from defaults
         self._form: ParamForm | None = None
         self._form_model: str | None = None
@@ -220,6 +222,12 @@ class TrainPanel(QWidget):
         self._populate_pickers()
         self._update_fields()
         self._show_state()
+
+    def set_chain(self, chain: ChainSpec) -> None:
+        """The project's chain, as the Prepare panel leaves it: the panel warns when it
+        rescales numbers before a ticked tree model."""
+        self._chain = chain
+        self._update_models_hint()
 
     def spec(self) -> TrainSpec:
         """The TrainSpec the settings describe; a WorkbenchError says what is missing."""
@@ -433,6 +441,10 @@ class TrainPanel(QWidget):
         self.model_tree.currentItemChanged.connect(self._model_selected)
         self.model_tree.itemChanged.connect(self._model_checked)
         self.models_hint = muted_label()
+        self.chain_advice = QLabel()
+        self.chain_advice.setWordWrap(True)
+        self.chain_advice.setStyleSheet(f"color: {NO_ONNX_COLOR};")
+        self.chain_advice.setVisible(False)
 
         self.baseline_box = QCheckBox("Also train the baseline")
         self.baseline_box.setChecked(True)
@@ -481,6 +493,7 @@ class TrainPanel(QWidget):
         top_layout.addWidget(self.model_tree, 1)
         top_layout.addWidget(self.baseline_box)
         top_layout.addWidget(self.models_hint)
+        top_layout.addWidget(self.chain_advice)
         column = QSplitter(Qt.Orientation.Vertical)
         column.setChildrenCollapsible(False)
         column.addWidget(top)
@@ -825,11 +838,15 @@ class TrainPanel(QWidget):
             self._update_models_hint()
 
     def _update_models_hint(self) -> None:
-        count = len(self.checked_models())
+        checked = self.checked_models()
+        count = len(checked)
         if count == 0:
             self.models_hint.setText("No model ticked yet.")
         else:
             self.models_hint.setText(f"{count} model{'s' if count > 1 else ''} ticked.")
+        advice = rescaling_note([get_model(name) for name in checked], self._chain)
+        self.chain_advice.setText(advice or "")
+        self.chain_advice.setVisible(advice is not None)
 
     def _show_model(self, name: str | None) -> None:
         if self._form is not None:
