@@ -33,6 +33,11 @@ def add_parser(sub: Any) -> None:
         default=1e-4,
         help="largest difference the parity check accepts (default 1e-4)",
     )
+    export.add_argument(
+        "--replace",
+        action="store_true",
+        help="overwrite another run's export already at these paths",
+    )
     export.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
@@ -89,6 +94,13 @@ def cmd(args: argparse.Namespace) -> int:
         card=not args.no_card,
         threshold=args.threshold,
     )
+    from workbench.core.export.replaced_files import replaced_export
+
+    replaced = replaced_export(request, run_id)
+    if replaced is not None and not args.replace:
+        whose = f"run {replaced.run_id}'s export" if replaced.run_id else "exported files"
+        names = ", ".join(str(path) for path in replaced.files)
+        raise WorkbenchError(f"{names} hold {whose}: pass --replace to overwrite them")
     result = export_run(args.project, run_id, request)
     if args.json:
         _print_json(

@@ -176,3 +176,22 @@ def test_a_baseline_is_refused_in_one_line(
     line = one_error_line(capsys)
     assert line.startswith(f"workbench: error: run {dummy} cannot be exported to ONNX: ")
     assert not (tmp_path / "m.onnx").exists()
+
+
+def test_another_runs_export_is_kept_unless_replace_is_given(
+    three_runs: tuple[Path, list], tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    root, results = three_runs
+    first, second = results[1].run_id, results[2].run_id
+    target = tmp_path / "pipeline.joblib"
+    assert run(["export", str(root), first, "--joblib", str(target)]) == 0
+    assert run(["export", str(root), first, "--joblib", str(target)]) == 0  # its own: replaced
+    capsys.readouterr()
+    assert run(["export", str(root), second, "--joblib", str(target)]) == 2
+    assert one_error_line(capsys) == (
+        f"workbench: error: {target}, {target}.json, {tmp_path / 'model_card.md'} hold run "
+        f"{first}'s export: pass --replace to overwrite them"
+    )
+    assert json.loads(Path(f"{target}.json").read_text())["run_id"] == first
+    assert run(["export", str(root), second, "--joblib", str(target), "--replace"]) == 0
+    assert json.loads(Path(f"{target}.json").read_text())["run_id"] == second

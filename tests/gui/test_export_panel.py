@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from _serve_runs import trained_run
 
+from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
 from workbench.core.tracking import LOG_FILE, ExperimentLog
+from workbench.core.train import run_training
 from workbench.gui.panels.export_panel import ExportPanel, default_folder
 
 pytestmark = pytest.mark.shared_data
@@ -135,3 +137,46 @@ def test_a_run_that_may_miss_parity_is_flagged_before_the_click(
     assert text.startswith("Converts to ONNX, but the parity check may refuse it:")
     assert "The chain's 'Scale' step recomputes numbers before a tree model" in text
     assert panel.onnx_box.isEnabled()  # a warning, not a blocker: the check decides
+
+
+def test_exporting_over_another_runs_export_asks_first(
+    qtbot, panel: ExportPanel, root: Path
+) -> None:
+    first = _run_id(root)
+    (second,) = run_training(
+        root,
+        TrainSpec(
+            models=(ModelSpec("decision_tree_classifier"),),
+            split=SplitSpec("holdout", validation_fraction=0.25, test_fraction=0.2),
+            include_baseline=False,
+        ),
+    )
+    panel.set_project(root)
+    assert panel.select_run(first)
+    for box in (panel.onnx_box, panel.docker_box):
+        box.setChecked(False)
+    folder = default_folder(root, first)
+    assert panel.folder() == folder
+    with qtbot.waitSignal(panel.exported, timeout=60_000):
+        assert panel.export(ask=lambda *_: pytest.fail("nothing to replace yet"))
+    # The same run again into its own folder: replaced without a question.
+    with qtbot.waitSignal(panel.exported, timeout=60_000):
+        assert panel.export(ask=lambda *_: pytest.fail("a run replaces its own export"))
+
+    assert panel.select_run(second.run_id)
+    panel.set_folder(folder)
+    questions: list[tuple[str, str]] = []
+    assert not panel.export(ask=lambda title, text: questions.append((title, text)) or False)
+    ((title, text),) = questions
+    assert title == "Replace another export?"
+    assert text == (
+        f"{folder} already holds the export of run {first} (pipeline.joblib, "
+        f"pipeline.joblib.json, model_card.md).\n\nExporting run {second.run_id} there "
+        "replaces them. Export anyway?"
+    )
+    assert panel.error_label.text() == f"Not exported: {folder} keeps the files it had."
+    assert json.loads((folder / "pipeline.joblib.json").read_text())["run_id"] == first
+
+    with qtbot.waitSignal(panel.exported, timeout=60_000):
+        assert panel.export(ask=lambda *_: True)
+    assert json.loads((folder / "pipeline.joblib.json").read_text())["run_id"] == second.run_id

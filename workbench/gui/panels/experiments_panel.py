@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -45,6 +44,7 @@ from workbench.core.kinds import TaskType
 from workbench.core.metrics import METRIC_LABELS, best_positions, default_metric
 from workbench.core.project import open_project
 from workbench.core.tracking import ExperimentLog, RunRecord
+from workbench.gui.dialogs.confirm import AskFn, confirm
 from workbench.gui.widgets.leaderboard import BEST_BACKGROUND, format_score, format_seconds
 from workbench.gui.widgets.param_form import ERROR_COLOR, muted
 from workbench.gui.widgets.runs_model import (
@@ -75,8 +75,6 @@ _SECTION_TEXT = {
 
 _SECTION_ORDER = {"run": 0, "metric:validation": 1, "metric:test": 2, "param": 3, "metric:train": 4}
 _MAX_COMPARE_WIDTH = 260
-
-AskFn = Callable[[str, str], bool]  # (title, question) -> confirmed
 
 
 def _cell_text(name: str, value: Any) -> str:
@@ -422,14 +420,7 @@ class ExperimentsPanel(QWidget):
         self.error_label.show()
 
     def _ask(self, title: str, question: str) -> bool:
-        answer = QMessageBox.question(
-            self,
-            title,
-            question,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return confirm(self, title, question)
 
     # ----------------------------------------------------------------- metric columns
 

@@ -40,7 +40,9 @@ from workbench.core.export.export_run import (
     check_export,
     export_run,
 )
+from workbench.core.export.replaced_files import ReplacedExport, replaced_export
 from workbench.core.tracking import LOG_FILE, ExperimentLog, RunRecord
+from workbench.gui.dialogs.confirm import AskFn, confirm
 from workbench.gui.job_bridge import JobBridge
 from workbench.gui.widgets.param_form import error_label, muted_label
 from workbench.gui.widgets.runs_model import model_label
@@ -175,8 +177,10 @@ class ExportPanel(QWidget):
             self.threshold_spin.value(),
         )
 
-    def export(self) -> bool:
-        """Start the export job; False (with the reason inline) when it cannot start."""
+    def export(self, ask: AskFn | None = None) -> bool:
+        """Start the export job; False (with the reason inline) when it cannot start, or when
+        the folder holds another run's export and `ask` (a Yes/Cancel dialog by default) is
+        not answered yes."""
         run_id = self.current_run()
         if self._root is None or run_id is None or self.export_bridge.running:
             return False
@@ -185,6 +189,14 @@ class ExportPanel(QWidget):
         except WorkbenchError as error:
             self._show_error(str(error))
             return False
+        replaced = replaced_export(request, run_id)
+        if replaced is not None:
+            folder = self.folder()
+            if not (ask or self._ask)("Replace another export?", _replace_question(
+                replaced, run_id, folder
+            )):  # fmt: skip
+                self._show_error(f"Not exported: {folder} keeps the files it had.")
+                return False
         self.error_label.hide()
         self.parity_label.hide()
         self.files_list.clear()
@@ -421,3 +433,18 @@ class ExportPanel(QWidget):
     def _show_error(self, message: str) -> None:
         self.error_label.setText(message)
         self.error_label.show()
+
+    def _ask(self, title: str, question: str) -> bool:
+        return confirm(self, title, question)
+
+
+def _replace_question(replaced: ReplacedExport, run_id: str, folder: Path | None) -> str:
+    names = [
+        str(path.relative_to(folder)) if folder and path.is_relative_to(folder) else str(path)
+        for path in replaced.files
+    ]
+    whose = f"the export of run {replaced.run_id}" if replaced.run_id else "exported files"
+    return (
+        f"{folder} already holds {whose} ({', '.join(names)}).\n\n"
+        f"Exporting run {run_id} there replaces them. Export anyway?"
+    )
