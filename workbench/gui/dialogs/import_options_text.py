@@ -1,0 +1,144 @@
+"""The words the Import dialog uses for read options, kept apart from the widgets that show them.
+
+The choice lists label each option value for the form, and `describe_options` says in one line
+how a file is being read, so the user can check detection at a glance. None of this needs a
+widget, so it is plain functions and tables that can be tested and reused on their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from workbench.core.io import SUPPORTED_SUFFIXES, ReadOptions
+
+FORMAT_CHOICES: tuple[tuple[str, str], ...] = (
+    ("auto", "Detect automatically"),
+    ("csv", "CSV / delimited text"),
+    ("excel", "Excel workbook"),
+    ("parquet", "Parquet"),
+    ("json", "JSON"),
+    ("jsonl", "JSON lines"),
+    ("sqlite", "SQLite database"),
+)
+ENCODINGS: tuple[str, ...] = ("utf-8", "utf-8-sig", "cp1252", "latin-1")
+OTHER = "other"
+DELIMITER_CHOICES: tuple[tuple[str, str], ...] = (
+    (",", "comma  ,"),
+    (";", "semicolon  ;"),
+    ("\t", "tab"),
+    ("|", "pipe  |"),
+    (" ", "space"),
+    (OTHER, "other…"),
+)
+DECIMAL_CHOICES: tuple[tuple[str, str], ...] = ((".", "point  ."), (",", "comma  ,"))
+THOUSANDS_CHOICES: tuple[tuple[str | None, str], ...] = (
+    (None, "none"),
+    (",", "comma  ,"),
+    (".", "point  ."),
+    (" ", "space"),
+)
+DELIMITER_NAMES = {
+    ",": "comma",
+    ";": "semicolon",
+    "\t": "tab",
+    "|": "pipe",
+    " ": "space",
+}
+_FORMAT_NAMES = dict(FORMAT_CHOICES) | {"csv": "Delimited text", "excel": "Excel"}
+
+
+def parse_na_tokens(text: str) -> tuple[str, ...]:
+    """Comma-separated tokens; `""` stands for the empty cell, which a comma list cannot show."""
+    tokens: list[str] = []
+    for raw in text.split(","):
+        token = raw.strip()
+        if token == '""':
+            tokens.append("")
+        elif token:
+            tokens.append(token)
+    return tuple(dict.fromkeys(tokens))
+
+
+def format_na_tokens(tokens: Iterable[str]) -> str:
+    return ", ".join('""' if token == "" else token for token in tokens)
+
+
+def describe_options(options: ReadOptions) -> str:
+    """One line saying how the file is read: 'UTF-8, comma-separated, header on row 1'."""
+    fmt = options.format
+    parts: list[str] = []
+    if fmt == "csv":
+        parts.append(_encoding_name(options.encoding))
+        if options.delimiter is not None:
+            name = DELIMITER_NAMES.get(options.delimiter, f"'{options.delimiter}'")
+            parts.append(f"{name}-separated")
+    elif fmt == "excel":
+        parts.append(f"Excel sheet '{options.sheet}'" if options.sheet else "Excel")
+    elif fmt == "sqlite":
+        if options.query:
+            parts.append("SQLite query")
+        else:
+            parts.append(f"SQLite table '{options.table}'" if options.table else "SQLite")
+    else:
+        parts.append(_FORMAT_NAMES.get(fmt, fmt))
+        if fmt in ("json", "jsonl") and options.encoding:
+            parts.append(_encoding_name(options.encoding))
+    if fmt in ("csv", "excel"):
+        row = (options.header_row or 0) + 1
+        if options.header is False:
+            skipped = f" after skipping {row - 1} rows" if row > 1 else ""
+            parts.append(f"no header row{skipped} (columns named column_0, column_1, …)")
+        else:
+            parts.append(f"header on row {row}")
+    if fmt == "csv":
+        if options.decimal != ".":
+            parts.append(f"decimal '{options.decimal}'")
+        if options.thousands:
+            name = "space" if options.thousands == " " else f"'{options.thousands}'"
+            parts.append(f"thousands separator {name}")
+    return ", ".join(parts)
+
+
+def _encoding_name(encoding: str | None) -> str:
+    if encoding is None:
+        return "unknown encoding"
+    names = {
+        "utf-8": "UTF-8",
+        "utf_8": "UTF-8",
+        "utf8": "UTF-8",
+        "utf-8-sig": "UTF-8 with BOM",
+        "utf_8_sig": "UTF-8 with BOM",
+        "cp1252": "Windows-1252",
+        "latin-1": "Latin-1",
+        "latin1": "Latin-1",
+        "iso-8859-1": "Latin-1",
+        "ascii": "ASCII",
+    }
+    return names.get(encoding.lower(), encoding)
+
+
+def file_filter() -> str:
+    """The Browse filter, built from what the readers accept."""
+    patterns = " ".join(f"*{suffix}" for suffix in SUPPORTED_SUFFIXES)
+    return f"Tables ({patterns});;All files (*)"
+
+
+def escape_html(text: str) -> str:
+    """Messages quote file content and paths, which rich-text labels would read as markup."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+__all__ = [
+    "DECIMAL_CHOICES",
+    "DELIMITER_CHOICES",
+    "DELIMITER_NAMES",
+    "ENCODINGS",
+    "FORMAT_CHOICES",
+    "OTHER",
+    "THOUSANDS_CHOICES",
+    "describe_options",
+    "escape_html",
+    "file_filter",
+    "format_na_tokens",
+    "parse_na_tokens",
+]
