@@ -1,0 +1,395 @@
+"""The Train panel's settings column: validation, tuning and run settings.
+
+It exists apart from the panel because turning these fields into a SplitSpec and a TuneSpec
+(and a stored spec back into the fields) is a job of its own, with its own rules: which
+schemes the task allows, which fields a scheme needs, which columns suit a group, time or id
+picker. The panel composes it, wires the Train and Cancel buttons to the job, and listens to
+`metric_changed` to re-rank the leaderboard.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.core.errors import WorkbenchError
+from workbench.core.kinds import ColumnKind, TaskType
+from workbench.core.metrics import METRIC_LABELS, default_metric, metrics_for
+from workbench.core.specs import SplitSpec, TrainSpec, TuneSpec
+from workbench.gui.widgets.kind_badges import kind_icon, kind_label
+from workbench.gui.widgets.param_form import muted_label
+
+SCHEMES: dict[str, tuple[str, str]] = {
+    "holdout": (
+        "Hold-out",
+        "One validation set, a share of the training rows (stratified for classification). "
+        "Fast; the score depends on which rows were drawn.",
+    ),
+    "kfold": (
+        "K-fold",
+        "The training rows are cut into k folds; each fold is validated once on a model fitted "
+        "on the others.",
+    ),
+    "stratified_kfold": (
+        "Stratified k-fold",
+        "K-fold keeping each class's share in every fold: the usual choice for classification.",
+    ),
+    "repeated_kfold": (
+        "Repeated k-fold",
+        "K-fold done several times with different shuffles: steadier scores, k × repeats fits.",
+    ),
+    "group_kfold": (
+        "Group k-fold",
+        "Rows sharing a group value (a patient, a store) stay in the same fold, so validation "
+        "never sees a group the model was fitted on.",
+    ),
+    "timeseries": (
+        "Time-series split",
+        "Folds in time order: each validates on rows later than every row it was fitted on.",
+    ),
+    "hash": (
+        "Hash split on an id",
+        "A row's id decides its split (a hash), so the same row always lands in the same split, "
+        "even after rows are added or shuffled.",
+    ),
+}
+CLASSIFICATION_ONLY_SCHEMES = ("stratified_kfold",)
+FOLD_SCHEMES = ("kfold", "stratified_kfold", "repeated_kfold", "group_kfold", "timeseries")
+FRACTION_SCHEMES = ("holdout", "hash")
+TUNE_LABELS = {
+    "none": "No tuning (use the settings as set)",
+    "grid": "Grid search",
+    "random": "Random search",
+    "halving": "Successive halving",
+}
+TUNE_HELP = {
+    "none": "Each model is trained once with its settings.",
+    "grid": "Tries evenly spread values of each tuned setting (at most the trial budget).",
+    "random": "Tries random combinations from each model's search space.",
+    "halving": "Starts many combinations on a little data and gives more data only to the best.",
+}
+# Which column kinds make sense for each picker.
+GROUP_KINDS = (ColumnKind.CATEGORICAL, ColumnKind.IDENTIFIER, ColumnKind.TEXT)
+TIME_KINDS = (ColumnKind.DATETIME, ColumnKind.NUMERIC)
+ID_KINDS = (ColumnKind.IDENTIFIER, ColumnKind.TEXT)
+_PICKERS = {
+    "group_kfold": ("group_column", "a group column", "a category, ID-like or text"),
+    "timeseries": ("time_column", "a time column", "a date/time or numeric"),
+    "hash": ("id_column", "an id column", "an ID-like or text"),
+}
+
+
+class TrainSettings(QScrollArea):
+    """A scrolling column of three boxes: Validation, Tuning and metric, Run (seed, cores and
+    the Train / Cancel buttons). `metric_changed()` fires when the chosen metric changes,
+    including when a new task fills the metric list."""
+
+    metric_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        self.validation_box = self._build_validation()
+        self.tuning_box = self._build_tuning()
+        layout.addWidget(self.validation_box)
+        layout.addWidget(self.tuning_box)
+        layout.addWidget(self._build_run())
+        layout.addStretch(1)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(content)
+        self.setMinimumWidth(300)
+
+    # ----------------------------------------------------------------- specs
+
+    def split_spec(self) -> SplitSpec:
+        scheme = str(self.scheme_combo.currentData())
+        columns: dict[str, str | None] = {
+            "group_column": None,
+            "time_column": None,
+            "id_column": None,
+        }
+        if scheme in _PICKERS:
+            attribute, what, kinds = _PICKERS[scheme]
+            combo = self.picker_combos[attribute]
+            column = combo.currentData()
+            if not column:
+                raise WorkbenchError(
+                    f"{SCHEMES[scheme][0]} needs {what}; this dataset has no {kinds} column "
+                    "besides the target: choose another scheme"
+                )
+            columns[attribute] = str(column)
+        return SplitSpec(
+            scheme=scheme,
+            n_splits=self.folds_spin.value(),
+            n_repeats=self.repeats_spin.value(),
+            validation_fraction=round(self.validation_spin.value(), 4),
+            test_fraction=round(self.test_spin.value(), 4),
+            **columns,
+        )
+
+    def tune_spec(self) -> TuneSpec:
+        budget = float(self.budget_spin.value()) if self.budget_box.isChecked() else None
+        return TuneSpec(
+            method=str(self.tune_combo.currentData()),
+            n_trials=self.trials_spin.value(),
+            time_budget_seconds=budget,
+            metric=self.chosen_metric(),
+        )
+
+    def chosen_metric(self) -> str | None:
+        data = self.metric_combo.currentData()
+        return str(data) if data else None
+
+    def n_jobs(self) -> int | None:
+        """None: every core (the runner's default)."""
+        value = self.cores_spin.value()
+        return None if value == 0 else value
+
+    def load(self, spec: TrainSpec) -> None:
+        """Show a spec's early stopping, split, tuning, seed and cores."""
+        self.early_stopping_box.setChecked(spec.early_stopping)
+        self._load_split(spec.split)
+        self._load_tune(spec.tune)
+        self.seed_spin.setValue(int(spec.seed))
+        self.cores_spin.setValue(int(spec.n_jobs or 0))
+
+    # ----------------------------------------------------------------- layout
+
+    def _build_validation(self) -> QGroupBox:
+        box = QGroupBox("Validation")
+        form = QFormLayout(box)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.validation_form = form
+        self.scheme_combo = QComboBox()
+        self.scheme_combo.currentIndexChanged.connect(self.update_fields)
+        self.scheme_help = muted_label()
+        self.folds_spin = QSpinBox()
+        self.folds_spin.setRange(2, 50)
+        self.folds_spin.setValue(5)
+        self.folds_spin.setToolTip("How many folds the training rows are cut into.")
+        self.repeats_spin = QSpinBox()
+        self.repeats_spin.setRange(1, 50)
+        self.repeats_spin.setValue(3)
+        self.repeats_spin.setToolTip("How many times k-fold is repeated with a new shuffle.")
+        self.validation_spin = QDoubleSpinBox()
+        self.validation_spin.setRange(0.05, 0.9)
+        self.validation_spin.setSingleStep(0.05)
+        self.validation_spin.setDecimals(2)
+        self.validation_spin.setValue(0.2)
+        self.validation_spin.setToolTip("Share of the training rows held out for validation.")
+        self.picker_combos: dict[str, QComboBox] = {}
+        for attribute in ("group_column", "time_column", "id_column"):
+            combo = QComboBox()
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(12)
+            self.picker_combos[attribute] = combo
+        self.test_spin = QDoubleSpinBox()
+        self.test_spin.setRange(0.0, 0.5)
+        self.test_spin.setSingleStep(0.05)
+        self.test_spin.setDecimals(2)
+        self.test_spin.setValue(0.2)
+        self.test_spin.setSpecialValueText("none")
+        self.test_spin.setToolTip(
+            "Share of all rows set aside before any tuning and scored once at the end "
+            "(none: no test set)."
+        )
+        form.addRow("Scheme", self.scheme_combo)
+        form.addRow(self.scheme_help)
+        form.addRow("Folds", self.folds_spin)
+        form.addRow("Repeats", self.repeats_spin)
+        form.addRow("Validation share", self.validation_spin)
+        form.addRow("Group column", self.picker_combos["group_column"])
+        form.addRow("Time column", self.picker_combos["time_column"])
+        form.addRow("Id column", self.picker_combos["id_column"])
+        form.addRow("Test share", self.test_spin)
+        return box
+
+    def _build_tuning(self) -> QGroupBox:
+        box = QGroupBox("Tuning and metric")
+        form = QFormLayout(box)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.tuning_form = form
+        self.tune_combo = QComboBox()
+        for method, label in TUNE_LABELS.items():
+            self.tune_combo.addItem(label, method)
+        self.tune_combo.currentIndexChanged.connect(self.update_fields)
+        self.tune_help = muted_label()
+        self.trials_spin = QSpinBox()
+        self.trials_spin.setRange(1, 10_000)
+        self.trials_spin.setValue(20)
+        self.trials_spin.setToolTip("At most this many settings are tried per model.")
+        self.budget_box = QCheckBox("Stop after")
+        self.budget_box.setToolTip("A time limit per model's search; trials stop when it is up.")
+        self.budget_spin = QSpinBox()
+        self.budget_spin.setRange(5, 7 * 24 * 3600)
+        self.budget_spin.setValue(300)
+        self.budget_spin.setSuffix(" s")
+        self.budget_spin.setEnabled(False)
+        self.budget_box.toggled.connect(self.budget_spin.setEnabled)
+        self.budget_row = QHBoxLayout()
+        self.budget_row.addWidget(self.budget_box)
+        self.budget_row.addWidget(self.budget_spin, 1)
+        self.metric_combo = QComboBox()
+        self.metric_combo.setToolTip(
+            "Ranks the models in the leaderboard and, when tuning, is what the search optimises."
+        )
+        self.metric_combo.currentIndexChanged.connect(self._metric_changed)
+        form.addRow("Method", self.tune_combo)
+        form.addRow(self.tune_help)
+        form.addRow("Trials", self.trials_spin)
+        form.addRow("Time limit", self.budget_row)
+        self.early_stopping_box = QCheckBox("XGBoost early stopping")
+        self.early_stopping_box.setChecked(True)
+        self.early_stopping_box.setToolTip(
+            "XGBoost stops adding trees when a validation slice of each fit's training rows "
+            "stops improving; its number of rounds is then a ceiling."
+        )
+        form.addRow("Metric", self.metric_combo)
+        form.addRow(self.early_stopping_box)
+        return box
+
+    def _build_run(self) -> QGroupBox:
+        box = QGroupBox("Run")
+        form = QFormLayout(box)
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setRange(0, 2**31 - 1)
+        self.seed_spin.setToolTip(
+            "Same seed, same data, same settings: identical scores. Change it to see how much "
+            "scores move by chance."
+        )
+        self.cores_spin = QSpinBox()
+        cores = os.cpu_count() or 1
+        self.cores_spin.setRange(0, cores)
+        self.cores_spin.setSpecialValueText(f"all ({cores})")
+        self.cores_spin.setToolTip("How many processor cores a fit may use.")
+        self.train_button = QPushButton("Train")
+        self.train_button.setDefault(True)
+        self.train_button.setToolTip("Train the ticked models with these settings")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.setToolTip("Stop the training now; finished models are kept")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.train_button, 1)
+        buttons.addWidget(self.cancel_button)
+        form.addRow("Seed", self.seed_spin)
+        form.addRow("Cores", self.cores_spin)
+        form.addRow(buttons)
+        return box
+
+    # ----------------------------------------------------------------- populating
+
+    def populate_schemes(self, task: TaskType | None) -> None:
+        """The schemes the task allows, its usual one chosen."""
+        self.scheme_combo.blockSignals(True)
+        self.scheme_combo.clear()
+        classification = task in (TaskType.BINARY, TaskType.MULTICLASS)
+        for scheme, (label, _help) in SCHEMES.items():
+            if scheme in CLASSIFICATION_ONLY_SCHEMES and not classification:
+                continue
+            self.scheme_combo.addItem(label, scheme)
+        default = "stratified_kfold" if classification else "kfold"
+        self.scheme_combo.setCurrentIndex(max(0, self.scheme_combo.findData(default)))
+        self.scheme_combo.blockSignals(False)
+
+    def populate_metrics(self, task: TaskType | None) -> None:
+        """The task's metrics, its default chosen; `metric_changed` fires once."""
+        self.metric_combo.blockSignals(True)
+        self.metric_combo.clear()
+        if task is not None:
+            for metric in metrics_for(task):
+                self.metric_combo.addItem(METRIC_LABELS.get(metric, metric), metric)
+            index = self.metric_combo.findData(default_metric(task))
+            self.metric_combo.setCurrentIndex(max(0, index))
+        self.metric_combo.blockSignals(False)
+        self._metric_changed()
+
+    def populate_pickers(self, columns: Mapping[str, ColumnKind], target: str | None) -> None:
+        """Offer each picker the columns of kinds that suit it, never the target; keep a
+        previous choice that is still there."""
+        wanted = {"group_column": GROUP_KINDS, "time_column": TIME_KINDS, "id_column": ID_KINDS}
+        for attribute, kinds in wanted.items():
+            combo = self.picker_combos[attribute]
+            previous = combo.currentData()
+            combo.clear()
+            for name, kind in columns.items():
+                if name != target and kind in kinds:
+                    combo.addItem(kind_icon(kind), name, name)
+                    combo.setItemData(
+                        combo.count() - 1, kind_label(kind), Qt.ItemDataRole.ToolTipRole
+                    )
+            if combo.count() == 0:
+                combo.addItem("no suitable column", None)
+                combo.setEnabled(False)
+            else:
+                combo.setEnabled(True)
+                if previous:
+                    combo.setCurrentIndex(max(0, combo.findData(previous)))
+
+    # ----------------------------------------------------------------- settings
+
+    def update_fields(self, *_args: object) -> None:
+        """Show only the fields the chosen scheme and tuning method use."""
+        scheme = str(self.scheme_combo.currentData() or "")
+        form = self.validation_form
+        form.setRowVisible(self.folds_spin, scheme in FOLD_SCHEMES)
+        form.setRowVisible(self.repeats_spin, scheme == "repeated_kfold")
+        form.setRowVisible(self.validation_spin, scheme in FRACTION_SCHEMES)
+        for attribute, combo in self.picker_combos.items():
+            shown = scheme in _PICKERS and _PICKERS[scheme][0] == attribute
+            form.setRowVisible(combo, shown)
+        self.scheme_help.setText(SCHEMES[scheme][1] if scheme in SCHEMES else "")
+        if scheme == "timeseries":
+            self.test_spin.setToolTip("Share of the latest rows kept aside as the test set.")
+        method = str(self.tune_combo.currentData() or "none")
+        tuning = method != "none"
+        self.tuning_form.setRowVisible(self.trials_spin, tuning)
+        self.tuning_form.setRowVisible(self.budget_row, tuning)
+        self.tune_help.setText(TUNE_HELP[method])
+
+    def _load_split(self, split: SplitSpec) -> None:
+        index = self.scheme_combo.findData(split.scheme)
+        if index >= 0:
+            self.scheme_combo.setCurrentIndex(index)
+        self.folds_spin.setValue(split.n_splits)
+        self.repeats_spin.setValue(split.n_repeats)
+        self.validation_spin.setValue(split.validation_fraction)
+        self.test_spin.setValue(split.test_fraction)
+        for attribute, combo in self.picker_combos.items():
+            column = getattr(split, attribute)
+            if column and combo.findData(column) >= 0:
+                combo.setCurrentIndex(combo.findData(column))
+        self.update_fields()
+
+    def _load_tune(self, tune: TuneSpec) -> None:
+        self.tune_combo.setCurrentIndex(max(0, self.tune_combo.findData(tune.method)))
+        self.trials_spin.setValue(tune.n_trials)
+        self.budget_box.setChecked(tune.time_budget_seconds is not None)
+        if tune.time_budget_seconds is not None:
+            self.budget_spin.setValue(round(tune.time_budget_seconds))
+        if tune.metric and self.metric_combo.findData(tune.metric) >= 0:
+            self.metric_combo.setCurrentIndex(self.metric_combo.findData(tune.metric))
+        self.update_fields()
+
+    def _metric_changed(self, *_args: object) -> None:
+        self.metric_changed.emit()
