@@ -173,8 +173,10 @@ def _missing_values_message(estimator: Pipeline, X: pd.DataFrame) -> str:
     """Which columns hold missing values where the fit refused them, and what to do."""
     try:  # the model refused them: every step before it is fitted, its output names them
         features, model_refused = estimator[:-1].transform(X), True
-    except Exception:  # a step refused them: name the input columns that have some
-        features, model_refused = X, False
+    except Exception:  # a step refused them: name the input's numeric columns that have some
+        # (text reaches such a step encoded, its missing values a category of their own)
+        numeric = [c for c in X.columns if ptypes.is_numeric_dtype(X[c].dtype)]
+        features, model_refused = X[numeric], False
     columns = []
     if isinstance(features, pd.DataFrame):
         columns = [str(name) for name, gaps in features.isna().any().items() if gaps]
