@@ -19,6 +19,8 @@ REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "docs" / "screenshots"
 if "DISPLAY" not in os.environ:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(REPO / "scripts"))
+from shot_common import write_png  # noqa: E402
 
 
 def wait(app, condition, timeout: float = 120.0) -> None:
@@ -34,12 +36,7 @@ def wait(app, condition, timeout: float = 120.0) -> None:
 
 
 def save(widget, name: str) -> Path:
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"{name}.png"
-    if not widget.grab().save(str(path)):
-        raise RuntimeError(f"could not write {path}")
-    print(path.relative_to(REPO))
-    return path
+    return write_png(widget, OUT / f"{name}.png")
 
 
 GALLERY = (

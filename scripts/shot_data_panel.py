@@ -17,6 +17,9 @@ from PySide6.QtWidgets import QApplication
 from workbench.core.kinds import ColumnKind, ColumnRole
 from workbench.gui.panels.data_panel import DataPanel
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from shot_common import write_png
+
 DEFAULT_CSV = Path(__file__).resolve().parents[2] / "shared/data/clean/penguins.csv"
 
 
@@ -41,7 +44,7 @@ def main() -> None:
     panel.resize(1000, 520)
     panel.show()
     app.processEvents()
-    panel.grab().save("/tmp/data_panel_empty.png")
+    write_png(panel, Path("/tmp/data_panel_empty.png"))
 
     frame = pd.read_csv(path)
     roles = {str(c): ColumnRole.FEATURE for c in frame.columns}
@@ -51,16 +54,16 @@ def main() -> None:
     if frame.shape[1] > 2:
         panel.set_role(str(frame.columns[-1]), ColumnRole.IGNORE)
     app.processEvents()
-    panel.grab().save("/tmp/data_panel.png")
+    write_png(panel, Path("/tmp/data_panel.png"))
 
     menu = panel.build_role_menu(first)
     menu.adjustSize()
-    menu.grab().save("/tmp/data_panel_menu.png")
+    write_png(menu, Path("/tmp/data_panel_menu.png"))
 
     panel.table.sortByColumn(min(5, frame.shape[1] - 1), panel.model.sort_order)
     panel.set_filter("gentoo")
     app.processEvents()
-    panel.grab().save("/tmp/data_panel_filtered.png")
+    write_png(panel, Path("/tmp/data_panel_filtered.png"))
     print("saved /tmp/data_panel_empty.png, /tmp/data_panel.png, /tmp/data_panel_menu.png,")
     print("      /tmp/data_panel_filtered.png")
 

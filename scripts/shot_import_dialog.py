@@ -21,6 +21,9 @@ from PySide6.QtWidgets import QApplication
 
 from workbench.gui.dialogs.import_dialog import ImportDialog
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from shot_common import write_png
+
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
@@ -36,9 +39,8 @@ def settle(app: QApplication, dialog: ImportDialog, timeout: float = 20.0) -> No
 
 def shoot(app: QApplication, dialog: ImportDialog, name: str) -> None:
     settle(app, dialog)
-    target = Path("/tmp") / f"import_{name}.png"
-    dialog.grab().save(str(target))
-    print(f"saved {target}  ({dialog.width()}x{dialog.height()})")
+    write_png(dialog, Path("/tmp") / f"import_{name}.png")
+    print(f"  ({dialog.width()}x{dialog.height()})")
 
 
 def open_on(app: QApplication, path: Path, size: tuple[int, int] | None = None) -> ImportDialog:

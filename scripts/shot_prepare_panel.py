@@ -26,6 +26,7 @@ from workbench.gui.panels.prepare_panel import PreparePanel
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
+from shot_common import write_png  # noqa: E402
 from shot_profile_panel import dark_palette  # noqa: E402
 
 DATASETS = {
@@ -70,8 +71,7 @@ def settle(app: QApplication, panel: PreparePanel, seconds: float = 30.0) -> Non
 
 def save(app: QApplication, panel: PreparePanel, path: Path) -> None:
     settle(app, panel)
-    panel.grab().save(str(path))
-    print(f"wrote {path}")
+    write_png(panel, path)
 
 
 def main() -> int:

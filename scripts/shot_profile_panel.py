@@ -29,6 +29,8 @@ from workbench.gui.panels.profile_panel import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "scripts"))
+from shot_common import settle, write_png  # noqa: E402
 
 
 def dark_palette() -> QPalette:
@@ -55,10 +57,8 @@ def dark_palette() -> QPalette:
 
 
 def save(app: QApplication, panel: ProfilePanel, path: Path) -> None:
-    for _ in range(3):
-        app.processEvents()
-    panel.grab().save(str(path))
-    print(f"wrote {path}")
+    settle(app)
+    write_png(panel, path)
 
 
 def main() -> int:

@@ -33,6 +33,7 @@ from workbench.gui.panels.train_panel import TrainPanel
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
+from shot_common import settle, write_png  # noqa: E402
 from shot_profile_panel import dark_palette  # noqa: E402
 
 DATASETS = {
@@ -51,10 +52,8 @@ def wait(app: QApplication, condition: Callable[[], bool], seconds: float = 120.
 
 
 def save(app: QApplication, widget: QWidget, path: Path) -> None:
-    for _ in range(3):
-        app.processEvents()
-    widget.grab().save(str(path))
-    print(f"wrote {path}")
+    settle(app)
+    write_png(widget, path)
 
 
 def main() -> int:
