@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyqtgraph as pg
 import pytest
 from PySide6.QtGui import QImage
 from results_scenario import result_runs  # noqa: F401 - the fixture (tests/gui is on the path)
@@ -23,12 +24,15 @@ from workbench.core.results.run_results import RunResults, load_run_results
 from workbench.core.results.thresholds import best_threshold, threshold_table
 from workbench.gui.results.catalog import compare_plots_for, plots_for
 from workbench.gui.results.classification import (
+    MAX_MARKER,
+    MIN_MARKER,
     PERCENT,
     CalibrationPlot,
     ConfusionMatrixPlot,
     PrPlot,
     RocPlot,
     ScoreDistributionPlot,
+    marker_sizes,
 )
 from workbench.gui.results.compare import MetricsCompareTable
 from workbench.gui.results.importance import ImportancePlot
@@ -145,6 +149,13 @@ def test_calibration_points_match_sklearn(qtbot, loaded) -> None:
     assert name == "class 1"
     assert np.allclose([b["mean_predicted"] for b in bins], predicted)
     assert np.allclose([b["fraction_positive"] for b in bins], observed)
+    # Marker areas follow the bins' rows: the fullest bin is largest, a thin one small.
+    counts = [b["count"] for b in bins]
+    (scatter,) = [i for i in plot.plot.items if isinstance(i, pg.ScatterPlotItem)]
+    sizes = scatter.data["size"].tolist()
+    assert sizes == pytest.approx(marker_sizes(counts))
+    assert sizes[int(np.argmax(counts))] == MAX_MARKER
+    assert min(sizes) < MAX_MARKER / 2 and min(sizes) >= MIN_MARKER
 
 
 def test_score_distribution_shares(qtbot, loaded) -> None:

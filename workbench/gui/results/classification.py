@@ -282,9 +282,23 @@ class PrPlot(_CurvePlot):
                 self.plot.addItem(line)
 
 
+# Marker sizes of calibration bins, in pixels: a bin's area grows with its rows, so a bin of a
+# handful of rows (whose observed share zigzags) reads as the small dot it is.
+MIN_MARKER, MAX_MARKER = 4.0, 14.0
+
+
+def marker_sizes(counts: list[int]) -> list[float]:
+    """Each bin's marker size, its area proportional to its row count (the largest bin full)."""
+    largest = max(counts, default=0)
+    if largest <= 0:
+        return [MIN_MARKER] * len(counts)
+    return [max(MIN_MARKER, MAX_MARKER * float(np.sqrt(count / largest))) for count in counts]
+
+
 class CalibrationPlot(_CurvePlot):
     """Reliability curve: mean predicted probability vs the observed share of the class per
-    bin (metrics.calibration_bins), with the perfect-calibration diagonal."""
+    bin (metrics.calibration_bins), with the perfect-calibration diagonal; a bin's marker
+    grows with its rows."""
 
     title = "Calibration"
     x_name = "mean predicted"
@@ -305,7 +319,11 @@ class CalibrationPlot(_CurvePlot):
             ys = [b["fraction_positive"] for b in bins]
             self._add_curve(index, name, xs, ys)
             points = pg.ScatterPlotItem(
-                xs, ys, size=7, pen=series_pen(index, 1.0), brush=series_brush(index)
+                xs,
+                ys,
+                size=marker_sizes([b["count"] for b in bins]),
+                pen=series_pen(index, 1.0),
+                brush=series_brush(index),
             )
             self.plot.addItem(points)
             self._bins.append((name, list(bins)))
