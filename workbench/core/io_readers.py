@@ -7,7 +7,7 @@ every format: names cleaned, NA tokens and surrounding spaces handled, booleans 
 
 The readers live in one module per format (`io_csv`, `io_excel`, `io_parquet`, `io_json`,
 `io_sqlite`), their base in `io_reader_base` and the tidy step in `io_tidy`; this module picks
-the reader and re-exports them, so callers keep one place to import from.
+the reader for a file, the one entry point `workbench.core.io` calls.
 """
 
 from __future__ import annotations
@@ -23,22 +23,12 @@ from workbench.core.io_json import JsonLinesReader, JsonReader
 from workbench.core.io_parquet import ParquetReader
 from workbench.core.io_reader_base import Reader
 from workbench.core.io_sqlite import SqliteReader
-from workbench.core.io_tidy import clean_names, tidy_frame
 
 if TYPE_CHECKING:
     from workbench.core.io import ReadOptions
 
 __all__ = [
-    "CsvReader",
-    "ExcelReader",
-    "JsonLinesReader",
-    "JsonReader",
-    "ParquetReader",
-    "Reader",
-    "SqliteReader",
-    "clean_names",
     "open_reader",
-    "tidy_frame",
 ]
 
 

@@ -49,9 +49,7 @@ from workbench.core.metrics_curves import (
 )
 from workbench.core.metrics_label_counts import _bind, _Computation, _label_counts, _LabelCounts
 from workbench.core.metrics_names import (
-    BINARY_ONLY,
     CLASSIFICATION_METRICS,
-    LOWER_IS_BETTER,
     METRIC_LABELS,
     PROBABILITY_METRICS,
     REGRESSION_METRICS,
@@ -65,11 +63,8 @@ from workbench.core.metrics_positive import plain, positive_label
 from workbench.core.metrics_tables import confusion, per_class_report, summarise_folds
 
 __all__ = [
-    "BINARY_ONLY",
     "CLASSIFICATION_METRICS",
-    "LOWER_IS_BETTER",
     "METRIC_LABELS",
-    "PROBABILITY_METRICS",
     "REGRESSION_METRICS",
     "Scores",
     "WorkbenchScorer",

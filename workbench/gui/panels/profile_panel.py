@@ -7,7 +7,7 @@ column list fills in row by row (begin_partial / add_column_profile) and the res
 for the selected column, the alerts and the correlation heat map.
 
 The parts live beside it in profile_*.py (formatting, column list, overview, column detail,
-correlations); this module composes them and re-exports their public names.
+correlations); this module composes them.
 """
 
 from __future__ import annotations
@@ -32,9 +32,6 @@ from workbench.gui.panels.profile_column_detail import ColumnDetail
 from workbench.gui.panels.profile_column_list import (
     _NAME_ROLE,
     _SORT_ROLE,
-    COL_ALERTS,
-    COL_DISTINCT,
-    COL_DISTRIBUTION,
     COL_KIND,
     COL_MISSING,
     COL_NAME,
@@ -44,18 +41,9 @@ from workbench.gui.panels.profile_column_list import (
 )
 from workbench.gui.panels.profile_correlations import CorrelationView
 from workbench.gui.panels.profile_format import (
-    MAX_BARS,
-    MAX_VALUE_BARS,
-    STAT_TIPS,
-    Distribution,
     column_distribution,
-    column_stats,
-    format_bytes,
-    format_count,
-    format_fraction,
-    sparkline_counts,
 )
-from workbench.gui.panels.profile_overview import OverviewStrip, sampled_note
+from workbench.gui.panels.profile_overview import OverviewStrip
 from workbench.gui.widgets.alert_list import (
     SEVERITY_RANK,
     AlertListWidget,
@@ -64,33 +52,16 @@ from workbench.gui.widgets.alert_list import (
 )
 
 __all__ = [
-    "COL_ALERTS",
-    "COL_DISTINCT",
-    "COL_DISTRIBUTION",
     "COL_KIND",
     "COL_MISSING",
     "COL_NAME",
     "EMPTY_TEXT",
-    "MAX_BARS",
-    "MAX_VALUE_BARS",
     "PENDING_TEXT",
-    "STAT_TIPS",
     "TAB_ALERTS",
     "TAB_COLUMN",
     "TAB_CORRELATIONS",
-    "ColumnDetail",
-    "ColumnListModel",
-    "CorrelationView",
-    "Distribution",
-    "OverviewStrip",
     "ProfilePanel",
     "column_distribution",
-    "column_stats",
-    "format_bytes",
-    "format_count",
-    "format_fraction",
-    "sampled_note",
-    "sparkline_counts",
 ]
 
 EMPTY_TEXT = "No profile yet: import a dataset (File ▸ Import…) and it is profiled automatically."

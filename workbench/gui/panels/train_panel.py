@@ -45,17 +45,8 @@ from workbench.core.train import (
     run_training,
 )
 from workbench.gui.job_bridge import JobBridge
-from workbench.gui.panels.train_models import NAME_ROLE, NO_MODEL_SELECTED_TEXT, ModelPicker
+from workbench.gui.panels.train_models import ModelPicker
 from workbench.gui.panels.train_settings import (
-    CLASSIFICATION_ONLY_SCHEMES,
-    FOLD_SCHEMES,
-    FRACTION_SCHEMES,
-    GROUP_KINDS,
-    ID_KINDS,
-    SCHEMES,
-    TIME_KINDS,
-    TUNE_HELP,
-    TUNE_LABELS,
     TrainSettings,
 )
 from workbench.gui.widgets.leaderboard import (
@@ -72,18 +63,7 @@ from workbench.gui.widgets.param_form import ParamForm, error_label, muted_label
 from workbench.jobs.job import Job
 
 __all__ = [
-    "CLASSIFICATION_ONLY_SCHEMES",
-    "FOLD_SCHEMES",
-    "FRACTION_SCHEMES",
-    "GROUP_KINDS",
-    "ID_KINDS",
-    "NAME_ROLE",
     "NO_CONTEXT_TEXT",
-    "NO_MODEL_SELECTED_TEXT",
-    "SCHEMES",
-    "TIME_KINDS",
-    "TUNE_HELP",
-    "TUNE_LABELS",
     "TrainPanel",
     "spec_from_mapping",
 ]
