@@ -13,6 +13,7 @@ from workbench.gui.panels.data_panel import EMPTY_MESSAGE, DataPanel
 from workbench.gui.widgets.frame_model import MISSING_TEXT, DataFrameModel
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
+WAIT_MS = 30_000  # a bound against hangs on a busy machine, not a speed requirement
 KINDS = {
     "species": ColumnKind.CATEGORICAL,
     "island": ColumnKind.CATEGORICAL,
@@ -81,17 +82,17 @@ def test_header_clicks_sort_then_restore_file_order(qtbot, panel: DataPanel) -> 
 def test_typing_filters_after_a_pause(qtbot, panel: DataPanel) -> None:
     qtbot.keyClicks(panel.filter_edit, "Gentoo")
     assert panel.model.rowCount() == 344  # debounced: nothing happens per key press
-    qtbot.waitUntil(lambda: panel.model.rowCount() == 124, timeout=2000)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 124, timeout=WAIT_MS)
     assert panel.summary_label.text() == "124 of 344 rows match"
 
     panel.column_combo.setCurrentText("island")  # the chooser applies at once
     assert panel.model.rowCount() == 0
     panel.filter_edit.setText("torgersen")
-    qtbot.waitUntil(lambda: panel.model.rowCount() == 52, timeout=2000)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 52, timeout=WAIT_MS)
     assert panel.summary_label.text() == "52 of 344 rows match"
 
     panel.filter_edit.clear()
-    qtbot.waitUntil(lambda: panel.model.rowCount() == 344, timeout=2000)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 344, timeout=WAIT_MS)
     assert panel.summary_label.text() == "344 rows × 7 columns · 19 missing cells"
 
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from PySide6.QtCore import Qt
+from _python_calls import count_python_calls
+from PySide6.QtCore import Qt, QTimer
 
 from workbench.core.io import read_table
 from workbench.core.kinds import ColumnRole, default_role, infer_kinds
@@ -19,6 +15,7 @@ from workbench.gui.panels.data_panel import DataPanel
 from workbench.gui.widgets.frame_model import DataFrameModel
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
+LIVENESS_MS = 60_000  # a bound against hangs on a busy machine, not a speed requirement
 
 
 @pytest.fixture(scope="module")
@@ -90,38 +87,43 @@ def test_empty_state_explains_how_to_get_data(qtbot) -> None:
 def test_a_million_rows_open_and_scroll_without_per_row_work(qtbot, penguins) -> None:
     big = pd.concat([penguins] * 2907, ignore_index=True)  # 1,000,008 rows
     model = DataFrameModel()
-    started = time.perf_counter()
-    model.set_frame(big, infer_kinds(penguins), {})
-    loaded = time.perf_counter() - started
-    started = time.perf_counter()
-    for row in range(500_000, 500_040):  # one screen of rows in the middle
-        for column in range(big.shape[1]):
-            model.data(model.index(row, column), DISPLAY)
-    painted = time.perf_counter() - started
-    print(f"\n1,000,008 rows: set_frame {loaded * 1e3:.0f} ms, a screen {painted * 1e3:.1f} ms")
-    assert model.rowCount() == 1_000_008
-    assert loaded < 1.0 and painted < 0.2  # generous: catches per-row Python loops only
-
-
-def test_big_tables_sort_and_filter_without_freezing(repo_root: Path) -> None:
-    """On a million rows, sort and filter run in a thread; a 10 ms timer is never 100 ms late.
-
-    Measured in a fresh interpreter, as a user's application runs: inside this long test
-    process, state left by hundreds of earlier tests adds pauses the application never has.
-    """
-    script = Path(__file__).with_name("big_table_scenario.py")
-    result = subprocess.run(
-        [sys.executable, str(script), str(repo_root / "resources/data/penguins.csv")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    kinds = infer_kinds(penguins)
+    _, loading = count_python_calls(lambda: model.set_frame(big, kinds, {}))
+    screen = [(row, column) for row in range(500_000, 500_040) for column in range(big.shape[1])]
+    _, painting = count_python_calls(
+        lambda: [model.data(model.index(row, column), DISPLAY) for row, column in screen]
     )
-    assert result.returncode == 0, result.stderr
-    outcome = json.loads(result.stdout.strip().splitlines()[-1])
-    worst = outcome["worst_ms"]
-    print(f"\nworst event-loop gap while sorting and filtering 1,000,008 rows: {worst:.0f} ms")
-    assert outcome["first_after_sort"] == "Gentoo"
-    assert outcome["rows_after_filter"] == 68 * 2907
-    assert outcome["first_after_filter"] == "Chinstrap"
-    assert outcome["worst_ms"] < 100
+    assert model.rowCount() == 1_000_008
+    # A Python loop over the rows would make a million calls (the times: window_bench.py).
+    assert loading < 50_000
+    assert painting / len(screen) < 100
+
+
+def test_big_tables_sort_and_filter_without_freezing(qtbot, penguins: pd.DataFrame) -> None:
+    """On a million rows, sort and filter run in a thread while the event loop keeps turning
+    (a 10 ms timer ticks while the panel is busy), and their results are right. The worst gap
+    between ticks is a figure of benchmarks/window_bench.py."""
+    big = pd.concat([penguins] * 2907, ignore_index=True)
+    panel = DataPanel()
+    qtbot.addWidget(panel)
+    kinds = infer_kinds(penguins)
+    panel.set_data(big, kinds, {name: default_role(kind) for name, kind in kinds.items()})
+    panel.show()
+    ticks_while_busy: list[str] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: panel.busy and ticks_while_busy.append("tick"))
+    timer.start(10)
+    column = panel.model.column_names.index("species")
+    panel.table.horizontalHeader().setSortIndicator(column, Qt.SortOrder.DescendingOrder)
+    assert panel.busy  # the sort went to a thread: the call returned at once
+    qtbot.waitUntil(lambda: not panel.busy, timeout=LIVENESS_MS)
+    sorted_ticks = len(ticks_while_busy)
+    assert panel.model.data(panel.model.index(0, column)) == "Gentoo"
+    panel.filter_edit.setText("Chinstrap")
+    panel.apply_filter()
+    assert panel.busy
+    qtbot.waitUntil(lambda: not panel.busy, timeout=LIVENESS_MS)
+    timer.stop()
+    assert sorted_ticks >= 1 and len(ticks_while_busy) > sorted_ticks
+    assert panel.model.rowCount() == 68 * 2907
+    assert panel.model.data(panel.model.index(0, column)) == "Chinstrap"

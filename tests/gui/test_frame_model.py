@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _python_calls import count_python_calls
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QColor, QFont
 
@@ -276,44 +276,32 @@ def test_a_million_rows_load_and_paint_without_per_row_work(
     qtbot, million: pd.DataFrame, penguins: pd.DataFrame
 ) -> None:
     model = DataFrameModel()
-    started = time.perf_counter()
-    model.set_frame(million)
-    loaded = time.perf_counter() - started
-    started = time.perf_counter()
-    shown = [
-        model.data(model.index(row, column), DISPLAY)
-        for row in range(500_000, 500_030)
-        for column in range(million.shape[1])
-    ]
-    painted = time.perf_counter() - started
-    started = time.perf_counter()
-    missing = model.missing_cells
-    counted = time.perf_counter() - started
-    print(
-        f"\n1,000,008 x 21: set_frame {loaded * 1e3:.1f} ms, {len(shown)} cells "
-        f"{painted * 1e3:.1f} ms, missing count {counted * 1e3:.0f} ms"
+    _, loading = count_python_calls(lambda: model.set_frame(million))
+    screen = [(row, column) for row in range(500_000, 500_030) for column in range(21)]
+    shown, painting = count_python_calls(
+        lambda: [model.data(model.index(row, column), DISPLAY) for row, column in screen]
     )
+    missing, counting = count_python_calls(lambda: model.missing_cells)
     assert model.rowCount() == 1_000_008 and missing == 19 * 2907 * 3
     assert shown[0] == penguins["species"].iloc[500_000 % 344]
-    assert loaded < 1.0 and painted < 1.0  # generous: catches O(rows) Python loops only
+    # A Python loop over the rows would make a million calls (the times: window_bench.py).
+    assert loading < 50_000 and counting < 50_000
+    assert painting / len(screen) < 100
 
 
-def test_a_million_rows_sort_and_filter_figures(qtbot, million: pd.DataFrame) -> None:
-    """Measures the figures behind the decision to sort and filter big tables in a job."""
+def test_a_million_rows_sort_and_filter(qtbot, million: pd.DataFrame) -> None:
+    """Sorting and filtering a million rows is vectorised (their times, which decided that big
+    tables sort and filter in a job, are figures of benchmarks/window_bench.py)."""
     model = DataFrameModel()
     model.set_frame(million)
-    timings = {}
+    calls = {}
     for name in ("sex_0", "body_mass_g_0"):
-        started = time.perf_counter()
-        model.sort(model.column_names.index(name), Qt.SortOrder.DescendingOrder)
-        timings[f"sort {name}"] = time.perf_counter() - started
-    started = time.perf_counter()
-    model.set_filter("Gentoo")
-    timings["filter all columns"] = time.perf_counter() - started
-    started = time.perf_counter()
+        position = model.column_names.index(name)
+        _, calls[name] = count_python_calls(
+            lambda position=position: model.sort(position, Qt.SortOrder.DescendingOrder)
+        )
+    _, calls["filter"] = count_python_calls(lambda: model.set_filter("Gentoo"))
     mask = filter_mask(million, "Gentoo", column="species_0")
-    timings["filter one column"] = time.perf_counter() - started
-    print("\n" + ", ".join(f"{k} {v * 1e3:.0f} ms" for k, v in timings.items()))
     assert model.row_count == 124 * 2907 == mask.sum()
     assert cell(model, 0, "body_mass_g_0") == "6300"
-    assert max(timings.values()) < 5.0  # generous: the real figures are in the print
+    assert max(calls.values()) < 50_000

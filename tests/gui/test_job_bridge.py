@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
-import time
-from itertools import pairwise
 from typing import Any
 
 import pytest
 import shiboken6
 from jobs import job_fixtures as fx
-from jobs.helpers import pid_exists, wait_until
+from jobs.helpers import LIVENESS, pid_exists, wait_until
 from PySide6.QtCore import QObject, QTimer
 
 from workbench.gui.job_bridge import JobBridge
 from workbench.jobs import Job
 
-TIMEOUT_MS = 20_000
+TIMEOUT_MS = int(LIVENESS * 1000)
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="checks pids with signal 0")
 
 
@@ -100,7 +99,7 @@ def test_cancel_emits_cancelled_at_once_and_kills_the_child(qtbot) -> None:
     assert len(recorder.named("partial")) == partials  # nothing after cancel
     assert recorder.named("running_changed") == [(True,), (False,)]
     assert recorder.calls[-1] == ("cancelled", ())
-    assert wait_until(lambda: not pid_exists(pid), timeout=2.0)
+    assert wait_until(lambda: not pid_exists(pid), timeout=LIVENESS)
     bridge.cancel()  # idle: nothing happens
     assert recorder.calls[-1] == ("cancelled", ())
     assert len(recorder.named("cancelled")) == 1
@@ -119,7 +118,7 @@ def test_starting_a_second_job_cancels_the_first_silently(qtbot) -> None:
     assert done.args == ["second"]
     # The first job's late partials were never emitted, and replacing it is no "cancelled".
     assert recorder.calls == [("running_changed", (False,)), ("done", ("second",))]
-    assert wait_until(lambda: not pid_exists(first_pid), timeout=2.0)
+    assert wait_until(lambda: not pid_exists(first_pid), timeout=LIVENESS)
 
 
 def test_a_done_slot_may_start_the_next_job(qtbot) -> None:
@@ -140,41 +139,37 @@ def test_deleting_the_bridge_cancels_its_job(qtbot) -> None:
     bridge.start(Job(fx.partials_forever, ("orphan",)))
     _tag, pid = _first_partial(qtbot, bridge)
     shiboken6.delete(panel)  # the panel is closed while its job runs
-    assert wait_until(lambda: not pid_exists(pid), timeout=2.0)
+    assert wait_until(lambda: not pid_exists(pid), timeout=LIVENESS)
 
 
-@pytest.mark.parametrize("in_process", [True, False], ids=["process", "thread-control"])
-def test_only_a_process_job_keeps_the_gui_ticking_through_gil_heavy_work(
-    qtbot, in_process: bool
-) -> None:
-    """Sorting a 500k-row text column (the GIL held ~0.6 s per sort) for ~2 s.
+@posix_only
+def test_a_process_job_keeps_the_gui_turning_through_gil_heavy_work(qtbot) -> None:
+    """Sorting a 500k-row text column (the GIL held ~0.6 s per sort) for ~2 s, in a child
+    process: the work runs in another process, its progress arrives while it runs, and a 10 ms
+    GUI timer keeps ticking meanwhile. The worst gap between ticks, and the same job in a thread
+    as the control that freezes a window, are figures of benchmarks/window_bench.py."""
+    ticks_while_running: list[int] = []
+    ticks = [0]
 
-    In a child process a 10 ms GUI timer never stalls for 100 ms; the same job in a thread is
-    the control that shows the workload really freezes a window (otherwise this proves nothing).
-    """
-    ticks: list[float] = []
+    def tick() -> None:
+        ticks[0] += 1
+        if bridge.running:
+            ticks_while_running.append(ticks[0])
+
     timer = QTimer()
     timer.setInterval(10)
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.timeout.connect(tick)
     bridge = JobBridge()
     progress: list[str] = []
     bridge.progress.connect(lambda _fraction, message: progress.append(message))
+    pids: list[int | None] = []
+    bridge.progress.connect(lambda _fraction, _message: pids.append(bridge.worker_pid))
     timer.start()
-    started = time.perf_counter()
     with qtbot.waitSignal(bridge.done, timeout=TIMEOUT_MS) as done:
-        bridge.start(Job(fx.sort_for, (2.0, 500_000), name="Sorting"), in_process=in_process)
+        bridge.start(Job(fx.sort_for, (2.0, 500_000), name="Sorting"), in_process=True)
     timer.stop()
-    gaps = [(later - earlier, earlier - started) for earlier, later in pairwise(ticks)]
-    worst, at = max(gaps)
-    mode = "process" if in_process else "thread"
-    print(
-        f"\n{mode}: {done.args[0]} sorts; {len(ticks)} ticks; "
-        f"worst GUI gap {worst * 1000:.1f} ms at {at:.2f} s after start"
-    )
     assert done.args[0] >= 1
-    assert progress  # the GUI saw progress while the work ran
-    if in_process:
-        assert len(ticks) > 150  # the timer really ran throughout (~2.5 s at 10 ms)
-        assert worst < 0.100
-    else:
-        assert worst > 0.300
+    assert progress and progress[-1] == f"sorted {done.args[0]} times"
+    assert pids and all(pid not in (None, os.getpid()) for pid in pids)
+    # The event loop turned while the work ran (a frozen loop delivers no ticks until the end).
+    assert len(ticks_while_running) >= 10

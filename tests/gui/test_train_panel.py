@@ -1,12 +1,11 @@
 """The Train panel on penguins: settings -> TrainSpec, a live leaderboard fed by a real
-training child process, and Cancel killing that process within a second.
+training child process, and Cancel killing that process.
 
 Real project, real registry, real runner in a child process (as the app runs it).
 """
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -207,7 +206,7 @@ def test_train_fills_the_leaderboard_live(qtbot, panel: TrainPanel, project: Pro
         assert f1 == pytest.approx(row.validation_mean_std("f1_macro")[0])
 
 
-def test_cancel_kills_the_process_within_a_second(
+def test_cancel_kills_the_process_and_marks_the_run_cancelled(
     qtbot, panel: TrainPanel, project: Project
 ) -> None:
     panel.baseline_box.setChecked(False)
@@ -220,11 +219,11 @@ def test_cancel_kills_the_process_within_a_second(
     assert pid is not None and pid_alive(pid)
     run_id = panel.leaderboard.rows()[0].run_id
 
-    with qtbot.waitSignal(panel.runs_changed, timeout=1000):
-        started = time.monotonic()
+    # 5,000 trees x 5 folds would run for minutes: the run ends because the process is killed
+    # (how fast: benchmarks/jobs_bench.py).
+    with qtbot.waitSignal(panel.runs_changed, timeout=TRAIN_TIMEOUT_MS):
         qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not pid_alive(pid), timeout=1000)
-    assert time.monotonic() - started < 1.0
+    qtbot.waitUntil(lambda: not pid_alive(pid), timeout=TRAIN_TIMEOUT_MS)
     assert not panel.bridge.running and panel.train_button.isEnabled()
     assert panel.leaderboard.rows()[0].status == "cancelled"
     assert panel.leaderboard.index(0, STATUS).data() == "cancelled"

@@ -8,6 +8,11 @@ from collections.abc import Callable
 
 from workbench.jobs import JobEvent, JobHandle, PartialEvent, is_terminal
 
+# How long a test waits for what should happen at once (a killed process to vanish, a thread to
+# notice its cancel) before calling it a hang. Generous on purpose: the suite runs on a busy
+# 2-core machine, and how fast these things happen is measured in benchmarks/, not asserted.
+LIVENESS = 30.0
+
 
 def wait_until(condition: Callable[[], bool], timeout: float, interval: float = 0.01) -> bool:
     """Poll `condition` until it holds or `timeout` passes; returns its last value."""

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from jobs import job_fixtures as fx
-from jobs.helpers import first_partial, pid_exists, pid_running, wait_until
+from jobs.helpers import LIVENESS, first_partial, pid_exists, pid_running, wait_until
 from workbench.jobs import (
     CancelledEvent,
     DoneEvent,
@@ -26,16 +26,15 @@ from workbench.jobs import (
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses POSIX signals and pids")
 
-TIMEOUT = 20.0
+TIMEOUT = LIVENESS
 
 
-def _cancel_and_time(handle: ProcessJobHandle) -> float:
-    start = time.monotonic()
+def _cancel(handle: ProcessJobHandle) -> None:
+    """Cancel work that never ends on its own and never checks for cancel: only a kill stops
+    it, so the CancelledEvent proves the kill (how fast is measured in benchmarks/jobs_bench.py;
+    the wait's bound only keeps a broken kill from hanging the suite)."""
     handle.cancel()
-    outcome = handle.wait(5.0)
-    elapsed = time.monotonic() - start
-    assert outcome == CancelledEvent()
-    return elapsed
+    assert handle.wait(TIMEOUT) == CancelledEvent()
 
 
 def test_a_busy_python_loop_is_killed_on_cancel() -> None:
@@ -43,9 +42,7 @@ def test_a_busy_python_loop_is_killed_on_cancel() -> None:
     pid = first_partial(handle, timeout=TIMEOUT)
     assert pid == handle.pid
     assert pid_exists(pid)
-    elapsed = _cancel_and_time(handle)
-    print(f"busy loop: CancelledEvent {elapsed * 1000:.0f} ms after cancel()")
-    assert elapsed < 1.0
+    _cancel(handle)
     assert not pid_exists(pid)  # killed and reaped: no zombie left
     assert handle.poll() == [CancelledEvent()]
 
@@ -57,9 +54,7 @@ def test_pandas_work_holding_the_gil_is_killed_on_cancel(
     handle = run_in_process(Job(fx.report_pid_then_sort, (500_000,)))
     pid = first_partial(handle, timeout=TIMEOUT)
     time.sleep(0.2)  # well inside a sort
-    elapsed = _cancel_and_time(handle)
-    print(f"sorting frame: CancelledEvent {elapsed * 1000:.0f} ms after cancel()")
-    assert elapsed < 1.0
+    _cancel(handle)
     assert not pid_exists(pid)
     assert list(tmp_path.iterdir()) == []  # the job's folder went with it
 
@@ -67,7 +62,7 @@ def test_pandas_work_holding_the_gil_is_killed_on_cancel(
 def test_cancel_right_after_start_never_runs_to_a_result() -> None:
     handle = run_in_process(Job(fx.echo, ("too late",)))
     handle.cancel()
-    assert handle.wait(5.0) == CancelledEvent()
+    assert handle.wait(LIVENESS) == CancelledEvent()
     assert handle.poll() == [CancelledEvent()]
     if handle.pid is not None:
         assert not pid_exists(handle.pid)
@@ -77,7 +72,7 @@ def test_a_child_killed_from_outside_is_reported_as_stopped_unexpectedly() -> No
     handle = run_in_process(Job(fx.report_pid_then_spin))
     pid = first_partial(handle, timeout=TIMEOUT)
     os.kill(pid, signal.SIGKILL)  # what the OS does when memory runs out
-    outcome = handle.wait(5.0)
+    outcome = handle.wait(LIVENESS)
     assert isinstance(outcome, FailedEvent)
     assert outcome.message == "the worker process stopped unexpectedly (exit code -9)"
     assert outcome.error_type == "WorkerDied"
@@ -103,9 +98,9 @@ def test_a_dataframe_result_round_trips_exactly_and_the_child_is_reaped(
     assert outcome.result["x"].isna().sum() == len(range(0, 200_000, 7))
     # The outcome is delivered before the child's interpreter has torn down; it is then reaped.
     assert handle.pid is not None
-    assert wait_until(lambda: not pid_exists(handle.pid), timeout=5.0)
+    assert wait_until(lambda: not pid_exists(handle.pid), timeout=LIVENESS)
     # The result (~10 MB) came through a file in the job's folder; both are gone.
-    assert wait_until(lambda: list(tmp_path.iterdir()) == [], timeout=2.0)
+    assert wait_until(lambda: list(tmp_path.iterdir()) == [], timeout=LIVENESS)
 
 
 def test_an_unpicklable_result_is_a_failure() -> None:
@@ -166,7 +161,7 @@ def test_the_child_exits_when_the_parent_dies(tmp_path: Path) -> None:
         assert pid_running(child_pid)
         parent.kill()  # no atexit, no cleanup: a crashed GUI
         parent.wait()
-        assert wait_until(lambda: not pid_running(child_pid), timeout=3.0)
+        assert wait_until(lambda: not pid_running(child_pid), timeout=LIVENESS)
     finally:
         _cleanup(parent, child_pid)
 
@@ -174,8 +169,8 @@ def test_the_child_exits_when_the_parent_dies(tmp_path: Path) -> None:
 def test_quitting_normally_stops_a_running_job_instead_of_waiting_for_it(tmp_path: Path) -> None:
     parent, child_pid = _run_parent(tmp_path, "quit")
     try:
-        assert parent.wait(timeout=5.0) == 0
-        assert wait_until(lambda: not pid_running(child_pid), timeout=1.0)
+        assert parent.wait(timeout=LIVENESS) == 0
+        assert wait_until(lambda: not pid_running(child_pid), timeout=LIVENESS)
         assert list(tmp_path.glob("workbench-job-*")) == []  # its folder was removed too
     finally:
         _cleanup(parent, child_pid)

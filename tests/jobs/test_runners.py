@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from jobs import job_fixtures as fx
-from jobs.helpers import all_events
+from jobs.helpers import LIVENESS, all_events
 from workbench.jobs import (
     CancelledEvent,
     DoneEvent,
@@ -22,7 +22,7 @@ from workbench.jobs import (
 
 Runner = Callable[[Job], JobHandle]
 RUNNERS = pytest.mark.parametrize("run", [run_in_thread, run_in_process], ids=["thread", "process"])
-TIMEOUT = 20.0  # generous: a spawned child imports numpy and pandas on a busy 2-core machine
+TIMEOUT = LIVENESS  # a spawned child imports numpy and pandas on a busy 2-core machine
 
 
 @RUNNERS

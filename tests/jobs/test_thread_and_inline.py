@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jobs import job_fixtures as fx
-from jobs.helpers import first_partial, wait_until
+from jobs.helpers import LIVENESS, first_partial, wait_until
 from workbench.core.progress import CancelToken
 from workbench.jobs import (
     CancelledEvent,
@@ -20,26 +20,26 @@ from workbench.jobs import (
 
 def test_a_thread_job_is_cancelled_cooperatively() -> None:
     handle = run_in_thread(Job(fx.wait_for_cancel))
-    assert first_partial(handle, timeout=5) == "started"
+    assert first_partial(handle, timeout=LIVENESS) == "started"
     assert not handle.finished
     handle.cancel()
     handle.cancel()  # idempotent
-    assert handle.wait(1.0) == CancelledEvent()
+    assert handle.wait(LIVENESS) == CancelledEvent()
     assert handle.poll() == [CancelledEvent()]
     assert handle.token.cancelled
 
 
 def test_a_result_returned_after_cancel_is_reported_as_cancelled() -> None:
     handle = run_in_thread(Job(fx.finish_despite_cancel))
-    assert first_partial(handle, timeout=5) == "started"
+    assert first_partial(handle, timeout=LIVENESS) == "started"
     handle.cancel()
-    assert handle.wait(1.0) == CancelledEvent()
+    assert handle.wait(LIVENESS) == CancelledEvent()
     assert handle.poll() == [CancelledEvent()]
 
 
 def test_cancel_before_the_outcome_is_received_replaces_it() -> None:
     handle = run_in_thread(Job(fx.echo, ("late",)))
-    assert wait_until(lambda: handle.finished, timeout=5)
+    assert wait_until(lambda: handle.finished, timeout=LIVENESS)
     handle.cancel()  # the user pressed Cancel before the GUI polled: no late result
     assert handle.poll() == [CancelledEvent()]
     assert handle.wait(0) == CancelledEvent()
@@ -47,9 +47,9 @@ def test_cancel_before_the_outcome_is_received_replaces_it() -> None:
 
 def test_events_queued_before_cancel_are_dropped() -> None:
     handle = run_in_thread(Job(fx.partials_until_cancelled))
-    assert wait_until(lambda: len(handle._pending) >= 3, timeout=5)
+    assert wait_until(lambda: len(handle._pending) >= 3, timeout=LIVENESS)
     handle.cancel()
-    assert handle.wait(1.0) == CancelledEvent()
+    assert handle.wait(LIVENESS) == CancelledEvent()
     assert handle.poll() == [CancelledEvent()]
 
 

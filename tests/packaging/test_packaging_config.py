@@ -210,7 +210,9 @@ def test_only_allowlisted_libraries_are_stripped(bundle_config: ModuleType, tmp_
     assert stripped == set(chosen)
 
 
-def test_icons_are_drawn_from_the_svg(build_script: ModuleType, tmp_path: Path) -> None:
+def test_icons_are_drawn_from_the_svg(qapp, build_script: ModuleType, tmp_path: Path) -> None:
+    # qapp first: make_icons would otherwise create a QGuiApplication, on which no widget of a
+    # later test in this process could be built.
     from PySide6.QtGui import QImageReader
 
     written = {path.name for path in build_script.make_icons(tmp_path)}

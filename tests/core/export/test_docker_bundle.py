@@ -19,6 +19,7 @@ from _serve_runs import TrainedRun, exported_onnx
 from workbench.core.errors import WorkbenchError
 from workbench.core.export.docker_bundle import TEMPLATES, example_rows, write_docker_bundle
 from workbench.core.export.feature_schema import FeatureSchema
+from workbench.core.export.pinned_requirements import service_distributions
 from workbench.core.project import open_project
 
 pytestmark = pytest.mark.shared_data
@@ -26,9 +27,9 @@ FILES = [
     "model.onnx",
     "schema.json",
     "service.py",
-    "requirements.txt",
     "test_request.py",
     ".dockerignore",
+    "requirements.txt",
     "Dockerfile",
     "example_request.json",
     "README.md",
@@ -134,11 +135,27 @@ def test_the_dockerfile_is_slim_non_root_with_a_healthcheck(bundle: Path) -> Non
     assert ignored[1:] == ["*", "!model.onnx", "!schema.json", "!service.py", "!requirements.txt"]
 
 
-def test_requirements_pin_the_installed_versions(bundle: Path) -> None:
+def test_requirements_pin_what_this_environment_has_installed(bundle: Path) -> None:
+    """Pins come from the environment that exported (and ran the parity check), never from a
+    file kept by hand: every package the service imports, then what those require."""
     lines = (bundle / "requirements.txt").read_text(encoding="utf-8").splitlines()
     pins = dict(line.split("==") for line in lines if line and not line.startswith("#"))
-    assert list(pins) == ["fastapi", "uvicorn", "pydantic", "numpy", "onnxruntime"]
+    assert list(pins)[:5] == ["numpy", "onnxruntime", "fastapi", "pydantic", "uvicorn"]
+    # The closure: what the service's imports pull in is pinned too, so the image rebuilds alike.
+    assert {"starlette", "pydantic_core", "protobuf"} <= {canonical(name) for name in pins}
     assert pins == {name: metadata.version(name) for name in pins}
+    assert "colorama" not in pins  # a Windows-only requirement of click stays out of the image
+
+
+def canonical(name: str) -> str:
+    return name.lower().replace("-", "_")
+
+
+def test_a_package_the_service_imports_must_be_installed(tmp_path: Path) -> None:
+    source = tmp_path / "service.py"
+    source.write_text("import numpy\nimport no_such_module_here\n", encoding="utf-8")
+    with pytest.raises(WorkbenchError, match="'no_such_module_here', which is not installed"):
+        service_distributions(source)
 
 
 def _third_party_imports(path: Path) -> set[str]:

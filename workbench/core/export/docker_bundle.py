@@ -1,10 +1,11 @@
 """The Docker bundle: a folder an engineer can `docker build`, or serve without Docker.
 
-The service, Dockerfile, requirements and engineer's README are templates in `service/` beside
-this module (package data), copied as they are apart from a few `{{placeholders}}`; this
-module adds what is specific to the run: the model, its schema, an example request made of real
-rows, and that request's actual answer in the README (computed here with onnxruntime, so the
-README never shows a response the model would not give).
+The service, Dockerfile and engineer's README are templates in `service/` beside this module
+(package data), copied as they are apart from a few `{{placeholders}}`; this module adds what is
+specific to the run: the model, its schema, the requirements pinned from this environment
+(`pinned_requirements`), an example request made of real rows, and that request's actual
+answer in the README (computed here with onnxruntime, so the README never shows a response the
+model would not give).
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ import pandas as pd
 from workbench.core.atomic import write_bytes_atomic, write_text_atomic
 from workbench.core.errors import WorkbenchError
 from workbench.core.export.feature_schema import FeatureSchema, SchemaColumn
+from workbench.core.export.pinned_requirements import requirements_text
 
 TEMPLATES = Path(__file__).resolve().parent / "service"
 # Template file -> name in the bundle (a dotfile is stored without its dot: package-data globs
 # skip dotfiles).
 COPIED = {
     "service.py": "service.py",
-    "requirements.txt": "requirements.txt",
     "test_request.py": "test_request.py",
     "dockerignore": ".dockerignore",
 }
@@ -64,6 +65,7 @@ def write_docker_bundle(
     response = _answer(model_bytes, schema, records)
     request_text = json.dumps({"records": records}, indent=2, ensure_ascii=False)
     response_text = json.dumps(response, indent=2, ensure_ascii=False)
+    requirements = requirements_text()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         written: list[Path] = []
@@ -80,6 +82,7 @@ def write_docker_bundle(
         put("schema.json", schema.to_json() + "\n")
         for template, name in COPIED.items():
             put(name, (TEMPLATES / template).read_bytes())
+        put("requirements.txt", requirements)
         put("Dockerfile", _fill((TEMPLATES / "Dockerfile").read_text("utf-8"), _python()))
         put("example_request.json", request_text + "\n")
         for name, source in extra_files.items():
