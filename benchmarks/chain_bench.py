@@ -25,8 +25,9 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-from workbench.core.chain import build_transformer, preview_chain
-from workbench.core.io import read_table
+from workbench.core.chain.compile import build_transformer
+from workbench.core.chain.preview import preview_chain
+from workbench.core.io.table import read_table
 from workbench.core.kinds import infer_kinds
 from workbench.core.specs import ChainSpec, StepSpec
 

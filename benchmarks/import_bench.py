@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.core.io import preview_table, read_table
+from workbench.core.io.table import preview_table, read_table
 
 REPO = Path(__file__).resolve().parent.parent
 REPEATS = 3

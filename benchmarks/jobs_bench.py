@@ -20,8 +20,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from workbench.jobs import Job, run_in_process
 from workbench.jobs.events import CancelledEvent, DoneEvent, ProgressEvent
+from workbench.jobs.job import Job
+from workbench.jobs.process_runner import run_in_process
 
 REPEATS = 3
 

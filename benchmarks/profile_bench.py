@@ -7,7 +7,7 @@ child process so one cannot inherit another's memory:
   (a) read     plain `pd.read_csv` of the table
   (b) pandas   describe(include="all"), value_counts per column, a numpy histogram per numeric
                column, corr(pearson) and corr(spearman)
-  (c) profile  workbench.core.profile.profile_frame(frame, target) with every alert
+  (c) profile  workbench.core.profile.compute.profile_frame(frame, target) with every alert
 
 Peak memory is the child's peak resident set size (Linux VmHWM, reset through
 /proc/self/clear_refs just before the measured step) minus its resident size at that moment:
@@ -91,7 +91,7 @@ def _pandas_essentials(frame: pd.DataFrame) -> None:
 
 
 def _profile(frame: pd.DataFrame) -> dict[str, object]:
-    from workbench.core.profile import profile_frame  # imported before the clock starts
+    from workbench.core.profile.compute import profile_frame  # imported before the clock starts
 
     profile = profile_frame(frame, target=TARGET)
     return {"alerts": len(profile.alerts), "sampled": profile.sampled}
@@ -103,7 +103,7 @@ def child(step: str, path: Path) -> None:
     if step != "read":
         frame = _read(path)
     if step == "profile":
-        import workbench.core.profile  # noqa: F401 - module import time is not profiling time
+        import workbench.core.profile.compute  # noqa: F401 - module import time is not profiling time
     extra: dict[str, object] = {}
     before = _peak_reset()
     started = time.perf_counter()

@@ -38,7 +38,7 @@ from workbench.core.export.onnx_convert import convert_pipeline
 from workbench.core.export.pipeline_io import load_run_pipeline
 from workbench.core.project import create_project
 from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
-from workbench.core.train import run_training
+from workbench.core.train.runner import run_training
 
 REPO = Path(__file__).resolve().parent.parent
 MODELS = (

@@ -30,7 +30,7 @@ app.processEvents()
 WINDOW = """
 import sys
 from pathlib import Path
-from workbench.gui.app import create_application
+from workbench.gui.application import create_application
 from workbench.gui.settings import AppSettings
 app = create_application()
 from workbench.gui.main_window import MainWindow

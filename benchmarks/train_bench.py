@@ -41,12 +41,12 @@ from sklearn.preprocessing import OneHotEncoder
 from xgboost import XGBClassifier
 
 from workbench.core.dataset import import_table
-from workbench.core.models import get_model, search_space
+from workbench.core.models.catalog import get_model, search_space
 from workbench.core.project import create_project
 from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec, TuneSpec
-from workbench.core.splits import plan_split
-from workbench.core.train import run_training
-from workbench.core.train_search import candidates
+from workbench.core.train.runner import run_training
+from workbench.core.train.search import candidates
+from workbench.core.train.splits import plan_split
 
 TARGET = "column_14"
 POSITIVE = ">50K"

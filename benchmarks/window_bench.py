@@ -98,7 +98,7 @@ def sort_for(seconds: float, rows: int, progress: Callable[[float, str], None]) 
 
 def scenario_jobs(app: Any) -> dict[str, float]:
     from workbench.gui.job_bridge import JobBridge
-    from workbench.jobs import Job
+    from workbench.jobs.job import Job
 
     figures = {}
     for mode, in_process in (("process job", True), ("thread job (baseline)", False)):
@@ -178,7 +178,7 @@ def scenario_table(app: Any) -> dict[str, float]:
     import pandas as pd
     from PySide6.QtCore import Qt
 
-    from workbench.core.io import read_table
+    from workbench.core.io.table import read_table
     from workbench.core.kinds import default_role, infer_kinds
     from workbench.gui.panels.data_panel import DataPanel
     from workbench.gui.widgets.frame_model import DataFrameModel, filter_mask
@@ -229,8 +229,8 @@ def scenario_table(app: Any) -> dict[str, float]:
 def scenario_plots(app: Any) -> dict[str, float]:
     import numpy as np
 
-    from workbench.gui.results.regression import PredictedActualPlot
-    from workbench.gui.results.threshold import ThresholdView
+    from workbench.gui.plots.regression import PredictedActualPlot
+    from workbench.gui.plots.threshold import ThresholdView
 
     rng = np.random.default_rng(0)
     actual = rng.normal(100.0, 20.0, 1_000_000)
@@ -264,7 +264,7 @@ SCENARIOS: dict[str, Callable[[Any], dict[str, float]]] = {
 
 
 def run_scenario(name: str) -> None:
-    from workbench.gui.app import create_application
+    from workbench.gui.application import create_application
 
     app = create_application()
     print(json.dumps(SCENARIOS[name](app)))

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 from workbench.core.dataset import import_table
-from workbench.core.profile_store import profile_project_dataset
+from workbench.core.profile.store import profile_project_dataset
 from workbench.core.project import create_project
 
 REPO = Path(__file__).resolve().parent.parent

@@ -53,7 +53,7 @@ def plot_gallery(app, window, workdir: Path, shared: Path) -> None:
     from workbench.core.kinds import ColumnRole
     from workbench.core.project import create_project
     from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
-    from workbench.core.train import run_training
+    from workbench.core.train.runner import run_training
 
     results = window.results_panel
     (OUT / "plots").mkdir(parents=True, exist_ok=True)
@@ -95,7 +95,7 @@ def main() -> int:
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data")
     args = parser.parse_args()
 
-    from workbench.gui.app import create_application
+    from workbench.gui.application import create_application
     from workbench.gui.settings import AppSettings
 
     app = create_application()

@@ -19,7 +19,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtWidgets import QApplication
 
-from workbench.core.io import read_table
+from workbench.core.io.table import read_table
 from workbench.core.kinds import infer_kinds
 from workbench.core.specs import ChainSpec, StepSpec
 from workbench.gui.panels.prepare_panel import PreparePanel

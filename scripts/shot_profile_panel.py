@@ -20,7 +20,7 @@ import pandas as pd
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-from workbench.core.profile import profile_frame
+from workbench.core.profile.compute import profile_frame
 from workbench.gui.panels.profile_panel import (
     TAB_ALERTS,
     TAB_COLUMN,

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from workbench.core.dataset import import_table
 from workbench.core.project import create_project
-from workbench.core.tracking import LOG_FILE, ExperimentLog
+from workbench.core.runs.log import LOG_FILE, ExperimentLog
 from workbench.gui.panels.experiments_panel import ExperimentsPanel
 from workbench.gui.panels.train_panel import TrainPanel
 

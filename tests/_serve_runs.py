@@ -23,7 +23,7 @@ import pytest
 from _projects import make_project
 
 from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
-from workbench.core.train import run_training
+from workbench.core.train.runner import run_training
 
 SPLIT = SplitSpec("holdout", validation_fraction=0.25, test_fraction=0.2)
 

@@ -1,5 +1,5 @@
 """`python -m workbench` runs the same entry point as the `workbench` command."""
 
-from workbench.cli import main
+from workbench.cli.main import main
 
 raise SystemExit(main())

@@ -150,7 +150,7 @@ def check_window(state: SelftestState) -> str:
     """Open the main window on the demo copy, wait for its table, close it."""
     launch_to_call = _seconds_since_launch()
     project = _copy_demo(state)
-    from workbench.gui.app import create_application
+    from workbench.gui.application import create_application
 
     app = create_application()
     from workbench.gui.main_window import MainWindow
@@ -226,8 +226,8 @@ def check_workbench_modules(_: SelftestState) -> str:
 
 def check_lazy_factories(_: SelftestState) -> str:
     """Resolve every step and model factory: they name their modules as strings."""
-    from workbench.core.models import all_models
-    from workbench.core.steps.registry import all_steps
+    from workbench.core.models.catalog import all_models
+    from workbench.core.steps.catalog import all_steps
 
     models = all_models()
     for model in models.values():
@@ -241,8 +241,11 @@ def check_lazy_factories(_: SelftestState) -> str:
 def check_training(state: SelftestState) -> str:
     """Train on the demo copy in a child process, as the Train panel does."""
     from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
-    from workbench.core.train import FINISHED, run_training
-    from workbench.jobs import DoneEvent, Job, run_in_process
+    from workbench.core.train.events import FINISHED
+    from workbench.core.train.runner import run_training
+    from workbench.jobs.events import DoneEvent
+    from workbench.jobs.job import Job
+    from workbench.jobs.process_runner import run_in_process
 
     project = _copy_demo(state)
     spec = TrainSpec(

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 
 import pytest
 
-from workbench import cli
+from workbench.cli.main import main
 
 
 def run(argv: Sequence[str]) -> int:
     try:
-        return cli.main(list(argv))
+        return main(list(argv))
     except SystemExit as exit_:  # argparse's usage errors exit, as they do in a shell
         return int(exit_.code or 0)
 

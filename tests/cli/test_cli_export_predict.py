@@ -1,4 +1,4 @@
-"""`workbench export` and `workbench predict` as a user types them (workbench.cli.main):
+"""`workbench export` and `workbench predict` as a user types them (workbench.cli.main.main):
 files, parity, predictions, and one-line errors with exit code 2."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import pytest
 from _serve_runs import exported_onnx, trained_run
 from cli_calls import one_error_line, run
 
-from workbench import cli_export
+from workbench.cli import export as cli_export
 from workbench.core.dataset import import_table
 from workbench.core.project import create_project
 from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
-from workbench.core.train import run_training
+from workbench.core.train.runner import run_training
 
 pytestmark = pytest.mark.shared_data
 Factory = pytest.TempPathFactory

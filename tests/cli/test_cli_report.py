@@ -1,8 +1,6 @@
-"""`workbench report PROJECT RUN --out FILE.html` through cli_report's add_parser/cmd.
+"""`workbench report PROJECT RUN --out FILE.html` as a user types it.
 
-`run` mirrors workbench.cli.main (usage errors and WorkbenchError: exit code 2, one line on
-stderr) until the lead wires the command into cli.py; then it becomes `cli.main(argv)`. The
-runs are the Results GUI tests' session training (tests/gui/results_scenario.py).
+The runs are the Results GUI tests' session training (tests/gui/results_scenario.py).
 """
 
 from __future__ import annotations

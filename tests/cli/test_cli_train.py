@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench.cli import main
-from workbench.cli_train import parse_split, parse_tune
+from workbench.cli.main import main
+from workbench.cli.train import parse_split, parse_tune
 from workbench.core.specs import SplitSpec
 
 

@@ -15,8 +15,9 @@ import subprocess
 import sys
 
 from workbench.core.steps import numeric, select
+from workbench.core.steps.catalog import all_steps
 from workbench.core.steps.lazy import LazyFactory
-from workbench.core.steps.registry import Stage, all_steps
+from workbench.core.steps.registry import Stage
 
 HEAVY = ("sklearn", "scipy", "skl2onnx", "onnx", "onnxruntime")
 
@@ -29,13 +30,13 @@ heavy = sorted(
 
 CHAIN_WORK = (
     """
-from workbench.core.alerts import Alert
-from workbench.core.chain import columns_at, onnx_blockers, validate_chain
-from workbench.core.fixes import fix_for_alert
+from workbench.core.chain.stages import onnx_blockers
+from workbench.core.chain.walk import columns_at, validate_chain
 from workbench.core.kinds import ColumnKind
+from workbench.core.profile.fixes import fix_for_alert
+from workbench.core.profile.model import Alert
 from workbench.core.specs import ChainSpec, StepSpec
-from workbench.core.steps.registry import all_steps
-import workbench.core.steps.families
+from workbench.core.steps.catalog import all_steps
 
 kinds = {
     "age": ColumnKind.NUMERIC,

@@ -15,7 +15,8 @@ import pytest
 
 from workbench.core.dataset import import_table
 from workbench.core.errors import ProjectError, WorkbenchError
-from workbench.core.io import ReadOptions, read_table
+from workbench.core.io.options import ReadOptions
+from workbench.core.io.table import read_table
 from workbench.core.kinds import ColumnKind, ColumnRole, TaskType
 from workbench.core.project import (
     PROJECT_FILE,

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from workbench.core.errors import SchemaError
-from workbench.core.io import read_table
+from workbench.core.io.table import read_table
 from workbench.core.kinds import ColumnKind
 from workbench.core.schema import Schema, infer_schema, validate_frame
 

@@ -14,7 +14,7 @@ import pytest
 from _projects import make_project
 
 from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
-from workbench.core.train import run_training
+from workbench.core.train.runner import run_training
 
 CASES = {
     "penguins": ("penguins.csv", "species", (), "stratified_kfold",

@@ -9,7 +9,7 @@ import pytest
 from _python_calls import count_python_calls
 from PySide6.QtCore import Qt, QTimer
 
-from workbench.core.io import read_table
+from workbench.core.io.table import read_table
 from workbench.core.kinds import ColumnRole, default_role, infer_kinds
 from workbench.gui.panels.data_panel import DataPanel
 from workbench.gui.widgets.frame_model import DataFrameModel

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit, QMessa
 
 from workbench.core.dataset import import_table
 from workbench.core.project import create_project
+from workbench.core.runs.log import LOG_FILE, ExperimentLog
 from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec, TuneSpec
-from workbench.core.tracking import LOG_FILE, ExperimentLog
-from workbench.core.train import run_training
+from workbench.core.train.runner import run_training
 from workbench.gui.panels.experiments_panel import (
     NO_PROJECT_TEXT,
     NO_RUNS_TEXT,

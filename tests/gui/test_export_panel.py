@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from _serve_runs import trained_run
 
+from workbench.core.runs.log import LOG_FILE, ExperimentLog
 from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
-from workbench.core.tracking import LOG_FILE, ExperimentLog
-from workbench.core.train import run_training
+from workbench.core.train.runner import run_training
 from workbench.gui.panels.export_panel import ExportPanel, default_folder
 
 pytestmark = pytest.mark.shared_data
@@ -116,7 +116,7 @@ def test_a_run_that_may_miss_parity_is_flagged_before_the_click(
     from workbench.core.dataset import import_table
     from workbench.core.project import create_project
     from workbench.core.specs import ChainSpec, ModelSpec, SplitSpec, StepSpec, TrainSpec
-    from workbench.core.train import run_training
+    from workbench.core.train.runner import run_training
 
     project = create_project(tmp_path / "scaled")
     project.attach_dataset(

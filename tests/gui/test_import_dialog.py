@@ -9,14 +9,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from workbench.core.io import ReadOptions
-from workbench.gui.dialogs.import_dialog import (
-    ImportDialog,
-    ImportRequest,
-    format_na_tokens,
-    parse_na_tokens,
-    run_preview,
-)
+from workbench.core.io.options import ReadOptions
+from workbench.gui.dialogs.import_dialog import ImportDialog, ImportRequest
+from workbench.gui.dialogs.import_options_text import format_na_tokens, parse_na_tokens
+from workbench.gui.dialogs.import_preview import run_preview
 
 OpenDialog = Callable[[Path], ImportDialog]
 

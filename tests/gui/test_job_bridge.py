@@ -14,7 +14,7 @@ from jobs.helpers import LIVENESS, pid_exists, wait_until
 from PySide6.QtCore import QObject, QTimer
 
 from workbench.gui.job_bridge import JobBridge
-from workbench.jobs import Job
+from workbench.jobs.job import Job
 
 TIMEOUT_MS = int(LIVENESS * 1000)
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="checks pids with signal 0")

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.params import Param, ParamType
-from workbench.core.steps.registry import get_step
+from workbench.core.steps.catalog import get_step
 from workbench.gui.widgets.param_form import ParamForm
 
 PARAMS = (

@@ -13,7 +13,7 @@ from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QComboBox
 
-from workbench.core.io import read_table
+from workbench.core.io.table import read_table
 from workbench.core.kinds import ColumnKind, infer_kinds
 from workbench.core.specs import ChainSpec, StepSpec
 from workbench.gui.panels.prepare_panel import COLUMN_NAME_ROLE, NO_DATA_TEXT, PreparePanel

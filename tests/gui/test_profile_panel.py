@@ -11,18 +11,12 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPalette
 
 from workbench.core.kinds import ColumnKind
-from workbench.core.profile import Profile, profile_frame
-from workbench.gui.panels.profile_panel import (
-    COL_KIND,
-    COL_MISSING,
-    COL_NAME,
-    EMPTY_TEXT,
-    PENDING_TEXT,
-    TAB_CORRELATIONS,
-    ProfilePanel,
-    column_distribution,
-)
-from workbench.gui.widgets.plots import SPARKLINE_ROLE, format_number
+from workbench.core.profile.compute import profile_frame
+from workbench.core.profile.model import Profile
+from workbench.gui.panels.profile_column_list import COL_KIND, COL_MISSING, COL_NAME, PENDING_TEXT
+from workbench.gui.panels.profile_format import column_distribution
+from workbench.gui.panels.profile_panel import EMPTY_TEXT, TAB_CORRELATIONS, ProfilePanel
+from workbench.gui.plots.common import SPARKLINE_ROLE, format_number
 
 TITANIC_KINDS = {
     "survived": "yes/no",

@@ -24,19 +24,19 @@ from results_scenario import result_runs  # noqa: F401 - the fixture (tests/gui 
 from sklearn.metrics import precision_recall_fscore_support
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.explain.importance import compute_importance
 from workbench.core.export.run_context import run_context
-from workbench.core.metrics import METRIC_LABELS, greater_is_better
-from workbench.core.models import get_model
-from workbench.core.results.importance import compute_importance
-from workbench.core.results.learning_curve import compute_learning_curve
-from workbench.core.results.plot_data import plot_data
-from workbench.core.results.run_results import TIMINGS, load_run_results
-from workbench.core.steps.registry import get_step
-from workbench.core.tracking import LOG_FILE, ExperimentLog
+from workbench.core.metrics.learning_curve import compute_learning_curve
+from workbench.core.metrics.names import METRIC_LABELS, greater_is_better
+from workbench.core.metrics.plot_data import plot_data
+from workbench.core.models.catalog import get_model
+from workbench.core.report.document import number_text
+from workbench.core.runs.log import LOG_FILE, ExperimentLog
+from workbench.core.runs.results import TIMINGS, load_run_results
+from workbench.core.steps.catalog import get_step
 from workbench.gui.panels.results_panel import ResultsPanel
-from workbench.gui.report.document import number_text
+from workbench.gui.plots.catalog import plots_for
 from workbench.gui.report.writer import TEST_PLOT_KEYS, write_run_report
-from workbench.gui.results.catalog import plots_for
 
 pytestmark = pytest.mark.shared_data
 # The report renders each plot at 900 x 560 CSS pixels; the PNG holds twice as many.

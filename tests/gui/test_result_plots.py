@@ -19,11 +19,11 @@ from results_scenario import result_runs  # noqa: F401 - the fixture (tests/gui 
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import average_precision_score, confusion_matrix, roc_auc_score
 
-from workbench.core.results.plot_data import MAX_SCATTER_POINTS, RunPlotData, plot_data
-from workbench.core.results.run_results import RunResults, load_run_results
-from workbench.core.results.thresholds import best_threshold, threshold_table
-from workbench.gui.results.catalog import compare_plots_for, plots_for
-from workbench.gui.results.classification import (
+from workbench.core.metrics.plot_data import MAX_SCATTER_POINTS, RunPlotData, plot_data
+from workbench.core.metrics.thresholds import best_threshold, threshold_table
+from workbench.core.runs.results import RunResults, load_run_results
+from workbench.gui.plots.catalog import compare_plots_for, plots_for
+from workbench.gui.plots.classification import (
     MAX_MARKER,
     MIN_MARKER,
     PERCENT,
@@ -34,15 +34,15 @@ from workbench.gui.results.classification import (
     ScoreDistributionPlot,
     marker_sizes,
 )
-from workbench.gui.results.compare import MetricsCompareTable
-from workbench.gui.results.importance import ImportancePlot
-from workbench.gui.results.regression import (
+from workbench.gui.plots.compare import MetricsCompareTable
+from workbench.gui.plots.importance import ImportancePlot
+from workbench.gui.plots.regression import (
     PredictedActualPlot,
     ResidualHistogramPlot,
     ResidualsPlot,
 )
-from workbench.gui.results.scores import FoldDistributionPlot, FoldScoresPlot, LearningCurvePlot
-from workbench.gui.results.threshold import ThresholdView
+from workbench.gui.plots.scores import FoldDistributionPlot, FoldScoresPlot, LearningCurvePlot
+from workbench.gui.plots.threshold import ThresholdView
 
 
 @pytest.fixture(scope="module")

@@ -17,18 +17,18 @@ from PySide6.QtGui import QImage
 from results_scenario import result_runs  # noqa: F401 - the fixture (tests/gui is on the path)
 from sklearn.metrics import confusion_matrix
 
-from workbench.core.results.importance import compute_importance
-from workbench.core.results.run_results import load_run_results
+from workbench.core.explain.importance import compute_importance
+from workbench.core.runs.results import load_run_results
 from workbench.gui.panels.results_panel import (
     NO_PROJECT_TEXT,
     NO_SELECTION_TEXT,
     ComputePage,
     ResultsPanel,
 )
-from workbench.gui.results.classification import ConfusionMatrixPlot, RocPlot
-from workbench.gui.results.compare import MetricsCompareTable
-from workbench.gui.results.importance import ImportancePlot
-from workbench.gui.results.threshold import ThresholdView
+from workbench.gui.plots.classification import ConfusionMatrixPlot, RocPlot
+from workbench.gui.plots.compare import MetricsCompareTable
+from workbench.gui.plots.importance import ImportancePlot
+from workbench.gui.plots.threshold import ThresholdView
 
 
 @pytest.fixture()
@@ -198,8 +198,8 @@ def test_a_run_the_runner_saved_shows_at_once_without_a_job(
 ) -> None:
     import shutil
 
-    from workbench.core.results.plot_data import PLOT_DATA_FILE
-    from workbench.core.tracking import RUNS_DIR
+    from workbench.core.metrics.plot_data import PLOT_DATA_FILE
+    from workbench.core.runs.log import RUNS_DIR
 
     titanic = request.getfixturevalue("result_runs")["titanic"]
     root = tmp_path / "titanic"

@@ -14,8 +14,8 @@ from PySide6.QtCore import Qt
 from workbench.core.dataset import import_table
 from workbench.core.kinds import ColumnKind, TaskType
 from workbench.core.project import Project, create_project
+from workbench.core.runs.log import LOG_FILE, ExperimentLog, pid_alive
 from workbench.core.specs import ChainSpec, ModelSpec, SplitSpec, StepSpec, TrainSpec, TuneSpec
-from workbench.core.tracking import LOG_FILE, ExperimentLog, pid_alive
 from workbench.gui.panels.train_panel import NO_CONTEXT_TEXT, TrainPanel
 from workbench.gui.widgets.leaderboard import BEST_MARK, MODEL, PROGRESS, STATUS, VALIDATION
 

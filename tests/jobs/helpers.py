@@ -6,7 +6,8 @@ import os
 import time
 from collections.abc import Callable
 
-from workbench.jobs import JobEvent, JobHandle, PartialEvent, is_terminal
+from workbench.jobs.events import JobEvent, PartialEvent, is_terminal
+from workbench.jobs.handle import JobHandle
 
 # How long a test waits for what should happen at once (a killed process to vanish, a thread to
 # notice its cancel) before calling it a hang. Generous on purpose: the suite runs on a busy

@@ -8,16 +8,15 @@ import pytest
 
 from jobs import job_fixtures as fx
 from workbench.core.errors import DataReadError
-from workbench.jobs import (
+from workbench.jobs.events import (
     CancelledEvent,
     DoneEvent,
     FailedEvent,
-    Job,
     PartialEvent,
     ProgressEvent,
     is_terminal,
 )
-from workbench.jobs.job import accepted_hooks
+from workbench.jobs.job import Job, accepted_hooks
 
 
 def test_events_are_picklable_values() -> None:

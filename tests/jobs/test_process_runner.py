@@ -15,14 +15,9 @@ import pytest
 
 from jobs import job_fixtures as fx
 from jobs.helpers import LIVENESS, first_partial, pid_exists, pid_running, wait_until
-from workbench.jobs import (
-    CancelledEvent,
-    DoneEvent,
-    FailedEvent,
-    Job,
-    ProcessJobHandle,
-    run_in_process,
-)
+from workbench.jobs.events import CancelledEvent, DoneEvent, FailedEvent
+from workbench.jobs.job import Job
+from workbench.jobs.process_runner import ProcessJobHandle, run_in_process
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses POSIX signals and pids")
 
@@ -122,7 +117,8 @@ import sys, time
 sys.path.insert(0, sys.argv[1])
 from jobs import job_fixtures as fx
 from jobs.helpers import first_partial
-from workbench.jobs import Job, run_in_process
+from workbench.jobs.job import Job
+from workbench.jobs.process_runner import run_in_process
 
 if __name__ == "__main__":
     handle = run_in_process(Job(fx.report_pid_then_spin))

@@ -8,17 +8,17 @@ import pytest
 
 from jobs import job_fixtures as fx
 from jobs.helpers import LIVENESS, all_events
-from workbench.jobs import (
+from workbench.jobs.events import (
     CancelledEvent,
     DoneEvent,
     FailedEvent,
-    Job,
-    JobHandle,
     PartialEvent,
     ProgressEvent,
-    run_in_process,
-    run_in_thread,
 )
+from workbench.jobs.handle import JobHandle
+from workbench.jobs.job import Job
+from workbench.jobs.process_runner import run_in_process
+from workbench.jobs.thread_runner import run_in_thread
 
 Runner = Callable[[Job], JobHandle]
 RUNNERS = pytest.mark.parametrize("run", [run_in_thread, run_in_process], ids=["thread", "process"])

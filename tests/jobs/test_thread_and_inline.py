@@ -5,17 +5,16 @@ from __future__ import annotations
 from jobs import job_fixtures as fx
 from jobs.helpers import LIVENESS, first_partial, wait_until
 from workbench.core.progress import CancelToken
-from workbench.jobs import (
+from workbench.jobs.events import (
     CancelledEvent,
     DoneEvent,
     FailedEvent,
-    Job,
     JobEvent,
     PartialEvent,
     ProgressEvent,
-    run_in_thread,
-    run_inline,
 )
+from workbench.jobs.job import Job
+from workbench.jobs.thread_runner import run_in_thread, run_inline
 
 
 def test_a_thread_job_is_cancelled_cooperatively() -> None:

@@ -139,7 +139,7 @@ def test_forbidden_files_are_found(bundle_config: ModuleType, tmp_path: Path) ->
 def test_template_packages_are_the_selftests(bundle_config: ModuleType) -> None:
     assert bundle_config.WORKBENCH_TEMPLATE_PACKAGES == NOT_IMPORTED
     assert not bundle_config.is_app_module("workbench.core.export.service.app")
-    assert bundle_config.is_app_module("workbench.core.models_impl")
+    assert bundle_config.is_app_module("workbench.core.models.factories")
 
 
 def test_spec_applies_the_config() -> None:
@@ -174,7 +174,7 @@ def test_the_app_imports_no_excluded_module(bundle_config: ModuleType) -> None:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     loaded = set(json.loads(result.stdout.splitlines()[-1]))
-    assert "workbench.core.models_impl" in loaded and "pyqtgraph" in loaded
+    assert "workbench.core.models.factories" in loaded and "pyqtgraph" in loaded
     assert set(HEAVY_MODULES) <= loaded
     excluded = set(bundle_config.EXCLUDED_MODULES) - set(bundle_config.OPTIONAL_IMPORTS)
     offenders = sorted(

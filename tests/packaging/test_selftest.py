@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from workbench import selftest
-from workbench.cli import build_parser
+from workbench.cli.main import build_parser
 from workbench.selftest import SelftestState, app_module_names, run_selftest
 
 
@@ -23,8 +23,8 @@ def test_flag_is_in_the_help() -> None:
 def test_module_list_skips_templates_and_main() -> None:
     names = app_module_names()
     for expected in (
-        "workbench.core.train",
-        "workbench.core.models_impl",
+        "workbench.core.train.runner",
+        "workbench.core.models.factories",
         "workbench.core.steps.numeric_impl",
         "workbench.gui.main_window",
         "workbench.jobs.process_runner",

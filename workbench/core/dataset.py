@@ -19,7 +19,8 @@ import pandas as pd
 
 from workbench.core.atomic import atomic_path
 from workbench.core.errors import ProjectError, WorkbenchError
-from workbench.core.io import ReadOptions, file_sha256, read_table
+from workbench.core.io.options import ReadOptions
+from workbench.core.io.table import file_sha256, read_table
 from workbench.core.kinds import ColumnKind, TaskType, infer_kinds, suggest_target, task_for_column
 from workbench.core.progress import (
     NEVER_CANCELLED,

@@ -6,24 +6,8 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
-
-from workbench import __version__
 from workbench.core.errors import WorkbenchError
-from workbench.resources import resource_path
-
-
-def create_application(argv: list[str] | None = None) -> QApplication:
-    existing = QApplication.instance()
-    if isinstance(existing, QApplication):
-        return existing
-    app = QApplication(argv if argv is not None else sys.argv[:1])
-    app.setApplicationName("ML Workbench")
-    app.setOrganizationName("ML Workbench")
-    app.setApplicationVersion(__version__)
-    app.setWindowIcon(QIcon(str(resource_path("icons", "workbench.svg"))))
-    return app
+from workbench.gui.application import create_application
 
 
 def _require_display() -> None:

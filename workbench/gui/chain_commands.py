@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from PySide6.QtGui import QUndoCommand
 
 from workbench.core.specs import ChainSpec, StepSpec
-from workbench.core.steps.registry import all_steps
+from workbench.core.steps.catalog import all_steps
 
 # QUndoStack merges consecutive commands with the same id (>= 0).
 PARAM_EDIT_ID = 4101

@@ -13,13 +13,12 @@ from typing import Any
 import pandas as pd
 from PySide6.QtCore import QObject, Signal
 
-from workbench.core.alerts import Alert
 from workbench.core.dataset import ImportedDataset, import_table, load_dataset_frame
 from workbench.core.errors import WorkbenchError
-from workbench.core.fixes import fix_for_alert
 from workbench.core.kinds import ColumnRole, task_for_column
-from workbench.core.profile import Profile
-from workbench.core.profile_store import load_stored_profile, profile_project_dataset
+from workbench.core.profile.fixes import fix_for_alert
+from workbench.core.profile.model import Alert, Profile
+from workbench.core.profile.store import load_stored_profile, profile_project_dataset
 from workbench.core.project import Project, create_project, open_project
 from workbench.core.specs import ChainSpec, StepSpec
 from workbench.gui.job_bridge import JobBridge

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from workbench.jobs import (
+from workbench.jobs.events import (
     CancelledEvent,
     DoneEvent,
     FailedEvent,
-    Job,
     JobEvent,
-    JobHandle,
     PartialEvent,
     ProgressEvent,
-    run_in_process,
-    run_in_thread,
 )
+from workbench.jobs.handle import JobHandle
+from workbench.jobs.job import Job
+from workbench.jobs.process_runner import run_in_process
+from workbench.jobs.thread_runner import run_in_thread
 
 
 class _CurrentJob:

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from workbench import __version__
-from workbench.core.alerts import Alert
 from workbench.core.kinds import ColumnRole
+from workbench.core.profile.model import Alert
 from workbench.core.specs import ChainSpec
 from workbench.gui.controller import ProjectController
 from workbench.gui.dialogs.import_dialog import ImportDialog

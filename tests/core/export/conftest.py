@@ -20,7 +20,7 @@ from workbench.core.dataset import import_table
 from workbench.core.kinds import ColumnRole
 from workbench.core.project import create_project
 from workbench.core.specs import ChainSpec, ModelSpec, SplitSpec, StepSpec, TrainSpec
-from workbench.core.train import run_training
+from workbench.core.train.runner import run_training
 
 
 @dataclass(frozen=True)

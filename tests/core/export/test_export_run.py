@@ -23,9 +23,9 @@ from workbench.core.export.export_run import (
 from workbench.core.export.feature_schema import METADATA_KEY, FeatureSchema, schema_for_run
 from workbench.core.export.parity import SOURCE_SAMPLE
 from workbench.core.export.pipeline_io import load_run_pipeline
-from workbench.core.profile_store import profile_project_dataset
+from workbench.core.profile.store import profile_project_dataset
 from workbench.core.project import open_project
-from workbench.core.tracking import LOG_FILE, ExperimentLog, RunRecord
+from workbench.core.runs.log import LOG_FILE, ExperimentLog, RunRecord
 
 
 @pytest.fixture(scope="module")
@@ -249,7 +249,7 @@ def test_the_card_lists_the_fitted_model_parameters(shared_data: Path, tmp_path:
     from workbench.core.dataset import import_table
     from workbench.core.project import create_project
     from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
-    from workbench.core.train import run_training
+    from workbench.core.train.runner import run_training
 
     project = create_project(tmp_path / "penguins")
     project.attach_dataset(
@@ -281,7 +281,7 @@ def test_a_scaler_before_a_tree_model_is_named_when_parity_fails(
     from workbench.core.dataset import import_table
     from workbench.core.project import create_project
     from workbench.core.specs import ChainSpec, ModelSpec, SplitSpec, StepSpec, TrainSpec
-    from workbench.core.train import run_training
+    from workbench.core.train.runner import run_training
 
     numbers = ("bill_length_mm", "bill_depth_mm", "flipper_length_mm")
     project = create_project(tmp_path / "penguins")

@@ -17,7 +17,7 @@ import pytest
 from workbench.core.export.export_run import ExportRequest, export_run
 from workbench.core.export.parity import SOURCE_TEST
 from workbench.core.kinds import TaskType
-from workbench.core.models import models_for
+from workbench.core.models.catalog import models_for
 
 CLASSIFIERS = [m.name for m in models_for(TaskType.BINARY) if m.onnx]
 REGRESSORS = [m.name for m in models_for(TaskType.REGRESSION) if m.onnx]

@@ -26,7 +26,7 @@ from workbench.core.export.feature_schema import FeatureSchema
 from workbench.core.export.pipeline_io import load_run_pipeline
 from workbench.core.kinds import TaskType
 from workbench.core.project import open_project
-from workbench.core.train_fit import predict
+from workbench.core.train.fit import predict
 
 pytestmark = pytest.mark.shared_data
 

@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from workbench.core.io import read_table
+from workbench.core.io.table import read_table
 from workbench.core.kinds import ColumnKind
-from workbench.core.steps.registry import Stage, get_step, steps_by_group
+from workbench.core.steps.catalog import get_step, steps_by_group
+from workbench.core.steps.registry import Stage
 from workbench.core.steps.transformers import parse_number
 
 

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.core.io import read_table
+from workbench.core.io.table import read_table
 from workbench.core.kinds import ColumnKind
-from workbench.core.steps.registry import get_step
+from workbench.core.steps.catalog import get_step
 
 
 def build(name: str, columns: list[str], **params: Any) -> Any:

@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.core.io import read_table
+from workbench.core.io.table import read_table
 from workbench.core.kinds import ColumnKind
-from workbench.core.steps.registry import StepDef, get_step
+from workbench.core.steps.catalog import get_step
+from workbench.core.steps.registry import StepDef
 
 
 def _read(shared_data: Path, name: str) -> pd.DataFrame:

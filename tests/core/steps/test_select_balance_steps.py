@@ -17,10 +17,11 @@ from sklearn.feature_selection import f_regression
 from sklearn.preprocessing import StandardScaler
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.io import read_table
+from workbench.core.io.table import read_table
 from workbench.core.kinds import ColumnKind
+from workbench.core.steps.catalog import all_steps, get_step
 from workbench.core.steps.categorical import register_onnx_converters
-from workbench.core.steps.registry import Stage, all_steps, get_step
+from workbench.core.steps.registry import Stage
 from workbench.core.steps.select import target_is_classes
 
 FAMILIES = {

@@ -9,11 +9,11 @@ columns (ONNX has no date type) and the model itself.
 
 from __future__ import annotations
 
-from workbench.core.chain import onnx_blockers
-from workbench.core.chain_walk import step_title
+from workbench.core.chain.stages import onnx_blockers
+from workbench.core.chain.walk import step_title
 from workbench.core.export.run_context import RunContext
 from workbench.core.kinds import TaskType
-from workbench.core.steps.registry import all_steps
+from workbench.core.steps.catalog import all_steps
 
 # Steps that convert for some tasks only (the registry's onnx_check sees parameters, not the task).
 _TASK_LIMITS: dict[str, tuple[TaskType, ...]] = {"target_encode": (TaskType.MULTICLASS,)}

@@ -99,7 +99,7 @@ def example_rows(project_root: str | Path, run_id: str, count: int = EXAMPLE_ROW
     """A few real rows for the example request: the run's held-out test rows when it has any
     (rows the model did not train on), else the dataset's first rows; features only."""
     from workbench.core.project import open_project
-    from workbench.core.tracking import LOG_FILE, ExperimentLog
+    from workbench.core.runs.log import LOG_FILE, ExperimentLog
 
     project = open_project(project_root)
     with ExperimentLog(project.root / LOG_FILE) as log:

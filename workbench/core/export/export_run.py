@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.core.atomic import write_bytes_atomic
-from workbench.core.chain_advice import rescaling_step, tree_models
+from workbench.core.chain.advice import rescaling_step, tree_models
 from workbench.core.errors import WorkbenchError
 from workbench.core.export.parity import DEFAULT_THRESHOLD, ParityResult
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
@@ -153,7 +153,7 @@ def _convert_and_check(
     from workbench.core.export.onnx_convert import convert_pipeline
     from workbench.core.export.parity import check_parity, parity_rows
     from workbench.core.export.pipeline_io import load_run_pipeline
-    from workbench.core.tracking import LOG_FILE, ExperimentLog
+    from workbench.core.runs.log import LOG_FILE, ExperimentLog
 
     root, run_id = ctx.project.root, ctx.record.run_id
     progress(0.1, "loading the fitted pipeline")
@@ -252,7 +252,7 @@ def _docker_bundle(
 
 
 def _log_export(ctx: RunContext, result: ExportResult) -> None:
-    from workbench.core.tracking import LOG_FILE, ExperimentLog
+    from workbench.core.runs.log import LOG_FILE, ExperimentLog
 
     root, run_id = ctx.project.root, ctx.record.run_id
     entry = {

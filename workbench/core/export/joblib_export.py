@@ -37,7 +37,7 @@ def file_sha256(path: Path) -> str:
 
 def export_joblib(project_root: str | Path, run_id: str, target: str | Path) -> list[Path]:
     """Copy the run's verified pipeline to `target` and write its sidecar; both paths back."""
-    from workbench.core.tracking import LOG_FILE, ExperimentLog
+    from workbench.core.runs.log import LOG_FILE, ExperimentLog
 
     root, target = Path(project_root), Path(target)
     with ExperimentLog(root / LOG_FILE) as log:

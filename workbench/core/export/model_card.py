@@ -20,7 +20,7 @@ from workbench.core.atomic import write_text_atomic
 from workbench.core.export.parity import ParityResult
 from workbench.core.export.run_context import RunContext
 from workbench.core.kinds import TaskType
-from workbench.core.steps.registry import all_steps
+from workbench.core.steps.catalog import all_steps
 
 # Below this share of the rows, the rarest class makes accuracy a misleading number.
 IMBALANCE_SHARE = 0.2
@@ -94,7 +94,7 @@ def write_model_card(ctx: RunContext, path: Path, **kwargs: Any) -> Path:
 def _model_lines(ctx: RunContext) -> list[str]:
     """Every parameter of the fitted model, and whether the user set it, the search tuned it,
     or it is the default: what an engineer needs to train the same model again."""
-    from workbench.core.results.run_facts import (
+    from workbench.core.runs.facts import (
         best_params,
         chosen_params,
         final_params,
@@ -209,7 +209,7 @@ def _limitations(ctx: RunContext, balance: pd.Series | None) -> list[str]:
 
 def _unfixed_alerts(ctx: RunContext) -> list[str]:
     """Profile alerts on the run's columns that no enabled step of its chain addresses."""
-    from workbench.core.profile_store import load_stored_profile
+    from workbench.core.profile.store import load_stored_profile
 
     dataset = ctx.project.dataset
     if dataset is None:

@@ -164,7 +164,7 @@ def _missing_as_empty(estimator: Any) -> None:
 def _model_for_onnx(model: Any) -> Any:
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
-    from workbench.core.models_impl import XGBClassifierLabels, XGBRegressorDense
+    from workbench.core.models.factories import XGBClassifierLabels, XGBRegressorDense
 
     if isinstance(model, XGBClassifierLabels | XGBRegressorDense):
         return xgboost_stand_in(model)

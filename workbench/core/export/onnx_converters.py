@@ -37,7 +37,7 @@ class OnnxXGBRegressor(XGBRegressor):
 
 def xgboost_stand_in(wrapper: Any) -> Any:
     """The estimator skl2onnx converts in place of a workbench XGBoost wrapper."""
-    from workbench.core.models_impl import XGBClassifierLabels, XGBRegressorDense
+    from workbench.core.models.factories import XGBClassifierLabels, XGBRegressorDense
 
     if isinstance(wrapper, XGBClassifierLabels):
         model = copy.copy(wrapper.model_)

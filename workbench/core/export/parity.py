@@ -101,7 +101,7 @@ def check_parity(
     import onnxruntime as ort
 
     from workbench.core.kinds import TaskType
-    from workbench.core.train_fit import predict
+    from workbench.core.train.fit import predict
 
     options = ort.SessionOptions()
     options.log_severity_level = 3

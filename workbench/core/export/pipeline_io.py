@@ -12,7 +12,7 @@ def load_run_pipeline(project_root: str | Path, run_id: str) -> Any:
     """The run's fitted scikit-learn Pipeline (a pickle is never loaded unverified)."""
     import joblib
 
-    from workbench.core.tracking import LOG_FILE, ExperimentLog
+    from workbench.core.runs.log import LOG_FILE, ExperimentLog
 
     with ExperimentLog(Path(project_root) / LOG_FILE) as log:
         path = log.verify_artifact(run_id, "pipeline")

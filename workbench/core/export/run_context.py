@@ -7,10 +7,11 @@ from pathlib import Path
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import ColumnKind, TaskType
-from workbench.core.models import ModelDef, get_model
+from workbench.core.models.catalog import get_model
+from workbench.core.models.registry import ModelDef
 from workbench.core.project import Project, open_project
+from workbench.core.runs.log import RunRecord, finished_record, open_log
 from workbench.core.specs import ChainSpec
-from workbench.core.tracking import RunRecord, finished_record, open_log
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def exportable_run(project_root: str | Path, run_id: str) -> tuple[Project, RunR
 
 
 def run_context(project_root: str | Path, run_id: str) -> RunContext:
-    from workbench.core.train_fit import model_chain
+    from workbench.core.train.fit import model_chain
 
     project, record = exportable_run(project_root, run_id)
     spec = record.spec

@@ -15,7 +15,6 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import ColumnKind
 from workbench.core.params import Param, resolve_params
 
@@ -100,26 +99,7 @@ def register(step: StepDef) -> StepDef:
     return step
 
 
-def _load_families() -> None:
-    # Importing the family modules registers their steps; done lazily to avoid import cycles.
-    from workbench.core.steps import families  # noqa: F401
-
-
-def all_steps() -> dict[str, StepDef]:
-    _load_families()
+def registered_steps() -> dict[str, StepDef]:
+    """The steps registered so far, in registration order. The full list, with every family
+    loaded, is `steps.catalog.all_steps()`."""
     return dict(_REGISTRY)
-
-
-def get_step(name: str) -> StepDef:
-    steps = all_steps()
-    if name not in steps:
-        raise WorkbenchError(f"unknown step '{name}'; known steps: {', '.join(sorted(steps))}")
-    return steps[name]
-
-
-def steps_by_group() -> dict[str, list[StepDef]]:
-    """The palette: groups in GROUP_ORDER, steps in registration order."""
-    grouped: dict[str, list[StepDef]] = {group: [] for group in GROUP_ORDER}
-    for step in all_steps().values():
-        grouped[step.group].append(step)
-    return {group: steps for group, steps in grouped.items() if steps}

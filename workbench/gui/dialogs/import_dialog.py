@@ -43,23 +43,20 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.io import ReadOptions, TablePreview
+from workbench.core.io.options import ReadOptions
+from workbench.core.io.table import TablePreview
 from workbench.core.kinds import ColumnKind, ColumnRole, TaskSuggestion, task_for_column
 from workbench.gui.dialogs.import_combos import select_data
 from workbench.gui.dialogs.import_options_form import ReadOptionsForm
 from workbench.gui.dialogs.import_options_text import (
     OTHER,
-    describe_options,
     escape_html,
     file_filter,
-    format_na_tokens,
-    parse_na_tokens,
 )
 from workbench.gui.dialogs.import_preview import (
     PreviewOutcome,
     PreviewRelay,
     PreviewTask,
-    run_preview,
 )
 from workbench.gui.dialogs.import_preview_panel import CAUTION_COLOR, MUTED_COLOR, PreviewPanel
 
@@ -575,15 +572,3 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     selected = frame[name]
     # Duplicate names give a frame: the first of them is the one the combo points at.
     return selected.iloc[:, 0] if isinstance(selected, pd.DataFrame) else selected
-
-
-__all__ = [
-    "ImportDialog",
-    "ImportRequest",
-    "PreviewOutcome",
-    "describe_options",
-    "file_filter",
-    "format_na_tokens",
-    "parse_na_tokens",
-    "run_preview",
-]

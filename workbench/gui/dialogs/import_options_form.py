@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.io import ReadOptions
+from workbench.core.io.options import ReadOptions
 from workbench.gui.dialogs.import_combos import refill, select_data
 from workbench.gui.dialogs.import_options_text import (
     DECIMAL_CHOICES,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from workbench.core.io import SUPPORTED_SUFFIXES, ReadOptions
+from workbench.core.io.options import SUPPORTED_SUFFIXES, ReadOptions
 
 FORMAT_CHOICES: tuple[tuple[str, str], ...] = (
     ("auto", "Detect automatically"),
@@ -126,19 +126,3 @@ def file_filter() -> str:
 def escape_html(text: str) -> str:
     """Messages quote file content and paths, which rich-text labels would read as markup."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-__all__ = [
-    "DECIMAL_CHOICES",
-    "DELIMITER_CHOICES",
-    "DELIMITER_NAMES",
-    "ENCODINGS",
-    "FORMAT_CHOICES",
-    "OTHER",
-    "THOUSANDS_CHOICES",
-    "describe_options",
-    "escape_html",
-    "file_filter",
-    "format_na_tokens",
-    "parse_na_tokens",
-]

@@ -16,13 +16,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QRunnable, Signal
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.io import (
-    ReadOptions,
-    TablePreview,
-    detect_format,
-    detect_options,
-    preview_table,
-)
+from workbench.core.io.options import ReadOptions
+from workbench.core.io.table import TablePreview, detect_format, detect_options, preview_table
 from workbench.core.kinds import ColumnKind, TaskSuggestion, infer_kinds, suggest_target
 
 PREVIEW_ROWS = 200

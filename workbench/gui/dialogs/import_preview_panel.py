@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableView, QVBoxLayout, QWidget
 
-from workbench.core.io import TablePreview
+from workbench.core.io.table import TablePreview
 from workbench.gui.dialogs.import_options_text import describe_options, escape_html
 from workbench.gui.dialogs.import_preview import PREVIEW_ROWS
 from workbench.gui.widgets.frame_model import DataFrameModel

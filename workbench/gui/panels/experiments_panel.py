@@ -41,9 +41,9 @@ from PySide6.QtWidgets import (
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import TaskType
-from workbench.core.metrics import METRIC_LABELS, best_positions, default_metric
+from workbench.core.metrics.names import METRIC_LABELS, best_positions, default_metric
 from workbench.core.project import open_project
-from workbench.core.tracking import ExperimentLog, RunRecord
+from workbench.core.runs.log import ExperimentLog, RunRecord
 from workbench.gui.dialogs.confirm import AskFn, confirm
 from workbench.gui.widgets.leaderboard import BEST_BACKGROUND, format_score, format_seconds
 from workbench.gui.widgets.param_form import ERROR_COLOR, muted

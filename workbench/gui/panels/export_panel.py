@@ -41,7 +41,7 @@ from workbench.core.export.export_run import (
     export_run,
 )
 from workbench.core.export.replaced_files import ReplacedExport, replaced_export
-from workbench.core.tracking import LOG_FILE, ExperimentLog, RunRecord
+from workbench.core.runs.log import LOG_FILE, ExperimentLog, RunRecord
 from workbench.gui.dialogs.confirm import AskFn, confirm
 from workbench.gui.job_bridge import JobBridge
 from workbench.gui.widgets.param_form import error_label, muted_label

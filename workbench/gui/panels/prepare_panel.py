@@ -37,17 +37,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.chain import (
-    ChainPreview,
-    columns_at,
-    onnx_blockers,
-    preview_chain,
-    validate_chain,
-)
-from workbench.core.chain_preview import sample_frame
+from workbench.core.chain.preview import ChainPreview, preview_chain, sample_frame
+from workbench.core.chain.stages import onnx_blockers
+from workbench.core.chain.walk import columns_at, validate_chain
 from workbench.core.kinds import ColumnKind, infer_kinds
 from workbench.core.specs import ChainSpec, StepSpec
-from workbench.core.steps.registry import StepDef, all_steps
+from workbench.core.steps.catalog import all_steps
+from workbench.core.steps.registry import StepDef
 from workbench.gui.chain_commands import (
     AddStepCommand,
     MoveStepCommand,

@@ -20,18 +20,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.alerts import Alert
 from workbench.core.kinds import ColumnKind
-from workbench.core.profile import ColumnProfile
+from workbench.core.profile.model import Alert, ColumnProfile
 from workbench.gui.panels.profile_format import (
     MAX_BARS,
     STAT_TIPS,
     column_distribution,
     column_stats,
 )
+from workbench.gui.plots.common import DistributionView, elide
 from workbench.gui.widgets.alert_list import SEVERITY_COLORS, SEVERITY_RANK, kind_title
 from workbench.gui.widgets.kind_badges import kind_label
-from workbench.gui.widgets.plots import DistributionView, elide
 
 
 class ColumnDetail(QWidget):

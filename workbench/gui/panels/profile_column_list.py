@@ -20,13 +20,12 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from workbench.core.alerts import Alert
 from workbench.core.kinds import ColumnKind
-from workbench.core.profile import ColumnProfile
+from workbench.core.profile.model import Alert, ColumnProfile
 from workbench.gui.panels.profile_format import format_count, format_fraction, sparkline_counts
+from workbench.gui.plots.common import SPARKLINE_ROLE, SparklineDelegate
 from workbench.gui.widgets.alert_list import SEVERITY_RANK, severity_icon, worst_severity
 from workbench.gui.widgets.kind_badges import kind_description, kind_icon, kind_label
-from workbench.gui.widgets.plots import SPARKLINE_ROLE, SparklineDelegate
 
 PENDING_TEXT = "profiling…"
 

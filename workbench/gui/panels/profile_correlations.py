@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.gui.widgets.plots import CorrelationHeatmap
+from workbench.gui.plots.common import CorrelationHeatmap
 
 
 class CorrelationView(QWidget):

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from workbench.core.profile import Profile
+from workbench.core.profile.model import Profile
 from workbench.gui.panels.profile_format import format_bytes, format_count, format_fraction
 
 

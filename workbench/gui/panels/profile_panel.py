@@ -26,23 +26,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.alerts import Alert
-from workbench.core.profile import ColumnProfile, Profile
+from workbench.core.profile.model import Alert, ColumnProfile, Profile
 from workbench.gui.panels.profile_column_detail import ColumnDetail
 from workbench.gui.panels.profile_column_list import (
     _NAME_ROLE,
     _SORT_ROLE,
-    COL_KIND,
-    COL_MISSING,
     COL_NAME,
-    PENDING_TEXT,
     ColumnListModel,
     make_column_table,
 )
 from workbench.gui.panels.profile_correlations import CorrelationView
-from workbench.gui.panels.profile_format import (
-    column_distribution,
-)
 from workbench.gui.panels.profile_overview import OverviewStrip
 from workbench.gui.widgets.alert_list import (
     SEVERITY_RANK,
@@ -50,19 +43,6 @@ from workbench.gui.widgets.alert_list import (
     severity_icon,
     worst_severity,
 )
-
-__all__ = [
-    "COL_KIND",
-    "COL_MISSING",
-    "COL_NAME",
-    "EMPTY_TEXT",
-    "PENDING_TEXT",
-    "TAB_ALERTS",
-    "TAB_COLUMN",
-    "TAB_CORRELATIONS",
-    "ProfilePanel",
-    "column_distribution",
-]
 
 EMPTY_TEXT = "No profile yet: import a dataset (File ▸ Import…) and it is profiled automatically."
 

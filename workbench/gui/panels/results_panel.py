@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.results.plot_data import (
+from workbench.core.metrics.plot_data import (
     OOF,
     SPLIT_LABELS,
     RunPlotData,
@@ -45,18 +45,18 @@ from workbench.core.results.plot_data import (
     read_saved_plot_data,
 )
 from workbench.gui.job_bridge import JobBridge
-from workbench.gui.report.report_bar import ReportBar
-from workbench.gui.report.writer import default_report_path
-from workbench.gui.results.base import IMAGE_FILTER
-from workbench.gui.results.catalog import (
+from workbench.gui.plots.base import IMAGE_FILTER
+from workbench.gui.plots.catalog import (
     COMPUTED_ON_REQUEST,
     LEARNING_CURVE,
     PlotEntry,
     compare_plots_for,
     plots_for,
 )
-from workbench.gui.results.classification import COUNTS, PERCENT, ConfusionMatrixPlot
-from workbench.gui.results.scores import metric_label
+from workbench.gui.plots.classification import COUNTS, PERCENT, ConfusionMatrixPlot
+from workbench.gui.plots.scores import metric_label
+from workbench.gui.report.report_bar import ReportBar
+from workbench.gui.report.writer import default_report_path
 from workbench.gui.widgets.param_form import ERROR_COLOR, muted
 from workbench.jobs.job import Job
 

@@ -30,10 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.chain_advice import rescaling_note
+from workbench.core.chain.advice import rescaling_note
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import TaskType
-from workbench.core.models import FAMILIES, ModelDef, get_model, models_for
+from workbench.core.models.catalog import get_model, models_for
+from workbench.core.models.registry import FAMILIES, ModelDef
 from workbench.core.specs import ChainSpec, ModelSpec, TrainSpec
 from workbench.gui.widgets.chain_list import NO_ONNX_COLOR, NO_ONNX_TEXT
 from workbench.gui.widgets.param_form import ParamForm, muted, muted_label

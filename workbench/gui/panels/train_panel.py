@@ -34,16 +34,10 @@ from PySide6.QtWidgets import (
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import ColumnKind, TaskType
-from workbench.core.metrics import METRIC_LABELS, default_metric
+from workbench.core.metrics.names import METRIC_LABELS, default_metric
 from workbench.core.specs import ChainSpec, SplitSpec, TrainSpec, TuneSpec
-from workbench.core.train import (
-    CandidateResult,
-    FoldDone,
-    RunStarted,
-    TrialDone,
-    mark_cancelled,
-    run_training,
-)
+from workbench.core.train.events import CandidateResult, FoldDone, RunStarted, TrialDone
+from workbench.core.train.runner import mark_cancelled, run_training
 from workbench.gui.job_bridge import JobBridge
 from workbench.gui.panels.train_models import ModelPicker
 from workbench.gui.panels.train_settings import (
@@ -61,12 +55,6 @@ from workbench.gui.widgets.leaderboard import (
 )
 from workbench.gui.widgets.param_form import ParamForm, error_label, muted_label
 from workbench.jobs.job import Job
-
-__all__ = [
-    "NO_CONTEXT_TEXT",
-    "TrainPanel",
-    "spec_from_mapping",
-]
 
 NO_CONTEXT_TEXT = (
     "Import a dataset and choose a target first.\n\n"

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import ColumnKind, TaskType
-from workbench.core.metrics import METRIC_LABELS, default_metric, metrics_for
+from workbench.core.metrics.names import METRIC_LABELS, default_metric, metrics_for
 from workbench.core.specs import SplitSpec, TrainSpec, TuneSpec
 from workbench.gui.widgets.kind_badges import kind_icon, kind_label
 from workbench.gui.widgets.param_form import muted_label

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
-from workbench.gui.report.document import IMAGE_WIDTH, ReportImage
-from workbench.gui.results.catalog import PlotEntry
+from workbench.core.report.document import IMAGE_WIDTH, ReportImage
+from workbench.gui.plots.catalog import PlotEntry
 
 IMAGE_SIZE = (IMAGE_WIDTH, 560)
 
@@ -69,7 +69,7 @@ def ensure_application() -> QApplication:
         return existing
     if not _has_display() and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from workbench.gui.app import create_application
+    from workbench.gui.application import create_application
 
     app = create_application()
     app.setPalette(light_palette())

@@ -54,9 +54,9 @@ def write_run_report(
     leaves the previous file or none.
     """
     from workbench.core.atomic import write_text_atomic
-    from workbench.core.results.run_facts import gather_facts
-    from workbench.core.results.run_results import load_run_results
-    from workbench.gui.report.document import report_html
+    from workbench.core.report.document import report_html
+    from workbench.core.runs.facts import gather_facts
+    from workbench.core.runs.results import load_run_results
 
     root = Path(project_root)
     target = Path(out)
@@ -82,12 +82,12 @@ def write_run_report(
 
 def _images(root: Path, results: object, progress: ProgressFn, cancel: CancelToken) -> list:
     """The plots the Results panel would show for the run, rendered to PNG."""
-    from workbench.core.results.importance import IMPORTANCE_FILE
-    from workbench.core.results.learning_curve import LEARNING_CURVE_FILE
-    from workbench.core.results.plot_data import OOF, TEST, plot_data
-    from workbench.core.results.run_inputs import cache_path, read_cache
+    from workbench.core.explain.importance import IMPORTANCE_FILE
+    from workbench.core.metrics.learning_curve import LEARNING_CURVE_FILE
+    from workbench.core.metrics.plot_data import OOF, TEST, plot_data
+    from workbench.core.runs.inputs import cache_path, read_cache
+    from workbench.gui.plots.catalog import COMPUTED_ON_REQUEST, plots_for
     from workbench.gui.report.images import ensure_application, render_entries
-    from workbench.gui.results.catalog import COMPUTED_ON_REQUEST, plots_for
 
     run_id = results.run_id  # type: ignore[attr-defined]
     progress(0.0, "computing the curves")

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.alerts import Alert
+from workbench.core.profile.model import Alert
 
 SEVERITIES: tuple[str, ...] = ("critical", "warning", "info")
 SEVERITY_RANK: dict[str, int] = {"critical": 3, "warning": 2, "info": 1}

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.specs import ChainSpec, StepSpec
-from workbench.core.steps.registry import all_steps
+from workbench.core.steps.catalog import all_steps
 from workbench.gui.widgets.alert_list import severity_icon
 
 STEP_MIME = "application/x-workbench-step"  # a palette step's name (utf-8)

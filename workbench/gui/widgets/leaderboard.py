@@ -1,7 +1,7 @@
 """The Train panel's live leaderboard: one row per model, filled as the training reports.
 
 The runner streams plain events (RunStarted, FoldDone, TrialDone, CandidateResult from
-workbench.core.train); this model turns each into a row update, so the table grows and fills
+workbench.core.train.runner); this model turns each into a row update, so the table grows and fills
 while the child process works. It reads the events by attribute only: it holds no ML logic and
 needs no import of the runner.
 
@@ -19,7 +19,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from workbench.core.metrics import METRIC_LABELS, greater_is_better
+from workbench.core.metrics.names import METRIC_LABELS, greater_is_better
 from workbench.gui.widgets.param_form import ERROR_COLOR
 
 RUNNING, FINISHED, FAILED, CANCELLED = "running", "finished", "failed", "cancelled"

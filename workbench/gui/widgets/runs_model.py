@@ -26,9 +26,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.metrics import METRIC_LABELS, greater_is_better
-from workbench.core.models import all_models
-from workbench.core.tracking import LOG_FILE, ExperimentLog, RunRecord
+from workbench.core.metrics.names import METRIC_LABELS, greater_is_better
+from workbench.core.models.catalog import all_models
+from workbench.core.runs.log import LOG_FILE, ExperimentLog, RunRecord
 from workbench.gui.widgets.leaderboard import (
     CANCELLED_COLOR,
     format_mean_std,

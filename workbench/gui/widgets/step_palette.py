@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.steps.registry import StepDef, steps_by_group
+from workbench.core.steps.catalog import steps_by_group
+from workbench.core.steps.registry import StepDef
 from workbench.gui.widgets.chain_list import NO_ONNX_COLOR, NO_ONNX_TEXT, STEP_MIME, step_mime
 from workbench.gui.widgets.param_form import muted
 

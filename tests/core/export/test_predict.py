@@ -1,0 +1,191 @@
+"""Batch prediction from a run and from an exported ONNX file, on the shared datasets."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pandas as pd
+import pytest
+from _serve_runs import exported_onnx, trained_run
+
+from workbench.core.errors import SchemaError, WorkbenchError
+from workbench.core.export.pipeline_io import load_run_pipeline
+from workbench.core.export.predict import predict_file, predict_file_onnx
+from workbench.core.progress import Cancelled, CancelToken
+from workbench.core.project import open_project
+
+pytestmark = pytest.mark.shared_data
+Factory = pytest.TempPathFactory
+
+
+def _test_rows(project: Path, run_id: str) -> pd.DataFrame:
+    return pd.read_parquet(project / "runs" / run_id / "test_predictions.parquet")
+
+
+def test_a_run_predicts_what_it_predicted_in_training(
+    shared_data: Path, tmp_path_factory: Factory, tmp_path: Path
+) -> None:
+    run = trained_run("penguins", shared_data, tmp_path_factory)
+    seen: list[float] = []
+    result = predict_file(
+        run.project,
+        run.run_id,
+        shared_data / "clean" / "penguins.csv",
+        tmp_path / "out.csv",
+        progress=lambda fraction, _: seen.append(fraction),
+    )
+    classes = ["Adelie", "Chinstrap", "Gentoo"]
+    columns = ["row", "prediction", *(f"proba_{c}" for c in classes)]
+    assert (result.path, result.rows, result.columns, result.keys) == (
+        tmp_path / "out.csv", 344, columns, ["row"]
+    )  # fmt: skip
+    assert seen[-1] == 1.0 and seen == sorted(seen)
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert list(out.columns) == columns
+    assert out["row"].tolist() == list(range(1, 345))
+    # The held-out rows: the same labels and probabilities the run logged (`row` there is
+    # 0-based, here it is the file's 1-based row number).
+    logged = _test_rows(run.project, run.run_id)
+    assert len(logged) == 69
+    mine = out.set_index("row").loc[logged["row"] + 1]
+    assert mine["prediction"].tolist() == logged["y_pred"].tolist()
+    for name in classes:
+        np.testing.assert_allclose(mine[f"proba_{name}"], logged[f"proba_{name}"], atol=1e-12)
+    np.testing.assert_allclose(out.filter(like="proba_").sum(axis=1), 1.0, atol=1e-9)
+
+
+def test_onnx_predicts_the_same_and_writes_parquet(
+    shared_data: Path, tmp_path_factory: Factory, tmp_path: Path
+) -> None:
+    run, model = exported_onnx("titanic", shared_data, tmp_path_factory)
+    source = shared_data / "clean" / "titanic.csv"
+    by_run = predict_file(run.project, run.run_id, source, tmp_path / "run.parquet")
+    by_onnx = predict_file_onnx(model, source, tmp_path / "onnx.parquet")
+    assert by_onnx.columns == by_run.columns == ["row", "prediction", "proba_0", "proba_1"]
+    a, b = pd.read_parquet(by_run.path), pd.read_parquet(by_onnx.path)
+    assert len(a) == len(b) == 891
+    assert str(b["prediction"].dtype) == "int64"
+    assert (a["prediction"] == b["prediction"]).all()
+    np.testing.assert_allclose(a[["proba_0", "proba_1"]], b[["proba_0", "proba_1"]], atol=1e-4)
+    logged = _test_rows(run.project, run.run_id)
+    assert b.loc[logged["row"], "prediction"].tolist() == logged["y_pred"].tolist()
+
+
+def test_regression_from_onnx_and_from_the_run(
+    shared_data: Path, tmp_path_factory: Factory, tmp_path: Path
+) -> None:
+    run, model = exported_onnx("diamonds", shared_data, tmp_path_factory)
+    source = shared_data / "clean" / "diamonds.csv"
+    by_run = predict_file(run.project, run.run_id, source, tmp_path / "run.csv")
+    by_onnx = predict_file_onnx(model, source, tmp_path / "onnx.csv")
+    assert by_run.columns == by_onnx.columns == ["row", "prediction"]
+    a, b = pd.read_csv(by_run.path), pd.read_csv(by_onnx.path)
+    assert len(a) == 53940
+    # Not the logged y_pred: the runner stores a regression's predictions in the target's dtype,
+    # and diamonds' price is an integer, so the log holds them truncated.
+    frame = open_project(run.project).load_frame()
+    own = load_run_pipeline(run.project, run.run_id).predict(frame[frame.columns.drop("price")])
+    np.testing.assert_allclose(a["prediction"], own, rtol=1e-12)
+    np.testing.assert_allclose(a["prediction"], b["prediction"], rtol=1e-4, atol=1e-2)
+    assert a["prediction"].iloc[:2].round(2).tolist() == [-1361.04, -679.53]
+
+
+def test_identifier_columns_are_the_default_keys(
+    shared_data: Path, tmp_path_factory: Factory, tmp_path: Path
+) -> None:
+    run = trained_run("credit", shared_data, tmp_path_factory)
+    assert "rownames" not in open_project(run.project).feature_kinds()
+    source = shared_data / "clean" / "modeldata_credit_data.csv"
+    result = predict_file(run.project, run.run_id, source, tmp_path / "out.csv")
+    assert result.keys == ["rownames"]
+    out = pd.read_csv(result.path)
+    assert list(out.columns) == ["rownames", "prediction", "proba_bad", "proba_good"]
+    assert out["rownames"].tolist() == list(range(1, 4455))
+    chosen = predict_file(
+        run.project, run.run_id, source, tmp_path / "k.csv", keys=["Home", "rownames"]
+    )
+    assert chosen.columns[:3] == ["Home", "rownames", "prediction"]
+    assert pd.read_csv(chosen.path)["Home"].iloc[:3].tolist() == ["rent", "rent", "owner"]
+
+
+def test_a_parquet_from_elsewhere_is_predicted_and_extra_columns_ignored(
+    shared_data: Path, tmp_path_factory: Factory, tmp_path: Path
+) -> None:
+    """R arrow's penguins: other sex spelling ('male'), an index column, a year column."""
+    _, model = exported_onnx("penguins", shared_data, tmp_path_factory)
+    source = shared_data / "clean" / "penguins_R_arrow.parquet"
+    result = predict_file_onnx(model, source, tmp_path / "out.csv", keys=["...1"])
+    out = pd.read_csv(result.path)
+    assert list(out.columns)[:2] == ["...1", "prediction"]
+    truth = pd.read_parquet(source)["species"]
+    assert len(out) == 344
+    assert (out["prediction"] == truth).mean() > 0.95
+
+
+def test_the_new_file_is_checked_first(
+    shared_data: Path, tmp_path_factory: Factory, tmp_path: Path
+) -> None:
+    run = trained_run("penguins", shared_data, tmp_path_factory)
+    frame = pd.read_csv(shared_data / "clean" / "penguins.csv")
+    frame.drop(columns=["island"]).to_csv(tmp_path / "no_island.csv", index=False)
+    out = tmp_path / "out.csv"
+    with pytest.raises(SchemaError, match=r"^no_island\.csv: required column 'island' is missing"):
+        predict_file(run.project, run.run_id, tmp_path / "no_island.csv", out)
+    bad = frame.astype({"bill_length_mm": object})
+    bad.loc[5, "bill_length_mm"] = "long"
+    bad.to_csv(tmp_path / "text.csv", index=False)
+    with pytest.raises(
+        SchemaError,
+        match=r"^text\.csv: column 'bill_length_mm' should hold numbers but holds 'long' \(row 6\)",
+    ):
+        predict_file(run.project, run.run_id, tmp_path / "text.csv", out)
+    with pytest.raises(SchemaError, match=r"^penguins\.csv: key column 'penguin_id' is not in"):
+        predict_file(
+            run.project, run.run_id, shared_data / "clean" / "penguins.csv", out, ["penguin_id"]
+        )
+    assert not out.exists()
+
+
+def test_output_name_cancel_and_onnx_errors(
+    shared_data: Path, tmp_path_factory: Factory, tmp_path: Path
+) -> None:
+    run, model = exported_onnx("penguins", shared_data, tmp_path_factory)
+    source = shared_data / "clean" / "penguins.csv"
+    with pytest.raises(WorkbenchError, match=r"cannot write predictions to out\.xlsx: use a "):
+        predict_file(run.project, run.run_id, source, tmp_path / "out.xlsx")
+    copy = tmp_path / "penguins.csv"
+    shutil.copy(source, copy)
+    with pytest.raises(WorkbenchError, match="would overwrite the input file"):
+        predict_file_onnx(model, copy, copy)
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        predict_file_onnx(model, source, tmp_path / "cancelled.csv", cancel=token)
+    assert not (tmp_path / "cancelled.csv").exists()
+    with pytest.raises(WorkbenchError, match=r"ONNX model not found: .*absent\.onnx"):
+        predict_file_onnx(tmp_path / "absent.onnx", source, tmp_path / "o.csv")
+    (tmp_path / "junk.onnx").write_bytes(b"not a model")
+    with pytest.raises(WorkbenchError, match=r"junk\.onnx is not a model onnxruntime can load"):
+        predict_file_onnx(tmp_path / "junk.onnx", source, tmp_path / "o.csv")
+
+
+def test_the_schema_json_beside_a_model_without_metadata(
+    shared_data: Path, tmp_path_factory: Factory, tmp_path: Path
+) -> None:
+    _, model = exported_onnx("penguins", shared_data, tmp_path_factory)
+    proto = onnx.load(model)
+    del proto.metadata_props[:]
+    bare = tmp_path / "bare.onnx"
+    onnx.save(proto, bare)
+    source = shared_data / "clean" / "penguins.csv"
+    with pytest.raises(
+        WorkbenchError, match=r"no 'workbench\.schema' metadata and no schema\.json"
+    ):
+        predict_file_onnx(bare, source, tmp_path / "o.csv")
+    shutil.copy(model.with_name("schema.json"), tmp_path / "schema.json")
+    result = predict_file_onnx(bare, source, tmp_path / "o.csv")
+    expected = predict_file_onnx(model, source, tmp_path / "e.csv")
+    pd.testing.assert_frame_equal(pd.read_csv(result.path), pd.read_csv(expected.path))

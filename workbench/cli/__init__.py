@@ -1,0 +1,1 @@
+"""The command line: the headless twin of the window, one module per command group."""

@@ -1,0 +1,123 @@
+"""`workbench export`: a run as ONNX (with its parity check), a Docker bundle, a joblib file and
+a model card, from the command line.
+
+Without a RUN the best finished run is exported: the best validation score on the metric of the
+project's latest run (runs trained for another metric are not comparable), baselines excluded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from workbench.cli.output import print_json
+from workbench.core.errors import WorkbenchError
+
+
+def add_parser(sub: Any) -> None:
+    export = sub.add_parser(
+        "export", help="export a run: ONNX with a parity check, a Docker bundle, joblib, a card"
+    )
+    export.add_argument("project", type=Path)
+    export.add_argument("run", nargs="?", help="run id (default: the best finished run)")
+    export.add_argument("--onnx", type=Path, metavar="FILE", help="write the ONNX model here")
+    export.add_argument(
+        "--docker", type=Path, metavar="DIR", help="write the Docker bundle into this folder"
+    )
+    export.add_argument("--joblib", type=Path, metavar="FILE", help="write the joblib file here")
+    export.add_argument("--no-card", action="store_true", help="do not write a model card")
+    export.add_argument(
+        "--threshold",
+        type=float,
+        default=1e-4,
+        help="largest difference the parity check accepts (default 1e-4)",
+    )
+    export.add_argument(
+        "--replace",
+        action="store_true",
+        help="overwrite another run's export already at these paths",
+    )
+    export.add_argument("--json", action="store_true", help="print the result as JSON")
+    export.set_defaults(handler=cmd)
+
+
+def best_run(project_root: Path) -> str:
+    """The finished, non-baseline run with the best validation mean on the latest run's metric."""
+    from workbench.core.metrics.names import greater_is_better
+    from workbench.core.models.catalog import get_model
+    from workbench.core.project import open_project
+    from workbench.core.runs.log import LOG_FILE, ExperimentLog
+
+    project = open_project(project_root)
+    path = project.root / LOG_FILE
+    records = []
+    if path.exists():
+        with ExperimentLog(path) as log:
+            records = log.runs(status="finished")
+    candidates = []
+    for record in records:
+        name = record.params.get("model") or record.spec.get("model", {}).get("name")
+        try:
+            if name is None or get_model(str(name)).baseline:
+                continue
+        except WorkbenchError:  # a model this version no longer knows still exports by id
+            pass
+        candidates.append(record)
+    if not candidates:
+        raise WorkbenchError(f"project '{project.name}' has no finished run to export; train one")
+    latest = max(candidates, key=lambda record: record.started_at)
+    metric = latest.spec.get("metric")
+    sign = 1.0 if metric is None or greater_is_better(metric) else -1.0
+    scored = []
+    for record in candidates:
+        summary = record.fold_summary().get(metric) if metric else None
+        if record.spec.get("metric") == metric and summary and summary["mean"] is not None:
+            scored.append((sign * float(summary["mean"]), record.started_at, record.run_id))
+    if not scored:
+        return latest.run_id
+    return max(scored)[2]
+
+
+def cmd(args: argparse.Namespace) -> int:
+    if args.onnx is None and args.docker is None and args.joblib is None:
+        raise WorkbenchError("say what to export: --onnx FILE, --docker DIR and/or --joblib FILE")
+    if not args.project.is_dir():
+        raise WorkbenchError(f"project folder not found: {args.project}")
+    run_id = args.run or best_run(args.project)
+    from workbench.core.export.export_run import ExportRequest, export_run
+
+    request = ExportRequest(
+        onnx=args.onnx,
+        docker=args.docker,
+        joblib=args.joblib,
+        card=not args.no_card,
+        threshold=args.threshold,
+    )
+    from workbench.core.export.replaced_files import replaced_export
+
+    replaced = replaced_export(request, run_id)
+    if replaced is not None and not args.replace:
+        whose = f"run {replaced.run_id}'s export" if replaced.run_id else "exported files"
+        names = ", ".join(str(path) for path in replaced.files)
+        raise WorkbenchError(f"{names} hold {whose}: pass --replace to overwrite them")
+    result = export_run(args.project, run_id, request)
+    if args.json:
+        print_json(
+            {
+                "run_id": run_id,
+                "files": [str(path) for path in result.files],
+                "parity": result.parity.to_dict() if result.parity is not None else None,
+                "notes": list(result.notes),
+            }
+        )
+        return 0
+    print(f"exported run {run_id}" + ("" if args.run else " (the best finished run)"))
+    if result.parity is not None:
+        print(result.parity.summary())
+    for path in result.files:
+        print(f"  {path}")
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return 0

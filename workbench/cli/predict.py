@@ -1,0 +1,84 @@
+"""`workbench predict`: predictions for a new table file, from a run or an exported ONNX model.
+
+    workbench predict PROJECT RUN FILE --out PREDICTIONS.csv
+    workbench predict --onnx MODEL.onnx FILE --out PREDICTIONS.parquet
+
+The file is checked against the model's schema first; the output has the key column(s)
+(--key, default the project's identifier columns, else `row`), `prediction` and
+`proba_<class>` per class.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from workbench.cli.output import print_json
+from workbench.cli.read_options import add_read_options, read_options
+from workbench.core.errors import WorkbenchError
+
+USAGE = "give PROJECT RUN FILE, or --onnx MODEL.onnx FILE"
+
+
+def add_parser(sub: Any) -> None:
+    predict = sub.add_parser(
+        "predict",
+        help="predict a table file with a run or an exported ONNX model",
+        usage="workbench predict (PROJECT RUN | --onnx MODEL.onnx) FILE --out PREDICTIONS",
+    )
+    predict.add_argument(
+        "inputs", nargs="+", metavar="ARG", help="PROJECT RUN FILE, or FILE with --onnx"
+    )
+    predict.add_argument("--onnx", type=Path, metavar="MODEL", help="an exported ONNX model")
+    predict.add_argument(
+        "--out", type=Path, required=True, metavar="FILE", help="predictions file: .csv or .parquet"
+    )
+    predict.add_argument(
+        "--key",
+        action="append",
+        metavar="COLUMN",
+        help="column of FILE copied to the output (repeatable; default: the project's "
+        "identifier columns, else the row number)",
+    )
+    add_read_options(predict)
+    predict.add_argument("--json", action="store_true", help="print a summary as JSON")
+    predict.set_defaults(handler=cmd)
+
+
+def cmd(args: argparse.Namespace) -> int:
+    from workbench.core.export.predict import predict_file, predict_file_onnx
+
+    options = read_options(args.option)
+    if args.onnx is not None:
+        if len(args.inputs) != 1:
+            raise WorkbenchError(f"with --onnx give only the FILE to predict; {USAGE}")
+        source = Path(args.inputs[0])
+        _require_file(source)
+        result = predict_file_onnx(args.onnx, source, args.out, args.key, options=options)
+    else:
+        if len(args.inputs) != 3:
+            raise WorkbenchError(f"predict needs 3 arguments, got {len(args.inputs)}; {USAGE}")
+        project, run_id, source = Path(args.inputs[0]), args.inputs[1], Path(args.inputs[2])
+        if not project.is_dir():
+            raise WorkbenchError(f"project folder not found: {project}")
+        _require_file(source)
+        result = predict_file(project, run_id, source, args.out, args.key, options=options)
+    if args.json:
+        print_json(
+            {
+                "path": str(result.path),
+                "rows": result.rows,
+                "columns": result.columns,
+                "keys": result.keys,
+            }
+        )
+    else:
+        print(f"wrote {result.rows:,} predictions to {result.path}")
+        print(f"columns: {', '.join(result.columns)}")
+    return 0
+
+
+def _require_file(path: Path) -> None:
+    if not path.is_file():
+        raise WorkbenchError(f"file not found: {path}")

@@ -1,0 +1,238 @@
+"""`workbench train` and `workbench runs`: the CLI over the training runner and the log.
+
+The value parsers turn the short forms (`kfold:5`, `random:60s`) into specs; a bad value is a
+WorkbenchError naming it, which cli.main prints as one line with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+from typing import Any
+
+from workbench.cli.output import print_json, print_table
+from workbench.core.errors import WorkbenchError
+from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec, TuneSpec
+
+_SPLIT_FORMS = (
+    "kfold:5, stratified_kfold:5, holdout:0.2, repeated_kfold:5x3, group_kfold:5:COLUMN, "
+    "timeseries:5:COLUMN or hash:0.2:COLUMN"
+)
+_TUNE_FORMS = "none, grid, grid:50, random:30, halving:30 or random:60s"
+
+
+def add_parsers(sub: Any) -> None:
+    train = sub.add_parser("train", help="train and cross-validate models on a project")
+    train.add_argument("project", type=Path)
+    train.add_argument(
+        "--model",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="model to train (repeatable), e.g. random_forest, xgboost, logistic_regression",
+    )
+    train.add_argument(
+        "--split",
+        default="stratified_kfold:5",
+        help="validation: kfold:5, stratified_kfold:5, holdout:0.2, repeated_kfold:5x3, "
+        "group_kfold:5:COLUMN, timeseries:5:COLUMN or hash:0.2:COLUMN",
+    )
+    train.add_argument("--test", default="0.2", help="share of rows kept for the final test")
+    train.add_argument(
+        "--tune",
+        default="none",
+        help="search: none, grid, grid:50, random:30, halving:30, random:60s (a time budget)",
+    )
+    train.add_argument("--metric", help="metric to optimise (default: by task)")
+    train.add_argument("--seed", default="0", help="random seed (default 0)")
+    train.add_argument("--jobs", help="cores to use (default: all)")
+    train.add_argument("--no-baseline", action="store_true", help="skip the dummy baseline")
+    train.add_argument("--json", action="store_true", help="print the results as JSON")
+
+    runs = sub.add_parser("runs", help="list a project's runs")
+    runs.add_argument("project", type=Path)
+    runs.add_argument("--json", action="store_true")
+    train.set_defaults(handler=cmd_train)
+    runs.set_defaults(handler=cmd_runs)
+
+
+def _number(text: str, kind: type, option: str, value: str, forms: str) -> Any:
+    try:
+        number = kind(text)
+    except ValueError:
+        raise WorkbenchError(f"bad {option} value '{value}'; use {forms}") from None
+    if isinstance(number, float) and not math.isfinite(number):
+        raise WorkbenchError(f"bad {option} value '{value}'; use {forms}")
+    return number
+
+
+def parse_split(value: str, test: str) -> SplitSpec:
+    """`scheme[:count_or_fraction[:column]]` -> SplitSpec, with `test` the test share."""
+    test_fraction = _number(test, float, "--test", test, "a share such as 0.2 (0 for none)")
+    parts = value.split(":")
+    scheme, rest = parts[0], parts[1:]
+
+    def bad() -> WorkbenchError:
+        return WorkbenchError(f"bad --split value '{value}'; use {_SPLIT_FORMS}")
+
+    settings: dict[str, Any] = {"scheme": scheme, "test_fraction": test_fraction}
+    if scheme in ("kfold", "stratified_kfold", "group_kfold", "timeseries", "repeated_kfold"):
+        needs_column = scheme in ("group_kfold", "timeseries")
+        if len(rest) > (2 if needs_column else 1) or (needs_column and len(rest) != 2):
+            raise bad()
+        if rest:
+            folds = rest[0]
+            if scheme == "repeated_kfold":
+                folds, _, repeats = folds.partition("x")
+                if repeats:
+                    settings["n_repeats"] = _number(repeats, int, "--split", value, _SPLIT_FORMS)
+            settings["n_splits"] = _number(folds, int, "--split", value, _SPLIT_FORMS)
+        if needs_column:
+            key = "group_column" if scheme == "group_kfold" else "time_column"
+            settings[key] = rest[1]
+    elif scheme in ("holdout", "hash"):
+        if len(rest) > (2 if scheme == "hash" else 1) or (scheme == "hash" and len(rest) != 2):
+            raise bad()
+        if rest:
+            fraction = rest[0]
+            settings["validation_fraction"] = _number(
+                fraction, float, "--split", value, _SPLIT_FORMS
+            )
+        if scheme == "hash":
+            settings["id_column"] = rest[1]
+    else:
+        raise bad()
+    if any(isinstance(v, str) and not v for v in settings.values()):
+        raise bad()
+    return SplitSpec(**settings)
+
+
+def parse_tune(value: str, metric: str | None) -> TuneSpec:
+    """`method[:trials]` or `method:SECONDSs` -> TuneSpec."""
+    method, _, budget = value.partition(":")
+    if method not in ("none", "grid", "random", "halving") or (method == "none" and budget):
+        raise WorkbenchError(f"bad --tune value '{value}'; use {_TUNE_FORMS}")
+    settings: dict[str, Any] = {"method": method, "metric": metric}
+    if budget.endswith("s"):
+        seconds = _number(budget[:-1], float, "--tune", value, _TUNE_FORMS)
+        if seconds <= 0:
+            raise WorkbenchError(f"bad --tune value '{value}': the time budget must be above 0")
+        # A time budget alone: the trial count is only a generous ceiling.
+        settings.update(time_budget_seconds=seconds, n_trials=1000)
+    elif budget:
+        trials = _number(budget, int, "--tune", value, _TUNE_FORMS)
+        if trials < 1:
+            raise WorkbenchError(f"bad --tune value '{value}': give at least 1 trial")
+        settings["n_trials"] = trials
+    return TuneSpec(**settings)
+
+
+def train_spec(args: argparse.Namespace) -> TrainSpec:
+    jobs = None
+    if args.jobs is not None:
+        jobs = _number(args.jobs, int, "--jobs", args.jobs, "a whole number of cores, 1 or more")
+        if jobs < 1:
+            raise WorkbenchError(f"bad --jobs value '{args.jobs}'; use 1 or more cores")
+    return TrainSpec(
+        models=tuple(ModelSpec(name) for name in args.model),
+        split=parse_split(args.split, args.test),
+        tune=parse_tune(args.tune, args.metric),
+        seed=_number(args.seed, int, "--seed", args.seed, "a whole number"),
+        n_jobs=jobs,
+        include_baseline=not args.no_baseline,
+    )
+
+
+def _fmt(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}"
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from workbench.core.train.runner import run_training
+
+    spec = train_spec(args)
+    if not args.project.is_dir():
+        raise WorkbenchError(f"project folder not found: {args.project}")
+    results = run_training(args.project, spec)
+    if args.json:
+        print_json(
+            [
+                {
+                    "run_id": r.run_id,
+                    "model": r.model,
+                    "label": r.label,
+                    "status": r.status,
+                    "metric": r.metric,
+                    "validation": {
+                        name: {"mean": v["mean"], "std": v["std"]}
+                        for name, v in r.validation.items()
+                    },
+                    "test": r.test,
+                    "best_params": r.best_params,
+                    "fit_seconds": r.fit_seconds,
+                    "predict_seconds": r.predict_seconds,
+                    "message": r.message,
+                }
+                for r in results
+            ]
+        )
+        return 0
+    metric = results[0].metric if results else ""
+    rows = []
+    for r in results:
+        summary = r.validation.get(metric)
+        shown = f"{summary['mean']:.4f} ± {summary['std']:.4f}" if summary else ""
+        rows.append((r.run_id, r.model, r.status, shown, _fmt(r.test.get(metric)), r.message or ""))
+    print_table(("run", "model", "status", f"{metric} (validation)", "test", "message"), rows)
+    return 0
+
+
+def run_summary(record: Any) -> dict[str, Any]:
+    """One run of the log as the `runs` listing shows it."""
+    metric = record.spec.get("metric")
+    folds = record.fold_summary().get(metric) if metric else None
+    return {
+        "run_id": record.run_id,
+        "status": record.status,
+        "model": record.params.get("model") or record.spec.get("model", {}).get("name"),
+        "metric": metric,
+        "validation_mean": folds["mean"] if folds else None,
+        "validation_std": folds["std"] if folds else None,
+        "test": record.metrics.get("test", {}).get(metric) if metric else None,
+        "started_at": record.started_at,
+        "duration": record.duration,
+        "message": record.message,
+    }
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from workbench.core.project import open_project
+    from workbench.core.runs.log import LOG_FILE, ExperimentLog
+
+    project = open_project(args.project)
+    path = project.root / LOG_FILE
+    records = []
+    if path.exists():
+        with ExperimentLog(path) as log:
+            records = log.runs()
+    summaries = [run_summary(record) for record in records]
+    if args.json:
+        print_json(summaries)
+        return 0
+    if not summaries:
+        print(f"project '{project.name}' has no runs yet")
+        return 0
+    rows = []
+    for s in summaries:
+        mean = s["validation_mean"]
+        shown = f"{mean:.4f} ± {s['validation_std']:.4f}" if mean is not None else ""
+        duration = f"{s['duration']:.1f} s" if s["duration"] is not None else ""
+        rows.append(
+            (s["run_id"], s["status"], s["model"] or "", s["metric"] or "", shown,
+             _fmt(s["test"]), s["started_at"][:19], duration)
+        )  # fmt: skip
+    print_table(
+        ("run", "status", "model", "metric", "validation", "test", "started", "duration"), rows
+    )
+    return 0

@@ -1,0 +1,1 @@
+"""The preprocessing chain: the walk that resolves it, compile, preview, advice."""

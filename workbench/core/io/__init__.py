@@ -1,0 +1,1 @@
+"""Reading table files: options, detection, one reader per format, the tidy step."""

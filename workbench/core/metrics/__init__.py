@@ -1,0 +1,1 @@
+"""Metrics, and the numbers behind every plot of a run."""

@@ -1,0 +1,1 @@
+"""The model registry: declarations, the catalog, and the factories."""

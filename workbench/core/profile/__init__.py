@@ -1,0 +1,1 @@
+"""Profiling a table: statistics, alerts (with their fixes), the stored profile."""

@@ -1,0 +1,553 @@
+"""The alert rules: what in a profiled table deserves the user's attention, and how to fix it.
+
+compute.py measures; this module judges. Every alert carries the measured value and the
+threshold it crossed (so the GUI can show "77% missing, above 50%"), one sentence naming the
+column, a one-line fix, and `fix_step`: the name of the preprocessing step that fixes it, so a
+later "fix it" button can add that step to the chain in one click. The step names used:
+
+    drop_columns, impute, mark_missing, group_rare, log1p, power_transform, drop_duplicates,
+    to_numeric, strip_whitespace, balance, replace_infinite
+
+The thresholds live in `ProfileOptions` (model.py), each documented there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandas.api import types as ptypes
+
+from workbench.core.kinds import ColumnKind, TaskType
+from workbench.core.profile.model import (
+    CRITICAL,
+    INFO,
+    WARNING,
+    Alert,
+    ColumnProfile,
+    ProfileOptions,
+)
+
+# Numbers as people type them in text: 5, -1.5, 1e3, 1,000,000, $4.99, 19M, 201k, 5,000+, 12%.
+_NUMBER_LIKE = re.compile(
+    r"^[+-]?[$€£¥]?\s?[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?\s?[kKmMgGbB%+]?$"
+)
+_HAS_DIGIT = re.compile(r"\d")
+# Strings that stand for "no value" when a file did not leave the cell empty (compared lowercase,
+# stripped). io turns the empty cell and its own NA tokens into missing; these are what is left.
+SENTINEL_STRINGS: frozenset[str] = frozenset(
+    {
+        "unknown",
+        "unk",
+        "n/a",
+        "na",
+        "n.a.",
+        "nan",
+        "none",
+        "null",
+        "nil",
+        "missing",
+        "not available",
+        "not applicable",
+        "undefined",
+        "-",
+        "--",
+        "---",
+        "?",
+        ".",
+        "#n/a",
+        "-1",
+        "-9",
+        "-99",
+        "-999",
+        "-9999",
+        "999",
+        "9999",
+        "99999",
+        "",
+    }
+)
+# Numbers that stand for "no value": negative ones sit below an otherwise non-negative column,
+# the 9s sit far above every real value.
+NEGATIVE_SENTINELS = (-1.0, -9.0, -99.0, -999.0, -9999.0, -99999.0)
+HIGH_SENTINELS = (99.0, 999.0, 9999.0, 99999.0, 999999.0)
+
+
+def _short(value: object, limit: int = 40) -> str:
+    """A value quoted for a message, cut so one odd cell cannot flood it."""
+    text = str(value)
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def _pct(fraction: float) -> str:
+    if 0 < fraction < 0.001:
+        return "<0.1%"
+    return f"{fraction:.1%}" if fraction < 0.1 else f"{fraction:.0%}"
+
+
+def _num(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
+
+
+def column_alerts(
+    column: ColumnProfile,
+    counts: pd.Series | None,
+    options: ProfileOptions,
+) -> list[Alert]:
+    """Alerts about one column. `counts`: exact value counts (values as index), missing excluded."""
+    name = column.name
+    alerts: list[Alert] = []
+    if name != name.strip():
+        alerts.append(
+            Alert(
+                "whitespace",
+                (name,),
+                WARNING,
+                repr(name),
+                None,
+                f"The column name {name!r} has surrounding spaces.",
+                "Strip the spaces from the column name.",
+                "strip_whitespace",
+            )
+        )
+    if column.distinct <= 1:
+        what = (
+            "is empty"
+            if column.distinct == 0
+            else f"holds a single value ({column.top_values[0][0]!r})"
+        )
+        alerts.append(
+            Alert(
+                "constant",
+                (name,),
+                WARNING,
+                float(column.distinct),
+                1.0,
+                f"'{name}' {what}: it carries no information.",
+                "Drop the column.",
+                "drop_columns",
+            )
+        )
+    alerts += _missing_alerts(column, options)
+    if column.kind == ColumnKind.IDENTIFIER:
+        alerts.append(
+            Alert(
+                "identifier",
+                (name,),
+                WARNING,
+                float(column.distinct),
+                None,
+                f"'{name}' looks like an identifier ({column.distinct:,} distinct values): "
+                "a model would memorise it.",
+                "Keep it out of the features (drop it or set its role to identifier).",
+                "drop_columns",
+            )
+        )
+    if column.kind == ColumnKind.CATEGORICAL and column.distinct > options.high_cardinality:
+        alerts.append(
+            Alert(
+                "high_cardinality",
+                (name,),
+                WARNING,
+                float(column.distinct),
+                float(options.high_cardinality),
+                f"'{name}' has {column.distinct:,} distinct categories "
+                f"(more than {options.high_cardinality}).",
+                "Group rare categories into 'other' (or use target / hashing encoding).",
+                "group_rare",
+            )
+        )
+    if column.kind == ColumnKind.NUMERIC:
+        alerts += _numeric_alerts(column, options)
+    if counts is not None and len(counts):
+        alerts += _value_alerts(column, counts, options)
+    return alerts
+
+
+def _missing_alerts(column: ColumnProfile, options: ProfileOptions) -> list[Alert]:
+    fraction = column.missing_fraction
+    if column.distinct == 0 or fraction < options.missing_info_fraction:
+        return []
+    name = column.name
+    if fraction >= options.missing_drop_fraction:
+        severity, threshold = WARNING, options.missing_drop_fraction
+        fix, step = (
+            "Drop the column, or add a 'was missing' indicator if absence means something.",
+            "drop_columns",
+        )
+    elif fraction >= options.missing_warning_fraction:
+        severity, threshold = WARNING, options.missing_warning_fraction
+        fix, step = "Impute the missing values and add a 'was missing' indicator.", "impute"
+    else:
+        severity, threshold = INFO, options.missing_info_fraction
+        fix, step = (
+            "Impute the missing values (median for numbers, most frequent otherwise).",
+            "impute",
+        )
+    return [
+        Alert(
+            "high_missing",
+            (name,),
+            severity,
+            fraction,
+            threshold,
+            f"'{name}' is missing in {column.missing:,} rows ({_pct(fraction)}).",
+            fix,
+            step,
+        )
+    ]
+
+
+def _numeric_alerts(column: ColumnProfile, options: ProfileOptions) -> list[Alert]:
+    name = column.name
+    alerts: list[Alert] = []
+    if column.skew is not None and abs(column.skew) >= options.skew_threshold:
+        positive = column.min is not None and float(column.min) >= 0
+        alerts.append(
+            Alert(
+                "skewed",
+                (name,),
+                INFO,
+                column.skew,
+                options.skew_threshold,
+                f"'{name}' is skewed (skewness {column.skew:.2f}).",
+                "Apply log1p."
+                if positive and column.skew > 0
+                else "Apply a power (Yeo-Johnson) transform.",
+                "log1p" if positive and column.skew > 0 else "power_transform",
+            )
+        )
+    if column.count and column.zeros is not None:
+        share = column.zeros / column.count
+        if share >= options.zeros_fraction:
+            alerts.append(
+                Alert(
+                    "many_zeros",
+                    (name,),
+                    INFO,
+                    share,
+                    options.zeros_fraction,
+                    f"'{name}' is zero in {column.zeros:,} rows ({_pct(share)}).",
+                    "If zero means 'not recorded' treat it as missing; otherwise consider an "
+                    "'is zero' indicator.",
+                    None,
+                )
+            )
+    if column.infinities:
+        alerts.append(
+            Alert(
+                "infinite_values",
+                (name,),
+                WARNING,
+                float(column.infinities),
+                0.0,
+                f"'{name}' holds {column.infinities:,} infinite values.",
+                "Replace infinities with missing values, then impute.",
+                "replace_infinite",
+            )
+        )
+    return alerts
+
+
+def _value_alerts(column: ColumnProfile, counts: pd.Series, options: ProfileOptions) -> list[Alert]:
+    """Alerts that need the exact value counts: sentinels, mixed types, spaces in values."""
+    index = counts.index
+    if ptypes.is_bool_dtype(index.dtype) or column.kind == ColumnKind.BOOLEAN:
+        return []
+    if ptypes.is_numeric_dtype(index.dtype):
+        return _numeric_sentinels(column, counts, options)
+    if ptypes.is_datetime64_any_dtype(index.dtype):
+        return []
+    labels = pd.Series(index.astype(str), dtype=object)
+    weights = counts.to_numpy(dtype="int64")
+    alerts = _string_sentinels(column, labels, weights, options)
+    if column.kind == ColumnKind.CATEGORICAL:
+        alerts += _mixed_types(column, labels, weights, options)
+    padded = labels.str.len().to_numpy() != labels.str.strip().str.len().to_numpy()
+    if padded.any():
+        affected = int(weights[padded].sum())
+        example = labels[padded].iloc[0]
+        alerts.append(
+            Alert(
+                "whitespace",
+                (column.name,),
+                WARNING,
+                float(affected),
+                0.0,
+                f"'{column.name}' has {affected:,} values with surrounding spaces "
+                f"(e.g. {_short(example)}).",
+                "Strip surrounding spaces so equal values match.",
+                "strip_whitespace",
+            )
+        )
+    return alerts
+
+
+def _sentinel_alert(name: str, shown: str, rows: int, total: int, options: ProfileOptions) -> Alert:
+    share = rows / total if total else 0.0
+    return Alert(
+        "sentinel_values",
+        (name,),
+        WARNING,
+        float(rows),
+        float(options.sentinel_min_rows),
+        f"'{name}' uses {shown} as a stand-in for a missing value in {rows:,} rows "
+        f"({_pct(share)}).",
+        f"Mark {shown} as missing, then impute.",
+        "mark_missing",
+    )
+
+
+def _numeric_sentinels(
+    column: ColumnProfile, counts: pd.Series, options: ProfileOptions
+) -> list[Alert]:
+    values = counts.index.to_numpy(dtype="float64")
+    weights = counts.to_numpy(dtype="int64")
+    finite = np.isfinite(values)
+    total = int(weights.sum())
+    alerts = []
+    for sentinel in (*NEGATIVE_SENTINELS, *HIGH_SENTINELS):
+        hit = values == sentinel
+        rows = int(weights[hit].sum())
+        if rows < options.sentinel_min_rows:
+            continue
+        others = values[finite & ~hit]
+        if others.size < 3:
+            continue
+        if sentinel < 0:
+            # Below a column that is otherwise never negative: not a real measurement.
+            suspicious = others.min() >= 0
+        else:
+            # Well above every other value: a code, not the tail of the distribution.
+            suspicious = sentinel >= options.sentinel_gap * others.max() and others.max() > 0
+        if suspicious:
+            alerts.append(_sentinel_alert(column.name, _num(sentinel), rows, total, options))
+    return alerts
+
+
+def _string_sentinels(
+    column: ColumnProfile, labels: pd.Series, weights: np.ndarray, options: ProfileOptions
+) -> list[Alert]:
+    normal = labels.str.strip().str.lower()
+    hit = normal.isin(SENTINEL_STRINGS).to_numpy()
+    total = int(weights.sum())
+    alerts = []
+    for token in sorted(set(normal[hit])):
+        match = (normal == token).to_numpy()
+        rows = int(weights[match].sum())
+        if rows >= options.sentinel_min_rows and rows < total:
+            shown = ", ".join(repr(v) for v in labels[match])
+            alerts.append(_sentinel_alert(column.name, shown, rows, total, options))
+    return alerts
+
+
+def _mixed_types(
+    column: ColumnProfile, labels: pd.Series, weights: np.ndarray, options: ProfileOptions
+) -> list[Alert]:
+    stripped = labels.str.strip()
+    # Sentinels ("-1", "unknown") are reported on their own; they make a column neither
+    # numeric nor mixed.
+    keep = ~stripped.str.lower().isin(SENTINEL_STRINGS).to_numpy(dtype=bool)
+    labels, stripped, weights = labels[keep], stripped[keep], weights[keep]
+    number_like = (
+        stripped.str.match(_NUMBER_LIKE.pattern) & stripped.str.contains(_HAS_DIGIT.pattern)
+    ).to_numpy(dtype=bool)
+    total = int(weights.sum())
+    numbers = int(weights[number_like].sum())
+    if not total or numbers / total < options.mixed_min_number_fraction:
+        return []
+    words = total - numbers
+    name = column.name
+    number_example = labels[number_like].iloc[0]
+    if words == 0:
+        return [
+            Alert(
+                "numbers_as_text",
+                (name,),
+                INFO,
+                1.0,
+                None,
+                f"'{name}' holds numbers stored as text (e.g. {_short(number_example)}).",
+                "Convert it to numbers (strip units, symbols and thousands separators).",
+                "to_numeric",
+            )
+        ]
+    word_examples = labels[~number_like]
+    word_example = word_examples.iloc[int(np.argmax(weights[~number_like]))]
+    share = words / total
+    return [
+        Alert(
+            "mixed_types",
+            (name,),
+            WARNING,
+            share,
+            options.mixed_min_number_fraction,
+            f"'{name}' mixes numbers ({_pct(1 - share)}, e.g. {_short(number_example)}) and words "
+            f"({_pct(share)}, e.g. {_short(word_example)}).",
+            "Convert it to numbers and treat the words as missing.",
+            "to_numeric",
+        )
+    ]
+
+
+def duplicate_alert(duplicates: int, rows: int) -> list[Alert]:
+    if duplicates <= 0:
+        return []
+    return [
+        Alert(
+            "duplicate_rows",
+            (),
+            WARNING,
+            float(duplicates),
+            0.0,
+            f"{duplicates:,} {'row' if duplicates == 1 else 'rows'} ({_pct(duplicates / rows)}) "
+            f"{'repeats' if duplicates == 1 else 'repeat'} an earlier row exactly.",
+            "Drop duplicate rows (unless repeats are real, separate observations).",
+            "drop_duplicates",
+        )
+    ]
+
+
+def correlation_alerts(
+    columns: Sequence[str], matrix: Sequence[Sequence[float | None]], options: ProfileOptions
+) -> list[Alert]:
+    """The strongest redundant pairs, one alert each; beyond `max_correlation_alerts` pairs a
+    single summary (a wide table of near-copies would otherwise bury every other alert)."""
+    pairs = []
+    for i in range(len(columns)):
+        for j in range(i + 1, len(columns)):
+            r = matrix[i][j]
+            if r is not None and abs(r) >= options.correlation_threshold:
+                pairs.append((abs(r), i, j, r))
+    pairs.sort(key=lambda pair: (-pair[0], pair[1], pair[2]))
+    alerts = []
+    for _, i, j, r in pairs[: options.max_correlation_alerts]:
+        first, second = columns[i], columns[j]
+        alerts.append(
+            Alert(
+                "high_correlation",
+                (first, second),
+                WARNING,
+                r,
+                options.correlation_threshold,
+                f"'{first}' and '{second}' are almost the same signal (Pearson r = {r:.3f}).",
+                f"Drop one of them (e.g. '{second}').",
+                "drop_columns",
+            )
+        )
+    rest = pairs[options.max_correlation_alerts :]
+    if rest:
+        involved = sorted({columns[k] for _, i, j, _ in rest for k in (i, j)})
+        alerts.append(
+            Alert(
+                "high_correlation",
+                tuple(involved),
+                INFO,
+                float(len(rest)),
+                options.correlation_threshold,
+                f"{len(rest):,} more column pairs have |Pearson r| of at least "
+                f"{options.correlation_threshold:g} (see the correlation matrix).",
+                "Keep one column from each group of near-copies.",
+                "drop_columns",
+            )
+        )
+    return alerts
+
+
+def imbalance_alert(
+    target: str, task: TaskType, class_counts: pd.Series, options: ProfileOptions
+) -> list[Alert]:
+    """The smallest class against its balanced share (1/K): rare classes are hard to learn."""
+    if task == TaskType.REGRESSION or len(class_counts) < 2:
+        return []
+    total = int(class_counts.sum())
+    smallest = class_counts.idxmin()
+    fraction = int(class_counts.min()) / total
+    classes = len(class_counts)
+    threshold = options.imbalance_ratio / classes
+    if fraction >= threshold:
+        return []
+    severity = CRITICAL if fraction < options.imbalance_critical_fraction else WARNING
+    return [
+        Alert(
+            "class_imbalance",
+            (target,),
+            severity,
+            fraction,
+            threshold,
+            f"'{target}' is imbalanced: its smallest class {smallest!s} is {_pct(fraction)} "
+            f"of rows ({int(class_counts.min()):,} of {total:,}).",
+            "Use class weights or resample the training folds; judge models by balanced "
+            "metrics (ROC AUC, F1), not accuracy.",
+            "balance",
+        )
+    ]
+
+
+def leakage_alerts(
+    target: str,
+    scores: dict[str, dict[str, Any]],
+    options: ProfileOptions,
+) -> list[Alert]:
+    """Columns that predict the target alone too well (see ProfileOptions for the rule).
+
+    `scores[column]["lift"]` is the cross-validated single-column score scaled so the baseline
+    (predicting the prior) is 0 and a perfect prediction is 1.
+    """
+    lifts = {c: float(s["lift"]) for c, s in scores.items() if s.get("lift") is not None}
+    alerts = []
+    critical = {c for c, lift in lifts.items() if lift >= options.leakage_critical_lift}
+    for column in sorted(critical, key=lambda c: -lifts[c]):
+        alerts.append(_leak_alert(target, column, scores[column], CRITICAL, None, options))
+    rest = {c: lift for c, lift in lifts.items() if c not in critical}
+    if len(rest) >= 2:
+        ranked = sorted(rest, key=lambda c: -rest[c])
+        best, runner_up = ranked[0], ranked[1]
+        if rest[best] >= options.leakage_min_lift and rest[best] >= options.leakage_dominance * max(
+            rest[runner_up], 1e-9
+        ):
+            alerts.append(
+                _leak_alert(
+                    target, best, scores[best], WARNING, (runner_up, rest[runner_up]), options
+                )
+            )
+    return alerts
+
+
+def _leak_alert(
+    target: str,
+    column: str,
+    score: dict[str, Any],
+    severity: str,
+    runner_up: tuple[str, float] | None,
+    options: ProfileOptions,
+) -> Alert:
+    measure, value = str(score["measure"]), float(score["score"])
+    said = f"{measure} {value:.3f}"
+    if runner_up is None:
+        message = (
+            f"'{column}' alone predicts '{target}' almost perfectly ({said}): "
+            "it may leak the answer."
+        )
+        threshold: float = options.leakage_critical_lift
+    else:
+        other, other_lift = runner_up
+        message = (
+            f"'{column}' alone predicts '{target}' far better than any other column ({said}; "
+            f"lift {score['lift']:.2f} against {other_lift:.2f} for '{other}'): check it is known "
+            "before the outcome."
+        )
+        threshold = options.leakage_min_lift
+    return Alert(
+        "target_leakage",
+        (column, target),
+        severity,
+        float(score["lift"]),
+        threshold,
+        message,
+        "Drop the column unless its value is known at prediction time.",
+        "drop_columns",
+    )

@@ -1,0 +1,456 @@
+"""The run report as one self-contained HTML document (no Qt).
+
+One file a colleague can open anywhere, print, or archive: the CSS is inline, the plots are PNG
+data URIs, there is no script and no link outside the file (the only links are the table of
+contents' anchors). Every text from the data (column names, class labels, notes) is escaped,
+so a note holding markup shows as the text it is.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from workbench import __version__
+from workbench.core.kinds import TaskType
+from workbench.core.runs.facts import MetricRow, RunFacts, Setting
+
+TASK_WORDS = {
+    TaskType.BINARY: "binary classification",
+    TaskType.MULTICLASS: "multiclass classification",
+    TaskType.REGRESSION: "regression",
+}
+SPLIT_WORDS = {"oof": "cross-validation (out-of-fold predictions)", "test": "test set"}
+# The width the plots were rendered at (CSS pixels); the PNGs hold twice as many for print.
+IMAGE_WIDTH = 900
+
+CSS = """
+:root { color-scheme: light; }
+body { font-family: -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+  color: #1f2328; background: #fff; margin: 0; line-height: 1.45; font-size: 15px; }
+main { max-width: 960px; margin: 0 auto; padding: 28px 32px 60px; }
+h1 { font-size: 1.7em; margin: 0 0 4px; }
+h2 { font-size: 1.3em; margin: 34px 0 10px; padding-bottom: 4px; border-bottom: 2px solid #d0d7de; }
+h3 { font-size: 1.05em; margin: 22px 0 8px; }
+.subtitle { color: #57606a; margin: 0 0 16px; }
+.headline { display: flex; flex-wrap: wrap; gap: 12px; margin: 16px 0; }
+.headline div { border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 14px;
+  min-width: 150px; }
+.headline b { display: block; font-size: 1.35em; }
+.headline span { color: #57606a; font-size: 0.9em; }
+table { border-collapse: collapse; margin: 8px 0 12px; font-size: 0.93em; }
+th, td { border: 1px solid #d0d7de; padding: 4px 10px; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.main td { font-weight: 600; background: #fff8c5; }
+table.facts th { width: 210px; }
+code, .mono { font-family: SFMono-Regular, Consolas, "Liberation Mono", Menlo, monospace;
+  font-size: 0.9em; overflow-wrap: anywhere; }
+.muted { color: #57606a; }
+.warning { color: #9a6700; }
+.tag { display: inline-block; border: 1px solid #d0d7de; border-radius: 10px; padding: 0 8px;
+  margin-right: 4px; font-size: 0.9em; }
+figure { margin: 18px 0 26px; }
+figure img { display: block; width: 100%; max-width: 900px; height: auto;
+  border: 1px solid #d0d7de; }
+figcaption { color: #57606a; font-size: 0.9em; margin-top: 4px; }
+nav ol { columns: 2; margin: 6px 0; }
+ol.chain li { margin-bottom: 6px; }
+@media print {
+  body { font-size: 11pt; }
+  main { max-width: none; padding: 0; }
+  nav { display: none; }
+  h2 { break-after: avoid; }
+  figure, table, .headline { break-inside: avoid; }
+}
+"""
+
+
+@dataclass(frozen=True)
+class ReportImage:
+    """One plot of the report: its PNG, or `note` saying why there is none."""
+
+    title: str
+    key: str
+    which: str  # "oof" or "test"
+    png: bytes | None = None
+    note: str = ""
+
+
+# ---- formatting -----------------------------------------------------------------------------
+
+
+def esc(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def number_text(value: float | None, scale: float | None = None) -> str:
+    """A score as the report prints it: 4 decimals, or 1 with thousands separators for large
+    errors (RMSE in currency units). `scale` (the mean beside a standard deviation) picks the
+    style, so "4,835.7 ± 185.4" keeps one style."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    number = float(value)
+    large = abs(float(scale) if scale is not None else number) >= 1000
+    return f"{number:,.1f}" if large else f"{number:.4f}"
+
+
+def when_text(stamp: str | None) -> str:
+    """An ISO time stamp as 'YYYY-MM-DD HH:MM UTC' (the text as it is when unparseable)."""
+    if not stamp:
+        return "—"
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    zone = moment.strftime("%Z") or ""
+    return moment.strftime("%Y-%m-%d %H:%M") + (" UTC" if zone in ("UTC", "UTC+00:00") else "")
+
+
+def png_data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[int] = (),
+           row_classes: Sequence[str] | None = None, css: str = "") -> str:  # fmt: skip
+    """An HTML table from already-escaped cells; `numeric` columns are right-aligned."""
+    klass = f' class="{css}"' if css else ""
+    head = "".join(
+        f'<th class="num">{cell}</th>' if i in numeric else f"<th>{cell}</th>"
+        for i, cell in enumerate(header)
+    )
+    body = []
+    for index, row in enumerate(rows):
+        cells = "".join(
+            f'<td class="num">{cell}</td>' if i in numeric else f"<td>{cell}</td>"
+            for i, cell in enumerate(row)
+        )
+        row_class = row_classes[index] if row_classes and row_classes[index] else ""
+        attribute = f' class="{row_class}"' if row_class else ""
+        body.append(f"<tr{attribute}>{cells}</tr>")
+    return f"<table{klass}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _facts_table(rows: Sequence[tuple[str, str]]) -> str:
+    """Label / value rows; values already escaped."""
+    body = "".join(f"<tr><th>{esc(label)}</th><td>{value}</td></tr>" for label, value in rows)
+    return f'<table class="facts"><tbody>{body}</tbody></table>'
+
+
+def _settings_text(settings: Sequence[Setting]) -> str:
+    return "; ".join(f"{esc(s.label)}: <b>{esc(s.value)}</b>" for s in settings)
+
+
+# ---- sections -------------------------------------------------------------------------------
+
+
+def _header(facts: RunFacts) -> str:
+    title = f"{facts.name}: predicting {facts.target}"
+    if facts.name != facts.model_label:
+        title = f"{facts.name} ({facts.model_label}): predicting {facts.target}"
+    subtitle = (
+        f"Run <code>{esc(facts.run_id)}</code> of project <b>{esc(facts.project)}</b>, "
+        f"predicting <b>{esc(facts.target)}</b> ({esc(TASK_WORDS[facts.task])}). "
+        f"Trained {esc(when_text(facts.started_at))}; report written "
+        f"{esc(when_text(facts.written_at))} by ML Workbench {esc(__version__)}."
+    )
+    main = next((row for row in facts.metrics if row.is_run_metric), None)
+    boxes = []
+    if main is not None:
+        spread = ""
+        if main.validation_std is not None:
+            spread = f" ± {number_text(main.validation_std, main.validation_mean)}"
+        boxes.append(
+            f"<div><span>{esc(main.label)}, validation</span>"
+            f"<b>{number_text(main.validation_mean)}{spread}</b>"
+            f"<span>mean ± std over {len(facts.folds)} folds</span></div>"
+        )
+        if main.test is not None:
+            boxes.append(
+                f"<div><span>{esc(main.label)}, test set</span><b>{number_text(main.test)}</b>"
+                f"<span>{facts.rows.get('test', 0):,} held-out rows</span></div>"
+            )
+    boxes.append(
+        f"<div><span>Rows</span><b>{facts.rows.get('total', 0):,}</b>"
+        f"<span>{facts.rows.get('development', 0):,} development, "
+        f"{facts.rows.get('test', 0):,} test</span></div>"
+    )
+    return (
+        f'<header><h1>{esc(title)}</h1><p class="subtitle">{subtitle}</p>'
+        f'<div class="headline">{"".join(boxes)}</div></header>'
+    )
+
+
+def _nav(sections: Sequence[tuple[str, str]]) -> str:
+    items = "".join(f'<li><a href="#{anchor}">{esc(title)}</a></li>' for anchor, title in sections)
+    return f"<nav><b>Contents</b><ol>{items}</ol></nav>"
+
+
+def _data_section(facts: RunFacts) -> str:
+    data = facts.dataset
+    parts = []
+    if data is None:
+        parts.append('<p class="muted">The project has no dataset reference.</p>')
+    else:
+        if data.changed:
+            parts.append(
+                '<p class="warning">The project\'s data was re-imported after this run: the file '
+                "described here is the current one; the run trained on the data with the "
+                "fingerprint below.</p>"
+            )
+        parts.append(
+            _facts_table(
+                [
+                    ("File", f"<code>{esc(data.source_name)}</code> ({data.source_size:,} bytes)"),
+                    ("File sha256", f'<span class="mono">{esc(data.source_sha256)}</span>'),
+                    (
+                        "Fingerprint (data sha256)",
+                        f'<span class="mono">{esc(data.run_sha256)}</span>',
+                    ),
+                    ("Rows × columns", f"{data.rows:,} × {data.columns:,}"),
+                    ("Imported", esc(when_text(data.imported_at))),
+                    ("Target", f"<code>{esc(facts.target)}</code> ({esc(TASK_WORDS[facts.task])})"),
+                ]
+            )
+        )
+    if facts.class_balance is not None:
+        total = sum(count for _label, count in facts.class_balance) or 1
+        rows = [
+            (esc(label), f"{count:,}", f"{count / total:.1%}")
+            for label, count in facts.class_balance
+        ]
+        positive = (
+            f" The positive class is <b>{esc(facts.positive)}</b>."
+            if facts.task == TaskType.BINARY
+            else ""
+        )
+        parts.append(
+            f"<h3>Class balance</h3><p>Over the {total:,} rows the run scored "
+            f"(validation and test).{positive}</p>"
+            + _table(["Class", "Rows", "Share"], rows, numeric=(1, 2))
+        )
+    if facts.target_summary is not None:
+        summary = facts.target_summary
+        rows = [tuple(number_text(summary[k]) for k in ("mean", "std", "min", "median", "max"))]
+        parts.append(
+            f"<h3>Target</h3><p>Over the {int(summary['count']):,} rows the run scored "
+            "(validation and test).</p>"
+            + _table(["Mean", "Std", "Min", "Median", "Max"], rows, numeric=range(5))
+        )
+    features = ", ".join(f"<code>{esc(name)}</code> ({esc(kind)})" for name, kind in facts.features)
+    parts.append(f"<h3>Feature columns ({len(facts.features)})</h3><p>{features or 'none'}</p>")
+    profile = "".join(f"<li>{esc(line)}</li>" for line in facts.profile_lines)
+    parts.append(f"<h3>Profile</h3><ul>{profile}</ul>")
+    return "".join(parts)
+
+
+def _chain_section(facts: RunFacts) -> str:
+    if not facts.chain:
+        return "<p>No preprocessing: the model takes the columns as they are.</p>"
+    items = []
+    for step in facts.chain:
+        origin = ' <span class="muted">(added for the model)</span>' if step.added_for_model else ""
+        settings = f"<br>{_settings_text(step.settings)}" if step.settings else ""
+        items.append(f"<li><b>{esc(step.label)}</b>{origin} on {esc(step.columns)}{settings}</li>")
+    return (
+        '<p class="muted">The steps the pipeline was compiled from, in order, as the Prepare '
+        "panel names them; steps marked <i>added for the model</i> are the model's own "
+        "defaults.</p>"
+        f'<ol class="chain">{"".join(items)}</ol>'
+    )
+
+
+def _model_section(facts: RunFacts) -> str:
+    rows = [
+        (esc(s.label), f"<code>{esc(s.name)}</code>", esc(s.value), esc(s.source))
+        for s in facts.model_settings
+    ]
+    table = (
+        _table(["Parameter", "Name", "Value", "From"], rows) if rows else "<p>No parameters.</p>"
+    )
+    return (
+        f"<p><b>{esc(facts.model_label)}</b> (<code>{esc(facts.model)}</code>), seed "
+        f"{facts.seed}.</p><p>{esc(facts.tuning)}</p>{table}"
+    )
+
+
+def _validation_section(facts: RunFacts) -> str:
+    rows = facts.rows
+    counts = _table(
+        ["Rows", "Count"],
+        [
+            (esc(label), f"{rows.get(key, 0):,}")
+            for key, label in (
+                ("total", "In the data"),
+                ("development", "Development (folds)"),
+                ("test", "Test set"),
+                ("unlabelled", "Without a target (left out)"),
+            )
+        ],
+        numeric=(1,),
+    )
+    return f"<p>{esc(facts.validation)}</p>{counts}"
+
+
+def _metric_cells(row: MetricRow) -> tuple[str, ...]:
+    validation = number_text(row.validation_mean)
+    if row.validation_std is not None:
+        validation += f" ± {number_text(row.validation_std, row.validation_mean)}"
+    direction = "higher is better" if row.higher_is_better else "lower is better"
+    return (
+        f'{esc(row.label)} <span class="muted">({direction})</span>',
+        validation,
+        number_text(row.train),
+        number_text(row.test),
+    )
+
+
+def _scores_section(facts: RunFacts) -> str:
+    table = _table(
+        ["Metric", "Validation (mean ± std)", "Train (mean)", "Test"],
+        [_metric_cells(row) for row in facts.metrics],
+        numeric=(1, 2, 3),
+        row_classes=["main" if row.is_run_metric else "" for row in facts.metrics],
+    )
+    main = next((row for row in facts.metrics if row.is_run_metric), None)
+    label = main.label if main is not None else facts.metric
+    folds = _table(
+        ["Fold", "Validation rows", "Train", "Validation"],
+        [
+            # Numbered from 1, as the fold plot numbers them.
+            (str(f.fold + 1), f"{f.rows:,}", number_text(f.train), number_text(f.validation))
+            for f in facts.folds
+        ],
+        numeric=(0, 1, 2, 3),
+    )
+    timing = ""
+    if facts.timings:
+        fit = facts.timings.get("fit_seconds")
+        predict = facts.timings.get("predict_seconds")
+        bits = []
+        if fit is not None:
+            bits.append(f"fitting took {fit:.3f} s")
+        if predict is not None:
+            bits.append(f"predicting the validation rows {predict:.3f} s")
+        timing = f'<p class="muted">Per fold, on average, {" and ".join(bits)}.</p>'
+    return (
+        '<p class="muted">Validation: the mean and standard deviation over the folds; train: '
+        "the mean over the folds' training rows (a large gap to validation means "
+        "over-fitting); test: the final model on the held-out rows. The highlighted row is the "
+        f"run's metric.</p>{table}<h3>Per fold: {esc(label)}</h3>{folds}{timing}"
+    )
+
+
+def _per_class_section(facts: RunFacts) -> str:
+    parts = []
+    for which, report in facts.per_class.items():
+        rows = [
+            (
+                esc(item["class"]),
+                number_text(item["precision"]),
+                number_text(item["recall"]),
+                number_text(item["f1"]),
+                f"{item['support']:,}",
+            )
+            for item in report
+        ]
+        parts.append(
+            f"<h3>{esc(SPLIT_WORDS.get(which, which).capitalize())}</h3>"
+            + _table(["Class", "Precision", "Recall", "F1", "Rows"], rows, numeric=(1, 2, 3, 4))
+        )
+    return "".join(parts)
+
+
+def _figure(image: ReportImage) -> str:
+    if image.png is None:
+        return f'<h3>{esc(image.title)}</h3><p class="muted">{esc(image.note)}</p>'
+    return (
+        f'<figure id="plot-{esc(image.which)}-{esc(image.key)}">'
+        f'<img src="{png_data_uri(image.png)}" alt="{esc(image.title)}" width="{IMAGE_WIDTH}">'
+        f"<figcaption>{esc(image.title)}</figcaption></figure>"
+    )
+
+
+def _plots_section(images: Sequence[ReportImage]) -> str:
+    parts = []
+    for which in ("oof", "test"):
+        chosen = [image for image in images if image.which == which]
+        if chosen:
+            parts.append(f"<h3>{esc(SPLIT_WORDS[which].capitalize())}</h3>")
+            parts += [_figure(image) for image in chosen]
+    return "".join(parts) or "<p>No plots.</p>"
+
+
+def _notes_section(facts: RunFacts) -> str:
+    parts = []
+    note = facts.note.strip()
+    parts.append(
+        "<p>" + esc(note).replace("\n", "<br>") + "</p>"
+        if note
+        else '<p class="muted">No note.</p>'
+    )
+    tags = "".join(f'<span class="tag">{esc(tag)}</span>' for tag in facts.tags)
+    parts.append(f"<p>Tags: {tags}</p>" if tags else '<p>Tags: <span class="muted">none</span></p>')
+    if facts.training_notes:
+        items = "".join(f"<li>{esc(note)}</li>" for note in facts.training_notes)
+        parts.append(f"<h3>Notes from training</h3><ul>{items}</ul>")
+    return "".join(parts)
+
+
+def _environment_section(facts: RunFacts) -> str:
+    env = facts.environment
+    packages = env.get("packages") or {}
+    rows = [
+        ("Python", esc(f"{env.get('python', '?')} ({env.get('implementation', '?')})")),
+        ("Platform", esc(f"{env.get('platform', '?')}, {env.get('machine', '?')}")),
+        ("Host", esc(facts.host)),
+        ("Git commit", f'<span class="mono">{esc(env.get("git_commit") or "none")}</span>'),
+        ("Started", esc(when_text(facts.started_at))),
+        ("Finished", esc(when_text(facts.finished_at))),
+        ("Duration", esc(f"{facts.duration:.1f} s" if facts.duration is not None else "—")),
+    ]
+    versions = _table(
+        ["Package", "Version"],
+        [(esc(name), esc(version)) for name, version in sorted(packages.items())],
+    )
+    return _facts_table(rows) + versions
+
+
+# ---- the document ---------------------------------------------------------------------------
+
+
+def report_html(facts: RunFacts, images: Sequence[ReportImage]) -> str:
+    """The whole report of one run as an HTML document."""
+    sections = [
+        ("data", "Data", _data_section(facts)),
+        ("chain", "Preparation chain", _chain_section(facts)),
+        ("model", "Model", _model_section(facts)),
+        ("validation", "Validation", _validation_section(facts)),
+        ("scores", "Scores", _scores_section(facts)),
+    ]
+    if facts.per_class:
+        sections.append(("per-class", "Per class", _per_class_section(facts)))
+    sections += [
+        ("plots", "Plots", _plots_section(images)),
+        ("notes", "Notes and tags", _notes_section(facts)),
+        ("environment", "Environment", _environment_section(facts)),
+    ]
+    body = "".join(
+        f'<section id="{anchor}"><h2>{esc(title)}</h2>{content}</section>'
+        for anchor, title, content in sections
+    )
+    title = f"Run report {facts.run_id}: {facts.model_label}, {facts.project}"
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<meta name="generator" content="ML Workbench {esc(__version__)}">'
+        f"<title>{esc(title)}</title><style>{CSS}</style></head>"
+        f"<body><main>{_header(facts)}{_nav([(a, t) for a, t, _ in sections])}{body}</main>"
+        "</body></html>\n"
+    )

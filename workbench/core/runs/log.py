@@ -1,0 +1,760 @@
+"""The experiment log: every run of a project, in `experiments.sqlite` beside project.json.
+
+A run records what was asked (the spec, the seed, the data's sha256 and row counts), where it
+ran (python, platform, package versions, the project's git commit, pid and host), and what came
+out (parameters, metrics per split and per fold, artifacts with their sha256, tags, a note).
+
+Why it is built this way:
+- SQLite in WAL mode, so the GUI reads while a training child process writes; each
+  ExperimentLog holds its own connection and sees the other's commits at its next query.
+- Every write is one BEGIN IMMEDIATE transaction. `finish_run` writes the final metrics and the
+  status in one transaction, so a killed process never leaves a run looking finished; a run
+  left "running" by a dead process is marked failed by `recover_interrupted`.
+- Run ids are `YYYYMMDD-HHMMSS-mmm-xxxx` (UTC time to the millisecond, then 4 random hex
+  digits): they sort by start time, and a log never hands out an id at or before its latest.
+- Artifacts live in `runs/<run_id>/` (paths stored relative to the project, so a zipped folder
+  works elsewhere); a pickle is only loaded after `verify_artifact` matched its sha256.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import sqlite_utils
+
+from workbench import __version__
+from workbench.core.errors import ProjectError, WorkbenchError
+from workbench.core.metrics.tables import summarise_folds
+from workbench.core.runs.log_schema import migrate, schema_version
+
+LOG_FILE = "experiments.sqlite"
+RUNS_DIR = "runs"
+SPLITS = ("train", "validation", "test")
+END_STATUSES = ("finished", "failed", "cancelled")
+INTERRUPTED_MESSAGE = "the workbench stopped during this run"
+RUN_ID_PATTERN = re.compile(r"^\d{8}-\d{6}-\d{3}-[0-9a-f]{4}$")
+# Seconds a write waits for another process's transaction; writes take milliseconds.
+BUSY_TIMEOUT = 10.0
+# Fold -1 in the metrics table is the whole split (see log_schema).
+_WHOLE_SPLIT = -1
+_STAMP = "%Y%m%d-%H%M%S"
+
+# Name shown in the run's environment -> distributions that provide it.
+_PACKAGES: dict[str, tuple[str, ...]] = {
+    "pandas": ("pandas",),
+    "numpy": ("numpy",),
+    "scikit-learn": ("scikit-learn",),
+    "scipy": ("scipy",),
+    "xgboost": ("xgboost-cpu", "xgboost"),
+    "onnx": ("onnx",),
+    "skl2onnx": ("skl2onnx",),
+    "onnxruntime": ("onnxruntime",),
+    "joblib": ("joblib",),
+    "pyside6": ("PySide6-Essentials", "PySide6"),
+    "sqlite-utils": ("sqlite-utils",),
+}
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """A file a run produced; `path` is relative to the project folder, with / separators."""
+
+    kind: str
+    path: str
+    sha256: str
+    size: int
+    created_at: str
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One run as the log holds it.
+
+    `metrics` maps split -> metric -> value for the whole split (the summary the runner
+    logged); `fold_metrics` maps split -> fold -> metric -> value.
+    """
+
+    run_id: str
+    experiment: str
+    name: str | None
+    status: str
+    started_at: str
+    finished_at: str | None
+    duration: float | None
+    message: str | None
+    note: str
+    seed: int
+    dataset_sha256: str
+    rows: dict[str, int]
+    spec: dict[str, Any]
+    env: dict[str, Any]
+    pid: int
+    host: str
+    params: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, dict[str, float]] = field(default_factory=dict)
+    fold_metrics: dict[str, dict[int, dict[str, float]]] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    artifacts: dict[str, Artifact] = field(default_factory=dict)
+
+    def fold_summary(self, split: str = "validation") -> dict[str, dict[str, Any]]:
+        """Mean, std and values of each metric over the folds of `split` (see summarise_folds)."""
+        folds = self.fold_metrics.get(split, {})
+        return summarise_folds([folds[fold] for fold in sorted(folds)])
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds")
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return value.item()
+    if hasattr(value, "tolist") and callable(value.tolist):  # numpy arrays
+        return value.tolist()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Path):
+        return value.as_posix()
+    if hasattr(value, "to_dict") and callable(value.to_dict):  # specs
+        return value.to_dict()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _to_json(value: Any, what: str) -> str:
+    try:
+        return json.dumps(value, default=_json_default, allow_nan=False, ensure_ascii=False)
+    except (TypeError, ValueError) as error:
+        raise WorkbenchError(f"{what} cannot be stored in the experiment log: {error}") from error
+
+
+def _package_versions() -> dict[str, str]:
+    """Installed versions, read from metadata: nothing is imported (Qt stays unloaded)."""
+    versions = {"workbench": __version__}
+    for shown, distributions in _PACKAGES.items():
+        for distribution in distributions:
+            try:
+                versions[shown] = metadata.version(distribution)
+                break
+            except metadata.PackageNotFoundError:
+                continue
+    return versions
+
+
+def git_commit(folder: Path) -> str | None:
+    """HEAD of the git repository holding `folder`, or None (no git, not a repository)."""
+    flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # no console flash on Windows
+    try:
+        completed = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+            creationflags=flags,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = completed.stdout.strip()
+    return (
+        commit if completed.returncode == 0 and re.fullmatch(r"[0-9a-f]{40,64}", commit) else None
+    )
+
+
+def environment(project_root: Path) -> dict[str, Any]:
+    """Where a run ran: enough to explain why the same spec scored differently elsewhere."""
+    return {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "executable": sys.executable,
+        "packages": _package_versions(),
+        "git_commit": git_commit(project_root),
+    }
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process `pid` runs on this machine (a zombie awaiting its parent counts dead)."""
+    if pid <= 0:
+        return False
+    if os.name == "nt":
+        return _windows_pid_alive(pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    with contextlib.suppress(OSError):
+        # /proc/<pid>/stat: "pid (name) state ..."; the name may hold spaces and parentheses.
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return state not in ("Z", "X")
+    return True
+
+
+def _windows_pid_alive(pid: int) -> bool:
+    # os.kill on Windows would terminate the process: ask the kernel instead.
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return kernel32.GetLastError() == 5  # access denied: it exists
+    try:
+        code = ctypes.c_ulong()
+        kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        return code.value == 259  # STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
+
+
+def _check_run_id(run_id: str) -> str:
+    # Ids become folder names: anything else could reach outside runs/.
+    if not isinstance(run_id, str) or not RUN_ID_PATTERN.match(run_id):
+        raise ProjectError(f"'{run_id}' is not a run id")
+    return run_id
+
+
+def _file_sha256(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+class ExperimentLog:
+    """The runs of one project, stored in `path` (normally <project>/experiments.sqlite).
+
+    Open one per process (or per thread: a connection stays in the thread that opened it) and
+    close it when done; it is also a context manager.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.root = self.path.parent
+        if not self.root.is_dir():
+            raise ProjectError(f"cannot open the experiment log {self.path}: no such folder")
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT, isolation_level=None)
+        except sqlite3.Error as error:
+            raise ProjectError(f"cannot open the experiment log {self.path}: {error}") from error
+        try:
+            self._prepare(conn)
+        except sqlite3.OperationalError as error:
+            conn.close()
+            if _is_busy(error):
+                raise ProjectError(
+                    f"{self.path} is busy: another process held it for {BUSY_TIMEOUT:.0f} s; "
+                    "try again"
+                ) from error
+            raise ProjectError(
+                f"{self.path} is damaged or not an SQLite database ({error}); "
+                "move it aside to start a new experiment log"
+            ) from error
+        except sqlite3.DatabaseError as error:
+            conn.close()
+            raise ProjectError(
+                f"{self.path} is damaged or not an SQLite database ({error}); "
+                "move it aside to start a new experiment log"
+            ) from error
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+
+    def _prepare(self, conn: sqlite3.Connection) -> None:
+        """Check, switch to WAL and migrate; retried while another process is writing.
+
+        SQLite answers "database is locked" at once, without waiting for the busy timeout, when
+        a reader's snapshot went stale under a concurrent writer (a training process logging
+        folds): starting over is the remedy.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        while True:
+            try:
+                # Reading the schema first turns a damaged or foreign file into a clear error.
+                schema_version(conn, self.path)
+                self._db = sqlite_utils.Database(conn, execute_plugins=False)
+                self._db.enable_wal()
+                conn.execute("PRAGMA foreign_keys = ON")
+                migrate(conn, self.path)
+                return
+            except sqlite3.OperationalError as error:
+                if not _is_busy(error) or time.monotonic() > deadline:
+                    raise
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                time.sleep(0.05)
+
+    # --- plumbing --------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> ExperimentLog:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        """SQLite failures as one-line ProjectErrors naming the file."""
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            if _is_busy(error):
+                raise ProjectError(
+                    f"{self.path} is busy: another process held it for {BUSY_TIMEOUT:.0f} s; "
+                    "try again"
+                ) from error
+            raise ProjectError(f"cannot use the experiment log {self.path}: {error}") from error
+        except sqlite3.DatabaseError as error:
+            raise ProjectError(f"the experiment log {self.path} is damaged: {error}") from error
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction; IMMEDIATE takes the write lock up front, so a concurrent writer
+        waits (busy timeout) instead of failing when its read turns into a write."""
+        with self._guard():
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self._guard():
+            return list(self._db.query(sql, list(params)))
+
+    def _require_run(self, conn: sqlite3.Connection, run_id: str) -> str:
+        _check_run_id(run_id)
+        row = conn.execute("SELECT status FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        if row is None:
+            raise ProjectError(f"no run '{run_id}' in {self.path}")
+        return str(row[0])
+
+    def run_dir(self, run_id: str) -> Path:
+        """The run's artifact folder, runs/<run_id>/ (created on first use)."""
+        folder = self.root / RUNS_DIR / _check_run_id(run_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    def _new_run_id(self, conn: sqlite3.Connection, now: datetime) -> str:
+        stamp = now.replace(microsecond=now.microsecond // 1000 * 1000)
+        latest = conn.execute("SELECT max(run_id) FROM runs").fetchone()[0]
+        if latest and RUN_ID_PATTERN.match(latest):
+            last = datetime.strptime(latest[:15], _STAMP).replace(tzinfo=UTC) + timedelta(
+                milliseconds=int(latest[16:19])
+            )
+            # Same millisecond, or the clock went back: step past the latest id.
+            if stamp <= last:
+                stamp = last + timedelta(milliseconds=1)
+        return f"{stamp:{_STAMP}}-{stamp.microsecond // 1000:03d}-{secrets.token_hex(2)}"
+
+    def start_run(
+        self,
+        spec: Mapping[str, Any],
+        dataset_sha256: str,
+        rows: Mapping[str, int],
+        seed: int,
+        experiment: str = "default",
+        name: str | None = None,
+    ) -> str:
+        """Record a new run as "running" and return its id."""
+        spec_json = _to_json(dict(spec), "the run's spec")
+        rows_json = _to_json({str(k): int(v) for k, v in rows.items()}, "the row counts")
+        env_json = _to_json(environment(self.root), "the environment")
+        now = _now()
+        with self._write() as conn:
+            run_id = self._new_run_id(conn, now)
+            conn.execute(
+                "INSERT INTO runs (run_id, experiment, name, status, started_at, seed, "
+                "dataset_sha256, rows_json, spec_json, env_json, pid, host) "
+                "VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    run_id, experiment, name, _iso(now), int(seed), dataset_sha256, rows_json,
+                    spec_json, env_json, os.getpid(), socket.gethostname(),
+                ),
+            )  # fmt: skip
+        return run_id
+
+    def log_params(self, run_id: str, params: Mapping[str, Any]) -> None:
+        """Record parameters (any JSON value); a name logged again is overwritten."""
+        values = [(str(k), _to_json(v, f"parameter '{k}'")) for k, v in params.items()]
+        with self._write() as conn:
+            self._require_run(conn, run_id)
+            conn.executemany(
+                "INSERT OR REPLACE INTO params (run_id, name, value_json) VALUES (?, ?, ?)",
+                [(run_id, name, value) for name, value in values],
+            )
+
+    @staticmethod
+    def _metric_rows(
+        run_id: str, metrics: Mapping[str, float], fold: int | None, split: str
+    ) -> list[tuple[str, str, int, str, float]]:
+        if split not in SPLITS:
+            raise WorkbenchError(f"unknown split '{split}'; known: {', '.join(SPLITS)}")
+        if fold is not None and (not isinstance(fold, int) or fold < 0):
+            raise WorkbenchError(f"a fold number is a whole number from 0, got {fold!r}")
+        rows = []
+        for name, value in metrics.items():
+            number = float(value)
+            # SQLite stores NaN as NULL: refuse it here, where the caller can see why.
+            if number != number or number in (float("inf"), float("-inf")):
+                raise WorkbenchError(f"metric '{name}' is {number}; only finite values are logged")
+            rows.append((run_id, split, _WHOLE_SPLIT if fold is None else fold, str(name), number))
+        return rows
+
+    def log_metrics(
+        self,
+        run_id: str,
+        metrics: Mapping[str, float],
+        fold: int | None = None,
+        split: str = "validation",
+    ) -> None:
+        """Record metric values of one fold (or of the whole split when `fold` is None)."""
+        rows = self._metric_rows(run_id, metrics, fold, split)
+        with self._write() as conn:
+            self._require_run(conn, run_id)
+            conn.executemany(
+                "INSERT OR REPLACE INTO metrics (run_id, split, fold, name, value) "
+                "VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
+
+    def _resolve_artifact(self, path: str | Path) -> tuple[Path, str]:
+        candidate = Path(path)
+        full = candidate if candidate.is_absolute() else self.root / candidate
+        try:
+            relative = full.resolve().relative_to(self.root.resolve())
+        except ValueError as error:
+            raise ProjectError(
+                f"artifact {full} is outside the project folder {self.root}"
+            ) from error
+        return full, relative.as_posix()
+
+    def log_artifact(self, run_id: str, path: str | Path, kind: str) -> str:
+        """Record a file inside the project (path relative to it) with its sha256, returned."""
+        full, relative = self._resolve_artifact(path)
+        try:
+            digest, size = _file_sha256(full)
+        except OSError as error:
+            raise ProjectError(f"cannot read artifact {full}: {error.strerror or error}") from error
+        with self._write() as conn:
+            self._require_run(conn, run_id)
+            conn.execute(
+                "INSERT OR REPLACE INTO artifacts (run_id, kind, path, sha256, size, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (run_id, kind, relative, digest, size, _iso(_now())),
+            )
+        return digest
+
+    def set_tags(self, run_id: str, tags: Iterable[str]) -> None:
+        """Replace the run's tags."""
+        cleaned = sorted({_clean_tag(tag) for tag in tags})
+        with self._write() as conn:
+            self._require_run(conn, run_id)
+            conn.execute("DELETE FROM tags WHERE run_id = ?", (run_id,))
+            conn.executemany(
+                "INSERT INTO tags (run_id, tag) VALUES (?, ?)", [(run_id, t) for t in cleaned]
+            )
+
+    def add_tag(self, run_id: str, tag: str) -> None:
+        with self._write() as conn:
+            self._require_run(conn, run_id)
+            conn.execute(
+                "INSERT OR IGNORE INTO tags (run_id, tag) VALUES (?, ?)", (run_id, _clean_tag(tag))
+            )
+
+    def remove_tag(self, run_id: str, tag: str) -> None:
+        with self._write() as conn:
+            self._require_run(conn, run_id)
+            conn.execute("DELETE FROM tags WHERE run_id = ? AND tag = ?", (run_id, tag.strip()))
+
+    def set_note(self, run_id: str, note: str) -> None:
+        with self._write() as conn:
+            self._require_run(conn, run_id)
+            conn.execute("UPDATE runs SET note = ? WHERE run_id = ?", (note, run_id))
+
+    def finish_run(
+        self,
+        run_id: str,
+        status: str = "finished",
+        message: str | None = None,
+        duration: float | None = None,
+        metrics: Mapping[str, Mapping[str, float]] | None = None,
+    ) -> None:
+        """End a running run, writing its final `metrics` (split -> name -> value, whole split)
+        and then its status in one transaction. `duration` defaults to the time since start."""
+        if status not in END_STATUSES:
+            raise WorkbenchError(f"a run ends as one of {', '.join(END_STATUSES)}, not '{status}'")
+        rows = [
+            row
+            for split, values in (metrics or {}).items()
+            for row in self._metric_rows(run_id, values, None, split)
+        ]
+        now = _now()
+        with self._write() as conn:
+            current = self._require_run(conn, run_id)
+            if current != "running":
+                raise ProjectError(f"run '{run_id}' already ended ({current})")
+            conn.executemany(
+                "INSERT OR REPLACE INTO metrics (run_id, split, fold, name, value) "
+                "VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
+            if duration is None:
+                started = conn.execute(
+                    "SELECT started_at FROM runs WHERE run_id = ?", (run_id,)
+                ).fetchone()[0]
+                duration = (now - datetime.fromisoformat(started)).total_seconds()
+            conn.execute(
+                "UPDATE runs SET status = ?, finished_at = ?, duration = ?, message = ? "
+                "WHERE run_id = ?",
+                (status, _iso(now), float(duration), message, run_id),
+            )
+
+    def _fail_if_running(self, run_id: str, message: str) -> bool:
+        """Mark a run failed unless it ended meanwhile; its duration is unknown."""
+        with self._write() as conn:
+            changed = conn.execute(
+                "UPDATE runs SET status = 'failed', finished_at = ?, message = ? "
+                "WHERE run_id = ? AND status = 'running'",
+                (_iso(_now()), message, run_id),
+            ).rowcount
+        return changed == 1
+
+    def delete_run(self, run_id: str) -> None:
+        """Remove the run's rows, then its runs/<run_id>/ folder."""
+        with self._write() as conn:
+            self._require_run(conn, run_id)
+            conn.execute("DELETE FROM runs WHERE run_id = ?", (run_id,))
+        folder = self.root / RUNS_DIR / run_id
+        try:
+            shutil.rmtree(folder)
+        except FileNotFoundError:
+            pass
+        except OSError as error:
+            raise ProjectError(
+                f"run '{run_id}' was deleted from the log but its folder {folder} could not be "
+                f"removed: {error.strerror or error}"
+            ) from error
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def experiments(self) -> list[str]:
+        rows = self._query("SELECT DISTINCT experiment FROM runs ORDER BY experiment")
+        return [row["experiment"] for row in rows]
+
+    def runs(self, experiment: str | None = None, status: str | None = None) -> list[RunRecord]:
+        """Runs in start order (oldest first), optionally of one experiment and/or status."""
+        where, params = [], []
+        if experiment is not None:
+            where.append("experiment = ?")
+            params.append(experiment)
+        if status is not None:
+            where.append("status = ?")
+            params.append(status)
+        condition = f"WHERE {' AND '.join(where)}" if where else ""
+        return self._records(condition, params)
+
+    def run(self, run_id: str) -> RunRecord:
+        records = self._records("WHERE run_id = ?", [_check_run_id(run_id)])
+        if not records:
+            raise ProjectError(f"no run '{run_id}' in {self.path}")
+        return records[0]
+
+    def _records(self, condition: str, params: list[Any]) -> list[RunRecord]:
+        chosen = f"run_id IN (SELECT run_id FROM runs {condition})"
+        with self._guard(), self._read_snapshot():
+            runs = self._query(f"SELECT * FROM runs {condition} ORDER BY run_id", params)
+            children = {
+                table: self._query(f"SELECT * FROM {table} WHERE {chosen}", params)
+                for table in ("params", "metrics", "tags", "artifacts")
+            }
+        parts: dict[str, dict[str, Any]] = {
+            row["run_id"]: {
+                "params": {}, "metrics": {}, "fold_metrics": {}, "tags": [], "artifacts": {},
+            }
+            for row in runs
+        }  # fmt: skip
+        for row in children["params"]:
+            parts[row["run_id"]]["params"][row["name"]] = json.loads(row["value_json"])
+        for row in sorted(children["metrics"], key=lambda r: (r["split"], r["fold"])):
+            part = parts[row["run_id"]]
+            if row["fold"] == _WHOLE_SPLIT:
+                part["metrics"].setdefault(row["split"], {})[row["name"]] = row["value"]
+            else:
+                folds = part["fold_metrics"].setdefault(row["split"], {})
+                folds.setdefault(row["fold"], {})[row["name"]] = row["value"]
+        for row in children["tags"]:
+            parts[row["run_id"]]["tags"].append(row["tag"])
+        for row in children["artifacts"]:
+            parts[row["run_id"]]["artifacts"][row["kind"]] = Artifact(
+                row["kind"], row["path"], row["sha256"], row["size"], row["created_at"]
+            )
+        return [_record(row, parts[row["run_id"]]) for row in runs]
+
+    @contextlib.contextmanager
+    def _read_snapshot(self) -> Iterator[None]:
+        """Read a run and its children from one snapshot, not across another's commit."""
+        self._conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self._conn.in_transaction:
+                self._conn.execute("COMMIT")
+
+    def compare(self, run_ids: Sequence[str]) -> pd.DataFrame:
+        """Runs side by side: rows (section, name) for run facts, parameters and summary
+        metrics; one column per run id; `differs` flags rows whose values are not all equal."""
+        records = [self.run(run_id) for run_id in run_ids]
+        rows: list[tuple[str, str, list[Any]]] = []
+        for name in ("experiment", "name", "status", "seed", "dataset_sha256", "duration"):
+            rows.append(("run", name, [getattr(record, name) for record in records]))
+        for name in sorted({p for record in records for p in record.params}):
+            rows.append(("param", name, [record.params.get(name) for record in records]))
+        splits = [
+            s for s in ("validation", "test", "train") if any(s in r.metrics for r in records)
+        ]
+        for split in splits:
+            names = sorted({m for record in records for m in record.metrics.get(split, {})})
+            for name in names:
+                values = [record.metrics.get(split, {}).get(name) for record in records]
+                rows.append((f"metric:{split}", name, values))
+        table = pd.DataFrame(
+            [[section, name, *values] for section, name, values in rows],
+            columns=["section", "name", *(record.run_id for record in records)],
+            dtype=object,
+        )
+        table["differs"] = [_differs(values) for _, _, values in rows]
+        return table
+
+    def verify_artifact(self, run_id: str, kind: str) -> Path:
+        """The artifact's path, after checking its sha256 against the one logged."""
+        artifact = self.run(run_id).artifacts.get(kind)
+        if artifact is None:
+            raise ProjectError(f"run '{run_id}' has no '{kind}' artifact")
+        full = self.root / artifact.path
+        try:
+            digest, _ = _file_sha256(full)
+        except FileNotFoundError as error:
+            raise ProjectError(f"{full} is missing; the run's '{kind}' is gone") from error
+        except OSError as error:
+            raise ProjectError(f"cannot read {full}: {error.strerror or error}") from error
+        if digest != artifact.sha256:
+            raise ProjectError(f"{full} was changed since the run {run_id}; refusing to load it")
+        return full
+
+
+def _clean_tag(tag: str) -> str:
+    cleaned = str(tag).strip()
+    if not cleaned:
+        raise WorkbenchError("a tag cannot be empty")
+    return cleaned
+
+
+def _differs(values: list[Any]) -> bool:
+    present = [json.dumps(v, sort_keys=True, default=str) for v in values]
+    return len(set(present)) > 1
+
+
+def _record(row: Mapping[str, Any], parts: Mapping[str, Any]) -> RunRecord:
+    return RunRecord(
+        run_id=row["run_id"],
+        experiment=row["experiment"],
+        name=row["name"],
+        status=row["status"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        duration=row["duration"],
+        message=row["message"],
+        note=row["note"],
+        seed=row["seed"],
+        dataset_sha256=row["dataset_sha256"],
+        rows=json.loads(row["rows_json"]),
+        spec=json.loads(row["spec_json"]),
+        env=json.loads(row["env_json"]),
+        pid=row["pid"],
+        host=row["host"],
+        params=parts["params"],
+        metrics=parts["metrics"],
+        fold_metrics=parts["fold_metrics"],
+        tags=tuple(sorted(parts["tags"])),
+        artifacts=parts["artifacts"],
+    )
+
+
+def recover_interrupted(log: ExperimentLog) -> list[str]:
+    """Mark failed the runs left "running" by a process of this machine that is gone.
+
+    Call it when a project opens. Runs started on another host (a shared folder) are left
+    alone: their process cannot be checked from here. Returns the ids marked failed.
+    """
+    host = socket.gethostname()
+    recovered = []
+    for record in log.runs(status="running"):
+        gone = record.host == host and not pid_alive(record.pid)
+        if gone and log._fail_if_running(record.run_id, INTERRUPTED_MESSAGE):
+            recovered.append(record.run_id)
+    return recovered
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
+
+
+def open_log(project_root: str | Path) -> ExperimentLog:
+    """The project's experiment log; a ProjectError when the project has none yet."""
+    path = Path(project_root) / LOG_FILE
+    if not path.is_file():
+        raise ProjectError(f"{Path(project_root)} has no experiment log ({LOG_FILE}): no runs yet")
+    return ExperimentLog(path)
+
+
+def finished_record(log: ExperimentLog, run_id: str, wanted: str = "results") -> RunRecord:
+    """The run's record, or a WorkbenchError saying why it has no `wanted` (results, export):
+    only a finished run has a fitted pipeline and predictions to show or hand over."""
+    record = log.run(run_id)
+    if record.status == "running":
+        raise WorkbenchError(f"run '{run_id}' is still running; its {wanted} come when it finishes")
+    if record.status != "finished":
+        reason = f": {record.message}" if record.message else ""
+        raise WorkbenchError(
+            f"run '{run_id}' ({record.name or 'unnamed'}) has no {wanted}: it {record.status}"
+            f"{reason}"
+        )
+    return record

@@ -1,0 +1,1 @@
+"""The training runner: splits, search, fitting, events."""

@@ -1,0 +1,416 @@
+"""One model's run: search (when asked), cross-validation, final fit, test score, the log.
+
+Every write to the experiment log happens as the work happens (per fold, per artifact), and
+`finish_run("finished")` comes last, so a process killed at any point leaves the run
+"running" (fixed up later by mark_cancelled or recover_interrupted), never looking complete.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.pipeline import Pipeline
+
+from workbench.core.errors import WorkbenchError
+from workbench.core.kinds import TaskType
+from workbench.core.metrics.names import greater_is_better
+from workbench.core.metrics.tables import summarise_folds
+from workbench.core.models.catalog import search_space
+from workbench.core.models.registry import ModelDef
+from workbench.core.progress import Cancelled, CancelToken, ProgressFn
+from workbench.core.runs.log import ExperimentLog
+from workbench.core.specs import ModelSpec, TrainSpec
+from workbench.core.train.events import (
+    CANCELLED,
+    FAILED,
+    FINISHED,
+    CandidateResult,
+    FoldDone,
+    RunStarted,
+    TrialDone,
+)
+from workbench.core.train.fit import (
+    FitSettings,
+    FoldResult,
+    add_train_scores,
+    evaluate_fold,
+    fit_one,
+    predict,
+    predictions_frame,
+    scores,
+)
+from workbench.core.train.search import candidates, halving_rounds, subsample
+from workbench.core.train.splits import SplitPlan
+
+PIPELINE_FILE = "pipeline.joblib"
+# Run params "final.<name>": a model parameter the final fit chose itself (early stopping).
+FINAL_PREFIX = "final."
+OOF_FILE = "oof.parquet"
+TEST_FILE = "test_predictions.parquet"
+
+
+@dataclass
+class TrainContext:
+    """What every model of one job shares: the data, the plan, the log and the hooks."""
+
+    root: Path
+    log: ExperimentLog
+    X: pd.DataFrame  # feature columns, RangeIndex = row positions of the plan
+    y: pd.Series
+    task: TaskType
+    target: str
+    plan: SplitPlan
+    development: np.ndarray
+    spec: TrainSpec
+    settings: FitSettings
+    metric: str
+    positive: Any
+    classes: list[Any] | None
+    run_spec: dict[str, Any]
+    dataset_sha256: str
+    rows: dict[str, int]
+    notes: list[str]
+    progress: ProgressFn
+    cancel: CancelToken
+    emit: Callable[[object], None]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A model to train: its declaration, spec, unfitted pipeline and the notes about it."""
+
+    model: ModelDef
+    spec: ModelSpec
+    template: Pipeline
+    notes: tuple[str, ...]
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    if isinstance(error, WorkbenchError):
+        return text
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+class CandidateRun:
+    """Trains one candidate; `run()` returns how it ended and re-raises Cancelled."""
+
+    def __init__(
+        self, ctx: TrainContext, candidate: Candidate, index: int, total: int, share: tuple
+    ) -> None:
+        self.ctx = ctx
+        self.candidate = candidate
+        self.index = index
+        self.total = total
+        self.start, self.end = share
+        self.units_done = 0
+        self.units = 1
+        self.run_id = ""
+
+    # -- progress ---------------------------------------------------------------------------
+
+    def _step(self, message: str) -> None:
+        """One unit of work is about to start: report it, then honour a cancel."""
+        fraction = self.start + (self.end - self.start) * min(self.units_done / self.units, 1.0)
+        self.ctx.progress(fraction, f"{self.candidate.model.label}: {message}")
+        self.ctx.cancel.raise_if_cancelled()
+
+    # -- the run ----------------------------------------------------------------------------
+
+    def run(self) -> CandidateResult:
+        ctx, model = self.ctx, self.candidate.model
+        run_spec = {**ctx.run_spec, "model": self.candidate.spec.to_dict()}
+        self.run_id = ctx.log.start_run(
+            run_spec, ctx.dataset_sha256, ctx.rows, ctx.spec.seed, name=model.label
+        )
+        ctx.emit(RunStarted(self.run_id, model.name, model.label, self.index, self.total))
+        try:
+            result = self._train()
+        except Cancelled:
+            ctx.log.finish_run(self.run_id, CANCELLED, message="cancelled by the user")
+            ctx.emit(self._ended(CANCELLED, "cancelled by the user"))
+            raise
+        except Exception as error:  # a fit that raises fails this run only
+            message = _one_line(error)
+            ctx.log.finish_run(self.run_id, FAILED, message=message)
+            result = self._ended(FAILED, message)
+        ctx.emit(result)
+        return result
+
+    def _ended(self, status: str, message: str) -> CandidateResult:
+        model = self.candidate.model
+        return CandidateResult(
+            self.run_id, model.name, model.label, status, self.ctx.metric, message=message
+        )
+
+    def _train(self) -> CandidateResult:
+        ctx, candidate = self.ctx, self.candidate
+        folds = ctx.plan.folds
+        trials = self._trials()
+        n_fits = len(trials) * len(folds) if len(trials) > 1 else 0
+        if ctx.spec.tune.method == "halving" and len(trials) > 1:
+            n_fits = sum(kept for kept, _ in halving_rounds(len(trials))) * len(folds)
+        self.units = n_fits + len(folds) + 1
+        params = dict(candidate.spec.params)
+        ctx.log.log_params(
+            self.run_id,
+            {
+                "model": candidate.model.name,
+                **{f"model.{k}": v for k, v in params.items()},
+                "notes": [*ctx.notes, *candidate.notes],
+            },
+        )
+        best: dict[str, Any] = {}
+        fold_results: list[FoldResult] | None = None
+        if len(trials) > 1:
+            best, fold_results = self._search(trials)
+            ctx.log.log_params(self.run_id, {f"best.{k}": v for k, v in best.items()})
+        template = self._with(best)
+        if fold_results is None:
+            fold_results = [self._fold(template, i) for i in range(len(folds))]
+        else:
+            for result in fold_results:
+                self._record_fold(result)
+        self._save_oof(fold_results)
+        validation = summarise_folds([r.validation for r in fold_results])
+        test = self._final_fit(template)
+        summary = {
+            "validation": {name: value["mean"] for name, value in validation.items()},
+            "train": {
+                name: value["mean"]
+                for name, value in summarise_folds([r.train for r in fold_results]).items()
+            },
+        }
+        if test:
+            summary["test"] = test
+        ctx.log.finish_run(self.run_id, FINISHED, metrics=summary)
+        self._save_plot_data()
+        return CandidateResult(
+            self.run_id,
+            candidate.model.name,
+            candidate.model.label,
+            FINISHED,
+            ctx.metric,
+            validation=validation,
+            test=test,
+            best_params=best,
+            fit_seconds=float(np.mean([r.fit_seconds for r in fold_results])),
+            predict_seconds=float(np.mean([r.predict_seconds for r in fold_results])),
+        )
+
+    @staticmethod
+    def _timed(result: FoldResult) -> dict[str, float]:
+        return {
+            **result.validation,
+            "fit_seconds": result.fit_seconds,
+            "predict_seconds": result.predict_seconds,
+        }
+
+    # -- cross-validation -------------------------------------------------------------------
+
+    def _with(self, params: dict[str, Any]) -> Pipeline:
+        """A copy of the candidate's pipeline with these model parameters."""
+        return clone(self.candidate.template).set_params(
+            **{f"model__{k}": v for k, v in params.items()}
+        )
+
+    def _fold(self, template: Pipeline, index: int, record: bool = True) -> FoldResult:
+        ctx = self.ctx
+        train_rows, valid_rows = ctx.plan.folds[index]
+        self._step(f"fold {index + 1} of {len(ctx.plan.folds)}")
+        result = evaluate_fold(
+            template, ctx.X, ctx.y, index, train_rows, valid_rows, ctx.settings, ctx.positive
+        )
+        self.units_done += 1
+        if record:
+            self._record_fold(result)
+        return result
+
+    def _record_fold(self, result: FoldResult) -> None:
+        """Log a fold of the run's cross-validation as soon as it ends, then show it."""
+        ctx = self.ctx
+        ctx.log.log_metrics(self.run_id, self._timed(result), fold=result.fold)
+        if result.train:
+            ctx.log.log_metrics(self.run_id, result.train, fold=result.fold, split="train")
+        ctx.emit(
+            FoldDone(
+                self.run_id,
+                self.candidate.model.name,
+                result.fold,
+                len(self.ctx.plan.folds),
+                dict(result.validation),
+            )
+        )
+
+    # -- search -----------------------------------------------------------------------------
+
+    def _trials(self) -> list[dict[str, Any]]:
+        tune = self.ctx.spec.tune
+        if tune.method == "none":
+            return []
+        model = self.candidate.model
+        space = search_space(model, tune.space.get(model.name))
+        return candidates(tune.method, space, tune.n_trials, self.ctx.spec.seed)
+
+    def _search(self, trials: list[dict[str, Any]]) -> tuple[dict[str, Any], list[FoldResult]]:
+        """The best candidate and its fold results on all the folds' training rows."""
+        ctx, tune = self.ctx, self.ctx.spec.tune
+        deadline = None
+        if tune.time_budget_seconds:
+            deadline = time.monotonic() + tune.time_budget_seconds
+        schedule = halving_rounds(len(trials)) if tune.method == "halving" else [(len(trials), 1.0)]
+        total = sum(kept for kept, _ in schedule)
+        higher_better = greater_is_better(ctx.metric)
+        alive = list(range(len(trials)))
+        results: dict[int, list[FoldResult]] = {}  # the latest evaluation of each candidate
+        on_all_rows: set[int] = set()
+        counter = 0
+        last_error: Exception | None = None
+        out_of_time = False
+        leader_score, leader_number, leader_results = math.nan, -1, []
+        for round_index, (kept, share) in enumerate(schedule):
+            round_scores: dict[int, float] = {}
+            for number in alive[:kept]:
+                if deadline is not None and results and time.monotonic() >= deadline:
+                    out_of_time = True
+                    break
+                counter += 1
+                outcome = self._trial(trials[number], share, round_index, counter, total)
+                if isinstance(outcome, Exception):
+                    last_error = outcome
+                    score = math.nan
+                else:
+                    score = _mean_metric(outcome, ctx.metric)
+                    results[number] = outcome
+                    on_all_rows.discard(number)
+                    if share >= 1.0:
+                        on_all_rows.add(number)
+                    if share >= 1.0 and _beats(score, leader_score, higher_better):
+                        leader_score, leader_number, leader_results = score, number, outcome
+                    # Only the leader's fitted pipelines are kept, for its training scores.
+                    results[number] = [replace(r, estimator=None) for r in outcome]
+                round_scores[number] = score
+                ctx.emit(
+                    TrialDone(
+                        self.run_id, self.candidate.model.name, counter, total,
+                        dict(trials[number]), score,
+                    )
+                )  # fmt: skip
+            alive = _ranked(round_scores, higher_better)
+            if out_of_time:
+                break
+        ranked = [n for n in alive if n in results and not math.isnan(round_scores.get(n, 0.0))]
+        if not ranked:
+            raise last_error or WorkbenchError("every search candidate failed")
+        winner = ranked[0]
+        if winner in on_all_rows and winner == leader_number:
+            folds = [
+                add_train_scores(r, ctx.X, ctx.y, ctx.settings, ctx.positive)
+                for r in leader_results
+            ]
+            return dict(trials[winner]), folds
+        # Halving stopped by the clock before the winner ran on all rows: score it properly.
+        template = self._with(trials[winner])
+        folds = range(len(ctx.plan.folds))
+        return dict(trials[winner]), [self._fold(template, i, record=False) for i in folds]
+
+    def _trial(
+        self, params: dict[str, Any], share: float, round_index: int, counter: int, total: int
+    ) -> list[FoldResult] | Exception:
+        ctx = self.ctx
+        template = self._with(params)
+        results = []
+        for index, (train_rows, valid_rows) in enumerate(ctx.plan.folds):
+            self._step(f"trial {counter} of {total}, fold {index + 1}")
+            rows = subsample(train_rows, share, ctx.spec.seed + round_index)
+            try:
+                # Training scores wait until the search is won: most candidates never need them.
+                results.append(
+                    evaluate_fold(
+                        template, ctx.X, ctx.y, index, rows, valid_rows, ctx.settings,
+                        ctx.positive, train_scores=False,
+                    )
+                )  # fmt: skip
+            except Cancelled:
+                raise
+            except Exception as error:  # a bad candidate scores NaN, the search goes on
+                self.units_done += len(ctx.plan.folds) - index
+                return error
+            self.units_done += 1
+        return results
+
+    # -- final fit and artifacts ----------------------------------------------------------------
+
+    def _final_fit(self, template: Pipeline) -> dict[str, float]:
+        """Fit on every development row, save it, score the test set once."""
+        ctx = self.ctx
+        self._step("final fit")
+        dev = ctx.development
+        fitted = fit_one(template, ctx.X.iloc[dev], ctx.y.iloc[dev], ctx.settings)
+        # Early stopping picks the final model's rounds: the log must say what was exported.
+        rounds = fitted.named_steps["model"].get_params().get("n_estimators")
+        if rounds != template.named_steps["model"].get_params().get("n_estimators"):
+            ctx.log.log_params(self.run_id, {f"{FINAL_PREFIX}n_estimators": int(rounds)})
+        folder = ctx.log.run_dir(self.run_id)
+        joblib.dump(fitted, folder / PIPELINE_FILE)
+        ctx.log.log_artifact(self.run_id, folder / PIPELINE_FILE, "pipeline")
+        self.units_done += 1
+        test_rows = ctx.plan.test_rows
+        if test_rows.size == 0:
+            return {}
+        predictions = predict(fitted, ctx.X.iloc[test_rows], ctx.task)
+        y_test = ctx.y.iloc[test_rows]
+        frame = predictions_frame(test_rows, y_test, predictions, ctx.classes)
+        frame.to_parquet(folder / TEST_FILE, index=False)
+        ctx.log.log_artifact(self.run_id, folder / TEST_FILE, "test_predictions")
+        return scores(ctx.task, y_test, predictions, ctx.positive)
+
+    def _save_plot_data(self) -> None:
+        """The Results panel's numbers, computed here where scikit-learn is already loaded, so
+        the window shows the run at once. A failure only costs the panel a job later."""
+        from workbench.core.metrics.plot_data import save_plot_data
+
+        try:
+            save_plot_data(self.ctx.root, self.run_id)
+        except Exception:  # the run is finished and logged: never fail it for a cache
+            return
+
+    def _save_oof(self, results: list[FoldResult]) -> None:
+        ctx = self.ctx
+        frames = [
+            predictions_frame(r.rows, ctx.y.iloc[r.rows], r.predictions, ctx.classes, r.fold)
+            for r in results
+        ]
+        path = ctx.log.run_dir(self.run_id) / OOF_FILE
+        pd.concat(frames, ignore_index=True).to_parquet(path, index=False)
+        ctx.log.log_artifact(self.run_id, path, "oof")
+
+
+def _mean_metric(results: list[FoldResult], metric: str) -> float:
+    values = [r.validation.get(metric, math.nan) for r in results]
+    return float(np.mean(values)) if values else math.nan
+
+
+def _beats(score: float, leader: float, higher_better: bool) -> bool:
+    if math.isnan(score):
+        return False
+    if math.isnan(leader):
+        return True
+    return score > leader if higher_better else score < leader
+
+
+def _ranked(round_scores: dict[int, float], higher_better: bool) -> list[int]:
+    """Candidates best first (ties keep the earlier one); failed ones last."""
+    scored = [n for n, s in round_scores.items() if not math.isnan(s)]
+    failed = [n for n, s in round_scores.items() if math.isnan(s)]
+    scored.sort(key=lambda n: -round_scores[n] if higher_better else round_scores[n])
+    return scored + failed

@@ -1,0 +1,1 @@
+"""The plots of the window: result plots, profile plots, their catalog."""
