@@ -15,8 +15,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -56,6 +58,7 @@ class TrainedRun:
     run_id: str
 
 
+NO_ENV: Mapping[str, str] = MappingProxyType({})
 _RUNS: dict[tuple[str, Path], TrainedRun] = {}
 _ONNX: dict[tuple[str, Path], tuple[TrainedRun, Path]] = {}
 _BUNDLES: dict[tuple[str, Path], tuple[TrainedRun, Path]] = {}
@@ -133,11 +136,14 @@ def free_port() -> int:
 class Service:
     """A bundle's service started with uvicorn in a child process on a loopback port."""
 
-    def __init__(self, bundle: Path, *, python_m_service: bool = False) -> None:
-        """`uvicorn service:app` by default; `python -m service` (PORT variable) when asked."""
+    def __init__(
+        self, bundle: Path, *, python_m_service: bool = False, env: Mapping[str, str] = NO_ENV
+    ) -> None:
+        """`uvicorn service:app` by default; `python -m service` (PORT variable) when asked.
+        `env`: more environment variables for the service (MAX_BODY_BYTES...)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PORT": str(self.port)}
+        env = {**os.environ, **env, "PYTHONDONTWRITEBYTECODE": "1", "PORT": str(self.port)}
         command = ["-m", "service"] if python_m_service else [
             "-m", "uvicorn", "service:app", "--host", "127.0.0.1", "--port", str(self.port),
             "--log-level", "warning",

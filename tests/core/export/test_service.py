@@ -244,6 +244,25 @@ def test_an_empty_or_malformed_request_is_422(penguins: tuple[Path, Service]) ->
     assert "records: Field required" in answer["errors"]
 
 
+def test_extreme_numbers_never_come_back_as_null_probabilities(
+    penguins: tuple[Path, Service],
+) -> None:
+    """1e300 g reached the logistic regression as float32 Infinity, and its probabilities came
+    back as nulls in a 200. Now it is refused naming the field; the float32 range is served."""
+    _, service = penguins
+    status, answer = post(service, GOOD, {**GOOD, "body_mass_g": 1e300})
+    assert status == 422
+    assert answer["errors"] == [
+        "records.1.body_mass_g: 1e+300 is outside the range of float32, the model's input type "
+        "(-3.402823e+38 to 3.402823e+38)"
+    ]
+    status, answer = post(service, {**GOOD, "body_mass_g": 3e38})
+    assert status == 200
+    assert answer["predictions"][0]["probabilities"] == {
+        "Adelie": 0.0, "Chinstrap": 0.0, "Gentoo": 1.0
+    }  # fmt: skip
+
+
 def test_the_service_refuses_a_model_that_does_not_match_its_schema(
     shared_data: Path, tmp_path_factory: pytest.TempPathFactory, penguins: tuple[Path, Service]
 ) -> None:
