@@ -43,10 +43,12 @@ def served(
         service.stop()
 
 
-def call(url: str, payload: Any = None, method: str = "GET") -> tuple[int, Any]:
+def call(
+    url: str, payload: Any = None, method: str = "GET", content_type: str = "application/json"
+) -> tuple[int, Any]:
     data = None if payload is None else json.dumps(payload).encode()
     request = urllib.request.Request(
-        url, data=data, method=method, headers={"Content-Type": "application/json"}
+        url, data=data, method=method, headers={"Content-Type": content_type}
     )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -125,6 +127,10 @@ def test_readme_shows_the_answer_the_service_gives(
     shown_response = json.loads(blocks[2].split("```")[0])
     assert shown_request == example
     assert shown_response == answer
+    # The Errors section's example is the service's answer to the same body as text/plain.
+    shown_error = json.loads(blocks[3].split("```")[0])
+    status, refused = call(f"{service.url}/predict", example, "POST", "text/plain")
+    assert (status, shown_error) == (415, refused)
     assert "[model_card.md](model_card.md)" in readme
     assert (folder / "model_card.md").stat().st_size > 0
 
