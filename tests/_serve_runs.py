@@ -15,7 +15,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -169,6 +170,12 @@ class Service:
         self.stop()
         raise RuntimeError(f"the service did not answer /health within {timeout:.0f} s")
 
+    def __enter__(self) -> Service:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -179,3 +186,29 @@ class Service:
                 self.process.wait()
         if self.process.stdout:
             self.process.stdout.close()
+
+
+@contextmanager
+def serving(
+    name: str,
+    shared_data: Path,
+    factory: pytest.TempPathFactory,
+    env: Mapping[str, str] = NO_ENV,
+) -> Iterator[tuple[Path, Service]]:
+    """`name`'s exported bundle folder and its service, running until the block ends."""
+    _, folder = exported_bundle(name, shared_data, factory)
+    with Service(folder, env=env) as service:
+        yield folder, service
+
+
+def service_fixture(name: str, env: Mapping[str, str] = NO_ENV) -> Any:
+    """A module-scoped fixture of (bundle folder, running service) for `name`'s export:
+    `titanic = service_fixture("titanic")` in a test module."""
+
+    def running(
+        shared_data: Path, tmp_path_factory: pytest.TempPathFactory
+    ) -> Iterator[tuple[Path, Service]]:
+        with serving(name, shared_data, tmp_path_factory, env) as served:
+            yield served
+
+    return pytest.fixture(scope="module")(running)

@@ -19,7 +19,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from _serve_runs import Service, TrainedRun, exported_bundle, exported_onnx, free_port
+from _serve_runs import (
+    Service,
+    TrainedRun,
+    exported_bundle,
+    exported_onnx,
+    free_port,
+    service_fixture,
+)
 
 from workbench.core.export.docker_bundle import request_records
 from workbench.core.export.feature_schema import FeatureSchema
@@ -36,11 +43,8 @@ def served(
     request: pytest.FixtureRequest, shared_data: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, TrainedRun, Path, Service]]:
     run, folder = exported_bundle(request.param, shared_data, tmp_path_factory)
-    service = Service(folder)
-    try:
+    with Service(folder) as service:
         yield request.param, run, folder, service
-    finally:
-        service.stop()
 
 
 def call(
@@ -168,16 +172,7 @@ def test_the_exported_example_is_real_held_out_rows(
 # --- bad payloads: penguins only (its columns are known here) ----------------------------------
 
 
-@pytest.fixture(scope="module")
-def penguins(
-    shared_data: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Path, Service]]:
-    _, folder = exported_bundle("penguins", shared_data, tmp_path_factory)
-    service = Service(folder)
-    try:
-        yield folder, service
-    finally:
-        service.stop()
+penguins = service_fixture("penguins")
 
 
 GOOD = {
@@ -285,11 +280,8 @@ def test_the_service_refuses_a_model_that_does_not_match_its_schema(
 
 def test_python_dash_m_service_serves_too(penguins: tuple[Path, Service]) -> None:
     folder, _ = penguins
-    service = Service(folder, python_m_service=True)
-    try:
+    with Service(folder, python_m_service=True) as service:
         status, answer = post(service, GOOD)
-    finally:
-        service.stop()
     assert status == 200
     assert answer["predictions"][0]["prediction"] == "Gentoo"
 
@@ -304,15 +296,12 @@ def test_column_names_that_are_not_identifiers(
     assert inputs["Adult Mortality"] == "Adult_Mortality"
     assert inputs["HIV/AIDS"] == "HIV_AIDS"
     rows = held_out(run).head(20)
-    service = Service(folder)
-    try:
+    with Service(folder) as service:
         status, answer = call(
             f"{service.url}/predict", {"records": request_records(schema, rows)}, "POST"
         )
         bad = {**request_records(schema, rows.head(1))[0], "HIV/AIDS": "0.1"}
         bad_status, refused = post(service, bad)
-    finally:
-        service.stop()
     assert status == 200
     own = predict(load_run_pipeline(run.project, run.run_id), schema.validate_frame(rows),
                   TaskType.REGRESSION)  # fmt: skip

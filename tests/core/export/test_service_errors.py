@@ -15,12 +15,12 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
-from _serve_runs import Service, exported_bundle
+from _serve_runs import Service, service_fixture
 
 pytestmark = pytest.mark.shared_data
 
@@ -35,38 +35,9 @@ FLOAT32_RANGE = "(-3.402823e+38 to 3.402823e+38)"
 SMALL_LIMIT = 2048
 
 
-@pytest.fixture(scope="module")
-def titanic(
-    shared_data: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Path, Service]]:
-    _, folder = exported_bundle("titanic", shared_data, tmp_path_factory)
-    service = Service(folder)
-    try:
-        yield folder, service
-    finally:
-        service.stop()
-
-
-@pytest.fixture(scope="module")
-def small_limit(titanic: tuple[Path, Service]) -> Iterator[Service]:
-    """The titanic service with MAX_BODY_BYTES set to 2 KiB."""
-    service = Service(titanic[0], env={"MAX_BODY_BYTES": str(SMALL_LIMIT)})
-    try:
-        yield service
-    finally:
-        service.stop()
-
-
-@pytest.fixture(scope="module")
-def diamonds(
-    shared_data: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Path, Service]]:
-    _, folder = exported_bundle("diamonds", shared_data, tmp_path_factory)
-    service = Service(folder)
-    try:
-        yield folder, service
-    finally:
-        service.stop()
+titanic = service_fixture("titanic")
+diamonds = service_fixture("diamonds")
+small_limit = service_fixture("titanic", {"MAX_BODY_BYTES": str(SMALL_LIMIT)})
 
 
 def send(
@@ -120,59 +91,47 @@ def test_the_titanic_columns_are_as_these_tests_assume(titanic: tuple[Path, Serv
     assert answer["predictions"][0]["prediction"] == 0
 
 
+def out_of_range(value: float) -> str:
+    return f"{value} is outside the range of float32, the model's input type {FLOAT32_RANGE}"
+
+
+NEEDS_VALUE = "the column needs a value"
+
+
 @pytest.mark.parametrize(
-    ("field", "literal", "shown", "advice"),
+    ("field", "literal", "kind", "value", "message"),
     [
-        ("fare", "NaN", "NaN", "the column needs a value"),
-        ("fare", "Infinity", "Infinity", "the column needs a value"),
-        ("pclass", "-Infinity", "-Infinity", "the column needs a value"),
+        ("fare", "NaN", "finite_number", "NaN",
+         f"Input should be a finite number, not NaN: {NEEDS_VALUE}"),
+        ("fare", "Infinity", "finite_number", "Infinity",
+         f"Input should be a finite number, not Infinity: {NEEDS_VALUE}"),
+        ("pclass", "-Infinity", "finite_number", "-Infinity",
+         f"Input should be a finite number, not -Infinity: {NEEDS_VALUE}"),
         # A nullable column: NaN is not JSON, null says "missing".
-        ("age", "NaN", "NaN", "send null for a missing value"),
+        ("age", "NaN", "finite_number", "NaN",
+         "Input should be a finite number, not NaN: send null for a missing value"),
         # A JSON number too large for a float64 reads as Infinity.
-        ("fare", "1e400", "Infinity", "the column needs a value"),
+        ("fare", "1e400", "finite_number", "Infinity",
+         f"Input should be a finite number, not Infinity: {NEEDS_VALUE}"),
+        # float32 is the model's input type: 1e39 reached the model as Infinity before.
+        ("fare", "1e39", "less_than_equal", 1e39, out_of_range(1e39)),
+        ("age", "-1e39", "greater_than_equal", -1e39, out_of_range(-1e39)),
+        ("fare", "1e300", "less_than_equal", 1e300, out_of_range(1e300)),
+        # An integer beyond float64: pydantic says "not a valid number"; it is out of range.
+        ("sibsp", "1" + "0" * 400, "float_type", 10**400, out_of_range(10**400)),
     ],
-)
-def test_nan_and_infinity_literals_are_422_naming_the_field(
-    titanic: tuple[Path, Service], field: str, literal: str, shown: str, advice: str
+    ids=["NaN", "Infinity", "-Infinity", "NaN-nullable", "1e400", "1e39", "-1e39", "1e300",
+         "10**400"],
+)  # fmt: skip
+def test_nan_infinity_and_numbers_beyond_float32_are_422_naming_the_field(
+    titanic: tuple[Path, Service], field: str, literal: str, kind: str, value: Any, message: str
 ) -> None:
     _, service = titanic
     status, _, answer = send(service, with_value(field, literal))
     assert status == 422
     item, line = one_error(answer)
-    message = f"Input should be a finite number, not {shown}: {advice}"
-    assert item == {
-        "loc": ["body", "records", 1, field], "msg": message, "type": "finite_number",
-        "input": shown,
-    }  # fmt: skip
-    assert line == f"records.1.{field}: {message}"
-
-
-@pytest.mark.parametrize(
-    ("field", "literal", "kind", "value"),
-    [
-        ("fare", "1e39", "less_than_equal", 1e39),
-        ("age", "-1e39", "greater_than_equal", -1e39),
-        ("fare", "1e300", "less_than_equal", 1e300),
-        # An integer beyond float64: pydantic calls it "not a valid number"; it is out of range.
-        ("sibsp", "1" + "0" * 400, "float_type", 10**400),
-    ],
-    ids=["1e39", "-1e39", "1e300", "10**400"],
-)
-def test_numbers_outside_float32_are_422_naming_the_field(
-    titanic: tuple[Path, Service], field: str, literal: str, kind: str, value: float
-) -> None:
-    """float32 is the model's input type: 1e39 reached the model as Infinity before."""
-    _, service = titanic
-    status, _, answer = send(service, with_value(field, literal))
-    assert status == 422
-    item, line = one_error(answer)
-    message = f"{value} is outside the range of float32, the model's input type {FLOAT32_RANGE}"
-    assert item == {
-        "loc": ["body", "records", 1, field],
-        "msg": message,
-        "type": kind,
-        "input": value,
-    }
+    assert item == {"loc": ["body", "records", 1, field], "msg": message, "type": kind,
+                    "input": value}  # fmt: skip
     assert line == f"records.1.{field}: {message}"
 
 
@@ -231,16 +190,17 @@ def test_json_with_a_charset_parameter_is_served(titanic: tuple[Path, Service]) 
     assert len(answer["predictions"]) == 1
 
 
-def test_a_body_above_max_body_bytes_is_413(small_limit: Service) -> None:
+def test_a_body_above_max_body_bytes_is_413(small_limit: tuple[Path, Service]) -> None:
+    _, service = small_limit
     records = [BRAUND] * 3
     fits = json.dumps({"records": records}).encode()
     assert len(fits) < SMALL_LIMIT
-    status, _, answer = send(small_limit, fits)
+    status, _, answer = send(service, fits)
     assert status == 200
     assert len(answer["predictions"]) == 3
     body = json.dumps({"records": records * 4}).encode()
     assert len(body) > SMALL_LIMIT
-    status, _, answer = send(small_limit, body)
+    status, _, answer = send(service, body)
     assert status == 413
     item, line = one_error(answer)
     message = (
@@ -251,11 +211,12 @@ def test_a_body_above_max_body_bytes_is_413(small_limit: Service) -> None:
     assert line == f"body: {message}"
 
 
-def test_a_chunked_body_is_counted_as_it_arrives(small_limit: Service) -> None:
+def test_a_chunked_body_is_counted_as_it_arrives(small_limit: tuple[Path, Service]) -> None:
     """No Content-Length to check: the service counts the chunks and stops at the limit."""
+    _, service = small_limit
     body = json.dumps({"records": [BRAUND] * 12}).encode()
     chunks = [body[i : i + 500] for i in range(0, len(body), 500)]
-    status, _, answer = send(small_limit, iter(chunks))
+    status, _, answer = send(service, iter(chunks))
     assert status == 413
     item, _ = one_error(answer)
     assert item["msg"] == (
@@ -263,7 +224,7 @@ def test_a_chunked_body_is_counted_as_it_arrives(small_limit: Service) -> None:
         "request"
     )
     small = json.dumps({"records": [BRAUND]}).encode()
-    status, _, answer = send(small_limit, iter([small[:100], small[100:]]))
+    status, _, answer = send(service, iter([small[:100], small[100:]]))
     assert status == 200
     assert len(answer["predictions"]) == 1
 

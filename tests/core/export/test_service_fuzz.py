@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _serve_runs import Service, exported_bundle
+from _serve_runs import Service, serving
 
 pytestmark = pytest.mark.shared_data
 
@@ -34,12 +34,8 @@ SEED = 13
 def served(
     request: pytest.FixtureRequest, shared_data: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Service]]:
-    _, folder = exported_bundle(request.param, shared_data, tmp_path_factory)
-    service = Service(folder)
-    try:
+    with serving(request.param, shared_data, tmp_path_factory) as (_, service):
         yield request.param, service
-    finally:
-        service.stop()
 
 
 def fuzz(service: Service, folder: Path) -> tuple[subprocess.CompletedProcess[str], Any]:
