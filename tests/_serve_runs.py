@@ -15,8 +15,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -56,6 +59,7 @@ class TrainedRun:
     run_id: str
 
 
+NO_ENV: Mapping[str, str] = MappingProxyType({})
 _RUNS: dict[tuple[str, Path], TrainedRun] = {}
 _ONNX: dict[tuple[str, Path], tuple[TrainedRun, Path]] = {}
 _BUNDLES: dict[tuple[str, Path], tuple[TrainedRun, Path]] = {}
@@ -133,11 +137,14 @@ def free_port() -> int:
 class Service:
     """A bundle's service started with uvicorn in a child process on a loopback port."""
 
-    def __init__(self, bundle: Path, *, python_m_service: bool = False) -> None:
-        """`uvicorn service:app` by default; `python -m service` (PORT variable) when asked."""
+    def __init__(
+        self, bundle: Path, *, python_m_service: bool = False, env: Mapping[str, str] = NO_ENV
+    ) -> None:
+        """`uvicorn service:app` by default; `python -m service` (PORT variable) when asked.
+        `env`: more environment variables for the service (MAX_BODY_BYTES...)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PORT": str(self.port)}
+        env = {**os.environ, **env, "PYTHONDONTWRITEBYTECODE": "1", "PORT": str(self.port)}
         command = ["-m", "service"] if python_m_service else [
             "-m", "uvicorn", "service:app", "--host", "127.0.0.1", "--port", str(self.port),
             "--log-level", "warning",
@@ -163,6 +170,12 @@ class Service:
         self.stop()
         raise RuntimeError(f"the service did not answer /health within {timeout:.0f} s")
 
+    def __enter__(self) -> Service:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -173,3 +186,29 @@ class Service:
                 self.process.wait()
         if self.process.stdout:
             self.process.stdout.close()
+
+
+@contextmanager
+def serving(
+    name: str,
+    shared_data: Path,
+    factory: pytest.TempPathFactory,
+    env: Mapping[str, str] = NO_ENV,
+) -> Iterator[tuple[Path, Service]]:
+    """`name`'s exported bundle folder and its service, running until the block ends."""
+    _, folder = exported_bundle(name, shared_data, factory)
+    with Service(folder, env=env) as service:
+        yield folder, service
+
+
+def service_fixture(name: str, env: Mapping[str, str] = NO_ENV) -> Any:
+    """A module-scoped fixture of (bundle folder, running service) for `name`'s export:
+    `titanic = service_fixture("titanic")` in a test module."""
+
+    def running(
+        shared_data: Path, tmp_path_factory: pytest.TempPathFactory
+    ) -> Iterator[tuple[Path, Service]]:
+        with serving(name, shared_data, tmp_path_factory, env) as served:
+            yield served
+
+    return pytest.fixture(scope="module")(running)

@@ -19,7 +19,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from _serve_runs import Service, TrainedRun, exported_bundle, exported_onnx, free_port
+from _serve_runs import (
+    Service,
+    TrainedRun,
+    exported_bundle,
+    exported_onnx,
+    free_port,
+    service_fixture,
+)
 
 from workbench.core.export.docker_bundle import request_records
 from workbench.core.export.feature_schema import FeatureSchema
@@ -36,17 +43,16 @@ def served(
     request: pytest.FixtureRequest, shared_data: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, TrainedRun, Path, Service]]:
     run, folder = exported_bundle(request.param, shared_data, tmp_path_factory)
-    service = Service(folder)
-    try:
+    with Service(folder) as service:
         yield request.param, run, folder, service
-    finally:
-        service.stop()
 
 
-def call(url: str, payload: Any = None, method: str = "GET") -> tuple[int, Any]:
+def call(
+    url: str, payload: Any = None, method: str = "GET", content_type: str = "application/json"
+) -> tuple[int, Any]:
     data = None if payload is None else json.dumps(payload).encode()
     request = urllib.request.Request(
-        url, data=data, method=method, headers={"Content-Type": "application/json"}
+        url, data=data, method=method, headers={"Content-Type": content_type}
     )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -125,6 +131,10 @@ def test_readme_shows_the_answer_the_service_gives(
     shown_response = json.loads(blocks[2].split("```")[0])
     assert shown_request == example
     assert shown_response == answer
+    # The Errors section's example is the service's answer to the same body as text/plain.
+    shown_error = json.loads(blocks[3].split("```")[0])
+    status, refused = call(f"{service.url}/predict", example, "POST", "text/plain")
+    assert (status, shown_error) == (415, refused)
     assert "[model_card.md](model_card.md)" in readme
     assert (folder / "model_card.md").stat().st_size > 0
 
@@ -162,16 +172,7 @@ def test_the_exported_example_is_real_held_out_rows(
 # --- bad payloads: penguins only (its columns are known here) ----------------------------------
 
 
-@pytest.fixture(scope="module")
-def penguins(
-    shared_data: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Path, Service]]:
-    _, folder = exported_bundle("penguins", shared_data, tmp_path_factory)
-    service = Service(folder)
-    try:
-        yield folder, service
-    finally:
-        service.stop()
+penguins = service_fixture("penguins")
 
 
 GOOD = {
@@ -244,6 +245,25 @@ def test_an_empty_or_malformed_request_is_422(penguins: tuple[Path, Service]) ->
     assert "records: Field required" in answer["errors"]
 
 
+def test_extreme_numbers_never_come_back_as_null_probabilities(
+    penguins: tuple[Path, Service],
+) -> None:
+    """1e300 g reached the logistic regression as float32 Infinity, and its probabilities came
+    back as nulls in a 200. Now it is refused naming the field; the float32 range is served."""
+    _, service = penguins
+    status, answer = post(service, GOOD, {**GOOD, "body_mass_g": 1e300})
+    assert status == 422
+    assert answer["errors"] == [
+        "records.1.body_mass_g: 1e+300 is outside the range of float32, the model's input type "
+        "(-3.402823e+38 to 3.402823e+38)"
+    ]
+    status, answer = post(service, {**GOOD, "body_mass_g": 3e38})
+    assert status == 200
+    assert answer["predictions"][0]["probabilities"] == {
+        "Adelie": 0.0, "Chinstrap": 0.0, "Gentoo": 1.0
+    }  # fmt: skip
+
+
 def test_the_service_refuses_a_model_that_does_not_match_its_schema(
     shared_data: Path, tmp_path_factory: pytest.TempPathFactory, penguins: tuple[Path, Service]
 ) -> None:
@@ -260,11 +280,8 @@ def test_the_service_refuses_a_model_that_does_not_match_its_schema(
 
 def test_python_dash_m_service_serves_too(penguins: tuple[Path, Service]) -> None:
     folder, _ = penguins
-    service = Service(folder, python_m_service=True)
-    try:
+    with Service(folder, python_m_service=True) as service:
         status, answer = post(service, GOOD)
-    finally:
-        service.stop()
     assert status == 200
     assert answer["predictions"][0]["prediction"] == "Gentoo"
 
@@ -279,15 +296,12 @@ def test_column_names_that_are_not_identifiers(
     assert inputs["Adult Mortality"] == "Adult_Mortality"
     assert inputs["HIV/AIDS"] == "HIV_AIDS"
     rows = held_out(run).head(20)
-    service = Service(folder)
-    try:
+    with Service(folder) as service:
         status, answer = call(
             f"{service.url}/predict", {"records": request_records(schema, rows)}, "POST"
         )
         bad = {**request_records(schema, rows.head(1))[0], "HIV/AIDS": "0.1"}
         bad_status, refused = post(service, bad)
-    finally:
-        service.stop()
     assert status == 200
     own = predict(load_run_pipeline(run.project, run.run_id), schema.validate_frame(rows),
                   TaskType.REGRESSION)  # fmt: skip

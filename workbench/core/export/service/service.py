@@ -5,6 +5,16 @@ MODEL_PATH and SCHEMA_PATH environment variables). Requests are checked against 
 before the model sees them, so a misspelled column, a text where a number belongs or a
 forgotten column is an HTTP 422 naming the field instead of a silently wrong prediction.
 
+Nothing a client sends makes it answer 500: every request it cannot answer gets a 4xx with the
+same JSON body (`ErrorResponse`), and /openapi.json declares each status with that body:
+- 400: the body cannot be read as JSON text (not UTF-8, nested too deeply, a number too long);
+- 413: the body is larger than MAX_BODY_BYTES (default 10 MiB);
+- 415: the Content-Type is not application/json;
+- 422: the JSON does not fit schema.json: a missing or unknown column, a wrong type, NaN or
+  Infinity (not JSON), a number outside float32's finite range (the model's input type: it
+  would reach the model as Infinity), or a record the model answers with a non-finite number
+  (its values are too extreme for the model's float32 arithmetic).
+
 Run it:  uvicorn service:app --port 8000     or     python -m service   (HOST, PORT variables)
 Docs:    http://127.0.0.1:8000/docs
 """
@@ -12,10 +22,11 @@ Docs:    http://127.0.0.1:8000/docs
 from __future__ import annotations
 
 import json
+import math
 import os
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import onnxruntime
@@ -24,11 +35,28 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+
+def positive_int(name: str, default: int) -> int:
+    """An environment variable holding a positive whole number; startup fails naming it if not."""
+    text = os.environ.get(name, str(default))
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise RuntimeError(f"{name}={text!r} is not a positive whole number")
+    return value
+
+
 HERE = Path(__file__).resolve().parent
 MODEL_PATH = Path(os.environ.get("MODEL_PATH", HERE / "model.onnx"))
 SCHEMA_PATH = Path(os.environ.get("SCHEMA_PATH", HERE / "schema.json"))
-# A cap on one request's rows, so one huge body cannot exhaust the container's memory.
-MAX_RECORDS = int(os.environ.get("MAX_RECORDS", "10000"))
+# Caps on one request, so one huge body cannot exhaust the container's memory: its rows, and
+# its size in bytes (checked while it arrives, before it is parsed).
+MAX_RECORDS = positive_int("MAX_RECORDS", 10_000)
+MAX_BODY_BYTES = positive_int("MAX_BODY_BYTES", 10 * 1024 * 1024)
+# The model takes numbers as float32: anything beyond this would reach it as Infinity.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def load_schema(path: Path) -> dict[str, Any]:
@@ -45,20 +73,25 @@ def field_type(column: dict[str, Any]) -> Any:
     """The pydantic type of one column: strict, so "3.5" is not taken for a number.
 
     Missing values are null where the training data had them; a model trained without missing
-    values in a column refuses them (NaN included) rather than guessing.
+    values in a column refuses them rather than guessing. NaN and Infinity are refused
+    everywhere: they are not JSON, and null already says "missing".
     """
-    nullable = bool(column["nullable"])
+    value: Any
     if column["type"] == "float":
-        base: Any = float
-        field = Field(strict=True, allow_inf_nan=nullable)
+        value = Annotated[
+            float, Field(strict=True, allow_inf_nan=False, ge=-FLOAT32_MAX, le=FLOAT32_MAX)
+        ]
     elif column["type"] == "bool":
-        base, field = bool, Field(strict=True)
+        value = Annotated[bool, Field(strict=True)]
     else:
         # '' is what a missing text value becomes, so a non-nullable text column needs a value.
-        base = str
-        field = Field(strict=True) if nullable else Field(strict=True, min_length=1)
-    annotated = Annotated[base | None, field] if nullable else Annotated[base, field]
-    return Annotated[annotated, Field(alias=column["name"], description=_describe(column))]
+        shortest = 0 if column["nullable"] else 1
+        # A lone surrogate ("\ud800", a valid JSON escape) has no UTF-8 form for onnxruntime:
+        # pydantic refuses it (string_unicode).
+        value = Annotated[str, Field(strict=True, min_length=shortest)]
+    if column["nullable"]:
+        value = value | None
+    return Annotated[value, Field(alias=column["name"], description=_describe(column))]
 
 
 def _describe(column: dict[str, Any]) -> str:
@@ -81,10 +114,42 @@ def record_model(schema: dict[str, Any]) -> type[BaseModel]:
     )
 
 
+def onnx_label(value: Any) -> Any:
+    """A class as the ONNX `label` output gives it: int64 for numeric and boolean classes, str
+    for text ones (the form the service answers with)."""
+    return value if isinstance(value, str) else int(value)
+
+
+def prediction_model(schema: dict[str, Any]) -> type[BaseModel]:
+    """The declared form of one prediction, so /openapi.json lists the classes by name."""
+    if schema["task"] == "regression":
+        return create_model(  # type: ignore[call-overload]
+            "Prediction",
+            prediction=(float, Field(description=f"the predicted value of {schema['target']}")),
+        )
+    names = [str(c) for c in schema["classes"]]
+    probabilities = create_model(  # type: ignore[call-overload]
+        "Probabilities",
+        __config__=ConfigDict(extra="forbid"),
+        **{f"p{i}": (float, Field(alias=name)) for i, name in enumerate(names)},
+    )
+    labels = tuple(onnx_label(c) for c in schema["classes"])
+    return create_model(  # type: ignore[call-overload]
+        "Prediction",
+        prediction=(Literal[labels], Field(description=f"the predicted {schema['target']}")),
+        probabilities=(
+            probabilities,
+            Field(description="probability of each class, by class name; they sum to 1"),
+        ),
+    )
+
+
 SCHEMA = load_schema(SCHEMA_PATH)
 COLUMNS: list[dict[str, Any]] = SCHEMA["columns"]
+COLUMN_BY_NAME = {c["name"]: c for c in COLUMNS}
 CLASSES: list[Any] | None = SCHEMA["classes"] if SCHEMA["task"] != "regression" else None
 Record = record_model(SCHEMA)
+Prediction = prediction_model(SCHEMA)
 
 
 class PredictRequest(BaseModel):
@@ -92,17 +157,34 @@ class PredictRequest(BaseModel):
     records: list[Record] = Field(min_length=1, max_length=MAX_RECORDS)  # type: ignore[valid-type]
 
 
-class Prediction(BaseModel):
-    prediction: Any = Field(description="the predicted class label, or the predicted value")
-    probabilities: dict[str, float] | None = Field(
-        default=None, description="probability of each class, by class name (classifiers)"
-    )
-
-
 class PredictResponse(BaseModel):
+    """The answer to POST /predict: one prediction per record, in the order sent."""
+
     run_id: str
     task: str
-    predictions: list[Prediction]
+    predictions: list[Prediction]  # type: ignore[valid-type]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    run_id: str
+    task: str
+
+
+class ErrorItem(BaseModel):
+    """One problem with a request: where (FastAPI's `loc`), what, and the value refused."""
+
+    loc: list[str | int] = Field(description='e.g. ["body", "records", 0, "age"]')
+    msg: str
+    type: str = Field(description="pydantic's error type, or the service's own")
+    input: Any = Field(default=None, description="the value refused, when it is one value")
+
+
+class ErrorResponse(BaseModel):
+    """Every 4xx body: the problems, and one readable line per problem naming where it is."""
+
+    detail: list[ErrorItem]
+    errors: list[str] = Field(description='e.g. "records.0.age: Input should be a valid number"')
 
 
 def make_session(path: Path) -> onnxruntime.InferenceSession:
@@ -133,17 +215,187 @@ def feeds(rows: Sequence[dict[str, Any]]) -> dict[str, np.ndarray]:
     return result
 
 
-def predict_rows(rows: Sequence[dict[str, Any]]) -> list[Prediction]:
+def predict_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The model's answers, or a 422 naming each record whose answer is not a finite number
+    (JSON has no NaN, and a null where the schema promises a number would be a lie)."""
     outputs = SESSION.run(OUTPUTS, feeds(rows))
+    numbers = np.asarray(outputs[0] if CLASSES is None else outputs[1], dtype=np.float64)
+    numbers = numbers.reshape(len(rows), -1)
+    refused = np.flatnonzero(~np.isfinite(numbers).all(axis=1))
+    if refused.size:
+        what = "prediction" if CLASSES is None else "probabilities"
+        raise RequestValidationError(
+            [
+                {
+                    "type": "non_finite_output",
+                    "loc": ("body", "records", int(row)),
+                    "msg": f"the model's {what} for this record came out as "
+                    f"{', '.join(map(str, numbers[row].tolist()))}: its numbers are too far "
+                    "outside the training data for the model's float32 arithmetic",
+                }
+                for row in refused
+            ]
+        )
     if CLASSES is None:
-        return [Prediction(prediction=float(v)) for v in np.asarray(outputs[0]).reshape(-1)]
-    labels, probabilities = np.asarray(outputs[0]).reshape(-1).tolist(), np.asarray(outputs[1])
+        return [{"prediction": float(v)} for v in numbers[:, 0]]
+    labels = np.asarray(outputs[0]).reshape(-1).tolist()
     names = [str(c) for c in CLASSES]
     return [
-        Prediction(prediction=label, probabilities=dict(zip(names, map(float, p), strict=True)))
-        for label, p in zip(labels, probabilities, strict=True)
+        {"prediction": label, "probabilities": dict(zip(names, p.tolist(), strict=True))}
+        for label, p in zip(labels, numbers, strict=True)
     ]
 
+
+# ---- errors -------------------------------------------------------------------------------
+
+
+def json_safe(value: Any) -> Any:
+    """`value` as JSON can carry it: NaN and Infinity as text, lone surrogates escaped."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
+
+
+def readable(error: Mapping[str, Any]) -> dict[str, Any]:
+    """One FastAPI/pydantic error as an ErrorItem: JSON-safe, and said in the model's terms
+    where pydantic's words would puzzle (a float32 bound printed as 39 digits, a NaN)."""
+    kind, loc, message = str(error["type"]), list(error["loc"]), str(error["msg"])
+    value = error.get("input")
+    in_record = len(loc) == 4 and loc[1] == "records"
+    column = COLUMN_BY_NAME.get(loc[-1]) if in_record and isinstance(loc[-1], str) else None
+    is_float = column is not None and column["type"] == "float"
+    if kind == "finite_number":
+        nullable = column is not None and column["nullable"]
+        missing = "send null for a missing value" if nullable else "the column needs a value"
+        message = f"Input should be a finite number, not {json_safe(value)}: {missing}"
+    elif is_float and (
+        kind in ("less_than_equal", "greater_than_equal")
+        or (kind == "float_type" and isinstance(value, int) and not isinstance(value, bool))
+    ):
+        message = (
+            f"{value} is outside the range of float32, the model's input type "
+            f"(-{FLOAT32_MAX:.7g} to {FLOAT32_MAX:.7g})"
+        )
+    elif kind == "string_unicode":
+        message = f"Input should be Unicode text; {json_safe(value)} holds a lone surrogate"
+    elif kind == "json_invalid":
+        reason = (error.get("ctx") or {}).get("error", "")
+        message = f"JSON decode error: {reason} (character {loc[-1]})" if reason else message
+    item: dict[str, Any] = {"loc": loc, "msg": message, "type": kind}
+    if isinstance(value, str | int | float | bool) or (value is None and "input" in error):
+        item["input"] = json_safe(value)
+    return item
+
+
+def error_content(items: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """An ErrorResponse body: the items, and a line per item ('records.0.age: ...')."""
+    detail = list(items)
+    lines = []
+    for item in detail:
+        where = [str(part) for part in item["loc"] if part != "body"]
+        if item["type"] == "json_invalid":
+            where = []
+        lines.append(f"{'.'.join(where) or 'body'}: {item['msg']}")
+    return {"detail": detail, "errors": lines}
+
+
+def error_response(status: int, items: Iterable[Mapping[str, Any]]) -> JSONResponse:
+    return JSONResponse(status_code=status, content=error_content(items))
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {
+        "model": ErrorResponse,
+        "description": "The body cannot be read as JSON text (not UTF-8, nested too deeply).",
+    },
+    413: {
+        "model": ErrorResponse,
+        "description": f"The body is larger than MAX_BODY_BYTES ({MAX_BODY_BYTES} bytes).",
+    },
+    415: {"model": ErrorResponse, "description": "The Content-Type is not application/json."},
+    422: {
+        "model": ErrorResponse,
+        "description": "A record does not fit the schema (each problem names the record and "
+        "field), or the model's answer for a record is not a finite number.",
+    },
+}
+
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class BodyGuard:
+    """ASGI middleware in front of the routes that take a JSON body: a Content-Type other than
+    application/json is a 415, and a body above `max_bytes` a 413, decided before the body is
+    parsed (FastAPI would read any size, and echo a non-JSON body back in a 422 it cannot
+    encode). The body is read here, counting, and handed on unchanged."""
+
+    def __init__(self, app: Any, *, routes: set[tuple[str, str]], max_bytes: int) -> None:
+        self.app = app
+        self.routes = routes
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Behind a proxy (uvicorn --root-path), the path may start with the root path.
+        path = scope.get("path", "").removeprefix(scope.get("root_path", ""))
+        if scope["type"] != "http" or (scope["method"], path) not in self.routes:
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        content_type = headers.get("content-type", "")
+        if content_type.split(";")[0].strip().lower() != "application/json":
+            shown = f"not {content_type!r}" if content_type else "and the request has none"
+            item = {
+                "loc": ["header", "content-type"],
+                "msg": f"Content-Type should be application/json, {shown}",
+                "type": "unsupported_media_type",
+            }
+            await error_response(415, [item])(scope, receive, send)
+            return
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await error_response(413, [self.too_large(int(declared))])(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await error_response(413, [self.too_large(None)])(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        handed: list[bool] = []
+
+        async def replay() -> dict[str, Any]:
+            if not handed:
+                handed.append(True)
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    def too_large(self, size: int | None) -> dict[str, Any]:
+        what = f"the body ({size} bytes)" if size is not None else "the body"
+        return {
+            "loc": ["body"],
+            "msg": f"{what} is larger than MAX_BODY_BYTES ({self.max_bytes} bytes): send fewer "
+            "records per request",
+            "type": "body_too_large",
+        }
+
+
+# ---- the app ------------------------------------------------------------------------------
 
 app = FastAPI(
     title=f"Model {SCHEMA['run_id']}: predicts {SCHEMA['target']}",
@@ -155,34 +407,62 @@ app = FastAPI(
 
 @app.exception_handler(RequestValidationError)
 async def explain_422(request: Request, error: RequestValidationError) -> JSONResponse:
-    """FastAPI's error list, plus one readable line per problem naming the record and field."""
-    details = [
-        {key: value for key, value in item.items() if key != "ctx"} for item in error.errors()
-    ]
-    lines = []
-    for item in details:
-        where = [str(part) for part in item["loc"] if part != "body"]
-        lines.append(f"{'.'.join(where) or 'body'}: {item['msg']}")
-    return JSONResponse(status_code=422, content={"detail": details, "errors": lines})
+    """FastAPI's error list, made JSON-safe, plus one readable line per problem naming the
+    record and field."""
+    return error_response(422, map(readable, error.errors()))
 
 
-@app.get("/health")
+HTTP_ERRORS = {400: "body_unreadable", 404: "not_found", 405: "method_not_allowed"}
+
+
+async def explain_http_error(request: Request, error: Exception) -> JSONResponse:
+    """FastAPI's own 4xx in the ErrorResponse form: 400 when a JSON-typed body is not JSON
+    text (saying why), 404 and 405 (keeping the Allow header)."""
+    status = int(getattr(error, "status_code", 400))
+    if status == 400:
+        cause = f": {error.__cause__}" if error.__cause__ is not None else ""
+        item = {"loc": ["body"], "msg": f"the body cannot be read as JSON{cause}"}
+    else:
+        what = f"{request.method} {request.url.path}: {getattr(error, 'detail', '')}"
+        item = {"loc": ["path" if status == 404 else "method"], "msg": what}
+    item["type"] = HTTP_ERRORS[status]
+    response = error_response(status, [item])
+    response.headers.update(getattr(error, "headers", None) or {})
+    return response
+
+
+for code in HTTP_ERRORS:
+    app.add_exception_handler(code, explain_http_error)
+
+
+@app.get("/health", response_model=Health)
 def health() -> dict[str, Any]:
     return {"status": "ok", "run_id": SCHEMA["run_id"], "task": SCHEMA["task"]}
 
 
-@app.get("/schema")
+@app.get("/schema", response_model=dict[str, Any])
 def schema() -> dict[str, Any]:
     """The columns a record must have, their types, and the model's classes."""
     return SCHEMA
 
 
-@app.post("/predict", response_model=PredictResponse, response_model_exclude_none=True)
-def predict(request: PredictRequest) -> PredictResponse:
+@app.post("/predict", response_model=PredictResponse, responses=ERROR_RESPONSES)
+def predict(request: PredictRequest) -> dict[str, Any]:
     rows = [record.model_dump(by_alias=True) for record in request.records]
-    return PredictResponse(
-        run_id=SCHEMA["run_id"], task=SCHEMA["task"], predictions=predict_rows(rows)
-    )
+    return {"run_id": SCHEMA["run_id"], "task": SCHEMA["task"], "predictions": predict_rows(rows)}
+
+
+def json_routes(application: FastAPI) -> set[tuple[str, str]]:
+    """(method, path) of every route that takes a JSON body: the ones BodyGuard stands before."""
+    return {
+        (method, route.path)
+        for route in application.routes
+        if getattr(route, "body_field", None) is not None
+        for method in getattr(route, "methods", ())
+    }
+
+
+app.add_middleware(BodyGuard, routes=json_routes(app), max_bytes=MAX_BODY_BYTES)
 
 
 if __name__ == "__main__":
