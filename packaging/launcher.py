@@ -11,6 +11,6 @@ import sys
 
 if __name__ == "__main__":
     multiprocessing.freeze_support()
-    from workbench.cli.main import main
+    from workbench.entry import main
 
     sys.exit(main())

@@ -1,5 +1,5 @@
 """`python -m workbench` runs the same entry point as the `workbench` command."""
 
-from workbench.cli.main import main
+from workbench.entry import main
 
 raise SystemExit(main())

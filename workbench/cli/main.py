@@ -1,22 +1,32 @@
-"""The `workbench` command: the headless twin of the GUI over the same core.
+"""The `workbench` command line: the headless twin of the GUI over the same core.
 
 Bad input exits with code 2 and one line on stderr, never a traceback; `--json` prints what a
-script needs. With no subcommand (or a project folder as the only argument) it opens the window.
+script needs. With no subcommand (or a project folder as the only argument) the command opens
+the window, and `--selftest` checks the installation: both need the GUI, which this package
+never imports, so the caller hands them in (`workbench.entry` does, for the installed command).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, Protocol
 
 from workbench import __version__
 from workbench.cli import export, predict, project, report, train
 from workbench.core.errors import WorkbenchError
 
 EXIT_USAGE = 2
+
+
+class OpenWindow(Protocol):
+    def __call__(self, project: Path | None) -> int: ...
+
+
+class RunSelftest(Protocol):
+    def __call__(self) -> int: ...
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,22 +57,27 @@ def _parser_and_commands() -> tuple[argparse.ArgumentParser, set[str]]:
     report.add_parser(sub)
     gui = sub.add_parser("gui", help="open the window (the default command)")
     gui.add_argument("project", type=Path, nargs="?", help="project folder to open")
-    gui.set_defaults(handler=_open_window)
     return parser, set(sub.choices)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    open_window: OpenWindow | None = None,
+    run_selftest: RunSelftest | None = None,
+) -> int:
+    """Run one command; `open_window` and `run_selftest` serve `gui` and `--selftest`."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser, commands = _parser_and_commands()
     # `workbench PROJECT` opens the window on PROJECT: the command a desktop launcher runs.
     if not args_list or (args_list[0] not in commands and not args_list[0].startswith("-")):
         args_list.insert(0, "gui")
     args = parser.parse_args(args_list)
-    if args.selftest:
-        from workbench.selftest import run_selftest
-
-        return run_selftest()
     try:
+        if args.selftest:
+            return int(_needs_the_application(run_selftest)())
+        if args.command == "gui":
+            return int(_needs_the_application(open_window)(args.project))
         return int(args.handler(args))
     except WorkbenchError as error:
         print(f"workbench: error: {error}", file=sys.stderr)
@@ -72,11 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _open_window(args: argparse.Namespace) -> int:
-    from workbench.gui.app import run_app  # Qt only when the window is wanted
-
-    return run_app(args.project)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+def _needs_the_application(function: Callable[..., int] | None) -> Callable[..., int]:
+    if function is None:
+        raise WorkbenchError("this needs the desktop application: run the `workbench` command")
+    return function
