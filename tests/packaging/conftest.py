@@ -1,12 +1,13 @@
-"""Fixtures for the packaging tests: packaging/*.py loaded by path.
+"""Fixtures for the packaging tests: the modules of packaging/ imported from that folder.
 
 The folder is not a package and must not be imported as `packaging`: that name belongs to the
-PyPI distribution that pytest, setuptools and PyInstaller import.
+PyPI distribution that pytest, setuptools and PyInstaller import. build.py and the spec put the
+folder on sys.path the same way.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -17,14 +18,9 @@ PACKAGING_DIR = Path(__file__).resolve().parents[2] / "packaging"
 
 
 def load_packaging_module(name: str) -> ModuleType:
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, PACKAGING_DIR / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    if str(PACKAGING_DIR) not in sys.path:
+        sys.path.insert(0, str(PACKAGING_DIR))
+    return importlib.import_module(name)
 
 
 @pytest.fixture(scope="session")
@@ -35,3 +31,13 @@ def bundle_config() -> ModuleType:
 @pytest.fixture(scope="session")
 def build_script() -> ModuleType:
     return load_packaging_module("build")
+
+
+@pytest.fixture(scope="session")
+def elf_file() -> ModuleType:
+    return load_packaging_module("elf_file")
+
+
+@pytest.fixture(scope="session")
+def deb_package() -> ModuleType:
+    return load_packaging_module("deb_package")
