@@ -42,6 +42,7 @@ if str(HERE) not in sys.path:
 import bundle_config as cfg  # noqa: E402
 import deb_package  # noqa: E402
 import elf_file  # noqa: E402
+import icu_data  # noqa: E402
 
 ROOT = HERE.parent
 BUILD = ROOT / "build" / "packaging"
@@ -222,6 +223,20 @@ def strip_libraries() -> int:
     log(f"stripped symbol tables: {saved / 2**20:.0f} MiB saved")
     for relative in kept_whole:
         log(f"not stripped (the stripped copy would not load): {relative}")
+    return saved
+
+
+def trim_icu_data() -> int:
+    """Linux: Qt's ICU data library cut down to what Qt reads (icu_data.py); bytes saved."""
+    if not sys.platform.startswith("linux"):
+        return 0
+    missing = icu_data.tools_missing()
+    libraries = cfg.icu_libraries(bundle_dir())
+    if missing or not libraries:
+        log(f"ICU data left whole: {', '.join(missing) or 'no libicudata'} not found")
+        return 0
+    saved = sum(icu_data.trim_library(path, BUILD / "icu") for path in libraries)
+    log(f"ICU data trimmed to what Qt reads: {saved / 2**20:.0f} MiB saved")
     return saved
 
 
@@ -450,6 +465,7 @@ def main(argv: list[str] | None = None) -> int:
     make_icons(ICONS)
     run_pyinstaller(args.clean)
     report["stripped_mb"] = round(strip_libraries() / 2**20, 1)
+    report["icu_trimmed_mb"] = round(trim_icu_data() / 2**20, 1)
     report["linked_duplicates_mb"] = round(link_duplicates() / 2**20, 1)
     add_desktop_files(ICONS)
     report["build_seconds"] = round(time.perf_counter() - started, 1)

@@ -23,6 +23,7 @@ Why these choices:
 from __future__ import annotations
 
 import fnmatch
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -341,6 +342,27 @@ SYSTEM_LIBRARIES: dict[str, str] = {
     "libxcb-xkb.so.1": "libxcb-xkb1",
 }
 
+# Qt's ICU data (icu_data.py): items of the common data package that Qt never reads. Qt calls
+# ICU for collation (kept: the coll/ tree), locale case mapping and time zones (kept: the
+# Unicode property and normalization files and the root-level tables: zoneinfo64, metaZones,
+# supplementalData, likelySubtags, root.res...). Out: ICU's own formatting and display data
+# (per-locale main data, currency, language, region, unit and zone names, number spellout),
+# break iteration, transliteration, stringprep, spoof checks, character names, and the legacy
+# codecs (Qt decodes by name only when asked, and the app reads files through Python).
+ICU_DROPPED_TREES: tuple[str, ...] = (
+    "brkitr",
+    "curr",
+    "lang",
+    "rbnf",
+    "region",
+    "translit",
+    "unit",
+    "zone",
+)
+ICU_DROPPED_FILES: tuple[str, ...] = ("*.cnv", "*.spp", "*.cfu", "unames.icu")
+ICU_LOCALE_DATA = re.compile(r"[a-z]{2,3}(_[A-Za-z0-9]+)*\.res")  # de.res, en_US_POSIX.res...
+ICU_LIBRARY = "/_internal/PySide6/Qt/lib/libicudata.so.*"
+
 # Where libraries sit only because another file needs them (PyInstaller's folder for the
 # libraries it found, and Qt's). Anything else (extension modules, Qt plugins, libraries a
 # package opens itself like libxgboost) is an entry point and stays. libpython is opened by the
@@ -537,3 +559,27 @@ def size_by_group(bundle_dir: Path) -> dict[str, int]:
             label = size_group(path.relative_to(bundle_dir).as_posix())
             sizes[label] = sizes.get(label, 0) + path.lstat().st_size
     return dict(sorted(sizes.items(), key=lambda item: -item[1]))
+
+
+def icu_libraries(bundle_dir: Path) -> list[Path]:
+    """Qt's ICU data library in a built bundle (what icu_data.py trims)."""
+    return sorted(
+        path
+        for path in bundle_dir.rglob("libicudata.so.*")
+        if not path.is_symlink()
+        and _matches(path.relative_to(bundle_dir).as_posix(), (ICU_LIBRARY,))
+    )
+
+
+def keep_icu_item(name: str) -> bool:
+    """True for an item of Qt's ICU data package that Qt may read (see ICU_DROPPED_TREES).
+
+    `name` as in the package's table of contents: "icudt73l/coll/de.res", "icudt73l/de.res".
+    """
+    parts = name.split("/")[1:]  # without the package name
+    if len(parts) > 1:
+        return parts[0] not in ICU_DROPPED_TREES
+    leaf = parts[0] if parts else name
+    if any(fnmatch.fnmatchcase(leaf, pattern) for pattern in ICU_DROPPED_FILES):
+        return False
+    return not ICU_LOCALE_DATA.fullmatch(leaf)

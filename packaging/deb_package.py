@@ -194,7 +194,7 @@ def build_deb(
     write_control_files(root, version, depends)
     target = out_dir / f"{PACKAGE}_{version}_{debian_architecture()}.deb"
     subprocess.run(
-        [tool, "--root-owner-group", "-Zxz", "--build", str(root), str(target)],
+        [tool, "--root-owner-group", "-Zzstd", "-z9", "--build", str(root), str(target)],
         check=True,
         stdout=subprocess.DEVNULL,
     )

@@ -25,6 +25,7 @@ DT_NULL = 0
 DT_NEEDED = 1
 DT_STRTAB = 5
 DT_SONAME = 14
+SHT_DYNSYM = 11
 PAGE = 4096
 
 
@@ -45,6 +46,8 @@ class ElfFile:
     segments: tuple[Segment, ...]
     needed: tuple[str, ...]
     soname: str | None
+    # exported (defined) dynamic symbols: name -> (file offset, size)
+    symbols: dict[str, tuple[int, int]]
 
     def loads(self) -> bool:
         """True when every loadable segment meets the loader's alignment rules."""
@@ -84,7 +87,8 @@ def read_elf(path: Path) -> ElfFile:
         _segment(data, phoff + index * phentsize, order, wide) for index in range(phnum)
     )
     needed, soname = _dynamic_names(data, segments, order, wide)
-    return ElfFile(path=path, segments=segments, needed=needed, soname=soname)
+    symbols = _dynamic_symbols(data, segments, order, wide)
+    return ElfFile(path=path, segments=segments, needed=needed, soname=soname, symbols=symbols)
 
 
 def _segment(data: bytes, at: int, order: str, wide: bool) -> Segment:
@@ -131,3 +135,43 @@ def _dynamic_names(
     needed = tuple(string(value) for tag, value in entries if tag == DT_NEEDED)
     soname = next((string(value) for tag, value in entries if tag == DT_SONAME), None)
     return needed, soname
+
+
+def _dynamic_symbols(
+    data: bytes, segments: tuple[Segment, ...], order: str, wide: bool
+) -> dict[str, tuple[int, int]]:
+    """Defined symbols of .dynsym (found through the section headers), with file offsets."""
+    if wide:
+        shoff = struct.unpack_from(order + "Q", data, 0x28)[0]
+        shentsize, shnum = struct.unpack_from(order + "HH", data, 0x3A)
+        section = struct.Struct(order + "IIQQQQIIQQ")
+        symbol = struct.Struct(order + "IBBHQQ")
+    else:
+        shoff = struct.unpack_from(order + "I", data, 0x20)[0]
+        shentsize, shnum = struct.unpack_from(order + "HH", data, 0x2E)
+        section = struct.Struct(order + "IIIIIIIIII")
+        symbol = struct.Struct(order + "IIIBBH")
+    if shoff == 0 or shoff + shnum * shentsize > len(data):
+        return {}  # no section headers (stripped of them): nothing to look up
+    headers = [section.unpack_from(data, shoff + i * shentsize) for i in range(shnum)]
+    symbols: dict[str, tuple[int, int]] = {}
+    for header in headers:
+        if header[1] != SHT_DYNSYM:
+            continue
+        offset, size, link = header[4], header[5], header[6]
+        strings = headers[link][4]
+        for at in range(offset, offset + size, symbol.size):
+            fields = symbol.unpack_from(data, at)
+            if wide:
+                name, _info, _other, shndx, value, length = fields
+            else:
+                name, value, length, _info, _other, shndx = fields
+            if shndx == 0 or name == 0:
+                continue  # undefined, or the null symbol
+            end = data.index(b"\0", strings + name)
+            text = data[strings + name : end].decode("utf-8", "replace")
+            try:
+                symbols[text] = (_file_offset(segments, value), length)
+            except ValueError:
+                continue  # in no file-backed segment (.bss)
+    return symbols

@@ -75,7 +75,7 @@ def test_selftest_from_source_passes(repo_root: Path) -> None:
     lines = result.stdout.splitlines()
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     checks = lines[:-1]
-    assert len(checks) == 5 + len(selftest.HEAVY_MODULES)
+    assert len(checks) == 6 + len(selftest.HEAVY_MODULES)
     assert all(line.startswith("OK  ") for line in checks), result.stdout
     assert "demo table 344 x 7" in checks[0]
     assert "2 runs in child pid" in result.stdout
