@@ -41,3 +41,13 @@ def elf_file() -> ModuleType:
 @pytest.fixture(scope="session")
 def deb_package() -> ModuleType:
     return load_packaging_module("deb_package")
+
+
+@pytest.fixture(scope="session")
+def icu_data() -> ModuleType:
+    return load_packaging_module("icu_data")
+
+
+@pytest.fixture(scope="session")
+def launcher() -> ModuleType:
+    return load_packaging_module("launcher")
