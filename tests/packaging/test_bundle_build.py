@@ -17,11 +17,7 @@ from types import ModuleType
 
 import pytest
 
-from workbench.selftest import HEAVY_MODULES
-
 MODE = os.environ.get("WORKBENCH_BUILD_BUNDLE", "")
-SELFTEST_LINES = 7 + len(HEAVY_MODULES)  # window, imports, collation, modules, factories,
-# training, export, and the summary line
 
 pytestmark = [
     pytest.mark.slow,
@@ -46,34 +42,12 @@ def bundle(build_script: ModuleType, repo_root: Path) -> Path:
     return folder
 
 
-def _selftest(program: Path | str, cwd: Path, path: str | None = None) -> str:
-    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
-    env["HOME"] = str(cwd)  # whatever Qt or fontconfig caches, not in this user's home
-    if path is not None:
-        env["PATH"] = path
-    result = subprocess.run(
-        [str(program), "--selftest"],
-        cwd=cwd,  # not the checkout: nothing may be found by accident
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
-    lines = result.stdout.splitlines()
-    assert len(lines) == SELFTEST_LINES, result.stdout
-    assert all(line.startswith("OK  ") for line in lines[:-1]), result.stdout
-    assert "2 runs in child pid" in result.stdout  # the frozen app spawned itself
-    assert lines[-1].startswith("selftest passed:")
-    return result.stdout
-
-
 @pytest.mark.timeout(1800)
 def test_built_bundle_passes_its_selftest(
-    bundle: Path, build_script: ModuleType, tmp_path: Path
+    bundle: Path, build_script: ModuleType, selftest_program, tmp_path: Path
 ) -> None:
-    output = _selftest(build_script.executable(cli=True), tmp_path)
+    # from a folder of its own: nothing of the checkout may be found by accident
+    output = selftest_program([str(build_script.executable(cli=True))], tmp_path)
     # Qt's trimmed ICU data still collates (the reason it is kept at all).
     assert "OK   Qt collation (ICU)" in output
 
@@ -174,7 +148,11 @@ def _apt(*arguments: str, cwd: Path | None = None) -> subprocess.CompletedProces
     reason="apt-get install needs root (run as root, or in CI's Linux job with sudo)",
 )
 def test_deb_installs_runs_and_removes_cleanly(
-    bundle: Path, build_script: ModuleType, deb_package: ModuleType, tmp_path: Path
+    bundle: Path,
+    build_script: ModuleType,
+    deb_package: ModuleType,
+    selftest_program,
+    tmp_path: Path,
 ) -> None:
     debs = sorted(build_script.DIST.glob("ml-workbench_*.deb"))
     assert debs, f"no .deb in {build_script.DIST}: build.py --formats deb"
@@ -193,7 +171,7 @@ def test_deb_installs_runs_and_removes_cleanly(
         assert Path("/usr/share/icons/hicolor/256x256/apps/ml-workbench.png").is_file()
 
         # The command on PATH, from a folder of its own, as a user would start it.
-        _selftest("workbench", tmp_path, path="/usr/local/bin:/usr/bin:/bin")
+        selftest_program(["workbench"], tmp_path, path="/usr/local/bin:/usr/bin:/bin")
 
         if shutil.which("update-mime-database"):
             # postinst registered the file type: a project.json is a workbench project now.
