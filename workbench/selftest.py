@@ -106,6 +106,7 @@ def _checks() -> Iterator[tuple[str, Check]]:
     yield "window", check_window
     for module in HEAVY_MODULES:
         yield f"import {module}", _import_check(module)
+    yield "Qt collation (ICU)", check_qt_collation
     yield "workbench modules", check_workbench_modules
     yield "lazy factories", check_lazy_factories
     yield "training (child process)", check_training
@@ -191,6 +192,24 @@ def _import_check(module: str) -> Check:
         return f"{getattr(imported, '__version__', None) or getattr(top, '__version__', '')}"
 
     return check
+
+
+def check_qt_collation(_: SelftestState) -> str:
+    """Sort as Qt does (QCollator; Qt's file dialogs sort names this way) in two languages.
+
+    Qt collates with ICU's data, which the Linux bundle carries trimmed to what Qt reads
+    (packaging/icu_data.py); without the collation data Qt would fall back to code-point order,
+    where "ä" sorts after "z" in every language and "B" before "a".
+    """
+    from PySide6.QtCore import QCollator, QLocale
+
+    german = QCollator(QLocale("de_DE"))
+    swedish = QCollator(QLocale("sv_SE"))
+    if not (german.compare("ä", "b") < 0 and german.compare("a", "B") < 0):
+        raise RuntimeError("German collation is code-point order: ICU's collation data is missing")
+    if not swedish.compare("ä", "z") > 0:
+        raise RuntimeError("Swedish collation lacks its tailoring: ICU's sv data is missing")
+    return "de: a < B, ä < b < z; sv: z < ä"
 
 
 def app_module_names() -> list[str]:

@@ -18,9 +18,9 @@ def test_test_and_development_modules_are_excluded(bundle_config: ModuleType) ->
     excluded = set(bundle_config.EXCLUDED_MODULES)
     for name in ("pytest", "_pytest", "pytestqt", "ruff", "PyInstaller", "pip", "hypothesis"):
         assert name in excluded, name
-    for name in ("matplotlib", "IPython", "tkinter", "torch", "cupy"):
+    for name in ("matplotlib", "IPython", "tkinter", "torch", "cupy", "readline"):
         assert name in excluded, name
-    for name in ("QtWebEngineCore", "QtWebEngineWidgets", "QtQml", "QtQuick", "QtDesigner"):
+    for name in ("QtWebEngineCore", "QtWebEngineWidgets", "QtQml", "QtQuick", "QtDBus"):
         assert f"PySide6.{name}" in excluded, name
     # What the app and pyqtgraph import unconditionally must stay.
     for name in ("PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtSvg"):
@@ -66,6 +66,10 @@ def test_data_filter(bundle_config: ModuleType, dest: str, kept: bool) -> None:
         ("pyarrow/libarrow_python.so.2600.1.0", False),
         ("pyarrow/_pyarrow_cpp_tests.cpython-311-x86_64-linux-gnu.so", False),
         ("onnxruntime/capi/libonnxruntime_providers_cuda.so", False),
+        ("PySide6/Qt/plugins/generic/libqtuiotouchplugin.so", False),
+        ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", False),
+        ("PySide6/Qt/plugins/imageformats/libqtiff.so", False),
+        ("PySide6/Qt/plugins/imageformats/libqwebp.so", False),
         ("PySide6\\Qt\\lib\\libQt6WebEngineCore.dll", False),  # Windows separators
         ("PySide6/Qt/lib/libQt6Core.so.6", True),
         ("PySide6/Qt/lib/libQt6Widgets.so.6", True),
@@ -75,6 +79,9 @@ def test_data_filter(bundle_config: ModuleType, dest: str, kept: bool) -> None:
         ("PySide6/Qt/plugins/platforms/libqxcb.so", True),
         ("PySide6/Qt/plugins/platforms/libqoffscreen.so", True),
         ("PySide6/Qt/plugins/imageformats/libqsvg.so", True),
+        ("PySide6/Qt/plugins/imageformats/libqjpeg.so", True),
+        ("PySide6/Qt/plugins/platformthemes/libqxdgdesktopportal.so", True),
+        ("PySide6/Qt/plugins/platforminputcontexts/libibusplatforminputcontextplugin.so", True),
         ("pyarrow/libarrow.so.2600", True),
         ("pyarrow/libparquet.so.2600", True),
         ("pyarrow/libarrow_substrait.so.2600", True),  # pyarrow.lib links it
@@ -154,6 +161,7 @@ def test_spec_applies_the_config() -> None:
         "launcher.py",
         "BUNDLE(",
         "upx=False",
+        "cfg.prune_linux_libraries(",
     ):
         assert needle in spec, needle
 
@@ -183,31 +191,132 @@ def test_the_app_imports_no_excluded_module(bundle_config: ModuleType) -> None:
     assert offenders == []
 
 
-def test_only_allowlisted_libraries_are_stripped(bundle_config: ModuleType, tmp_path: Path) -> None:
-    """strip breaks auditwheel-patched libraries (numpy's OpenBLAS), so it is an allowlist."""
+def test_every_library_is_offered_to_strip_but_not_the_program(
+    bundle_config: ModuleType, tmp_path: Path
+) -> None:
+    """build.py tries every library (and keeps a stripped copy only if it loads, see
+    test_elf_file); never the program, whose archive of Python code strip would cut off."""
     bundle = tmp_path / "ml-workbench"
-    chosen = (
+    libraries = (
         "_internal/libpython3.11.so.1.0",
-        "_internal/python3.11/lib-dynload/_ssl.cpython-311-x86_64-linux-gnu.so",
-        "_internal/pyarrow/libarrow.so.2600",
-        "_internal/pyarrow/libparquet.so.2600",
-        "_internal/xgboost/lib/libxgboost.so",
-    )
-    left = (
         "_internal/numpy.libs/libscipy_openblas64_-32a4b2a6.so",
-        "_internal/scipy.libs/libscipy_openblas-6cdc3b4a.so",
-        "_internal/numpy/_core/_multiarray_umath.cpython-311-x86_64-linux-gnu.so",
         "_internal/PySide6/Qt/lib/libQt6Core.so.6",
         "_internal/pyarrow/lib.cpython-311-x86_64-linux-gnu.so",
+        "_internal/xgboost/lib/libxgboost.so",
     )
-    for relative in chosen + left:
+    others = ("workbench", "_internal/base_library.zip", "_internal/pyarrow/__init__.py")
+    for relative in libraries + others:
         path = bundle / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"\x7fELF")
+    (bundle / "_internal" / "libQt6Core.so.6").symlink_to("PySide6/Qt/lib/libQt6Core.so.6")
 
-    stripped = {p.relative_to(bundle).as_posix() for p in bundle_config.to_strip(bundle)}
+    offered = {p.relative_to(bundle).as_posix() for p in bundle_config.to_strip(bundle)}
 
-    assert stripped == set(chosen)
+    assert offered == set(libraries)
+
+
+def _toc(*dests: str) -> list[tuple[str, str, str]]:
+    return [(dest, f"/src/{dest}", "BINARY") for dest in dests]
+
+
+def test_pruning_drops_system_libraries_and_what_only_they_needed(
+    bundle_config: ModuleType,
+) -> None:
+    links = {
+        # an extension module and a Qt plugin are entry points
+        "/src/PySide6/QtGui.abi3.so": ("libQt6Gui.so.6", "libstdc++.so.6"),
+        "/src/PySide6/Qt/plugins/generic/libqtuiotouchplugin.so": ("libQt6Network.so.6",),
+        "/src/PySide6/Qt/lib/libQt6Gui.so.6": ("libQt6Core.so.6", "libfontconfig.so.1"),
+        "/src/PySide6/Qt/lib/libQt6Core.so.6": ("libicuuc.so.73",),
+        "/src/PySide6/Qt/lib/libicuuc.so.73": (),
+        "/src/PySide6/Qt/lib/libQt6Network.so.6": ("libgssapi_krb5.so.2",),
+        "/src/libgssapi_krb5.so.2": (),
+        "/src/libfontconfig.so.1": ("libexpat.so.1",),
+        "/src/libexpat.so.1": (),
+        "/src/libcairo.so.2": ("libpixman-1.so.0",),  # wanted by nothing kept
+        "/src/libpixman-1.so.0": (),
+    }
+    entries = _toc(
+        "PySide6/QtGui.abi3.so",
+        "PySide6/Qt/lib/libQt6Gui.so.6",
+        "PySide6/Qt/lib/libQt6Core.so.6",
+        "PySide6/Qt/lib/libicuuc.so.73",
+        "PySide6/Qt/lib/libQt6Network.so.6",
+        "libgssapi_krb5.so.2",
+        "libfontconfig.so.1",
+        "libexpat.so.1",
+        "libcairo.so.2",
+        "libpixman-1.so.0",
+        "libstdc++.so.6",
+        "libpython3.11.so.1.0",  # opened by the bootloader: linked by nothing, kept
+    )
+    entries += [("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK")]
+
+    kept = bundle_config.prune_linux_libraries(entries, lambda src: links.get(src, ()))
+
+    assert [dest for dest, _src, _kind in kept] == [
+        "PySide6/QtGui.abi3.so",
+        "PySide6/Qt/lib/libQt6Gui.so.6",
+        "PySide6/Qt/lib/libQt6Core.so.6",
+        "PySide6/Qt/lib/libicuuc.so.73",
+        "libpython3.11.so.1.0",
+        "libQt6Core.so.6",
+    ]
+    # With the TUIO plugin kept, QtNetwork and Kerberos are needed again.
+    with_plugin = entries + _toc("PySide6/Qt/plugins/generic/libqtuiotouchplugin.so")
+    kept = bundle_config.prune_linux_libraries(with_plugin, lambda src: links.get(src, ()))
+    names = {dest for dest, _src, _kind in kept}
+    assert {"PySide6/Qt/lib/libQt6Network.so.6", "libgssapi_krb5.so.2"} <= names
+    assert "libfontconfig.so.1" not in names and "libcairo.so.2" not in names
+
+
+def test_system_libraries_name_debian_packages(bundle_config: ModuleType) -> None:
+    libraries = bundle_config.SYSTEM_LIBRARIES
+    assert libraries["libc.so.6"] == "libc6"
+    assert libraries["libxcb-icccm.so.4"] == "libxcb-icccm4"
+    assert libraries["libglib-2.0.so.0"] == "libglib2.0-0"
+    # Debian package names: lower case, no spaces, no version
+    assert all(pkg == pkg.lower() and " " not in pkg for pkg in libraries.values())
+    # The libraries Python itself needs are bundled, not taken from the system.
+    for bundled in ("libpython3.11.so.1.0", "libssl.so.3", "libcrypto.so.3", "libsqlite3.so.0"):
+        assert bundled not in libraries
+
+
+@pytest.mark.parametrize(
+    ("relative", "group"),
+    [
+        ("_internal/pyarrow/libarrow.so.2600", "pyarrow"),
+        ("_internal/PySide6/Qt/lib/libicudata.so.73", "Qt: ICU (Unicode data)"),
+        ("_internal/PySide6/Qt/lib/libQt6Core.so.6", "Qt: libraries"),
+        ("_internal/PySide6/Qt/plugins/platforms/libqxcb.so", "Qt: plugins"),
+        ("_internal/PySide6/QtCore.abi3.so", "PySide6 bindings"),
+        ("_internal/scipy.libs/libscipy_openblas-6cdc3b4a.so", "scipy"),
+        ("_internal/numpy.libs/libscipy_openblas64_-32a4b2a6.so", "numpy"),
+        ("_internal/scikit_learn.libs/libgomp-e985bcbb.so.1.0.0", "scikit-learn"),
+        ("_internal/xgboost_cpu.libs/libgomp-e985bcbb.so.1.0.0", "xgboost"),
+        ("_internal/libpython3.11.so.1.0", "Python (libpython, stdlib extensions)"),
+        ("workbench", "executable (bootloader, all Python code compressed)"),
+        ("_internal/libcrypto.so.3", "system libraries (root of _internal)"),
+        ("_internal/projects/demo/project.json", "everything else"),
+    ],
+)
+def test_size_groups(bundle_config: ModuleType, relative: str, group: str) -> None:
+    assert bundle_config.size_group(relative) == group
+
+
+def test_size_by_group_counts_files_once(bundle_config: ModuleType, tmp_path: Path) -> None:
+    bundle = tmp_path / "ml-workbench"
+    (bundle / "_internal" / "pyarrow").mkdir(parents=True)
+    (bundle / "_internal" / "pyarrow" / "libarrow.so.2600").write_bytes(b"a" * 3000)
+    (bundle / "_internal" / "pyarrow" / "lib.so").write_bytes(b"b" * 1000)
+    (bundle / "workbench").write_bytes(b"c" * 500)
+    (bundle / "_internal" / "libarrow.so.2600").symlink_to("pyarrow/libarrow.so.2600")
+
+    sizes = bundle_config.size_by_group(bundle)
+
+    assert sizes == {"pyarrow": 4000, "executable (bootloader, all Python code compressed)": 500}
+    assert list(sizes) == ["pyarrow", "executable (bootloader, all Python code compressed)"]
 
 
 def test_icons_are_drawn_from_the_svg(qapp, build_script: ModuleType, tmp_path: Path) -> None:
