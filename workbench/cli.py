@@ -170,11 +170,11 @@ def _read_options(pairs: list[str]) -> Any:
 
 def _cmd_new(args: argparse.Namespace) -> int:
     from workbench.core.dataset import import_table
+    from workbench.core.io import require_table_file
     from workbench.core.project import create_project
 
     options = _read_options(args.option)
-    if not args.data.exists():
-        raise WorkbenchError(f"file not found: {args.data}")
+    require_table_file(args.data)
     project = create_project(args.project, args.name)
     try:
         imported = import_table(project.root, args.data, options, args.target)

@@ -47,6 +47,7 @@ def add_parser(sub: Any) -> None:
 
 def cmd(args: argparse.Namespace) -> int:
     from workbench.cli import _print_json, _read_options
+    from workbench.core.io import require_table_file
     from workbench.core.predict import predict_file, predict_file_onnx
 
     options = _read_options(args.option)
@@ -54,7 +55,7 @@ def cmd(args: argparse.Namespace) -> int:
         if len(args.inputs) != 1:
             raise WorkbenchError(f"with --onnx give only the FILE to predict; {USAGE}")
         source = Path(args.inputs[0])
-        _require_file(source)
+        require_table_file(source)
         result = predict_file_onnx(args.onnx, source, args.out, args.key, options=options)
     else:
         if len(args.inputs) != 3:
@@ -62,7 +63,7 @@ def cmd(args: argparse.Namespace) -> int:
         project, run_id, source = Path(args.inputs[0]), args.inputs[1], Path(args.inputs[2])
         if not project.is_dir():
             raise WorkbenchError(f"project folder not found: {project}")
-        _require_file(source)
+        require_table_file(source)
         result = predict_file(project, run_id, source, args.out, args.key, options=options)
     if args.json:
         _print_json(
@@ -77,8 +78,3 @@ def cmd(args: argparse.Namespace) -> int:
         print(f"wrote {result.rows:,} predictions to {result.path}")
         print(f"columns: {', '.join(result.columns)}")
     return 0
-
-
-def _require_file(path: Path) -> None:
-    if not path.is_file():
-        raise WorkbenchError(f"file not found: {path}")

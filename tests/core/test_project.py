@@ -137,7 +137,7 @@ def test_import_with_an_unknown_target_names_the_columns(tmp_path: Path, penguin
         ("{not json", r"is damaged: Expecting property name enclosed in double quotes at line 1"),
         ('{"format": "something-else"}', "is not a workbench project file"),
         ('{"format": "ml-workbench-project", "schema_version": 99, "name": "x"}', "newer"),
-        ('{"format": "ml-workbench-project", "schema_version": 1}', "bad or missing entry"),
+        ('{"format": "ml-workbench-project", "schema_version": 1}', "damaged: 'name' is missing"),
         ('{"format": "ml-workbench-project", "name": "x"}', "no valid schema_version"),
     ],
 )

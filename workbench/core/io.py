@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.core import io_detect, io_readers
-from workbench.core.errors import WorkbenchError
+from workbench.core.errors import DataReadError, WorkbenchError
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "file_sha256",
     "preview_table",
     "read_table",
+    "require_table_file",
 ]
 
 # Tokens that mean "no value" in files people receive. Deliberately NOT "unknown" or -1: those are
@@ -241,6 +242,15 @@ class TableRead:
     frame: pd.DataFrame
     options: ReadOptions
     warnings: tuple[str, ...] = field(default=())
+
+
+def require_table_file(path: str | Path) -> None:
+    """Fail at once, before any slow work, on a path that is missing, a folder, or a named pipe
+    or device (whose read would wait forever): a DataReadError naming the path."""
+    path = Path(path)
+    if not path.exists():
+        raise DataReadError(f"file not found: {path}")
+    io_detect.require_regular_file(path)
 
 
 def detect_format(path: Path) -> str:

@@ -10,6 +10,7 @@ import codecs
 import csv
 import io
 import re
+import stat
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -54,6 +55,7 @@ csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long quoted text (job descr
 
 def open_binary(path: Path) -> IO[bytes]:
     """Open for reading, turning every OS refusal into a one-line DataReadError."""
+    require_regular_file(path)
     try:
         return path.open("rb")
     except FileNotFoundError:
@@ -70,10 +72,22 @@ def open_binary(path: Path) -> IO[bytes]:
         raise DataReadError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def read_head(path: Path, nbytes: int) -> tuple[bytes, int]:
-    """The first `nbytes` bytes and the file size; refuses folders and empty files."""
-    if path.is_dir():
+def require_regular_file(path: Path) -> None:
+    """Refuse what is not a plain file before opening it: a folder, and a named pipe, socket or
+    device, whose open() or read() would wait forever for a writer."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # open_binary turns the same failure into its one-line message
+    if stat.S_ISDIR(mode):
         raise DataReadError(f"{path} is a folder, not a table file")
+    if not stat.S_ISREG(mode):
+        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device or socket"
+        raise DataReadError(f"{path} is {kind}, not a table file; save the table to a file first")
+
+
+def read_head(path: Path, nbytes: int) -> tuple[bytes, int]:
+    """The first `nbytes` bytes and the file size; refuses folders, pipes and empty files."""
     with open_binary(path) as handle:
         head = handle.read(nbytes)
         size = handle.seek(0, io.SEEK_END)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from workbench.core import io_detect
+from workbench.core.errors import DataReadError
 from workbench.core.io_tidy import tidy_frame
 from workbench.core.progress import CancelToken, ProgressFn
 
@@ -56,6 +57,12 @@ class Reader:
         na_done: bool = False,
         cancel: CancelToken | None = None,
     ) -> tuple[pd.DataFrame, list[str]]:
-        return tidy_frame(
-            frame, self.options, names_done=names_done, na_done=na_done, cancel=cancel
-        )
+        try:
+            return tidy_frame(
+                frame, self.options, names_done=names_done, na_done=na_done, cancel=cancel
+            )
+        except RecursionError:  # a JSON cell of lists in lists, written back out as text
+            raise DataReadError(
+                f"{self.path} holds a value nested too deeply to show as text "
+                "(about a thousand levels of brackets or more)"
+            ) from None

@@ -15,17 +15,21 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from workbench import __version__
 from workbench.core.atomic import write_json_atomic
 from workbench.core.dataset import DatasetRef, ImportedDataset, load_dataset_frame
-from workbench.core.errors import ProjectError
+from workbench.core.errors import ProjectError, WorkbenchError
+from workbench.core.json_fields import field as json_field
 from workbench.core.kinds import ColumnKind, ColumnRole, TaskType, default_role
 from workbench.core.specs import ChainSpec
+
+_E = TypeVar("_E", bound=Enum)
 
 PROJECT_FILE = "project.json"
 SCHEMA_VERSION = 1
@@ -181,6 +185,8 @@ def open_project(folder: str | Path) -> Project:
         raise ProjectError(
             f"{file} is damaged: {error.msg} at line {error.lineno}, column {error.colno}"
         ) from error
+    except RecursionError:
+        raise ProjectError(f"{file} is damaged: its JSON is nested too deeply") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ProjectError(f"cannot read {file}: {error}") from error
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
@@ -189,8 +195,8 @@ def open_project(folder: str | Path) -> Project:
     _remove_stranded_temp_files(root)
     try:
         return _project_from_dict(root, data)
-    except (KeyError, TypeError, ValueError) as error:
-        raise ProjectError(f"{file} is damaged: bad or missing entry {error}") from error
+    except WorkbenchError as error:
+        raise ProjectError(f"{file} is damaged: {error}") from None
 
 
 def _remove_stranded_temp_files(root: Path) -> None:
@@ -200,19 +206,37 @@ def _remove_stranded_temp_files(root: Path) -> None:
 
 
 def _project_from_dict(root: Path, data: Mapping[str, Any]) -> Project:
-    dataset = DatasetRef.from_dict(data["dataset"]) if data.get("dataset") else None
-    task = data.get("task")
+    """The project described by `data`, every entry checked for its type first (a hand-edited
+    file must give a message naming the entry, not an AttributeError from deep inside)."""
+    dataset_data = json_field(data, "dataset", (dict, type(None)), default=None)
+    task = json_field(data, "task", (str, type(None)), default=None)
+    roles_data = json_field(data, "roles", dict, default={})
+    roles = {
+        column: _enum_value(
+            ColumnRole, json_field(roles_data, column, str, "roles"), f"roles.{column}"
+        )
+        for column in roles_data
+    }
+    chain = json_field(data, "chain", (dict, type(None)), default=None)
     return Project(
         root=root,
-        name=str(data["name"]),
-        created_at=str(data["created_at"]),
-        dataset=dataset,
-        target=data.get("target"),
-        task=TaskType(task) if task else None,
-        roles={name: ColumnRole(role) for name, role in dict(data.get("roles", {})).items()},
-        chain=ChainSpec.from_dict(data.get("chain")),
+        name=json_field(data, "name", str),
+        created_at=json_field(data, "created_at", str),
+        dataset=DatasetRef.from_dict(dataset_data) if dataset_data else None,
+        target=json_field(data, "target", (str, type(None)), default=None),
+        task=_enum_value(TaskType, task, "task") if task else None,
+        roles=roles,
+        chain=ChainSpec.from_dict(chain, "chain"),
         extra={key: value for key, value in data.items() if key not in _KNOWN_KEYS},
     )
+
+
+def _enum_value(kind: type[_E], value: str, where: str) -> _E:
+    try:
+        return kind(value)
+    except ValueError:
+        known = ", ".join(member.value for member in kind)
+        raise WorkbenchError(f"'{where}' should be one of {known}, not {value!r}") from None
 
 
 # One function per schema version step: MIGRATIONS[n] turns a version-n file into version n+1.
