@@ -166,8 +166,14 @@ SHARED: dict[str, dict[str, Any]] = {
     },
     "messy/norway_new_car_sales_by_model.csv": {
         "shape": (2694, 6),
-        # The sample is UTF-8; byte 0xA0 on line 1576 makes the full read fall back to cp1252.
-        "options": {"format": "csv", "encoding": "cp1252", "delimiter": ",", "header": True},
+        # The sample is UTF-8; byte 0xA0 on line 1576 makes the full read take such lines as
+        # cp1252.
+        "options": {
+            "format": "csv",
+            "encoding": "utf-8-or-cp1252",
+            "delimiter": ",",
+            "header": True,
+        },
         "kinds": {"Year": INT, "Make": STR, "Quantity": INT, "Pct": FLOAT},
         "cells": {(0, "Make"): "Volkswagen", (1574, "Make"): "Mercedes-Benz", (0, "Pct"): 10.0},
     },
@@ -309,7 +315,10 @@ def test_life_expectancy_names_are_stripped_with_a_warning(shared_data: Path, re
 
 def test_norway_values_stripped_and_latin_bytes_fall_back(shared_data: Path, read_shared) -> None:
     result = read_shared("messy/norway_new_car_sales_by_model.csv")
-    assert "line 1576 (byte 0xA0) is not valid UTF-8; read the file as cp1252" in result.warnings
+    assert (
+        "lines that are not valid UTF-8 (the first: line 1576, byte 0xA0) were read as cp1252, "
+        "the others as UTF-8"
+    ) in result.warnings
     assert any(
         w.startswith("stripped surrounding spaces from values in 2") for w in result.warnings
     )
@@ -584,8 +593,11 @@ def test_late_non_utf8_byte_falls_back_to_cp1252(tmp_path: Path) -> None:
     path.write_bytes(b"word,n\n" + b"cafe,1\n" * 100_000 + b"caf\xe9,2\n")
     assert detect_options(path).encoding == "utf-8"  # the sample cannot see it
     result = read_table(path)
-    assert result.options.encoding == "cp1252"
-    assert "line 100002 (byte 0xE9) is not valid UTF-8; read the file as cp1252" in result.warnings
+    assert result.options.encoding == "utf-8-or-cp1252"
+    assert (
+        "lines that are not valid UTF-8 (the first: line 100002, byte 0xE9) were read as cp1252, "
+        "the others as UTF-8"
+    ) in result.warnings
     assert result.frame["word"].iloc[-1] == "café"
     again = read_table(path, result.options)
     pd.testing.assert_frame_equal(again.frame, result.frame)

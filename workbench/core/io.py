@@ -30,11 +30,13 @@ import pandas as pd
 
 from workbench.core import io_detect, io_readers
 from workbench.core.errors import DataReadError, WorkbenchError
+from workbench.core.io_detect import MIXED_ENCODING
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 
 __all__ = [
     "DEFAULT_NA_VALUES",
     "FORMATS",
+    "MIXED_ENCODING",
     "SUPPORTED_SUFFIXES",
     "ReadOptions",
     "TablePreview",

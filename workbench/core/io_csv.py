@@ -77,6 +77,8 @@ class CsvReader(Reader):
         )
         self._sample = sample
         self._body_records = len(body)
+        if sample.encoding == io_detect.MIXED_ENCODING and not self._encoding_given:
+            self.warnings.append(self._mixed_note())
         if header and not body and sample.complete:
             self.warnings.append(f"{path.name} has a header but no data rows")
 
@@ -124,18 +126,16 @@ class CsvReader(Reader):
         except UnicodeDecodeError:
             if self._encoding_given or not _is_utf8(self.options.encoding):
                 raise self._encoding_error() from None
-        # The sample was UTF-8 but a later byte is not: the file is a Windows code page.
+        # The sample was UTF-8 but a later line is not: a Windows code page, in the whole file
+        # or only in lines another program appended. Each line is read as what it is.
+        self.options = dataclasses.replace(self.options, encoding=io_detect.MIXED_ENCODING)
+        frame = self._parse_with(io_detect.MIXED_ENCODING, nrows, progress, cancel)
+        return frame, [self._mixed_note()]
+
+    def _mixed_note(self) -> str:
         bad = io_detect.first_bad_utf8(self.path)
-        fallback = "cp1252"
-        self.options = dataclasses.replace(self.options, encoding=fallback)
-        where = f"line {bad[1]} (byte 0x{bad[2]:02X})" if bad else "a later line"
-        note = f"{where} is not valid UTF-8; read the file as {fallback}"
-        try:
-            return self._parse_with(fallback, nrows, progress, cancel), [note]
-        except UnicodeDecodeError:
-            self.options = dataclasses.replace(self.options, encoding="latin-1")
-            note = f"{where} is not valid UTF-8; read the file as latin-1"
-            return self._parse_with("latin-1", nrows, progress, cancel), [note]
+        first = f" (the first: line {bad[1]}, byte 0x{bad[2]:02X})" if bad else ""
+        return f"lines that are not valid UTF-8{first} were read as cp1252, the others as UTF-8"
 
     def _encoding_error(self) -> DataReadError:
         bad = io_detect.first_bad_utf8(self.path) if _is_utf8(self.options.encoding) else None

@@ -49,6 +49,15 @@ _CONTROL_BYTES = bytes([*range(9), *range(14, 32), 127])
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long quoted text (job descriptions) is data
 
+# A file whose lines were written by different programs: UTF-8 where a line decodes as UTF-8,
+# Windows-1252 from the first byte that does not to the end of that line (a table appended to
+# by a Windows tool). Registered as a codec so pandas, open() and ReadOptions take its name.
+MIXED_ENCODING = "utf-8-or-cp1252"
+_MIXED_ERRORS = "workbench-cp1252-lines"
+_LINE_END = re.compile(rb"[\r\n]")
+# The five bytes cp1252 leaves undefined are read as latin-1 does (the same code point).
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+
 
 # --------------------------------------------------------------------------- files
 
@@ -176,7 +185,8 @@ def read_text_sample(path: Path, encoding: str | None, nbytes: int = SAMPLE_BYTE
 
 
 def detect_encoding(raw: bytes, complete: bool) -> str:
-    """UTF-8 (with or without BOM) or UTF-16 by BOM; otherwise the Western Windows code page.
+    """UTF-8 (with or without BOM) or UTF-16 by BOM; otherwise the Western Windows code page,
+    or both line by line (MIXED_ENCODING) when some lines are UTF-8 and others are not.
 
     charset-normalizer is not used: on short samples it guesses exotic code pages, while the
     non-UTF-8 files analysts receive are overwhelmingly cp1252/latin-1. Users can override.
@@ -190,6 +200,8 @@ def detect_encoding(raw: bytes, complete: bool) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    if has_utf8_lines(raw):  # "Köln" in UTF-8 on one line and in cp1252 on another
+        return MIXED_ENCODING
     try:
         raw.decode("cp1252")
         return "cp1252"
@@ -215,6 +227,72 @@ def first_bad_utf8(path: Path) -> tuple[int, int, int] | None:
             offset += len(chunk)
             lines += chunk.count(b"\n")
     return None
+
+
+def _cp1252(raw: bytes) -> str:
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        pass
+    return "".join(
+        chr(byte) if byte in _CP1252_UNDEFINED else bytes((byte,)).decode("cp1252") for byte in raw
+    )
+
+
+def _rest_of_line_as_cp1252(error: UnicodeError) -> tuple[str, int]:
+    """Decoding error handler: from the byte that is not UTF-8 to the line's end is cp1252."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    data = bytes(error.object)
+    found = _LINE_END.search(data, error.start)
+    end = found.start() if found else len(data)
+    return _cp1252(data[error.start : end]), end
+
+
+def _mixed_decode(data: bytes, errors: str = "strict") -> tuple[str, int]:
+    return codecs.utf_8_decode(data, _MIXED_ERRORS, True)
+
+
+class _MixedIncrementalDecoder(codecs.BufferedIncrementalDecoder):
+    def _buffer_decode(self, data: Any, errors: str, final: bool) -> tuple[str, int]:
+        return codecs.utf_8_decode(data, _MIXED_ERRORS, final)
+
+
+class _MixedStreamReader(codecs.StreamReader):
+    def decode(self, data: Any, errors: str = "strict") -> tuple[str, int]:
+        return codecs.utf_8_decode(data, _MIXED_ERRORS, False)
+
+
+def _find_mixed_codec(name: str) -> codecs.CodecInfo | None:
+    if name != MIXED_ENCODING.replace("-", "_"):  # codecs.lookup normalises names this way
+        return None
+    return codecs.CodecInfo(
+        name=MIXED_ENCODING,
+        encode=codecs.utf_8_encode,
+        decode=_mixed_decode,
+        incrementalencoder=codecs.getincrementalencoder("utf-8"),
+        incrementaldecoder=_MixedIncrementalDecoder,
+        streamreader=_MixedStreamReader,
+        streamwriter=codecs.getwriter("utf-8"),
+    )
+
+
+codecs.register_error(_MIXED_ERRORS, _rest_of_line_as_cp1252)
+codecs.register(_find_mixed_codec)
+
+
+def has_utf8_lines(raw: bytes) -> bool:
+    """Does any line with non-ASCII bytes decode as UTF-8? In a file that is not UTF-8 as a
+    whole, that means lines from two encodings (read it as MIXED_ENCODING)."""
+    for line in raw.splitlines():
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        return True
+    return False
 
 
 # --------------------------------------------------------------------------- CSV dialect
