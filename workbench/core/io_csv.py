@@ -85,7 +85,10 @@ class CsvReader(Reader):
     def _sample_until_enough(
         self, o: ReadOptions
     ) -> tuple[io_detect.TextSample, list[io_detect.Record], str]:
-        """Grow the sample until it holds enough records to judge (wide quoted rows are long)."""
+        """Grow the sample until it holds enough records to judge (wide quoted rows are long).
+
+        Past MAX_SAMPLE_BYTES two whole records (a header and a row) are enough; a quoted field
+        of many megabytes (a document in a cell) grows it further, up to LONG_RECORD_BYTES."""
         nbytes = io_detect.SAMPLE_BYTES
         while True:
             sample = io_detect.read_text_sample(self.path, o.encoding, nbytes)
@@ -95,8 +98,16 @@ class CsvReader(Reader):
                 delimiter = o.delimiter
                 records = io_detect.parse_records(sample, delimiter, o.quotechar, False)
             enough = len(records) >= io_detect.MIN_SAMPLE_RECORDS
-            if enough or sample.complete or nbytes >= io_detect.MAX_SAMPLE_BYTES:
+            if enough or sample.complete:
                 return sample, records, delimiter
+            if nbytes >= io_detect.MAX_SAMPLE_BYTES and len(records) >= 2:
+                return sample, records, delimiter
+            if nbytes >= io_detect.LONG_RECORD_BYTES:
+                raise DataReadError(
+                    f"{self.path}: its first {len(records) + 1} rows take more than "
+                    f"{io_detect.LONG_RECORD_BYTES >> 20} MiB (a field that long, or a quote "
+                    "that is never closed); the workbench reads fields up to that size"
+                )
             nbytes *= 4
 
     def estimated_rows(self) -> int | None:

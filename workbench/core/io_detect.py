@@ -25,6 +25,8 @@ from workbench.core.errors import DataReadError
 
 SAMPLE_BYTES = 64 * 1024
 MAX_SAMPLE_BYTES = 4 * 1024 * 1024
+# The sample grows past MAX_SAMPLE_BYTES until it holds a header and one whole row, up to this.
+LONG_RECORD_BYTES = 256 * 1024 * 1024
 MIN_SAMPLE_RECORDS = 40
 HEADER_BODY_ROWS = 60  # rows under the header used to judge "is the first row a header?"
 
