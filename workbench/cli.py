@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from workbench import __version__
 from workbench.core.errors import WorkbenchError
 
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command whose reader left
 COMMANDS = ("new", "profile", "info", "train", "runs", "export", "predict", "report", "gui")
 
 
@@ -126,6 +128,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("workbench: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of our output left (`workbench runs P | head -1`): stop quietly, as a
+        # command killed by SIGPIPE does, instead of a traceback on the next write.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -171,18 +178,13 @@ def _read_options(pairs: list[str]) -> Any:
 def _cmd_new(args: argparse.Namespace) -> int:
     from workbench.core.dataset import import_table
     from workbench.core.io import require_table_file
-    from workbench.core.project import create_project
+    from workbench.core.project import creating_project
 
     options = _read_options(args.option)
     require_table_file(args.data)
-    project = create_project(args.project, args.name)
-    try:
+    with creating_project(args.project, args.name) as project:
         imported = import_table(project.root, args.data, options, args.target)
-    except BaseException:
-        _remove_new_project(project.root)
-        raise
-    project.attach_dataset(imported)
-    project.save()
+        project.attach_dataset(imported)
     summary = _project_summary(project)
     summary["task_reason"] = imported.task_reason
     if args.json:
@@ -192,13 +194,6 @@ def _cmd_new(args: argparse.Namespace) -> int:
         _print_summary(summary)
         print(f"target: {project.target or '(none)'} - {imported.task_reason}")
     return 0
-
-
-def _remove_new_project(root: Path) -> None:
-    """A `new` that failed leaves no half-made project behind (it created the folder itself)."""
-    import shutil
-
-    shutil.rmtree(root, ignore_errors=True)
 
 
 def _cmd_profile(args: argparse.Namespace) -> int:

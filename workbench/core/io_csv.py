@@ -58,6 +58,7 @@ class CsvReader(Reader):
             )
         body = table[1:] if header else table
         width = io_detect.modal_width(body) or len(table[0].fields)
+        self._check_width(max(width, len(table[0].fields)))
         if header:
             raw_names: list[Any] = _header_fields(sample, table[0], delimiter, o)
             if len(raw_names) == width - 1:  # R write.table: no name over the row names

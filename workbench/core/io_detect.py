@@ -28,6 +28,9 @@ MAX_SAMPLE_BYTES = 4 * 1024 * 1024
 # The sample grows past MAX_SAMPLE_BYTES until it holds a header and one whole row, up to this.
 LONG_RECORD_BYTES = 256 * 1024 * 1024
 MIN_SAMPLE_RECORDS = 40
+# The widest table read: a profile, a schema and a chain cost time per column, and at this width
+# an import and a profile take under a minute; 200,000 columns took minutes and gigabytes.
+MAX_COLUMNS = 50_000
 HEADER_BODY_ROWS = 60  # rows under the header used to judge "is the first row a header?"
 
 _TEXT_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".tab": "csv", ".dat": "csv"}

@@ -35,6 +35,15 @@ class Reader:
         self.warnings: list[str] = []
         io_detect.read_head(path, 1)  # missing, folder, empty: one clear message for every format
 
+    def _check_width(self, width: int) -> None:
+        """Refuse a table wider than MAX_COLUMNS before reading it: every later step pays per
+        column, and 200,000 columns took minutes and gigabytes before any message."""
+        if width > io_detect.MAX_COLUMNS:
+            raise DataReadError(
+                f"{self.path} has {width:,} columns; the workbench reads tables of up to "
+                f"{io_detect.MAX_COLUMNS:,} columns"
+            )
+
     def preview(self, nrows: int) -> tuple[pd.DataFrame, list[str]]:
         raise NotImplementedError
 
@@ -57,6 +66,7 @@ class Reader:
         na_done: bool = False,
         cancel: CancelToken | None = None,
     ) -> tuple[pd.DataFrame, list[str]]:
+        self._check_width(frame.shape[1])
         try:
             return tidy_frame(
                 frame, self.options, names_done=names_done, na_done=na_done, cancel=cancel

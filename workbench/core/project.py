@@ -11,8 +11,12 @@ killed process leaves the previous version or the new one, never a torn file.
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import json
-from collections.abc import Callable, Mapping
+import os
+import shutil
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
@@ -153,13 +157,7 @@ def is_project(folder: str | Path) -> bool:
 
 def create_project(folder: str | Path, name: str | None = None) -> Project:
     """Make a new project in `folder` (created if needed; an existing one must be empty)."""
-    root = Path(folder).expanduser().resolve()
-    if root.exists() and not root.is_dir():
-        raise ProjectError(f"cannot create a project at {root}: it is a file")
-    if is_project(root):
-        raise ProjectError(f"{root} is already a workbench project; open it instead")
-    if root.is_dir() and any(root.iterdir()):
-        raise ProjectError(f"cannot create a project in {root}: the folder is not empty")
+    root = _new_project_root(folder)
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -167,6 +165,72 @@ def create_project(folder: str | Path, name: str | None = None) -> Project:
     project = Project(root=root, name=name or root.name, created_at=_now())
     project.save()
     return project
+
+
+def _new_project_root(folder: str | Path) -> Path:
+    """`folder` resolved, if a new project may go there: absent, or an empty folder."""
+    root = Path(folder).expanduser().resolve()
+    if root.exists() and not root.is_dir():
+        raise ProjectError(f"cannot create a project at {root}: it is a file")
+    if is_project(root):
+        raise ProjectError(f"{root} is already a workbench project; open it instead")
+    if root.is_dir() and any(root.iterdir()):
+        raise ProjectError(f"cannot create a project in {root}: the folder is not empty")
+    return root
+
+
+@contextlib.contextmanager
+def creating_project(folder: str | Path, name: str | None = None) -> Iterator[Project]:
+    """A new project that appears at `folder` whole, or not at all.
+
+    It is built in a hidden sibling folder (`.NAME.creating-PID`) and renamed into place when
+    the block ends without error, so a process killed while importing leaves no half-made
+    project in the way of the next attempt; a failed block removes the sibling, and the next
+    attempt removes one whose process is gone.
+    """
+    root = _new_project_root(folder)
+    try:
+        root.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ProjectError(f"cannot create {root.parent}: {error.strerror or error}") from error
+    _remove_abandoned_staging(root)
+    staging = root.parent / f"{_staging_prefix(root)}{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    project = create_project(staging, name or root.name)
+    try:
+        yield project
+        project.save()
+        _move_into_place(staging, root)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    project.root = root
+
+
+def _staging_prefix(root: Path) -> str:
+    return f".{root.name}.creating-"
+
+
+def _remove_abandoned_staging(root: Path) -> None:
+    """Remove staging folders of this project left by a process that was killed."""
+    from workbench.core.tracking import pid_alive
+
+    prefix = _staging_prefix(root)
+    for folder in root.parent.glob(f"{glob.escape(prefix)}*"):
+        pid = folder.name[len(prefix) :]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _move_into_place(staging: Path, root: Path) -> None:
+    try:
+        if root.is_dir():
+            root.rmdir()  # the empty folder the user chose; fails if something appeared in it
+        staging.rename(root)
+    except OSError as error:
+        raise ProjectError(
+            f"cannot create the project at {root}: {error.strerror or error}"
+        ) from error
 
 
 def open_project(folder: str | Path) -> Project:
