@@ -198,10 +198,10 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 def _cmd_profile(args: argparse.Namespace) -> int:
     from workbench.core.profile import profile_frame
-    from workbench.core.project import is_project, open_project
+    from workbench.core.project import open_project
 
     source: Path = args.source
-    if source.is_dir() and is_project(source):
+    if source.is_dir():  # a project; open_project says what is wrong with one that is not
         if args.option:
             raise WorkbenchError("--option applies to data files, not to a project")
         project = open_project(source)

@@ -132,8 +132,10 @@ def load_onnx(path: Path) -> tuple[Any, FeatureSchema]:
     is missing, not ONNX, or not a workbench export without its schema.json."""
     import onnxruntime
 
-    if not path.is_file():
+    if not path.exists():
         raise WorkbenchError(f"ONNX model not found: {path}")
+    if not path.is_file():
+        raise WorkbenchError(f"{path} is not a file: give the exported model.onnx")
     try:
         session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     except Exception as error:  # onnxruntime has its own exception types for a bad file
