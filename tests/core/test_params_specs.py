@@ -88,5 +88,5 @@ def test_edits_return_new_chains_and_leave_the_old_one() -> None:
 
 
 def test_a_step_without_a_name_is_refused() -> None:
-    with pytest.raises(WorkbenchError, match="must be an object with a 'step' name"):
+    with pytest.raises(WorkbenchError, match=r"'chain.steps\[0\].step' is missing"):
         ChainSpec.from_dict({"steps": [{"columns": ["a"]}]})

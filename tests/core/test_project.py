@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from workbench.core.project import (
     PROJECT_FILE,
     SCHEMA_VERSION,
     create_project,
+    creating_project,
     open_project,
 )
 from workbench.core.specs import ChainSpec, StepSpec
@@ -138,7 +140,7 @@ def test_import_with_an_unknown_target_names_the_columns(tmp_path: Path, penguin
         ("{not json", r"is damaged: Expecting property name enclosed in double quotes at line 1"),
         ('{"format": "something-else"}', "is not a workbench project file"),
         ('{"format": "ml-workbench-project", "schema_version": 99, "name": "x"}', "newer"),
-        ('{"format": "ml-workbench-project", "schema_version": 1}', "bad or missing entry"),
+        ('{"format": "ml-workbench-project", "schema_version": 1}', "damaged: 'name' is missing"),
         ('{"format": "ml-workbench-project", "name": "x"}', "no valid schema_version"),
     ],
 )
@@ -204,3 +206,112 @@ def test_a_killed_save_leaves_a_readable_project(penguins_project) -> None:
         assert reopened.extra["counter"] >= 1
     # A kill can strand a temp file; opening the project clears it away.
     assert [p.name for p in penguins_project.root.iterdir() if p.name.endswith(".tmp")] == []
+
+
+# --- wrong types in a hand-edited project.json (issue 13) --------------------------------------
+
+
+def _set(path: str, value: object):
+    """An edit of project.json: set the entry at a dotted path ('dataset.schema.columns.2.x')."""
+
+    def edit(data: dict) -> None:
+        *parents, last = path.split(".")
+        for key in parents:
+            data = data[int(key)] if isinstance(data, list) else data[key]
+        if value is _DELETE:
+            del data[last]
+        else:
+            data[int(last) if isinstance(data, list) else last] = value
+
+    return edit
+
+
+_DELETE = object()
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (_set("chain", "string"), "'chain' should be an object or null, not text ('string')"),
+        (_set("roles", 5), "'roles' should be an object, not a number (5)"),
+        (_set("roles.species", "boss"),
+         "'roles.species' should be one of feature, target, identifier, ignore, not 'boss'"),
+        (_set("name", _DELETE), "'name' is missing"),
+        (_set("name", ["a"]), "'name' should be text, not a list of 1"),
+        (_set("task", "clustering"),
+         "'task' should be one of binary, multiclass, regression, not 'clustering'"),
+        (_set("target", 3), "'target' should be text or null, not a number (3)"),
+        (_set("chain", {"steps": 7}), "'chain.steps' should be a list, not a number (7)"),
+        (_set("chain", {"steps": [{"step": "impute", "params": 5}]}),
+         "'chain.steps[0].params' should be an object or null, not a number (5)"),
+        (_set("chain", {"steps": ["impute"]}),
+         "'chain.steps[0]' should be an object, not text ('impute')"),
+        (_set("dataset", "penguins.csv"),
+         "'dataset' should be an object or null, not text ('penguins.csv')"),
+        (_set("dataset.rows", [1]), "'dataset.rows' should be a whole number, not a list of 1"),
+        (_set("dataset.rows", True), "'dataset.rows' should be a whole number, not true"),
+        (_set("dataset.source", None), "'dataset.source' should be an object, not null"),
+        (_set("dataset.source.sha256", 12),
+         "'dataset.source.sha256' should be text, not a number (12)"),
+        (_set("dataset.schema.columns", {}),
+         "'dataset.schema.columns' should be a list, not an object"),
+        (_set("dataset.schema.columns.2.nullable", "yes"),
+         "'dataset.schema.columns[2].nullable' should be true or false, not text ('yes')"),
+        (_set("dataset.schema.columns.0.kind", "colour"),
+         "'dataset.schema.columns[0].kind' should be one of"),
+        (_set("dataset.schema.columns.0.categories", [1, 2]),
+         "'dataset.schema.columns[0].categories[0]' should be text, not a number (1)"),
+    ],
+)  # fmt: skip
+def test_a_wrong_type_in_project_json_is_one_line_naming_the_entry(
+    penguins_project, edit, expected: str
+) -> None:
+    file = penguins_project.file
+    data = json.loads(file.read_text())
+    edit(data)
+    file.write_text(json.dumps(data))
+    with pytest.raises(ProjectError) as error:
+        open_project(penguins_project.root)
+    assert str(error.value).startswith(f"{file} is damaged: {expected}")
+    assert "\n" not in str(error.value)
+
+
+def test_project_json_nested_too_deeply_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / PROJECT_FILE).write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ProjectError, match="is damaged: its JSON is nested too deeply"):
+        open_project(tmp_path)
+
+
+# --- a project that appears whole or not at all (issue 13) -------------------------------------
+
+
+def test_creating_project_appears_only_when_the_block_ends(tmp_path: Path, penguins_csv) -> None:
+    root = tmp_path / "birds"
+    with creating_project(root) as project:
+        project.attach_dataset(import_table(project.root, penguins_csv))
+        assert not root.exists()  # built beside it, under a hidden name
+        assert project.root.name == f".birds.creating-{os.getpid()}"
+    assert project.root == root.resolve()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["birds"]
+    reopened = open_project(root)
+    assert (reopened.name, reopened.dataset.rows, reopened.target) == ("birds", 344, "species")
+
+
+def test_a_failed_creation_leaves_nothing_and_an_empty_folder_stays(tmp_path: Path) -> None:
+    root = tmp_path / "chosen"
+    root.mkdir()
+    with pytest.raises(WorkbenchError, match="nope"), creating_project(root):
+        raise WorkbenchError("nope")
+    assert root.is_dir() and not any(root.iterdir())  # the user's folder, untouched
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chosen"]
+
+
+def test_a_killed_creation_is_cleared_by_the_next_one(tmp_path: Path) -> None:
+    # What a process killed mid-import leaves: its staging folder, with a pid that is gone.
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    stale = tmp_path / f".birds.creating-{int(gone.stdout)}"
+    create_project(stale)
+    with creating_project(tmp_path / "birds"):
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["birds"]

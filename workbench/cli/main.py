@@ -9,6 +9,7 @@ never imports, so the caller hands them in (`workbench.entry` does, for the inst
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ from workbench.cli import export, predict, project, report, train
 from workbench.core.errors import WorkbenchError
 
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command whose reader left
 
 
 class OpenWindow(Protocol):
@@ -85,6 +87,11 @@ def main(
     except KeyboardInterrupt:
         print("workbench: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of our output left (`workbench runs P | head -1`): stop quietly, as a
+        # command killed by SIGPIPE does, instead of a traceback on the next write.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 def _needs_the_application(function: Callable[..., int] | None) -> Callable[..., int]:

@@ -48,13 +48,14 @@ def add_parser(sub: Any) -> None:
 
 def cmd(args: argparse.Namespace) -> int:
     from workbench.core.export.predict import predict_file, predict_file_onnx
+    from workbench.core.io.table import require_table_file
 
     options = read_options(args.option)
     if args.onnx is not None:
         if len(args.inputs) != 1:
             raise WorkbenchError(f"with --onnx give only the FILE to predict; {USAGE}")
         source = Path(args.inputs[0])
-        _require_file(source)
+        require_table_file(source)
         result = predict_file_onnx(args.onnx, source, args.out, args.key, options=options)
     else:
         if len(args.inputs) != 3:
@@ -62,7 +63,7 @@ def cmd(args: argparse.Namespace) -> int:
         project, run_id, source = Path(args.inputs[0]), args.inputs[1], Path(args.inputs[2])
         if not project.is_dir():
             raise WorkbenchError(f"project folder not found: {project}")
-        _require_file(source)
+        require_table_file(source)
         result = predict_file(project, run_id, source, args.out, args.key, options=options)
     if args.json:
         print_json(
@@ -77,8 +78,3 @@ def cmd(args: argparse.Namespace) -> int:
         print(f"wrote {result.rows:,} predictions to {result.path}")
         print(f"columns: {', '.join(result.columns)}")
     return 0
-
-
-def _require_file(path: Path) -> None:
-    if not path.is_file():
-        raise WorkbenchError(f"file not found: {path}")

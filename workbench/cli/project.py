@@ -39,19 +39,14 @@ def add_parsers(sub: Any) -> None:
 
 def cmd_new(args: argparse.Namespace) -> int:
     from workbench.core.dataset import import_table
-    from workbench.core.project import create_project
+    from workbench.core.io.table import require_table_file
+    from workbench.core.project import creating_project
 
     options = read_options(args.option)
-    if not args.data.exists():
-        raise WorkbenchError(f"file not found: {args.data}")
-    project = create_project(args.project, args.name)
-    try:
+    require_table_file(args.data)
+    with creating_project(args.project, args.name) as project:
         imported = import_table(project.root, args.data, options, args.target)
-    except BaseException:
-        _remove_new_project(project.root)
-        raise
-    project.attach_dataset(imported)
-    project.save()
+        project.attach_dataset(imported)
     summary = _project_summary(project)
     summary["task_reason"] = imported.task_reason
     if args.json:
@@ -63,19 +58,12 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
-def _remove_new_project(root: Path) -> None:
-    """A `new` that failed leaves no half-made project behind (it created the folder itself)."""
-    import shutil
-
-    shutil.rmtree(root, ignore_errors=True)
-
-
 def cmd_profile(args: argparse.Namespace) -> int:
     from workbench.core.profile.compute import profile_frame
-    from workbench.core.project import is_project, open_project
+    from workbench.core.project import open_project
 
     source: Path = args.source
-    if source.is_dir() and is_project(source):
+    if source.is_dir():  # a project; open_project says what is wrong with one that is not
         if args.option:
             raise WorkbenchError("--option applies to data files, not to a project")
         project = open_project(source)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ _SPLIT_FORMS = (
     "timeseries:5:COLUMN or hash:0.2:COLUMN"
 )
 _TUNE_FORMS = "none, grid, grid:50, random:30, halving:30 or random:60s"
+# `train` ran on good input but every model failed (bad input is 2, as for every command).
+EXIT_NOTHING_FINISHED = 1
 
 
 def add_parsers(sub: Any) -> None:
@@ -177,7 +180,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                 for r in results
             ]
         )
-        return 0
+        return _nothing_finished(results)
     metric = results[0].metric if results else ""
     rows = []
     for r in results:
@@ -185,7 +188,22 @@ def cmd_train(args: argparse.Namespace) -> int:
         shown = f"{summary['mean']:.4f} ± {summary['std']:.4f}" if summary else ""
         rows.append((r.run_id, r.model, r.status, shown, _fmt(r.test.get(metric)), r.message or ""))
     print_table(("run", "model", "status", f"{metric} (validation)", "test", "message"), rows)
-    return 0
+    return _nothing_finished(results)
+
+
+def _nothing_finished(results: list[Any]) -> int:
+    """Exit code 0 when a model finished; else 1 (training ran, the input was fine) with one
+    line on stderr saying why, so a script does not take a run of failures for a success."""
+    if any(r.status == "finished" for r in results):
+        return 0
+    failed = next((r for r in results if r.message), None)
+    why = f"; {failed.label}: {failed.message}" if failed else ""
+    noun = "model" if len(results) == 1 else "models"
+    print(
+        f"workbench: no model finished training ({len(results)} {noun} failed){why}",
+        file=sys.stderr,
+    )
+    return EXIT_NOTHING_FINISHED
 
 
 def run_summary(record: Any) -> dict[str, Any]:

@@ -10,10 +10,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+from workbench.core.errors import WorkbenchError
 
 
 @contextlib.contextmanager
@@ -23,8 +26,12 @@ def atomic_path(target: Path) -> Iterator[Path]:
     For writers that want a path rather than a file object (pandas.to_parquet, sqlite backups).
     On any exception the temporary file is removed and `target` is left untouched.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    _refuse_non_file(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as error:
+        raise WorkbenchError(f"cannot write {target}: {error.strerror or error}") from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -36,6 +43,19 @@ def atomic_path(target: Path) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _refuse_non_file(target: Path) -> None:
+    """The rename would replace a folder's place or a device with a plain file: run as root,
+    `--out /dev/null` would have turned /dev/null into a file. Refuse before writing anything."""
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return  # absent (the usual case), or unreachable: the write itself will say so
+    if stat.S_ISDIR(mode):
+        raise WorkbenchError(f"cannot write {target}: it is a folder")
+    if not stat.S_ISREG(mode):
+        raise WorkbenchError(f"cannot write {target}: it is a device or named pipe, not a file")
 
 
 def write_bytes_atomic(target: Path, data: bytes) -> None:

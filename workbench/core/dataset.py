@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.core import json_fields
 from workbench.core.atomic import atomic_path
 from workbench.core.errors import ProjectError, WorkbenchError
 from workbench.core.io.options import ReadOptions
@@ -74,21 +75,25 @@ class DatasetRef:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> DatasetRef:
-        source = data["source"]
+    def from_dict(cls, data: Mapping[str, Any], path: str = "dataset") -> DatasetRef:
+        """The reference from project.json; a wrong entry is a WorkbenchError naming it."""
+        source = json_fields.field(data, "source", dict, path)
+        within = f"{path}.source"
         return cls(
-            name=str(data["name"]),
-            path=str(data["path"]),
-            source_name=str(source["file_name"]),
-            source_sha256=str(source["sha256"]),
-            source_size=int(source["size_bytes"]),
-            read_options=dict(source["read_options"]),
-            rows=int(data["rows"]),
-            columns=int(data["columns"]),
-            imported_at=str(data["imported_at"]),
-            data_sha256=str(data["data_sha256"]),
-            schema=Schema.from_dict(data["schema"]),
-            warnings=tuple(data.get("warnings", ())),
+            name=json_fields.field(data, "name", str, path),
+            path=json_fields.field(data, "path", str, path),
+            source_name=json_fields.field(source, "file_name", str, within),
+            source_sha256=json_fields.field(source, "sha256", str, within),
+            source_size=json_fields.field(source, "size_bytes", int, within),
+            read_options=json_fields.field(source, "read_options", dict, within),
+            rows=json_fields.field(data, "rows", int, path),
+            columns=json_fields.field(data, "columns", int, path),
+            imported_at=json_fields.field(data, "imported_at", str, path),
+            data_sha256=json_fields.field(data, "data_sha256", str, path),
+            schema=Schema.from_dict(
+                json_fields.field(data, "schema", dict, path), f"{path}.schema"
+            ),
+            warnings=tuple(json_fields.text_list(data, "warnings", path, [])),
         )
 
 

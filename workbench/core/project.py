@@ -11,21 +11,29 @@ killed process leaves the previous version or the new one, never a torn file.
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import json
-from collections.abc import Callable, Mapping
+import os
+import shutil
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from workbench import __version__
 from workbench.core.atomic import write_json_atomic
 from workbench.core.dataset import DatasetRef, ImportedDataset, load_dataset_frame
-from workbench.core.errors import ProjectError
+from workbench.core.errors import ProjectError, WorkbenchError
+from workbench.core.json_fields import field as json_field
 from workbench.core.kinds import ColumnKind, ColumnRole, TaskType, default_role
 from workbench.core.specs import ChainSpec
+
+_E = TypeVar("_E", bound=Enum)
 
 PROJECT_FILE = "project.json"
 SCHEMA_VERSION = 1
@@ -149,13 +157,7 @@ def is_project(folder: str | Path) -> bool:
 
 def create_project(folder: str | Path, name: str | None = None) -> Project:
     """Make a new project in `folder` (created if needed; an existing one must be empty)."""
-    root = Path(folder).expanduser().resolve()
-    if root.exists() and not root.is_dir():
-        raise ProjectError(f"cannot create a project at {root}: it is a file")
-    if is_project(root):
-        raise ProjectError(f"{root} is already a workbench project; open it instead")
-    if root.is_dir() and any(root.iterdir()):
-        raise ProjectError(f"cannot create a project in {root}: the folder is not empty")
+    root = _new_project_root(folder)
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -163,6 +165,72 @@ def create_project(folder: str | Path, name: str | None = None) -> Project:
     project = Project(root=root, name=name or root.name, created_at=_now())
     project.save()
     return project
+
+
+def _new_project_root(folder: str | Path) -> Path:
+    """`folder` resolved, if a new project may go there: absent, or an empty folder."""
+    root = Path(folder).expanduser().resolve()
+    if root.exists() and not root.is_dir():
+        raise ProjectError(f"cannot create a project at {root}: it is a file")
+    if is_project(root):
+        raise ProjectError(f"{root} is already a workbench project; open it instead")
+    if root.is_dir() and any(root.iterdir()):
+        raise ProjectError(f"cannot create a project in {root}: the folder is not empty")
+    return root
+
+
+@contextlib.contextmanager
+def creating_project(folder: str | Path, name: str | None = None) -> Iterator[Project]:
+    """A new project that appears at `folder` whole, or not at all.
+
+    It is built in a hidden sibling folder (`.NAME.creating-PID`) and renamed into place when
+    the block ends without error, so a process killed while importing leaves no half-made
+    project in the way of the next attempt; a failed block removes the sibling, and the next
+    attempt removes one whose process is gone.
+    """
+    root = _new_project_root(folder)
+    try:
+        root.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ProjectError(f"cannot create {root.parent}: {error.strerror or error}") from error
+    _remove_abandoned_staging(root)
+    staging = root.parent / f"{_staging_prefix(root)}{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    project = create_project(staging, name or root.name)
+    try:
+        yield project
+        project.save()
+        _move_into_place(staging, root)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    project.root = root
+
+
+def _staging_prefix(root: Path) -> str:
+    return f".{root.name}.creating-"
+
+
+def _remove_abandoned_staging(root: Path) -> None:
+    """Remove staging folders of this project left by a process that was killed."""
+    from workbench.core.runs.log import pid_alive
+
+    prefix = _staging_prefix(root)
+    for folder in root.parent.glob(f"{glob.escape(prefix)}*"):
+        pid = folder.name[len(prefix) :]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _move_into_place(staging: Path, root: Path) -> None:
+    try:
+        if root.is_dir():
+            root.rmdir()  # the empty folder the user chose; fails if something appeared in it
+        staging.rename(root)
+    except OSError as error:
+        raise ProjectError(
+            f"cannot create the project at {root}: {error.strerror or error}"
+        ) from error
 
 
 def open_project(folder: str | Path) -> Project:
@@ -181,6 +249,8 @@ def open_project(folder: str | Path) -> Project:
         raise ProjectError(
             f"{file} is damaged: {error.msg} at line {error.lineno}, column {error.colno}"
         ) from error
+    except RecursionError:
+        raise ProjectError(f"{file} is damaged: its JSON is nested too deeply") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ProjectError(f"cannot read {file}: {error}") from error
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
@@ -189,8 +259,8 @@ def open_project(folder: str | Path) -> Project:
     _remove_stranded_temp_files(root)
     try:
         return _project_from_dict(root, data)
-    except (KeyError, TypeError, ValueError) as error:
-        raise ProjectError(f"{file} is damaged: bad or missing entry {error}") from error
+    except WorkbenchError as error:
+        raise ProjectError(f"{file} is damaged: {error}") from None
 
 
 def _remove_stranded_temp_files(root: Path) -> None:
@@ -200,19 +270,37 @@ def _remove_stranded_temp_files(root: Path) -> None:
 
 
 def _project_from_dict(root: Path, data: Mapping[str, Any]) -> Project:
-    dataset = DatasetRef.from_dict(data["dataset"]) if data.get("dataset") else None
-    task = data.get("task")
+    """The project described by `data`, every entry checked for its type first (a hand-edited
+    file must give a message naming the entry, not an AttributeError from deep inside)."""
+    dataset_data = json_field(data, "dataset", (dict, type(None)), default=None)
+    task = json_field(data, "task", (str, type(None)), default=None)
+    roles_data = json_field(data, "roles", dict, default={})
+    roles = {
+        column: _enum_value(
+            ColumnRole, json_field(roles_data, column, str, "roles"), f"roles.{column}"
+        )
+        for column in roles_data
+    }
+    chain = json_field(data, "chain", (dict, type(None)), default=None)
     return Project(
         root=root,
-        name=str(data["name"]),
-        created_at=str(data["created_at"]),
-        dataset=dataset,
-        target=data.get("target"),
-        task=TaskType(task) if task else None,
-        roles={name: ColumnRole(role) for name, role in dict(data.get("roles", {})).items()},
-        chain=ChainSpec.from_dict(data.get("chain")),
+        name=json_field(data, "name", str),
+        created_at=json_field(data, "created_at", str),
+        dataset=DatasetRef.from_dict(dataset_data) if dataset_data else None,
+        target=json_field(data, "target", (str, type(None)), default=None),
+        task=_enum_value(TaskType, task, "task") if task else None,
+        roles=roles,
+        chain=ChainSpec.from_dict(chain, "chain"),
         extra={key: value for key, value in data.items() if key not in _KNOWN_KEYS},
     )
+
+
+def _enum_value(kind: type[_E], value: str, where: str) -> _E:
+    try:
+        return kind(value)
+    except ValueError:
+        known = ", ".join(member.value for member in kind)
+        raise WorkbenchError(f"'{where}' should be one of {known}, not {value!r}") from None
 
 
 # One function per schema version step: MIGRATIONS[n] turns a version-n file into version n+1.

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-from workbench.core.errors import SchemaError
+from workbench.core import json_fields
+from workbench.core.errors import SchemaError, WorkbenchError
 from workbench.core.kinds import ColumnKind, infer_kinds
 
 # Up to this many categories are listed; beyond it a column is checked by kind only, because
@@ -43,15 +44,23 @@ class ColumnSchema:
         return data
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ColumnSchema:
-        categories = data.get("categories")
+    def from_dict(cls, data: Mapping[str, Any], path: str = "column") -> ColumnSchema:
+        """A column from JSON; a wrong entry is a WorkbenchError naming it under `path`."""
+        if not isinstance(data, Mapping):
+            raise WorkbenchError(f"'{path}' should be an object, not {json_fields.describe(data)}")
+        kind = json_fields.field(data, "kind", str, path)
+        if kind not in {member.value for member in ColumnKind}:
+            known = ", ".join(member.value for member in ColumnKind)
+            raise WorkbenchError(f"'{path}.kind' should be one of {known}, not {kind!r}")
+        bound = (float, str, type(None))
+        categories = json_fields.text_list(data, "categories", path, None)
         return cls(
-            name=str(data["name"]),
-            kind=ColumnKind(data["kind"]),
-            dtype=str(data["dtype"]),
-            nullable=bool(data["nullable"]),
-            minimum=data.get("minimum"),
-            maximum=data.get("maximum"),
+            name=json_fields.field(data, "name", str, path),
+            kind=ColumnKind(kind),
+            dtype=json_fields.field(data, "dtype", str, path),
+            nullable=json_fields.field(data, "nullable", bool, path),
+            minimum=json_fields.field(data, "minimum", bound, path, None),
+            maximum=json_fields.field(data, "maximum", bound, path, None),
             categories=tuple(categories) if categories is not None else None,
         )
 
@@ -76,8 +85,16 @@ class Schema:
         return {"columns": [column.to_dict() for column in self.columns]}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Schema:
-        return cls(tuple(ColumnSchema.from_dict(item) for item in data.get("columns", [])))
+    def from_dict(cls, data: Mapping[str, Any], path: str = "schema") -> Schema:
+        """A schema from JSON; a wrong entry is a WorkbenchError naming it under `path`."""
+        if not isinstance(data, Mapping):
+            raise WorkbenchError(f"'{path}' should be an object, not {json_fields.describe(data)}")
+        items = json_fields.field(data, "columns", list, path, [])
+        return cls(
+            tuple(
+                ColumnSchema.from_dict(item, f"{path}.columns[{i}]") for i, item in enumerate(items)
+            )
+        )
 
 
 def infer_schema(frame: pd.DataFrame, kinds: Mapping[str, ColumnKind] | None = None) -> Schema:

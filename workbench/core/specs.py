@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from workbench.core import json_fields
 from workbench.core.errors import WorkbenchError
 
 
@@ -31,15 +32,16 @@ class StepSpec:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> StepSpec:
-        if not isinstance(data, Mapping) or "step" not in data:
-            raise WorkbenchError(f"a chain step must be an object with a 'step' name, got {data!r}")
-        params = data.get("params") or {}
+    def from_dict(cls, data: Mapping[str, Any], path: str = "step") -> StepSpec:
+        """A step from JSON; `path` names it in an error ("chain.steps[2]")."""
+        if not isinstance(data, Mapping):
+            raise WorkbenchError(f"'{path}' should be an object, not {json_fields.describe(data)}")
+        params = json_fields.field(data, "params", (dict, type(None)), path, None) or {}
         return cls(
-            step=str(data["step"]),
-            columns=tuple(str(column) for column in data.get("columns") or ()),
+            step=json_fields.field(data, "step", str, path),
+            columns=tuple(json_fields.text_list(data, "columns", path, None) or ()),
             params={k: tuple(v) if isinstance(v, list) else v for k, v in params.items()},
-            enabled=bool(data.get("enabled", True)),
+            enabled=json_fields.field(data, "enabled", bool, path, True),
         )
 
 
@@ -53,10 +55,16 @@ class ChainSpec:
         return {"steps": [step.to_dict() for step in self.steps]}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any] | None) -> ChainSpec:
+    def from_dict(cls, data: Mapping[str, Any] | None, path: str = "chain") -> ChainSpec:
+        """A chain from JSON; a wrong entry is a WorkbenchError naming it under `path`."""
         if not data:
             return cls()
-        return cls(tuple(StepSpec.from_dict(item) for item in data.get("steps", ())))
+        if not isinstance(data, Mapping):
+            raise WorkbenchError(f"'{path}' should be an object, not {json_fields.describe(data)}")
+        steps = json_fields.field(data, "steps", list, path, [])
+        return cls(
+            tuple(StepSpec.from_dict(item, f"{path}.steps[{i}]") for i, item in enumerate(steps))
+        )
 
     # Edits return new chains, so an undo stack can keep the old ones as they were.
 

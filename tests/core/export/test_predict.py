@@ -13,7 +13,7 @@ from _serve_runs import exported_onnx, trained_run
 
 from workbench.core.errors import SchemaError, WorkbenchError
 from workbench.core.export.pipeline_io import load_run_pipeline
-from workbench.core.export.predict import predict_file, predict_file_onnx
+from workbench.core.export.predict import predict_file, predict_file_onnx, spreadsheet_safe
 from workbench.core.progress import Cancelled, CancelToken
 from workbench.core.project import open_project
 
@@ -189,3 +189,96 @@ def test_the_schema_json_beside_a_model_without_metadata(
     result = predict_file_onnx(bare, source, tmp_path / "o.csv")
     expected = predict_file_onnx(model, source, tmp_path / "e.csv")
     pd.testing.assert_frame_equal(pd.read_csv(result.path), pd.read_csv(expected.path))
+
+
+# --- hostile new files (issue 13): both ways of predicting refuse the same thing ---------------
+
+
+def _penguins_with(shared_data: Path, tmp_path: Path, name: str, value: str) -> Path:
+    """The penguins file with one raw cell replaced by `value`, on the file's row 3."""
+    lines = (shared_data / "clean" / "penguins.csv").read_text().splitlines()
+    cells = lines[3].split(",")
+    cells[2] = value  # bill_length_mm
+    lines[3] = ",".join(cells)
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [("inf", "inf"), ("-inf", "-inf"), ("1e400", "inf"), ("1e39", "1e+39")]
+)
+def test_numbers_beyond_float32_are_refused_by_both_paths_alike(
+    shared_data: Path, tmp_path_factory: Factory, tmp_path: Path, value: str, shown: str
+) -> None:
+    run, model = exported_onnx("penguins", shared_data, tmp_path_factory)
+    source = _penguins_with(shared_data, tmp_path, "big.csv", value)
+    expected = (
+        f"big.csv: column 'bill_length_mm' holds {shown} (row 3); the model takes finite "
+        "numbers up to ±3.403e+38"
+    )
+    with pytest.raises(SchemaError) as from_run:
+        predict_file(run.project, run.run_id, source, tmp_path / "a.csv")
+    with pytest.raises(SchemaError) as from_onnx:
+        predict_file_onnx(model, source, tmp_path / "b.csv")
+    assert str(from_run.value) == str(from_onnx.value) == expected
+    assert not (tmp_path / "a.csv").exists() and not (tmp_path / "b.csv").exists()
+    # The largest float32 itself is a number the model takes, on both paths alike.
+    edge = _penguins_with(shared_data, tmp_path, "edge.csv", "3.4e38")
+    a = predict_file(run.project, run.run_id, edge, tmp_path / "a.csv")
+    b = predict_file_onnx(model, edge, tmp_path / "b.csv")
+    assert a.rows == b.rows == 344
+
+
+def test_a_header_only_file_has_nothing_to_predict_on_both_paths(
+    shared_data: Path, tmp_path_factory: Factory, tmp_path: Path
+) -> None:
+    run, model = exported_onnx("penguins", shared_data, tmp_path_factory)
+    source = tmp_path / "header.csv"
+    source.write_text((shared_data / "clean" / "penguins.csv").read_text().splitlines()[0] + "\n")
+    expected = "header.csv has no data rows: nothing to predict"
+    with pytest.raises(SchemaError, match=expected):
+        predict_file(run.project, run.run_id, source, tmp_path / "a.csv")
+    with pytest.raises(SchemaError, match=expected):
+        predict_file_onnx(model, source, tmp_path / "b.csv")
+
+
+def test_csv_output_escapes_cells_a_spreadsheet_would_run(
+    shared_data: Path, tmp_path_factory: Factory, tmp_path: Path
+) -> None:
+    run = trained_run("penguins", shared_data, tmp_path_factory)
+    frame = pd.read_csv(shared_data / "clean" / "penguins.csv").head(8)
+    keys = ["=cmd|' /C calc'!A0", "+1+2", "-2+3+cmd|' /C calc'!A0", "@SUM(A1:A9)",
+            "-5", "+1.5e3", "plain", "a,=b"]  # fmt: skip
+    frame["key"] = keys
+    frame['=HYPERLINK("x")'] = 1
+    source = tmp_path / "keys.csv"
+    frame.to_csv(source, index=False)
+    out = tmp_path / "out.csv"
+    predict_file(run.project, run.run_id, source, out, keys=["key", '=HYPERLINK("x")'])
+    written = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(written.columns)[:2] == ["key", '\'=HYPERLINK("x")']
+    assert written["key"].tolist() == [
+        "'=cmd|' /C calc'!A0", "'+1+2", "'-2+3+cmd|' /C calc'!A0", "'@SUM(A1:A9)",
+        "-5", "+1.5e3", "plain", "a,=b",
+    ]  # fmt: skip
+    assert written['\'=HYPERLINK("x")'].tolist() == ["1"] * 8  # numbers stay numbers
+    # Parquet is no spreadsheet: its cells are written as they are.
+    predict_file(run.project, run.run_id, source, tmp_path / "out.parquet", keys=["key"])
+    assert pd.read_parquet(tmp_path / "out.parquet")["key"].tolist() == keys
+
+
+def test_spreadsheet_safe_follows_the_owasp_rule() -> None:
+    frame = pd.DataFrame(
+        {
+            "text": ["=1+1", "+x", "-x", "@x", "\tx", "\rx", "x=1", "-1", "-1.5e-3", None],
+            "number": [-1.0, 2.0, -3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0],
+        }
+    )
+    safe = spreadsheet_safe(frame)
+    assert safe["text"].tolist()[:9] == [
+        "'=1+1", "'+x", "'-x", "'@x", "'\tx", "'\rx", "x=1", "-1", "-1.5e-3"
+    ]  # fmt: skip
+    assert pd.isna(safe["text"].iloc[9])
+    pd.testing.assert_series_equal(safe["number"], frame["number"])
+    assert frame["text"].iloc[0] == "=1+1"  # the caller's frame is left as it was

@@ -164,8 +164,14 @@ SHARED: dict[str, dict[str, Any]] = {
     },
     "messy/norway_new_car_sales_by_model.csv": {
         "shape": (2694, 6),
-        # The sample is UTF-8; byte 0xA0 on line 1576 makes the full read fall back to cp1252.
-        "options": {"format": "csv", "encoding": "cp1252", "delimiter": ",", "header": True},
+        # The sample is UTF-8; byte 0xA0 on line 1576 makes the full read take such lines as
+        # cp1252.
+        "options": {
+            "format": "csv",
+            "encoding": "utf-8-or-cp1252",
+            "delimiter": ",",
+            "header": True,
+        },
         "kinds": {"Year": INT, "Make": STR, "Quantity": INT, "Pct": FLOAT},
         "cells": {(0, "Make"): "Volkswagen", (1574, "Make"): "Mercedes-Benz", (0, "Pct"): 10.0},
     },
@@ -307,7 +313,10 @@ def test_life_expectancy_names_are_stripped_with_a_warning(shared_data: Path, re
 
 def test_norway_values_stripped_and_latin_bytes_fall_back(shared_data: Path, read_shared) -> None:
     result = read_shared("messy/norway_new_car_sales_by_model.csv")
-    assert "line 1576 (byte 0xA0) is not valid UTF-8; read the file as cp1252" in result.warnings
+    assert (
+        "lines that are not valid UTF-8 (the first: line 1576, byte 0xA0) were read as cp1252, "
+        "the others as UTF-8"
+    ) in result.warnings
     assert any(
         w.startswith("stripped surrounding spaces from values in 2") for w in result.warnings
     )
@@ -582,8 +591,11 @@ def test_late_non_utf8_byte_falls_back_to_cp1252(tmp_path: Path) -> None:
     path.write_bytes(b"word,n\n" + b"cafe,1\n" * 100_000 + b"caf\xe9,2\n")
     assert detect_options(path).encoding == "utf-8"  # the sample cannot see it
     result = read_table(path)
-    assert result.options.encoding == "cp1252"
-    assert "line 100002 (byte 0xE9) is not valid UTF-8; read the file as cp1252" in result.warnings
+    assert result.options.encoding == "utf-8-or-cp1252"
+    assert (
+        "lines that are not valid UTF-8 (the first: line 100002, byte 0xE9) were read as cp1252, "
+        "the others as UTF-8"
+    ) in result.warnings
     assert result.frame["word"].iloc[-1] == "café"
     again = read_table(path, result.options)
     pd.testing.assert_frame_equal(again.frame, result.frame)
@@ -709,3 +721,36 @@ def test_ragged_early_row_does_not_move_the_header(tmp_path: Path) -> None:
     assert list(frame.columns) == ["a", "b", "c"]
     assert frame.shape == (4, 3)
     assert pd.isna(frame.at[1, "c"])
+
+
+def _mixed_lines() -> bytes:
+    """A table appended to by two programs: UTF-8 lines and Windows-1252 lines, interleaved."""
+    rows = [("Köln", 1), ("Zürich – Süd", 2), ("Málaga", 3), ("Köln", 4)]
+    lines = [f"{city},{n}\n".encode("utf-8" if n % 2 else "cp1252") for city, n in rows]
+    return b"city,n\n" + b"".join(lines)
+
+
+def test_lines_in_utf8_and_cp1252_are_each_read_as_what_they_are(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(_mixed_lines())
+    assert detect_options(path).encoding == "utf-8-or-cp1252"
+    result = read_table(path)
+    assert result.frame["city"].tolist() == ["Köln", "Zürich – Süd", "Málaga", "Köln"]
+    assert result.options.encoding == "utf-8-or-cp1252"
+    assert result.warnings == (
+        "lines that are not valid UTF-8 (the first: line 3, byte 0xFC) were read as cp1252, "
+        "the others as UTF-8",
+    )
+    again = read_table(path, result.options)  # the stored options reproduce the import
+    pd.testing.assert_frame_equal(again.frame, result.frame)
+
+
+def test_cp1252_lines_after_the_sample_leave_the_utf8_lines_alone(tmp_path: Path) -> None:
+    path = tmp_path / "late-mixed.csv"
+    path.write_bytes(b"city,n\n" + "München,0\n".encode() * 100_000 + _mixed_lines()[7:])
+    assert detect_options(path).encoding == "utf-8"  # the sample sees UTF-8 only
+    result = read_table(path)
+    assert result.options.encoding == "utf-8-or-cp1252"
+    assert result.frame["city"].value_counts().to_dict() == {
+        "München": 100_000, "Köln": 2, "Zürich – Süd": 1, "Málaga": 1
+    }  # fmt: skip

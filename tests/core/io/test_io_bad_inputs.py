@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from workbench.core.errors import DataReadError
 from workbench.core.io.options import ReadOptions
-from workbench.core.io.table import preview_table, read_table
+from workbench.core.io.table import preview_table, read_table, require_table_file
 
 PNG_HEADER = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x01\x00\x08\x06"
 
@@ -194,3 +196,93 @@ def test_wrong_explicit_encoding_is_reported(tmp_path: Path) -> None:
         "e.g. encoding=cp1252"
     )
     assert read_table(path).frame["word"].tolist() == ["café"]
+
+
+# --- hostile files (issue 13): refused at once with the true reason, or read --------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    path = tmp_path / "pipe.csv"
+    os.mkfifo(path)
+    # Were it opened, the read would block until a writer came: this one comes after 5 s and
+    # writes nothing, so a regression fails on the message instead of hanging the suite.
+    writer = threading.Timer(5.0, lambda: os.close(os.open(path, os.O_WRONLY)))
+    writer.start()
+    try:
+        assert read_error(path) == (
+            f"{path} is a named pipe (FIFO), not a table file; save the table to a file first"
+        )
+    finally:
+        writer.cancel()
+    with pytest.raises(DataReadError, match="named pipe"):
+        require_table_file(path)
+
+
+@pytest.mark.parametrize("suffix", ["json", "jsonl"])
+def test_json_nested_thousands_deep_is_one_line(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"deep.{suffix}"
+    deep = "[" * 100_000 + "]" * 100_000
+    path.write_text(f"[{deep}]" if suffix == "json" else f'{{"a": 1}}\n{{"a": {deep}}}\n')
+    where = f"{path}" if suffix == "json" else f"{path}: line 2"
+    assert read_error(path) == (
+        f"{where} is JSON nested too deeply to read (about a thousand levels of brackets or more)"
+    )
+
+
+def test_json_cell_nested_just_below_the_parser_limit_is_one_line(tmp_path: Path) -> None:
+    # json.loads takes ~980 levels; writing such a cell back out as text then overflows.
+    for depth in range(960, 1000, 4):
+        path = tmp_path / f"cell{depth}.json"
+        path.write_text(f'[{{"a": {"[" * depth}{"]" * depth}, "b": 1}}, {{"a": 2, "b": 3}}]')
+        try:
+            frame = read_table(path).frame
+        except DataReadError as error:
+            assert "nested too deeply" in str(error) and "\n" not in str(error)
+        else:
+            assert frame.shape == (2, 2)
+
+
+def test_a_quoted_field_of_five_mebibytes_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    text = "x" * (5 << 20)
+    path.write_text(f'id,text,n\n1,"{text}",3\n2,short,4\n')
+    result = read_table(path)
+    assert result.frame.shape == (2, 3)
+    assert len(result.frame["text"].iloc[0]) == 5 << 20
+    assert result.frame["n"].tolist() == [3, 4]
+    assert preview_table(path).frame.shape == (2, 3)
+
+
+def test_a_header_of_200000_columns_is_refused_naming_the_count(tmp_path: Path) -> None:
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"c{i}" for i in range(200_000)) + "\n")
+    assert read_error(path) == (
+        f"{path} has 200,000 columns; the workbench reads tables of up to 50,000 columns"
+    )
+
+
+def test_an_xlsx_zip_bomb_is_refused_before_it_is_inflated(tmp_path: Path) -> None:
+    small = tmp_path / "small.xlsx"
+    pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}).to_excel(small, index=False)
+    path = tmp_path / "bomb.xlsx"
+    rows = b"<row><c><v>1</v></c></row>" * 2_000_000  # 52 MB of XML, about 130 KB packed
+    with zipfile.ZipFile(small) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                head, _, rest = data.partition(b"<sheetData>")
+                data = (
+                    head + b"<sheetData>" + rows + b"</sheetData>" + rest.split(b"</sheetData>")[1]
+                )
+            bomb.writestr(item, data)
+    part = zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml")
+    ratio = part.file_size / part.compress_size
+    assert ratio > 100
+    assert read_error(path) == (
+        f"{path}: its part 'xl/worksheets/sheet1.xml' would unpack from "
+        f"{part.compress_size / (1 << 20):,.1f} MiB to {part.file_size / (1 << 20):,.1f} MiB "
+        f"({ratio:,.0f} times): refused as a zip bomb (if it is a real table, save it as CSV)"
+    )
+    # The workbook it was made from, and a real one, still read.
+    assert read_table(small).frame.shape == (2, 2)

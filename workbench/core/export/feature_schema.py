@@ -102,6 +102,8 @@ class FeatureSchema:
             data = json.loads(text)
         except (json.JSONDecodeError, TypeError) as error:
             raise WorkbenchError(f"the model schema is not valid JSON: {error}") from error
+        except RecursionError:
+            raise WorkbenchError("the model schema is JSON nested too deeply to read") from None
         return _schema_from_dict(data)
 
     def save(self, path: str | Path) -> None:

@@ -12,6 +12,7 @@ prediction can be joined back: the project's identifier columns by default, else
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api import types as ptypes
 
 from workbench.core.atomic import atomic_path
 from workbench.core.errors import SchemaError, WorkbenchError
@@ -39,6 +41,12 @@ PROBA_PREFIX = "proba_"
 OUTPUT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 # Rows per prediction call: progress and cancel between chunks, memory bounded on big files.
 CHUNK_ROWS = 50_000
+# The largest number an exported model's float32 inputs hold; beyond it is infinity.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+# A text cell starting with one of these is run as a formula by spreadsheets (OWASP: CSV
+# injection); such cells are written with a leading apostrophe, which shows them as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
 
 # (features of some rows, already validated) -> (predictions, probabilities or None)
 Predictor = Callable[[pd.DataFrame], tuple[np.ndarray, np.ndarray | None]]
@@ -125,8 +133,10 @@ def load_onnx(path: Path) -> tuple[Any, FeatureSchema]:
     is missing, not ONNX, or not a workbench export without its schema.json."""
     import onnxruntime
 
-    if not path.is_file():
+    if not path.exists():
         raise WorkbenchError(f"ONNX model not found: {path}")
+    if not path.is_file():
+        raise WorkbenchError(f"{path} is not a file: give the exported model.onnx")
     try:
         session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     except Exception as error:  # onnxruntime has its own exception types for a bad file
@@ -175,8 +185,11 @@ def _predict(
         raise WorkbenchError(f"the predictions would overwrite the input file {input_path}")
     frame = read_table(input_path, options, sub_progress(progress, 0.0, 0.3), cancel).frame
     frame = frame.reset_index(drop=True)
+    if frame.empty:
+        raise SchemaError(f"{input_path.name} has no data rows: nothing to predict")
     try:
         features = schema.validate_frame(frame)
+        _check_number_range(schema, features)
     except SchemaError as error:
         raise SchemaError(f"{input_path.name}: {error}") from error
     key_frame = _keys(frame, keys, identifiers, input_path)
@@ -191,6 +204,26 @@ def _predict(
     _write(result, out)
     progress(1.0, f"wrote {len(result):,} predictions to {out.name}")
     return BatchPrediction(out, len(result), [str(c) for c in result.columns], list(key_frame))
+
+
+def _check_number_range(schema: FeatureSchema, features: pd.DataFrame) -> None:
+    """Refuse infinities and numbers beyond float32, naming the column and row.
+
+    An exported ONNX model takes float32, where 1e39 is already infinite, and scikit-learn
+    refuses infinity (trees cast to float32 too): both ways of predicting refuse the same values
+    here, before either runs, instead of one answering and the other failing."""
+    for column in schema.columns:
+        if column.type != "float":
+            continue
+        values = features[column.name].to_numpy(dtype="float64", na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            beyond = np.abs(values) > FLOAT32_MAX  # NaN (missing) compares False
+        if beyond.any():
+            position = int(np.flatnonzero(beyond)[0])
+            raise SchemaError(
+                f"column '{column.name}' holds {float(values[position])!r} (row {position + 1}); "
+                f"the model takes finite numbers up to ±{FLOAT32_MAX:.4g}"
+            )
 
 
 def _dtype(values: np.ndarray) -> Any:
@@ -239,8 +272,37 @@ def _write(frame: pd.DataFrame, out: Path) -> None:
     try:
         with atomic_path(out) as tmp:
             if kind == "csv":
-                frame.to_csv(tmp, index=False)
+                spreadsheet_safe(frame).to_csv(tmp, index=False)
             else:
                 frame.to_parquet(tmp, index=False)
     except OSError as error:
         raise WorkbenchError(f"cannot write {out}: {error.strerror or error}") from error
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell (and column name) that a spreadsheet would run as a
+    formula prefixed with an apostrophe: `=cmd|' /C calc'!A0` becomes `'=cmd|' /C calc'!A0`.
+
+    Key columns come from the user's file and labels from the training data, so either may hold
+    such a cell. Numbers stay numbers: numeric columns are untouched, and so is text that is a
+    plain number ("-5", "+1.5e3"), which a spreadsheet reads as that number, not a formula.
+    """
+    safe = frame.copy(deep=False)
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        if not (ptypes.is_object_dtype(column.dtype) or ptypes.is_string_dtype(column.dtype)):
+            continue
+        text = column.astype("string")
+        risky = text.str.startswith(FORMULA_STARTS) & ~text.str.fullmatch(_PLAIN_NUMBER)
+        risky = risky.fillna(False).to_numpy(dtype=bool)
+        if risky.any():
+            escaped = column.astype(object).copy()
+            escaped[risky] = "'" + text[risky].astype(object)
+            safe.isetitem(position, escaped)
+    safe.columns = [_safe_cell(str(name)) for name in frame.columns]
+    return safe
+
+
+def _safe_cell(text: str) -> str:
+    risky = text.startswith(FORMULA_STARTS) and not re.fullmatch(_PLAIN_NUMBER, text)
+    return f"'{text}" if risky else text

@@ -58,6 +58,7 @@ class CsvReader(Reader):
             )
         body = table[1:] if header else table
         width = detect.modal_width(body) or len(table[0].fields)
+        self._check_width(max(width, len(table[0].fields)))
         if header:
             raw_names: list[Any] = _header_fields(sample, table[0], delimiter, o)
             if len(raw_names) == width - 1:  # R write.table: no name over the row names
@@ -77,13 +78,18 @@ class CsvReader(Reader):
         )
         self._sample = sample
         self._body_records = len(body)
+        if sample.encoding == detect.MIXED_ENCODING and not self._encoding_given:
+            self.warnings.append(self._mixed_note())
         if header and not body and sample.complete:
             self.warnings.append(f"{path.name} has a header but no data rows")
 
     def _sample_until_enough(
         self, o: ReadOptions
     ) -> tuple[detect.TextSample, list[detect.Record], str]:
-        """Grow the sample until it holds enough records to judge (wide quoted rows are long)."""
+        """Grow the sample until it holds enough records to judge (wide quoted rows are long).
+
+        Past MAX_SAMPLE_BYTES two whole records (a header and a row) are enough; a quoted field
+        of many megabytes (a document in a cell) grows it further, up to LONG_RECORD_BYTES."""
         nbytes = detect.SAMPLE_BYTES
         while True:
             sample = detect.read_text_sample(self.path, o.encoding, nbytes)
@@ -93,8 +99,16 @@ class CsvReader(Reader):
                 delimiter = o.delimiter
                 records = detect.parse_records(sample, delimiter, o.quotechar, False)
             enough = len(records) >= detect.MIN_SAMPLE_RECORDS
-            if enough or sample.complete or nbytes >= detect.MAX_SAMPLE_BYTES:
+            if enough or sample.complete:
                 return sample, records, delimiter
+            if nbytes >= detect.MAX_SAMPLE_BYTES and len(records) >= 2:
+                return sample, records, delimiter
+            if nbytes >= detect.LONG_RECORD_BYTES:
+                raise DataReadError(
+                    f"{self.path}: its first {len(records) + 1} rows take more than "
+                    f"{detect.LONG_RECORD_BYTES >> 20} MiB (a field that long, or a quote "
+                    "that is never closed); the workbench reads fields up to that size"
+                )
             nbytes *= 4
 
     def estimated_rows(self) -> int | None:
@@ -124,18 +138,16 @@ class CsvReader(Reader):
         except UnicodeDecodeError:
             if self._encoding_given or not _is_utf8(self.options.encoding):
                 raise self._encoding_error() from None
-        # The sample was UTF-8 but a later byte is not: the file is a Windows code page.
+        # The sample was UTF-8 but a later line is not: a Windows code page, in the whole file
+        # or only in lines another program appended. Each line is read as what it is.
+        self.options = dataclasses.replace(self.options, encoding=detect.MIXED_ENCODING)
+        frame = self._parse_with(detect.MIXED_ENCODING, nrows, progress, cancel)
+        return frame, [self._mixed_note()]
+
+    def _mixed_note(self) -> str:
         bad = detect.first_bad_utf8(self.path)
-        fallback = "cp1252"
-        self.options = dataclasses.replace(self.options, encoding=fallback)
-        where = f"line {bad[1]} (byte 0x{bad[2]:02X})" if bad else "a later line"
-        note = f"{where} is not valid UTF-8; read the file as {fallback}"
-        try:
-            return self._parse_with(fallback, nrows, progress, cancel), [note]
-        except UnicodeDecodeError:
-            self.options = dataclasses.replace(self.options, encoding="latin-1")
-            note = f"{where} is not valid UTF-8; read the file as latin-1"
-            return self._parse_with("latin-1", nrows, progress, cancel), [note]
+        first = f" (the first: line {bad[1]}, byte 0x{bad[2]:02X})" if bad else ""
+        return f"lines that are not valid UTF-8{first} were read as cp1252, the others as UTF-8"
 
     def _encoding_error(self) -> DataReadError:
         bad = detect.first_bad_utf8(self.path) if _is_utf8(self.options.encoding) else None

@@ -10,6 +10,7 @@ import codecs
 import csv
 import io
 import re
+import stat
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -24,7 +25,12 @@ from workbench.core.errors import DataReadError
 
 SAMPLE_BYTES = 64 * 1024
 MAX_SAMPLE_BYTES = 4 * 1024 * 1024
+# The sample grows past MAX_SAMPLE_BYTES until it holds a header and one whole row, up to this.
+LONG_RECORD_BYTES = 256 * 1024 * 1024
 MIN_SAMPLE_RECORDS = 40
+# The widest table read: a profile, a schema and a chain cost time per column, and at this width
+# an import and a profile take under a minute; 200,000 columns took minutes and gigabytes.
+MAX_COLUMNS = 50_000
 HEADER_BODY_ROWS = 60  # rows under the header used to judge "is the first row a header?"
 
 _TEXT_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".tab": "csv", ".dat": "csv"}
@@ -48,12 +54,22 @@ _CONTROL_BYTES = bytes([*range(9), *range(14, 32), 127])
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long quoted text (job descriptions) is data
 
+# A file whose lines were written by different programs: UTF-8 where a line decodes as UTF-8,
+# Windows-1252 from the first byte that does not to the end of that line (a table appended to
+# by a Windows tool). Registered as a codec so pandas, open() and ReadOptions take its name.
+MIXED_ENCODING = "utf-8-or-cp1252"
+_MIXED_ERRORS = "workbench-cp1252-lines"
+_LINE_END = re.compile(rb"[\r\n]")
+# The five bytes cp1252 leaves undefined are read as latin-1 does (the same code point).
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+
 
 # --------------------------------------------------------------------------- files
 
 
 def open_binary(path: Path) -> IO[bytes]:
     """Open for reading, turning every OS refusal into a one-line DataReadError."""
+    require_regular_file(path)
     try:
         return path.open("rb")
     except FileNotFoundError:
@@ -70,10 +86,22 @@ def open_binary(path: Path) -> IO[bytes]:
         raise DataReadError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def read_head(path: Path, nbytes: int) -> tuple[bytes, int]:
-    """The first `nbytes` bytes and the file size; refuses folders and empty files."""
-    if path.is_dir():
+def require_regular_file(path: Path) -> None:
+    """Refuse what is not a plain file before opening it: a folder, and a named pipe, socket or
+    device, whose open() or read() would wait forever for a writer."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # open_binary turns the same failure into its one-line message
+    if stat.S_ISDIR(mode):
         raise DataReadError(f"{path} is a folder, not a table file")
+    if not stat.S_ISREG(mode):
+        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device or socket"
+        raise DataReadError(f"{path} is {kind}, not a table file; save the table to a file first")
+
+
+def read_head(path: Path, nbytes: int) -> tuple[bytes, int]:
+    """The first `nbytes` bytes and the file size; refuses folders, pipes and empty files."""
     with open_binary(path) as handle:
         head = handle.read(nbytes)
         size = handle.seek(0, io.SEEK_END)
@@ -162,7 +190,8 @@ def read_text_sample(path: Path, encoding: str | None, nbytes: int = SAMPLE_BYTE
 
 
 def detect_encoding(raw: bytes, complete: bool) -> str:
-    """UTF-8 (with or without BOM) or UTF-16 by BOM; otherwise the Western Windows code page.
+    """UTF-8 (with or without BOM) or UTF-16 by BOM; otherwise the Western Windows code page,
+    or both line by line (MIXED_ENCODING) when some lines are UTF-8 and others are not.
 
     charset-normalizer is not used: on short samples it guesses exotic code pages, while the
     non-UTF-8 files analysts receive are overwhelmingly cp1252/latin-1. Users can override.
@@ -176,6 +205,8 @@ def detect_encoding(raw: bytes, complete: bool) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    if has_utf8_lines(raw):  # "Köln" in UTF-8 on one line and in cp1252 on another
+        return MIXED_ENCODING
     try:
         raw.decode("cp1252")
         return "cp1252"
@@ -201,6 +232,72 @@ def first_bad_utf8(path: Path) -> tuple[int, int, int] | None:
             offset += len(chunk)
             lines += chunk.count(b"\n")
     return None
+
+
+def _cp1252(raw: bytes) -> str:
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        pass
+    return "".join(
+        chr(byte) if byte in _CP1252_UNDEFINED else bytes((byte,)).decode("cp1252") for byte in raw
+    )
+
+
+def _rest_of_line_as_cp1252(error: UnicodeError) -> tuple[str, int]:
+    """Decoding error handler: from the byte that is not UTF-8 to the line's end is cp1252."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    data = bytes(error.object)
+    found = _LINE_END.search(data, error.start)
+    end = found.start() if found else len(data)
+    return _cp1252(data[error.start : end]), end
+
+
+def _mixed_decode(data: bytes, errors: str = "strict") -> tuple[str, int]:
+    return codecs.utf_8_decode(data, _MIXED_ERRORS, True)
+
+
+class _MixedIncrementalDecoder(codecs.BufferedIncrementalDecoder):
+    def _buffer_decode(self, data: Any, errors: str, final: bool) -> tuple[str, int]:
+        return codecs.utf_8_decode(data, _MIXED_ERRORS, final)
+
+
+class _MixedStreamReader(codecs.StreamReader):
+    def decode(self, data: Any, errors: str = "strict") -> tuple[str, int]:
+        return codecs.utf_8_decode(data, _MIXED_ERRORS, False)
+
+
+def _find_mixed_codec(name: str) -> codecs.CodecInfo | None:
+    if name != MIXED_ENCODING.replace("-", "_"):  # codecs.lookup normalises names this way
+        return None
+    return codecs.CodecInfo(
+        name=MIXED_ENCODING,
+        encode=codecs.utf_8_encode,
+        decode=_mixed_decode,
+        incrementalencoder=codecs.getincrementalencoder("utf-8"),
+        incrementaldecoder=_MixedIncrementalDecoder,
+        streamreader=_MixedStreamReader,
+        streamwriter=codecs.getwriter("utf-8"),
+    )
+
+
+codecs.register_error(_MIXED_ERRORS, _rest_of_line_as_cp1252)
+codecs.register(_find_mixed_codec)
+
+
+def has_utf8_lines(raw: bytes) -> bool:
+    """Does any line with non-ASCII bytes decode as UTF-8? In a file that is not UTF-8 as a
+    whole, that means lines from two encodings (read it as MIXED_ENCODING)."""
+    for line in raw.splitlines():
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        return True
+    return False
 
 
 # --------------------------------------------------------------------------- CSV dialect

@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import io
 import warnings
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,12 @@ from workbench.core.progress import CancelToken, ProgressFn
 
 if TYPE_CHECKING:
     from workbench.core.io.options import ReadOptions
+
+# Zip bomb limits for .xlsx (see _check_unpacked_sizes): Apache POI's inflate ratio, applied to
+# parts above a small grace size (tiny parts compress oddly), and a cap on the whole workbook.
+MAX_INFLATE_RATIO = 100
+_INFLATE_GRACE_BYTES = 1 << 20
+MAX_UNPACKED_BYTES = 4 << 30
 
 
 class ExcelReader(Reader):
@@ -103,6 +110,8 @@ class ExcelReader(Reader):
         try:
             with open(self.path, "rb") as handle:
                 legacy = handle.read(8).startswith(b"\xd0\xcf\x11\xe0")
+            if not legacy:
+                _check_unpacked_sizes(self.path)
             if legacy:
                 import xlrd
 
@@ -182,6 +191,38 @@ class ExcelReader(Reader):
 
     def close(self) -> None:
         self._book.close()
+
+
+def _check_unpacked_sizes(path: Path) -> None:
+    """Refuse a zip bomb before openpyxl inflates it: an .xlsx is a zip archive whose directory
+    declares each part's unpacked size, and Python's zip reader never inflates past it.
+
+    Spreadsheet XML compresses about 3-15 times (a sheet of one repeated value 13 times); a
+    part that claims to grow more than MAX_INFLATE_RATIO times (Apache POI's rule) or parts that
+    add up to more than MAX_UNPACKED_BYTES are refused at once, naming the part."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a readable zip: _open says the file is not a readable Excel file
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > _INFLATE_GRACE_BYTES and ratio > MAX_INFLATE_RATIO:
+            raise DataReadError(
+                f"{path}: its part '{part.filename}' would unpack from "
+                f"{_mib(part.compress_size)} to {_mib(part.file_size)} ({ratio:,.0f} times): "
+                "refused as a zip bomb (if it is a real table, save it as CSV)"
+            )
+    total = sum(part.file_size for part in parts)
+    if total > MAX_UNPACKED_BYTES:
+        raise DataReadError(
+            f"{path} would unpack to {_mib(total)}, more than the "
+            f"{_mib(MAX_UNPACKED_BYTES)} the workbench reads from a workbook; save it as CSV"
+        )
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1 << 20):,.1f} MiB"
 
 
 @contextlib.contextmanager

@@ -48,6 +48,8 @@ class JsonReader(Reader):
                 raise DataReadError(
                     f"{self.path} is not valid {self.options.encoding} text"
                 ) from None
+            except RecursionError:
+                raise DataReadError(_too_deep(str(self.path))) from None
             self._frame = _json_to_frame(data, self.path)
         return self._frame
 
@@ -65,6 +67,13 @@ class JsonReader(Reader):
         progress(1 - _TIDY_SHARE, "tidying columns")
         tidy, notes = self._tidy(frame, cancel=cancel)
         return tidy, notes, self.options
+
+
+def _too_deep(where: str) -> str:
+    # json.loads recurses once per level: thousands of nested brackets exhaust Python's stack.
+    return (
+        f"{where} is JSON nested too deeply to read (about a thousand levels of brackets or more)"
+    )
 
 
 def _json_to_frame(data: Any, path: Path) -> pd.DataFrame:
@@ -124,6 +133,8 @@ class JsonLinesReader(Reader):
                     continue
                 try:
                     record = json.loads(text)
+                except RecursionError:
+                    raise DataReadError(_too_deep(f"{self.path}: line {number}")) from None
                 except json.JSONDecodeError as exc:
                     if self.options.bad_lines == "skip":
                         skipped += 1

@@ -28,6 +28,7 @@ class ParquetReader(Reader):
             raise DataReadError(
                 f"{path} is not a readable Parquet file (damaged, or not really Parquet)"
             ) from None
+        self._check_width(len(self._file.schema_arrow))
 
     def estimated_rows(self) -> int | None:
         return int(self._file.metadata.num_rows)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from workbench.core.errors import DataReadError
 from workbench.core.io import detect
 from workbench.core.io.tidy import tidy_frame
 from workbench.core.progress import CancelToken, ProgressFn
@@ -33,6 +34,15 @@ class Reader:
         self.options = options
         self.warnings: list[str] = []
         detect.read_head(path, 1)  # missing, folder, empty: one clear message for every format
+
+    def _check_width(self, width: int) -> None:
+        """Refuse a table wider than MAX_COLUMNS before reading it: every later step pays per
+        column, and 200,000 columns took minutes and gigabytes before any message."""
+        if width > detect.MAX_COLUMNS:
+            raise DataReadError(
+                f"{self.path} has {width:,} columns; the workbench reads tables of up to "
+                f"{detect.MAX_COLUMNS:,} columns"
+            )
 
     def preview(self, nrows: int) -> tuple[pd.DataFrame, list[str]]:
         raise NotImplementedError
@@ -56,6 +66,13 @@ class Reader:
         na_done: bool = False,
         cancel: CancelToken | None = None,
     ) -> tuple[pd.DataFrame, list[str]]:
-        return tidy_frame(
-            frame, self.options, names_done=names_done, na_done=na_done, cancel=cancel
-        )
+        self._check_width(frame.shape[1])
+        try:
+            return tidy_frame(
+                frame, self.options, names_done=names_done, na_done=na_done, cancel=cancel
+            )
+        except RecursionError:  # a JSON cell of lists in lists, written back out as text
+            raise DataReadError(
+                f"{self.path} holds a value nested too deeply to show as text "
+                "(about a thousand levels of brackets or more)"
+            ) from None

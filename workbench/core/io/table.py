@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.core.errors import DataReadError
 from workbench.core.io import detect, formats
 from workbench.core.io.options import ReadOptions
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
@@ -48,6 +49,15 @@ class TableRead:
     frame: pd.DataFrame
     options: ReadOptions
     warnings: tuple[str, ...] = field(default=())
+
+
+def require_table_file(path: str | Path) -> None:
+    """Fail at once, before any slow work, on a path that is missing, a folder, or a named pipe
+    or device (whose read would wait forever): a DataReadError naming the path."""
+    path = Path(path)
+    if not path.exists():
+        raise DataReadError(f"file not found: {path}")
+    detect.require_regular_file(path)
 
 
 def detect_format(path: Path) -> str:

@@ -43,7 +43,9 @@ import pandas as pd
 import sqlite_utils
 
 from workbench import __version__
+from workbench.core import json_fields
 from workbench.core.errors import ProjectError, WorkbenchError
+from workbench.core.kinds import TaskType
 from workbench.core.metrics.tables import summarise_folds
 from workbench.core.runs.log_schema import migrate, schema_version
 
@@ -612,7 +614,8 @@ class ExperimentLog:
             for row in runs
         }  # fmt: skip
         for row in children["params"]:
-            parts[row["run_id"]]["params"][row["name"]] = json.loads(row["value_json"])
+            value = _logged_json(row, "value_json", f"parameter '{row['name']}'")
+            parts[row["run_id"]]["params"][row["name"]] = value
         for row in sorted(children["metrics"], key=lambda r: (r["split"], r["fold"])):
             part = parts[row["run_id"]]
             if row["fold"] == _WHOLE_SPLIT:
@@ -692,6 +695,56 @@ def _differs(values: list[Any]) -> bool:
     return len(set(present)) > 1
 
 
+# Entries of a run's spec and their JSON types, as the runner writes them (train.run_training).
+# Checked when the log is read: a spec edited by hand or by another program must give a line
+# naming the run and the entry, not a TypeError wherever the entry is used.
+_SPEC_ENTRIES: dict[str, tuple[type, ...]] = {
+    "target": (str,),
+    "task": (str,),
+    "features": (list,),
+    "metric": (str, type(None)),
+    "model": (dict,),
+    "chain": (dict, type(None)),
+    "split": (dict, type(None)),
+    "tune": (dict, type(None)),
+    "seed": (int, type(None)),
+    "n_jobs": (int, type(None)),
+}
+# What reading a finished run's results, exporting or predicting with it needs in its spec.
+_FINISHED_SPEC_ENTRIES = ("target", "task", "features", "metric")
+
+
+def _logged_json(row: Mapping[str, Any], column: str, what: str) -> Any:
+    """A JSON column of the log, or a ProjectError naming the run and what is damaged."""
+    try:
+        return json.loads(row[column])
+    except (json.JSONDecodeError, TypeError, RecursionError):
+        run = row["run_id"]
+        raise ProjectError(f"run '{run}' in {LOG_FILE} has a damaged {what}") from None
+
+
+def _run_spec(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The run's spec, each entry the runner writes checked for its JSON type."""
+    spec = _logged_json(row, "spec_json", "spec (not valid JSON)")
+    try:
+        if not isinstance(spec, dict):
+            raise WorkbenchError(f"it should be an object, not {json_fields.describe(spec)}")
+        for key, kinds in _SPEC_ENTRIES.items():
+            json_fields.field(spec, key, kinds, default=None)
+        json_fields.text_list(spec, "features", default=None)
+        tasks = [task.value for task in TaskType]
+        if "task" in spec and spec["task"] not in tasks:
+            raise WorkbenchError(
+                f"'task' should be one of {', '.join(tasks)}, not {spec['task']!r}"
+            )
+        json_fields.field(spec.get("model") or {}, "name", str, "model", default=None)
+    except WorkbenchError as error:
+        raise ProjectError(
+            f"run '{row['run_id']}' in {LOG_FILE} has a damaged spec: {error}"
+        ) from None
+    return spec
+
+
 def _record(row: Mapping[str, Any], parts: Mapping[str, Any]) -> RunRecord:
     return RunRecord(
         run_id=row["run_id"],
@@ -705,9 +758,9 @@ def _record(row: Mapping[str, Any], parts: Mapping[str, Any]) -> RunRecord:
         note=row["note"],
         seed=row["seed"],
         dataset_sha256=row["dataset_sha256"],
-        rows=json.loads(row["rows_json"]),
-        spec=json.loads(row["spec_json"]),
-        env=json.loads(row["env_json"]),
+        rows=_logged_json(row, "rows_json", "row count"),
+        spec=_run_spec(row),
+        env=_logged_json(row, "env_json", "environment"),
         pid=row["pid"],
         host=row["host"],
         params=parts["params"],
@@ -756,5 +809,10 @@ def finished_record(log: ExperimentLog, run_id: str, wanted: str = "results") ->
         raise WorkbenchError(
             f"run '{run_id}' ({record.name or 'unnamed'}) has no {wanted}: it {record.status}"
             f"{reason}"
+        )
+    absent = [key for key in _FINISHED_SPEC_ENTRIES if key not in record.spec]
+    if absent:
+        raise ProjectError(
+            f"run '{run_id}' in {LOG_FILE} has a damaged spec: '{absent[0]}' is missing"
         )
     return record

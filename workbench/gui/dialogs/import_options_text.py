@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from workbench.core.io.detect import MIXED_ENCODING
 from workbench.core.io.options import SUPPORTED_SUFFIXES, ReadOptions
 
 FORMAT_CHOICES: tuple[tuple[str, str], ...] = (
@@ -20,7 +21,7 @@ FORMAT_CHOICES: tuple[tuple[str, str], ...] = (
     ("jsonl", "JSON lines"),
     ("sqlite", "SQLite database"),
 )
-ENCODINGS: tuple[str, ...] = ("utf-8", "utf-8-sig", "cp1252", "latin-1")
+ENCODINGS: tuple[str, ...] = ("utf-8", "utf-8-sig", "cp1252", "latin-1", MIXED_ENCODING)
 OTHER = "other"
 DELIMITER_CHOICES: tuple[tuple[str, str], ...] = (
     (",", "comma  ,"),
@@ -113,6 +114,7 @@ def _encoding_name(encoding: str | None) -> str:
         "latin1": "Latin-1",
         "iso-8859-1": "Latin-1",
         "ascii": "ASCII",
+        MIXED_ENCODING: "UTF-8, Windows-1252 where a line is not UTF-8",
     }
     return names.get(encoding.lower(), encoding)
 

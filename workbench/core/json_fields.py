@@ -1,0 +1,101 @@
+"""Typed reading of JSON that may have been edited by hand: project.json, a run's logged spec.
+
+`json.loads` says only that a document is well-formed; code that then does `data["chain"].get`
+on a string fails with an AttributeError far from the cause. Every entry read through `field`
+is checked for its JSON type first, and a wrong one is a WorkbenchError naming the entry by its
+dotted path ('dataset.source.sha256') and what it holds instead, which the CLI prints as one line
+and the GUI shows in a dialog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from workbench.core.errors import WorkbenchError
+
+__all__ = ["REQUIRED", "describe", "field", "text_list"]
+
+
+class _Required:
+    """The default of `field` for an entry that must be present."""
+
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()
+
+# JSON types as the message names them, in the order a message lists them.
+_NAMES: tuple[tuple[type, str], ...] = (
+    (str, "text"),
+    (bool, "true or false"),
+    (int, "a whole number"),
+    (float, "a number"),
+    (list, "a list"),
+    (dict, "an object"),
+    (type(None), "null"),
+)
+
+
+def describe(value: Any) -> str:
+    """What a JSON value is, for a message: "a list", "text ('x')", "a whole number (5)"."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"text ({shown!r})"
+    if isinstance(value, int | float):
+        return f"a number ({value!r})"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _matches(value: Any, kinds: tuple[type, ...]) -> bool:
+    if isinstance(value, bool):  # JSON true is not a number, though Python's bool is an int
+        return bool in kinds
+    if isinstance(value, int) and float in kinds:
+        return True
+    return isinstance(value, kinds)
+
+
+def field(
+    data: Mapping[str, Any], key: str, kinds: type | tuple[type, ...], path: str = "",
+    default: Any = REQUIRED,
+) -> Any:  # fmt: skip
+    """`data[key]`, checked to be one of `kinds` (`float` accepts whole numbers too).
+
+    `path` is where `data` sits in the document ("dataset.source"), so the message names the
+    entry in full. A missing entry is `default`, or an error when there is none.
+    """
+    where = f"{path}.{key}" if path else key
+    if key not in data:
+        if default is REQUIRED:
+            raise WorkbenchError(f"'{where}' is missing")
+        return default
+    value = data[key]
+    wanted = kinds if isinstance(kinds, tuple) else (kinds,)
+    if not _matches(value, wanted):
+        expected = " or ".join(name for kind, name in _NAMES if kind in wanted)
+        raise WorkbenchError(f"'{where}' should be {expected}, not {describe(value)}")
+    return value
+
+
+def text_list(
+    data: Mapping[str, Any], key: str, path: str = "", default: Any = REQUIRED
+) -> list[str]:
+    """A list whose every item is text (column names, categories); null too when the default
+    is None (an optional list)."""
+    items = field(data, key, list if default is not None else (list, type(None)), path, default)
+    if not isinstance(items, list):
+        return items
+    where = f"{path}.{key}" if path else key
+    for index, item in enumerate(items):
+        if not isinstance(item, str):
+            raise WorkbenchError(f"'{where}[{index}]' should be text, not {describe(item)}")
+    return list(items)
