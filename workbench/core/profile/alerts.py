@@ -131,7 +131,6 @@ def column_alerts(
                 "drop_columns",
             )
         )
-    alerts += _missing_alerts(column, options)
     if column.kind == ColumnKind.IDENTIFIER:
         alerts.append(
             Alert(
@@ -146,7 +145,25 @@ def column_alerts(
                 "drop_columns",
             )
         )
-    if column.kind == ColumnKind.CATEGORICAL and column.distinct > options.high_cardinality:
+    # In the order their fixes belong in a chain: drop a mostly empty column first; mark
+    # stand-ins as missing, parse numbers and strip spaces before imputing, grouping rare
+    # categories or transforming numbers.
+    missing = _missing_alerts(column, options)
+    dropped = bool(missing) and missing[0].fix_step == "drop_columns"
+    if dropped:
+        alerts += missing
+    values = _value_alerts(column, counts, options) if counts is not None and len(counts) else []
+    alerts += values
+    if not dropped:
+        alerts += missing
+    # Numbers stored as text ('19M', '$4.99', '5,000') have many distinct values because they
+    # are numbers: once parsed there is nothing to group.
+    numbers = any(alert.fix_step == "to_numeric" for alert in values)
+    if (
+        column.kind == ColumnKind.CATEGORICAL
+        and column.distinct > options.high_cardinality
+        and not numbers
+    ):
         alerts.append(
             Alert(
                 "high_cardinality",
@@ -162,8 +179,6 @@ def column_alerts(
         )
     if column.kind == ColumnKind.NUMERIC:
         alerts += _numeric_alerts(column, options)
-    if counts is not None and len(counts):
-        alerts += _value_alerts(column, counts, options)
     return alerts
 
 

@@ -30,7 +30,7 @@ from workbench.core.steps.catalog import all_steps
 COLUMN_STEPS: dict[str, frozenset[str]] = {
     "high_missing": frozenset({"impute", "impute_knn", "missing_indicator"}),
     "skewed": frozenset({"log1p", "power_transform", "bin"}),
-    "high_cardinality": frozenset({"group_rare", "hash", "target_encode"}),
+    "high_cardinality": frozenset({"group_rare", "hash", "target_encode", "parse_numbers"}),
     "sentinel_values": frozenset({"mark_missing"}),
     "mixed_types": frozenset({"parse_numbers"}),
     "numbers_as_text": frozenset({"parse_numbers"}),
