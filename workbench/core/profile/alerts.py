@@ -278,9 +278,11 @@ def _value_alerts(column: ColumnProfile, counts: pd.Series, options: ProfileOpti
         return []
     labels = pd.Series(index.astype(str), dtype=object)
     weights = counts.to_numpy(dtype="int64")
-    number_like = _number_like(labels)
+    # Which labels are numbers: a regex over every distinct value, so only where it is needed
+    # (a key column of a million distinct strings has no mixed types to report).
+    number_like = _number_like(labels) if column.kind == ColumnKind.CATEGORICAL else None
     alerts = _string_sentinels(column, labels, weights, number_like, options)
-    if column.kind == ColumnKind.CATEGORICAL:
+    if number_like is not None:
         alerts += _mixed_types(column, labels, weights, number_like, options)
     padded = labels.str.len().to_numpy() != labels.str.strip().str.len().to_numpy()
     if padded.any():
@@ -365,7 +367,7 @@ def _string_sentinels(
     column: ColumnProfile,
     labels: pd.Series,
     weights: np.ndarray,
-    number_like: np.ndarray,
+    number_like: np.ndarray | None,
     options: ProfileOptions,
 ) -> list[Alert]:
     """Stand-ins for "no value" in a text column, each only with evidence that it is one.
@@ -378,6 +380,10 @@ def _string_sentinels(
     """
     normal = labels.str.strip().str.lower()
     candidates = normal.isin(SENTINEL_STRINGS).to_numpy()
+    if not candidates.any():
+        return []
+    if number_like is None:
+        number_like = _number_like(labels)
     total = int(weights.sum())
     others = ~candidates
     other_rows = int(weights[others].sum())
