@@ -10,6 +10,7 @@ import pytest
 from _frames import load
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.io.table import read_table
 from workbench.core.kinds import (
     ColumnKind,
     ColumnRole,
@@ -42,7 +43,9 @@ K = ColumnKind
         ("penguins_raw", "Sample Number", K.NUMERIC),  # 1..152 per study, repeats
         ("adult", "column_2", K.NUMERIC),  # fnlwgt
         ("bank", "emp.var.rate", K.CATEGORICAL),  # numbers and '####' cells: text
-        ("googleplaystore", "App", K.TEXT),
+        ("googleplaystore", "App", K.IDENTIFIER),  # 9,660 names in 10,841 rows, 4 words
+        ("googleplaystore", "Reviews", K.CATEGORICAL),  # counts stored as text: not a key
+        ("penguins_raw", "Individual ID", K.IDENTIFIER),  # N1A1: an id name, 55% distinct
         ("diamonds", "price", K.NUMERIC),
     ],
 )
@@ -69,6 +72,87 @@ def test_unique_numbers_that_measure_something_are_not_identifiers(shared_data: 
     assert fnlwgt.is_unique and len(fnlwgt) == 21648
     assert infer_kind(fnlwgt) == K.NUMERIC
     assert infer_kind(fnlwgt.rename("customer_id")) == K.IDENTIFIER
+
+
+# The identifiers io's reading of every shared file gives, and no other column: prices, weights,
+# populations, flight numbers and party ids stay numbers.
+SHARED_IDENTIFIERS = {
+    "clean/modeldata_credit_data.csv": {"rownames"},
+    "clean/modeldata_lending_club.csv": {"rownames"},
+    "clean/penguins_R_arrow.parquet": {"...1"},
+    "clean/horse-colic.csv": {"column_2"},  # hospital numbers 518476-5305629, 95% distinct
+    "messy/glassdoor_jobs.csv": {"column_0"},
+    "messy/googleplaystore.csv": {"App"},
+    "messy/penguins-raw.csv": {"Individual ID"},
+}
+
+
+def test_identifiers_in_every_shared_file(shared_data: Path) -> None:
+    found = {}
+    for path in sorted(shared_data.glob("*/*")):
+        if path.name == "README.md":
+            continue
+        kinds = infer_kinds(read_table(path).frame)
+        identifiers = {name for name, kind in kinds.items() if kind == K.IDENTIFIER}
+        if identifiers:
+            found[str(path.relative_to(shared_data))] = identifiers
+    assert found == SHARED_IDENTIFIERS
+
+
+def _case_ids(occupants: int = 15_524, cases: int = 12_344) -> np.ndarray:
+    """A crash survey's case number, one row per occupant: 12,344 cases in 15,524 rows."""
+    rng = np.random.default_rng(0)
+    extra = rng.choice(cases, size=occupants - cases, replace=True)
+    return np.sort(np.concatenate([np.arange(cases), extra])) + 100_001
+
+
+def test_numeric_ids_that_repeat_or_skip_are_identifiers() -> None:
+    ids = _case_ids()
+    assert len(np.unique(ids)) == 12_344 and len(ids) == 15_524
+    # sorted down the file: a counter, whatever its name
+    assert infer_kind(pd.Series(ids, name="v7")) == K.IDENTIFIER
+    # shuffled: still dense over its range and evenly spread
+    shuffled = np.random.default_rng(1).permutation(ids)
+    assert infer_kind(pd.Series(shuffled, name="v7")) == K.IDENTIFIER
+    # a parcel id, 2,930 distinct 9- and 10-digit numbers, sparse and unsorted: by its name
+    rng = np.random.default_rng(2)
+    parcels = rng.permutation(np.unique(rng.integers(526_301_100, 1_007_100_110, 3_000))[:2_930])
+    assert len(np.unique(parcels)) == 2_930
+    assert infer_kind(pd.Series(parcels, name="PID")) == K.IDENTIFIER
+    assert infer_kind(pd.Series(parcels, name="parcel")) == K.NUMERIC
+    for name in ("caseid", "CaseID", "EmpID", "Order No", "customer_code", "account number"):
+        assert infer_kind(pd.Series(shuffled, name=name)) == K.IDENTIFIER, name
+
+
+def test_measures_stay_numbers_whatever_their_spread(shared_data: Path) -> None:
+    weights = load(shared_data, "adult")["column_2"]  # fnlwgt, 66% distinct integers
+    assert infer_kind(weights) == K.NUMERIC
+    # an id-like name needs half the values distinct: flights repeat a flight number
+    flights = read_table(shared_data / "clean/flights_de_bootcamp.parquet").frame
+    assert infer_kind(flights["flight_number"]) == K.NUMERIC
+    # words ending in "id" that are not keys, and a negative "id" (a measure)
+    assert infer_kind(weights.rename("amount_paid")) == K.NUMERIC
+    assert infer_kind(weights.rename("valid")) == K.NUMERIC
+    assert infer_kind((-weights).rename("id")) == K.NUMERIC
+    # a population rising down the file covers a sliver of its range
+    macro = read_table(shared_data / "messy/statsmodels_macrodata.xls").frame
+    assert macro["POP"].dropna().is_monotonic_increasing
+    assert infer_kind(macro["POP"]) == K.NUMERIC
+
+
+def test_person_names_are_identifiers_and_prose_stays_text() -> None:
+    rng = np.random.default_rng(0)
+    first = ["Ann", "Bo", "Cy", "Di", "Ed", "Flo", "Gus", "Hal", "Ida", "Jo", "Kim", "Lu"]
+    last = [f"Name{i}" for i in range(40)]
+    names = pd.Series(
+        [f"{rng.choice(last)}, {rng.choice(first)} {chr(65 + i % 26)}" for i in range(300)],
+        name="Employee_Name",
+    )
+    assert names.nunique() / len(names) >= 0.85
+    assert infer_kind(names) == K.IDENTIFIER
+    assert infer_kind(names.rename("who")) == K.IDENTIFIER  # nearly all different: by values
+    prose = pd.Series([f"the applicant {i} wrote a long cover letter" for i in range(300)])
+    assert infer_kind(prose) == K.TEXT
 
 
 def test_object_columns_get_the_same_kinds_as_typed_ones(shared_data: Path) -> None:

@@ -247,9 +247,18 @@ def test_an_alert_fix_lands_in_the_chain_and_is_saved(qtbot, window, tmp_path, s
     chain = window.controller.project.chain
     assert [(s.step, s.columns) for s in chain.steps] == [("drop_columns", ("alive",))]
     assert window.isWindowModified()
+
+    def leak_handled() -> str:
+        leak = [a for a in alerts.visible_alerts() if a.kind == "target_leakage"]
+        return leak[0].handled
+
+    # The profile's alert list follows the chain: the leak is handled while the step is there.
+    assert leak_handled() == "step 1 (Drop columns) leaves 'alive' out"
     window.prepare_panel.undo_stack.undo()
     assert window.controller.project.chain.steps == ()
+    assert leak_handled() == ""
     window.prepare_panel.undo_stack.redo()
+    assert leak_handled()
     window.save()
     reopened = open_project(root)
     assert [(s.step, s.columns) for s in reopened.chain.steps] == [("drop_columns", ("alive",))]

@@ -10,12 +10,18 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPalette
 
-from workbench.core.kinds import ColumnKind
+from workbench.core.kinds import ColumnKind, ColumnRole
 from workbench.core.profile.compute import profile_frame
 from workbench.core.profile.model import Profile
+from workbench.core.specs import ChainSpec, StepSpec
 from workbench.gui.panels.profile_column_list import COL_KIND, COL_MISSING, COL_NAME, PENDING_TEXT
 from workbench.gui.panels.profile_format import column_distribution
-from workbench.gui.panels.profile_panel import EMPTY_TEXT, TAB_CORRELATIONS, ProfilePanel
+from workbench.gui.panels.profile_panel import (
+    EMPTY_TEXT,
+    TAB_ALERTS,
+    TAB_CORRELATIONS,
+    ProfilePanel,
+)
 from workbench.gui.plots.common import SPARKLINE_ROLE, format_number
 
 TITANIC_KINDS = {
@@ -156,7 +162,7 @@ def test_critical_filter_shows_the_leak_and_clicking_selects_its_column(
     shown: ProfilePanel, qtbot
 ) -> None:
     alerts = shown.alert_list
-    assert len(alerts.visible_alerts()) == len(shown.profile.alerts) == 9
+    assert len(alerts.visible_alerts()) == len(shown.profile.alerts) == 12
     alerts.set_severity_filter("critical")
     visible = alerts.visible_alerts()
     assert [(a.kind, a.columns) for a in visible] == [("target_leakage", ("alive", "survived"))]
@@ -182,6 +188,44 @@ def test_alert_text_filter_and_fix_text(shown: ProfilePanel) -> None:
     assert alerts.empty_label.text() == "No alert matches the filter."
     with pytest.raises(ValueError, match="unknown severity 'fatal'"):
         alerts.set_severity_filter("fatal")
+
+
+def test_handled_alerts_are_greyed_marked_and_last(shown: ProfilePanel, qtbot) -> None:
+    """alive ignored and age imputed: their alerts say handled, sit last, and offer no fix."""
+    alerts = shown.alert_list
+    assert shown.tabs.tabText(TAB_ALERTS) == "Alerts (12)"
+    roles = {"survived": ColumnRole.TARGET, "alive": ColumnRole.IGNORE}
+    chain = ChainSpec((StepSpec("impute", ("age",), {"strategy": "median"}),))
+    shown.set_project_state(roles, chain)
+    visible = alerts.visible_alerts()
+    assert len(visible) == 12
+    assert [(a.kind, a.columns) for a in visible[-2:]] == [
+        ("target_leakage", ("alive", "survived")),
+        ("high_missing", ("age",)),
+    ]
+    assert all(not a.handled for a in visible[:-2])
+    leak = alerts.proxy.index(10, 0)
+    assert leak.data() == "Critical (handled)"
+    assert leak.data(Qt.ItemDataRole.ForegroundRole) == QColor("#9e9e9e")
+    assert "Handled: 'alive' is not a feature (its role is ignore)." in leak.data(
+        Qt.ItemDataRole.ToolTipRole
+    )
+    assert alerts.proxy.index(0, 0).data(Qt.ItemDataRole.ForegroundRole) is None
+    # Sorting either way keeps the handled alerts last.
+    alerts.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+    assert all(a.handled for a in alerts.visible_alerts()[-2:])
+    alerts.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)
+    assert all(a.handled for a in alerts.visible_alerts()[-2:])
+    # The tab counts what is still open; a handled alert's fix button is off and says why.
+    assert shown.tabs.tabText(TAB_ALERTS) == "Alerts (10)"
+    alerts.table.setCurrentIndex(alerts.proxy.index(11, 0))
+    assert not alerts.fix_button.isEnabled()
+    assert alerts.fix_button.toolTip().startswith("Already handled: ")
+    alerts.table.setCurrentIndex(alerts.proxy.index(0, 0))
+    assert alerts.fix_button.isEnabled()
+    # Removing the step opens the age alert again.
+    shown.set_project_state(roles, ChainSpec())
+    assert [a.handled for a in alerts.visible_alerts()].count("") == 11
 
 
 def test_correlation_heat_map_names_both_axes(shown: ProfilePanel, titanic_profile) -> None:

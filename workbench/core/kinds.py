@@ -11,9 +11,18 @@ column is a flag. Decisions worth knowing:
 - Integer columns with few distinct values (titanic `pclass` 1/2/3, `sibsp`) stay NUMERIC: the
   numbers are ordered and often counts, which a categorical encoding would throw away. The user
   can switch the kind; as a target they are a classification task (see `task_for_column`).
-- IDENTIFIER: unique values that look like keys: consecutive integers (row numbers, R's
-  `rownames`, pandas' saved index), or unique values under an id-like name. A unique float that
-  measures something (adult `fnlwgt`) is not an identifier.
+- IDENTIFIER: values that name a row rather than measure it. Numbers: non-negative integers,
+  at least half of them distinct, that are row numbers (consecutive), carry an id-like name
+  (`caseid`, `EmpID`, `PID`, `Order No`, `Sample Number`: the name's last word), count up
+  through their range (a counter: dense, and rising down the file or spread evenly over the
+  range), or are codes (nearly all distinct, large, in a narrow band: horse-colic's hospital
+  numbers 518476-534727). Text: unique single tokens (`N1A1`, uuids), an id-like name with at
+  least half the values distinct (penguins-raw `Individual ID`), or short labels that are nearly
+  all different (person names, googleplaystore's `App`: 89% distinct, 4 words). Measures are not
+  identifiers even when nearly unique: adult `fnlwgt` (78% distinct in adult-test) is spread
+  thinly over a wide skewed range, diamonds `price` repeats, macrodata `POP` rises down the file
+  but covers 0.5% of its range, flights `flight_number` is 41% distinct, anes96's `PID` (party
+  id, 0-6) is a scale.
 - TEXT: prose, not labels: several words per value and many distinct values.
 """
 
@@ -53,18 +62,78 @@ class ColumnRole(StrEnum):
     IGNORE = "ignore"
 
 
-# Names (lowercase, non-alphanumerics removed) that R, pandas and spreadsheets give to a saved
-# row index, or that people give to keys.
-_ID_NAMES = re.compile(r"^(|rownames|rowname|rowid|row|index|idx|id|key|uuid|guid|unnamed\d*|\d+)$")
-_ID_SUFFIX = re.compile(r"(^|[_\s.-])(id|key|uuid|guid)$", re.IGNORECASE)
-# A unique column needs at least this many values before it is called an identifier: a
-# five-row table's unique values say nothing.
+# Whole names (lowercase, non-alphanumerics removed) that R, pandas and spreadsheets give to a
+# saved row index, or that people give to keys.
+_ID_NAMES = re.compile(r"^(rownames|rowname|rowid|row|index|idx|id|key|uuid|guid)$")
+# Names a saved index gets when the file had no header for it ('', 'Unnamed: 0', '...1', '0'):
+# a hint only for a column whose values are all different.
+_INDEX_NAMES = re.compile(r"^(|unnamed\d*|\d+)$")
+# The last word of a name that says "key": `Order No`, `Sample Number`, `customer_code`, `EmpID`.
+_ID_WORDS = frozenset(
+    {"id", "ids", "key", "uuid", "guid", "no", "nr", "num", "number", "code", "pk"}
+)
+# Words ending in "id" that are not keys (`paid`, `valid`, `covid`), so `caseid` and `PID` are
+# keys and `amount_paid` is not.
+_NOT_ID_WORDS = frozenset(
+    {
+        "paid",
+        "prepaid",
+        "unpaid",
+        "valid",
+        "invalid",
+        "void",
+        "avoid",
+        "said",
+        "acid",
+        "lipid",
+        "fluid",
+        "solid",
+        "liquid",
+        "humid",
+        "rapid",
+        "hybrid",
+        "grid",
+        "mid",
+        "covid",
+        "android",
+        "squid",
+        "rigid",
+        "vivid",
+        "pyramid",
+        "thyroid",
+        "steroid",
+        "opioid",
+    }
+)
+# A column needs at least this many values before it is called an identifier: a five-row
+# table's unique values say nothing.
 IDENTIFIER_MIN_ROWS = 20
+# At least this share of an identifier's values are distinct (a case id repeats once per
+# occupant; a measure such as flights' flight_number, 41%, stays a number).
+IDENTIFIER_MIN_DISTINCT_FRACTION = 0.5
+# A counter covers at least this share of the integers between its lowest and highest value
+# (macrodata's POP rises down the file but covers 0.5% of its range: a measure).
+COUNTER_MIN_COVERAGE = 0.5
+# An unsorted counter needs this many distinct values (a day-of-year column of a small table
+# also covers its range evenly) and a histogram whose emptiest of COUNTER_BINS bins holds at
+# least COUNTER_MIN_BIN_RATIO of the fullest one's rows: ids have no distribution.
+COUNTER_MIN_DISTINCT = 1_000
+COUNTER_BINS = 10
+COUNTER_MIN_BIN_RATIO = 0.5
+# A code: nearly all distinct, at least CODE_MIN_MEDIAN, and its middle half within
+# CODE_MAX_SPREAD of the median (numbers handed out from a large base, like hospital numbers).
+CODE_MIN_DISTINCT_FRACTION = 0.9
+CODE_MIN_MEDIAN = 10_000.0
+CODE_MAX_SPREAD = 0.05
+# Short text whose values are at least this share distinct names the row (person names, app
+# names, titles): an identifier, unless it is prose (TEXT_MIN_WORDS words or more per value).
+NAME_MIN_DISTINCT_FRACTION = 0.85
 # TEXT: mean words per value (row-weighted) at least this, with distinct values at least
 # TEXT_MIN_DISTINCT_FRACTION of the non-missing values...
 TEXT_MIN_WORDS = 5.0
 TEXT_MIN_DISTINCT_FRACTION = 0.05
-# ...or shorter values that are nearly all different (titles, names, short reviews).
+# ...or shorter values, mostly different (short reviews, descriptions; below
+# NAME_MIN_DISTINCT_FRACTION, where they name the row instead).
 SHORT_TEXT_MIN_WORDS = 3.0
 SHORT_TEXT_MIN_DISTINCT_FRACTION = 0.5
 # At most this many distinct values are used to measure word counts (they are the costly part).
@@ -75,16 +144,71 @@ MAX_INTEGER_CLASSES = 10
 MAX_CLASSES = 100
 
 
+def _name_words(name: object) -> list[str]:
+    """A column name's words, lowercase: `EmpID` -> emp, id; `Order No.` -> order, no."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", str(name).strip())
+    return re.findall(r"[a-z0-9]+", spaced.lower())
+
+
 def _is_id_name(name: object) -> bool:
-    text = str(name).strip()
-    compact = re.sub(r"[^a-z0-9]", "", text.lower())
-    return bool(_ID_NAMES.match(compact)) or bool(_ID_SUFFIX.search(text))
+    """A name that says the column is a key: `id`, `rownames`, or a last word such as `No`,
+    `number`, `code`, `key` or one ending in "id" (`caseid`, `PID`, but not `paid`)."""
+    words = _name_words(name)
+    if not words:
+        return False
+    if _ID_NAMES.match("".join(words)):
+        return True
+    last = words[-1]
+    return last in _ID_WORDS or (last.endswith("id") and last not in _NOT_ID_WORDS)
+
+
+def _is_index_name(name: object) -> bool:
+    """The name a saved row index gets ('', 'Unnamed: 0', '...1', '0'), or an id-like one."""
+    return bool(_INDEX_NAMES.match("".join(_name_words(name)))) or _is_id_name(name)
 
 
 def _numeric_values(series: pd.Series) -> np.ndarray:
     """Non-missing values as float64 (NA-aware for nullable dtypes)."""
     values = series.to_numpy(dtype="float64", na_value=np.nan)
     return values[~np.isnan(values)]
+
+
+def _spread_evenly(values: np.ndarray) -> bool:
+    """No distribution to speak of: every bin of the histogram holds about as many rows."""
+    counts, _ = np.histogram(values, bins=COUNTER_BINS)
+    return bool(counts.min() >= COUNTER_MIN_BIN_RATIO * counts.max())
+
+
+def _is_numeric_identifier(name: object, values: np.ndarray) -> bool:
+    """Integers that name rows (see the module docstring); cheap tests first, so a measure of
+    a million rows is turned down before its distinct values are counted."""
+    size = values.size
+    if size < IDENTIFIER_MIN_ROWS or not np.all(np.isfinite(values)):
+        return False
+    lowest, highest = float(values.min()), float(values.max())
+    span = highest - lowest + 1
+    # Half the values distinct needs at least that many integers between lowest and highest.
+    if lowest < 0 or span < IDENTIFIER_MIN_DISTINCT_FRACTION * size:
+        return False
+    if not np.all(values == np.floor(values)):
+        return False
+    distinct = len(pd.unique(values))
+    share = distinct / size
+    if share < IDENTIFIER_MIN_DISTINCT_FRACTION:
+        return False
+    if distinct == size and (span == size or _is_index_name(name)):
+        return True  # a row number, or unique values under an index-like name
+    if _is_id_name(name):
+        return True
+    if distinct / span >= COUNTER_MIN_COVERAGE and (
+        bool(np.all(np.diff(values) >= 0))
+        or (distinct >= COUNTER_MIN_DISTINCT and _spread_evenly(values))
+    ):
+        return True
+    if share >= CODE_MIN_DISTINCT_FRACTION:
+        low, median, high = np.quantile(values, [0.25, 0.5, 0.75])
+        return bool(median >= CODE_MIN_MEDIAN and high - low <= CODE_MAX_SPREAD * median)
+    return False
 
 
 def _numeric_kind(series: pd.Series, values: np.ndarray) -> ColumnKind:
@@ -94,15 +218,16 @@ def _numeric_kind(series: pd.Series, values: np.ndarray) -> ColumnKind:
     # Exactly the values 0 and 1: a flag (a column of only zeros is a constant number).
     if lowest == 0.0 and highest == 1.0 and np.all((values == 0.0) | (values == 1.0)):
         return ColumnKind.BOOLEAN
-    if values.size >= IDENTIFIER_MIN_ROWS and np.all(np.isfinite(values)):
-        integral = bool(np.all(values == np.floor(values)))
-        # Consecutive integers with no gap or repeat: a row number.
-        consecutive = integral and highest - lowest == values.size - 1
-        if consecutive and np.unique(values).size == values.size:
-            return ColumnKind.IDENTIFIER
-        if integral and _is_id_name(series.name) and np.unique(values).size == values.size:
-            return ColumnKind.IDENTIFIER
+    if _is_numeric_identifier(series.name, values):
+        return ColumnKind.IDENTIFIER
     return ColumnKind.NUMERIC
+
+
+def _mostly_numbers(labels: pd.Index) -> bool:
+    """Most distinct values parse as numbers: numbers stored as text, to convert, not a key."""
+    sample = pd.Series(labels[:_TEXT_SAMPLE].astype(str), dtype=object)
+    parsed = pd.to_numeric(sample.str.replace(",", "", regex=False), errors="coerce")
+    return bool(parsed.notna().mean() > 0.5)
 
 
 def _string_kind(series: pd.Series) -> ColumnKind:
@@ -112,13 +237,16 @@ def _string_kind(series: pd.Series) -> ColumnKind:
     strings = values.astype(str)
     counts = strings.value_counts(sort=False)
     distinct = len(counts)
-    if distinct == len(strings) and len(strings) >= IDENTIFIER_MIN_ROWS:
-        unique_words = _mean_words(counts)
-        if _is_id_name(series.name) or unique_words < 1.5:
+    share = distinct / len(strings)
+    words = _mean_words(counts)
+    if len(strings) >= IDENTIFIER_MIN_ROWS and not _mostly_numbers(counts.index):
+        if distinct == len(strings) and (_is_index_name(series.name) or words < 1.5):
             # Unique single tokens ("N1A1", "a3f9-...") are keys; unique sentences are text.
             return ColumnKind.IDENTIFIER
-    words = _mean_words(counts)
-    share = distinct / len(strings)
+        if share >= IDENTIFIER_MIN_DISTINCT_FRACTION and _is_id_name(series.name):
+            return ColumnKind.IDENTIFIER
+        if share >= NAME_MIN_DISTINCT_FRACTION and words < TEXT_MIN_WORDS:
+            return ColumnKind.IDENTIFIER  # names and labels, one (or almost) per row
     if words >= TEXT_MIN_WORDS and share >= TEXT_MIN_DISTINCT_FRACTION:
         return ColumnKind.TEXT
     if (

@@ -247,6 +247,7 @@ class MainWindow(QMainWindow):
         self.data_panel.roles_changed.connect(self._on_roles_edited)
         self.profile_panel.fix_requested.connect(self._add_fix)
         self.prepare_panel.chain_changed.connect(c.set_chain)
+        self.prepare_panel.chain_changed.connect(self._sync_profile_alerts)
         self.prepare_panel.chain_changed.connect(self.train_panel.set_chain)
         self.train_panel.about_to_train.connect(self._save_before_training)
         self.train_panel.runs_changed.connect(self.experiments_panel.refresh)
@@ -281,6 +282,7 @@ class MainWindow(QMainWindow):
             self._show_panel(self.nav.currentRow())
         self._sync_prepare(chain=True)
         self._sync_training()
+        self._sync_profile_alerts()
         self._refresh_recent_menu()
 
     def _show_panel(self, row: int) -> None:
@@ -294,6 +296,13 @@ class MainWindow(QMainWindow):
         self.data_panel.set_data(self.controller.frame, project.dataset.kinds, project.roles)
         self._sync_prepare(chain=False)
         self._sync_training()
+        self._sync_profile_alerts()
+
+    def _sync_profile_alerts(self, *_args: object) -> None:
+        """The Profile panel marks the alerts the project's roles and chain already handle."""
+        project = self.controller.project
+        roles, chain = (project.roles, project.chain) if project else ({}, ChainSpec())
+        self.profile_panel.set_project_state(roles, chain)
 
     def _sync_training(self) -> None:
         """Give the Train and Experiments panels the project, its task, target and columns."""

@@ -286,9 +286,8 @@ def test_default_chain_handles_dates_text_and_identifiers(shared_data: Path) -> 
     kinds = infer_kinds(X)
     assert kinds["Date Egg"] == ColumnKind.DATETIME
     assert kinds["Comments"] == ColumnKind.TEXT
-    # N1A1, N1A2, ...: repeated per egg, so inferred categorical; the user marks it a key.
-    assert kinds["Individual ID"] == ColumnKind.CATEGORICAL
-    kinds["Individual ID"] = ColumnKind.IDENTIFIER
+    # N1A1, N1A2, ...: an id-like name, over half the values distinct: a key.
+    assert kinds["Individual ID"] == ColumnKind.IDENTIFIER
     chain = default_model_chain(get_model("knn_classifier"), kinds)
     assert chain.steps[0] == StepSpec("drop_columns", ("Individual ID", "Comments"), {})
     assert chain.steps[1] == StepSpec("datetime_parts", ("Date Egg",), {})

@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from _frames import load
+from scipy.stats import entropy
+from sklearn.metrics import mutual_info_score
 
 from workbench.core.profile.compute import profile_frame
 from workbench.core.profile.model import Alert, Profile
@@ -185,3 +187,110 @@ def test_many_redundant_pairs_are_summarised() -> None:
     alerts = [a for a in profile_frame(frame).alerts if a.kind == "high_correlation"]
     assert [a.severity for a in alerts] == ["warning"] * 20 + ["info"]
     assert alerts[-1].value == 8.0 and "8 more column pairs" in alerts[-1].message
+
+
+def _crash_survey(rows: int = 2_000) -> pd.DataFrame:
+    """A crash survey's shape: 'none' is a real answer in airbag (45%) and seatbelt (29%)."""
+    rng = np.random.default_rng(0)
+    airbag = np.where(rng.random(rows) < 0.45, "none", "airbag")
+    seatbelt = np.where(rng.random(rows) < 0.29, "none", "belted").astype(object)
+    seatbelt[rng.random(rows) < 0.03] = None  # and a few real missing values beside it
+    return pd.DataFrame(
+        {
+            "airbag": airbag,
+            "seatbelt": seatbelt,
+            "speed": rng.integers(10, 120, rows),
+            "dead": rng.random(rows) < 0.1,
+        }
+    )
+
+
+def _sentinels(frame: pd.DataFrame) -> dict[str, str]:
+    return {
+        a.columns[0]: a.message for a in profile_frame(frame).alerts if a.kind == "sentinel_values"
+    }
+
+
+def test_a_frequent_none_is_a_category_not_a_missing_value() -> None:
+    frame = _crash_survey()
+    assert (frame["airbag"] == "none").mean() == pytest.approx(0.45, abs=0.02)
+    assert _sentinels(frame) == {}
+
+
+def test_none_is_a_sentinel_only_with_evidence() -> None:
+    rows = 2_000
+    rng = np.random.default_rng(1)
+    # rare (2%) beside real missing values: a stand-in
+    rare = np.where(rng.random(rows) < 0.02, "none", "belted").astype(object)
+    rare[rng.random(rows) < 0.05] = None
+    # rare but with no missing beside it: an ordinary answer
+    alone = np.where(rng.random(rows) < 0.02, "none", "belted")
+    # among numbers: a stand-in however frequent
+    numbers = np.where(rng.random(rows) < 0.3, "none", rng.integers(1, 9, rows).astype(str))
+    found = _sentinels(pd.DataFrame({"rare": rare, "alone": alone, "numbers": numbers}))
+    assert set(found) == {"rare", "numbers"}
+    assert "rare, beside" in found["rare"] and "a word among numbers" in found["numbers"]
+
+
+def test_known_placeholders_and_out_of_range_numbers_say_why() -> None:
+    rows = 200
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame(
+        {
+            "job": np.where(rng.random(rows) < 0.3, "n/a", "clerk"),  # frequent, still one
+            "score": np.where(rng.random(rows) < 0.1, -1, rng.integers(0, 10, rows)),
+            "delta": np.where(rng.random(rows) < 0.1, -1, rng.integers(-5, 5, rows)),
+            "code": np.where(rng.random(rows) < 0.1, "999", rng.integers(1, 99, rows).astype(str)),
+        }
+    )
+    found = _sentinels(frame)
+    assert set(found) == {"job", "score", "code"}  # -1 among negatives is a real value
+    assert found["job"].endswith("a common placeholder for 'no value'.")
+    assert found["score"].endswith("every other value is at least 0.")
+    assert found["code"].endswith("far above every other value (the largest is 98).")
+
+
+def _theils_u(frame: pd.DataFrame, given: str, column: str) -> float:
+    """U(column | given) from scikit-learn's mutual information and scipy's entropy."""
+    codes = {name: pd.factorize(frame[name])[0] for name in (given, column)}
+    mutual = mutual_info_score(codes[given], codes[column])
+    return mutual / entropy(np.bincount(codes[column] + 1))
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "both_ways"),
+    [("pclass", "class", True), ("embarked", "embark_town", True), ("who", "adult_male", False)],
+)
+def test_titanic_categorical_near_copies(
+    shared_data: Path, first: str, second: str, both_ways: bool
+) -> None:
+    alert = _one(shared_data, "titanic", "high_correlation", second)
+    assert alert.columns == (first, second) and alert.fix_step == "drop_columns"
+    frame = load(shared_data, "titanic")
+    expected = _theils_u(frame, first, second)
+    if both_ways:
+        expected = min(expected, _theils_u(frame, second, first))
+        assert "each determines the other" in alert.message
+    else:
+        assert f"'{first}' determines '{second}'" in alert.message
+    assert alert.value == pytest.approx(expected, abs=1e-12) and alert.value >= 0.95
+    # stored as a matrix: row i, column j holds U(column j | column i)
+    block = _profile(shared_data, "titanic").correlations["theils_u"]
+    names = block["columns"]
+    measured = block["matrix"][names.index(first)][names.index(second)]
+    assert measured == pytest.approx(_theils_u(frame, first, second), abs=1e-12)
+
+
+def test_who_only_partly_determines_sex(shared_data: Path) -> None:
+    # a child can be a boy or a girl: strong (0.90) but not a copy
+    frame = load(shared_data, "titanic")
+    assert _theils_u(frame, "who", "sex") == pytest.approx(0.9, abs=0.01)
+    assert _alerts(shared_data, "titanic", "high_correlation", "sex") == []
+
+
+def test_the_target_is_in_no_near_copy_pair(shared_data: Path) -> None:
+    # alive copies survived: that is a leak, reported once, by the leakage check
+    assert _alerts(shared_data, "titanic", "high_correlation", "survived") == []
+    block = _profile(shared_data, "titanic").correlations["theils_u"]
+    assert "survived" not in block["columns"] and "alive" in block["columns"]
+    assert _alerts(shared_data, "diamonds", "high_correlation", "price") == []

@@ -69,12 +69,15 @@ def test_every_titanic_fix_makes_a_valid_chain_that_fits(shared_data: Path) -> N
     kinds = {k: v for k, v in _kinds(profile).items() if k != "survived"}
     fixes = [fix_for_alert(alert, kinds) for alert in profile.alerts]
     chain = ChainSpec(tuple(fix for fix in fixes if fix is not None))
-    assert len(chain.steps) == 7  # 9 alerts; the 2 many_zeros ones have no one-click fix
+    assert len(chain.steps) == 10  # 12 alerts; the 2 many_zeros ones have no one-click fix
     assert validate_chain(chain, kinds, "survived") == []
     frame = _frame(shared_data, "titanic")
     out = build_transformer(chain, kinds, "survived").fit_transform(frame, frame["survived"])
     assert "alive" not in out.columns and "deck" not in out.columns
     assert out["age"].isna().sum() == 0
+    # one of each categorical near-copy is dropped: the one the other determines
+    assert {"class", "embark_town", "adult_male"}.isdisjoint(out.columns)
+    assert {"pclass", "embarked", "who"} <= set(out.columns)
 
 
 def test_sentinel_fixes_mark_the_sentinel_missing(shared_data: Path) -> None:
@@ -121,13 +124,20 @@ def test_columns_fixes(shared_data: Path) -> None:
     assert _fix(shared_data, "googleplaystore", "numbers_as_text", "Reviews") == StepSpec(
         "parse_numbers", ("Reviews",)
     )
-    # 462 categories: group the rare ones; 6,002: too many to group usefully, hash them
-    assert _fix(shared_data, "googleplaystore", "high_cardinality", "Size") == StepSpec(
-        "group_rare", ("Size",)
+    # 120 genres: group the rare ones; 2,784 versions: too many to group usefully, hash them
+    assert _fix(shared_data, "googleplaystore", "high_cardinality", "Genres") == StepSpec(
+        "group_rare", ("Genres",)
     )
-    assert _fix(shared_data, "googleplaystore", "high_cardinality", "Reviews") == StepSpec(
-        "hash", ("Reviews",)
+    assert _fix(shared_data, "googleplaystore", "high_cardinality", "Current Ver") == StepSpec(
+        "hash", ("Current Ver",)
     )
+    # numbers stored as text have many values because they are numbers: no grouping alert
+    for column in ("Size", "Price", "Reviews"):
+        assert not [
+            a
+            for a in _profile(shared_data, "googleplaystore").alerts
+            if a.kind == "high_cardinality" and a.columns == (column,)
+        ]
     assert _fix(shared_data, "glassdoor", "skewed", "Rating") == StepSpec(
         "power_transform", ("Rating",)
     )

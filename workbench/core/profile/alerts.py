@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -36,9 +37,10 @@ _NUMBER_LIKE = re.compile(
     r"^[+-]?[$€£¥]?\s?[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?\s?[kKmMgGbB%+]?$"
 )
 _HAS_DIGIT = re.compile(r"\d")
-# Strings that stand for "no value" when a file did not leave the cell empty (compared lowercase,
-# stripped). io turns the empty cell and its own NA tokens into missing; these are what is left.
-SENTINEL_STRINGS: frozenset[str] = frozenset(
+# Strings that stand for "no value" wherever they appear (compared lowercase, stripped): a file
+# that did not leave the cell empty. io turns the empty cell and its own NA tokens into missing;
+# these are what is left.
+PLACEHOLDER_STRINGS: frozenset[str] = frozenset(
     {
         "unknown",
         "unk",
@@ -46,12 +48,9 @@ SENTINEL_STRINGS: frozenset[str] = frozenset(
         "na",
         "n.a.",
         "nan",
-        "none",
         "null",
-        "nil",
         "missing",
         "not available",
-        "not applicable",
         "undefined",
         "-",
         "--",
@@ -59,17 +58,18 @@ SENTINEL_STRINGS: frozenset[str] = frozenset(
         "?",
         ".",
         "#n/a",
-        "-1",
-        "-9",
-        "-99",
-        "-999",
-        "-9999",
-        "999",
-        "9999",
-        "99999",
         "",
     }
 )
+# Words that are often a real answer ('none' in an `airbag` column: the car had no airbag) and
+# only sometimes a stand-in: a sentinel only with evidence (see `_string_sentinels`).
+AMBIGUOUS_STRINGS: frozenset[str] = frozenset({"none", "nil", "not applicable"})
+# Numbers written in a text column as a stand-in: a lone code among words, or a value outside
+# the range of the column's other numbers.
+NUMBER_STRINGS: frozenset[str] = frozenset(
+    {"-1", "-9", "-99", "-999", "-9999", "999", "9999", "99999"}
+)
+SENTINEL_STRINGS: frozenset[str] = PLACEHOLDER_STRINGS | AMBIGUOUS_STRINGS | NUMBER_STRINGS
 # Numbers that stand for "no value": negative ones sit below an otherwise non-negative column,
 # the 9s sit far above every real value.
 NEGATIVE_SENTINELS = (-1.0, -9.0, -99.0, -999.0, -9999.0, -99999.0)
@@ -131,7 +131,6 @@ def column_alerts(
                 "drop_columns",
             )
         )
-    alerts += _missing_alerts(column, options)
     if column.kind == ColumnKind.IDENTIFIER:
         alerts.append(
             Alert(
@@ -146,7 +145,25 @@ def column_alerts(
                 "drop_columns",
             )
         )
-    if column.kind == ColumnKind.CATEGORICAL and column.distinct > options.high_cardinality:
+    # In the order their fixes belong in a chain: drop a mostly empty column first; mark
+    # stand-ins as missing, parse numbers and strip spaces before imputing, grouping rare
+    # categories or transforming numbers.
+    missing = _missing_alerts(column, options)
+    dropped = bool(missing) and missing[0].fix_step == "drop_columns"
+    if dropped:
+        alerts += missing
+    values = _value_alerts(column, counts, options) if counts is not None and len(counts) else []
+    alerts += values
+    if not dropped:
+        alerts += missing
+    # Numbers stored as text ('19M', '$4.99', '5,000') have many distinct values because they
+    # are numbers: once parsed there is nothing to group.
+    numbers = any(alert.fix_step == "to_numeric" for alert in values)
+    if (
+        column.kind == ColumnKind.CATEGORICAL
+        and column.distinct > options.high_cardinality
+        and not numbers
+    ):
         alerts.append(
             Alert(
                 "high_cardinality",
@@ -162,8 +179,6 @@ def column_alerts(
         )
     if column.kind == ColumnKind.NUMERIC:
         alerts += _numeric_alerts(column, options)
-    if counts is not None and len(counts):
-        alerts += _value_alerts(column, counts, options)
     return alerts
 
 
@@ -263,9 +278,12 @@ def _value_alerts(column: ColumnProfile, counts: pd.Series, options: ProfileOpti
         return []
     labels = pd.Series(index.astype(str), dtype=object)
     weights = counts.to_numpy(dtype="int64")
-    alerts = _string_sentinels(column, labels, weights, options)
-    if column.kind == ColumnKind.CATEGORICAL:
-        alerts += _mixed_types(column, labels, weights, options)
+    # Which labels are numbers: a regex over every distinct value, so only where it is needed
+    # (a key column of a million distinct strings has no mixed types to report).
+    number_like = _number_like(labels) if column.kind == ColumnKind.CATEGORICAL else None
+    alerts = _string_sentinels(column, labels, weights, number_like, options)
+    if number_like is not None:
+        alerts += _mixed_types(column, labels, weights, number_like, options)
     padded = labels.str.len().to_numpy() != labels.str.strip().str.len().to_numpy()
     if padded.any():
         affected = int(weights[padded].sum())
@@ -286,7 +304,17 @@ def _value_alerts(column: ColumnProfile, counts: pd.Series, options: ProfileOpti
     return alerts
 
 
-def _sentinel_alert(name: str, shown: str, rows: int, total: int, options: ProfileOptions) -> Alert:
+def _number_like(labels: pd.Series) -> np.ndarray:
+    """Which labels are numbers as people type them (5, -1.5, $4.99, 19M, 1,000+)."""
+    stripped = labels.str.strip()
+    return (
+        stripped.str.match(_NUMBER_LIKE.pattern) & stripped.str.contains(_HAS_DIGIT.pattern)
+    ).to_numpy(dtype=bool)
+
+
+def _sentinel_alert(
+    name: str, shown: str, rows: int, total: int, evidence: str, options: ProfileOptions
+) -> Alert:
     share = rows / total if total else 0.0
     return Alert(
         "sentinel_values",
@@ -295,10 +323,24 @@ def _sentinel_alert(name: str, shown: str, rows: int, total: int, options: Profi
         float(rows),
         float(options.sentinel_min_rows),
         f"'{name}' uses {shown} as a stand-in for a missing value in {rows:,} rows "
-        f"({_pct(share)}).",
+        f"({_pct(share)}): {evidence}.",
         f"Mark {shown} as missing, then impute.",
         "mark_missing",
     )
+
+
+def _outside_range(sentinel: float, others: np.ndarray, options: ProfileOptions) -> str:
+    """Why `sentinel` is no real value of a column whose other values are `others` ('' if it
+    could be one): below numbers that are never negative, or far above every one of them."""
+    if others.size < 3:
+        return ""
+    if sentinel < 0:
+        lowest = float(others.min())
+        return f"every other value is at least {_num(lowest)}" if lowest >= 0 else ""
+    highest = float(others.max())
+    if highest > 0 and sentinel >= options.sentinel_gap * highest:
+        return f"far above every other value (the largest is {_num(highest)})"
+    return ""
 
 
 def _numeric_sentinels(
@@ -314,47 +356,78 @@ def _numeric_sentinels(
         rows = int(weights[hit].sum())
         if rows < options.sentinel_min_rows:
             continue
-        others = values[finite & ~hit]
-        if others.size < 3:
-            continue
-        if sentinel < 0:
-            # Below a column that is otherwise never negative: not a real measurement.
-            suspicious = others.min() >= 0
-        else:
-            # Well above every other value: a code, not the tail of the distribution.
-            suspicious = sentinel >= options.sentinel_gap * others.max() and others.max() > 0
-        if suspicious:
-            alerts.append(_sentinel_alert(column.name, _num(sentinel), rows, total, options))
+        evidence = _outside_range(sentinel, values[finite & ~hit], options)
+        if evidence:
+            shown = _num(sentinel)
+            alerts.append(_sentinel_alert(column.name, shown, rows, total, evidence, options))
     return alerts
 
 
 def _string_sentinels(
-    column: ColumnProfile, labels: pd.Series, weights: np.ndarray, options: ProfileOptions
+    column: ColumnProfile,
+    labels: pd.Series,
+    weights: np.ndarray,
+    number_like: np.ndarray | None,
+    options: ProfileOptions,
 ) -> list[Alert]:
+    """Stand-ins for "no value" in a text column, each only with evidence that it is one.
+
+    A known placeholder ('unknown', 'n/a', '?') is one anywhere. A number such as -1 or 999 is
+    one among words (a lone code) or when it sits outside the range of the column's other
+    numbers. An ambiguous word ('none') is one among numbers, or when it is rare (at most
+    `sentinel_rare_fraction` of the rows) in a column that also has real missing values; a
+    frequent 'none' is an ordinary category (no airbag), and so is 'none' with no missing beside.
+    """
     normal = labels.str.strip().str.lower()
-    hit = normal.isin(SENTINEL_STRINGS).to_numpy()
+    candidates = normal.isin(SENTINEL_STRINGS).to_numpy()
+    if not candidates.any():
+        return []
+    if number_like is None:
+        number_like = _number_like(labels)
     total = int(weights.sum())
+    others = ~candidates
+    other_rows = int(weights[others].sum())
+    numbers_rows = int(weights[others & number_like].sum())
+    among_numbers = other_rows > 0 and numbers_rows / other_rows >= 0.5
     alerts = []
-    for token in sorted(set(normal[hit])):
+    for token in sorted(set(normal[candidates])):
         match = (normal == token).to_numpy()
         rows = int(weights[match].sum())
-        if rows >= options.sentinel_min_rows and rows < total:
+        if rows < options.sentinel_min_rows or rows >= total:
+            continue
+        evidence = ""
+        if token in PLACEHOLDER_STRINGS:
+            evidence = "a common placeholder for 'no value'"
+        elif token in NUMBER_STRINGS:
+            if not among_numbers:
+                evidence = "a lone number among words"
+            else:
+                parsed = pd.to_numeric(
+                    labels[others & number_like].str.replace(",", "", regex=False),
+                    errors="coerce",
+                ).to_numpy(dtype="float64")
+                evidence = _outside_range(float(token), parsed[np.isfinite(parsed)], options)
+        elif among_numbers:
+            evidence = "a word among numbers"
+        elif column.missing and rows / (total + column.missing) <= options.sentinel_rare_fraction:
+            evidence = f"rare, beside {column.missing:,} empty cells"
+        if evidence:
             shown = ", ".join(repr(v) for v in labels[match])
-            alerts.append(_sentinel_alert(column.name, shown, rows, total, options))
+            alerts.append(_sentinel_alert(column.name, shown, rows, total, evidence, options))
     return alerts
 
 
 def _mixed_types(
-    column: ColumnProfile, labels: pd.Series, weights: np.ndarray, options: ProfileOptions
+    column: ColumnProfile,
+    labels: pd.Series,
+    weights: np.ndarray,
+    number_like: np.ndarray,
+    options: ProfileOptions,
 ) -> list[Alert]:
-    stripped = labels.str.strip()
     # Sentinels ("-1", "unknown") are reported on their own; they make a column neither
     # numeric nor mixed.
-    keep = ~stripped.str.lower().isin(SENTINEL_STRINGS).to_numpy(dtype=bool)
-    labels, stripped, weights = labels[keep], stripped[keep], weights[keep]
-    number_like = (
-        stripped.str.match(_NUMBER_LIKE.pattern) & stripped.str.contains(_HAS_DIGIT.pattern)
-    ).to_numpy(dtype=bool)
+    keep = ~labels.str.strip().str.lower().isin(SENTINEL_STRINGS).to_numpy(dtype=bool)
+    labels, weights, number_like = labels[keep], weights[keep], number_like[keep]
     total = int(weights.sum())
     numbers = int(weights[number_like].sum())
     if not total or numbers / total < options.mixed_min_number_fraction:
@@ -411,36 +484,87 @@ def duplicate_alert(duplicates: int, rows: int) -> list[Alert]:
     ]
 
 
-def correlation_alerts(
-    columns: Sequence[str], matrix: Sequence[Sequence[float | None]], options: ProfileOptions
-) -> list[Alert]:
-    """The strongest redundant pairs, one alert each; beyond `max_correlation_alerts` pairs a
-    single summary (a wide table of near-copies would otherwise bury every other alert)."""
+@dataclass(frozen=True)
+class NearCopy:
+    """Two columns that say (almost) the same thing; `second` is the one the fix drops.
+
+    `measure` is "pearson" (value: r, signed) or "theils_u" (value: U(second | first), the
+    share of `second`'s uncertainty that `first` explains; `both_ways` when `first` is also
+    determined by `second`, and value is then the smaller of the two).
+    """
+
+    first: str
+    second: str
+    value: float
+    measure: str
+    both_ways: bool = True
+
+
+def pearson_near_copies(
+    columns: Sequence[str],
+    matrix: Sequence[Sequence[float | None]],
+    options: ProfileOptions,
+    target: str | None = None,
+) -> list[NearCopy]:
+    """Pairs of numeric columns whose |Pearson r| reaches the threshold (the target in none)."""
     pairs = []
     for i in range(len(columns)):
         for j in range(i + 1, len(columns)):
             r = matrix[i][j]
-            if r is not None and abs(r) >= options.correlation_threshold:
-                pairs.append((abs(r), i, j, r))
-    pairs.sort(key=lambda pair: (-pair[0], pair[1], pair[2]))
+            if target in (columns[i], columns[j]) or r is None:
+                continue
+            if abs(r) >= options.correlation_threshold:
+                pairs.append(NearCopy(columns[i], columns[j], r, "pearson"))
+    return pairs
+
+
+def _near_copy_message(pair: NearCopy) -> tuple[str, str]:
+    first, second = pair.first, pair.second
+    if pair.measure == "pearson":
+        said = (
+            f"'{first}' and '{second}' are almost the same signal (Pearson r = {pair.value:.3f})."
+        )
+        return said, f"Drop one of them (e.g. '{second}')."
+    if pair.both_ways:
+        said = (
+            f"'{first}' and '{second}' carry the same information: each determines the other "
+            f"(Theil's U = {pair.value:.3f} both ways)."
+        )
+        return said, f"Drop one of them (e.g. '{second}')."
+    said = (
+        f"'{first}' determines '{second}' (Theil's U = {pair.value:.3f}): '{second}' adds "
+        f"almost nothing that '{first}' does not say."
+    )
+    return said, f"Drop '{second}' (keep '{first}')."
+
+
+def near_copy_alerts(pairs: Sequence[NearCopy], options: ProfileOptions) -> list[Alert]:
+    """The strongest near-copies, one alert each; beyond `max_correlation_alerts` pairs a
+    single summary (a wide table of near-copies would otherwise bury every other alert)."""
+    ranked = sorted(pairs, key=lambda pair: -abs(pair.value))
     alerts = []
-    for _, i, j, r in pairs[: options.max_correlation_alerts]:
-        first, second = columns[i], columns[j]
+    for pair in ranked[: options.max_correlation_alerts]:
+        message, fix = _near_copy_message(pair)
+        threshold = (
+            options.correlation_threshold
+            if pair.measure == "pearson"
+            else options.association_threshold
+        )
         alerts.append(
             Alert(
                 "high_correlation",
-                (first, second),
+                (pair.first, pair.second),
                 WARNING,
-                r,
-                options.correlation_threshold,
-                f"'{first}' and '{second}' are almost the same signal (Pearson r = {r:.3f}).",
-                f"Drop one of them (e.g. '{second}').",
+                pair.value,
+                threshold,
+                message,
+                fix,
                 "drop_columns",
             )
         )
-    rest = pairs[options.max_correlation_alerts :]
+    rest = ranked[options.max_correlation_alerts :]
     if rest:
-        involved = sorted({columns[k] for _, i, j, _ in rest for k in (i, j)})
+        involved = sorted({name for pair in rest for name in (pair.first, pair.second)})
         alerts.append(
             Alert(
                 "high_correlation",
@@ -448,8 +572,9 @@ def correlation_alerts(
                 INFO,
                 float(len(rest)),
                 options.correlation_threshold,
-                f"{len(rest):,} more column pairs have |Pearson r| of at least "
-                f"{options.correlation_threshold:g} (see the correlation matrix).",
+                f"{len(rest):,} more column pairs are near-copies (|Pearson r| of at least "
+                f"{options.correlation_threshold:g}, or Theil's U of at least "
+                f"{options.association_threshold:g}).",
                 "Keep one column from each group of near-copies.",
                 "drop_columns",
             )

@@ -275,6 +275,101 @@ def _correlations(
     return {"pearson": block(pearson), "spearman": block(spearman)}
 
 
+def _entropy(counts: np.ndarray) -> float:
+    present = counts[counts > 0].astype("float64")
+    shares = present / present.sum()
+    return float(-(shares * np.log(shares)).sum())
+
+
+def _near_copy(
+    first: str,
+    second: str,
+    u_second: float | None,
+    u_first: float | None,
+    levels: Mapping[str, int],
+    rows: int,
+    options: ProfileOptions,
+) -> rules.NearCopy | None:
+    """The pair as a near-copy if one column determines the other: U(B|A) at the threshold,
+    and A has enough rows per value for that to mean something (a value seen once determines
+    anything)."""
+
+    def determines(u: float | None, by: str) -> bool:
+        enough = rows >= options.association_min_rows_per_level * levels[by]
+        return u is not None and enough and u >= options.association_threshold
+
+    forward, backward = determines(u_second, first), determines(u_first, second)
+    if forward and backward:
+        value = min(float(u_second or 0.0), float(u_first or 0.0))
+        return rules.NearCopy(first, second, value, "theils_u")
+    if forward:
+        return rules.NearCopy(first, second, float(u_second or 0.0), "theils_u", False)
+    if backward:
+        return rules.NearCopy(second, first, float(u_first or 0.0), "theils_u", False)
+    return None
+
+
+def _associations(
+    works: Mapping[str, _ColumnWork],
+    target: str | None,
+    options: ProfileOptions,
+    sampled: dict[str, Any],
+) -> tuple[dict[str, Any], list[rules.NearCopy]]:
+    """Theil's U between columns of few values (one of each pair text), on the sample rows.
+
+    matrix[i][j] = U(column j | column i): the share of column j's uncertainty (entropy) that
+    knowing column i removes; 1 when column i determines column j. Missing is a value of its
+    own. Pairs of two numeric or boolean columns are left to Pearson (None here). One bincount
+    of the pair's joint codes per pair, so the cost is pairs x sample rows.
+    """
+    names = [
+        name
+        for name, work in works.items()
+        if name != target
+        and work.sample_codes is not None
+        and work.profile.kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN, ColumnKind.NUMERIC)
+        and 2 <= work.profile.distinct <= options.association_max_levels
+    ]
+    if not any(works[name].profile.kind == ColumnKind.CATEGORICAL for name in names):
+        return {}, []
+    if len(names) > options.max_association_columns:
+        sampled["association_columns"] = {
+            "columns": options.max_association_columns,
+            "of": len(names),
+        }
+        names = names[: options.max_association_columns]
+    codes, levels, entropies = {}, {}, {}
+    for name in names:
+        sample_codes = works[name].sample_codes
+        assert sample_codes is not None
+        codes[name] = sample_codes.astype(np.int64) + 1  # 0: missing
+        levels[name] = works[name].profile.distinct + 1
+        entropies[name] = _entropy(np.bincount(codes[name], minlength=levels[name]))
+    rows = len(codes[names[0]])
+    size = len(names)
+    matrix: list[list[float | None]] = [[None] * size for _ in range(size)]
+    pairs: list[rules.NearCopy] = []
+    for i, first in enumerate(names):
+        matrix[i][i] = 1.0
+        for j in range(i + 1, size):
+            second = names[j]
+            kinds = (works[first].profile.kind, works[second].profile.kind)
+            if ColumnKind.CATEGORICAL not in kinds:
+                continue
+            joint = np.bincount(
+                codes[first] * levels[second] + codes[second],
+                minlength=levels[first] * levels[second],
+            )
+            mutual = max(entropies[first] + entropies[second] - _entropy(joint), 0.0)
+            u_second = mutual / entropies[second] if entropies[second] > 0 else None
+            u_first = mutual / entropies[first] if entropies[first] > 0 else None
+            matrix[i][j], matrix[j][i] = _finite(u_second), _finite(u_first)
+            pair = _near_copy(first, second, u_second, u_first, levels, rows, options)
+            if pair is not None:
+                pairs.append(pair)
+    return {"columns": names, "matrix": matrix}, pairs
+
+
 def _class_codes(work: _ColumnWork) -> tuple[np.ndarray, int]:
     codes = work.sample_codes if work.sample_codes is not None else np.empty(0, dtype=np.int64)
     return codes, work.profile.distinct
@@ -526,9 +621,18 @@ def profile_frame(
     associations: dict[str, dict[str, Any]] = {}
     scores: dict[str, dict[str, Any]] = {}
     table_alerts = rules.duplicate_alert(duplicates, rows)
+    near_copies: list[rules.NearCopy] = []
     if "pearson" in correlations:
         pearson = correlations["pearson"]
-        table_alerts += rules.correlation_alerts(pearson["columns"], pearson["matrix"], options)
+        near_copies += rules.pearson_near_copies(
+            pearson["columns"], pearson["matrix"], options, target
+        )
+    progress(0.84, "Associations between categories")
+    theils_u, categorical_copies = _associations(works, target, options, sampled)
+    if theils_u:
+        correlations["theils_u"] = theils_u
+    table_alerts += rules.near_copy_alerts(near_copies + categorical_copies, options)
+    cancel.raise_if_cancelled()
     if target is not None and task is not None:
         progress(0.87, f"Checking columns against '{target}'")
         associations, scores = _target_phase(works, target, task, options, cancel)

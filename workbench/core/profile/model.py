@@ -17,7 +17,12 @@ INFO, WARNING, CRITICAL = "info", "warning", "critical"
 
 @dataclass(frozen=True)
 class Alert:
-    """One finding: what, where, how bad, the measured value, and the fix."""
+    """One finding: what, where, how bad, the measured value, and the fix.
+
+    `handled` says why the project needs nothing more for it (a role already set, a fixing step
+    already in the chain; '' while it is open). It is worked out from the project's roles and
+    chain when the alerts are shown (handled.py), so it is never part of the stored profile.
+    """
 
     kind: str
     columns: tuple[str, ...]
@@ -27,6 +32,7 @@ class Alert:
     message: str
     fix: str
     fix_step: str | None = None
+    handled: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -66,12 +72,25 @@ class ProfileOptions:
     histogram_bins: int = 20
     top_values: int = 10
     # |Pearson r| at or above this flags a pair as redundant; the strongest
-    # max_correlation_alerts pairs get an alert each, the rest one summary alert.
+    # max_correlation_alerts pairs (these and the associations below) get an alert each, the
+    # rest one summary alert. The target is in no pair: the leakage check judges it.
     correlation_threshold: float = 0.95
     max_correlation_alerts: int = 20
     # Correlations cost columns² x rows: beyond this many numeric columns only the first ones
     # are correlated (`sampled` says so).
     max_correlation_columns: int = 100
+    # Categorical near-copies: Theil's U (the share of one column's uncertainty another
+    # explains) between pairs of columns with at most association_max_levels distinct values,
+    # one of them text. U(B|A) at or above association_threshold says A determines B: titanic
+    # embarked -> embark_town, class <-> pclass and who -> adult_male (1.0), adult education
+    # <-> education-num (1.0), bank nr.employed <-> emp.var.rate (0.97 / 1.0); who -> sex
+    # (0.90) and sex -> adult_male (0.76) are below. A direction is measured only when A has
+    # at least association_min_rows_per_level rows per value (a value seen once determines
+    # anything). At most max_association_columns columns take part (`sampled` says so).
+    association_threshold: float = 0.95
+    association_max_levels: int = 50
+    association_min_rows_per_level: int = 10
+    max_association_columns: int = 100
     # Missing share: info from 5% (impute), warning from 30%, warning "drop" from 50%.
     missing_info_fraction: float = 0.05
     missing_warning_fraction: float = 0.30
@@ -86,6 +105,9 @@ class ProfileOptions:
     # sentinel must be at least `sentinel_gap` times the largest other value.
     sentinel_min_rows: int = 5
     sentinel_gap: float = 1.5
+    # An ambiguous word ('none', 'nil') is a sentinel beside real missing values only when it
+    # fills at most this share of the rows: crash-survey `airbag` 'none' (45%) is a category.
+    sentinel_rare_fraction: float = 0.05
     # A text column is "mixed" when at least this share of its rows are numbers and the rest
     # words ("19M" and "Varies with device"); all numbers gives a numbers_as_text note.
     mixed_min_number_fraction: float = 0.5

@@ -18,7 +18,9 @@ from workbench.core.profile.compute import profile_frame
 from workbench.core.profile.model import Profile
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 
-STORE_VERSION = 1
+# Bumped when the profile's rules change, so a profile stored by older rules is made again
+# rather than shown (2: sentinels need evidence, identifiers by values and names, Theil's U).
+STORE_VERSION = 2
 
 
 def profile_path(project_root: Path, dataset: DatasetRef) -> Path:

@@ -12,7 +12,7 @@ correlations); this module composes them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QIcon
@@ -26,7 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.kinds import ColumnRole
+from workbench.core.profile.handled import mark_handled
 from workbench.core.profile.model import Alert, ColumnProfile, Profile
+from workbench.core.specs import ChainSpec
 from workbench.gui.panels.profile_column_detail import ColumnDetail
 from workbench.gui.panels.profile_column_list import (
     _NAME_ROLE,
@@ -60,6 +63,9 @@ class ProfilePanel(QWidget):
         super().__init__(parent)
         self._profile: Profile | None = None
         self._target: str | None = None
+        # The project's roles and chain: they decide which alerts are already handled.
+        self._roles: Mapping[str, ColumnRole] = {}
+        self._chain = ChainSpec()
         self._partial_rows = 0
 
         self.message = QLabel(EMPTY_TEXT)
@@ -150,16 +156,30 @@ class ProfilePanel(QWidget):
             [c.name for c in columns], columns, alerts=profile.alerts, target=profile.target
         )
         self.overview.show_profile(profile)
-        self.alert_list.set_alerts(profile.alerts)
-        self._update_alerts_tab(profile.alerts)
+        alerts = self._show_alerts()
         self.correlations.set_correlations(profile.correlations)
         self.stack.setCurrentWidget(self.content)
         self.select_column(
             previous if previous in self._names() else (columns[0].name if columns else None)
         )
-        if previous is None and any(SEVERITY_RANK.get(a.severity, 0) >= 2 for a in profile.alerts):
+        if previous is None and any(SEVERITY_RANK.get(a.severity, 0) >= 2 for a in alerts):
             # A fresh profile opens where the problems are: that is what the user came to see.
             self.tabs.setCurrentIndex(TAB_ALERTS)
+
+    def set_project_state(self, roles: Mapping[str, ColumnRole], chain: ChainSpec) -> None:
+        """The project's roles and chain: alerts they already deal with show as handled."""
+        self._roles, self._chain = dict(roles), chain
+        if self._profile is not None:
+            self._show_alerts()
+
+    def _show_alerts(self) -> list[Alert]:
+        """Fill the alert list (handled ones marked) and its tab; returns the open alerts."""
+        assert self._profile is not None
+        alerts = mark_handled(self._profile, self._roles, self._chain)
+        self.alert_list.set_alerts(alerts)
+        still_open = [alert for alert in alerts if not alert.handled]
+        self._update_alerts_tab(still_open)
+        return still_open
 
     def begin_partial(self, column_names: list[str], rows: int) -> None:
         """Start a long profile: list every column as 'profiling…' until it arrives."""

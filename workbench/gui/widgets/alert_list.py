@@ -2,6 +2,8 @@
 
 The model only displays core's Alert objects (severity, kind, columns, message, fix); filtering
 by severity and by text happens in a proxy so the underlying list is never copied or re-sorted.
+An alert the project has already dealt with (its `handled` reason, from core's handled.py) is
+greyed, says "handled", and sorts after every open alert whichever column is sorted.
 """
 
 from __future__ import annotations
@@ -45,10 +47,15 @@ SEVERITY_RANK: dict[str, int] = {"critical": 3, "warning": 2, "info": 1}
 # the severity word is always shown too, so colour is never the only channel.
 SEVERITY_COLORS: dict[str, str] = {"critical": "#d64541", "warning": "#e69b00", "info": "#3a87c8"}
 SEVERITY_GLYPHS: dict[str, str] = {"critical": "!", "warning": "!", "info": "i"}
+# A handled alert: a grey tick instead of its severity's colour, and grey text.
+HANDLED = "handled"
+HANDLED_COLOR = "#9e9e9e"
+SEVERITY_GLYPHS[HANDLED] = "✓"
 
 ALERT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 _SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 2
 _HEADERS = ("Severity", "Alert", "Column(s)", "Message", "Suggested fix")
+_FIX_TIP = "Adds the step that fixes the selected alert to the preprocessing chain (Prepare)."
 
 
 @cache
@@ -60,7 +67,7 @@ def severity_icon(severity: str, size: int = 14) -> QIcon:
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     # A white rim keeps the disc visible on a selected (highlight-coloured) row.
     painter.setPen(QColor(255, 255, 255, 220))
-    painter.setBrush(QColor(SEVERITY_COLORS.get(severity, "#9e9e9e")))
+    painter.setBrush(QColor(SEVERITY_COLORS.get(severity, HANDLED_COLOR)))
     painter.drawEllipse(QRectF(0.5, 0.5, size - 1.0, size - 1.0))
     painter.setPen(QColor("#ffffff"))
     font = painter.font()
@@ -124,9 +131,12 @@ class AlertTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(alert, column)
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
-            return severity_icon(alert.severity)
+            return severity_icon(HANDLED if alert.handled else alert.severity)
+        if role == Qt.ItemDataRole.ForegroundRole and alert.handled:
+            return QColor(HANDLED_COLOR)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{alert.message}\n\nSuggested fix: {alert.fix}" if alert.fix else alert.message
+            tip = f"{alert.message}\n\nSuggested fix: {alert.fix}" if alert.fix else alert.message
+            return f"Handled: {alert.handled}.\n\n{tip}" if alert.handled else tip
         if role == _SORT_ROLE:
             if column == 0:
                 return SEVERITY_RANK.get(alert.severity, 0)
@@ -136,7 +146,8 @@ class AlertTableModel(QAbstractTableModel):
     @staticmethod
     def _text(alert: Alert, column: int) -> str:
         if column == 0:
-            return alert.severity.capitalize()
+            severity = alert.severity.capitalize()
+            return f"{severity} ({HANDLED})" if alert.handled else severity
         if column == 1:
             return kind_title(alert.kind)
         if column == 2:
@@ -182,6 +193,20 @@ class AlertFilterProxy(QSortFilterProxyModel):
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
         else:
             self.invalidateRowsFilter()
+
+    def lessThan(
+        self,
+        source_left: QModelIndex | QPersistentModelIndex,
+        source_right: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
+        """Handled alerts after open ones in either order; within each, by the sort role."""
+        left_done = bool(source_left.data(ALERT_ROLE).handled)
+        right_done = bool(source_right.data(ALERT_ROLE).handled)
+        if left_done != right_done:
+            # Descending order shows the greater rows first: a handled row must be the lesser.
+            descending = self.sortOrder() == Qt.SortOrder.DescendingOrder
+            return left_done if descending else right_done
+        return super().lessThan(source_left, source_right)
 
     def filterAcceptsRow(
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
@@ -263,9 +288,7 @@ class AlertListWidget(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty_label, 1)
         self.fix_button = QPushButton("Add the suggested fix to the chain")
-        self.fix_button.setToolTip(
-            "Adds the step that fixes the selected alert to the preprocessing chain (Prepare)."
-        )
+        self.fix_button.setToolTip(_FIX_TIP)
         self.fix_button.setEnabled(False)
         self.fix_button.clicked.connect(self._request_fix)
         footer = QHBoxLayout()
@@ -288,11 +311,16 @@ class AlertListWidget(QWidget):
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         alert = current.data(ALERT_ROLE) if current.isValid() else None
-        self.fix_button.setEnabled(alert is not None and bool(alert.fix_step))
+        self.fix_button.setEnabled(alert is not None and bool(alert.fix_step) and not alert.handled)
+        self.fix_button.setToolTip(
+            f"Already handled: {alert.handled}."
+            if alert is not None and alert.handled
+            else _FIX_TIP
+        )
 
     def _request_fix(self) -> None:
         alert = self.selected_alert()
-        if alert is not None and alert.fix_step:
+        if alert is not None and alert.fix_step and not alert.handled:
             self.fix_requested.emit(alert)
 
     def set_alerts(self, alerts: Sequence[Alert]) -> None:
