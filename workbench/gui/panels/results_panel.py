@@ -2,7 +2,7 @@
 runs side by side.
 
 Reading a run's numbers needs scikit-learn (the curves), which the window never imports, so a
-loading job computes them in a child process (plot_data.load_plot_data) and the panel keeps
+loading job computes them in a child process (result_jobs.load_plot_data) and the panel keeps
 them per run: coming back to a run is instant. Permutation importance and the learning curve
 refit or rescore the model, so they are jobs the user asks for (Compute), with progress and
 Cancel, on a second bridge so they never cancel a loading. Plot widgets are built when first
@@ -34,11 +34,9 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.metrics.plot_data import (
-    OOF,
-    SPLIT_LABELS,
-    RunPlotData,
-    RunProblem,
+from workbench.core.metrics.plot_data import OOF, SPLIT_LABELS, RunPlotData, RunProblem
+from workbench.core.report.writer import default_report_path
+from workbench.core.runs.result_jobs import (
     importance_job,
     learning_curve_job,
     load_plot_data,
@@ -56,7 +54,6 @@ from workbench.gui.plots.catalog import (
 from workbench.gui.plots.classification import COUNTS, PERCENT, ConfusionMatrixPlot
 from workbench.gui.plots.scores import metric_label
 from workbench.gui.report.report_bar import ReportBar
-from workbench.gui.report.writer import default_report_path
 from workbench.gui.widgets.param_form import ERROR_COLOR, muted
 from workbench.jobs.job import Job
 
