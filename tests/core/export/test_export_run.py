@@ -12,6 +12,7 @@ import joblib
 import numpy as np
 import onnx
 import pytest
+from _runs import pipeline_of, schema_of
 
 from workbench.core.export.export_run import (
     ExportRefused,
@@ -20,9 +21,8 @@ from workbench.core.export.export_run import (
     export_blockers,
     export_run,
 )
-from workbench.core.export.feature_schema import METADATA_KEY, FeatureSchema, schema_for_run
+from workbench.core.export.feature_schema import METADATA_KEY, FeatureSchema
 from workbench.core.export.parity import SOURCE_SAMPLE
-from workbench.core.export.pipeline_io import load_run_pipeline
 from workbench.core.profile.store import profile_project_dataset
 from workbench.core.project import open_project
 from workbench.core.runs.log import LOG_FILE, ExperimentLog, RunRecord
@@ -61,7 +61,7 @@ def test_the_onnx_model_has_one_input_per_column_and_the_schema(
     out, _ = exported
     model = onnx.load(out / "onnx" / "model.onnx")
     schema = FeatureSchema.load(out / "onnx" / "schema.json")
-    assert schema == schema_for_run(*penguins)
+    assert schema == schema_of(*penguins)
     string, float32 = onnx.TensorProto.STRING, onnx.TensorProto.FLOAT
     inputs = {i.name: i.type.tensor_type for i in model.graph.input}
     assert list(inputs) == [c.input for c in schema.columns]
@@ -82,7 +82,7 @@ def test_the_onnx_model_has_one_input_per_column_and_the_schema(
 def test_parity_is_on_the_test_rows_and_logged(exported: tuple, penguins: tuple[Path, str]) -> None:
     _, result = exported
     record = _record(*penguins)
-    assert result.parity.rows == record.rows["test"] == 69  # 20% of penguins' 344 rows
+    assert result.parity.rows == record.spec.rows.test == 69  # 20% of penguins' 344 rows
     assert result.parity.passed and result.parity.max_difference < 1e-4
     logged = record.params["export.parity"]
     assert logged["max_difference"] == result.parity.max_difference
@@ -101,7 +101,7 @@ def test_the_joblib_sidecar_holds_the_sha256_and_versions(
     assert set(sidecar["packages"]) == {
         "ml-workbench", "scikit-learn", "numpy", "pandas", "scipy", "joblib",
     }  # fmt: skip
-    assert sidecar["packages"]["scikit-learn"] == _record(*penguins).env["packages"]["scikit-learn"]
+    assert sidecar["packages"]["scikit-learn"] == _record(*penguins).env.packages["scikit-learn"]
     assert sidecar["features"][0] == "island" and sidecar["target"] == "species"
     frame = open_project(penguins[0]).load_frame()
     pipeline = joblib.load(copy)
@@ -117,14 +117,14 @@ def test_the_model_card_states_the_real_numbers(
     f1 = record.fold_summary("validation")["f1_macro"]
     assert f"| f1_macro | {f1['mean']:.4f} ± {f1['std']:.4f} | " in card
     assert f"{record.metrics['test']['f1_macro']:.4f} |" in card
-    assert record.dataset_sha256 in card
+    assert record.spec.dataset_sha256 in card
     # penguins.csv: 152 Adelie, 68 Chinstrap, 124 Gentoo
     assert "Adelie: 152 (44.2%), Chinstrap: 68 (19.8%), Gentoo: 124 (36.0%)" in card
     assert "imbalance: the rarest class 'Chinstrap' is 19.8% of the rows" in card
     assert result.parity.summary() in card
     assert "One-hot encode (added for the model) on `island`, `sex`" in card
     assert "scheme: stratified_kfold, 3 fold(s)" in card
-    assert f"- scikit-learn {record.env['packages']['scikit-learn']}" in card
+    assert f"- scikit-learn {record.env.packages['scikit-learn']}" in card
     assert card == (out / "py" / "model_card.md").read_text(encoding="utf-8")
 
 
@@ -218,7 +218,7 @@ def test_the_converted_labels_are_the_real_class_values(trained: Callable, tmp_p
     session = ort.InferenceSession(str(tmp_path / "x.onnx"), providers=["CPUExecutionProvider"])
     frame = open_project(project.root).load_frame().head(20)
     labels, proba = session.run(None, schema.onnx_feeds(frame))
-    pipeline = load_run_pipeline(project.root, run_id)
+    pipeline = pipeline_of(project.root, run_id)
     assert labels.dtype == np.int64
     assert labels.ravel().tolist() == pipeline.predict(frame[schema.names]).tolist()
     assert labels.ravel().tolist() == np.argmax(proba, axis=1).tolist()
@@ -263,7 +263,7 @@ def test_the_card_lists_the_fitted_model_parameters(shared_data: Path, tmp_path:
         n_jobs=1,
     )
     (run,) = run_training(project.root, spec)
-    rounds = load_run_pipeline(project.root, run.run_id).named_steps["model"].n_estimators
+    rounds = pipeline_of(project.root, run.run_id).named_steps["model"].n_estimators
     assert rounds < 300  # early stopping cut the final fit's rounds
     assert _record(project.root, run.run_id).params["final.n_estimators"] == rounds
     export_run(project.root, run.run_id, ExportRequest(onnx=tmp_path / "out" / "m.onnx"))

@@ -9,16 +9,23 @@ import numpy as np
 import onnx
 import pandas as pd
 import pytest
+from _runs import pipeline_of
 from _serve_runs import exported_onnx, trained_run
 
 from workbench.core.errors import SchemaError, WorkbenchError
-from workbench.core.export.pipeline_io import load_run_pipeline
-from workbench.core.export.predict import predict_file, predict_file_onnx
+from workbench.core.export.predict import BatchPrediction, predict_file, predict_file_onnx
 from workbench.core.progress import Cancelled, CancelToken
 from workbench.core.project import open_project
+from workbench.core.runs.loaded import LoadedRun
 
 pytestmark = pytest.mark.shared_data
 Factory = pytest.TempPathFactory
+
+
+def predict_run(project: Path, run_id: str, *args: object, **kwargs: object) -> BatchPrediction:
+    """predict_file with the run opened as `workbench predict` opens it."""
+    with LoadedRun.open(project, run_id) as run:
+        return predict_file(run, *args, **kwargs)  # type: ignore[arg-type]
 
 
 def _test_rows(project: Path, run_id: str) -> pd.DataFrame:
@@ -30,7 +37,7 @@ def test_a_run_predicts_what_it_predicted_in_training(
 ) -> None:
     run = trained_run("penguins", shared_data, tmp_path_factory)
     seen: list[float] = []
-    result = predict_file(
+    result = predict_run(
         run.project,
         run.run_id,
         shared_data / "clean" / "penguins.csv",
@@ -62,7 +69,7 @@ def test_onnx_predicts_the_same_and_writes_parquet(
 ) -> None:
     run, model = exported_onnx("titanic", shared_data, tmp_path_factory)
     source = shared_data / "clean" / "titanic.csv"
-    by_run = predict_file(run.project, run.run_id, source, tmp_path / "run.parquet")
+    by_run = predict_run(run.project, run.run_id, source, tmp_path / "run.parquet")
     by_onnx = predict_file_onnx(model, source, tmp_path / "onnx.parquet")
     assert by_onnx.columns == by_run.columns == ["row", "prediction", "proba_0", "proba_1"]
     a, b = pd.read_parquet(by_run.path), pd.read_parquet(by_onnx.path)
@@ -79,7 +86,7 @@ def test_regression_from_onnx_and_from_the_run(
 ) -> None:
     run, model = exported_onnx("diamonds", shared_data, tmp_path_factory)
     source = shared_data / "clean" / "diamonds.csv"
-    by_run = predict_file(run.project, run.run_id, source, tmp_path / "run.csv")
+    by_run = predict_run(run.project, run.run_id, source, tmp_path / "run.csv")
     by_onnx = predict_file_onnx(model, source, tmp_path / "onnx.csv")
     assert by_run.columns == by_onnx.columns == ["row", "prediction"]
     a, b = pd.read_csv(by_run.path), pd.read_csv(by_onnx.path)
@@ -87,7 +94,7 @@ def test_regression_from_onnx_and_from_the_run(
     # Not the logged y_pred: the runner stores a regression's predictions in the target's dtype,
     # and diamonds' price is an integer, so the log holds them truncated.
     frame = open_project(run.project).load_frame()
-    own = load_run_pipeline(run.project, run.run_id).predict(frame[frame.columns.drop("price")])
+    own = pipeline_of(run.project, run.run_id).predict(frame[frame.columns.drop("price")])
     np.testing.assert_allclose(a["prediction"], own, rtol=1e-12)
     np.testing.assert_allclose(a["prediction"], b["prediction"], rtol=1e-4, atol=1e-2)
     assert a["prediction"].iloc[:2].round(2).tolist() == [-1361.04, -679.53]
@@ -99,12 +106,12 @@ def test_identifier_columns_are_the_default_keys(
     run = trained_run("credit", shared_data, tmp_path_factory)
     assert "rownames" not in open_project(run.project).feature_kinds()
     source = shared_data / "clean" / "modeldata_credit_data.csv"
-    result = predict_file(run.project, run.run_id, source, tmp_path / "out.csv")
+    result = predict_run(run.project, run.run_id, source, tmp_path / "out.csv")
     assert result.keys == ["rownames"]
     out = pd.read_csv(result.path)
     assert list(out.columns) == ["rownames", "prediction", "proba_bad", "proba_good"]
     assert out["rownames"].tolist() == list(range(1, 4455))
-    chosen = predict_file(
+    chosen = predict_run(
         run.project, run.run_id, source, tmp_path / "k.csv", keys=["Home", "rownames"]
     )
     assert chosen.columns[:3] == ["Home", "rownames", "prediction"]
@@ -133,7 +140,7 @@ def test_the_new_file_is_checked_first(
     frame.drop(columns=["island"]).to_csv(tmp_path / "no_island.csv", index=False)
     out = tmp_path / "out.csv"
     with pytest.raises(SchemaError, match=r"^no_island\.csv: required column 'island' is missing"):
-        predict_file(run.project, run.run_id, tmp_path / "no_island.csv", out)
+        predict_run(run.project, run.run_id, tmp_path / "no_island.csv", out)
     bad = frame.astype({"bill_length_mm": object})
     bad.loc[5, "bill_length_mm"] = "long"
     bad.to_csv(tmp_path / "text.csv", index=False)
@@ -141,9 +148,9 @@ def test_the_new_file_is_checked_first(
         SchemaError,
         match=r"^text\.csv: column 'bill_length_mm' should hold numbers but holds 'long' \(row 6\)",
     ):
-        predict_file(run.project, run.run_id, tmp_path / "text.csv", out)
+        predict_run(run.project, run.run_id, tmp_path / "text.csv", out)
     with pytest.raises(SchemaError, match=r"^penguins\.csv: key column 'penguin_id' is not in"):
-        predict_file(
+        predict_run(
             run.project, run.run_id, shared_data / "clean" / "penguins.csv", out, ["penguin_id"]
         )
     assert not out.exists()
@@ -155,7 +162,7 @@ def test_output_name_cancel_and_onnx_errors(
     run, model = exported_onnx("penguins", shared_data, tmp_path_factory)
     source = shared_data / "clean" / "penguins.csv"
     with pytest.raises(WorkbenchError, match=r"cannot write predictions to out\.xlsx: use a "):
-        predict_file(run.project, run.run_id, source, tmp_path / "out.xlsx")
+        predict_run(run.project, run.run_id, source, tmp_path / "out.xlsx")
     copy = tmp_path / "penguins.csv"
     shutil.copy(source, copy)
     with pytest.raises(WorkbenchError, match="would overwrite the input file"):
