@@ -14,6 +14,7 @@ import onnx
 import pytest
 from _runs import pipeline_of, schema_of
 
+from workbench.core import dataset as dataset_module
 from workbench.core.export.export_run import (
     ExportRefused,
     ExportRequest,
@@ -23,9 +24,13 @@ from workbench.core.export.export_run import (
 )
 from workbench.core.export.feature_schema import METADATA_KEY, FeatureSchema
 from workbench.core.export.parity import SOURCE_SAMPLE
+from workbench.core.models.catalog import get_model
 from workbench.core.profile.store import profile_project_dataset
 from workbench.core.project import open_project
+from workbench.core.runs import loaded as loaded_module
 from workbench.core.runs.log import LOG_FILE, ExperimentLog, RunRecord
+from workbench.core.specs import ChainSpec
+from workbench.core.train import fit as fit_module
 
 
 @pytest.fixture(scope="module")
@@ -313,3 +318,51 @@ def test_a_scaler_before_a_tree_model_is_named_when_parity_fails(
         "Likely cause: the chain's 'Scale' step recomputes numbers before a tree model" in message
     )
     assert not (tmp_path / "m.onnx").exists()
+
+
+def test_an_export_opens_the_project_and_the_log_once_and_hashes_the_data_once(
+    penguins: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    real_open, real_init, real_sha256 = (
+        loaded_module.open_project, ExperimentLog.__init__, dataset_module.file_sha256,
+    )  # fmt: skip
+    monkeypatch.setattr(
+        loaded_module, "open_project", lambda root: opened.append("project") or real_open(root)
+    )
+    monkeypatch.setattr(
+        ExperimentLog,
+        "__init__",
+        lambda log, path: opened.append("log") or real_init(log, path),
+    )
+    monkeypatch.setattr(
+        dataset_module, "file_sha256", lambda path: opened.append("data") or real_sha256(path)
+    )
+    request = ExportRequest(
+        onnx=tmp_path / "model.onnx", docker=tmp_path / "docker", joblib=tmp_path / "m.joblib"
+    )
+    result = export_run(*penguins, request)
+    assert result.parity.passed and (tmp_path / "docker" / "model_card.md").is_file()
+    assert sorted(opened) == ["data", "log", "project"]
+
+
+def test_the_card_shows_the_chain_the_run_recorded_after_the_defaults_changed(
+    penguins: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # This version's defaults change after training: the model would get no default steps now.
+    monkeypatch.setattr(fit_module, "default_model_chain", lambda model, kinds: ChainSpec())
+    project = open_project(penguins[0])
+    model = get_model("logistic_regression", project.task)
+    now = fit_module.model_chain(project.chain, model, project.feature_kinds(), "species")
+    assert now == project.chain  # nothing added for the model any more
+    export_run(*penguins, ExportRequest(onnx=tmp_path / "m.onnx"))
+    card = (tmp_path / "model_card.md").read_text(encoding="utf-8")
+    chain = card.split("## Preprocessing chain\n")[1].split("## Model")[0]
+    # ...but the card describes the pipeline the pickle holds: the steps compiled at training.
+    assert chain.strip().splitlines() == [
+        "1. Fill missing values (added for the model) on `bill_length_mm`, `bill_depth_mm`, "
+        "`flipper_length_mm`, `body_mass_g` (strategy=median)",
+        "2. One-hot encode (added for the model) on `island`, `sex`",
+        "3. Scale (added for the model) on `bill_length_mm`, `bill_depth_mm`, "
+        "`flipper_length_mm`, `body_mass_g` (method=standard)",
+    ]
