@@ -246,42 +246,32 @@ def logged_spec(
     rows: Mapping[str, Any] | None,
     notes: Sequence[Any] | None = None,
 ) -> RunSpec:
-    """The RunSpec of a log row: the current format as it is, a version 1 dict (no "version")
-    migrated with what the row kept beside it (its seed, data sha256 and row counts columns, and
-    the "notes" parameter)."""
-    if isinstance(data, Mapping) and "version" not in data:
-        data = migrate_v1(data, seed=seed, dataset_sha256=dataset_sha256, rows=rows, notes=notes)
-    return RunSpec.from_dict(data)
-
-
-def migrate_v1(
-    data: Mapping[str, Any],
-    *,
-    seed: int,
-    dataset_sha256: str,
-    rows: Mapping[str, Any] | None,
-    notes: Sequence[Any] | None = None,
-) -> dict[str, Any]:
-    """A version 1 spec (what the runner wrote until RunSpec) as a version 2 dict: the chain
-    becomes the user's chain with no compiled chain, features keep no kind."""
-    if "task" not in data or "target" not in data or "model" not in data:
-        missing = next(key for key in ("task", "target", "model") if key not in data)
-        raise WorkbenchError(f"the run spec has no '{missing}'")
+    """The RunSpec of a log row: the current format as it is; a version 1 dict (what the
+    runner wrote until RunSpec, without "version") migrated with what the row kept beside it:
+    its seed, data sha256 and row counts columns and its "notes" parameter. Such a run recorded
+    the user's chain only and its features without kinds: those stay None."""
+    if not isinstance(data, Mapping) or "version" in data:
+        return RunSpec.from_dict(data)
+    missing = [key for key in ("task", "target", "model") if key not in data]
+    if missing:
+        raise WorkbenchError(f"the run spec has no '{missing[0]}'")
     task = TaskType(data["task"])
-    return {
-        "version": SPEC_VERSION,
-        "task": task.value,
-        "target": data["target"],
-        "features": list(data.get("features") or ()),
-        "chain": {"user": data.get("chain"), "compiled": None},
-        "model": data["model"],
-        "split": data.get("split"),
-        "tune": data.get("tune"),
-        "metric": data.get("metric") or default_metric(task),
-        "seed": data.get("seed", seed),
-        "n_jobs": data.get("n_jobs"),
-        "early_stopping": data.get("early_stopping", True),
-        "positive": data.get("positive"),
-        "dataset": {"sha256": dataset_sha256, "rows": dict(rows or {})},
-        "notes": list(notes or ()),
-    }
+    return RunSpec.from_dict(
+        {
+            "version": SPEC_VERSION,
+            "task": task.value,
+            "target": data["target"],
+            "features": list(data.get("features") or ()),
+            "chain": {"user": data.get("chain"), "compiled": None},
+            "model": data["model"],
+            "split": data.get("split"),
+            "tune": data.get("tune"),
+            "metric": data.get("metric") or default_metric(task),
+            "seed": data.get("seed", seed),
+            "n_jobs": data.get("n_jobs"),
+            "early_stopping": data.get("early_stopping", True),
+            "positive": data.get("positive"),
+            "dataset": {"sha256": dataset_sha256, "rows": dict(rows or {})},
+            "notes": list(notes or ()),
+        }
+    )
