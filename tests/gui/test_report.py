@@ -25,7 +25,7 @@ from sklearn.metrics import precision_recall_fscore_support
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.explain.importance import compute_importance
-from workbench.core.metrics.learning_curve import compute_learning_curve
+from workbench.core.explain.learning_curve import compute_learning_curve
 from workbench.core.metrics.names import METRIC_LABELS, greater_is_better
 from workbench.core.models.catalog import get_model
 from workbench.core.report.document import number_text

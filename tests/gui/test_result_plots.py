@@ -24,6 +24,7 @@ from workbench.core.metrics.plot_data import MAX_SCATTER_POINTS, RunPlotData
 from workbench.core.metrics.predictions import RunPredictions
 from workbench.core.metrics.thresholds import best_threshold, threshold_table
 from workbench.core.runs.loaded import LoadedRun
+from workbench.core.runs.plot_numbers import plot_numbers
 from workbench.gui.plots.catalog import compare_plots_for, plots_for
 from workbench.gui.plots.classification import (
     MAX_MARKER,
@@ -61,7 +62,8 @@ def loaded(result_runs) -> dict[str, tuple[RunPredictions, RunPlotData]]:  # noq
     for key, model in picks.items():
         trained = result_runs[key.split("_")[0]]
         with LoadedRun.open(trained.root, trained.runs[model]) as run:
-            out[key] = (run.predictions, run.plot_numbers)
+            # Computed now, without what other tests computed on request for the session's runs.
+            out[key] = (run.predictions, plot_numbers(run.record, run.predictions))
     return out
 
 

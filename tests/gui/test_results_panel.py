@@ -17,8 +17,8 @@ from PySide6.QtGui import QImage
 from results_scenario import result_runs  # noqa: F401 - the fixture (tests/gui is on the path)
 from sklearn.metrics import confusion_matrix
 
+from workbench.core.explain.importance import importance_job
 from workbench.core.runs.loaded import LoadedRun
-from workbench.core.runs.result_jobs import importance_job
 from workbench.gui.panels.results_panel import (
     NO_PROJECT_TEXT,
     NO_SELECTION_TEXT,
@@ -199,8 +199,8 @@ def test_a_run_the_runner_saved_shows_at_once_without_a_job(
 ) -> None:
     import shutil
 
-    from workbench.core.metrics.plot_data import PLOT_DATA_FILE
     from workbench.core.runs.log import RUNS_DIR
+    from workbench.core.runs.plot_numbers import PLOT_DATA_FILE
 
     titanic = request.getfixturevalue("result_runs")["titanic"]
     root = tmp_path / "titanic"

@@ -17,15 +17,11 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.explain.importance import (
-    COLUMNS,
-    IMPORTANCE_FILE,
-    compute_importance,
-    permutation_scores,
-)
+from workbench.core.explain.importance import COLUMNS, compute_importance, permutation_scores
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.scores import sklearn_scorer
 from workbench.core.progress import Cancelled, CancelToken
+from workbench.core.runs.cache import IMPORTANCE_FILE
 from workbench.core.runs.loaded import LoadedRun
 from workbench.core.runs.log import LOG_FILE, ExperimentLog
 

@@ -10,15 +10,15 @@ import pandas as pd
 import pytest
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.metrics.learning_curve import (
+from workbench.core.explain.learning_curve import (
     COLUMNS,
-    LEARNING_CURVE_FILE,
     compute_learning_curve,
+    learning_curve_job,
     training_subset,
 )
 from workbench.core.progress import Cancelled, CancelToken
+from workbench.core.runs.cache import LEARNING_CURVE_FILE
 from workbench.core.runs.loaded import LoadedRun
-from workbench.core.runs.result_jobs import learning_curve_job
 
 
 def learning_curve(root: Path, run_id: str, **settings) -> pd.DataFrame:

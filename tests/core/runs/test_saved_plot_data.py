@@ -11,16 +11,17 @@ import textwrap
 import numpy as np
 import pandas as pd
 
-from workbench.core.metrics.plot_data import PLOT_DATA_FILE, RunPlotData, plot_data
+from workbench.core.metrics.plot_data import RunPlotData
 from workbench.core.runs.loaded import LoadedRun
 from workbench.core.runs.log import RUNS_DIR
+from workbench.core.runs.plot_numbers import PLOT_DATA_FILE, plot_numbers
 from workbench.core.runs.result_jobs import load_plot_data, read_saved_plot_data
 
 
 def fresh(root, run_id: str) -> RunPlotData:
     """The plot numbers computed now from the run's predictions."""
     with LoadedRun.open(root, run_id) as run:
-        return plot_data(run)
+        return plot_numbers(run.record, run.predictions)
 
 
 def _same(saved: RunPlotData, fresh: RunPlotData) -> None:

@@ -19,15 +19,15 @@ Decisions:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.metrics.plot_data import IMPORTANCE_FILE
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
-from workbench.core.runs.cache import read_cache, write_cache
+from workbench.core.runs.cache import IMPORTANCE_FILE, read_cache, write_cache
 from workbench.core.runs.loaded import LoadedRun
 
 COLUMNS = (
@@ -93,6 +93,18 @@ def compute_importance(
     write_cache(path, frame)
     progress(1.0, "importance done")
     return frame
+
+
+def importance_job(
+    project_root: str | Path,
+    run_id: str,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> pd.DataFrame:
+    """The Results panel's job: compute_importance of a run, with its defaults. A module-level
+    function of plain arguments, so a child process imports it by name."""
+    with LoadedRun.open(project_root, run_id) as run:
+        return compute_importance(run, progress=progress, cancel=cancel)
 
 
 def _evaluation_rows(run: LoadedRun) -> tuple[str, np.ndarray]:

@@ -6,45 +6,29 @@ small: curves are thinned by curves.py, scatter plots carry at most MAX_SCATTER_
 seeded draw, the same rows every time), and the threshold view carries the positive class's
 scores so costs can change without a job.
 
-The runner saves each finished run's plot numbers beside it (runs/<run_id>/plot_data.pickle,
-keyed by the sha256 of the predictions they come from), so the Results panel reads a run at
-once, in the window's own process, without scikit-learn. Runs trained before that, or whose
-file is gone, are computed by the panel's loading job (runs.result_jobs), which saves them for
-next time.
+The values only: a run's plot numbers are put together, saved beside the run and read back by
+runs.plot_numbers.
 """
 
 from __future__ import annotations
 
 import math
-import pickle
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from workbench.core.atomic import write_bytes_atomic
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.names import best_positions, greater_is_better
 from workbench.core.metrics.predictions import OOF, TEST, RunPredictions
-from workbench.core.runs.cache import read_cache
-
-if TYPE_CHECKING:
-    from workbench.core.runs.loaded import LoadedRun
-    from workbench.core.runs.log import RunRecord
 
 SPLIT_LABELS = {OOF: "Cross-validation (out-of-fold)", TEST: "Test set"}
 # Points a scatter plot draws at most: pyqtgraph stays fluid far beyond, the eye sees no more.
 MAX_SCATTER_POINTS = 20_000
 SCATTER_SEED = 0
 CURVE_POINTS = 400
-PLOT_DATA_FILE = "plot_data.pickle"
-# Bumped when RunPlotData changes shape: older saved files are then recomputed, not misread.
-PLOT_DATA_VERSION = 1
-# The answers computed on request, cached beside the run by their jobs.
-IMPORTANCE_FILE = "importance.parquet"
-LEARNING_CURVE_FILE = "learning_curve.parquet"
 
 
 @dataclass(frozen=True)
@@ -139,86 +123,6 @@ def split_data(predictions: RunPredictions, which: str) -> SplitData:
         threshold_truth=truth,
         threshold_scores=scores,
     )
-
-
-def plot_data(run: LoadedRun) -> RunPlotData:
-    """The run's plot numbers, computed from its predictions and its logged scores, with the
-    importance and learning curve its jobs cached."""
-    record, predictions = run.record, run.predictions
-    metric = run.spec.metric
-    names = set(record.fold_summary("validation"))
-    fold_metrics = [metric] * (metric in names) + sorted(names - {metric})
-    return RunPlotData(
-        run_id=run.run_id,
-        name=run.name,
-        model=run.spec.model.name,
-        task=run.task,
-        classes=list(predictions.classes) if predictions.classes is not None else None,
-        positive=predictions.positive,
-        metric=metric,
-        target=run.spec.target,
-        splits={which: split_data(predictions, which) for which in predictions.splits},
-        fold_scores={name: record.fold_scores(name) for name in fold_metrics},
-        split_scores={split: record.scores(split) for split in ("train", "validation", "test")},
-        **computed_frames(run),
-    )
-
-
-def computed_frames(run: LoadedRun) -> dict[str, pd.DataFrame | None]:
-    """Importance and learning-curve results computed earlier (their jobs cache them)."""
-    return {
-        "importance": read_cache(run.cache_file(IMPORTANCE_FILE), {}),
-        "learning_curve": read_cache(run.cache_file(LEARNING_CURVE_FILE), {}),
-    }
-
-
-def _saved_key(record: RunRecord) -> tuple:
-    """What saved plot numbers must match: the predictions they were computed from."""
-    artifacts = record.artifacts
-    test = artifacts.get("test_predictions")
-    return (
-        PLOT_DATA_VERSION,
-        artifacts["oof"].sha256 if "oof" in artifacts else None,
-        test.sha256 if test is not None else None,
-    )
-
-
-def save_plot_data(run: LoadedRun) -> RunPlotData:
-    """Compute a finished run's plot numbers and save them beside the run (atomically).
-
-    The runner calls it as a run finishes, the loading job for older runs.
-    """
-    data = plot_data(run)
-    saved = replace(data, importance=None, learning_curve=None)  # their jobs keep their own
-    payload = {"key": _saved_key(run.record), "data": saved}
-    write_bytes_atomic(run.cache_file(PLOT_DATA_FILE), pickle.dumps(payload, protocol=5))
-    return data
-
-
-def saved_plot_data(run: LoadedRun) -> RunPlotData | None:
-    """The run's saved plot numbers (with importance and learning curve when computed), or
-    None when there are none or they are stale or damaged: fast and free of scikit-learn, so
-    the window reads them itself."""
-    path = run.cache_file(PLOT_DATA_FILE)
-    if not path.is_file():
-        return None
-    try:
-        # The file is the project's own, written by the runner, like the joblib pipeline.
-        payload = pickle.loads(path.read_bytes())
-    except Exception:  # a damaged or foreign file: computed again
-        return None
-    if not isinstance(payload, dict) or payload.get("key") != _saved_key(run.record):
-        return None
-    data = payload.get("data")
-    if not isinstance(data, RunPlotData):
-        return None
-    return replace(data, **computed_frames(run))
-
-
-def run_plot_data(run: LoadedRun) -> RunPlotData:
-    """The saved plot numbers, else computed and saved now."""
-    saved = saved_plot_data(run)
-    return saved if saved is not None else save_plot_data(run)
 
 
 def compare_metrics(runs: Sequence[RunPlotData], split: str = "validation") -> pd.DataFrame:

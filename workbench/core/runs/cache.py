@@ -15,6 +15,9 @@ import pandas as pd
 
 from workbench.core.atomic import atomic_path
 
+IMPORTANCE_FILE = "importance.parquet"
+LEARNING_CURVE_FILE = "learning_curve.parquet"
+
 
 def read_cache(path: Path, key: Mapping[str, Any]) -> pd.DataFrame | None:
     """The cached frame when every `key` column holds the wanted value in every row; None when
@@ -37,3 +40,12 @@ def write_cache(path: Path, frame: pd.DataFrame) -> None:
     """Written atomically: a cancelled or killed job leaves the old cache or none."""
     with atomic_path(path) as tmp:
         frame.to_parquet(tmp, index=False)
+
+
+def computed_frames(run_folder: Path) -> dict[str, pd.DataFrame | None]:
+    """The importance and learning-curve frames computed for the run so far (None: not yet),
+    as the plot numbers' `importance` and `learning_curve`."""
+    return {
+        "importance": read_cache(run_folder / IMPORTANCE_FILE, {}),
+        "learning_curve": read_cache(run_folder / LEARNING_CURVE_FILE, {}),
+    }

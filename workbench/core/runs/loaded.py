@@ -31,7 +31,7 @@ import pandas as pd
 
 from workbench.core.errors import ProjectError, WorkbenchError
 from workbench.core.kinds import ColumnKind, TaskType
-from workbench.core.metrics.plot_data import RunPlotData, run_plot_data
+from workbench.core.metrics.plot_data import RunPlotData
 from workbench.core.metrics.predictions import RunPredictions, run_predictions
 from workbench.core.models.catalog import get_model
 from workbench.core.models.registry import ModelDef
@@ -45,6 +45,7 @@ from workbench.core.runs.log import (
     read_artifact_frame,
     verified_artifact,
 )
+from workbench.core.runs.plot_numbers import save_plot_numbers, saved_plot_numbers
 from workbench.core.runs.spec import RecordedChain, RunSpec
 
 OOF_ARTIFACT = "oof"
@@ -256,8 +257,11 @@ class LoadedRun:
     @cached_property
     def plot_numbers(self) -> RunPlotData:
         """The numbers behind the Results panel's plots: saved by the runner, else computed
-        and saved now (see metrics.plot_data)."""
-        return run_plot_data(self)
+        and saved now (see runs.plot_numbers)."""
+        saved = saved_plot_numbers(self.folder, self.record)
+        if saved is not None:
+            return saved
+        return save_plot_numbers(self.folder, self.record, self.predictions)
 
     def cache_file(self, name: str) -> Path:
         """Where an answer computed on request for this run is kept (see runs.cache)."""

@@ -377,12 +377,12 @@ class CandidateRun:
     def _save_plot_data(self) -> None:
         """The Results panel's numbers, computed here where scikit-learn is already loaded, so
         the window shows the run at once. A failure only costs the panel a job later."""
-        from workbench.core.metrics.plot_data import save_plot_data
         from workbench.core.runs.loaded import LoadedRun
+        from workbench.core.runs.plot_numbers import save_plot_numbers
 
         try:
             with LoadedRun.open(self.ctx.root, self.run_id) as run:
-                save_plot_data(run)
+                save_plot_numbers(run.folder, run.record, run.predictions)
         except Exception:  # the run is finished and logged: never fail it for a cache
             return
 

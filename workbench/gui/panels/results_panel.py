@@ -34,14 +34,11 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.explain.importance import importance_job
+from workbench.core.explain.learning_curve import learning_curve_job
 from workbench.core.metrics.plot_data import OOF, SPLIT_LABELS, RunPlotData, RunProblem
 from workbench.core.report.writer import default_report_path
-from workbench.core.runs.result_jobs import (
-    importance_job,
-    learning_curve_job,
-    load_plot_data,
-    read_saved_plot_data,
-)
+from workbench.core.runs.result_jobs import load_plot_data, read_saved_plot_data
 from workbench.gui.job_bridge import JobBridge
 from workbench.gui.plots.base import IMAGE_FILTER
 from workbench.gui.plots.catalog import (

@@ -19,15 +19,15 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.metrics.plot_data import LEARNING_CURVE_FILE
 from workbench.core.progress import NEVER_CANCELLED, Cancelled, CancelToken, ProgressFn, no_progress
-from workbench.core.runs.cache import read_cache, write_cache
+from workbench.core.runs.cache import LEARNING_CURVE_FILE, read_cache, write_cache
 from workbench.core.runs.loaded import LoadedRun
 
 DEFAULT_SIZES = (0.1, 0.25, 0.5, 0.75, 1.0)
@@ -81,6 +81,19 @@ def compute_learning_curve(
     write_cache(path, frame)
     progress(1.0, "learning curve done")
     return frame
+
+
+def learning_curve_job(
+    project_root: str | Path,
+    run_id: str,
+    sizes: Sequence[float] = DEFAULT_SIZES,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> pd.DataFrame:
+    """The Results panel's job: compute_learning_curve of a run. A module-level function of
+    plain arguments, so a child process imports it by name."""
+    with LoadedRun.open(project_root, run_id) as run:
+        return compute_learning_curve(run, sizes, progress=progress, cancel=cancel)
 
 
 def _thread_limit(n_jobs: int | None) -> Any:
