@@ -35,8 +35,8 @@ from workbench.core.dataset import import_table
 from workbench.core.export.docker_bundle import request_records, write_docker_bundle
 from workbench.core.export.feature_schema import FeatureSchema, schema_for_run
 from workbench.core.export.onnx_convert import convert_pipeline
-from workbench.core.export.pipeline_io import load_run_pipeline
 from workbench.core.project import create_project
+from workbench.core.runs.loaded import LoadedRun
 from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
 from workbench.core.train.runner import run_training
 
@@ -72,8 +72,9 @@ def post(url: str, body: bytes) -> None:
 
 
 def bench_run(project: Path, run_id: str, rows: pd.DataFrame, folder: Path, http: bool) -> dict:
-    pipeline = load_run_pipeline(project, run_id)
-    schema: FeatureSchema = schema_for_run(project, run_id, pipeline=pipeline)
+    with LoadedRun.open(project, run_id) as run:
+        pipeline = run.pipeline
+        schema: FeatureSchema = schema_for_run(run)
     model = folder / f"{run_id}.onnx"
     model.write_bytes(convert_pipeline(pipeline, schema).SerializeToString())
     session = onnxruntime.InferenceSession(str(model), providers=["CPUExecutionProvider"])

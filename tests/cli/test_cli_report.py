@@ -6,7 +6,9 @@ The runs are the Results GUI tests' session training (tests/gui/results_scenario
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -66,3 +68,22 @@ def test_report_errors_are_one_line_with_exit_code_2(
     assert run(["report", str(trained.root)]) == 2  # usage: the run id is required
     assert "the following arguments are required: run" in one_error_line(capsys)
     assert not out.exists()
+
+
+def test_the_cli_process_never_imports_the_gui(result_runs, tmp_path: Path) -> None:  # noqa: F811
+    """The plots are drawn in a child process: `workbench report` itself loads no Qt."""
+    trained = result_runs["titanic"]
+    out = tmp_path / "report.html"
+    code = textwrap.dedent(f"""
+        import sys
+        from workbench.cli.main import main
+        code = main(["report", {str(trained.root)!r}, {trained.runs["logistic_regression"]!r},
+                     "--out", {str(out)!r}])
+        loaded = sorted(n for n in sys.modules if n.split(".")[0] in ("PySide6", "pyqtgraph")
+                        or n.startswith("workbench.gui"))
+        print(code, loaded)
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "0 []"
+    assert out.read_text(encoding="utf-8").count('<img src="data:image/png;base64,') >= 8

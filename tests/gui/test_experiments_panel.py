@@ -179,8 +179,9 @@ def test_rerun_emits_the_stored_spec(qtbot, panel: ExperimentsPanel, root: Path)
     with qtbot.waitSignal(panel.rerun_requested) as blocker:
         panel.rerun_button.click()
     spec = blocker.args[0]
-    assert spec["model"] == {"name": "decision_tree_classifier", "params": {"max_depth": 3}}
-    assert spec["split"]["n_splits"] == 3 and spec["seed"] == 3
+    assert spec == tree.spec.train_spec()
+    assert spec.models == (ModelSpec("decision_tree_classifier", {"max_depth": 3}),)
+    assert spec.split.n_splits == 3 and spec.seed == 3 and not spec.include_baseline
 
 
 def test_delete_asks_first(qtbot, panel: ExperimentsPanel, root: Path) -> None:

@@ -292,9 +292,15 @@ def test_train_then_compare_in_the_window(qtbot, window, tmp_path, repo_root) ->
     with ExperimentLog(root / "experiments.sqlite") as log:
         runs = log.runs()
     assert sorted(run.status for run in runs) == ["finished", "finished"]
-    assert all('"island"' in json.dumps(run.spec) for run in runs)
+    assert all('"island"' in json.dumps(run.spec.to_dict()) for run in runs)
     window.nav.setCurrentRow(4)
     experiments = window.experiments_panel
     qtbot.waitUntil(lambda: experiments.proxy.rowCount() == 2, timeout=10_000)
     experiments.select_runs([run.run_id for run in runs])
     assert sorted(experiments.compare_selected()) == sorted(run.run_id for run in runs)
+    # Re-run: the Train panel shows the run's model and settings, as the run recorded them.
+    tree = next(run for run in runs if run.spec.model.name == "decision_tree_classifier")
+    experiments.select_runs([tree.run_id])
+    assert experiments.rerun_selected() == tree.spec.train_spec()
+    assert window.stack.currentWidget() is train
+    assert train.spec() == tree.spec.train_spec()

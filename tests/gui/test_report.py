@@ -25,18 +25,18 @@ from sklearn.metrics import precision_recall_fscore_support
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.explain.importance import compute_importance
-from workbench.core.export.run_context import run_context
-from workbench.core.metrics.learning_curve import compute_learning_curve
+from workbench.core.explain.learning_curve import compute_learning_curve
 from workbench.core.metrics.names import METRIC_LABELS, greater_is_better
-from workbench.core.metrics.plot_data import plot_data
 from workbench.core.models.catalog import get_model
 from workbench.core.report.document import number_text
-from workbench.core.runs.log import LOG_FILE, ExperimentLog
-from workbench.core.runs.results import TIMINGS, load_run_results
+from workbench.core.runs.environment import capture_environment
+from workbench.core.runs.loaded import LoadedRun
+from workbench.core.runs.log import LOG_FILE, TIMINGS, ExperimentLog
 from workbench.core.steps.catalog import get_step
 from workbench.gui.panels.results_panel import ResultsPanel
 from workbench.gui.plots.catalog import plots_for
-from workbench.gui.report.writer import TEST_PLOT_KEYS, write_run_report
+from workbench.gui.report.images import TEST_PLOT_KEYS
+from workbench.gui.report.writer import write_run_report
 
 pytestmark = pytest.mark.shared_data
 # The report renders each plot at 900 x 560 CSS pixels; the PNG holds twice as many.
@@ -94,7 +94,8 @@ def as_float(cell: str) -> float:
 
 
 def expected_figures(report: Report) -> list[str]:
-    data = plot_data(load_run_results(report.root, report.run_id))
+    with LoadedRun.open(report.root, report.run_id) as run:
+        data = run.plot_numbers
     oof = [f"plot-oof-{e.key}" for e in plots_for(data, "oof") if e.factory is not None]
     test = [f"plot-test-{e.key}" for e in plots_for(data, "test") if e.key in TEST_PLOT_KEYS]
     return oof + test
@@ -128,7 +129,7 @@ def check_metrics(report: Report) -> None:
         assert row[2] == number_text(record.metrics["train"][name])
         assert row[3] == number_text(record.metrics["test"][name])
     # The run's own metric leads the table.
-    assert report.parsed.table("scores")[1][0] == metric_cell(record.spec["metric"])
+    assert report.parsed.table("scores")[1][0] == metric_cell(record.spec.metric)
 
 
 def check_plots(report: Report) -> None:
@@ -149,7 +150,7 @@ def test_binary_report_holds_the_runs_numbers(reports, shared_data: Path) -> Non
     frame = pd.read_csv(source)
     assert parsed.row("data", "File")[1] == f"titanic.csv ({source.stat().st_size:,} bytes)"
     assert parsed.row("data", "File sha256")[1] == hashlib.sha256(source.read_bytes()).hexdigest()
-    assert parsed.row("data", "Fingerprint (data sha256)")[1] == record.dataset_sha256
+    assert parsed.row("data", "Fingerprint (data sha256)")[1] == record.spec.dataset_sha256
     assert parsed.row("data", "Rows × columns")[1] == f"{len(frame):,} × {frame.shape[1]}"
     counts = frame["survived"].value_counts()
     assert parsed.table("data", 1)[1:] == [
@@ -174,9 +175,9 @@ def test_binary_report_holds_the_runs_numbers(reports, shared_data: Path) -> Non
             [precision[index], recall[index], f1[index]], abs=5e-5
         )
         assert as_float(row[4]) == support[index]
-    # The chain as compiled, named as the Prepare panel names its steps.
-    chain = run_context(report.root, report.run_id).full_chain.steps
-    labels = [get_step(step.step).label for step in chain if step.enabled]
+    # The chain as the run recorded it compiled, named as the Prepare panel names its steps.
+    chain = record.spec.chain.steps()
+    labels = [get_step(step.step).label for step, _ in chain if step.enabled]
     assert "One-hot encode" in labels and "Fill missing values" in labels
     text = parsed.text["chain"]
     positions = [text.index(label) for label in dict.fromkeys(labels)]
@@ -205,7 +206,7 @@ def test_regression_report_holds_the_runs_numbers(reports, shared_data: Path) ->
     source = shared_data / "clean" / "insurance.csv"
     frame = pd.read_csv(source)
     assert parsed.row("data", "File sha256")[1] == hashlib.sha256(source.read_bytes()).hexdigest()
-    assert parsed.row("data", "Fingerprint (data sha256)")[1] == record.dataset_sha256
+    assert parsed.row("data", "Fingerprint (data sha256)")[1] == record.spec.dataset_sha256
     assert parsed.row("data", "Rows × columns")[1] == f"{len(frame):,} × {frame.shape[1]}"
     charges = frame["charges"].to_numpy()
     header, values = parsed.table("data", 1)
@@ -234,8 +235,9 @@ def test_report_holds_computed_plots_and_escapes_notes(
     trained = result_runs["insurance"]
     root = fresh_copy(trained.root, tmp_path / "insurance")
     run_id = trained.runs["decision_tree_regressor"]
-    compute_importance(root, run_id, repeats=2)
-    compute_learning_curve(root, run_id, sizes=(0.5, 1.0))
+    with LoadedRun.open(root, run_id) as run:
+        compute_importance(run, repeats=2)
+        compute_learning_curve(run, sizes=(0.5, 1.0))
     with ExperimentLog(root / LOG_FILE) as log:
         log.set_note(run_id, "<script>alert('x')</script> & <b>bold</b>\nsecond line")
         log.set_tags(run_id, ["a&b", "<i>"])
@@ -259,9 +261,10 @@ def test_runs_without_results_are_refused_in_one_sentence(
     root = fresh_copy(trained.root, tmp_path / "titanic")
     with ExperimentLog(root / LOG_FILE) as log:
         spec = log.run(trained.runs["logistic_regression"]).spec
-        failed = log.start_run(spec, "0" * 64, {"total": 891}, seed=0, name="Broken")
+        environment = capture_environment(root)
+        failed = log.start_run(spec, environment, name="Broken")
         log.finish_run(failed, "failed", message="the model ran out of memory")
-        running = log.start_run(spec, "0" * 64, {"total": 891}, seed=0)
+        running = log.start_run(spec, environment)
     out = tmp_path / "report.html"
     cases = {
         failed: f"run '{failed}' (Broken) has no results: it failed: the model ran out of memory",
@@ -278,7 +281,7 @@ def test_runs_without_results_are_refused_in_one_sentence(
         write_run_report(root, gone, out)
     with pytest.raises(WorkbenchError, match=r"a report is an \.html file, not 'report\.pdf'"):
         write_run_report(root, trained.runs["logistic_regression"], tmp_path / "report.pdf")
-    with pytest.raises(WorkbenchError, match="is not a project folder"):
+    with pytest.raises(WorkbenchError, match="is not a workbench project"):
         write_run_report(tmp_path, trained.runs["logistic_regression"], out)
     assert not out.exists()
 

@@ -14,14 +14,17 @@ import pandas as pd
 import pyqtgraph as pg
 import pytest
 from _python_calls import count_python_calls
+from _runs import record_of
 from PySide6.QtGui import QImage
 from results_scenario import result_runs  # noqa: F401 - the fixture (tests/gui is on the path)
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import average_precision_score, confusion_matrix, roc_auc_score
 
-from workbench.core.metrics.plot_data import MAX_SCATTER_POINTS, RunPlotData, plot_data
+from workbench.core.metrics.plot_data import MAX_SCATTER_POINTS, RunPlotData
+from workbench.core.metrics.predictions import RunPredictions
 from workbench.core.metrics.thresholds import best_threshold, threshold_table
-from workbench.core.runs.results import RunResults, load_run_results
+from workbench.core.runs.loaded import LoadedRun
+from workbench.core.runs.plot_numbers import plot_numbers
 from workbench.gui.plots.catalog import compare_plots_for, plots_for
 from workbench.gui.plots.classification import (
     MAX_MARKER,
@@ -46,8 +49,8 @@ from workbench.gui.plots.threshold import ThresholdView
 
 
 @pytest.fixture(scope="module")
-def loaded(result_runs) -> dict[str, tuple[RunResults, RunPlotData]]:  # noqa: F811
-    """Results and plot data of one run per dataset (and the other run, for comparing)."""
+def loaded(result_runs) -> dict[str, tuple[RunPredictions, RunPlotData]]:  # noqa: F811
+    """Predictions and plot data of one run per dataset (and the other run, for comparing)."""
     picks = {
         "penguins": "logistic_regression",
         "penguins_tree": "decision_tree_classifier",
@@ -58,8 +61,9 @@ def loaded(result_runs) -> dict[str, tuple[RunResults, RunPlotData]]:  # noqa: F
     out = {}
     for key, model in picks.items():
         trained = result_runs[key.split("_")[0]]
-        results = load_run_results(trained.root, trained.runs[model])
-        out[key] = (results, plot_data(results))
+        with LoadedRun.open(trained.root, trained.runs[model]) as run:
+            # Computed now, without what other tests computed on request for the session's runs.
+            out[key] = (run.predictions, plot_numbers(run.record, run.predictions))
     return out
 
 
@@ -223,11 +227,12 @@ def test_regression_plots_show_the_rows(qtbot, loaded) -> None:
     assert histogram.bar_heights().tolist() == counts.tolist()
 
 
-def test_fold_scores_are_the_logged_ones(qtbot, loaded) -> None:
-    results, data = loaded["titanic"]
+def test_fold_scores_are_the_logged_ones(qtbot, loaded, result_runs) -> None:  # noqa: F811
+    _, data = loaded["titanic"]
     plot = _widget(qtbot, data, "folds")
     assert isinstance(plot, FoldScoresPlot)
-    logged = results.record.fold_metrics
+    titanic = result_runs["titanic"]
+    logged = record_of(titanic.root, titanic.runs["logistic_regression"]).fold_metrics
     series = plot.series()
     assert series["Validation"].tolist() == [logged["validation"][f]["roc_auc"] for f in range(3)]
     assert series["Training"].tolist() == [logged["train"][f]["roc_auc"] for f in range(3)]

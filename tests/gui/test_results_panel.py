@@ -17,8 +17,8 @@ from PySide6.QtGui import QImage
 from results_scenario import result_runs  # noqa: F401 - the fixture (tests/gui is on the path)
 from sklearn.metrics import confusion_matrix
 
-from workbench.core.explain.importance import compute_importance
-from workbench.core.runs.results import load_run_results
+from workbench.core.explain.importance import importance_job
+from workbench.core.runs.loaded import LoadedRun
 from workbench.gui.panels.results_panel import (
     NO_PROJECT_TEXT,
     NO_SELECTION_TEXT,
@@ -77,7 +77,8 @@ def test_switch_every_plot_and_the_data(qtbot, panel: ResultsPanel, result_runs)
             assert not panel.save_button.isEnabled()
         else:
             assert page is not panel.message and panel.save_button.isEnabled()
-    results = load_run_results(titanic.root, run_id)
+    with LoadedRun.open(titanic.root, run_id) as run:
+        results = run.predictions
     matrix = panel.select_plot("confusion")
     assert isinstance(matrix, ConfusionMatrixPlot)
     assert (
@@ -145,7 +146,7 @@ def test_importance_job_draws_bars(qtbot, panel: ResultsPanel, result_runs) -> N
     qtbot.waitUntil(lambda: not panel.analysis_bridge.running, timeout=60_000)
     plot = panel.select_plot("permutation_importance")
     assert isinstance(plot, ImportancePlot)
-    expected = compute_importance(penguins.root, run_id)  # read back from the job's cache
+    expected = importance_job(penguins.root, run_id)  # read back from the job's cache
     permutation = expected[expected["kind"] == "permutation"]
     bars = plot.bars()
     assert set(bars) == set(permutation["feature"])
@@ -156,7 +157,7 @@ def test_importance_job_draws_bars(qtbot, panel: ResultsPanel, result_runs) -> N
     assert isinstance(builtin, ImportancePlot) and len(builtin.bars()) > 0
     # A linear model has no built-in importance: said in words, nothing to compute.
     linear = penguins.runs["logistic_regression"]
-    compute_importance(penguins.root, linear)
+    importance_job(penguins.root, linear)
     _show(qtbot, panel, penguins.root, [linear])
     panel.select_plot("builtin_importance")
     assert panel.current_widget() is panel.message
@@ -198,8 +199,8 @@ def test_a_run_the_runner_saved_shows_at_once_without_a_job(
 ) -> None:
     import shutil
 
-    from workbench.core.metrics.plot_data import PLOT_DATA_FILE
     from workbench.core.runs.log import RUNS_DIR
+    from workbench.core.runs.plot_numbers import PLOT_DATA_FILE
 
     titanic = request.getfixturevalue("result_runs")["titanic"]
     root = tmp_path / "titanic"

@@ -58,9 +58,8 @@ def best_run(project_root: Path) -> str:
             records = log.runs(status="finished")
     candidates = []
     for record in records:
-        name = record.params.get("model") or record.spec.get("model", {}).get("name")
         try:
-            if name is None or get_model(str(name)).baseline:
+            if get_model(record.spec.model.name, record.spec.task).baseline:
                 continue
         except WorkbenchError:  # a model this version no longer knows still exports by id
             pass
@@ -68,12 +67,12 @@ def best_run(project_root: Path) -> str:
     if not candidates:
         raise WorkbenchError(f"project '{project.name}' has no finished run to export; train one")
     latest = max(candidates, key=lambda record: record.started_at)
-    metric = latest.spec.get("metric")
-    sign = 1.0 if metric is None or greater_is_better(metric) else -1.0
+    metric = latest.spec.metric
+    sign = 1.0 if greater_is_better(metric) else -1.0
     scored = []
     for record in candidates:
-        summary = record.fold_summary().get(metric) if metric else None
-        if record.spec.get("metric") == metric and summary and summary["mean"] is not None:
+        summary = record.fold_summary().get(metric)
+        if record.spec.metric == metric and summary and summary["mean"] is not None:
             scored.append((sign * float(summary["mean"]), record.started_at, record.run_id))
     if not scored:
         return latest.run_id

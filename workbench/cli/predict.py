@@ -49,6 +49,7 @@ def add_parser(sub: Any) -> None:
 def cmd(args: argparse.Namespace) -> int:
     from workbench.core.export.predict import predict_file, predict_file_onnx
     from workbench.core.io.table import require_table_file
+    from workbench.core.runs.loaded import LoadedRun
 
     options = read_options(args.option)
     if args.onnx is not None:
@@ -64,7 +65,8 @@ def cmd(args: argparse.Namespace) -> int:
         if not project.is_dir():
             raise WorkbenchError(f"project folder not found: {project}")
         require_table_file(source)
-        result = predict_file(project, run_id, source, args.out, args.key, options=options)
+        with LoadedRun.open(project, run_id, "model to predict with") as run:
+            result = predict_file(run, source, args.out, args.key, options=options)
     if args.json:
         print_json(
             {

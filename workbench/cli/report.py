@@ -1,16 +1,47 @@
 """`workbench report PROJECT RUN --out FILE.html`: a run's self-contained HTML report, headless.
 
-The same `write_run_report` the Results panel runs: it draws the panel's plots with Qt, on the
-offscreen platform when there is no display, so it runs on a server or in CI.
+The report is core's `write_report`: the facts and the HTML are computed here, the plots (the
+Results panel's widgets, drawn with Qt on the offscreen platform when there is no display) in
+a child process whose function is named by module path, so this process never imports the GUI
+package or Qt (see core.report.writer for why a job rather than a subprocess).
 """
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
+
+if TYPE_CHECKING:
+    from workbench.core.metrics.plot_data import RunPlotData
+    from workbench.core.report.document import ReportImage
+
+
+@dataclass(frozen=True)
+class NamedFunction:
+    """`module.function` as a job's function: it pickles as two names, so the process that
+    starts the job never imports the module; the child imports it when it calls it."""
+
+    module: str
+    function: str
+
+    def __call__(
+        self,
+        *args: Any,
+        progress: ProgressFn = no_progress,
+        cancel: CancelToken = NEVER_CANCELLED,
+    ) -> Any:
+        return getattr(import_module(self.module), self.function)(*args, progress, cancel)
+
+
+POLL_SECONDS = 0.1
+# gui.report.images.render_report_plots(plot numbers, progress, cancel) -> list[ReportImage]
+RENDER_PLOTS = NamedFunction("workbench.gui.report.images", "render_report_plots")
 
 
 def add_parser(sub: Any) -> None:
@@ -28,13 +59,45 @@ def add_parser(sub: Any) -> None:
     report.set_defaults(handler=cmd)
 
 
+def render_in_child(
+    data: RunPlotData, progress: ProgressFn, cancel: CancelToken
+) -> list[ReportImage]:
+    """The report's plots, drawn in a child process (a Renderer for write_report); its
+    progress is passed on, a cancel or Ctrl+C stops the child."""
+    from workbench.jobs.events import DoneEvent, FailedEvent, ProgressEvent
+    from workbench.jobs.job import Job
+    from workbench.jobs.process_runner import run_in_process
+
+    handle = run_in_process(Job(RENDER_PLOTS, (data,), name="Drawing the report's plots"))
+    try:
+        while True:
+            ended = handle.wait(timeout=POLL_SECONDS)
+            for event in handle.poll():
+                if isinstance(event, ProgressEvent):
+                    progress(event.fraction, event.message)
+            if ended is not None:
+                break
+            if cancel.cancelled:
+                handle.cancel()
+    except BaseException:  # Ctrl+C: the child goes too
+        handle.cancel()
+        raise
+    if isinstance(ended, DoneEvent):
+        return list(ended.result)
+    if isinstance(ended, FailedEvent):
+        raise WorkbenchError(f"the report's plots could not be drawn: {ended.message}")
+    cancel.raise_if_cancelled()
+    raise WorkbenchError("drawing the report's plots was cancelled")
+
+
 def cmd(args: argparse.Namespace) -> int:
     """Write the report and print its path; a WorkbenchError (exit 2 in cli.main) otherwise."""
     if not args.project.is_dir():
         raise WorkbenchError(f"project folder not found: {args.project}")
-    from workbench.gui.report.writer import default_report_path, write_run_report
+    # Imported here: `workbench --help` should not wait for pandas.
+    from workbench.core.report.writer import default_report_path, write_report
 
     out = args.out if args.out is not None else default_report_path(args.project, args.run)
-    path = write_run_report(args.project, args.run, out)
+    path = write_report(args.project, args.run, out, render_in_child)
     print(path)
     return 0

@@ -10,11 +10,14 @@ import argparse
 import math
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.cli.output import print_json, print_table
 from workbench.core.errors import WorkbenchError
 from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec, TuneSpec
+
+if TYPE_CHECKING:
+    from workbench.core.runs.log import RunRecord
 
 _SPLIT_FORMS = (
     "kfold:5, stratified_kfold:5, holdout:0.2, repeated_kfold:5x3, group_kfold:5:COLUMN, "
@@ -206,18 +209,18 @@ def _nothing_finished(results: list[Any]) -> int:
     return EXIT_NOTHING_FINISHED
 
 
-def run_summary(record: Any) -> dict[str, Any]:
+def run_summary(record: RunRecord) -> dict[str, Any]:
     """One run of the log as the `runs` listing shows it."""
-    metric = record.spec.get("metric")
-    folds = record.fold_summary().get(metric) if metric else None
+    metric = record.spec.metric
+    folds = record.fold_summary().get(metric)
     return {
         "run_id": record.run_id,
         "status": record.status,
-        "model": record.params.get("model") or record.spec.get("model", {}).get("name"),
+        "model": record.spec.model.name,
         "metric": metric,
         "validation_mean": folds["mean"] if folds else None,
         "validation_std": folds["std"] if folds else None,
-        "test": record.metrics.get("test", {}).get(metric) if metric else None,
+        "test": record.metrics.get("test", {}).get(metric),
         "started_at": record.started_at,
         "duration": record.duration,
         "message": record.message,

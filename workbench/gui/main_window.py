@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from workbench import __version__
 from workbench.core.kinds import ColumnRole
 from workbench.core.profile.model import Alert
-from workbench.core.specs import ChainSpec
+from workbench.core.specs import ChainSpec, TrainSpec
 from workbench.gui.controller import ProjectController
 from workbench.gui.dialogs.import_dialog import ImportDialog
 from workbench.gui.dialogs.new_project import NewProjectDialog
@@ -334,7 +334,7 @@ class MainWindow(QMainWindow):
         if project is not None and project.dirty:
             self.controller.save()
 
-    def _rerun(self, spec: dict) -> None:
+    def _rerun(self, spec: TrainSpec) -> None:
         self.train_panel.load_spec(spec)
         self.nav.setCurrentRow(self._panel_row(self.train_panel))
 

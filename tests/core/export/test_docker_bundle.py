@@ -21,6 +21,7 @@ from workbench.core.export.docker_bundle import TEMPLATES, example_rows, write_d
 from workbench.core.export.feature_schema import FeatureSchema
 from workbench.core.export.pinned_requirements import service_distributions
 from workbench.core.project import open_project
+from workbench.core.runs.loaded import LoadedRun
 
 pytestmark = pytest.mark.shared_data
 FILES = [
@@ -55,12 +56,10 @@ def bundle(titanic: tuple[TrainedRun, Path, FeatureSchema], base: Path) -> Path:
     card = base / "card.md"
     card.write_text("# Model card\n", encoding="utf-8")
     folder = base / "titanic-bundle"
+    with LoadedRun.open(run.project, run.run_id) as loaded:
+        examples = example_rows(loaded)
     files = write_docker_bundle(
-        onnx_path,
-        schema,
-        folder,
-        {"model_card.md": card},
-        examples=example_rows(run.project, run.run_id),
+        onnx_path, schema, folder, {"model_card.md": card}, examples=examples
     )
     assert files == [folder / name for name in [*FILES[:-1], "model_card.md", "README.md"]]
     return folder

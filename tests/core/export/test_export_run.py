@@ -12,7 +12,9 @@ import joblib
 import numpy as np
 import onnx
 import pytest
+from _runs import pipeline_of, schema_of
 
+from workbench.core import dataset as dataset_module
 from workbench.core.export.export_run import (
     ExportRefused,
     ExportRequest,
@@ -20,12 +22,15 @@ from workbench.core.export.export_run import (
     export_blockers,
     export_run,
 )
-from workbench.core.export.feature_schema import METADATA_KEY, FeatureSchema, schema_for_run
+from workbench.core.export.feature_schema import METADATA_KEY, FeatureSchema
 from workbench.core.export.parity import SOURCE_SAMPLE
-from workbench.core.export.pipeline_io import load_run_pipeline
+from workbench.core.models.catalog import get_model
 from workbench.core.profile.store import profile_project_dataset
 from workbench.core.project import open_project
+from workbench.core.runs import loaded as loaded_module
 from workbench.core.runs.log import LOG_FILE, ExperimentLog, RunRecord
+from workbench.core.specs import ChainSpec
+from workbench.core.train import fit as fit_module
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +66,7 @@ def test_the_onnx_model_has_one_input_per_column_and_the_schema(
     out, _ = exported
     model = onnx.load(out / "onnx" / "model.onnx")
     schema = FeatureSchema.load(out / "onnx" / "schema.json")
-    assert schema == schema_for_run(*penguins)
+    assert schema == schema_of(*penguins)
     string, float32 = onnx.TensorProto.STRING, onnx.TensorProto.FLOAT
     inputs = {i.name: i.type.tensor_type for i in model.graph.input}
     assert list(inputs) == [c.input for c in schema.columns]
@@ -82,7 +87,7 @@ def test_the_onnx_model_has_one_input_per_column_and_the_schema(
 def test_parity_is_on_the_test_rows_and_logged(exported: tuple, penguins: tuple[Path, str]) -> None:
     _, result = exported
     record = _record(*penguins)
-    assert result.parity.rows == record.rows["test"] == 69  # 20% of penguins' 344 rows
+    assert result.parity.rows == record.spec.rows.test == 69  # 20% of penguins' 344 rows
     assert result.parity.passed and result.parity.max_difference < 1e-4
     logged = record.params["export.parity"]
     assert logged["max_difference"] == result.parity.max_difference
@@ -101,7 +106,7 @@ def test_the_joblib_sidecar_holds_the_sha256_and_versions(
     assert set(sidecar["packages"]) == {
         "ml-workbench", "scikit-learn", "numpy", "pandas", "scipy", "joblib",
     }  # fmt: skip
-    assert sidecar["packages"]["scikit-learn"] == _record(*penguins).env["packages"]["scikit-learn"]
+    assert sidecar["packages"]["scikit-learn"] == _record(*penguins).env.packages["scikit-learn"]
     assert sidecar["features"][0] == "island" and sidecar["target"] == "species"
     frame = open_project(penguins[0]).load_frame()
     pipeline = joblib.load(copy)
@@ -117,14 +122,14 @@ def test_the_model_card_states_the_real_numbers(
     f1 = record.fold_summary("validation")["f1_macro"]
     assert f"| f1_macro | {f1['mean']:.4f} ± {f1['std']:.4f} | " in card
     assert f"{record.metrics['test']['f1_macro']:.4f} |" in card
-    assert record.dataset_sha256 in card
+    assert record.spec.dataset_sha256 in card
     # penguins.csv: 152 Adelie, 68 Chinstrap, 124 Gentoo
     assert "Adelie: 152 (44.2%), Chinstrap: 68 (19.8%), Gentoo: 124 (36.0%)" in card
     assert "imbalance: the rarest class 'Chinstrap' is 19.8% of the rows" in card
     assert result.parity.summary() in card
     assert "One-hot encode (added for the model) on `island`, `sex`" in card
     assert "scheme: stratified_kfold, 3 fold(s)" in card
-    assert f"- scikit-learn {record.env['packages']['scikit-learn']}" in card
+    assert f"- scikit-learn {record.env.packages['scikit-learn']}" in card
     assert card == (out / "py" / "model_card.md").read_text(encoding="utf-8")
 
 
@@ -218,7 +223,7 @@ def test_the_converted_labels_are_the_real_class_values(trained: Callable, tmp_p
     session = ort.InferenceSession(str(tmp_path / "x.onnx"), providers=["CPUExecutionProvider"])
     frame = open_project(project.root).load_frame().head(20)
     labels, proba = session.run(None, schema.onnx_feeds(frame))
-    pipeline = load_run_pipeline(project.root, run_id)
+    pipeline = pipeline_of(project.root, run_id)
     assert labels.dtype == np.int64
     assert labels.ravel().tolist() == pipeline.predict(frame[schema.names]).tolist()
     assert labels.ravel().tolist() == np.argmax(proba, axis=1).tolist()
@@ -263,7 +268,7 @@ def test_the_card_lists_the_fitted_model_parameters(shared_data: Path, tmp_path:
         n_jobs=1,
     )
     (run,) = run_training(project.root, spec)
-    rounds = load_run_pipeline(project.root, run.run_id).named_steps["model"].n_estimators
+    rounds = pipeline_of(project.root, run.run_id).named_steps["model"].n_estimators
     assert rounds < 300  # early stopping cut the final fit's rounds
     assert _record(project.root, run.run_id).params["final.n_estimators"] == rounds
     export_run(project.root, run.run_id, ExportRequest(onnx=tmp_path / "out" / "m.onnx"))
@@ -313,3 +318,51 @@ def test_a_scaler_before_a_tree_model_is_named_when_parity_fails(
         "Likely cause: the chain's 'Scale' step recomputes numbers before a tree model" in message
     )
     assert not (tmp_path / "m.onnx").exists()
+
+
+def test_an_export_opens_the_project_and_the_log_once_and_hashes_the_data_once(
+    penguins: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    real_open, real_init, real_sha256 = (
+        loaded_module.open_project, ExperimentLog.__init__, dataset_module.file_sha256,
+    )  # fmt: skip
+    monkeypatch.setattr(
+        loaded_module, "open_project", lambda root: opened.append("project") or real_open(root)
+    )
+    monkeypatch.setattr(
+        ExperimentLog,
+        "__init__",
+        lambda log, path: opened.append("log") or real_init(log, path),
+    )
+    monkeypatch.setattr(
+        dataset_module, "file_sha256", lambda path: opened.append("data") or real_sha256(path)
+    )
+    request = ExportRequest(
+        onnx=tmp_path / "model.onnx", docker=tmp_path / "docker", joblib=tmp_path / "m.joblib"
+    )
+    result = export_run(*penguins, request)
+    assert result.parity.passed and (tmp_path / "docker" / "model_card.md").is_file()
+    assert sorted(opened) == ["data", "log", "project"]
+
+
+def test_the_card_shows_the_chain_the_run_recorded_after_the_defaults_changed(
+    penguins: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # This version's defaults change after training: the model would get no default steps now.
+    monkeypatch.setattr(fit_module, "default_model_chain", lambda model, kinds: ChainSpec())
+    project = open_project(penguins[0])
+    model = get_model("logistic_regression", project.task)
+    now = fit_module.model_chain(project.chain, model, project.feature_kinds(), "species")
+    assert now == project.chain  # nothing added for the model any more
+    export_run(*penguins, ExportRequest(onnx=tmp_path / "m.onnx"))
+    card = (tmp_path / "model_card.md").read_text(encoding="utf-8")
+    chain = card.split("## Preprocessing chain\n")[1].split("## Model")[0]
+    # ...but the card describes the pipeline the pickle holds: the steps compiled at training.
+    assert chain.strip().splitlines() == [
+        "1. Fill missing values (added for the model) on `bill_length_mm`, `bill_depth_mm`, "
+        "`flipper_length_mm`, `body_mass_g` (strategy=median)",
+        "2. One-hot encode (added for the model) on `island`, `sex`",
+        "3. Scale (added for the model) on `bill_length_mm`, `bill_depth_mm`, "
+        "`flipper_length_mm`, `body_mass_g` (method=standard)",
+    ]

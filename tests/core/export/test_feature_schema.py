@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _runs import schema_of
 
 from workbench.core.errors import SchemaError, WorkbenchError
 from workbench.core.export.feature_schema import (
     FeatureSchema,
     SchemaColumn,
     input_names,
-    schema_for_run,
 )
 from workbench.core.project import open_project
 
@@ -33,7 +33,7 @@ def penguins(trained: Callable) -> tuple[Path, str]:
 
 @pytest.fixture(scope="module")
 def schema(penguins: tuple[Path, str]) -> FeatureSchema:
-    return schema_for_run(*penguins)
+    return schema_of(*penguins)
 
 
 @pytest.fixture(scope="module")

@@ -9,16 +9,28 @@ import numpy as np
 import onnx
 import pandas as pd
 import pytest
+from _runs import pipeline_of
 from _serve_runs import exported_onnx, trained_run
 
 from workbench.core.errors import SchemaError, WorkbenchError
-from workbench.core.export.pipeline_io import load_run_pipeline
-from workbench.core.export.predict import predict_file, predict_file_onnx, spreadsheet_safe
+from workbench.core.export.predict import (
+    BatchPrediction,
+    predict_file,
+    predict_file_onnx,
+    spreadsheet_safe,
+)
 from workbench.core.progress import Cancelled, CancelToken
 from workbench.core.project import open_project
+from workbench.core.runs.loaded import LoadedRun
 
 pytestmark = pytest.mark.shared_data
 Factory = pytest.TempPathFactory
+
+
+def predict_run(project: Path, run_id: str, *args: object, **kwargs: object) -> BatchPrediction:
+    """predict_file with the run opened as `workbench predict` opens it."""
+    with LoadedRun.open(project, run_id) as run:
+        return predict_file(run, *args, **kwargs)  # type: ignore[arg-type]
 
 
 def _test_rows(project: Path, run_id: str) -> pd.DataFrame:
@@ -30,7 +42,7 @@ def test_a_run_predicts_what_it_predicted_in_training(
 ) -> None:
     run = trained_run("penguins", shared_data, tmp_path_factory)
     seen: list[float] = []
-    result = predict_file(
+    result = predict_run(
         run.project,
         run.run_id,
         shared_data / "clean" / "penguins.csv",
@@ -62,7 +74,7 @@ def test_onnx_predicts_the_same_and_writes_parquet(
 ) -> None:
     run, model = exported_onnx("titanic", shared_data, tmp_path_factory)
     source = shared_data / "clean" / "titanic.csv"
-    by_run = predict_file(run.project, run.run_id, source, tmp_path / "run.parquet")
+    by_run = predict_run(run.project, run.run_id, source, tmp_path / "run.parquet")
     by_onnx = predict_file_onnx(model, source, tmp_path / "onnx.parquet")
     assert by_onnx.columns == by_run.columns == ["row", "prediction", "proba_0", "proba_1"]
     a, b = pd.read_parquet(by_run.path), pd.read_parquet(by_onnx.path)
@@ -79,7 +91,7 @@ def test_regression_from_onnx_and_from_the_run(
 ) -> None:
     run, model = exported_onnx("diamonds", shared_data, tmp_path_factory)
     source = shared_data / "clean" / "diamonds.csv"
-    by_run = predict_file(run.project, run.run_id, source, tmp_path / "run.csv")
+    by_run = predict_run(run.project, run.run_id, source, tmp_path / "run.csv")
     by_onnx = predict_file_onnx(model, source, tmp_path / "onnx.csv")
     assert by_run.columns == by_onnx.columns == ["row", "prediction"]
     a, b = pd.read_csv(by_run.path), pd.read_csv(by_onnx.path)
@@ -87,7 +99,7 @@ def test_regression_from_onnx_and_from_the_run(
     # Not the logged y_pred: the runner stores a regression's predictions in the target's dtype,
     # and diamonds' price is an integer, so the log holds them truncated.
     frame = open_project(run.project).load_frame()
-    own = load_run_pipeline(run.project, run.run_id).predict(frame[frame.columns.drop("price")])
+    own = pipeline_of(run.project, run.run_id).predict(frame[frame.columns.drop("price")])
     np.testing.assert_allclose(a["prediction"], own, rtol=1e-12)
     np.testing.assert_allclose(a["prediction"], b["prediction"], rtol=1e-4, atol=1e-2)
     assert a["prediction"].iloc[:2].round(2).tolist() == [-1361.04, -679.53]
@@ -99,12 +111,12 @@ def test_identifier_columns_are_the_default_keys(
     run = trained_run("credit", shared_data, tmp_path_factory)
     assert "rownames" not in open_project(run.project).feature_kinds()
     source = shared_data / "clean" / "modeldata_credit_data.csv"
-    result = predict_file(run.project, run.run_id, source, tmp_path / "out.csv")
+    result = predict_run(run.project, run.run_id, source, tmp_path / "out.csv")
     assert result.keys == ["rownames"]
     out = pd.read_csv(result.path)
     assert list(out.columns) == ["rownames", "prediction", "proba_bad", "proba_good"]
     assert out["rownames"].tolist() == list(range(1, 4455))
-    chosen = predict_file(
+    chosen = predict_run(
         run.project, run.run_id, source, tmp_path / "k.csv", keys=["Home", "rownames"]
     )
     assert chosen.columns[:3] == ["Home", "rownames", "prediction"]
@@ -133,7 +145,7 @@ def test_the_new_file_is_checked_first(
     frame.drop(columns=["island"]).to_csv(tmp_path / "no_island.csv", index=False)
     out = tmp_path / "out.csv"
     with pytest.raises(SchemaError, match=r"^no_island\.csv: required column 'island' is missing"):
-        predict_file(run.project, run.run_id, tmp_path / "no_island.csv", out)
+        predict_run(run.project, run.run_id, tmp_path / "no_island.csv", out)
     bad = frame.astype({"bill_length_mm": object})
     bad.loc[5, "bill_length_mm"] = "long"
     bad.to_csv(tmp_path / "text.csv", index=False)
@@ -141,9 +153,9 @@ def test_the_new_file_is_checked_first(
         SchemaError,
         match=r"^text\.csv: column 'bill_length_mm' should hold numbers but holds 'long' \(row 6\)",
     ):
-        predict_file(run.project, run.run_id, tmp_path / "text.csv", out)
+        predict_run(run.project, run.run_id, tmp_path / "text.csv", out)
     with pytest.raises(SchemaError, match=r"^penguins\.csv: key column 'penguin_id' is not in"):
-        predict_file(
+        predict_run(
             run.project, run.run_id, shared_data / "clean" / "penguins.csv", out, ["penguin_id"]
         )
     assert not out.exists()
@@ -155,7 +167,7 @@ def test_output_name_cancel_and_onnx_errors(
     run, model = exported_onnx("penguins", shared_data, tmp_path_factory)
     source = shared_data / "clean" / "penguins.csv"
     with pytest.raises(WorkbenchError, match=r"cannot write predictions to out\.xlsx: use a "):
-        predict_file(run.project, run.run_id, source, tmp_path / "out.xlsx")
+        predict_run(run.project, run.run_id, source, tmp_path / "out.xlsx")
     copy = tmp_path / "penguins.csv"
     shutil.copy(source, copy)
     with pytest.raises(WorkbenchError, match="would overwrite the input file"):
@@ -218,14 +230,14 @@ def test_numbers_beyond_float32_are_refused_by_both_paths_alike(
         "numbers up to ±3.403e+38"
     )
     with pytest.raises(SchemaError) as from_run:
-        predict_file(run.project, run.run_id, source, tmp_path / "a.csv")
+        predict_run(run.project, run.run_id, source, tmp_path / "a.csv")
     with pytest.raises(SchemaError) as from_onnx:
         predict_file_onnx(model, source, tmp_path / "b.csv")
     assert str(from_run.value) == str(from_onnx.value) == expected
     assert not (tmp_path / "a.csv").exists() and not (tmp_path / "b.csv").exists()
     # The largest float32 itself is a number the model takes, on both paths alike.
     edge = _penguins_with(shared_data, tmp_path, "edge.csv", "3.4e38")
-    a = predict_file(run.project, run.run_id, edge, tmp_path / "a.csv")
+    a = predict_run(run.project, run.run_id, edge, tmp_path / "a.csv")
     b = predict_file_onnx(model, edge, tmp_path / "b.csv")
     assert a.rows == b.rows == 344
 
@@ -238,7 +250,7 @@ def test_a_header_only_file_has_nothing_to_predict_on_both_paths(
     source.write_text((shared_data / "clean" / "penguins.csv").read_text().splitlines()[0] + "\n")
     expected = "header.csv has no data rows: nothing to predict"
     with pytest.raises(SchemaError, match=expected):
-        predict_file(run.project, run.run_id, source, tmp_path / "a.csv")
+        predict_run(run.project, run.run_id, source, tmp_path / "a.csv")
     with pytest.raises(SchemaError, match=expected):
         predict_file_onnx(model, source, tmp_path / "b.csv")
 
@@ -255,7 +267,7 @@ def test_csv_output_escapes_cells_a_spreadsheet_would_run(
     source = tmp_path / "keys.csv"
     frame.to_csv(source, index=False)
     out = tmp_path / "out.csv"
-    predict_file(run.project, run.run_id, source, out, keys=["key", '=HYPERLINK("x")'])
+    predict_run(run.project, run.run_id, source, out, keys=["key", '=HYPERLINK("x")'])
     written = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert list(written.columns)[:2] == ["key", '\'=HYPERLINK("x")']
     assert written["key"].tolist() == [
@@ -264,7 +276,7 @@ def test_csv_output_escapes_cells_a_spreadsheet_would_run(
     ]  # fmt: skip
     assert written['\'=HYPERLINK("x")'].tolist() == ["1"] * 8  # numbers stay numbers
     # Parquet is no spreadsheet: its cells are written as they are.
-    predict_file(run.project, run.run_id, source, tmp_path / "out.parquet", keys=["key"])
+    predict_run(run.project, run.run_id, source, tmp_path / "out.parquet", keys=["key"])
     assert pd.read_parquet(tmp_path / "out.parquet")["key"].tolist() == keys
 
 

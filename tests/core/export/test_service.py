@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from _runs import pipeline_of
 from _serve_runs import (
     Service,
     TrainedRun,
@@ -30,7 +31,6 @@ from _serve_runs import (
 
 from workbench.core.export.docker_bundle import request_records
 from workbench.core.export.feature_schema import FeatureSchema
-from workbench.core.export.pipeline_io import load_run_pipeline
 from workbench.core.kinds import TaskType
 from workbench.core.project import open_project
 from workbench.core.train.fit import predict
@@ -85,7 +85,7 @@ def test_predict_matches_the_workbench_pipeline(
     assert answer["run_id"] == run.run_id
     assert answer["task"] == schema.task
     assert len(answer["predictions"]) == len(rows)
-    pipeline = load_run_pipeline(run.project, run.run_id)
+    pipeline = pipeline_of(run.project, run.run_id)
     own = predict(pipeline, schema.validate_frame(rows), TaskType(schema.task))
     if schema.classes is None:
         served_values = np.array([p["prediction"] for p in answer["predictions"]])
@@ -303,7 +303,7 @@ def test_column_names_that_are_not_identifiers(
         bad = {**request_records(schema, rows.head(1))[0], "HIV/AIDS": "0.1"}
         bad_status, refused = post(service, bad)
     assert status == 200
-    own = predict(load_run_pipeline(run.project, run.run_id), schema.validate_frame(rows),
+    own = predict(pipeline_of(run.project, run.run_id), schema.validate_frame(rows),
                   TaskType.REGRESSION)  # fmt: skip
     served = [p["prediction"] for p in answer["predictions"]]
     np.testing.assert_allclose(served, own.y_pred, rtol=1e-5)

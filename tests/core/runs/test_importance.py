@@ -17,16 +17,19 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.explain.importance import (
-    COLUMNS,
-    IMPORTANCE_FILE,
-    compute_importance,
-    permutation_scores,
-)
+from workbench.core.explain.importance import COLUMNS, compute_importance, permutation_scores
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.scores import sklearn_scorer
 from workbench.core.progress import Cancelled, CancelToken
+from workbench.core.runs.cache import IMPORTANCE_FILE
+from workbench.core.runs.loaded import LoadedRun
 from workbench.core.runs.log import LOG_FILE, ExperimentLog
+
+
+def importance(root: Path, run_id: str, **settings) -> pd.DataFrame:
+    """compute_importance of the run, opened as the job opens it."""
+    with LoadedRun.open(root, run_id) as run:
+        return compute_importance(run, **settings)
 
 
 def _reference(root: Path, run_id: str, data: str, scoring, repeats: int, seed: int):
@@ -37,8 +40,8 @@ def _reference(root: Path, run_id: str, data: str, scoring, repeats: int, seed: 
     file = "test_predictions.parquet" if data == "test" else "oof.parquet"
     rows = np.sort(pd.read_parquet(root / "runs" / run_id / file)["row"].to_numpy())
     frame = pd.read_parquet(next((root / "data").glob("*.parquet")))
-    X = frame[record.spec["features"]].iloc[rows].reset_index(drop=True)
-    y = frame[record.spec["target"]].iloc[rows].reset_index(drop=True)
+    X = frame[record.spec.feature_names].iloc[rows].reset_index(drop=True)
+    y = frame[record.spec.target].iloc[rows].reset_index(drop=True)
     result = permutation_importance(
         pipeline, X, y, scoring=scoring, n_repeats=repeats, random_state=seed
     )
@@ -61,7 +64,7 @@ def _assert_same_as_scikit_learn(frame: pd.DataFrame, reference: pd.DataFrame) -
 
 def test_multiclass_on_test_rows_matches_scikit_learn(penguins) -> None:
     run_id = penguins.runs["xgboost_classifier"]
-    frame = compute_importance(penguins.root, run_id, repeats=3, seed=4, use_cache=False)
+    frame = importance(penguins.root, run_id, repeats=3, seed=4, use_cache=False)
     assert list(frame.columns) == list(COLUMNS)
     reference, rows = _reference(penguins.root, run_id, "test", "f1_macro", 3, 4)
     _assert_same_as_scikit_learn(frame, reference)
@@ -75,7 +78,7 @@ def test_multiclass_on_test_rows_matches_scikit_learn(penguins) -> None:
 
 def test_regression_without_test_set_uses_oof_rows(insurance) -> None:
     run_id = insurance.runs["xgboost_regressor"]
-    frame = compute_importance(insurance.root, run_id, repeats=2, seed=0, use_cache=False)
+    frame = importance(insurance.root, run_id, repeats=2, seed=0, use_cache=False)
     scoring = sklearn_scorer("rmse", TaskType.REGRESSION)
     assert scoring == "neg_root_mean_squared_error"
     reference, rows = _reference(insurance.root, run_id, "oof", scoring, 2, 0)
@@ -90,7 +93,7 @@ def test_regression_without_test_set_uses_oof_rows(insurance) -> None:
 def test_binary_roc_auc_matches_scikit_learn(titanic) -> None:
     # roc_auc goes through the workbench's own scorer (its positive class).
     run_id = titanic.runs["random_forest_classifier"]
-    frame = compute_importance(titanic.root, run_id, repeats=2, seed=1, use_cache=False)
+    frame = importance(titanic.root, run_id, repeats=2, seed=1, use_cache=False)
     scoring = sklearn_scorer("roc_auc", TaskType.BINARY, 1)
     reference, rows = _reference(titanic.root, run_id, "test", scoring, 2, 1)
     _assert_same_as_scikit_learn(frame, reference)
@@ -99,7 +102,7 @@ def test_binary_roc_auc_matches_scikit_learn(titanic) -> None:
 
 def test_forest_builtin_importance_by_feature_and_column(titanic) -> None:
     run_id = titanic.runs["random_forest_classifier"]
-    frame = compute_importance(titanic.root, run_id, repeats=1, seed=0)
+    frame = importance(titanic.root, run_id, repeats=1, seed=0)
     with ExperimentLog(titanic.root / LOG_FILE) as log:
         pipeline = joblib.load(log.verify_artifact(run_id, "pipeline"))
     names = list(pipeline[:-1].get_feature_names_out())
@@ -120,7 +123,7 @@ def test_forest_builtin_importance_by_feature_and_column(titanic) -> None:
 
 def test_xgboost_gain_from_the_booster(penguins) -> None:
     run_id = penguins.runs["xgboost_classifier"]
-    frame = compute_importance(penguins.root, run_id, repeats=1, seed=0)
+    frame = importance(penguins.root, run_id, repeats=1, seed=0)
     with ExperimentLog(penguins.root / LOG_FILE) as log:
         pipeline = joblib.load(log.verify_artifact(run_id, "pipeline"))
     names = list(pipeline[:-1].get_feature_names_out())
@@ -138,7 +141,7 @@ def test_xgboost_gain_from_the_booster(penguins) -> None:
 
 
 def test_linear_model_has_no_builtin_rows(titanic) -> None:
-    frame = compute_importance(titanic.root, titanic.runs["logistic_regression"], repeats=1)
+    frame = importance(titanic.root, titanic.runs["logistic_regression"], repeats=1)
     assert set(frame["kind"]) == {"permutation"} and len(frame) == 13
 
 
@@ -164,16 +167,14 @@ def _copy(project: Path, tmp_path: Path) -> Path:
 def test_cache_is_keyed_by_settings(penguins, tmp_path: Path) -> None:
     root = _copy(penguins.root, tmp_path)
     run_id = penguins.runs["decision_tree_classifier"]
-    first = compute_importance(root, run_id, repeats=2, seed=0)
+    first = importance(root, run_id, repeats=2, seed=0)
     path = root / "runs" / run_id / IMPORTANCE_FILE
     written = path.stat().st_mtime_ns
     messages: list[str] = []
-    again = compute_importance(
-        root, run_id, repeats=2, seed=0, progress=lambda f, m: messages.append(m)
-    )
+    again = importance(root, run_id, repeats=2, seed=0, progress=lambda f, m: messages.append(m))
     pd.testing.assert_frame_equal(again, first)
     assert messages[-1] == "importance read from the cache" and path.stat().st_mtime_ns == written
-    other = compute_importance(root, run_id, repeats=2, seed=9)
+    other = importance(root, run_id, repeats=2, seed=9)
     assert set(pd.read_parquet(path)["seed"]) == {9}
     permuted = other["kind"] == "permutation"
     assert not np.array_equal(other[permuted]["std"], first[permuted]["std"])
@@ -191,7 +192,7 @@ def test_cancel_between_columns_writes_nothing(penguins, tmp_path: Path) -> None
             token.cancel()
 
     with pytest.raises(Cancelled):
-        compute_importance(root, run_id, progress=progress, cancel=token)
+        importance(root, run_id, progress=progress, cancel=token)
     assert [m for m in seen if m.startswith("permuting")] == ["permuting 'island'"]
     assert not (root / "runs" / run_id / IMPORTANCE_FILE).exists()
 
@@ -199,11 +200,11 @@ def test_cancel_between_columns_writes_nothing(penguins, tmp_path: Path) -> None
 def test_changed_data_and_bad_settings_are_refused(penguins, tmp_path: Path) -> None:
     run_id = penguins.runs["decision_tree_classifier"]
     with pytest.raises(WorkbenchError, match="at least 1 repeat, got 0"):
-        compute_importance(penguins.root, run_id, repeats=0)
+        importance(penguins.root, run_id, repeats=0)
     root = _copy(penguins.root, tmp_path)
     project_file = root / "project.json"
     data = json.loads(project_file.read_text())
     data["dataset"]["data_sha256"] = "0" * 64
     project_file.write_text(json.dumps(data))
     with pytest.raises(WorkbenchError, match="dataset changed since run"):
-        compute_importance(root, run_id)
+        importance(root, run_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import random
 import shutil
@@ -18,6 +19,8 @@ import pytest
 import sklearn
 
 from workbench.core.errors import ProjectError, WorkbenchError
+from workbench.core.kinds import ColumnKind, TaskType
+from workbench.core.runs.environment import Environment, capture_environment
 from workbench.core.runs.log import (
     INTERRUPTED_MESSAGE,
     LOG_FILE,
@@ -27,13 +30,29 @@ from workbench.core.runs.log import (
     recover_interrupted,
 )
 from workbench.core.runs.log_schema import FORMAT_NAME, MIGRATIONS, SCHEMA_VERSION, migrate
+from workbench.core.runs.spec import FeatureColumn, RecordedChain, RowCounts, RunSpec
+from workbench.core.specs import ChainSpec, ModelSpec, SplitSpec, StepSpec, TuneSpec
 
-SPEC = {
-    "model": {"name": "logistic_regression", "params": {"C": 0.5}},
-    "split": {"scheme": "stratified_kfold", "n_splits": 5},
-}
-ROWS = {"train": 712, "test": 179}
 SHA = "a" * 64
+SPEC = RunSpec(
+    task=TaskType.BINARY,
+    target="survived",
+    features=(FeatureColumn("age", ColumnKind.NUMERIC), FeatureColumn("sex", ColumnKind.TEXT)),
+    chain=RecordedChain.from_compiled(
+        ChainSpec((StepSpec("impute", ("age",), {"strategy": "median"}),)),
+        ChainSpec(
+            (StepSpec("impute", ("age",), {"strategy": "median"}), StepSpec("one_hot", ("sex",)))
+        ),
+    ),
+    model=ModelSpec("logistic_regression", {"C": 0.5}),
+    split=SplitSpec("stratified_kfold", n_splits=5),
+    tune=TuneSpec(),
+    metric="roc_auc",
+    seed=42,
+    dataset_sha256=SHA,
+    rows=RowCounts(total=891, development=712, test=179, folds=5),
+    positive=1,
+)
 
 
 @pytest.fixture()
@@ -48,7 +67,7 @@ def log(log_path: Path):
 
 
 def _start(log: ExperimentLog, **kwargs) -> str:
-    return log.start_run(SPEC, SHA, ROWS, seed=42, **kwargs)
+    return log.start_run(SPEC, capture_environment(log.root), **kwargs)
 
 
 def _count(path: Path, table: str) -> int:
@@ -140,12 +159,8 @@ def test_run_round_trip(log: ExperimentLog) -> None:
 
     record = log.run(run_id)
     assert record.status == "finished" and record.duration == 12.5 and record.message is None
-    assert (record.experiment, record.name, record.seed) == (
-        "baseline",
-        "logistic, default chain",
-        42,
-    )
-    assert record.spec == SPEC and record.rows == ROWS and record.dataset_sha256 == SHA
+    assert (record.experiment, record.name) == ("baseline", "logistic, default chain")
+    assert record.spec == SPEC  # typed, as it went in
     assert record.params == {"C": 0.25, "layers": [8, 4], "penalty": "l2"}
     assert record.metrics == {
         "train": {"roc_auc": 0.9},
@@ -165,11 +180,21 @@ def test_run_round_trip(log: ExperimentLog) -> None:
 
 def test_environment_is_recorded(log: ExperimentLog) -> None:
     env = log.run(_start(log)).env
-    assert env["python"] == ".".join(map(str, sys.version_info[:3]))
-    assert env["packages"]["scikit-learn"] == sklearn.__version__
-    assert env["packages"]["pandas"] == __import__("pandas").__version__
-    assert env["packages"]["workbench"] == __import__("workbench").__version__
-    assert env["git_commit"] is None  # pytest's tmp folder is no git repository
+    assert env.python == ".".join(map(str, sys.version_info[:3]))
+    assert env.packages["scikit-learn"] == sklearn.__version__
+    assert env.packages["pandas"] == __import__("pandas").__version__
+    assert env.packages["workbench"] == __import__("workbench").__version__
+    assert env.git_commit is None  # pytest's tmp folder is no git repository
+    assert env == capture_environment(log.root)
+
+
+def test_the_log_stores_the_environment_it_is_given(log: ExperimentLog) -> None:
+    # The store captures nothing itself: what the caller captured is what it keeps.
+    given = Environment("3.11.2", "CPython", "Windows-10", "AMD64", "C:/wb/python.exe",
+                        {"workbench": "0.1.0"}, "f" * 40)  # fmt: skip
+    assert log.run(log.start_run(SPEC, given)).env == given
+    # A row without some entries (an older log) reads '?' for them, never a KeyError.
+    assert Environment.from_dict({"python": "3.11.0"}) == Environment(python="3.11.0")
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -186,7 +211,7 @@ def test_git_commit_of_a_project_in_a_repository(tmp_path: Path) -> None:
         [*git, "rev-parse", "HEAD"], check=True, env=env, capture_output=True, text=True
     ).stdout.strip()
     with ExperimentLog(project / LOG_FILE) as log:
-        assert log.run(_start(log)).env["git_commit"] == head
+        assert log.run(_start(log)).env.git_commit == head
 
 
 def test_run_ids_sort_by_start_and_are_unique(log: ExperimentLog) -> None:
@@ -327,7 +352,7 @@ def test_compare_side_by_side(log: ExperimentLog) -> None:
 
 def test_two_logs_on_one_file_see_each_other(log_path: Path) -> None:
     with ExperimentLog(log_path) as gui, ExperimentLog(log_path) as child:
-        run_id = child.start_run(SPEC, SHA, ROWS, seed=1)
+        run_id = child.start_run(SPEC, capture_environment(log_path.parent))
         assert [r.run_id for r in gui.runs()] == [run_id]
         child.log_metrics(run_id, {"f1_macro": 0.9}, fold=0)
         assert gui.run(run_id).fold_metrics == {"validation": {0: {"f1_macro": 0.9}}}
@@ -338,12 +363,15 @@ def test_two_logs_on_one_file_see_each_other(log_path: Path) -> None:
 
 
 CHILD = """
-import itertools, sys
+import itertools, json, sys
 from pathlib import Path
+from workbench.core.runs.environment import capture_environment
 from workbench.core.runs.log import ExperimentLog
+from workbench.core.runs.spec import RunSpec
 
 log = ExperimentLog(Path(sys.argv[1]))
-run_id = log.start_run({"model": {"name": "ridge"}}, "b" * 64, {"train": 100}, seed=0)
+spec = RunSpec.from_dict(json.loads(sys.argv[2]))
+run_id = log.start_run(spec, capture_environment(log.root))
 print(run_id, flush=True)
 for step in itertools.count():
     log.log_metrics(run_id, {"rmse": 1.0 / (step + 1), "step": float(step)}, fold=step % 5)
@@ -355,7 +383,9 @@ for step in itertools.count():
 def test_killed_process_leaves_a_readable_unfinished_run(log_path: Path) -> None:
     ExperimentLog(log_path).close()
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(log_path)], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", CHILD, str(log_path), json.dumps(SPEC.to_dict())],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         run_id = child.stdout.readline().strip()
@@ -375,7 +405,7 @@ def test_killed_process_leaves_a_readable_unfinished_run(log_path: Path) -> None
             record = log.run(run_id)
             assert record.status == "running" and record.pid == child.pid
             assert sorted(record.fold_metrics["validation"]) == [0, 1, 2, 3, 4]
-            mine = log.start_run(SPEC, SHA, ROWS, seed=0)  # this process is alive
+            mine = _start(log)  # this process is alive
 
             assert recover_interrupted(log) == [run_id]
             record = log.run(run_id)

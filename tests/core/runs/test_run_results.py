@@ -1,4 +1,5 @@
-"""A run's results read back: the numbers behind each plot against scikit-learn's own."""
+"""A run's results read back through LoadedRun: the numbers behind each plot against
+scikit-learn's own."""
 
 from __future__ import annotations
 
@@ -20,26 +21,37 @@ from sklearn.metrics import (
 from workbench.core.errors import ProjectError, WorkbenchError
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.curves import residuals
-from workbench.core.runs.log import LOG_FILE, ExperimentLog
-from workbench.core.runs.results import (
-    compare_metrics,
-    downsample,
-    load_run_results,
-    sample_rows,
-)
+from workbench.core.metrics.plot_data import compare_metrics
+from workbench.core.metrics.predictions import RunPredictions
+from workbench.core.metrics.sampling import downsample, sample_rows
+from workbench.core.runs.environment import capture_environment
+from workbench.core.runs.loaded import LoadedRun
+from workbench.core.runs.log import LOG_FILE, ExperimentLog, RunRecord
+
+
+def predictions_of(root: Path, run_id: str) -> RunPredictions:
+    with LoadedRun.open(root, run_id) as run:
+        return run.predictions
+
+
+def record_of(root: Path, run_id: str) -> RunRecord:
+    with LoadedRun.open(root, run_id) as run:
+        return run.record
 
 
 @pytest.fixture(scope="module")
-def forest(titanic):
-    return load_run_results(titanic.root, titanic.runs["random_forest_classifier"])
+def forest(titanic) -> RunPredictions:
+    return predictions_of(titanic.root, titanic.runs["random_forest_classifier"])
 
 
-def test_binary_run_reads_back(forest) -> None:
-    assert forest.task == TaskType.BINARY
-    assert forest.model == "random_forest_classifier"
-    assert forest.name == "Random forest"
+def test_binary_run_reads_back(titanic, forest) -> None:
+    with LoadedRun.open(titanic.root, titanic.runs["random_forest_classifier"]) as run:
+        assert run.task == TaskType.BINARY
+        assert run.spec.model.name == "random_forest_classifier"
+        assert run.name == "Random forest"
+        assert run.spec.metric == "roc_auc" and run.spec.target == "survived"
+        assert run.positive == 1 == run.spec.positive
     assert forest.classes == [0, 1] and forest.positive == 1
-    assert forest.metric == "roc_auc" and forest.target == "survived"
     assert forest.splits == ["oof", "test"]
     # 891 rows: 179 (20%, rounded up) held out, the other 712 predicted out of fold once each.
     assert len(forest.test) == 179 and len(forest.oof) == 712
@@ -91,7 +103,7 @@ def _assert_calibration_matches(results, n_bins: int) -> None:
 
 def test_calibration_matches_scikit_learn(titanic) -> None:
     # Logistic regression: continuous probabilities, none on a bin edge.
-    results = load_run_results(titanic.root, titanic.runs["logistic_regression"])
+    results = predictions_of(titanic.root, titanic.runs["logistic_regression"])
     _assert_calibration_matches(results, 10)
 
 
@@ -112,28 +124,29 @@ def test_score_distribution_counts_every_row(forest) -> None:
     assert sum(died["counts"]) == 439
 
 
-def test_fold_scores_are_the_logged_ones(forest) -> None:
-    folds = forest.fold_scores()
+def test_fold_scores_are_the_logged_ones(titanic, forest) -> None:
+    record = record_of(titanic.root, titanic.runs["random_forest_classifier"])
+    folds = record.fold_scores()
     assert list(folds.columns) == ["fold", "train", "validation"]
     assert folds["fold"].tolist() == [0, 1, 2]
     # A forest remembers its training rows: the gap to validation is what the plot shows.
     assert (folds["train"] > folds["validation"] + 0.05).all()
-    logged = forest.fold_metrics["validation"]
+    logged = record.fold_metrics["validation"]
     assert folds["validation"].tolist() == [logged[f]["roc_auc"] for f in range(3)]
-    assert folds["validation"].mean() == pytest.approx(forest.scores()["roc_auc"], abs=1e-12)
+    assert folds["validation"].mean() == pytest.approx(record.scores()["roc_auc"], abs=1e-12)
     # Each fold's AUC recomputed from the out-of-fold file is the logged one.
     for fold in range(3):
         rows = forest.oof[forest.oof["fold"] == fold]
         auc = roc_auc_score(rows["y_true"], rows["proba_1"])
         assert auc == pytest.approx(logged[fold]["roc_auc"], abs=1e-12)
-    summary = forest.fold_summary()
-    assert "fit_seconds" not in summary
+    summary = record.fold_summary()
+    assert "fit_seconds" in logged[0] and "fit_seconds" not in summary  # timings, not scores
     assert summary["roc_auc"]["values"] == folds["validation"].tolist()
-    assert "fit_seconds" not in forest.scores()
+    assert "fit_seconds" not in record.scores()
 
 
 def test_multiclass_run(penguins) -> None:
-    results = load_run_results(penguins.root, penguins.runs["xgboost_classifier"])
+    results = predictions_of(penguins.root, penguins.runs["xgboost_classifier"])
     assert results.task == TaskType.MULTICLASS
     assert results.classes == ["Adelie", "Chinstrap", "Gentoo"] and results.positive is None
     curves = results.roc("test")
@@ -153,11 +166,13 @@ def test_multiclass_run(penguins) -> None:
 
 
 def test_regression_run_without_test_set(insurance) -> None:
-    results = load_run_results(insurance.root, insurance.runs["xgboost_regressor"])
+    run_id = insurance.runs["xgboost_regressor"]
+    results = predictions_of(insurance.root, run_id)
     assert results.task == TaskType.REGRESSION and results.classes is None
-    assert results.splits == ["oof"] and results.metric == "rmse"
+    assert results.splits == ["oof"] and record_of(insurance.root, run_id).spec.metric == "rmse"
     # Hold-out: a quarter of the 1338 rows, one fold.
-    assert len(results.oof) == 335 and results.fold_scores()["fold"].tolist() == [0]
+    assert len(results.oof) == 335
+    assert record_of(insurance.root, run_id).fold_scores()["fold"].tolist() == [0]
     assert results.residuals() == residuals(results.y_true(), results.y_pred())
     points = results.predicted_vs_actual(max_points=50, seed=3)
     assert len(points["actual"]) == len(points["predicted"]) == 50 and points["count"] == 335
@@ -171,7 +186,10 @@ def test_regression_run_without_test_set(insurance) -> None:
 
 
 def test_compare_marks_the_best_run(titanic) -> None:
-    runs = [load_run_results(titanic.root, run_id) for run_id in titanic.runs.values()]
+    runs = []
+    for run_id in titanic.runs.values():
+        with LoadedRun.open(titanic.root, run_id) as run:
+            runs.append(run.plot_numbers)
     table = compare_metrics(runs)
     ids = [r.run_id for r in runs]
     assert list(table.columns) == ["metric", *ids, "best", "greater_is_better"]
@@ -205,26 +223,30 @@ def test_unfinished_runs_and_missing_files_are_explained(titanic, tmp_path: Path
     root = _copy(titanic.root, tmp_path)
     with ExperimentLog(root / LOG_FILE) as log:
         record = log.run(titanic.runs["logistic_regression"])
-        failed = log.start_run(record.spec, record.dataset_sha256, record.rows, 0, name="Broken")
+        environment = capture_environment(root)
+        failed = log.start_run(record.spec, environment, name="Broken")
         log.finish_run(failed, "failed", message="ValueError: Input contains NaN")
-        running = log.start_run(record.spec, record.dataset_sha256, record.rows, 0)
+        running = log.start_run(record.spec, environment)
     with pytest.raises(
         WorkbenchError, match=r"\(Broken\) has no results: it failed: ValueError: Input"
     ):
-        load_run_results(root, failed)
+        predictions_of(root, failed)
     with pytest.raises(WorkbenchError, match="is still running"):
-        load_run_results(root, running)
+        predictions_of(root, running)
     run_id = titanic.runs["logistic_regression"]
     (root / "runs" / run_id / "oof.parquet").unlink()
     with pytest.raises(ProjectError, match=r"oof\.parquet is missing"):
-        load_run_results(root, run_id)
+        predictions_of(root, run_id)
+    (root / "experiments.sqlite").rename(root / "moved.sqlite")
     with pytest.raises(ProjectError, match="has no experiment log"):
-        load_run_results(tmp_path, run_id)
+        predictions_of(root, run_id)
+    with pytest.raises(ProjectError, match="is not a workbench project"):
+        predictions_of(tmp_path, run_id)
     with pytest.raises(ProjectError, match="no run '20990101-000000-000-abcd'"):
-        load_run_results(root, "20990101-000000-000-abcd")
+        predictions_of(titanic.root, "20990101-000000-000-abcd")
 
 
-def test_results_pickle(forest) -> None:
+def test_predictions_pickle(forest) -> None:
     import pickle
 
     again = pickle.loads(pickle.dumps(forest))

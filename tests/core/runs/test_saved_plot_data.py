@@ -11,15 +11,17 @@ import textwrap
 import numpy as np
 import pandas as pd
 
-from workbench.core.metrics.plot_data import (
-    PLOT_DATA_FILE,
-    RunPlotData,
-    load_plot_data,
-    plot_data,
-    read_saved_plot_data,
-)
+from workbench.core.metrics.plot_data import RunPlotData
+from workbench.core.runs.loaded import LoadedRun
 from workbench.core.runs.log import RUNS_DIR
-from workbench.core.runs.results import load_run_results
+from workbench.core.runs.plot_numbers import PLOT_DATA_FILE, plot_numbers
+from workbench.core.runs.result_jobs import load_plot_data, read_saved_plot_data
+
+
+def fresh(root, run_id: str) -> RunPlotData:
+    """The plot numbers computed now from the run's predictions."""
+    with LoadedRun.open(root, run_id) as run:
+        return plot_numbers(run.record, run.predictions)
 
 
 def _same(saved: RunPlotData, fresh: RunPlotData) -> None:
@@ -44,20 +46,20 @@ def test_the_runner_saves_what_a_fresh_computation_gives(titanic) -> None:
         assert (titanic.root / RUNS_DIR / run_id / PLOT_DATA_FILE).is_file()
         saved = read_saved_plot_data(titanic.root, run_id)
         assert saved is not None
-        _same(saved, plot_data(load_run_results(titanic.root, run_id)))
+        _same(saved, fresh(titanic.root, run_id))
 
 
 def test_reading_saved_numbers_needs_no_scikit_learn(titanic) -> None:
     run_id = titanic.runs["random_forest_classifier"]
     code = textwrap.dedent(f"""
         import sys
-        from workbench.core.metrics.plot_data import read_saved_plot_data
+        from workbench.core.runs.result_jobs import read_saved_plot_data
         data = read_saved_plot_data({str(titanic.root)!r}, {run_id!r})
         print(data.splits["oof"].confusion["counts"], "sklearn" in sys.modules)
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    fresh = plot_data(load_run_results(titanic.root, run_id))
-    assert out.stdout.split(" False")[0].strip() == str(fresh.splits["oof"].confusion["counts"])
+    counts = fresh(titanic.root, run_id).splits["oof"].confusion["counts"]
+    assert out.stdout.split(" False")[0].strip() == str(counts)
     assert out.stdout.strip().endswith("False")
 
 
@@ -75,7 +77,7 @@ def test_stale_or_damaged_files_are_recomputed_by_the_job(titanic, tmp_path) -> 
     path.write_bytes(b"not a pickle")
     assert read_saved_plot_data(root, run_id) is None
     (loaded,) = load_plot_data(root, [run_id])
-    _same(loaded, plot_data(load_run_results(root, run_id)))
+    _same(loaded, fresh(root, run_id))
     assert read_saved_plot_data(root, run_id) is not None  # the job saved it again
     path.unlink()
     assert read_saved_plot_data(root, run_id) is None

@@ -14,7 +14,7 @@ from workbench.core.metrics.thresholds import (
     counts_at,
     threshold_table,
 )
-from workbench.core.runs.results import load_run_results
+from workbench.core.runs.loaded import LoadedRun
 
 # Eight rows; the two 0.7 scores are both positives and the two 0.2 scores split one each,
 # so a tie that is not kept together shows up as a wrong count.
@@ -115,7 +115,8 @@ def test_negative_cost_and_tiny_grid_are_refused() -> None:
 
 
 def test_matches_scikit_learn_on_a_real_run(titanic) -> None:
-    results = load_run_results(titanic.root, titanic.runs["random_forest_classifier"])
+    with LoadedRun.open(titanic.root, titanic.runs["random_forest_classifier"]) as run:
+        results = run.predictions
     truth = results.y_true()
     score = results.proba_of(1)
     table = threshold_table(truth, score, 1)

@@ -29,7 +29,9 @@ from workbench.core.models.registry import ModelDef, Tunable
 from workbench.core.params import Param, ParamType
 from workbench.core.progress import Cancelled, CancelToken
 from workbench.core.project import open_project
+from workbench.core.runs.environment import capture_environment
 from workbench.core.runs.log import LOG_FILE, ExperimentLog, recover_interrupted
+from workbench.core.runs.spec import FeatureColumn, RecordedChain, RowCounts, RunSpec
 from workbench.core.specs import ChainSpec, ModelSpec, SplitSpec, StepSpec, TrainSpec, TuneSpec
 from workbench.core.train.events import CandidateResult, FoldDone, RunStarted, TrialDone
 from workbench.core.train.runner import mark_cancelled, run_training
@@ -102,16 +104,58 @@ def test_every_registered_model_trains(
     record = logged[results[1].run_id]
     rows = {"penguins": 344, "titanic": 891, "insurance": 1338}[name]
     test_rows = math.ceil(0.2 * rows)
-    assert record.rows == {
-        "total": rows,
-        "development": rows - test_rows,
-        "test": test_rows,
-        "unlabelled": 0,
-        "folds": 1,
-    }
-    assert record.spec["target"] == {"penguins": "species"}.get(name, record.spec["target"])
-    assert "alive" not in record.spec["features"]
+    assert record.spec.rows == RowCounts(
+        total=rows, development=rows - test_rows, test=test_rows, unlabelled=0, folds=1
+    )
+    assert record.spec.target == {"penguins": "species"}.get(name, record.spec.target)
+    assert "alive" not in record.spec.feature_names
     assert set(record.artifacts) == {"pipeline", "oof", "test_predictions"}
+
+
+def test_each_run_records_the_spec_it_trained_with(penguins: Path) -> None:
+    project = open_project(penguins)
+    user = ChainSpec(
+        (StepSpec("impute", ("bill_length_mm",), {"strategy": "median"}),
+         StepSpec("scale", ("bill_length_mm",)))
+    )  # fmt: skip
+    project.set_chain(user)
+    project.save()
+    spec = TrainSpec(
+        models=(ModelSpec("logistic_regression", {"C": 0.5}),
+                ModelSpec("random_forest", {"n_estimators": 5})),
+        split=SplitSpec("stratified_kfold", n_splits=3),
+        seed=4,
+        n_jobs=1,
+        include_baseline=False,
+    )  # fmt: skip
+    linear, forest = (records(penguins)[r.run_id].spec for r in run_training(penguins, spec))
+    kinds = project.feature_kinds()
+    for logged in (linear, forest):
+        assert logged.features == tuple(FeatureColumn(n, k) for n, k in kinds.items())
+        assert logged.chain.user == user
+        assert (logged.task, logged.target, logged.metric) == (TaskType.MULTICLASS, "species",
+                                                               "f1_macro")  # fmt: skip
+        assert (logged.seed, logged.n_jobs, logged.positive) == (4, 1, None)
+        assert logged.split == spec.split and logged.tune == spec.tune
+        assert logged.dataset_sha256 == project.dataset.data_sha256
+    assert linear.model == ModelSpec("logistic_regression", {"C": 0.5})
+    assert forest.model == ModelSpec("random_forest_classifier", {"n_estimators": 5})
+    # The chain each pipeline was compiled from: the user's steps, then the model's defaults,
+    # marked (the linear model's scaling of the untouched numbers; none for the forest).
+    numbers = ("bill_depth_mm", "flipper_length_mm", "body_mass_g")
+    defaults = [(StepSpec("impute", numbers, {"strategy": "median"}), True),
+                (StepSpec("one_hot", ("island", "sex")), True)]  # fmt: skip
+    mine = [(step, False) for step in user.steps]
+    scale = (StepSpec("scale", numbers, {"method": "standard"}), True)
+    assert linear.chain.steps() == [*mine, *defaults, scale]
+    assert forest.chain.steps() == [*mine, *defaults]
+    assert linear.notes == ()
+    assert forest.notes == (
+        "The chain's 'Scale' step recomputes numbers before Random forest: trees need no "
+        "scaling, and an ONNX export computes it in float32, which can move rows across split "
+        "points (the export may then miss parity). Switch the step off to train trees on raw "
+        "values.",
+    )
 
 
 def test_same_seed_twice_gives_identical_metrics(penguins: Path) -> None:
@@ -345,7 +389,12 @@ def test_recover_interrupted_fails_a_killed_run(penguins: Path) -> None:
     with ExperimentLog(penguins / LOG_FILE) as log:
         dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                               capture_output=True, text=True, check=True)  # fmt: skip
-        run_id = log.start_run({"model": {}}, "0" * 64, {"total": 1}, 0)
+        spec = RunSpec(
+            task=TaskType.REGRESSION, target="y", features=(FeatureColumn("x"),),
+            chain=RecordedChain(), model=ModelSpec("ridge"), split=SplitSpec("kfold"),
+            tune=TuneSpec(), metric="rmse", seed=0, dataset_sha256="0" * 64, rows=RowCounts(1),
+        )  # fmt: skip
+        run_id = log.start_run(spec, capture_environment(penguins))
         log._conn.execute("UPDATE runs SET pid = ? WHERE run_id = ?", (int(dead.stdout), run_id))
         assert recover_interrupted(log) == [run_id]
         assert log.run(run_id).status == "failed"

@@ -27,17 +27,9 @@ import pandas as pd
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
-from workbench.core.runs.inputs import (
-    RunInputs,
-    cache_path,
-    load_pipeline,
-    load_run_inputs,
-    read_cache,
-    write_cache,
-)
-from workbench.core.runs.results import read_artifact_frame
+from workbench.core.runs.cache import IMPORTANCE_FILE, read_cache, write_cache
+from workbench.core.runs.loaded import LoadedRun
 
-IMPORTANCE_FILE = "importance.parquet"
 COLUMNS = (
     "kind", "feature", "column", "importance", "std", "data", "metric", "rows", "repeats", "seed",
 )  # fmt: skip
@@ -49,8 +41,7 @@ DEFAULT_MAX_ROWS = 50_000
 
 
 def compute_importance(
-    project_root: str | Path,
-    run_id: str,
+    run: LoadedRun,
     repeats: int = 5,
     seed: int = 0,
     progress: ProgressFn = no_progress,
@@ -73,11 +64,10 @@ def compute_importance(
     if max_rows is not None and max_rows < 2:
         raise WorkbenchError(f"permutation importance needs at least 2 rows, got {max_rows}")
     progress(0.0, "reading the run")
-    inputs = load_run_inputs(project_root, run_id)
-    data, rows = _evaluation_rows(inputs)
+    data, rows = _evaluation_rows(run)
     if max_rows is not None and rows.size > max_rows:
         rows = np.sort(np.random.default_rng(seed).choice(rows, size=max_rows, replace=False))
-    path = cache_path(project_root, run_id, IMPORTANCE_FILE)
+    path = run.cache_file(IMPORTANCE_FILE)
     key = {"repeats": int(repeats), "seed": int(seed), "rows": int(rows.size)}
     if use_cache:
         cached = read_cache(path, key)
@@ -86,13 +76,13 @@ def compute_importance(
             return cached
     cancel.raise_if_cancelled()
     progress(0.02, "loading the fitted pipeline")
-    pipeline = load_pipeline(project_root, run_id)
-    X = inputs.X.iloc[rows].reset_index(drop=True)
-    y = inputs.y.iloc[rows].reset_index(drop=True)
-    scorer = run_scorer(inputs, pipeline)
+    pipeline = run.pipeline
+    X = run.X.iloc[rows].reset_index(drop=True)
+    y = run.y.iloc[rows].reset_index(drop=True)
+    scorer = run_scorer(run, pipeline)
     permutation = permutation_scores(pipeline, X, y, scorer, repeats, seed, progress, cancel)
     parts = [
-        _permutation_rows(permutation, X.columns, data, inputs.metric),
+        _permutation_rows(permutation, X.columns, data, run.spec.metric),
         builtin_importance(pipeline, list(X.columns)),
     ]
     frame = pd.concat([part for part in parts if not part.empty], ignore_index=True)
@@ -105,34 +95,39 @@ def compute_importance(
     return frame
 
 
-def _evaluation_rows(inputs: RunInputs) -> tuple[str, np.ndarray]:
-    """("test", the test rows) when the run has a test set, else ("oof", every oof row)."""
-    from workbench.core.runs.log import open_log
+def importance_job(
+    project_root: str | Path,
+    run_id: str,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> pd.DataFrame:
+    """The Results panel's job: compute_importance of a run, with its defaults. A module-level
+    function of plain arguments, so a child process imports it by name."""
+    with LoadedRun.open(project_root, run_id) as run:
+        return compute_importance(run, progress=progress, cancel=cancel)
 
-    record = inputs.record
-    kind, data = ("test_predictions", "test")
-    if kind not in record.artifacts:
-        kind, data = ("oof", "oof")
-    with open_log(inputs.root) as log:
-        frame = read_artifact_frame(log, record, kind)
-    rows = np.unique(frame["row"].to_numpy(dtype=np.int64))
+
+def _evaluation_rows(run: LoadedRun) -> tuple[str, np.ndarray]:
+    """("test", the test rows) when the run has a test set, else ("oof", every oof row)."""
+    data, rows = "test", run.test_rows()
+    if run.test is None:
+        data, rows = "oof", run.development_rows()
     if rows.size < 2:
-        raise WorkbenchError(f"run '{record.run_id}' has {rows.size} {data} rows; need 2+")
-    if rows.max() >= len(inputs.X):
+        raise WorkbenchError(f"run '{run.run_id}' has {rows.size} {data} rows; need 2+")
+    if rows.max() >= len(run.X):
         raise WorkbenchError(
-            f"run '{record.run_id}' predicted row {rows.max()}, but the data has "
-            f"{len(inputs.X)} rows"
+            f"run '{run.run_id}' predicted row {rows.max()}, but the data has {len(run.X)} rows"
         )
     return data, rows
 
 
-def run_scorer(inputs: RunInputs, pipeline: Any) -> Any:
+def run_scorer(run: LoadedRun, pipeline: Any) -> Any:
     """The scikit-learn scorer of the run's metric, as the run's search used it."""
     from sklearn.metrics import check_scoring
 
     from workbench.core.metrics.scores import sklearn_scorer
 
-    scoring = sklearn_scorer(inputs.metric, inputs.task, inputs.positive())
+    scoring = sklearn_scorer(run.spec.metric, run.task, run.positive)
     return check_scoring(pipeline, scoring=scoring)
 
 

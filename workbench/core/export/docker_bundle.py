@@ -16,7 +16,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,9 @@ from workbench.core.atomic import write_bytes_atomic, write_text_atomic
 from workbench.core.errors import WorkbenchError
 from workbench.core.export.feature_schema import FeatureSchema, SchemaColumn
 from workbench.core.export.pinned_requirements import requirements_text
+
+if TYPE_CHECKING:
+    from workbench.core.runs.loaded import LoadedRun
 
 TEMPLATES = Path(__file__).resolve().parent / "service"
 # Template file -> name in the bundle (a dotfile is stored without its dot: package-data globs
@@ -95,23 +98,12 @@ def write_docker_bundle(
     return written
 
 
-def example_rows(project_root: str | Path, run_id: str, count: int = EXAMPLE_ROWS) -> pd.DataFrame:
+def example_rows(run: LoadedRun, count: int = EXAMPLE_ROWS) -> pd.DataFrame:
     """A few real rows for the example request: the run's held-out test rows when it has any
     (rows the model did not train on), else the dataset's first rows; features only."""
-    from workbench.core.project import open_project
-    from workbench.core.runs.log import LOG_FILE, ExperimentLog
-
-    project = open_project(project_root)
-    with ExperimentLog(project.root / LOG_FILE) as log:
-        record = log.run(run_id)
-    features = [str(name) for name in record.spec["features"]]
-    frame = project.load_frame().reset_index(drop=True)
-    test = record.artifacts.get("test_predictions")
-    rows: list[int] = list(range(min(count, len(frame))))
-    if test is not None and (project.root / test.path).is_file():
-        held_out = pd.read_parquet(project.root / test.path, columns=["row"])["row"]
-        rows = sorted(int(row) for row in held_out)[:count]
-    return frame.loc[rows, features].reset_index(drop=True)
+    frame = run.frame
+    rows = run.test_rows()[:count].tolist() or list(range(min(count, len(frame))))
+    return frame.loc[rows, run.spec.feature_names].reset_index(drop=True)
 
 
 def request_records(schema: FeatureSchema, frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -1,10 +1,11 @@
 """Export a run: ONNX (with parity proven), a Docker bundle, a joblib copy, a model card.
 
-The one entry point the GUI's Export panel and the CLI call. The ONNX model is converted once
-and checked once; the Docker bundle is built from that same file. Nothing is written when the
-ONNX model fails the parity check: the user gets ExportRefused saying by how much and where,
-and the result is still recorded in the experiment log (`export.parity`), as is every passed
-check.
+`export_run` (by project folder and run id) is the job the GUI's Export panel and the CLI
+run; it opens the run once (the project, the experiment log, the data's Parquet hashed once) and
+hands the LoadedRun to `write_export`. The ONNX model is converted once and checked once; the
+Docker bundle is built from that same file. Nothing is written when the ONNX model fails the
+parity check: the user gets ExportRefused saying by how much and where, and the result is still
+recorded in the experiment log (`export.parity`), as is every passed check.
 """
 
 from __future__ import annotations
@@ -13,19 +14,19 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from workbench.core.atomic import write_bytes_atomic
+from workbench.core.atomic import write_bytes_atomic, write_text_atomic
 from workbench.core.chain.advice import rescaling_step, tree_models
 from workbench.core.errors import WorkbenchError
-from workbench.core.export.parity import DEFAULT_THRESHOLD, ParityResult
+from workbench.core.export.blockers import run_blockers
+from workbench.core.export.feature_schema import FeatureSchema, schema_for_run
+from workbench.core.export.joblib_export import export_joblib
+from workbench.core.export.model_card import model_card_text
+from workbench.core.export.parity import DEFAULT_THRESHOLD, ParityResult, check_parity, parity_rows
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
+from workbench.core.runs.loaded import LoadedRun
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from workbench.core.export.feature_schema import FeatureSchema
-    from workbench.core.export.run_context import RunContext
+EXPORT_WANTED = "model to export"
 
 CARD_FILE = "model_card.md"
 SCHEMA_FILE = "schema.json"
@@ -64,7 +65,7 @@ class ExportResult:
 
 def export_blockers(project_root: str | Path, run_id: str) -> list[str]:
     """What stops the run from converting to ONNX (empty when it converts): each line names
-    the step, column or model and the reason. Loads scikit-learn (the chain's defaults)."""
+    the step, column or model and the reason."""
     return check_export(project_root, run_id).blockers
 
 
@@ -78,14 +79,11 @@ class ExportCheck:
 
 
 def check_export(project_root: str | Path, run_id: str) -> ExportCheck:
-    """export_blockers, plus warnings (a rescaling step before a tree model). Loads
-    scikit-learn: a job's work."""
-    from workbench.core.export.blockers import run_blockers
-    from workbench.core.export.run_context import run_context
-
-    ctx = run_context(project_root, run_id)
-    hint = _rescaling_hint(ctx)
-    return ExportCheck(run_blockers(ctx), [hint[0].upper() + hint[1:]] if hint else [])
+    """export_blockers, plus warnings (a rescaling step before a tree model); a job (a run
+    logged before it recorded its chain loads scikit-learn to rebuild it)."""
+    with LoadedRun.open(project_root, run_id, EXPORT_WANTED) as run:
+        hint = _rescaling_hint(run)
+        return ExportCheck(run_blockers(run), [hint[0].upper() + hint[1:]] if hint else [])
 
 
 def export_run(
@@ -95,31 +93,38 @@ def export_run(
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> ExportResult:
-    """Make the requested files; raises ExportRefused when ONNX parity fails or a step or the
-    model cannot convert."""
-    from workbench.core.export.blockers import run_blockers
-    from workbench.core.export.run_context import run_context
-
-    cancel = cancel or NEVER_CANCELLED
+    """The export job: `write_export` of the finished run `run_id`."""
     if request.onnx is None and request.docker is None and request.joblib is None:
         raise WorkbenchError("choose at least one export: ONNX, Docker or joblib")
     if not request.threshold >= 0:
         raise WorkbenchError(f"the parity threshold must be 0 or more, got {request.threshold}")
     progress(0.0, "reading the run")
-    ctx = run_context(project_root, run_id)
+    with LoadedRun.open(project_root, run_id, EXPORT_WANTED) as run:
+        return write_export(run, request, progress, cancel or NEVER_CANCELLED)
+
+
+def write_export(
+    run: LoadedRun,
+    request: ExportRequest,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> ExportResult:
+    """Make the requested files; raises ExportRefused when ONNX parity fails or a step or the
+    model cannot convert."""
     result = ExportResult()
     wants_onnx = request.onnx is not None or request.docker is not None
     if wants_onnx:
-        blockers = run_blockers(ctx)
+        blockers = run_blockers(run)
         if blockers:
-            raise ExportRefused(f"run {run_id} cannot be exported to ONNX: " + "; ".join(blockers))
-    frame = ctx.project.load_frame().reset_index(drop=True)
+            raise ExportRefused(
+                f"run {run.run_id} cannot be exported to ONNX: " + "; ".join(blockers)
+            )
     with tempfile.TemporaryDirectory(prefix="workbench-export-") as scratch:
         onnx_file = None
         schema = None
         if wants_onnx:
             onnx_bytes, schema, result.parity = _convert_and_check(
-                ctx, frame, request.threshold, progress, cancel
+                run, request.threshold, progress, cancel
             )
             onnx_file = request.onnx or Path(scratch) / "model.onnx"
             write_bytes_atomic(onnx_file, onnx_bytes)
@@ -130,52 +135,40 @@ def export_run(
         cancel.raise_if_cancelled()
         if request.joblib is not None:
             progress(0.75, "copying the joblib pipeline")
-            from workbench.core.export.joblib_export import export_joblib
-
-            result.files += export_joblib(ctx.project.root, run_id, request.joblib)
-        cards = _write_cards(ctx, request, result, frame, Path(scratch))
+            result.files += export_joblib(run, request.joblib)
+        cards = _write_cards(run, request, result, Path(scratch))
         if request.docker is not None and onnx_file is not None and schema is not None:
             progress(0.85, "writing the Docker bundle")
-            result.files += _docker_bundle(ctx, onnx_file, schema, request.docker, cards)
-    _log_export(ctx, result)
+            result.files += _docker_bundle(run, onnx_file, schema, request.docker, cards)
+    run.log.log_params(run.run_id, {"export.last": _export_entry(result)})
     progress(1.0, "export done")
     return result
 
 
 def _convert_and_check(
-    ctx: RunContext,
-    frame: pd.DataFrame,
-    threshold: float,
-    progress: ProgressFn,
-    cancel: CancelToken,
+    run: LoadedRun, threshold: float, progress: ProgressFn, cancel: CancelToken
 ) -> tuple[bytes, FeatureSchema, ParityResult]:
-    from workbench.core.export.feature_schema import schema_for_run
     from workbench.core.export.onnx_convert import convert_pipeline
-    from workbench.core.export.parity import check_parity, parity_rows
-    from workbench.core.export.pipeline_io import load_run_pipeline
-    from workbench.core.runs.log import LOG_FILE, ExperimentLog
 
-    root, run_id = ctx.project.root, ctx.record.run_id
     progress(0.1, "loading the fitted pipeline")
-    pipeline = load_run_pipeline(root, run_id)
-    schema = schema_for_run(root, run_id, pipeline=pipeline)
+    pipeline = run.pipeline
+    schema = schema_for_run(run)
     cancel.raise_if_cancelled()
     progress(0.25, "converting to ONNX")
     onnx_bytes = convert_pipeline(pipeline, schema).SerializeToString()
     cancel.raise_if_cancelled()
     progress(0.5, "checking parity")
-    rows, source = parity_rows(root, ctx.record, frame)
-    X = frame.iloc[rows][schema.names]
+    rows, source = parity_rows(run)
+    X = run.frame.iloc[rows][schema.names]
     parity = check_parity(pipeline, onnx_bytes, schema, X, source, threshold, rows=rows)
-    with ExperimentLog(root / LOG_FILE) as log:
-        log.log_params(run_id, {"export.parity": parity.to_dict()})
+    run.log.log_params(run.run_id, {"export.parity": parity.to_dict()})
     if not parity.passed:
-        raise ExportRefused(_refusal(ctx, parity))
+        raise ExportRefused(_refusal(run, parity))
     return onnx_bytes, schema, parity
 
 
-def _refusal(ctx: RunContext, parity: ParityResult) -> str:
-    run_id, model = ctx.record.run_id, ctx.model
+def _refusal(run: LoadedRun, parity: ParityResult) -> str:
+    run_id, model = run.run_id, run.model
     what = "probability" if parity.measure == "probability" else "relative"
     text = (
         f"run {run_id} was not exported: the ONNX model does not predict what the workbench "
@@ -188,16 +181,16 @@ def _refusal(ctx: RunContext, parity: ParityResult) -> str:
             f"; labels agree on {parity.label_agreement:.2%} of rows "
             f"({parity.label_mismatches - parity.tied_mismatches} differ outside ties)"
         )
-    hint = _PARITY_HINTS.get(model.name) or _rescaling_hint(ctx)
+    hint = _PARITY_HINTS.get(model.name) or _rescaling_hint(run)
     if hint:
         text += f". Likely cause: {hint}"
     return text + ". Export it as joblib, or train another model."
 
 
-def _rescaling_hint(ctx: RunContext) -> str | None:
+def _rescaling_hint(run: LoadedRun) -> str | None:
     """A step that recomputes numbers before a tree model: the usual reason a tree misses
     parity (float32 arithmetic in ONNX moves values across the trees' split points)."""
-    label = rescaling_step(ctx.full_chain) if tree_models([ctx.model]) else None
+    label = rescaling_step(run.chain.pipeline_chain()) if tree_models([run.model]) else None
     if label is None:
         return None
     return (
@@ -208,25 +201,17 @@ def _rescaling_hint(ctx: RunContext) -> str | None:
 
 
 def _write_cards(
-    ctx: RunContext,
-    request: ExportRequest,
-    result: ExportResult,
-    frame: pd.DataFrame,
-    scratch: Path,
+    run: LoadedRun, request: ExportRequest, result: ExportResult, scratch: Path
 ) -> dict[str, Path]:
     """A card beside the ONNX file and the joblib file (once per folder), and one for the
     Docker bundle."""
     if not request.card:
         return {}
-    from workbench.core.export.model_card import model_card_text
-
-    text = model_card_text(ctx, result.parity, list(result.files), frame)
+    text = model_card_text(run, result.parity, list(result.files))
     folders = []
     for target in (request.onnx, request.joblib):
         if target is not None and Path(target).parent not in folders:
             folders.append(Path(target).parent)
-    from workbench.core.atomic import write_text_atomic
-
     for folder in folders:
         write_text_atomic(folder / CARD_FILE, text)
         result.files.append(folder / CARD_FILE)
@@ -238,27 +223,24 @@ def _write_cards(
 
 
 def _docker_bundle(
-    ctx: RunContext, onnx_file: Path, schema: FeatureSchema, out_dir: Path, cards: dict[str, Path]
+    run: LoadedRun, onnx_file: Path, schema: FeatureSchema, out_dir: Path, cards: dict[str, Path]
 ) -> list[Path]:
     """The serve helper's bundle, its example request made of the run's real held-out rows."""
     try:
         from workbench.core.export.docker_bundle import example_rows, write_docker_bundle
     except ImportError as error:
         raise WorkbenchError(f"the Docker bundle writer is not available: {error}") from error
-    examples = example_rows(ctx.project.root, ctx.record.run_id)
     return list(
-        write_docker_bundle(onnx_file, schema, Path(out_dir), extra_files=cards, examples=examples)
+        write_docker_bundle(
+            onnx_file, schema, Path(out_dir), extra_files=cards, examples=example_rows(run)
+        )
     )
 
 
-def _log_export(ctx: RunContext, result: ExportResult) -> None:
-    from workbench.core.runs.log import LOG_FILE, ExperimentLog
-
-    root, run_id = ctx.project.root, ctx.record.run_id
-    entry = {
+def _export_entry(result: ExportResult) -> dict[str, object]:
+    """What the log keeps of an export (`export.last`): when, which files, parity passed."""
+    return {
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "files": [str(path) for path in result.files],
         "parity_passed": result.parity.passed if result.parity is not None else None,
     }
-    with ExperimentLog(root / LOG_FILE) as log:
-        log.log_params(run_id, {"export.last": entry})

@@ -25,14 +25,18 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
+from workbench import __version__
 from workbench.core.atomic import write_text_atomic
 from workbench.core.errors import SchemaError, WorkbenchError
+
+if TYPE_CHECKING:
+    from workbench.core.runs.loaded import LoadedRun
 
 FORMAT = "workbench-model-schema"
 VERSION = 1
@@ -357,19 +361,14 @@ def input_names(columns: Sequence[str]) -> list[str]:
     return names
 
 
-def schema_for_run(project_root: str | Path, run_id: str, *, pipeline: Any = None) -> FeatureSchema:
-    """The schema of a finished run: its features as the project's dataset stored them.
-
-    `pipeline` (the run's fitted pipeline, when the caller already loaded it) gives the class
-    order; without it the pipeline is loaded after its sha256 check.
-    """
-    from workbench import __version__
-    from workbench.core.export.run_context import exportable_run
-
-    project, record = exportable_run(project_root, run_id)
-    spec = record.spec
-    features = [str(name) for name in spec["features"]]
-    stored = {column.name: column for column in project.dataset.schema.columns}
+def schema_for_run(run: LoadedRun) -> FeatureSchema:
+    """The schema of a finished run: its features as the project's dataset stored them, the
+    classes in the order of the fitted pipeline's probability columns."""
+    dataset = run.project.dataset
+    if dataset is None:
+        raise WorkbenchError(f"project '{run.project.name}' has no dataset; import it again")
+    features = list(run.features)  # every one still in the dataset, or a WorkbenchError
+    stored = {column.name: column for column in dataset.schema.columns}
     columns = []
     for name, onnx_name in zip(features, input_names(features), strict=True):
         info = stored[name]
@@ -383,14 +382,14 @@ def schema_for_run(project_root: str | Path, run_id: str, *, pipeline: Any = Non
                 categories=tuple(info.categories) if info.categories is not None else None,
             )
         )
-    task = str(spec["task"])
-    classes = _run_classes(project.root, run_id, task, pipeline)
+    task = run.task.value
+    classes = None if task == "regression" else tuple(np.asarray(run.pipeline.classes_).tolist())
     return FeatureSchema(
-        run_id=run_id,
-        dataset_sha256=record.dataset_sha256,
+        run_id=run.run_id,
+        dataset_sha256=run.spec.dataset_sha256,
         workbench_version=__version__,
         task=task,
-        target=str(spec["target"]),
+        target=run.spec.target,
         classes=classes,
         columns=tuple(columns),
         outputs=dict(REGRESSION_OUTPUTS if task == "regression" else CLASS_OUTPUTS),
@@ -403,14 +402,3 @@ def _dtype_of(name: str) -> Any:
         return pd.api.types.pandas_dtype(name)
     except TypeError:
         return np.dtype(object)
-
-
-def _run_classes(project_root: Path, run_id: str, task: str, pipeline: Any) -> tuple | None:
-    """The classes in the fitted pipeline's order: the order of its probability columns."""
-    if task == "regression":
-        return None
-    if pipeline is None:
-        from workbench.core.export.pipeline_io import load_run_pipeline
-
-        pipeline = load_run_pipeline(project_root, run_id)
-    return tuple(np.asarray(pipeline.classes_).tolist())

@@ -1,11 +1,11 @@
 """The model card: a Markdown page beside every export saying what the model is and is not.
 
 Everything on it is read from the run and the project (nothing is typed by hand), so the card
-cannot drift from the model: the data's fingerprint and class balance, the chain as it was
-compiled (the model's default steps included), the parameters, every validation metric as
-fold mean ± standard deviation, the test score, the parity result, and the limitations the
-workbench can state: profile alerts that no step of the chain fixes, class imbalance, the
-notes the training run made.
+cannot drift from the model: the data's fingerprint and class balance, the chain the run
+recorded its pipeline was compiled from (the model's default steps included, as they were when
+it trained), the parameters, every validation metric as fold mean ± standard deviation, the
+test score, the parity result, and the limitations the workbench can state: profile alerts that
+no step of the chain fixes, class imbalance, the notes the training run made.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.core.atomic import write_text_atomic
 from workbench.core.export.parity import ParityResult
-from workbench.core.export.run_context import RunContext
 from workbench.core.kinds import TaskType
+from workbench.core.profile.store import load_stored_profile
+from workbench.core.runs.facts import fitted_settings
+from workbench.core.runs.loaded import LoadedRun
 from workbench.core.steps.catalog import all_steps
 
 # Below this share of the rows, the rarest class makes accuracy a misleading number.
@@ -29,42 +30,37 @@ _SEVERE = ("warning", "critical")
 
 
 def model_card_text(
-    ctx: RunContext,
-    parity: ParityResult | None = None,
-    files: list[Path] | None = None,
-    frame: pd.DataFrame | None = None,
+    run: LoadedRun, parity: ParityResult | None = None, files: list[Path] | None = None
 ) -> str:
-    """The card's Markdown. `frame` is the project's data (read when not given)."""
-    record, spec = ctx.record, ctx.record.spec
-    data = frame if frame is not None else ctx.project.load_frame()
-    target = str(spec["target"])
-    balance = _class_balance(data, target) if ctx.task != TaskType.REGRESSION else None
+    """The card's Markdown."""
+    record, target = run.record, run.spec.target
+    balance = _class_balance(run.frame, target) if run.task != TaskType.REGRESSION else None
     lines = [
-        f"# Model card: {ctx.model.label} predicting '{target}'",
+        f"# Model card: {run.model.label} predicting '{target}'",
         "",
-        f"Run `{record.run_id}` of project '{ctx.project.name}', trained {record.started_at}; "
+        f"Run `{record.run_id}` of project '{run.project.name}', trained {record.started_at}; "
         f"card written {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}.",
         "",
         "## Intended use",
         "",
-        _intended_use(ctx, target),
+        _intended_use(run, target),
         "",
         "## Data",
         "",
-        *_data_lines(ctx, target, balance),
+        *_data_lines(run, target, balance),
         "",
         "## Preprocessing chain",
         "",
-        *_chain_lines(ctx),
+        *_chain_lines(run),
         "",
         "## Model",
         "",
-        f"- model: {ctx.model.label} (`{ctx.model.name}`)",
-        *_model_lines(ctx),
+        f"- model: {run.model.label} (`{run.model.name}`)",
+        *[f"- {s.label} (`{s.name}`): {s.value} ({s.source})" for s in fitted_settings(run)],
         "",
         "## Validation",
         "",
-        *_validation_lines(ctx),
+        *_validation_lines(run),
         "",
         "## ONNX parity",
         "",
@@ -72,52 +68,30 @@ def model_card_text(
         "",
         "## Limitations",
         "",
-        *_limitations(ctx, balance),
+        *_limitations(run, balance),
         "",
         "## Versions",
         "",
-        *_version_lines(ctx),
+        *_version_lines(run),
     ]  # fmt: skip
     if files:
         lines += ["", "## Files", "", *[f"- `{path.name}`" for path in files]]
     return "\n".join(lines) + "\n"
 
 
-def write_model_card(ctx: RunContext, path: Path, **kwargs: Any) -> Path:
-    write_text_atomic(path, model_card_text(ctx, **kwargs))
-    return path
-
-
 # ---- sections -------------------------------------------------------------------------------
 
 
-def _model_lines(ctx: RunContext) -> list[str]:
-    """Every parameter of the fitted model, and whether the user set it, the search tuned it,
-    or it is the default: what an engineer needs to train the same model again."""
-    from workbench.core.runs.facts import (
-        best_params,
-        chosen_params,
-        final_params,
-        model_settings,
-    )
-
-    record = ctx.record
-    settings = model_settings(
-        ctx.model, chosen_params(record.spec), best_params(record), final_params(record)
-    )
-    return [f"- {s.label} (`{s.name}`): {s.value} ({s.source})" for s in settings]
-
-
-def _intended_use(ctx: RunContext, target: str) -> str:
+def _intended_use(run: LoadedRun, target: str) -> str:
     what = {
         TaskType.BINARY: "which of two classes a row belongs to",
         TaskType.MULTICLASS: "which of several classes a row belongs to",
         TaskType.REGRESSION: "a number",
-    }[ctx.task]
-    dataset = ctx.project.dataset
+    }[run.task]
+    dataset = run.project.dataset
     source = dataset.source_name if dataset else "the project's data"
     return (
-        f"Predicts '{target}' ({what}) from {len(ctx.features)} columns of rows like those of "
+        f"Predicts '{target}' ({what}) from {len(run.features)} columns of rows like those of "
         f"`{source}`. Use it on data collected the same way; rows outside the training ranges "
         "or with categories never seen in training get predictions no validation measured. "
         "It is a statistical model of past data, not a rule: check it before decisions about "
@@ -130,18 +104,16 @@ def _class_balance(frame: pd.DataFrame, target: str) -> pd.Series:
     return counts.sort_index()
 
 
-def _data_lines(ctx: RunContext, target: str, balance: pd.Series | None) -> list[str]:
-    record, dataset = ctx.record, ctx.project.dataset
-    rows = record.rows
+def _data_lines(run: LoadedRun, target: str, balance: pd.Series | None) -> list[str]:
+    dataset, rows = run.project.dataset, run.spec.rows
     lines = [
         f"- source file: `{dataset.source_name}`" if dataset else "- source file: unknown",
-        f"- fingerprint (sha256 of the stored data): `{record.dataset_sha256}`",
-        f"- rows: {rows.get('total')} in total, {rows.get('development')} for training and "
-        f"validation, {rows.get('test')} held out for the test, "
-        f"{rows.get('unlabelled', 0)} without a target",
-        f"- target: `{target}` ({ctx.task.value})",
-        f"- feature columns ({len(ctx.features)}): "
-        + ", ".join(f"`{name}` ({kind.value})" for name, kind in ctx.features.items()),
+        f"- fingerprint (sha256 of the stored data): `{run.spec.dataset_sha256}`",
+        f"- rows: {rows.total} in total, {rows.development} for training and "
+        f"validation, {rows.test} held out for the test, {rows.unlabelled} without a target",
+        f"- target: `{target}` ({run.task.value})",
+        f"- feature columns ({len(run.features)}): "
+        + ", ".join(f"`{name}` ({kind.value})" for name, kind in run.features.items()),
     ]
     if balance is not None:
         total = int(balance.sum())
@@ -152,12 +124,18 @@ def _data_lines(ctx: RunContext, target: str, balance: pd.Series | None) -> list
     return lines
 
 
-def _chain_lines(ctx: RunContext) -> list[str]:
+def _chain_lines(run: LoadedRun) -> list[str]:
+    """The chain the run recorded its pipeline was compiled from."""
     steps = all_steps()
     lines = []
-    for number, (spec, default) in enumerate(
-        zip(ctx.full_chain.steps, ctx.is_default, strict=True), start=1
-    ):
+    if run.chain_rebuilt:
+        lines += [
+            "This run was logged before runs recorded their compiled chain: the model's default "
+            "steps below are the ones this version of the workbench adds, which may differ "
+            "from the ones the pipeline holds.",
+            "",
+        ]
+    for number, (spec, default) in enumerate(run.chain.steps(), start=1):
         if not spec.enabled:
             continue
         definition = steps.get(spec.step)
@@ -166,17 +144,16 @@ def _chain_lines(ctx: RunContext) -> list[str]:
         params = ", ".join(f"{k}={_value(v)}" for k, v in spec.params.items())
         origin = " (added for the model)" if default else ""
         lines.append(f"{number}. {label}{origin} on {columns}" + (f" ({params})" if params else ""))
-    return lines or ["No preprocessing: the model takes the columns as they are."]
+    if not any(spec.enabled for spec, _ in run.chain.steps()):
+        return ["No preprocessing: the model takes the columns as they are."]
+    return lines
 
 
-def _validation_lines(ctx: RunContext) -> list[str]:
-    record, spec = ctx.record, ctx.record.spec
-    split = spec.get("split", {})
-    scheme = split.get("scheme", "?")
-    folds = record.rows.get("folds")
+def _validation_lines(run: LoadedRun) -> list[str]:
+    record, spec = run.record, run.spec
     lines = [
-        f"- scheme: {scheme}, {folds} fold(s); test fraction {split.get('test_fraction')}; "
-        f"seed {record.seed}; metric chosen for tuning: {spec.get('metric')}",
+        f"- scheme: {spec.split.scheme}, {spec.rows.folds} fold(s); test fraction "
+        f"{spec.split.test_fraction}; seed {spec.seed}; metric chosen for tuning: {spec.metric}",
         "",
         "| metric | validation (fold mean ± std) | test |",
         "|---|---|---|",
@@ -185,15 +162,13 @@ def _validation_lines(ctx: RunContext) -> list[str]:
     test = record.metrics.get("test", {})
     for name in sorted(summary):
         item = summary[name]
-        if name.endswith("_seconds"):
-            continue
         shown = f"{item['mean']:.4f} ± {item['std']:.4f}"
         lines.append(f"| {name} | {shown} | {_number(test.get(name))} |")
     return lines
 
 
-def _limitations(ctx: RunContext, balance: pd.Series | None) -> list[str]:
-    lines = [f"- {text}" for text in _unfixed_alerts(ctx)]
+def _limitations(run: LoadedRun, balance: pd.Series | None) -> list[str]:
+    lines = [f"- {text}" for text in _unfixed_alerts(run)]
     if balance is not None and len(balance):
         share = float(balance.min() / balance.sum())
         if share < IMBALANCE_SHARE:
@@ -202,34 +177,28 @@ def _limitations(ctx: RunContext, balance: pd.Series | None) -> list[str]:
                 f"- imbalance: the rarest class '{rarest}' is {share:.1%} of the rows; accuracy "
                 "flatters the model, read balanced accuracy, recall and the PR curve"
             )
-    for note in ctx.record.params.get("notes", []) or []:
+    for note in run.spec.notes:
         lines.append(f"- training note: {note}")
     return lines or ["- none the workbench can detect (no unfixed alerts, no imbalance)"]
 
 
-def _unfixed_alerts(ctx: RunContext) -> list[str]:
+def _unfixed_alerts(run: LoadedRun) -> list[str]:
     """Profile alerts on the run's columns that no enabled step of its chain addresses."""
-    from workbench.core.profile.store import load_stored_profile
-
-    dataset = ctx.project.dataset
+    dataset = run.project.dataset
     if dataset is None:
         return []
-    profile = load_stored_profile(ctx.project.root, dataset, ctx.record.spec.get("target"))
+    target = run.spec.target
+    profile = load_stored_profile(run.root, dataset, target)
     if profile is None:
         return ["the data was not profiled, so its alerts are unknown (open the Profile panel)"]
-    applied = {
-        (spec.step, column)
-        for spec in ctx.full_chain.steps
-        if spec.enabled
-        for column in spec.columns
-    }
-    used_steps = {spec.step for spec in ctx.full_chain.steps if spec.enabled}
-    target = ctx.record.spec["target"]
+    enabled = [spec for spec, _ in run.chain.steps() if spec.enabled]
+    applied = {(spec.step, column) for spec in enabled for column in spec.columns}
+    used_steps = {spec.step for spec in enabled}
     found = []
     for alert in profile.alerts:
         if alert.severity not in _SEVERE:
             continue
-        features = [c for c in alert.columns if c in ctx.features]
+        features = [c for c in alert.columns if c in run.features]
         if alert.columns and not features and tuple(alert.columns) != (target,):
             continue  # about columns the model does not use (an ignored leak, say)
         if alert.fix_step and not alert.columns and alert.fix_step in used_steps:
@@ -240,13 +209,12 @@ def _unfixed_alerts(ctx: RunContext) -> list[str]:
     return found
 
 
-def _version_lines(ctx: RunContext) -> list[str]:
-    env = ctx.record.env
-    packages = env.get("packages", {})
-    lines = [f"- python {env.get('python')} on {env.get('platform')}"]
-    lines += [f"- {name} {version}" for name, version in sorted(packages.items())]
-    if env.get("git_commit"):
-        lines.append(f"- project git commit {env['git_commit']}")
+def _version_lines(run: LoadedRun) -> list[str]:
+    env = run.record.env
+    lines = [f"- python {env.python} on {env.platform}"]
+    lines += [f"- {name} {version}" for name, version in sorted(env.packages.items())]
+    if env.git_commit:
+        lines.append(f"- project git commit {env.git_commit}")
     return lines
 
 

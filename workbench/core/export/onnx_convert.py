@@ -244,13 +244,3 @@ def _add_metadata(proto: onnx.ModelProto, schema: FeatureSchema) -> None:
     for key, value in entries.items():
         prop = proto.metadata_props.add()
         prop.key, prop.value = key, value
-
-
-def schema_from_onnx(proto: onnx.ModelProto) -> FeatureSchema:
-    """The feature schema stored in an exported model's metadata."""
-    for prop in proto.metadata_props:
-        if prop.key == METADATA_KEY:
-            return FeatureSchema.from_json(prop.value)
-    raise WorkbenchError(
-        f"this ONNX model has no '{METADATA_KEY}' metadata: not a workbench export"
-    )

@@ -14,14 +14,15 @@ A label may differ only where the pipeline's two best classes are tied within th
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from workbench.core.errors import ProjectError
 from workbench.core.export.feature_schema import FeatureSchema
+
+if TYPE_CHECKING:
+    from workbench.core.runs.loaded import LoadedRun
 
 DEFAULT_THRESHOLD = 1e-4
 PARITY_SAMPLE = 2000
@@ -67,21 +68,14 @@ class ParityResult:
         return text
 
 
-def parity_rows(
-    project_root: str | Path, record: Any, frame: pd.DataFrame
-) -> tuple[np.ndarray, str]:
-    """Row positions (in `frame`, the project's data with a fresh index) to compare on."""
-    root = Path(project_root)
-    artifacts = record.artifacts
-    if "test_predictions" in artifacts:
-        rows = pd.read_parquet(root / artifacts["test_predictions"].path, columns=["row"])
-        return np.sort(rows["row"].to_numpy(dtype=np.int64)), SOURCE_TEST
-    if "oof" not in artifacts:
-        raise ProjectError(f"run '{record.run_id}' has no predictions to find its rows")
-    development = np.unique(
-        pd.read_parquet(root / artifacts["oof"].path, columns=["row"])["row"].to_numpy(np.int64)
-    )
-    development = development[development < len(frame)]
+def parity_rows(run: LoadedRun) -> tuple[np.ndarray, str]:
+    """Row positions (in the run's `frame`) to compare on: its held-out test rows, else a
+    fixed sample of its development rows."""
+    test = run.test_rows()
+    if test.size:
+        return test, SOURCE_TEST
+    development = run.development_rows()
+    development = development[development < len(run.frame)]
     if len(development) > PARITY_SAMPLE:
         rng = np.random.default_rng(0)
         development = np.sort(rng.choice(development, PARITY_SAMPLE, replace=False))

@@ -1,8 +1,8 @@
 """Batch prediction: a new table file in, one row of predictions per input row out.
 
-Two sources for the model: a run of a project (its fitted pipeline, after the sha256 check:
-exactly what the workbench predicted), or an exported ONNX file (onnxruntime, the schema from
-the file's metadata or the schema.json beside it; no project needed).
+Two sources for the model: a LoadedRun of a project (its fitted pipeline, after the sha256
+check: exactly what the workbench predicted), or an exported ONNX file (onnxruntime, the schema
+from the file's metadata or the schema.json beside it; no project needed).
 
 The new file is checked against the model's schema before anything is predicted, so a
 renamed column or a text in a numeric column stops the job with a message naming the file,
@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -24,9 +24,10 @@ from pandas.api import types as ptypes
 
 from workbench.core.atomic import atomic_path
 from workbench.core.errors import SchemaError, WorkbenchError
-from workbench.core.export.feature_schema import METADATA_KEY, FeatureSchema
+from workbench.core.export.feature_schema import METADATA_KEY, FeatureSchema, schema_for_run
 from workbench.core.io.options import ReadOptions
 from workbench.core.io.table import read_table
+from workbench.core.kinds import ColumnRole
 from workbench.core.progress import (
     NEVER_CANCELLED,
     CancelToken,
@@ -34,6 +35,9 @@ from workbench.core.progress import (
     no_progress,
     sub_progress,
 )
+
+if TYPE_CHECKING:
+    from workbench.core.runs.loaded import LoadedRun
 
 ROW_KEY = "row"
 PREDICTION = "prediction"
@@ -63,8 +67,7 @@ class BatchPrediction:
 
 
 def predict_file(
-    project_root: str | Path,
-    run_id: str,
+    run: LoadedRun,
     input_path: str | Path,
     out_path: str | Path,
     keys: Sequence[str] | None = None,
@@ -77,22 +80,17 @@ def predict_file(
     `keys`: columns of the new file copied to the output; default the project's identifier
     columns found in the file, else `row` (the 1-based row number in the file).
     """
-    from workbench.core.export.feature_schema import schema_for_run
-    from workbench.core.export.pipeline_io import load_run_pipeline
-    from workbench.core.kinds import ColumnRole, TaskType
-    from workbench.core.project import open_project
     from workbench.core.train.fit import predict
 
     out = _output_path(out_path)
-    project = open_project(project_root)
-    progress(0.0, f"loading run {run_id}")
-    pipeline = load_run_pipeline(project.root, run_id)
-    schema = schema_for_run(project.root, run_id, pipeline=pipeline)
-    task = TaskType(schema.task)
-    identifiers = [name for name, role in project.roles.items() if role == ColumnRole.IDENTIFIER]
+    progress(0.0, f"loading run {run.run_id}")
+    pipeline = run.pipeline
+    schema = schema_for_run(run)
+    roles = run.project.roles
+    identifiers = [name for name, role in roles.items() if role == ColumnRole.IDENTIFIER]
 
     def run_pipeline(features: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:
-        result = predict(pipeline, features, task)
+        result = predict(pipeline, features, run.task)
         return result.y_pred, result.proba
 
     return _predict(

@@ -173,12 +173,11 @@ def _header(facts: RunFacts) -> str:
         if main.test is not None:
             boxes.append(
                 f"<div><span>{esc(main.label)}, test set</span><b>{number_text(main.test)}</b>"
-                f"<span>{facts.rows.get('test', 0):,} held-out rows</span></div>"
+                f"<span>{facts.rows.test:,} held-out rows</span></div>"
             )
     boxes.append(
-        f"<div><span>Rows</span><b>{facts.rows.get('total', 0):,}</b>"
-        f"<span>{facts.rows.get('development', 0):,} development, "
-        f"{facts.rows.get('test', 0):,} test</span></div>"
+        f"<div><span>Rows</span><b>{facts.rows.total:,}</b>"
+        f"<span>{facts.rows.development:,} development, {facts.rows.test:,} test</span></div>"
     )
     return (
         f'<header><h1>{esc(title)}</h1><p class="subtitle">{subtitle}</p>'
@@ -257,10 +256,17 @@ def _chain_section(facts: RunFacts) -> str:
         origin = ' <span class="muted">(added for the model)</span>' if step.added_for_model else ""
         settings = f"<br>{_settings_text(step.settings)}" if step.settings else ""
         items.append(f"<li><b>{esc(step.label)}</b>{origin} on {esc(step.columns)}{settings}</li>")
+    rebuilt = (
+        '<p class="warning">This run was logged before runs recorded their compiled chain: '
+        "the model's default steps below are the ones this version of the workbench adds, "
+        "which may differ from the ones the run's pipeline holds.</p>"
+        if facts.chain_rebuilt
+        else ""
+    )
     return (
         '<p class="muted">The steps the pipeline was compiled from, in order, as the Prepare '
         "panel names them; steps marked <i>added for the model</i> are the model's own "
-        "defaults.</p>"
+        f"defaults.</p>{rebuilt}"
         f'<ol class="chain">{"".join(items)}</ol>'
     )
 
@@ -284,12 +290,12 @@ def _validation_section(facts: RunFacts) -> str:
     counts = _table(
         ["Rows", "Count"],
         [
-            (esc(label), f"{rows.get(key, 0):,}")
-            for key, label in (
-                ("total", "In the data"),
-                ("development", "Development (folds)"),
-                ("test", "Test set"),
-                ("unlabelled", "Without a target (left out)"),
+            (esc(label), f"{count:,}")
+            for count, label in (
+                (rows.total, "In the data"),
+                (rows.development, "Development (folds)"),
+                (rows.test, "Test set"),
+                (rows.unlabelled, "Without a target (left out)"),
             )
         ],
         numeric=(1,),
@@ -404,19 +410,18 @@ def _notes_section(facts: RunFacts) -> str:
 
 def _environment_section(facts: RunFacts) -> str:
     env = facts.environment
-    packages = env.get("packages") or {}
     rows = [
-        ("Python", esc(f"{env.get('python', '?')} ({env.get('implementation', '?')})")),
-        ("Platform", esc(f"{env.get('platform', '?')}, {env.get('machine', '?')}")),
+        ("Python", esc(f"{env.python} ({env.implementation})")),
+        ("Platform", esc(f"{env.platform}, {env.machine}")),
         ("Host", esc(facts.host)),
-        ("Git commit", f'<span class="mono">{esc(env.get("git_commit") or "none")}</span>'),
+        ("Git commit", f'<span class="mono">{esc(env.git_commit or "none")}</span>'),
         ("Started", esc(when_text(facts.started_at))),
         ("Finished", esc(when_text(facts.finished_at))),
         ("Duration", esc(f"{facts.duration:.1f} s" if facts.duration is not None else "—")),
     ]
     versions = _table(
         ["Package", "Version"],
-        [(esc(name), esc(version)) for name, version in sorted(packages.items())],
+        [(esc(name), esc(version)) for name, version in sorted(env.packages.items())],
     )
     return _facts_table(rows) + versions
 

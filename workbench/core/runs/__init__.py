@@ -1,1 +1,3 @@
-"""Finished runs: the experiment log, and a run loaded back with its results."""
+"""Finished runs: what a run was asked to do (`spec.RunSpec`), where it ran
+(`environment`), the experiment log that stores both (`log`), and a run loaded back for
+results, export, the report and predict (`loaded.LoadedRun`)."""

@@ -1,12 +1,12 @@
-"""What a run report says, read from the project and the run as plain values (no Qt).
+"""What a run report says, read from a LoadedRun as plain values (no Qt).
 
 Nothing in a report is typed by hand, so it cannot drift from the run: the data's fingerprint
-comes from the run's log record and the project's dataset reference, the chain is the one the
-pipeline was compiled from (the model's own default steps included, named as the Prepare panel
-names them), the parameters are the ones the model was fitted with (set, tuned or default), and
-every score is the experiment log's number. The class balance and the target's range are
-counted on the run's own labelled rows (its out-of-fold and test predictions), so they hold
-even when the project's data was re-imported since.
+comes from the run's spec and the project's dataset reference, the chain is the one the run
+recorded its pipeline was compiled from (the model's own default steps included, named as the
+Prepare panel names them), the parameters are the ones the model was fitted with (set, tuned or
+default), and every score is the experiment log's number. The class balance and the target's
+range are counted on the run's own labelled rows (its out-of-fold and test predictions), so
+they hold even when the project's data was re-imported since.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,7 +29,12 @@ from workbench.core.metrics.names import (
     greater_is_better,
 )
 from workbench.core.params import Param
-from workbench.core.runs.results import TIMINGS, RunResults
+from workbench.core.profile.store import load_stored_profile
+from workbench.core.runs.environment import Environment
+from workbench.core.runs.loaded import LoadedRun
+from workbench.core.runs.log import TIMINGS, RunRecord
+from workbench.core.runs.spec import RowCounts
+from workbench.core.specs import SplitSpec, StepSpec, TuneSpec
 from workbench.core.steps.catalog import all_steps
 
 SEVERE_ALERTS = ("critical", "warning")
@@ -141,10 +145,11 @@ class RunFacts:
     target_summary: dict[str, float] | None  # regression: count, mean, std, min, median, max
     profile_lines: list[str]
     chain: list[ChainStepFacts]
+    chain_rebuilt: bool  # the run predates recording its chain: rebuilt with today's defaults
     model_settings: list[Setting]
     tuning: str
     validation: str
-    rows: dict[str, int]
+    rows: RowCounts
     folds: list[FoldRow]
     metrics: list[MetricRow]
     per_class: dict[str, list[dict[str, Any]]]  # "oof" / "test" -> metrics.per_class_report
@@ -152,22 +157,15 @@ class RunFacts:
     note: str
     tags: tuple[str, ...]
     training_notes: list[str]
-    environment: dict[str, Any]
+    environment: Environment
     host: str
     written_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 
 
-def gather_facts(project_root: str | Path, results: RunResults) -> RunFacts:
-    """The report's facts of a finished run whose results are loaded (load_run_results)."""
-    from workbench.core.export.run_context import run_context
-    from workbench.core.profile.store import load_stored_profile
-
-    record = results.record
-    if record is None:
-        raise WorkbenchError(f"run '{results.run_id}' was loaded without its log record")
-    ctx = run_context(project_root, results.run_id)
-    spec = record.spec
-    dataset = ctx.project.dataset
+def gather_facts(run: LoadedRun) -> RunFacts:
+    """The report's facts of a finished run."""
+    record, spec, predictions = run.record, run.spec, run.predictions
+    dataset = run.project.dataset
     data = None
     profile_lines = ["The project's data has no dataset reference."]
     if dataset is not None:
@@ -176,64 +174,58 @@ def gather_facts(project_root: str | Path, results: RunResults) -> RunFacts:
             source_sha256=dataset.source_sha256,
             source_size=dataset.source_size,
             data_sha256=dataset.data_sha256,
-            run_sha256=record.dataset_sha256,
+            run_sha256=spec.dataset_sha256,
             rows=dataset.rows,
             columns=dataset.columns,
             imported_at=dataset.imported_at,
         )
         profile = None
         if not data.changed:
-            profile = load_stored_profile(ctx.project.root, dataset, spec.get("target"))
+            profile = load_stored_profile(run.root, dataset, spec.target)
         profile_lines = _profile_lines(profile, data.changed)
-    truth = _labelled_truth(results)
+    truth = predictions.labelled_truth()
+    classes = predictions.classes
     return RunFacts(
         run_id=record.run_id,
-        name=record.name or ctx.model.label,
-        model=ctx.model.name,
-        model_label=ctx.model.label,
-        project=ctx.project.name,
-        task=results.task,
-        target=results.target,
-        metric=results.metric,
-        positive=results.positive,
-        classes=results.classes,
+        name=record.name or run.model.label,
+        model=run.model.name,
+        model_label=run.model.label,
+        project=run.project.name,
+        task=run.task,
+        target=spec.target,
+        metric=spec.metric,
+        positive=predictions.positive,
+        classes=classes,
         started_at=record.started_at,
         finished_at=record.finished_at,
         duration=record.duration,
-        seed=record.seed,
+        seed=spec.seed,
         dataset=data,
-        features=[(name, kind.value) for name, kind in ctx.features.items()],
-        class_balance=_class_balance(truth, results.classes) if results.classes else None,
-        target_summary=None if results.is_classification else _target_summary(truth),
+        features=[(name, kind.value) for name, kind in run.features.items()],
+        class_balance=_class_balance(truth, classes) if classes else None,
+        target_summary=None if predictions.is_classification else _target_summary(truth),
         profile_lines=profile_lines,
-        chain=_chain(ctx.full_chain.steps, ctx.is_default),
-        model_settings=model_settings(
-            ctx.model, chosen_params(spec), best_params(record), final_params(record)
-        ),
-        tuning=tuning_sentence(spec.get("tune") or {}, best_params(record)),
-        validation=split_sentence(spec.get("split") or {}, record.rows, record.seed),
-        rows=dict(record.rows),
-        folds=_folds(results),
-        metrics=metric_rows(results),
-        per_class={which: results.per_class(which) for which in results.splits}
-        if results.is_classification
+        chain=chain_facts(run.chain.steps()),
+        chain_rebuilt=run.chain_rebuilt,
+        model_settings=fitted_settings(run),
+        tuning=tuning_sentence(spec.tune, best_params(record)),
+        validation=split_sentence(spec.split, spec.rows, spec.seed),
+        rows=spec.rows,
+        folds=_folds(record, spec.metric, run.oof),
+        metrics=metric_rows(record, spec.metric, predictions.is_classification),
+        per_class={which: predictions.per_class(which) for which in predictions.splits}
+        if predictions.is_classification
         else {},
-        timings=_timings(results),
+        timings=_timings(record),
         note=record.note or "",
         tags=tuple(record.tags),
-        training_notes=[str(note) for note in record.params.get("notes") or []],
-        environment=dict(record.env),
+        training_notes=list(spec.notes),
+        environment=record.env,
         host=record.host,
     )
 
 
 # ---- the data -------------------------------------------------------------------------------
-
-
-def _labelled_truth(results: RunResults) -> pd.Series:
-    """The target of every row the run scored: its out-of-fold rows and its test rows."""
-    frames = [results.oof] if results.test is None else [results.oof, results.test]
-    return pd.concat([frame["y_true"] for frame in frames], ignore_index=True)
 
 
 def _class_balance(truth: pd.Series, classes: Sequence[Any]) -> list[tuple[Any, int]]:
@@ -309,10 +301,12 @@ def _settings(owner: Any, values: Mapping[str, Any]) -> list[Setting]:
     return settings
 
 
-def _chain(steps: Sequence[Any], is_default: Sequence[bool]) -> list[ChainStepFacts]:
+def chain_facts(steps: Sequence[tuple[StepSpec, bool]]) -> list[ChainStepFacts]:
+    """The enabled steps of a compiled chain ((step, added for the model) pairs) as the
+    Prepare panel names them, with every parameter's value."""
     registry = all_steps()
     chain = []
-    for spec, default in zip(steps, is_default, strict=True):
+    for spec, default in steps:
         if not spec.enabled:
             continue  # not in the pipeline
         definition = registry.get(spec.step)
@@ -334,12 +328,14 @@ def _chain(steps: Sequence[Any], is_default: Sequence[bool]) -> list[ChainStepFa
     return chain
 
 
-def chosen_params(spec: Mapping[str, Any]) -> dict[str, Any]:
-    """The model parameters the user set for the run (the rest are defaults or tuned)."""
-    return dict((spec.get("model") or {}).get("params") or {})
+def fitted_settings(run: LoadedRun) -> list[Setting]:
+    """Every parameter of the run's fitted model, and where its value came from."""
+    record = run.record
+    chosen = dict(run.spec.model.params)
+    return model_settings(run.model, chosen, best_params(record), final_params(record))
 
 
-def best_params(record: Any) -> dict[str, Any]:
+def best_params(record: RunRecord) -> dict[str, Any]:
     """The tuned parameters, logged as best.<name>."""
     return {
         key[len("best.") :]: value
@@ -348,7 +344,7 @@ def best_params(record: Any) -> dict[str, Any]:
     }
 
 
-def final_params(record: Any) -> dict[str, Any]:
+def final_params(record: RunRecord) -> dict[str, Any]:
     """Parameters the final fit chose itself (XGBoost's rounds under early stopping)."""
     return {
         key[len("final.") :]: value
@@ -377,54 +373,46 @@ def model_settings(
     ]
 
 
-def tuning_sentence(tune: Mapping[str, Any], best: Mapping[str, Any]) -> str:
-    method = str(tune.get("method") or "none")
-    if method == "none":
+def tuning_sentence(tune: TuneSpec, best: Mapping[str, Any]) -> str:
+    if tune.method == "none":
         return "No tuning: the model was trained with its parameters as set."
-    budget = f"{tune.get('n_trials')} candidates"
-    if tune.get("time_budget_seconds"):
-        budget += f" within {float(tune['time_budget_seconds']):g} s"
-    metric = tune.get("metric")
+    budget = f"{tune.n_trials} candidates"
+    if tune.time_budget_seconds:
+        budget += f" within {float(tune.time_budget_seconds):g} s"
+    metric = tune.metric
     scored = f", scored by {METRIC_LABELS.get(metric, metric)}" if metric else ""
     found = "; the parameters marked 'tuned' won" if best else "; it kept the parameters as set"
-    return f"{TUNE_SENTENCES.get(method, method)} over {budget}{scored}{found}."
+    return f"{TUNE_SENTENCES.get(tune.method, tune.method)} over {budget}{scored}{found}."
 
 
 # ---- validation and scores ------------------------------------------------------------------
 
 
-def split_sentence(split: Mapping[str, Any], rows: Mapping[str, int], seed: int) -> str:
+def split_sentence(split: SplitSpec, rows: RowCounts, seed: int) -> str:
     """The validation scheme in words, with its row counts."""
-    scheme = str(split.get("scheme") or "?")
-    k = int(split.get("n_splits") or 0)
-    repeats = int(split.get("n_repeats") or 1)
-    shuffle = bool(split.get("shuffle", True))
-    template = SCHEME_SENTENCES.get(scheme, f"Validation scheme '{scheme}'")
+    k = split.n_splits
+    template = SCHEME_SENTENCES.get(split.scheme, f"Validation scheme '{split.scheme}'")
     head = template.format(
         k=k,
-        repeats=repeats,
-        folds=k * repeats,
-        validation=float(split.get("validation_fraction") or 0.0),
-        group=split.get("group_column"),
-        time=split.get("time_column"),
-        id=split.get("id_column"),
-        shuffled=f" (rows shuffled with seed {seed})" if shuffle else " (rows in data order)",
+        repeats=split.n_repeats,
+        folds=k * split.n_repeats,
+        validation=split.validation_fraction,
+        group=split.group_column,
+        time=split.time_column,
+        id=split.id_column,
+        shuffled=f" (rows shuffled with seed {seed})" if split.shuffle else " (rows in data order)",
         stratified=" (stratified by class for classification)",
     )
-    development = rows.get("development", 0)
-    sentence = f"{head}, on {development:,} development rows."
-    test = rows.get("test", 0)
-    fraction = float(split.get("test_fraction") or 0.0)
-    if test:
+    sentence = f"{head}, on {rows.development:,} development rows."
+    if rows.test:
         sentence += (
-            f" Before that, {test:,} rows ({fraction:.0%}) were held out as a test set, scored "
-            "once by the final model fitted on all development rows."
+            f" Before that, {rows.test:,} rows ({split.test_fraction:.0%}) were held out as a "
+            "test set, scored once by the final model fitted on all development rows."
         )
     else:
         sentence += " There is no test set: the scores below are the validation folds' only."
-    unlabelled = rows.get("unlabelled", 0)
-    if unlabelled:
-        sentence += f" {unlabelled:,} rows without a target were left out."
+    if rows.unlabelled:
+        sentence += f" {rows.unlabelled:,} rows without a target were left out."
     return sentence
 
 
@@ -435,17 +423,17 @@ def _finite(value: Any) -> float | None:
     return None if math.isnan(number) else number
 
 
-def metric_rows(results: RunResults) -> list[MetricRow]:
+def metric_rows(record: RunRecord, metric: str, is_classification: bool) -> list[MetricRow]:
     """Every scored metric: the run's own first, then in the workbench's order."""
-    validation = results.fold_summary("validation")
-    train = results.scores("train")
-    test = results.scores("test")
+    validation = record.fold_summary("validation")
+    train = record.scores("train")
+    test = record.scores("test")
     names = dict.fromkeys([*validation, *train, *test])
-    order = CLASSIFICATION_METRICS if results.is_classification else REGRESSION_METRICS
+    order = CLASSIFICATION_METRICS if is_classification else REGRESSION_METRICS
     ranked = sorted(
-        (name for name in names if name not in TIMINGS),
+        names,
         key=lambda name: (
-            name != results.metric,
+            name != metric,
             order.index(name) if name in order else len(order),
             name,
         ),
@@ -461,7 +449,7 @@ def metric_rows(results: RunResults) -> list[MetricRow]:
                 validation_std=_finite(summary.get("std")),
                 train=_finite(train.get(name)),
                 test=_finite(test.get(name)),
-                is_run_metric=name == results.metric,
+                is_run_metric=name == metric,
                 higher_is_better=_higher(name),
             )
         )
@@ -475,9 +463,9 @@ def _higher(name: str) -> bool:
         return True
 
 
-def _folds(results: RunResults) -> list[FoldRow]:
-    scores = results.fold_scores(results.metric)
-    counts = results.oof["fold"].value_counts() if "fold" in results.oof else pd.Series()
+def _folds(record: RunRecord, metric: str, oof: pd.DataFrame) -> list[FoldRow]:
+    scores = record.fold_scores(metric)
+    counts = oof["fold"].value_counts() if "fold" in oof else pd.Series()
     return [
         FoldRow(
             fold=int(row.fold),
@@ -489,8 +477,8 @@ def _folds(results: RunResults) -> list[FoldRow]:
     ]
 
 
-def _timings(results: RunResults) -> dict[str, float]:
-    folds = results.fold_metrics.get("validation", {})
+def _timings(record: RunRecord) -> dict[str, float]:
+    folds = record.fold_metrics.get("validation", {})
     timings = {}
     for name in sorted(TIMINGS):
         values = [float(scores[name]) for scores in folds.values() if name in scores]

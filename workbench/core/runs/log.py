@@ -1,8 +1,9 @@
 """The experiment log: every run of a project, in `experiments.sqlite` beside project.json.
 
-A run records what was asked (the spec, the seed, the data's sha256 and row counts), where it
-ran (python, platform, package versions, the project's git commit, pid and host), and what came
-out (parameters, metrics per split and per fold, artifacts with their sha256, tags, a note).
+A run records what was asked (its RunSpec: the data's sha256 and row counts, the chain, model,
+split, tuning and seed), where it ran (the Environment its caller captured, pid and host), and
+what came out (parameters, metrics per split and per fold, artifacts with their sha256, tags, a
+note). The seed, data sha256 and row counts are also columns, so SQL can compare runs by them.
 
 Why it is built this way:
 - SQLite in WAL mode, so the GUI reads while a training child process writes; each
@@ -13,7 +14,7 @@ Why it is built this way:
 - Run ids are `YYYYMMDD-HHMMSS-mmm-xxxx` (UTC time to the millisecond, then 4 random hex
   digits): they sort by start time, and a log never hands out an id at or before its latest.
 - Artifacts live in `runs/<run_id>/` (paths stored relative to the project, so a zipped folder
-  works elsewhere); a pickle is only loaded after `verify_artifact` matched its sha256.
+  works elsewhere); a pickle is only loaded after `verified_artifact` matched its sha256.
 """
 
 from __future__ import annotations
@@ -21,33 +22,32 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
-import platform
 import re
 import secrets
 import shutil
 import socket
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import Enum
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlite_utils
 
-from workbench import __version__
 from workbench.core import json_fields
 from workbench.core.errors import ProjectError, WorkbenchError
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.tables import summarise_folds
+from workbench.core.runs.environment import Environment
 from workbench.core.runs.log_schema import migrate, schema_version
+from workbench.core.runs.spec import RunSpec, logged_spec
 
 LOG_FILE = "experiments.sqlite"
 RUNS_DIR = "runs"
@@ -57,24 +57,11 @@ INTERRUPTED_MESSAGE = "the workbench stopped during this run"
 RUN_ID_PATTERN = re.compile(r"^\d{8}-\d{6}-\d{3}-[0-9a-f]{4}$")
 # Seconds a write waits for another process's transaction; writes take milliseconds.
 BUSY_TIMEOUT = 10.0
+# Per-fold timings logged beside the validation scores; they are not scores.
+TIMINGS = frozenset({"fit_seconds", "predict_seconds"})
 # Fold -1 in the metrics table is the whole split (see log_schema).
 _WHOLE_SPLIT = -1
 _STAMP = "%Y%m%d-%H%M%S"
-
-# Name shown in the run's environment -> distributions that provide it.
-_PACKAGES: dict[str, tuple[str, ...]] = {
-    "pandas": ("pandas",),
-    "numpy": ("numpy",),
-    "scikit-learn": ("scikit-learn",),
-    "scipy": ("scipy",),
-    "xgboost": ("xgboost-cpu", "xgboost"),
-    "onnx": ("onnx",),
-    "skl2onnx": ("skl2onnx",),
-    "onnxruntime": ("onnxruntime",),
-    "joblib": ("joblib",),
-    "pyside6": ("PySide6-Essentials", "PySide6"),
-    "sqlite-utils": ("sqlite-utils",),
-}
 
 
 @dataclass(frozen=True)
@@ -90,10 +77,12 @@ class Artifact:
 
 @dataclass(frozen=True)
 class RunRecord:
-    """One run as the log holds it.
+    """One run as the log holds it: its typed spec and environment, how it went, and what it
+    produced.
 
     `metrics` maps split -> metric -> value for the whole split (the summary the runner
-    logged); `fold_metrics` maps split -> fold -> metric -> value.
+    logged); `fold_metrics` maps split -> fold -> metric -> value, the per-fold timings
+    (TIMINGS) among them.
     """
 
     run_id: str
@@ -105,11 +94,8 @@ class RunRecord:
     duration: float | None
     message: str | None
     note: str
-    seed: int
-    dataset_sha256: str
-    rows: dict[str, int]
-    spec: dict[str, Any]
-    env: dict[str, Any]
+    spec: RunSpec
+    env: Environment
     pid: int
     host: str
     params: dict[str, Any] = field(default_factory=dict)
@@ -118,10 +104,42 @@ class RunRecord:
     tags: tuple[str, ...] = ()
     artifacts: dict[str, Artifact] = field(default_factory=dict)
 
+    def scores(self, split: str = "validation") -> dict[str, float]:
+        """The run's whole-split scores of `split` ("train", "validation" or "test"):
+        validation and train are fold means, test is one score."""
+        return {k: v for k, v in self.metrics.get(split, {}).items() if k not in TIMINGS}
+
     def fold_summary(self, split: str = "validation") -> dict[str, dict[str, Any]]:
-        """Mean, std and values of each metric over the folds of `split` (see summarise_folds)."""
+        """Mean, std and values of each score over the folds of `split` (see
+        summarise_folds); timings left out."""
         folds = self.fold_metrics.get(split, {})
-        return summarise_folds([folds[fold] for fold in sorted(folds)])
+        return summarise_folds(
+            [
+                {name: value for name, value in folds[fold].items() if name not in TIMINGS}
+                for fold in sorted(folds)
+            ]
+        )
+
+    def fold_scores(self, metric: str | None = None) -> pd.DataFrame:
+        """One row per fold: `fold`, `train` and `validation` scores of `metric` (the run's
+        metric by default); NaN where a fold has no such score (e.g. training scores of a
+        metric undefined on the training rows)."""
+        metric = metric or self.spec.metric
+        train = self.fold_metrics.get("train", {})
+        validation = self.fold_metrics.get("validation", {})
+        folds = sorted(set(validation) | set(train))
+        # Typed arrays, not records then astype: the runner builds one per metric per run.
+        return pd.DataFrame(
+            {
+                "fold": np.array(folds, dtype="int64"),
+                "train": np.array(
+                    [train.get(f, {}).get(metric, math.nan) for f in folds], dtype="float64"
+                ),
+                "validation": np.array(
+                    [validation.get(f, {}).get(metric, math.nan) for f in folds], dtype="float64"
+                ),
+            }
+        )
 
 
 def _now() -> datetime:
@@ -151,52 +169,6 @@ def _to_json(value: Any, what: str) -> str:
         return json.dumps(value, default=_json_default, allow_nan=False, ensure_ascii=False)
     except (TypeError, ValueError) as error:
         raise WorkbenchError(f"{what} cannot be stored in the experiment log: {error}") from error
-
-
-def _package_versions() -> dict[str, str]:
-    """Installed versions, read from metadata: nothing is imported (Qt stays unloaded)."""
-    versions = {"workbench": __version__}
-    for shown, distributions in _PACKAGES.items():
-        for distribution in distributions:
-            try:
-                versions[shown] = metadata.version(distribution)
-                break
-            except metadata.PackageNotFoundError:
-                continue
-    return versions
-
-
-def git_commit(folder: Path) -> str | None:
-    """HEAD of the git repository holding `folder`, or None (no git, not a repository)."""
-    flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # no console flash on Windows
-    try:
-        completed = subprocess.run(
-            ["git", "-C", str(folder), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-            creationflags=flags,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    commit = completed.stdout.strip()
-    return (
-        commit if completed.returncode == 0 and re.fullmatch(r"[0-9a-f]{40,64}", commit) else None
-    )
-
-
-def environment(project_root: Path) -> dict[str, Any]:
-    """Where a run ran: enough to explain why the same spec scored differently elsewhere."""
-    return {
-        "python": platform.python_version(),
-        "implementation": platform.python_implementation(),
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "executable": sys.executable,
-        "packages": _package_versions(),
-        "git_commit": git_commit(project_root),
-    }
 
 
 def pid_alive(pid: int) -> bool:
@@ -388,17 +360,16 @@ class ExperimentLog:
 
     def start_run(
         self,
-        spec: Mapping[str, Any],
-        dataset_sha256: str,
-        rows: Mapping[str, int],
-        seed: int,
+        spec: RunSpec,
+        environment: Environment,
         experiment: str = "default",
         name: str | None = None,
     ) -> str:
-        """Record a new run as "running" and return its id."""
-        spec_json = _to_json(dict(spec), "the run's spec")
-        rows_json = _to_json({str(k): int(v) for k, v in rows.items()}, "the row counts")
-        env_json = _to_json(environment(self.root), "the environment")
+        """Record a new run as "running" and return its id. `environment` is captured by the
+        caller (runs.environment): the log stores what it is given."""
+        spec_json = _to_json(spec.to_dict(), "the run's spec")
+        rows_json = _to_json(spec.rows.to_dict(), "the row counts")
+        env_json = _to_json(environment.to_dict(), "the environment")
         now = _now()
         with self._write() as conn:
             run_id = self._new_run_id(conn, now)
@@ -407,8 +378,8 @@ class ExperimentLog:
                 "dataset_sha256, rows_json, spec_json, env_json, pid, host) "
                 "VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    run_id, experiment, name, _iso(now), int(seed), dataset_sha256, rows_json,
-                    spec_json, env_json, os.getpid(), socket.gethostname(),
+                    run_id, experiment, name, _iso(now), int(spec.seed), spec.dataset_sha256,
+                    rows_json, spec_json, env_json, os.getpid(), socket.gethostname(),
                 ),
             )  # fmt: skip
         return run_id
@@ -646,8 +617,11 @@ class ExperimentLog:
         metrics; one column per run id; `differs` flags rows whose values are not all equal."""
         records = [self.run(run_id) for run_id in run_ids]
         rows: list[tuple[str, str, list[Any]]] = []
-        for name in ("experiment", "name", "status", "seed", "dataset_sha256", "duration"):
+        for name in ("experiment", "name", "status"):
             rows.append(("run", name, [getattr(record, name) for record in records]))
+        rows.append(("run", "seed", [record.spec.seed for record in records]))
+        rows.append(("run", "dataset_sha256", [record.spec.dataset_sha256 for record in records]))
+        rows.append(("run", "duration", [record.duration for record in records]))
         for name in sorted({p for record in records for p in record.params}):
             rows.append(("param", name, [record.params.get(name) for record in records]))
         splits = [
@@ -668,19 +642,40 @@ class ExperimentLog:
 
     def verify_artifact(self, run_id: str, kind: str) -> Path:
         """The artifact's path, after checking its sha256 against the one logged."""
-        artifact = self.run(run_id).artifacts.get(kind)
-        if artifact is None:
-            raise ProjectError(f"run '{run_id}' has no '{kind}' artifact")
-        full = self.root / artifact.path
-        try:
-            digest, _ = _file_sha256(full)
-        except FileNotFoundError as error:
-            raise ProjectError(f"{full} is missing; the run's '{kind}' is gone") from error
-        except OSError as error:
-            raise ProjectError(f"cannot read {full}: {error.strerror or error}") from error
-        if digest != artifact.sha256:
-            raise ProjectError(f"{full} was changed since the run {run_id}; refusing to load it")
-        return full
+        return verified_artifact(self.root, self.run(run_id), kind)
+
+
+def verified_artifact(project_root: Path, record: RunRecord, kind: str) -> Path:
+    """The path of the run's `kind` artifact, after checking its sha256 against the record's:
+    a file changed since the run (a pickle above all) is refused, never read."""
+    artifact = record.artifacts.get(kind)
+    if artifact is None:
+        raise ProjectError(f"run '{record.run_id}' has no '{kind}' artifact")
+    full = Path(project_root) / artifact.path
+    try:
+        digest, _ = _file_sha256(full)
+    except FileNotFoundError as error:
+        raise ProjectError(f"{full} is missing; the run's '{kind}' is gone") from error
+    except OSError as error:
+        raise ProjectError(f"cannot read {full}: {error.strerror or error}") from error
+    if digest != artifact.sha256:
+        raise ProjectError(f"{full} was changed since the run {record.run_id}; refusing to load it")
+    return full
+
+
+def read_artifact_frame(project_root: Path, record: RunRecord, kind: str) -> pd.DataFrame:
+    """A Parquet artifact of the run (its predictions), with a clear error when it is missing
+    or unreadable."""
+    artifact = record.artifacts.get(kind)
+    if artifact is None:
+        raise ProjectError(f"run '{record.run_id}' has no '{kind}' artifact")
+    path = Path(project_root) / artifact.path
+    if not path.is_file():
+        raise ProjectError(f"{path} is missing; the run's '{kind}' file is gone")
+    try:
+        return pd.read_parquet(path)
+    except Exception as error:  # pyarrow raises several unrelated types for a bad file
+        raise ProjectError(f"cannot read {path}: {error}") from error
 
 
 def _clean_tag(tag: str) -> str:
@@ -710,8 +705,6 @@ _SPEC_ENTRIES: dict[str, tuple[type, ...]] = {
     "seed": (int, type(None)),
     "n_jobs": (int, type(None)),
 }
-# What reading a finished run's results, exporting or predicting with it needs in its spec.
-_FINISHED_SPEC_ENTRIES = ("target", "task", "features", "metric")
 
 
 def _logged_json(row: Mapping[str, Any], column: str, what: str) -> Any:
@@ -723,26 +716,33 @@ def _logged_json(row: Mapping[str, Any], column: str, what: str) -> Any:
         raise ProjectError(f"run '{run}' in {LOG_FILE} has a damaged {what}") from None
 
 
-def _run_spec(row: Mapping[str, Any]) -> dict[str, Any]:
-    """The run's spec, each entry the runner writes checked for its JSON type."""
+def _run_spec(row: Mapping[str, Any], params: Mapping[str, Any]) -> RunSpec:
+    """The run's typed spec (an older log's dict migrated), each entry checked for its JSON type
+    first: a spec edited by hand or by another program gives one line naming the run."""
     spec = _logged_json(row, "spec_json", "spec (not valid JSON)")
     try:
         if not isinstance(spec, dict):
             raise WorkbenchError(f"it should be an object, not {json_fields.describe(spec)}")
         for key, kinds in _SPEC_ENTRIES.items():
             json_fields.field(spec, key, kinds, default=None)
-        json_fields.text_list(spec, "features", default=None)
         tasks = [task.value for task in TaskType]
         if "task" in spec and spec["task"] not in tasks:
             raise WorkbenchError(
                 f"'task' should be one of {', '.join(tasks)}, not {spec['task']!r}"
             )
         json_fields.field(spec.get("model") or {}, "name", str, "model", default=None)
-    except WorkbenchError as error:
+        return logged_spec(
+            spec,
+            seed=row["seed"],
+            dataset_sha256=row["dataset_sha256"],
+            rows=_logged_json(row, "rows_json", "row count"),
+            notes=params.get("notes"),
+        )
+    except (WorkbenchError, ValueError, TypeError, KeyError) as error:
+        reason = f"'{error.args[0]}' is missing" if isinstance(error, KeyError) else str(error)
         raise ProjectError(
-            f"run '{row['run_id']}' in {LOG_FILE} has a damaged spec: {error}"
+            f"run '{row['run_id']}' in {LOG_FILE} has a damaged spec: {reason}"
         ) from None
-    return spec
 
 
 def _record(row: Mapping[str, Any], parts: Mapping[str, Any]) -> RunRecord:
@@ -756,11 +756,8 @@ def _record(row: Mapping[str, Any], parts: Mapping[str, Any]) -> RunRecord:
         duration=row["duration"],
         message=row["message"],
         note=row["note"],
-        seed=row["seed"],
-        dataset_sha256=row["dataset_sha256"],
-        rows=_logged_json(row, "rows_json", "row count"),
-        spec=_run_spec(row),
-        env=_logged_json(row, "env_json", "environment"),
+        spec=_run_spec(row, parts["params"]),
+        env=Environment.from_dict(_logged_json(row, "env_json", "environment")),
         pid=row["pid"],
         host=row["host"],
         params=parts["params"],
@@ -809,10 +806,5 @@ def finished_record(log: ExperimentLog, run_id: str, wanted: str = "results") ->
         raise WorkbenchError(
             f"run '{run_id}' ({record.name or 'unnamed'}) has no {wanted}: it {record.status}"
             f"{reason}"
-        )
-    absent = [key for key in _FINISHED_SPEC_ENTRIES if key not in record.spec]
-    if absent:
-        raise ProjectError(
-            f"run '{run_id}' in {LOG_FILE} has a damaged spec: '{absent[0]}' is missing"
         )
     return record

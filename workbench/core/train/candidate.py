@@ -27,7 +27,9 @@ from workbench.core.metrics.tables import summarise_folds
 from workbench.core.models.catalog import search_space
 from workbench.core.models.registry import ModelDef
 from workbench.core.progress import Cancelled, CancelToken, ProgressFn
+from workbench.core.runs.environment import capture_environment
 from workbench.core.runs.log import ExperimentLog
+from workbench.core.runs.spec import RunSpec
 from workbench.core.specs import ModelSpec, TrainSpec
 from workbench.core.train.events import (
     CANCELLED,
@@ -75,9 +77,6 @@ class TrainContext:
     metric: str
     positive: Any
     classes: list[Any] | None
-    run_spec: dict[str, Any]
-    dataset_sha256: str
-    rows: dict[str, int]
     notes: list[str]
     progress: ProgressFn
     cancel: CancelToken
@@ -86,12 +85,14 @@ class TrainContext:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A model to train: its declaration, spec, unfitted pipeline and the notes about it."""
+    """A model to train: its declaration, spec, unfitted pipeline, the notes about it and the
+    RunSpec its run records."""
 
     model: ModelDef
     spec: ModelSpec
     template: Pipeline
     notes: tuple[str, ...]
+    run_spec: RunSpec
 
 
 def _one_line(error: BaseException) -> str:
@@ -128,9 +129,8 @@ class CandidateRun:
 
     def run(self) -> CandidateResult:
         ctx, model = self.ctx, self.candidate.model
-        run_spec = {**ctx.run_spec, "model": self.candidate.spec.to_dict()}
         self.run_id = ctx.log.start_run(
-            run_spec, ctx.dataset_sha256, ctx.rows, ctx.spec.seed, name=model.label
+            self.candidate.run_spec, capture_environment(ctx.root), name=model.label
         )
         ctx.emit(RunStarted(self.run_id, model.name, model.label, self.index, self.total))
         try:
@@ -377,10 +377,12 @@ class CandidateRun:
     def _save_plot_data(self) -> None:
         """The Results panel's numbers, computed here where scikit-learn is already loaded, so
         the window shows the run at once. A failure only costs the panel a job later."""
-        from workbench.core.metrics.plot_data import save_plot_data
+        from workbench.core.runs.loaded import LoadedRun
+        from workbench.core.runs.plot_numbers import save_plot_numbers
 
         try:
-            save_plot_data(self.ctx.root, self.run_id)
+            with LoadedRun.open(self.ctx.root, self.run_id) as run:
+                save_plot_numbers(run.folder, run.record, run.predictions)
         except Exception:  # the run is finished and logged: never fail it for a cache
             return
 

@@ -24,7 +24,6 @@ import os
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -58,15 +57,17 @@ def run_training(
     from workbench.core.chain.advice import rescaling_note
     from workbench.core.chain.stages import model_options
     from workbench.core.metrics.names import check_metric, default_metric
-    from workbench.core.metrics.positive import positive_label
+    from workbench.core.metrics.positive import plain, positive_label
     from workbench.core.models.catalog import baseline_for, get_model, option_notes
     from workbench.core.project import open_project
     from workbench.core.runs.log import LOG_FILE, ExperimentLog
+    from workbench.core.runs.spec import FeatureColumn, RecordedChain, RowCounts, RunSpec
     from workbench.core.train.candidate import Candidate, CandidateRun, TrainContext
     from workbench.core.train.fit import (
         FitSettings,
         build_pipeline,
         has_row_steps,
+        model_chain,
         runner_frame,
         runner_labels,
     )
@@ -108,6 +109,14 @@ def run_training(
             specs.insert(0, ModelSpec(baseline.name))
     if not specs:
         raise WorkbenchError("choose at least one model to train")
+    rows = RowCounts(
+        total=len(frame),
+        development=int(development.size),
+        test=int(plan.test_rows.size),
+        unlabelled=int(plan.unlabelled.size),
+        folds=len(plan.folds),
+    )
+    features = tuple(FeatureColumn(name, kind) for name, kind in kinds.items())
     candidates = []
     for model_spec in specs:
         model = get_model(model_spec.name, task)
@@ -117,28 +126,24 @@ def run_training(
         )
         advice = rescaling_note([model], chain)
         notes = (*option_notes(model, task, options), *([advice] if advice else []))
-        candidates.append(Candidate(model, resolved, template, notes))
-
-    run_spec: dict[str, Any] = {
-        "target": target,
-        "task": task.value,
-        "features": list(kinds),
-        "chain": chain.to_dict(),
-        "split": spec.split.to_dict(),
-        "tune": spec.tune.to_dict(),
-        "seed": spec.seed,
-        "n_jobs": spec.n_jobs,
-        "early_stopping": spec.early_stopping,
-        "metric": metric,
-        "positive": positive,
-    }
-    rows = {
-        "total": len(frame),
-        "development": int(development.size),
-        "test": int(plan.test_rows.size),
-        "unlabelled": int(plan.unlabelled.size),
-        "folds": len(plan.folds),
-    }
+        run_spec = RunSpec(
+            task=task,
+            target=target,
+            features=features,
+            chain=RecordedChain.from_compiled(chain, model_chain(chain, model, kinds, target)),
+            model=resolved,
+            split=spec.split,
+            tune=spec.tune,
+            metric=metric,
+            seed=spec.seed,
+            dataset_sha256=project.dataset.data_sha256,
+            rows=rows,
+            n_jobs=spec.n_jobs,
+            early_stopping=spec.early_stopping,
+            positive=plain(positive),
+            notes=(*plan.notes, *notes),
+        )
+        candidates.append(Candidate(model, resolved, template, notes, run_spec))
     results: list[CandidateResult] = []
     with ExitStack() as stack:
         log = stack.enter_context(ExperimentLog(project.root / LOG_FILE))
@@ -159,9 +164,6 @@ def run_training(
             metric=metric,
             positive=positive,
             classes=classes,
-            run_spec=run_spec,
-            dataset_sha256=project.dataset.data_sha256,
-            rows=rows,
             notes=list(plan.notes),
             progress=progress,
             cancel=cancel or NEVER_CANCELLED,

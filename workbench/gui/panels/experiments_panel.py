@@ -44,6 +44,7 @@ from workbench.core.kinds import TaskType
 from workbench.core.metrics.names import METRIC_LABELS, best_positions, default_metric
 from workbench.core.project import open_project
 from workbench.core.runs.log import ExperimentLog, RunRecord
+from workbench.core.specs import TrainSpec
 from workbench.gui.dialogs.confirm import AskFn, confirm
 from workbench.gui.widgets.leaderboard import BEST_BACKGROUND, format_score, format_seconds
 from workbench.gui.widgets.param_form import ERROR_COLOR, muted
@@ -102,9 +103,10 @@ def _best_columns(name: str, values: Sequence[Any]) -> set[int]:
 
 
 class ExperimentsPanel(QWidget):
-    """`rerun_requested(dict)` carries the stored spec of the run to train again."""
+    """`rerun_requested(TrainSpec)` carries the training job that trains the selected run's
+    model again with its recorded settings."""
 
-    rerun_requested = Signal(dict)
+    rerun_requested = Signal(object)  # TrainSpec
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -180,11 +182,11 @@ class ExperimentsPanel(QWidget):
         self.compare_pane.show()
         return run_ids
 
-    def rerun_selected(self) -> dict | None:
+    def rerun_selected(self) -> TrainSpec | None:
         run_ids = self.selected_run_ids()
         if len(run_ids) != 1:
             return None
-        spec = dict(self.model.record(self.model.row_of(run_ids[0])).spec)
+        spec = self.model.record(self.model.row_of(run_ids[0])).spec.train_spec()
         self.rerun_requested.emit(spec)
         return spec
 

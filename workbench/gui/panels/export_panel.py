@@ -58,8 +58,8 @@ WARNING_COLOR = "#a15c00"
 
 def run_choice_text(record: RunRecord) -> str:
     """How a run reads in the picker: id, model, and its validation score on its metric."""
-    metric = record.spec.get("metric")
-    folds = record.fold_summary().get(metric) if metric else None
+    metric = record.spec.metric
+    folds = record.fold_summary().get(metric)
     score = ""
     if folds and isinstance(folds.get("mean"), float) and not math.isnan(folds["mean"]):
         score = f" — {metric} {folds['mean']:.4f}"

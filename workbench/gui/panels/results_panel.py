@@ -2,7 +2,7 @@
 runs side by side.
 
 Reading a run's numbers needs scikit-learn (the curves), which the window never imports, so a
-loading job computes them in a child process (plot_data.load_plot_data) and the panel keeps
+loading job computes them in a child process (result_jobs.load_plot_data) and the panel keeps
 them per run: coming back to a run is instant. Permutation importance and the learning curve
 refit or rescore the model, so they are jobs the user asks for (Compute), with progress and
 Cancel, on a second bridge so they never cancel a loading. Plot widgets are built when first
@@ -34,16 +34,11 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.metrics.plot_data import (
-    OOF,
-    SPLIT_LABELS,
-    RunPlotData,
-    RunProblem,
-    importance_job,
-    learning_curve_job,
-    load_plot_data,
-    read_saved_plot_data,
-)
+from workbench.core.explain.importance import importance_job
+from workbench.core.explain.learning_curve import learning_curve_job
+from workbench.core.metrics.plot_data import OOF, SPLIT_LABELS, RunPlotData, RunProblem
+from workbench.core.report.writer import default_report_path
+from workbench.core.runs.result_jobs import load_plot_data, read_saved_plot_data
 from workbench.gui.job_bridge import JobBridge
 from workbench.gui.plots.base import IMAGE_FILTER
 from workbench.gui.plots.catalog import (
@@ -56,7 +51,6 @@ from workbench.gui.plots.catalog import (
 from workbench.gui.plots.classification import COUNTS, PERCENT, ConfusionMatrixPlot
 from workbench.gui.plots.scores import metric_label
 from workbench.gui.report.report_bar import ReportBar
-from workbench.gui.report.writer import default_report_path
 from workbench.gui.widgets.param_form import ERROR_COLOR, muted
 from workbench.jobs.job import Job
 

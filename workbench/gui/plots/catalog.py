@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QWidget
 
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.names import greater_is_better
-from workbench.core.metrics.plot_data import OOF, TEST, RunPlotData, plot_data
+from workbench.core.metrics.plot_data import OOF, TEST, RunPlotData
 from workbench.gui.plots.classification import (
     CalibrationPlot,
     ConfusionMatrixPlot,
@@ -58,10 +58,6 @@ class PlotEntry(NamedTuple):
     reason: str = ""
 
 
-def _data(results: Any) -> RunPlotData:
-    return results if isinstance(results, RunPlotData) else plot_data(results)
-
-
 def _which(data: RunPlotData, which: str) -> str:
     return which if which in data.splits else OOF
 
@@ -79,11 +75,10 @@ def _build(widget_type: type, method: str, *args: Any, **kwargs: Any) -> Factory
     return factory
 
 
-def plots_for(results: Any, which: str = OOF, metric: str | None = None) -> list[PlotEntry]:
-    """The plots of one run: `results` a RunPlotData or a RunResults (converted, which needs
-    scikit-learn: do that in a job or the CLI). `which`: "oof" or "test" (falls back to "oof"
-    when the run has no test set); `metric` for the fold plots (the run's metric by default)."""
-    data = _data(results)
+def plots_for(data: RunPlotData, which: str = OOF, metric: str | None = None) -> list[PlotEntry]:
+    """The plots of one run from its plot numbers. `which`: "oof" or "test" (falls back to
+    "oof" when the run has no test set); `metric` for the fold plots (the run's metric by
+    default)."""
     which = _which(data, which)
     split = data.splits[which]
     suffix = _suffix(which)
@@ -239,12 +234,11 @@ def _rows(frame: pd.DataFrame | None, kind: str) -> pd.DataFrame | None:
 
 
 def compare_plots_for(
-    results: Sequence[Any], which: str = OOF, metric: str | None = None
+    runs: Sequence[RunPlotData], which: str = OOF, metric: str | None = None
 ) -> list[PlotEntry]:
     """The plots comparing two or more runs: overlaid ROC / PR curves (classification, one
     entry per class for multiclass, the positive class for binary), fold scores side by side
     and the metrics table."""
-    runs = [_data(r) for r in results]
     if not runs:
         return []
     which = which if all(which in run.splits for run in runs) else OOF

@@ -1,6 +1,6 @@
 """Classification plots: confusion matrix, ROC, precision-recall, calibration, score spread.
 
-Each widget draws the dicts workbench.core.metrics.scores returns (through RunResults), unchanged:
+Each widget draws the dicts workbench.core.metrics returns (through RunPredictions), unchanged:
 the numbers on screen are the numbers the tests compare with scikit-learn.
 """
 
@@ -357,7 +357,7 @@ class ScoreDistributionPlot(ResultPlot):
         self._data: dict = {}
 
     def set_distribution(self, data: dict, title: str | None = None) -> None:
-        """`data`: RunResults.score_distribution's {label, edges, by_class}."""
+        """`data`: RunPredictions.score_distribution's {label, edges, by_class}."""
         self._data = data
         self.plot.clear()
         self.legend.clear()

@@ -1,6 +1,6 @@
 """The metrics table of compared runs: one row per metric and split, one column per run, the
 best value of each row tinted and bold (higher or lower, as metrics.greater_is_better says;
-runs.results.compare_metrics picks it)."""
+metrics.plot_data.compare_metrics picks it)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,7 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QTableWidgetItem, QWidget
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.metrics.plot_data import RunPlotData
-from workbench.core.runs.results import compare_metrics
+from workbench.core.metrics.plot_data import RunPlotData, compare_metrics
 from workbench.gui.plots.scores import metric_label
 from workbench.gui.widgets.leaderboard import BEST_BACKGROUND, format_score
 

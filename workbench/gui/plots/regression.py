@@ -1,6 +1,6 @@
 """Regression plots: predicted vs actual, residuals vs predicted, the residual histogram.
 
-The points come thinned by RunResults (at most plot_data.MAX_SCATTER_POINTS, a seeded draw);
+The points come thinned by RunPredictions (at most plot_data.MAX_SCATTER_POINTS, a seeded draw);
 handed more, a plot thins them itself the same way, so a million rows still pan and zoom
 smoothly: one PlotDataItem of numpy arrays with a shared brush, clipped to the view.
 """
@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
 from workbench.core.metrics.plot_data import MAX_SCATTER_POINTS, SCATTER_SEED
-from workbench.core.runs.results import sample_rows
+from workbench.core.metrics.sampling import sample_rows
 from workbench.gui.plots.base import ResultPlot, guide_pen, nearest_index, series_brush
 from workbench.gui.plots.common import format_number
 
@@ -73,7 +73,7 @@ class PredictedActualPlot(_ScatterPlot):
     y_name = "predicted"
 
     def set_points(self, data: dict, target: str = "target", title: str | None = None) -> None:
-        """`data`: RunResults.predicted_vs_actual's {actual, predicted, count, low, high}."""
+        """`data`: RunPredictions.predicted_vs_actual's {actual, predicted, count, low, high}."""
         self.plot.clear()
         low, high = float(data["low"]), float(data["high"])
         self.plot.addItem(pg.PlotDataItem([low, high], [low, high], pen=guide_pen(self.palette())))

@@ -40,7 +40,7 @@ class FoldScoresPlot(ResultPlot):
         self._series: list[tuple[str, np.ndarray, np.ndarray]] = []
 
     def set_scores(self, folds: pd.DataFrame, metric: str, title: str | None = None) -> None:
-        """`folds`: RunResults.fold_scores' frame (fold, train, validation)."""
+        """`folds`: RunRecord.fold_scores' frame (fold, train, validation)."""
         self.plot.clear()
         self.legend.clear()
         self._series = []

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.metrics.sampling import sample_rows
 from workbench.core.metrics.thresholds import best_threshold, counts_at, threshold_table
-from workbench.core.runs.results import sample_rows
 from workbench.gui.plots.base import ResultPlot, guide_pen, series_pen
 from workbench.gui.plots.classification import ConfusionLayer
 

@@ -1,7 +1,7 @@
-"""The run report: one self-contained HTML file per run, to send to a colleague.
+"""The run report's Qt side: `images` renders the Results panel's plots to PNG (headless),
+`writer` is the window's report job, `report_bar` the panel's row that runs it.
 
-`facts` reads what the report says from the project and the run (no Qt), `document` writes the
-HTML (no Qt), `images` renders the Results panel's plots to PNG (Qt, headless), `writer` ties
-them into `write_run_report`, the function the Results panel runs as a job and the CLI calls.
-Nothing is imported here, so the Qt-free modules stay Qt-free when imported alone.
+What the report says (`core.runs.facts`), its HTML (`core.report.document`) and the writing
+(`core.report.writer`) are Qt-free, in core: the CLI writes reports without importing this
+package.
 """

@@ -22,11 +22,31 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
+from workbench.core.metrics.plot_data import OOF, TEST, RunPlotData
+from workbench.core.progress import (
+    NEVER_CANCELLED,
+    CancelToken,
+    ProgressFn,
+    no_progress,
+    sub_progress,
+)
 from workbench.core.report.document import IMAGE_WIDTH, ReportImage
-from workbench.gui.plots.catalog import PlotEntry
+from workbench.gui.plots.catalog import COMPUTED_ON_REQUEST, PlotEntry, plots_for
 
 IMAGE_SIZE = (IMAGE_WIDTH, 560)
+# The test set's plots the report repeats after the out-of-fold ones: the ones a reader
+# compares between the two; the rest would double the file for little.
+TEST_PLOT_KEYS = ("confusion", "roc", "pr", "predicted_actual", "residuals")
+HOW_TO_COMPUTE = {
+    "learning_curve": "Not in this report: the learning curve trains the model again, so it is "
+    "computed on request. Select the run in the Results panel, choose 'Learning curve', press "
+    "Compute, then save the report again.",
+    "permutation_importance": "Not in this report: permutation importance scores the model "
+    "again with each column shuffled, so it is computed on request. Select the run in the "
+    "Results panel, choose 'Permutation importance', press Compute, then save the report again.",
+    "builtin_importance": "Not in this report: built-in importance is read with the "
+    "permutation importance; compute that in the Results panel, then save the report again.",
+}
 
 
 def _has_display() -> bool:
@@ -129,4 +149,29 @@ def render_entries(
             widget.deleteLater()
             QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     progress(1.0, "plots drawn")
+    return images
+
+
+def render_report_plots(
+    data: RunPlotData,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> list[ReportImage]:
+    """The plots the Results panel would show for the run, rendered to PNG: every
+    out-of-fold plot (a plot computed on request and not computed yet says how to get it), then
+    the test set's TEST_PLOT_KEYS. Runs on the process's main thread (core.report.writer)."""
+    ensure_application()
+    entries = []
+    for entry in plots_for(data, OOF):
+        if entry.factory is not None:
+            entries.append(entry)
+        elif entry.key in COMPUTED_ON_REQUEST:
+            computed = data.learning_curve if entry.key == "learning_curve" else data.importance
+            reason = entry.reason if computed is not None else HOW_TO_COMPUTE[entry.key]
+            entries.append(entry._replace(reason=reason))
+    images = render_entries(entries, OOF, progress=sub_progress(progress, 0.0, 0.7), cancel=cancel)
+    if TEST in data.splits:
+        tests = [e for e in plots_for(data, TEST) if e.key in TEST_PLOT_KEYS and e.factory]
+        images += render_entries(tests, TEST, progress=sub_progress(progress, 0.7, 1.0),
+                                 cancel=cancel)  # fmt: skip
     return images

@@ -51,18 +51,8 @@ _Index = QModelIndex | QPersistentModelIndex
 
 
 def model_name(record: RunRecord) -> str:
-    """The registered model a run trained (from its stored spec), else its name."""
-    spec = record.spec or {}
-    model = spec.get("model")
-    if isinstance(model, dict) and model.get("name"):
-        return str(model["name"])
-    if isinstance(model, str):
-        return model
-    models = spec.get("models")
-    if isinstance(models, list) and models:
-        first = models[0]
-        return str(first.get("name") if isinstance(first, dict) else first)
-    return str(record.name or "")
+    """The registered model a run trained (from its spec)."""
+    return record.spec.model.name
 
 
 def model_label(record: RunRecord) -> str:
@@ -319,7 +309,7 @@ class RunsModel(QAbstractTableModel):
         if name in ("Status", "Model", "Run") and record.message:
             return f"{record.status}: {record.message}"
         if name == "Model":
-            return f"{model_label(record)} ({model_name(record)}), seed {record.seed}"
+            return f"{model_label(record)} ({model_name(record)}), seed {record.spec.seed}"
         if name == "Note" and record.note:
             return record.note
         if kind == "metric":

@@ -27,24 +27,15 @@ import pandas as pd
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.progress import NEVER_CANCELLED, Cancelled, CancelToken, ProgressFn, no_progress
-from workbench.core.runs.inputs import (
-    RunInputs,
-    cache_path,
-    load_run_inputs,
-    read_cache,
-    write_cache,
-)
-from workbench.core.runs.log import open_log
-from workbench.core.runs.results import read_artifact_frame
+from workbench.core.runs.cache import LEARNING_CURVE_FILE, read_cache, write_cache
+from workbench.core.runs.loaded import LoadedRun
 
-LEARNING_CURVE_FILE = "learning_curve.parquet"
 DEFAULT_SIZES = (0.1, 0.25, 0.5, 0.75, 1.0)
 COLUMNS = ("size", "rows", "fold", "train_score", "validation_score", "metric", "error", "sizes")
 
 
 def compute_learning_curve(
-    project_root: str | Path,
-    run_id: str,
+    run: LoadedRun,
     sizes: Sequence[float] = DEFAULT_SIZES,
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
@@ -60,20 +51,19 @@ def compute_learning_curve(
     """
     wanted = _check_sizes(sizes)
     key = {"sizes": ",".join(f"{size:g}" for size in wanted)}
-    path = cache_path(project_root, run_id, LEARNING_CURVE_FILE)
+    path = run.cache_file(LEARNING_CURVE_FILE)
     progress(0.0, "reading the run")
-    inputs = load_run_inputs(project_root, run_id)
     if use_cache:
         cached = read_cache(path, key)
         if cached is not None:
             progress(1.0, "learning curve read from the cache")
             return cached
-    template, settings = run_template(inputs)
-    folds = run_folds(inputs)
-    positive = inputs.positive()
+    template, settings = run_template(run)
+    folds = run_folds(run)
+    positive = run.positive
     total = len(folds) * len(wanted)
     rows = []
-    with _thread_limit(inputs.spec.get("n_jobs")):
+    with _thread_limit(run.spec.n_jobs):
         for fold, (train_rows, valid_rows) in enumerate(folds):
             for size in wanted:
                 cancel.raise_if_cancelled()
@@ -83,7 +73,7 @@ def compute_learning_curve(
                     f"fit {done + 1} of {total}: fold {fold + 1}, {size:.0%} of its training rows",
                 )
                 rows.append(
-                    _point(inputs, template, settings, positive, fold, size, train_rows, valid_rows)
+                    _point(run, template, settings, positive, fold, size, train_rows, valid_rows)
                 )
     frame = pd.DataFrame(rows, columns=list(COLUMNS[:-1])).assign(**key)
     frame = frame.astype({"size": "float64", "rows": "int64", "fold": "int64"})
@@ -91,6 +81,19 @@ def compute_learning_curve(
     write_cache(path, frame)
     progress(1.0, "learning curve done")
     return frame
+
+
+def learning_curve_job(
+    project_root: str | Path,
+    run_id: str,
+    sizes: Sequence[float] = DEFAULT_SIZES,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> pd.DataFrame:
+    """The Results panel's job: compute_learning_curve of a run. A module-level function of
+    plain arguments, so a child process imports it by name."""
+    with LoadedRun.open(project_root, run_id) as run:
+        return compute_learning_curve(run, sizes, progress=progress, cancel=cancel)
 
 
 def _thread_limit(n_jobs: int | None) -> Any:
@@ -116,7 +119,7 @@ def _check_sizes(sizes: Sequence[float]) -> list[float]:
 
 
 def _point(
-    inputs: RunInputs,
+    run: LoadedRun,
     template: Any,
     settings: Any,
     positive: Any,
@@ -129,7 +132,7 @@ def _point(
     from workbench.core.train.fit import fit_one, predict, scores
 
     chosen = training_subset(train_rows, size, settings.seed)
-    X, y, metric = inputs.X, inputs.y, inputs.metric
+    X, y, metric = run.X, run.y, run.spec.metric
     try:
         fitted = fit_one(template, X.iloc[chosen], y.iloc[chosen], settings)
         on_train = predict(fitted, X.iloc[chosen], settings.task)
@@ -155,74 +158,60 @@ def training_subset(rows: np.ndarray, size: float, seed: int) -> np.ndarray:
     return np.sort(rows[np.random.default_rng(seed).permutation(rows.size)[:count]])
 
 
-def run_template(inputs: RunInputs) -> tuple[Any, Any]:
+def run_template(run: LoadedRun) -> tuple[Any, Any]:
     """The run's unfitted pipeline and fit settings, built as training built them."""
     from sklearn.base import clone
 
     from workbench.core.chain.stages import model_options
-    from workbench.core.models.catalog import get_model
-    from workbench.core.specs import ChainSpec, ModelSpec
+    from workbench.core.specs import ModelSpec
     from workbench.core.train.fit import FitSettings, build_pipeline, has_row_steps
 
-    spec = inputs.spec
-    chain = ChainSpec.from_dict(spec.get("chain"))
-    model_spec = ModelSpec.from_dict(spec["model"])
-    model = get_model(model_spec.name, inputs.task)
-    seed = int(spec.get("seed", inputs.record.seed))
-    n_jobs = spec.get("n_jobs")
-    n_jobs = int(n_jobs) if n_jobs is not None else (os.cpu_count() or 1)
+    spec = run.spec
+    chain = spec.chain.user
+    model = run.model
+    n_jobs = spec.n_jobs if spec.n_jobs is not None else (os.cpu_count() or 1)
     template = build_pipeline(
         chain,
         model,
-        ModelSpec(model.name, dict(model_spec.params)),
-        inputs.kinds,
-        str(spec["target"]),
-        inputs.task,
-        seed,
+        ModelSpec(model.name, dict(spec.model.params)),
+        run.features,
+        spec.target,
+        run.task,
+        spec.seed,
         n_jobs,
         model_options(chain),
     )
     # The search's winning parameters, logged as best.<name>, go on top as training put them.
     best = {
         name[len("best.") :]: value
-        for name, value in inputs.record.params.items()
+        for name, value in run.record.params.items()
         if name.startswith("best.")
     }
     if best:
         template = clone(template).set_params(**{f"model__{k}": v for k, v in best.items()})
-    settings = FitSettings(
-        chain, inputs.task, seed, has_row_steps(chain), bool(spec.get("early_stopping", True))
-    )
+    settings = FitSettings(chain, run.task, spec.seed, has_row_steps(chain), spec.early_stopping)
     return template, settings
 
 
-def run_folds(inputs: RunInputs) -> list[tuple[np.ndarray, np.ndarray]]:
+def run_folds(run: LoadedRun) -> list[tuple[np.ndarray, np.ndarray]]:
     """The run's (training, validation) rows per fold, planned again and checked against the
     run's out-of-fold predictions."""
-    from workbench.core.specs import SplitSpec
     from workbench.core.train.splits import plan_split
 
-    spec = inputs.spec
-    plan = plan_split(
-        inputs.frame,
-        str(spec["target"]),
-        inputs.task,
-        SplitSpec.from_dict(spec.get("split")),
-        int(spec.get("seed", inputs.record.seed)),
-    )
-    with open_log(inputs.root) as log:
-        oof = read_artifact_frame(log, inputs.record, "oof")
+    spec = run.spec
+    plan = plan_split(run.training_frame, spec.target, run.task, spec.split, spec.seed)
+    oof = run.oof
     for fold, (_, valid_rows) in enumerate(plan.folds):
         logged = np.sort(oof.loc[oof["fold"] == fold, "row"].to_numpy(dtype=np.int64))
         if not np.array_equal(logged, valid_rows):
             raise WorkbenchError(
-                f"the validation folds of run '{inputs.record.run_id}' cannot be planned again "
+                f"the validation folds of run '{run.run_id}' cannot be planned again "
                 f"(fold {fold + 1} differs from the run's predictions); retrain it to draw a "
                 "learning curve"
             )
     if len(plan.folds) != int(oof["fold"].nunique()):
         raise WorkbenchError(
-            f"run '{inputs.record.run_id}' had {oof['fold'].nunique()} folds, the plan now "
+            f"run '{run.run_id}' had {oof['fold'].nunique()} folds, the plan now "
             f"{len(plan.folds)}; retrain it to draw a learning curve"
         )
     return list(plan.folds)
