@@ -9,11 +9,10 @@ columns (ONNX has no date type) and the model itself.
 
 from __future__ import annotations
 
+from workbench.core.chain.resolve import ResolvedStep, step_title
 from workbench.core.chain.stages import onnx_blockers
-from workbench.core.chain.walk import step_title
 from workbench.core.export.run_context import RunContext
 from workbench.core.kinds import TaskType
-from workbench.core.steps.catalog import all_steps
 
 # Steps that convert for some tasks only (the registry's onnx_check sees parameters, not the task).
 _TASK_LIMITS: dict[str, tuple[TaskType, ...]] = {"target_encode": (TaskType.MULTICLASS,)}
@@ -21,22 +20,22 @@ _TASK_LIMITS: dict[str, tuple[TaskType, ...]] = {"target_encode": (TaskType.MULT
 
 def run_blockers(ctx: RunContext) -> list[str]:
     """One line per obstacle, naming the step, column or model and the reason."""
-    steps = all_steps()
     found: list[str] = []
     if not ctx.model.onnx:
         reason = ctx.model.onnx_note or "it has no ONNX converter"
         found.append(f"model '{ctx.model.label}': {reason}")
-    titles = _titles(ctx)
+    titles = {step.index: _title(step) for step in ctx.full_chain.steps}
     blocked = set()
     for index, _name, reason in onnx_blockers(ctx.full_chain):
         blocked.add(index)
         found.append(f"{titles[index]}: {reason}")
-    for index, spec in enumerate(ctx.full_chain.steps):
-        limited = _TASK_LIMITS.get(spec.step, ())
-        if spec.enabled and index not in blocked and ctx.task in limited:
-            definition = steps[spec.step]
-            reason = definition.onnx_note or f"it does not convert for a {ctx.task.value} target"
-            found.append(f"{titles[index]}: {reason}")
+    for step in ctx.full_chain.steps:
+        limited = _TASK_LIMITS.get(step.name, ())
+        if step.index not in blocked and ctx.task in limited and step.definition is not None:
+            reason = (
+                step.definition.onnx_note or f"it does not convert for a {ctx.task.value} target"
+            )
+            found.append(f"{titles[step.index]}: {reason}")
     stored = ctx.project.dataset.schema if ctx.project.dataset else None
     if stored is not None:
         for column in stored.columns:
@@ -48,20 +47,11 @@ def run_blockers(ctx: RunContext) -> list[str]:
     return found
 
 
-def _titles(ctx: RunContext) -> list[str]:
-    """How each step of the full chain is named: the user's steps by their position in the
+def _title(step: ResolvedStep) -> str:
+    """How a step of the full chain is named: the user's steps by their position in the
     user's chain, the model's defaults as such, with their columns."""
-    steps = all_steps()
-    titles = []
-    user_index = 0
-    for spec, default in zip(ctx.full_chain.steps, ctx.is_default, strict=True):
-        definition = steps.get(spec.step)
-        label = definition.label if definition is not None else spec.step
-        columns = ", ".join(f"'{c}'" for c in spec.columns)
-        on = f" on {columns}" if columns else ""
-        if default:
-            titles.append(f"the model's default step '{label}'{on}")
-        else:
-            titles.append(step_title(user_index, spec, definition) + on)
-            user_index += 1
-    return titles
+    columns = ", ".join(f"'{c}'" for c in step.spec.columns)
+    on = f" on {columns}" if columns else ""
+    if step.user_index is None:
+        return f"the model's default step '{step.label}'{on}"
+    return step_title(step.user_index, step.spec, step.definition) + on

@@ -20,7 +20,6 @@ from workbench.core.atomic import write_text_atomic
 from workbench.core.export.parity import ParityResult
 from workbench.core.export.run_context import RunContext
 from workbench.core.kinds import TaskType
-from workbench.core.steps.catalog import all_steps
 
 # Below this share of the rows, the rarest class makes accuracy a misleading number.
 IMBALANCE_SHARE = 0.2
@@ -153,19 +152,15 @@ def _data_lines(ctx: RunContext, target: str, balance: pd.Series | None) -> list
 
 
 def _chain_lines(ctx: RunContext) -> list[str]:
-    steps = all_steps()
     lines = []
-    for number, (spec, default) in enumerate(
-        zip(ctx.full_chain.steps, ctx.is_default, strict=True), start=1
-    ):
-        if not spec.enabled:
-            continue
-        definition = steps.get(spec.step)
-        label = definition.label if definition is not None else spec.step
-        columns = ", ".join(f"`{c}`" for c in spec.columns) or "all columns"
-        params = ", ".join(f"{k}={_value(v)}" for k, v in spec.params.items())
-        origin = " (added for the model)" if default else ""
-        lines.append(f"{number}. {label}{origin} on {columns}" + (f" ({params})" if params else ""))
+    for step in ctx.full_chain.steps:
+        columns = ", ".join(f"`{c}`" for c in step.spec.columns) or "all columns"
+        params = ", ".join(f"{k}={_value(v)}" for k, v in step.spec.params.items())
+        origin = " (added for the model)" if step.added else ""
+        lines.append(
+            f"{step.index + 1}. {step.label}{origin} on {columns}"
+            + (f" ({params})" if params else "")
+        )
     return lines or ["No preprocessing: the model takes the columns as they are."]
 
 
@@ -217,13 +212,8 @@ def _unfixed_alerts(ctx: RunContext) -> list[str]:
     profile = load_stored_profile(ctx.project.root, dataset, ctx.record.spec.get("target"))
     if profile is None:
         return ["the data was not profiled, so its alerts are unknown (open the Profile panel)"]
-    applied = {
-        (spec.step, column)
-        for spec in ctx.full_chain.steps
-        if spec.enabled
-        for column in spec.columns
-    }
-    used_steps = {spec.step for spec in ctx.full_chain.steps if spec.enabled}
+    applied = {(step.name, column) for step in ctx.full_chain.steps for column in step.spec.columns}
+    used_steps = {step.name for step in ctx.full_chain.steps}
     target = ctx.record.spec["target"]
     found = []
     for alert in profile.alerts:

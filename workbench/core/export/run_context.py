@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.core.chain.resolve import ResolvedChain, resolve_chain
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import ColumnKind, TaskType
 from workbench.core.models.catalog import get_model
@@ -18,8 +19,8 @@ from workbench.core.specs import ChainSpec
 class RunContext:
     """A finished run and what it was trained with.
 
-    `full_chain` is the chain the pipeline was compiled from: the user's steps plus the model's
-    default steps (model_chain), which `is_default` marks by position.
+    `full_chain` is the chain the pipeline was compiled from, resolved: the user's steps plus
+    the model's default steps (pipeline.model_chain), which its steps mark as `added`.
     """
 
     project: Project
@@ -28,8 +29,7 @@ class RunContext:
     task: TaskType
     features: dict[str, ColumnKind]
     chain: ChainSpec
-    full_chain: ChainSpec
-    is_default: tuple[bool, ...]
+    full_chain: ResolvedChain
 
 
 def exportable_run(project_root: str | Path, run_id: str) -> tuple[Project, RunRecord]:
@@ -48,7 +48,7 @@ def exportable_run(project_root: str | Path, run_id: str) -> tuple[Project, RunR
 
 
 def run_context(project_root: str | Path, run_id: str) -> RunContext:
-    from workbench.core.train.fit import model_chain
+    from workbench.core.pipeline import model_chain
 
     project, record = exportable_run(project_root, run_id)
     spec = record.spec
@@ -57,13 +57,5 @@ def run_context(project_root: str | Path, run_id: str) -> RunContext:
     kinds = project.dataset.kinds
     features = {str(name): kinds[name] for name in spec["features"]}
     chain = ChainSpec.from_dict(spec.get("chain"))
-    full = model_chain(chain, model, features, str(spec["target"]))
-    user_steps = list(chain.steps)
-    is_default = []
-    for step in full.steps:
-        if step in user_steps:
-            user_steps.remove(step)
-            is_default.append(False)
-        else:
-            is_default.append(True)
-    return RunContext(project, record, model, task, features, chain, full, tuple(is_default))
+    full = model_chain(resolve_chain(chain, features, str(spec["target"])), model)
+    return RunContext(project, record, model, task, features, chain, full)

@@ -159,24 +159,23 @@ def run_template(inputs: RunInputs) -> tuple[Any, Any]:
     """The run's unfitted pipeline and fit settings, built as training built them."""
     from sklearn.base import clone
 
+    from workbench.core.chain.resolve import resolve_chain
     from workbench.core.chain.stages import model_options
     from workbench.core.models.catalog import get_model
+    from workbench.core.pipeline import build_pipeline, model_chain
     from workbench.core.specs import ChainSpec, ModelSpec
-    from workbench.core.train.fit import FitSettings, build_pipeline, has_row_steps
+    from workbench.core.train.fit import FitSettings
 
     spec = inputs.spec
-    chain = ChainSpec.from_dict(spec.get("chain"))
+    chain = resolve_chain(ChainSpec.from_dict(spec.get("chain")), inputs.kinds, str(spec["target"]))
     model_spec = ModelSpec.from_dict(spec["model"])
     model = get_model(model_spec.name, inputs.task)
     seed = int(spec.get("seed", inputs.record.seed))
     n_jobs = spec.get("n_jobs")
     n_jobs = int(n_jobs) if n_jobs is not None else (os.cpu_count() or 1)
     template = build_pipeline(
-        chain,
-        model,
+        model_chain(chain, model),
         ModelSpec(model.name, dict(model_spec.params)),
-        inputs.kinds,
-        str(spec["target"]),
         inputs.task,
         seed,
         n_jobs,
@@ -190,9 +189,7 @@ def run_template(inputs: RunInputs) -> tuple[Any, Any]:
     }
     if best:
         template = clone(template).set_params(**{f"model__{k}": v for k, v in best.items()})
-    settings = FitSettings(
-        chain, inputs.task, seed, has_row_steps(chain), bool(spec.get("early_stopping", True))
-    )
+    settings = FitSettings(chain, inputs.task, seed, bool(spec.get("early_stopping", True)))
     return template, settings
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
+from workbench.core.chain.resolve import ResolvedChain
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.names import greater_is_better
@@ -86,11 +87,13 @@ class TrainContext:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A model to train: its declaration, spec, unfitted pipeline and the notes about it."""
+    """A model to train: its declaration, spec, unfitted pipeline, the full chain that pipeline
+    holds (the user's steps and the model's, resolved) and the notes about it."""
 
     model: ModelDef
     spec: ModelSpec
     template: Pipeline
+    chain: ResolvedChain
     notes: tuple[str, ...]
 
 
