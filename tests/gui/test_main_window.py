@@ -256,7 +256,7 @@ def test_an_alert_fix_lands_in_the_chain_and_is_saved(qtbot, window, tmp_path, s
 
 def test_train_then_compare_in_the_window(qtbot, window, tmp_path, repo_root) -> None:
     """The chain edited in Prepare is what trains, unsaved, and the runs reach Experiments."""
-    from workbench.core.project import PROJECT_FILE
+    from workbench.core.project import PROJECT_FILE, open_project
     from workbench.core.runs.log import ExperimentLog
     from workbench.core.specs import ChainSpec, StepSpec
 
@@ -293,3 +293,7 @@ def test_train_then_compare_in_the_window(qtbot, window, tmp_path, repo_root) ->
     qtbot.waitUntil(lambda: experiments.proxy.rowCount() == 2, timeout=10_000)
     experiments.select_runs([run.run_id for run in runs])
     assert sorted(experiments.compare_selected()) == sorted(run.run_id for run in runs)
+    # The edit is saved when the user saves (the window then closes without asking).
+    window.save()
+    assert not window.isWindowModified()
+    assert open_project(root).chain == edited
