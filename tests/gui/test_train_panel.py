@@ -10,9 +10,11 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from _declared import declared_site_scheme_and_quick_method
 from PySide6.QtCore import Qt
 
 from workbench.core.dataset import import_table
+from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import ColumnKind, ColumnRole, TaskType
 from workbench.core.project import PROJECT_FILE, Project, create_project
 from workbench.core.runs.log import LOG_FILE, ExperimentLog, pid_alive
@@ -288,3 +290,34 @@ def test_columns_for_pickers_skip_the_target(qtbot) -> None:
     assert [time_combo.itemData(i) for i in range(time_combo.count())] == ["when"]
     ids = settings.picker_combos["id_column"]
     assert [ids.itemData(i) for i in range(ids.count())] == ["tag"]
+
+
+def test_a_declared_scheme_and_method_are_in_the_settings(qtbot) -> None:
+    with declared_site_scheme_and_quick_method():
+        settings = TrainSettings()
+        qtbot.addWidget(settings)
+        settings.show()
+        settings.populate_schemes(TaskType.MULTICLASS)
+        kinds = {"species": ColumnKind.CATEGORICAL, "island": ColumnKind.CATEGORICAL}
+        settings.populate_pickers(kinds, "species")
+        combo = settings.scheme_combo
+        combo.setCurrentIndex(combo.findData("kfold_by_site"))
+        assert combo.currentText() == "K-fold by site"
+        assert settings.scheme_help.text().startswith("Whole sites in each fold")
+        assert settings.folds_spin.isVisibleTo(settings)
+        assert not settings.repeats_spin.isVisibleTo(settings)
+        assert not settings.validation_spin.isVisibleTo(settings)
+        assert settings.picker_combos["group_column"].isVisibleTo(settings)
+        assert not settings.picker_combos["id_column"].isVisibleTo(settings)
+        settings.folds_spin.setValue(3)
+        assert settings.split_spec() == SplitSpec(
+            "kfold_by_site", n_splits=3, n_repeats=3, group_column="island"
+        )
+        methods = settings.tune_combo
+        methods.setCurrentIndex(methods.findData("quick_random"))
+        assert methods.currentText() == "Quick random search"
+        assert settings.trials_spin.isVisibleTo(settings)
+        assert settings.tune_spec().method == "quick_random"
+        settings.populate_pickers({"species": ColumnKind.CATEGORICAL}, "species")
+        with pytest.raises(WorkbenchError, match="K-fold by site needs a group column; this"):
+            settings.split_spec()

@@ -9,7 +9,6 @@ from workbench.core.models.catalog import get_model, models_for
 from workbench.core.specs import ChainSpec, StepSpec
 from workbench.core.steps.catalog import all_steps
 
-
 KINDS = {"age": ColumnKind.NUMERIC, "fare": ColumnKind.NUMERIC, "sex": ColumnKind.CATEGORICAL}
 
 

@@ -49,6 +49,7 @@ from workbench.core.train.fit import (
     predictions_frame,
     scores,
 )
+from workbench.core.train.schemes import tune_methods
 from workbench.core.train.search import candidates, halving_rounds, subsample
 from workbench.core.train.splits import SplitPlan
 
@@ -160,7 +161,7 @@ class CandidateRun:
         folds = ctx.plan.folds
         trials = self._trials()
         n_fits = len(trials) * len(folds) if len(trials) > 1 else 0
-        if ctx.spec.tune.method == "halving" and len(trials) > 1:
+        if tune_methods()[ctx.spec.tune.method].halving and len(trials) > 1:
             n_fits = sum(kept for kept, _ in halving_rounds(len(trials))) * len(folds)
         self.units = n_fits + len(folds) + 1
         params = dict(candidate.spec.params)
@@ -258,11 +259,12 @@ class CandidateRun:
 
     def _trials(self) -> list[dict[str, Any]]:
         tune = self.ctx.spec.tune
-        if tune.method == "none":
+        sampling = tune_methods()[tune.method].sampling
+        if sampling is None:
             return []
         model = self.candidate.model
         space = search_space(model, tune.space.get(model.name))
-        return candidates(tune.method, space, tune.n_trials, self.ctx.spec.seed)
+        return candidates(sampling, space, tune.n_trials, self.ctx.spec.seed)
 
     def _search(self, trials: list[dict[str, Any]]) -> tuple[dict[str, Any], list[FoldResult]]:
         """The best candidate and its fold results on all the folds' training rows."""
@@ -270,7 +272,8 @@ class CandidateRun:
         deadline = None
         if tune.time_budget_seconds:
             deadline = time.monotonic() + tune.time_budget_seconds
-        schedule = halving_rounds(len(trials)) if tune.method == "halving" else [(len(trials), 1.0)]
+        halving = tune_methods()[tune.method].halving
+        schedule = halving_rounds(len(trials)) if halving else [(len(trials), 1.0)]
         total = sum(kept for kept, _ in schedule)
         higher_better = greater_is_better(ctx.metric)
         alive = list(range(len(trials)))
