@@ -31,6 +31,23 @@ if TYPE_CHECKING:
 class CsvReader(Reader):
     """Delimited text through pandas' C parser: one parse, fed by a progress-reporting stream."""
 
+    format = "csv"
+    priority = 10
+    label = "CSV / delimited text"
+    suffixes = (".csv", ".tsv", ".txt", ".tab", ".dat")
+    option_names = (
+        "encoding",
+        "delimiter",
+        "header",
+        "header_row",
+        "decimal",
+        "thousands",
+        "na_values",
+        "parse_dates",
+        "strip_whitespace",
+        "bad_lines",
+    )
+
     def __init__(self, path: Path, options: ReadOptions) -> None:
         super().__init__(path, options)
         self._encoding_given = options.encoding is not None

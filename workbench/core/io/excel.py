@@ -30,6 +30,12 @@ if TYPE_CHECKING:
 class ExcelReader(Reader):
     """.xlsx through openpyxl (read-only), legacy .xls through xlrd."""
 
+    format = "excel"
+    priority = 20
+    label = "Excel workbook"
+    suffixes = (".xlsx", ".xlsm", ".xls")
+    option_names = ("sheet", "header", "header_row", "na_values", "parse_dates", "strip_whitespace")
+
     def __init__(self, path: Path, options: ReadOptions) -> None:
         super().__init__(path, options)
         self._book = self._open()

@@ -29,6 +29,12 @@ class JsonReader(Reader):
     JSON Lines is the format for big files.
     """
 
+    format = "json"
+    priority = 40
+    label = "JSON"
+    suffixes = (".json",)
+    option_names = ("encoding", "na_values", "parse_dates", "strip_whitespace")
+
     def __init__(self, path: Path, options: ReadOptions) -> None:
         super().__init__(path, options)
         sample = detect.read_text_sample(path, options.encoding, 4096)
@@ -91,6 +97,12 @@ def _json_to_frame(data: Any, path: Path) -> pd.DataFrame:
 
 class JsonLinesReader(Reader):
     """One JSON object per line; read line by line, so previews and progress are cheap."""
+
+    format = "jsonl"
+    priority = 50
+    label = "JSON lines"
+    suffixes = (".jsonl", ".ndjson")
+    option_names = ("encoding", "na_values", "parse_dates", "strip_whitespace")
 
     def __init__(self, path: Path, options: ReadOptions) -> None:
         super().__init__(path, options)

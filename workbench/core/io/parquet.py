@@ -18,6 +18,12 @@ if TYPE_CHECKING:
 class ParquetReader(Reader):
     """Parquet through pyarrow: the preview reads one batch, the read one row group at a time."""
 
+    format = "parquet"
+    priority = 30
+    label = "Parquet"
+    suffixes = (".parquet", ".pq")
+    option_names = ("strip_whitespace",)
+
     def __init__(self, path: Path, options: ReadOptions) -> None:
         super().__init__(path, options)
         import pyarrow.parquet as pq

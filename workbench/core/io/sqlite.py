@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 class SqliteReader(Reader):
     """One table or one SELECT from an SQLite file, opened read-only."""
 
+    format = "sqlite"
+    priority = 60
+    label = "SQLite database"
+    suffixes = (".sqlite", ".sqlite3", ".db")
+    option_names = ("table", "query", "parse_dates", "strip_whitespace")
+
     _FETCH = 50_000
 
     def __init__(self, path: Path, options: ReadOptions) -> None:
