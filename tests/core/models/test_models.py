@@ -35,8 +35,9 @@ from workbench.core.models.catalog import (
     resolve_model_name,
     search_space,
 )
-from workbench.core.models.registry import LazyModelFactory, Tunable
+from workbench.core.models.registry import Tunable
 from workbench.core.specs import ChainSpec, ModelSpec, StepSpec
+from workbench.core.steps.lazy import LazyFactory
 
 B, M, R = TaskType.BINARY, TaskType.MULTICLASS, TaskType.REGRESSION
 N, C, BOOL = ColumnKind.NUMERIC, ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN
@@ -136,7 +137,7 @@ def test_the_registry_holds_every_model_for_its_task() -> None:
 
 def test_every_lazy_factory_names_a_real_function() -> None:
     for name, model in all_models().items():
-        assert isinstance(model.factory, LazyModelFactory), name
+        assert isinstance(model.factory, LazyFactory), name
         assert callable(model.factory.resolve()), name
 
 
