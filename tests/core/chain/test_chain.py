@@ -25,6 +25,8 @@ from workbench.core.chain.resolve import ChainError, ChainProblem, resolve_chain
 from workbench.core.chain.stages import apply_row_steps, model_options, onnx_blockers
 from workbench.core.io.table import read_table
 from workbench.core.kinds import ColumnKind, infer_kinds
+from workbench.core.models.catalog import get_model
+from workbench.core.pipeline import model_chain
 from workbench.core.specs import ChainSpec, StepSpec
 
 FILES = {
@@ -481,3 +483,40 @@ def test_onnx_blockers_see_parameters_that_stop_conversion() -> None:
         [(index, step, reason)] = onnx_blockers(resolve_chain(chain, kinds))
         assert (index, step) == (0, "one_hot")
         assert reason.startswith("One-hot with rare categories grouped does not convert")
+
+
+def test_the_resolved_chain_names_what_each_step_reads_writes_and_drops(
+    shared_data: Path,
+) -> None:
+    _, _, kinds = _data(shared_data, "titanic", "survived")
+    chain = chain_of(*TITANIC_CHAIN.steps, StepSpec("pca", (), {"n_components": 3}))
+    resolved = resolve_chain(chain, kinds, "survived")
+    assert resolved.problems == ()
+    assert [(s.index, s.name, s.columns, s.writes, s.drops) for s in resolved.steps] == [
+        (0, "impute", ("age",), ("age",), ()),
+        (1, "one_hot", ("sex", "embarked"), ("sex", "embarked"), ()),
+        (2, "scale", ("fare",), ("fare",), ()),
+        (3, "drop_columns", ("alive", "deck"), (), ("alive", "deck")),
+        (4, "pca", (), (), ()),
+    ]
+    assert resolved.steps[1].kinds == {"sex": C, "embarked": C}
+    assert resolved.alive["sex"] == N  # one-hot output is numeric
+    assert [s.name for s in resolved.matrix] == ["pca"]
+    assert list(resolved.untouched) == [
+        "pclass", "sibsp", "parch", "class", "who", "adult_male", "embark_town", "alone",
+    ]  # fmt: skip
+    # The model's full chain: its steps go before the first MATRIX step, marked as added.
+    full = model_chain(resolved, get_model("logistic_regression"))
+    assert [(s.index, s.name, s.added, s.user_index) for s in full.steps] == [
+        (0, "impute", False, 0),
+        (1, "one_hot", False, 1),
+        (2, "scale", False, 2),
+        (3, "drop_columns", False, 3),
+        (4, "impute", True, None),
+        (5, "impute", True, None),
+        (6, "one_hot", True, None),
+        (7, "scale", True, None),
+        (8, "pca", False, 4),
+    ]
+    assert full.steps[6].columns == ("class", "who", "embark_town")
+    assert build_transformer(full).named_steps["matrix"].steps[0][0] == "s9_pca"

@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workbench.core.io import (  # noqa: F401  (imported for their registrations)
+# csv, excel, json, parquet, sqlite: imported for their registrations.
+from workbench.core.io import (  # noqa: F401
     csv,
     detect,
     excel,
