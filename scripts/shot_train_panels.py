@@ -77,7 +77,7 @@ def main() -> int:
     panel.resize(1280, 800)
     panel.show()
     save(app, panel, out / "train_no_context.png")
-    panel.set_context(root, project.task, project.target, project.dataset.kinds)
+    panel.set_context(project)
     for name in ("logistic_regression", "decision_tree_classifier", "random_forest_classifier"):
         panel.check_model(name)
     panel.check_model("knn_classifier")

@@ -15,10 +15,7 @@ QT_MODULES = ("PySide6", "pyqtgraph", "shiboken6", "workbench.gui")
 
 
 def _ruff() -> list[str]:
-    found = shutil.which("ruff", path=str(Path(sys.executable).parent))
-    if found is None:
-        pytest.skip("ruff is not installed in this environment (it comes with .[test])")
-    return [found]
+    return [_tool("ruff")]
 
 
 def test_ruff_check_is_clean() -> None:
@@ -44,13 +41,38 @@ def _imported_modules(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("layer", ["core", "jobs"])
-def test_core_and_jobs_never_import_qt(layer: str) -> None:
+def _tool(name: str) -> str:
+    found = shutil.which(name, path=str(Path(sys.executable).parent))
+    if found is None:
+        pytest.skip(f"{name} is not installed in this environment (it comes with .[test])")
+    return found
+
+
+def test_the_architecture_contracts_hold() -> None:
+    """DESIGN.md's layers, as import-linter contracts in pyproject.toml: core, jobs and cli never
+    import the GUI or Qt, the GUI never imports scikit-learn itself, no import cycles."""
+    result = subprocess.run(
+        [_tool("lint-imports"), "--no-cache"], cwd=REPO, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+
+
+def test_no_private_name_is_imported_across_modules() -> None:
+    """A name starting with `_` belongs to its module; another module importing it couples the
+    two through what was meant to change freely."""
     offenders = []
-    for path in sorted((REPO / "workbench" / layer).rglob("*.py")):
-        for module in _imported_modules(path):
-            if module.split(".")[0] in QT_MODULES or module.startswith("workbench.gui"):
-                offenders.append(f"{path.relative_to(REPO)} imports {module}")
+    for root in ("workbench", "tests", "scripts", "benchmarks"):
+        for path in sorted((REPO / root).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("workbench"):
+                    private = [
+                        a.name
+                        for a in node.names
+                        if a.name.startswith("_") and not a.name.endswith("__")
+                    ]
+                    if private:
+                        offenders.append(f"{path.relative_to(REPO)}: {node.module} {private}")
     assert offenders == []
 
 

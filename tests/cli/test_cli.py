@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -9,8 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from _declared import FooterOptions, declared_fixed_width_format
 
 from workbench.cli.main import main
+from workbench.cli.read_options import add_read_options, read_options
+from workbench.core.errors import WorkbenchError
+from workbench.core.io.table import read_table
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -125,3 +130,26 @@ def test_the_window_without_a_display_is_one_line_exit_2(repo_root: Path) -> Non
         capture_output=True, text=True, env=env, timeout=60,
     )  # fmt: skip
     assert_one_line_error(result, "no display to open the window on")
+
+
+def test_a_declared_read_option_and_format_are_cli_values(tmp_path: Path) -> None:
+    table = tmp_path / "stations.fwf"
+    table.write_text("station  temp\nOslo      3.5\nBergen    7.0\nTromso   -1.5\ntotal     9.0\n")
+    with declared_fixed_width_format():
+        parser = argparse.ArgumentParser(prog="read")
+        add_read_options(parser, FooterOptions)
+        usage = parser.format_help()
+        assert "skip_footer" in " ".join(usage.split())
+        assert "csv/excel/parquet/json/jsonl/sqlite/fwf" in " ".join(usage.split())
+        args = parser.parse_args(["-o", "skip_footer=1", "-o", "format=fwf"])
+        options = read_options(args.option, FooterOptions)
+        assert options == FooterOptions(format="fwf", skip_footer=1)
+        frame = read_table(table, options).frame
+        assert frame.to_dict("list") == {
+            "station": ["Oslo", "Bergen", "Tromso"],
+            "temp": [3.5, 7.0, -1.5],
+        }
+        with pytest.raises(WorkbenchError, match="read option 'skip_footer' expects a whole"):
+            read_options(["skip_footer=last"], FooterOptions)
+    with pytest.raises(WorkbenchError, match="unknown format 'fwf'"):
+        read_options(["format=fwf"])

@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from _declared import declared_site_scheme_and_quick_method
 
 from workbench.cli.main import main
 from workbench.cli.train import parse_split, parse_tune
+from workbench.core.errors import WorkbenchError
 from workbench.core.specs import SplitSpec
 
 
@@ -82,3 +84,27 @@ def test_bad_split_exits_2_with_one_line(project: Path) -> None:
         assert result.returncode == 2, result.stderr
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and fragment in lines[0], result.stderr
+
+
+def test_a_declared_scheme_and_method_are_cli_values(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with declared_site_scheme_and_quick_method():
+        with pytest.raises(SystemExit):
+            main(["train", "--help"])
+        usage = capsys.readouterr().out
+        assert "kfold_by_site:5:COLUMN" in usage and "quick_random:5" in usage
+        assert parse_split("kfold_by_site:3:island", "0.2") == SplitSpec(
+            "kfold_by_site", n_splits=3, group_column="island"
+        )
+        with pytest.raises(WorkbenchError, match=r"'kfold_by_site:3'; use .*kfold_by_site:5:CO"):
+            parse_split("kfold_by_site:3", "0.2")
+        argv = ["train", str(project), "--model", "decision_tree", "--no-baseline", "--json"]
+        argv += ["--split", "kfold_by_site:3:island", "--test", "0", "--tune", "quick_random:2"]
+        assert main(argv) == 0
+        [result] = json.loads(capsys.readouterr().out)
+        assert result["status"] == "finished", result["message"]
+        assert len(result["validation"]["f1_macro"]) == 2
+    assert "kfold_by_site" not in capsys.readouterr().out
+    with pytest.raises(WorkbenchError, match="bad --split value 'kfold_by_site:3:island'"):
+        parse_split("kfold_by_site:3:island", "0.2")

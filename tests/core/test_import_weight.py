@@ -30,8 +30,8 @@ heavy = sorted(
 
 CHAIN_WORK = (
     """
+from workbench.core.chain.resolve import resolve_chain
 from workbench.core.chain.stages import onnx_blockers
-from workbench.core.chain.walk import columns_at, validate_chain
 from workbench.core.kinds import ColumnKind
 from workbench.core.profile.fixes import fix_for_alert
 from workbench.core.profile.model import Alert
@@ -66,11 +66,12 @@ alert = Alert(
     fix_step="impute",
 )
 fix = fix_for_alert(alert, kinds)
+resolved = resolve_chain(chain, kinds, "survived")
 result = {
     "steps": len(all_steps()),
-    "problems": [p.step_index for p in validate_chain(chain, kinds, "survived")],
-    "columns": {c: k.value for c, k in columns_at(chain, 2, kinds, "survived").items()},
-    "blockers": [step for _, step, _ in onnx_blockers(chain)],
+    "problems": [p.step_index for p in resolved.problems],
+    "columns": {c: k.value for c, k in resolved.columns_at(2).items()},
+    "blockers": [step for _, step, _ in onnx_blockers(resolved)],
     "fix": [fix.step, list(fix.columns), dict(fix.params)],
 }
 """

@@ -6,12 +6,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from _declared import FooterOptions, declared_fixed_width_format
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QSpinBox
 
 from workbench.core.io.options import ReadOptions
 from workbench.gui.dialogs.import_dialog import ImportDialog, ImportRequest
-from workbench.gui.dialogs.import_options_text import format_na_tokens, parse_na_tokens
+from workbench.gui.dialogs.import_options_form import ReadOptionsForm
+from workbench.gui.dialogs.import_options_text import file_filter, format_na_tokens, parse_na_tokens
 from workbench.gui.dialogs.import_preview import run_preview
 
 OpenDialog = Callable[[Path], ImportDialog]
@@ -284,3 +286,29 @@ def test_clearing_the_path_is_not_an_error(open_dialog, shared_data: Path, qtbot
     settle(qtbot, dialog)
     assert dialog.delimiter_combo.currentData() == "\t"
     assert dialog.import_button.isEnabled()
+
+
+def test_a_declared_read_option_and_format_are_in_the_form(qtbot) -> None:
+    with declared_fixed_width_format():
+        form = ReadOptionsForm(options_type=FooterOptions)
+        qtbot.addWidget(form)
+        form.show()
+        formats = form.editor("format").widget
+        assert isinstance(formats, QComboBox)
+        assert formats.itemText(formats.findData("fwf")) == "Fixed-width text"
+        assert "*.fwf" in file_filter()
+        form.show_fields("fwf")
+        shown = [name for name, editor in form.editors.items() if editor.widget.isVisibleTo(form)]
+        assert shown == ["format", "encoding", "skip_footer"]
+        spin = form.editor("skip_footer").widget
+        assert isinstance(spin, QSpinBox)
+        caption = form.form.labelForField(spin)
+        assert isinstance(caption, QLabel) and caption.text() == "Rows to skip at the &end:"
+        form.fill(FooterOptions(format="fwf", skip_footer=3))
+        assert form.field_value("skip_footer") == 3
+        with qtbot.waitSignal(form.option_changed) as edited:
+            spin.setValue(1)
+        assert edited.args == ["skip_footer"] and form.field_value("skip_footer") == 1
+        form.show_fields("csv")
+        assert not spin.isVisibleTo(form)
+    assert "*.fwf" not in file_filter()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 from pathlib import Path
@@ -265,13 +264,15 @@ def test_an_alert_fix_lands_in_the_chain_and_is_saved(qtbot, window, tmp_path, s
 
 
 def test_train_then_compare_in_the_window(qtbot, window, tmp_path, repo_root) -> None:
-    """The chain edited in Prepare is saved before training, and the runs reach Experiments."""
+    """The chain edited in Prepare is what trains, unsaved, and the runs reach Experiments."""
+    from workbench.core.project import PROJECT_FILE, open_project
     from workbench.core.runs.log import ExperimentLog
-    from workbench.core.specs import StepSpec
+    from workbench.core.specs import ChainSpec, StepSpec
 
     root = make_project(tmp_path / "birds", repo_root / "resources/data/penguins.csv")
     assert window.open_project(root)
     wait_for_profile(qtbot, window)
+    saved = (root / PROJECT_FILE).read_bytes()
     window.prepare_panel.add_step(StepSpec("drop_columns", ("island",)))
     assert window.isWindowModified()
     window.nav.setCurrentRow(3)
@@ -287,12 +288,15 @@ def test_train_then_compare_in_the_window(qtbot, window, tmp_path, repo_root) ->
     assert train.chain_advice.isHidden()
     train.folds_spin.setValue(3)
     assert train.train()
-    assert not window.isWindowModified()  # saved so the training process sees the chain
     qtbot.waitUntil(lambda: not train.bridge.running, timeout=WAIT_MS * 2)
+    # Training took the chain on screen: nothing was saved, the edit is still unsaved.
+    assert window.isWindowModified()
+    assert (root / PROJECT_FILE).read_bytes() == saved
     with ExperimentLog(root / "experiments.sqlite") as log:
         runs = log.runs()
     assert sorted(run.status for run in runs) == ["finished", "finished"]
-    assert all('"island"' in json.dumps(run.spec.to_dict()) for run in runs)
+    edited = ChainSpec((StepSpec("drop_columns", ("island",)),))
+    assert all(run.spec.chain.user == edited for run in runs)
     window.nav.setCurrentRow(4)
     experiments = window.experiments_panel
     qtbot.waitUntil(lambda: experiments.proxy.rowCount() == 2, timeout=10_000)
@@ -304,3 +308,7 @@ def test_train_then_compare_in_the_window(qtbot, window, tmp_path, repo_root) ->
     assert experiments.rerun_selected() == tree.spec.train_spec()
     assert window.stack.currentWidget() is train
     assert train.spec() == tree.spec.train_spec()
+    # The edit is saved when the user saves (the window then closes without asking).
+    window.save()
+    assert not window.isWindowModified()
+    assert open_project(root).chain == edited

@@ -32,7 +32,6 @@ from workbench.core.report.document import number_text
 from workbench.core.runs.environment import capture_environment
 from workbench.core.runs.loaded import LoadedRun
 from workbench.core.runs.log import LOG_FILE, TIMINGS, ExperimentLog
-from workbench.core.steps.catalog import get_step
 from workbench.gui.panels.results_panel import ResultsPanel
 from workbench.gui.plots.catalog import plots_for
 from workbench.gui.report.images import TEST_PLOT_KEYS
@@ -176,8 +175,9 @@ def test_binary_report_holds_the_runs_numbers(reports, shared_data: Path) -> Non
         )
         assert as_float(row[4]) == support[index]
     # The chain as the run recorded it compiled, named as the Prepare panel names its steps.
-    chain = record.spec.chain.steps()
-    labels = [get_step(step.step).label for step, _ in chain if step.enabled]
+    with LoadedRun.open(report.root, report.run_id) as run:
+        chain = run.resolved_chain.steps
+    labels = [step.label for step in chain]
     assert "One-hot encode" in labels and "Fill missing values" in labels
     text = parsed.text["chain"]
     positions = [text.index(label) for label in dict.fromkeys(labels)]

@@ -6,17 +6,22 @@ Real project, real registry, real runner in a child process (as the app runs it)
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
+from _declared import declared_site_scheme_and_quick_method
 from PySide6.QtCore import Qt
 
 from workbench.core.dataset import import_table
-from workbench.core.kinds import ColumnKind, TaskType
-from workbench.core.project import Project, create_project
-from workbench.core.runs.log import LOG_FILE, ExperimentLog, pid_alive
+from workbench.core.errors import WorkbenchError
+from workbench.core.kinds import ColumnKind, ColumnRole, TaskType
+from workbench.core.processes import pid_alive
+from workbench.core.project import PROJECT_FILE, Project, create_project
+from workbench.core.runs.log import LOG_FILE, ExperimentLog
 from workbench.core.specs import ChainSpec, ModelSpec, SplitSpec, StepSpec, TrainSpec, TuneSpec
 from workbench.gui.panels.train_panel import NO_CONTEXT_TEXT, TrainPanel
+from workbench.gui.panels.train_settings import TrainSettings
 from workbench.gui.widgets.leaderboard import BEST_MARK, MODEL, PROGRESS, STATUS, VALIDATION
 
 TRAIN_TIMEOUT_MS = 60_000  # a cold child process imports pandas and scikit-learn
@@ -40,7 +45,7 @@ def panel(qtbot, project: Project) -> TrainPanel:
     widget.resize(1280, 800)
     widget.show()
     assert project.dataset is not None
-    widget.set_context(project.root, project.task, project.target, project.dataset.kinds)
+    widget.set_context(project)
     yield widget
     widget.bridge.cancel()
 
@@ -54,10 +59,10 @@ def test_empty_state_until_a_target(qtbot, project: Project) -> None:
     qtbot.addWidget(panel)
     assert panel.stack.currentWidget() is panel.no_context
     assert NO_CONTEXT_TEXT.startswith("Import a dataset and choose a target first")
-    panel.set_context(project.root, None, None, {})
+    panel.set_context(dataclasses.replace(project, target=None, task=None))
     assert panel.stack.currentWidget() is panel.no_context
     assert panel.train() is False
-    panel.set_context(project.root, TaskType.MULTICLASS, "species", project.dataset.kinds)
+    panel.set_context(project)
     assert panel.stack.currentWidget() is panel.splitter
 
 
@@ -206,6 +211,38 @@ def test_train_fills_the_leaderboard_live(qtbot, panel: TrainPanel, project: Pro
         assert f1 == pytest.approx(row.validation_mean_std("f1_macro")[0])
 
 
+def test_trains_the_chain_on_screen_without_saving_the_project(
+    qtbot, panel: TrainPanel, project: Project
+) -> None:
+    # The chain and roles as edited in the window, not saved: project.json still has neither.
+    saved = (project.root / PROJECT_FILE).read_bytes()
+    edited = dataclasses.replace(project, roles=dict(project.roles))
+    edited.set_role("sex", ColumnRole.IGNORE)
+    chain = ChainSpec(
+        (
+            StepSpec("impute", ("bill_length_mm",), {"strategy": "median"}),
+            StepSpec("drop_columns", ("island",)),
+        )
+    )
+    edited.set_chain(chain)
+    assert edited.dirty and project.chain != chain
+    panel.set_context(edited)
+    panel.baseline_box.setChecked(False)
+    panel.check_model("decision_tree_classifier")
+    panel.folds_spin.setValue(3)
+    with qtbot.waitSignal(panel.runs_changed, timeout=TRAIN_TIMEOUT_MS):
+        assert panel.train()
+    [row] = panel.leaderboard.rows()
+    assert row.status == "finished", row.message
+    assert (project.root / PROJECT_FILE).read_bytes() == saved
+    with ExperimentLog(project.root / LOG_FILE) as log:
+        record = log.run(row.run_id)
+    assert record.spec.chain.user == chain
+    assert [feature.name for feature in record.spec.features] == [
+        "island", "bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g",
+    ]  # fmt: skip
+
+
 def test_cancel_kills_the_process_and_marks_the_run_cancelled(
     qtbot, panel: TrainPanel, project: Project
 ) -> None:
@@ -232,22 +269,56 @@ def test_cancel_kills_the_process_and_marks_the_run_cancelled(
     assert record.status == "cancelled" and "cancelled" in (record.message or "")
 
 
-def test_columns_for_pickers_skip_the_target(qtbot, project: Project) -> None:
-    panel = TrainPanel()
-    qtbot.addWidget(panel)
+def test_columns_for_pickers_skip_the_target(qtbot) -> None:
+    settings = TrainSettings()
+    qtbot.addWidget(settings)
     kinds = {
         "species": ColumnKind.CATEGORICAL,
         "when": ColumnKind.DATETIME,
         "mass": ColumnKind.NUMERIC,
         "tag": ColumnKind.IDENTIFIER,
     }
-    panel.set_context(project.root, TaskType.REGRESSION, "mass", kinds)
+    settings.populate_schemes(TaskType.REGRESSION)
+    settings.populate_metrics(TaskType.REGRESSION)
+    settings.populate_pickers(kinds, "mass")
     # Regression: no stratified scheme; RMSE by default.
-    schemes = [panel.scheme_combo.itemData(i) for i in range(panel.scheme_combo.count())]
+    combo = settings.scheme_combo
+    schemes = [combo.itemData(i) for i in range(combo.count())]
     assert "stratified_kfold" not in schemes and schemes[0] == "holdout"
-    assert panel.scheme_combo.currentData() == "kfold"
-    assert panel.chosen_metric() == "rmse"
-    time_combo = panel._picker_combos["time_column"]
+    assert combo.currentData() == "kfold"
+    assert settings.chosen_metric() == "rmse"
+    time_combo = settings.picker_combos["time_column"]
     assert [time_combo.itemData(i) for i in range(time_combo.count())] == ["when"]
-    ids = panel._picker_combos["id_column"]
+    ids = settings.picker_combos["id_column"]
     assert [ids.itemData(i) for i in range(ids.count())] == ["tag"]
+
+
+def test_a_declared_scheme_and_method_are_in_the_settings(qtbot) -> None:
+    with declared_site_scheme_and_quick_method():
+        settings = TrainSettings()
+        qtbot.addWidget(settings)
+        settings.show()
+        settings.populate_schemes(TaskType.MULTICLASS)
+        kinds = {"species": ColumnKind.CATEGORICAL, "island": ColumnKind.CATEGORICAL}
+        settings.populate_pickers(kinds, "species")
+        combo = settings.scheme_combo
+        combo.setCurrentIndex(combo.findData("kfold_by_site"))
+        assert combo.currentText() == "K-fold by site"
+        assert settings.scheme_help.text().startswith("Whole sites in each fold")
+        assert settings.folds_spin.isVisibleTo(settings)
+        assert not settings.repeats_spin.isVisibleTo(settings)
+        assert not settings.validation_spin.isVisibleTo(settings)
+        assert settings.picker_combos["group_column"].isVisibleTo(settings)
+        assert not settings.picker_combos["id_column"].isVisibleTo(settings)
+        settings.folds_spin.setValue(3)
+        assert settings.split_spec() == SplitSpec(
+            "kfold_by_site", n_splits=3, n_repeats=3, group_column="island"
+        )
+        methods = settings.tune_combo
+        methods.setCurrentIndex(methods.findData("quick_random"))
+        assert methods.currentText() == "Quick random search"
+        assert settings.trials_spin.isVisibleTo(settings)
+        assert settings.tune_spec().method == "quick_random"
+        settings.populate_pickers({"species": ColumnKind.CATEGORICAL}, "species")
+        with pytest.raises(WorkbenchError, match="K-fold by site needs a group column; this"):
+            settings.split_spec()

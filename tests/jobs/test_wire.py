@@ -13,7 +13,7 @@ import pytest
 
 from jobs import job_fixtures as fx
 from workbench.jobs.events import DoneEvent, PartialEvent, ProgressEvent
-from workbench.jobs.process_runner import _ChildChannel
+from workbench.jobs.process_runner import ChildChannel
 from workbench.jobs.wire import recv_object, send_object
 
 VIA = pytest.mark.parametrize("via_file", [False, True], ids=["pipe", "file"])
@@ -72,7 +72,7 @@ def test_only_big_messages_go_through_a_file(tmp_path: Path) -> None:
 
 def test_the_child_channel_throttles_progress_but_flushes_it_before_other_events() -> None:
     receiver, sender = multiprocessing.Pipe(duplex=False)
-    channel = _ChildChannel(sender, interval=60.0)
+    channel = ChildChannel(sender, interval=60.0)
     channel.progress(0.1, "reading")  # first: sent
     channel.progress(0.2, "reading")  # same message within the interval: held back
     channel.progress(0.3, "reading")  # replaces the held one
@@ -92,7 +92,7 @@ def test_the_child_channel_throttles_progress_but_flushes_it_before_other_events
 
 def test_the_child_channel_sends_progress_again_once_the_interval_passed() -> None:
     receiver, sender = multiprocessing.Pipe(duplex=False)
-    channel = _ChildChannel(sender, interval=0.0)
+    channel = ChildChannel(sender, interval=0.0)
     channel.progress(0.1, "reading")
     channel.progress(0.2, "reading")
     assert [recv_object(receiver), recv_object(receiver)] == [

@@ -1,7 +1,9 @@
 """`workbench train` and `workbench runs`: the CLI over the training runner and the log.
 
 The value parsers turn the short forms (`kfold:5`, `random:60s`) into specs; a bad value is a
-WorkbenchError naming it, which cli.main prints as one line with exit code 2.
+WorkbenchError naming it, which cli.main prints as one line with exit code 2. The forms, the
+parsers and the help texts come from the declared split schemes and tuning methods
+(train.schemes): a scheme registered there is a `--split` value here.
 """
 
 from __future__ import annotations
@@ -14,18 +16,30 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.cli.output import print_json, print_table
 from workbench.core.errors import WorkbenchError
+from workbench.core.schemes import split_schemes, tune_methods
 from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec, TuneSpec
 
 if TYPE_CHECKING:
     from workbench.core.runs.log import RunRecord
 
-_SPLIT_FORMS = (
-    "kfold:5, stratified_kfold:5, holdout:0.2, repeated_kfold:5x3, group_kfold:5:COLUMN, "
-    "timeseries:5:COLUMN or hash:0.2:COLUMN"
-)
-_TUNE_FORMS = "none, grid, grid:50, random:30, halving:30 or random:60s"
 # `train` ran on good input but every model failed (bad input is 2, as for every command).
 EXIT_NOTHING_FINISHED = 1
+
+
+def _listed(forms: list[str]) -> str:
+    """ "a, b or c"."""
+    return forms[0] if len(forms) == 1 else ", ".join(forms[:-1]) + " or " + forms[-1]
+
+
+def split_forms() -> str:
+    """Every declared scheme as the command line writes it."""
+    return _listed([scheme.cli_form() for scheme in split_schemes().values()])
+
+
+def tune_forms() -> str:
+    methods = tune_methods().values()
+    examples = [form for method in methods for form in method.examples]
+    return _listed(examples + [m.budget_example for m in methods if m.budget_example])
 
 
 def add_parsers(sub: Any) -> None:
@@ -38,17 +52,12 @@ def add_parsers(sub: Any) -> None:
         metavar="NAME",
         help="model to train (repeatable), e.g. random_forest, xgboost, logistic_regression",
     )
-    train.add_argument(
-        "--split",
-        default="stratified_kfold:5",
-        help="validation: kfold:5, stratified_kfold:5, holdout:0.2, repeated_kfold:5x3, "
-        "group_kfold:5:COLUMN, timeseries:5:COLUMN or hash:0.2:COLUMN",
-    )
+    train.add_argument("--split", default="stratified_kfold:5", help=f"validation: {split_forms()}")
     train.add_argument("--test", default="0.2", help="share of rows kept for the final test")
     train.add_argument(
         "--tune",
         default="none",
-        help="search: none, grid, grid:50, random:30, halving:30, random:60s (a time budget)",
+        help=f"search: {tune_forms()} (a number ending in s: a time budget in seconds)",
     )
     train.add_argument("--metric", help="metric to optimise (default: by task)")
     train.add_argument("--seed", default="0", help="random seed (default 0)")
@@ -76,39 +85,30 @@ def _number(text: str, kind: type, option: str, value: str, forms: str) -> Any:
 def parse_split(value: str, test: str) -> SplitSpec:
     """`scheme[:count_or_fraction[:column]]` -> SplitSpec, with `test` the test share."""
     test_fraction = _number(test, float, "--test", test, "a share such as 0.2 (0 for none)")
-    parts = value.split(":")
-    scheme, rest = parts[0], parts[1:]
+    forms = split_forms()
+    name, *rest = value.split(":")
 
     def bad() -> WorkbenchError:
-        return WorkbenchError(f"bad --split value '{value}'; use {_SPLIT_FORMS}")
+        return WorkbenchError(f"bad --split value '{value}'; use {forms}")
 
-    settings: dict[str, Any] = {"scheme": scheme, "test_fraction": test_fraction}
-    if scheme in ("kfold", "stratified_kfold", "group_kfold", "timeseries", "repeated_kfold"):
-        needs_column = scheme in ("group_kfold", "timeseries")
-        if len(rest) > (2 if needs_column else 1) or (needs_column and len(rest) != 2):
-            raise bad()
-        if rest:
-            folds = rest[0]
-            if scheme == "repeated_kfold":
-                folds, _, repeats = folds.partition("x")
-                if repeats:
-                    settings["n_repeats"] = _number(repeats, int, "--split", value, _SPLIT_FORMS)
-            settings["n_splits"] = _number(folds, int, "--split", value, _SPLIT_FORMS)
-        if needs_column:
-            key = "group_column" if scheme == "group_kfold" else "time_column"
-            settings[key] = rest[1]
-    elif scheme in ("holdout", "hash"):
-        if len(rest) > (2 if scheme == "hash" else 1) or (scheme == "hash" and len(rest) != 2):
-            raise bad()
-        if rest:
-            fraction = rest[0]
-            settings["validation_fraction"] = _number(
-                fraction, float, "--split", value, _SPLIT_FORMS
-            )
-        if scheme == "hash":
-            settings["id_column"] = rest[1]
-    else:
+    scheme = split_schemes().get(name)
+    if scheme is None:
         raise bad()
+    if len(rest) > (2 if scheme.column else 1) or (scheme.column and len(rest) != 2):
+        raise bad()
+    settings: dict[str, Any] = {"scheme": name, "test_fraction": test_fraction}
+    if rest:
+        number = rest[0]
+        if scheme.count == "fraction":
+            settings["validation_fraction"] = _number(number, float, "--split", value, forms)
+        else:
+            if scheme.repeats:
+                number, _, repeats = number.partition("x")
+                if repeats:
+                    settings["n_repeats"] = _number(repeats, int, "--split", value, forms)
+            settings["n_splits"] = _number(number, int, "--split", value, forms)
+    if scheme.column is not None:
+        settings[scheme.column.setting] = rest[1]
     if any(isinstance(v, str) and not v for v in settings.values()):
         raise bad()
     return SplitSpec(**settings)
@@ -116,18 +116,20 @@ def parse_split(value: str, test: str) -> SplitSpec:
 
 def parse_tune(value: str, metric: str | None) -> TuneSpec:
     """`method[:trials]` or `method:SECONDSs` -> TuneSpec."""
-    method, _, budget = value.partition(":")
-    if method not in ("none", "grid", "random", "halving") or (method == "none" and budget):
-        raise WorkbenchError(f"bad --tune value '{value}'; use {_TUNE_FORMS}")
-    settings: dict[str, Any] = {"method": method, "metric": metric}
+    forms = tune_forms()
+    name, _, budget = value.partition(":")
+    method = tune_methods().get(name)
+    if method is None or (not method.searches and budget):
+        raise WorkbenchError(f"bad --tune value '{value}'; use {forms}")
+    settings: dict[str, Any] = {"method": name, "metric": metric}
     if budget.endswith("s"):
-        seconds = _number(budget[:-1], float, "--tune", value, _TUNE_FORMS)
+        seconds = _number(budget[:-1], float, "--tune", value, forms)
         if seconds <= 0:
             raise WorkbenchError(f"bad --tune value '{value}': the time budget must be above 0")
         # A time budget alone: the trial count is only a generous ceiling.
         settings.update(time_budget_seconds=seconds, n_trials=1000)
     elif budget:
-        trials = _number(budget, int, "--tune", value, _TUNE_FORMS)
+        trials = _number(budget, int, "--tune", value, forms)
         if trials < 1:
             raise WorkbenchError(f"bad --tune value '{value}': give at least 1 trial")
         settings["n_trials"] = trials

@@ -213,7 +213,7 @@ def _staging_prefix(root: Path) -> str:
 
 def _remove_abandoned_staging(root: Path) -> None:
     """Remove staging folders of this project left by a process that was killed."""
-    from workbench.core.runs.log import pid_alive
+    from workbench.core.processes import pid_alive
 
     prefix = _staging_prefix(root)
     for folder in root.parent.glob(f"{glob.escape(prefix)}*"):

@@ -12,6 +12,7 @@ from typing import Any
 
 from workbench.core import json_fields
 from workbench.core.errors import WorkbenchError
+from workbench.core.schemes import split_schemes, tune_methods
 
 
 @dataclass(frozen=True)
@@ -121,11 +122,6 @@ class ModelSpec:
         return cls(name=str(data["name"]), params=dict(data.get("params") or {}))
 
 
-SPLIT_SCHEMES = (
-    "holdout", "kfold", "stratified_kfold", "repeated_kfold", "group_kfold", "timeseries", "hash",
-)  # fmt: skip
-
-
 @dataclass(frozen=True)
 class SplitSpec:
     """How rows are divided: an untouched test set first, then validation folds for the rest.
@@ -133,7 +129,7 @@ class SplitSpec:
     `test_fraction` of the rows is set aside before any tuning and scored once at the end
     (0 = no test set). `scheme` then splits the remaining rows: `validation_fraction` is the
     hold-out's share; `n_splits`/`n_repeats` the folds; `group_column`, `time_column` and
-    `id_column` are required by group_kfold, timeseries and hash respectively.
+    `id_column` are required by the schemes that need them (train.schemes declares which).
     """
 
     scheme: str = "stratified_kfold"
@@ -147,9 +143,10 @@ class SplitSpec:
     shuffle: bool = True
 
     def __post_init__(self) -> None:
-        if self.scheme not in SPLIT_SCHEMES:
+        schemes = split_schemes()
+        if self.scheme not in schemes:
             raise WorkbenchError(
-                f"unknown validation scheme '{self.scheme}'; known: {', '.join(SPLIT_SCHEMES)}"
+                f"unknown validation scheme '{self.scheme}'; known: {', '.join(schemes)}"
             )
 
     def to_dict(self) -> dict[str, Any]:
@@ -164,9 +161,6 @@ class SplitSpec:
         if unknown:
             raise WorkbenchError(f"unknown split setting '{unknown[0]}'; known: {sorted(known)}")
         return cls(**dict(data))
-
-
-TUNE_METHODS = ("none", "grid", "random", "halving")
 
 
 @dataclass(frozen=True)
@@ -185,9 +179,10 @@ class TuneSpec:
     space: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.method not in TUNE_METHODS:
+        methods = tune_methods()
+        if self.method not in methods:
             raise WorkbenchError(
-                f"unknown tuning method '{self.method}'; known: {', '.join(TUNE_METHODS)}"
+                f"unknown tuning method '{self.method}'; known: {', '.join(methods)}"
             )
 
     def to_dict(self) -> dict[str, Any]:

@@ -249,7 +249,6 @@ class MainWindow(QMainWindow):
         self.prepare_panel.chain_changed.connect(c.set_chain)
         self.prepare_panel.chain_changed.connect(self._sync_profile_alerts)
         self.prepare_panel.chain_changed.connect(self.train_panel.set_chain)
-        self.train_panel.about_to_train.connect(self._save_before_training)
         self.train_panel.runs_changed.connect(self.experiments_panel.refresh)
         self.train_panel.runs_changed.connect(self.export_panel.refresh)
         self.experiments_panel.rerun_requested.connect(self._rerun)
@@ -307,13 +306,7 @@ class MainWindow(QMainWindow):
     def _sync_training(self) -> None:
         """Give the Train and Experiments panels the project, its task, target and columns."""
         project = self.controller.project
-        if project is None or project.dataset is None:
-            self.train_panel.set_context(project.root if project else None, None, None, {})
-        else:
-            self.train_panel.set_context(
-                project.root, project.task, project.target, project.dataset.kinds
-            )
-        self.train_panel.set_chain(project.chain if project else ChainSpec())
+        self.train_panel.set_context(project)
         root = project.root if project else None
         self.experiments_panel.set_project(root)
         if root != self.results_panel.project_root:
@@ -326,13 +319,6 @@ class MainWindow(QMainWindow):
         self.results_panel.show_runs(selected)
         if len(selected) == 1:
             self.export_panel.select_run(selected[0])
-
-    def _save_before_training(self) -> None:
-        # Training reads the project from disk in its own process: it must see the chain,
-        # roles and target on screen, so they are saved first.
-        project = self.controller.project
-        if project is not None and project.dirty:
-            self.controller.save()
 
     def _rerun(self, spec: TrainSpec) -> None:
         self.train_panel.load_spec(spec)

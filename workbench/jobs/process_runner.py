@@ -207,7 +207,7 @@ def _stop_children_at_exit() -> None:
 # -- child side ---------------------------------------------------------------------------------
 
 
-class _ChildChannel:
+class ChildChannel:
     """Sends a job's events to the parent, throttling progress."""
 
     def __init__(
@@ -245,7 +245,7 @@ class _ChildChannel:
 def _child_main(job: Job, conn: Connection, spill_dir: str) -> None:
     """Entry point of the child: run the job, send its events, exit."""
     _exit_with_parent()
-    channel = _ChildChannel(conn, spill_dir)
+    channel = ChildChannel(conn, spill_dir)
     try:
         outcome = call_job(
             job,

@@ -21,10 +21,12 @@ from workbench.core.chain.compile import (
     build_transformer,
     prepare_frame,
 )
+from workbench.core.chain.resolve import ChainError, ChainProblem, resolve_chain
 from workbench.core.chain.stages import apply_row_steps, model_options, onnx_blockers
-from workbench.core.chain.walk import ChainError, ChainProblem, columns_at, validate_chain
 from workbench.core.io.table import read_table
 from workbench.core.kinds import ColumnKind, infer_kinds
+from workbench.core.models.catalog import get_model
+from workbench.core.pipeline import model_chain
 from workbench.core.specs import ChainSpec, StepSpec
 
 FILES = {
@@ -79,7 +81,7 @@ TITANIC_NAMES = [
 
 def test_titanic_chain_exact_output(shared_data: Path) -> None:
     X, y, kinds = _data(shared_data, "titanic", "survived")
-    pipeline = build_transformer(TITANIC_CHAIN, kinds, "survived")
+    pipeline = build_transformer(resolve_chain(TITANIC_CHAIN, kinds, "survived"))
     out = pipeline.fit_transform(X, y)
     assert list(out.columns) == TITANIC_NAMES
     assert list(pipeline.get_feature_names_out()) == TITANIC_NAMES
@@ -92,7 +94,7 @@ def test_titanic_chain_exact_output(shared_data: Path) -> None:
     # booleans become floats; untouched strings pass as they are (object, NaN for missing)
     assert out["alone"].dtype == np.float64 and out["alone"].sum() == 537
     assert out["who"].dtype == object and out.loc[0, "who"] == "man"
-    dropped = build_transformer(TITANIC_CHAIN, kinds, "survived", untouched="drop")
+    dropped = build_transformer(resolve_chain(TITANIC_CHAIN, kinds, "survived"), untouched="drop")
     assert list(dropped.fit_transform(X, y).columns) == [
         "sex_female",
         "sex_male",
@@ -107,7 +109,7 @@ def test_titanic_chain_exact_output(shared_data: Path) -> None:
 
 def test_titanic_chain_clone_and_pickle_give_identical_output(shared_data: Path) -> None:
     X, y, kinds = _data(shared_data, "titanic", "survived")
-    pipeline = build_transformer(TITANIC_CHAIN, kinds, "survived")
+    pipeline = build_transformer(resolve_chain(TITANIC_CHAIN, kinds, "survived"))
     first = pipeline.fit_transform(X, y)
     refit = clone(pipeline).fit(X, y).transform(X)
     pd.testing.assert_frame_equal(first, refit)
@@ -120,15 +122,15 @@ def test_chain_round_trips_through_json(shared_data: Path) -> None:
     loaded = ChainSpec.from_dict(json.loads(json.dumps(TITANIC_CHAIN.to_dict())))
     assert loaded == TITANIC_CHAIN
     pd.testing.assert_frame_equal(
-        build_transformer(loaded, kinds, "survived").fit_transform(X, y),
-        build_transformer(TITANIC_CHAIN, kinds, "survived").fit_transform(X, y),
+        build_transformer(resolve_chain(loaded, kinds, "survived")).fit_transform(X, y),
+        build_transformer(resolve_chain(TITANIC_CHAIN, kinds, "survived")).fit_transform(X, y),
     )
 
 
 def test_scaler_learns_the_training_rows_only(shared_data: Path) -> None:
     X, _, kinds = _data(shared_data, "titanic", "survived")
     X_train, X_test = train_test_split(X, test_size=0.3, random_state=0)
-    pipeline = build_transformer(TITANIC_CHAIN, kinds, "survived").fit(X_train)
+    pipeline = build_transformer(resolve_chain(TITANIC_CHAIN, kinds, "survived")).fit(X_train)
     scaler = pipeline.named_steps["columns"].named_transformers_["fare"][-1]
     train_mean, train_std = X_train["fare"].mean(), X_train["fare"].std(ddof=0)
     assert scaler.mean_[0] == pytest.approx(train_mean, rel=1e-12)
@@ -150,7 +152,7 @@ def test_target_encoder_in_each_fold_sees_only_that_folds_training_rows(
     labels = (y == y.iloc[0]).astype(int)  # the Status strings as 0/1, same task
     # smooth 0: each category's encoding is exactly the mean target of its training rows
     chain = chain_of(StepSpec("target_encode", (column,), {"smooth": 0.0}))
-    prep = build_transformer(chain, kinds, target, untouched="drop")
+    prep = build_transformer(resolve_chain(chain, kinds, target), untouched="drop")
     model = Pipeline([("prep", prep), ("model", LogisticRegression())])
     folds = StratifiedKFold(5, shuffle=True, random_state=0)
     result = cross_validate(model, X, labels, cv=folds, return_estimator=True)
@@ -168,7 +170,7 @@ def test_target_encoder_in_each_fold_sees_only_that_folds_training_rows(
 def test_feature_cross_names_on_penguins(shared_data: Path) -> None:
     X, y, kinds = _data(shared_data, "penguins", "species")
     chain = chain_of(StepSpec("feature_cross", ("island", "sex")))
-    out = build_transformer(chain, kinds, "species").fit_transform(X, y)
+    out = build_transformer(resolve_chain(chain, kinds, "species")).fit_transform(X, y)
     crossed = [
         f"island_x_sex_{island}|{sex}"
         for island in ("Biscoe", "Dream", "Torgersen")
@@ -194,7 +196,9 @@ def test_feature_cross_after_impute_merges_the_branches(shared_data: Path) -> No
         StepSpec("feature_cross", ("island", "sex")),
         StepSpec("drop_columns", ("bill_depth_mm",)),
     )
-    out = build_transformer(chain, kinds, "species", untouched="drop").fit_transform(X, y)
+    out = build_transformer(resolve_chain(chain, kinds, "species"), untouched="drop").fit_transform(
+        X, y
+    )
     assert list(out.columns) == [
         f"island_x_sex_{island}|{sex}"
         for island in ("Biscoe", "Dream", "Torgersen")
@@ -216,7 +220,7 @@ def test_penguins_full_chain_with_rename_keep_and_matrix_steps(shared_data: Path
         StepSpec("select_k_best", (), {"k": 5}),
         StepSpec("pca", (), {"n_components": 2}),
     )
-    kept = build_transformer(ChainSpec(steps[:5]), kinds, "species").fit(X, y)
+    kept = build_transformer(resolve_chain(ChainSpec(steps[:5]), kinds, "species")).fit(X, y)
     assert list(kept.get_feature_names_out()) == [
         "isle_Biscoe",
         "isle_Dream",
@@ -225,11 +229,11 @@ def test_penguins_full_chain_with_rename_keep_and_matrix_steps(shared_data: Path
     ]
     out = kept.transform(X)
     assert out["body_mass_g"].max() == pytest.approx(np.log1p(6300.0))
-    full = build_transformer(ChainSpec(steps), kinds, "species").fit(X, y)
+    full = build_transformer(resolve_chain(ChainSpec(steps), kinds, "species")).fit(X, y)
     assert list(full.get_feature_names_out()) == ["pca0", "pca1"]
     assert full.transform(X).shape == (344, 2)
     assert full.named_steps["matrix"].named_steps["s6_select_k_best"].get_support().sum() == 5
-    assert columns_at(ChainSpec(steps), 5, kinds, "species") == {
+    assert resolve_chain(ChainSpec(steps), kinds, "species").columns_at(5) == {
         "island": N,
         "bill_length_mm": N,
         "bill_depth_mm": N,
@@ -241,7 +245,7 @@ def test_penguins_full_chain_with_rename_keep_and_matrix_steps(shared_data: Path
 def test_disabled_steps_are_skipped(shared_data: Path) -> None:
     X, y, kinds = _data(shared_data, "penguins", "species")
     chain = chain_of(StepSpec("one_hot", ("island",)), StepSpec("drop_columns", ("sex",)))
-    out = build_transformer(chain.toggled(0), kinds, "species").fit_transform(X, y)
+    out = build_transformer(resolve_chain(chain.toggled(0), kinds, "species")).fit_transform(X, y)
     assert list(out.columns) == [
         "island",
         "bill_length_mm",
@@ -255,7 +259,7 @@ def test_columns_at_tracks_kinds_drops_and_the_target(shared_data: Path) -> None
     frame = _frame(shared_data, "penguins")
     kinds = infer_kinds(frame)  # the target included: columns_at must leave it out
     chain = chain_of(StepSpec("one_hot", ("island",)), StepSpec("drop_columns", ("sex",)))
-    assert columns_at(chain, 0, kinds, "species") == {
+    assert resolve_chain(chain, kinds, "species").columns_at(0) == {
         "island": C,
         "bill_length_mm": N,
         "bill_depth_mm": N,
@@ -263,7 +267,7 @@ def test_columns_at_tracks_kinds_drops_and_the_target(shared_data: Path) -> None
         "body_mass_g": N,
         "sex": C,
     }
-    assert columns_at(chain, 2, kinds, "species") == {
+    assert resolve_chain(chain, kinds, "species").columns_at(2) == {
         "island": N,
         "bill_length_mm": N,
         "bill_depth_mm": N,
@@ -273,7 +277,7 @@ def test_columns_at_tracks_kinds_drops_and_the_target(shared_data: Path) -> None
 
 
 def _messages(chain: ChainSpec, kinds: dict, target: str) -> list[str]:
-    return [problem.message for problem in validate_chain(chain, kinds, target)]
+    return [problem.message for problem in resolve_chain(chain, kinds, target).problems]
 
 
 def test_validation_messages(shared_data: Path) -> None:
@@ -284,7 +288,7 @@ def test_validation_messages(shared_data: Path) -> None:
         StepSpec("drop_columns", ("island",)),
         StepSpec("scale", ("sex",)),
     )
-    assert validate_chain(scale_sex, kinds, "species") == [
+    assert list(resolve_chain(scale_sex, kinds, "species").problems) == [
         ChainProblem(
             2,
             "scale",
@@ -295,7 +299,7 @@ def test_validation_messages(shared_data: Path) -> None:
     ]
     # after a one-hot the sex branch is numeric and may be scaled
     one_hot_first = scale_sex.replaced(0, StepSpec("one_hot", ("sex",)))
-    assert validate_chain(one_hot_first, kinds, "species") == []
+    assert list(resolve_chain(one_hot_first, kinds, "species").problems) == []
     assert _messages(
         chain_of(StepSpec("scale", ("body_mass_g",)), StepSpec("one_hot", ("beak",))),
         kinds,
@@ -383,20 +387,20 @@ def test_duplicate_column_and_empty_chain_result(shared_data: Path) -> None:
 def test_build_raises_the_first_problem(shared_data: Path) -> None:
     kinds = infer_kinds(_frame(shared_data, "penguins"))
     with pytest.raises(ChainError, match=r"^step 1 \(Scale\): column 'sex' is categorical"):
-        build_transformer(chain_of(StepSpec("scale", ("sex",))), kinds, "species")
+        build_transformer(resolve_chain(chain_of(StepSpec("scale", ("sex",))), kinds, "species"))
     with pytest.raises(ChainError, match="untouched columns must be one of passthrough, drop"):
-        build_transformer(ChainSpec(), kinds, "species", untouched="keep")
+        build_transformer(resolve_chain(ChainSpec(), kinds, "species"), untouched="keep")
 
 
 def test_row_steps_apply_to_the_given_rows_only(shared_data: Path) -> None:
-    X, y, _ = _data(shared_data, "penguins", "body_mass_g")
+    X, y, kinds = _data(shared_data, "penguins", "body_mass_g")
     chain = chain_of(StepSpec("drop_missing_target"), StepSpec("one_hot", ("island",)))
-    rows_X, rows_y = apply_row_steps(chain, X, y)
+    rows_X, rows_y = apply_row_steps(resolve_chain(chain, kinds), X, y)
     assert (len(X), len(rows_X), len(rows_y)) == (344, 342, 342)
     assert rows_y.notna().all()
-    X, y, _ = _data(shared_data, "lending_club", "Class")
+    X, y, kinds = _data(shared_data, "lending_club", "Class")
     assert y.value_counts().to_dict() == {"good": 9340, "bad": 517}
-    over = chain_of(StepSpec("oversample", (), {"ratio": 0.5}))
+    over = resolve_chain(chain_of(StepSpec("oversample", (), {"ratio": 0.5})), kinds)
     rows_X, rows_y = apply_row_steps(over, X, y, seed=0)
     assert rows_y.value_counts().to_dict() == {"good": 9340, "bad": 4670}
     again_X, _ = apply_row_steps(over, X, y, seed=0)
@@ -404,6 +408,7 @@ def test_row_steps_apply_to_the_given_rows_only(shared_data: Path) -> None:
 
 
 def test_model_options_and_onnx_blockers() -> None:
+    kinds = {"fare": N, "deck": C}
     chain = chain_of(
         StepSpec("class_weights", (), {"mode": "balanced"}),
         StepSpec("log1p", ("fare",)),
@@ -412,9 +417,9 @@ def test_model_options_and_onnx_blockers() -> None:
         StepSpec("hash", ("deck",), enabled=False),
         StepSpec("drop_correlated"),
     )
-    assert model_options(chain) == {"class_weight": "balanced"}
-    assert model_options(chain.toggled(0)) == {}
-    assert onnx_blockers(chain) == [
+    assert model_options(resolve_chain(chain, kinds)) == {"class_weight": "balanced"}
+    assert model_options(resolve_chain(chain.toggled(0), kinds)) == {}
+    assert onnx_blockers(resolve_chain(chain, kinds)) == [
         (1, "log1p", "custom transformer: no ONNX converter yet"),
         (5, "drop_correlated", "Custom transformer: no ONNX converter yet."),
     ]
@@ -434,7 +439,7 @@ def test_prepare_stage_and_branch_names_on_awkward_columns() -> None:
     )
     kinds = {"a__b": N, "a_b": N, "verbose": C, "flag": ColumnKind.BOOLEAN, "n": N}
     chain = chain_of(StepSpec("scale", ("a__b", "a_b")), StepSpec("one_hot", ("verbose",)))
-    pipeline = build_transformer(chain, kinds)
+    pipeline = build_transformer(resolve_chain(chain, kinds))
     out = pipeline.fit_transform(frame)
     assert list(out.columns) == ["a__b", "a_b", "verbose_x", "verbose_y", "flag", "n"]
     assert set(out.dtypes) == {np.dtype("float64")}
@@ -460,7 +465,8 @@ def test_a_frame_prepared_once_gives_the_same_output_and_is_passed_through(
     subset = prepared.iloc[rows]
     assert subset.attrs[PREPARED_COLUMNS] == tuple(X.columns)
     assert PrepareColumns().fit(subset).transform(subset) is subset
-    pipeline = build_transformer(TITANIC_CHAIN, kinds, "survived").fit(X.iloc[rows], y.iloc[rows])
+    pipeline = build_transformer(resolve_chain(TITANIC_CHAIN, kinds, "survived"))
+    pipeline.fit(X.iloc[rows], y.iloc[rows])
     pd.testing.assert_frame_equal(pipeline.transform(subset), pipeline.transform(X.iloc[rows]))
     # A column added later is not in the mark: it is still prepared.
     extra = subset.assign(flag=X["alone"].iloc[rows])
@@ -468,14 +474,49 @@ def test_a_frame_prepared_once_gives_the_same_output_and_is_passed_through(
 
 
 def test_onnx_blockers_see_parameters_that_stop_conversion() -> None:
-    from workbench.core.chain.stages import onnx_blockers
-    from workbench.core.specs import ChainSpec, StepSpec
-
+    kinds = {"sex": C}
     plain = ChainSpec((StepSpec("one_hot", ("sex",)),))
     grouped = ChainSpec((StepSpec("one_hot", ("sex",), {"min_frequency": 0.05}),))
     capped = ChainSpec((StepSpec("one_hot", ("sex",), {"max_categories": 5}),))
-    assert onnx_blockers(plain) == []
+    assert onnx_blockers(resolve_chain(plain, kinds)) == []
     for chain in (grouped, capped):
-        [(index, step, reason)] = onnx_blockers(chain)
+        [(index, step, reason)] = onnx_blockers(resolve_chain(chain, kinds))
         assert (index, step) == (0, "one_hot")
         assert reason.startswith("One-hot with rare categories grouped does not convert")
+
+
+def test_the_resolved_chain_names_what_each_step_reads_writes_and_drops(
+    shared_data: Path,
+) -> None:
+    _, _, kinds = _data(shared_data, "titanic", "survived")
+    chain = chain_of(*TITANIC_CHAIN.steps, StepSpec("pca", (), {"n_components": 3}))
+    resolved = resolve_chain(chain, kinds, "survived")
+    assert resolved.problems == ()
+    assert [(s.index, s.name, s.columns, s.writes, s.drops) for s in resolved.steps] == [
+        (0, "impute", ("age",), ("age",), ()),
+        (1, "one_hot", ("sex", "embarked"), ("sex", "embarked"), ()),
+        (2, "scale", ("fare",), ("fare",), ()),
+        (3, "drop_columns", ("alive", "deck"), (), ("alive", "deck")),
+        (4, "pca", (), (), ()),
+    ]
+    assert resolved.steps[1].kinds == {"sex": C, "embarked": C}
+    assert resolved.alive["sex"] == N  # one-hot output is numeric
+    assert [s.name for s in resolved.matrix] == ["pca"]
+    assert list(resolved.untouched) == [
+        "pclass", "sibsp", "parch", "class", "who", "adult_male", "embark_town", "alone",
+    ]  # fmt: skip
+    # The model's full chain: its steps go before the first MATRIX step, marked as added.
+    full = model_chain(resolved, get_model("logistic_regression"))
+    assert [(s.index, s.name, s.added, s.user_index) for s in full.steps] == [
+        (0, "impute", False, 0),
+        (1, "one_hot", False, 1),
+        (2, "scale", False, 2),
+        (3, "drop_columns", False, 3),
+        (4, "impute", True, None),
+        (5, "impute", True, None),
+        (6, "one_hot", True, None),
+        (7, "scale", True, None),
+        (8, "pca", False, 4),
+    ]
+    assert full.steps[6].columns == ("class", "who", "embark_town")
+    assert build_transformer(full).named_steps["matrix"].steps[0][0] == "s9_pca"

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from workbench.core.chain.preview import preview_chain
+from workbench.core.chain.resolve import resolve_chain
 from workbench.core.io.table import read_table
 from workbench.core.kinds import ColumnKind, infer_kinds
 from workbench.core.progress import Cancelled, CancelToken
@@ -39,7 +40,10 @@ def test_penguins_step_shapes_and_column_changes(shared_data: Path) -> None:
     )
     calls: list[tuple[float, str]] = []
     preview = preview_chain(
-        frame, chain, kinds, "species", show_rows=50, progress=lambda f, m: calls.append((f, m))
+        frame,
+        resolve_chain(chain, kinds, "species"),
+        show_rows=50,
+        progress=lambda f, m: calls.append((f, m)),
     )
     assert preview.error is None and preview.error_step is None
     assert (preview.input_rows, preview.input_columns) == (344, 6)  # all rows: 344 <= 2000
@@ -73,7 +77,7 @@ def test_a_step_failing_at_fit_is_reported_on_that_step(shared_data: Path) -> No
             StepSpec("scale", ("age",)),
         )
     )
-    preview = preview_chain(frame, chain, kinds, "survived")
+    preview = preview_chain(frame, resolve_chain(chain, kinds, "survived"))
     assert preview.error_step == 2
     assert preview.error is not None
     assert preview.error.startswith("step 3 (Power transform) failed: ")
@@ -96,7 +100,7 @@ def test_a_validation_problem_is_reported_on_its_step(shared_data: Path) -> None
             StepSpec("one_hot", ("island",)),
         )
     )
-    preview = preview_chain(frame, chain, kinds, "species")
+    preview = preview_chain(frame, resolve_chain(chain, kinds, "species"))
     assert preview.error_step == 1
     assert preview.error == (
         "step 2 (Scale): column 'island' is categorical here; Scale takes numeric or boolean "
@@ -123,12 +127,12 @@ def test_sample_is_seeded_and_steps_change_the_shape(shared_data: Path) -> None:
             StepSpec("drop_columns", ("column_7", "column_8", "column_9", "column_13")),
         )
     )
-    first = preview_chain(frame, chain, kinds, "column_14")
+    first = preview_chain(frame, resolve_chain(chain, kinds, "column_14"))
     assert first.error is None and first.input_rows == 2000 and first.input_columns == 14
     assert [s.columns for s in first.steps] == [14, 49, 49, 49, 45]
-    again = preview_chain(frame, chain, kinds, "column_14")
+    again = preview_chain(frame, resolve_chain(chain, kinds, "column_14"))
     pd.testing.assert_frame_equal(first.frame, again.frame)
-    other = preview_chain(frame, chain, kinds, "column_14", seed=1)
+    other = preview_chain(frame, resolve_chain(chain, kinds, "column_14"), seed=1)
     assert list(other.frame.index) != list(first.frame.index)
 
 
@@ -138,12 +142,12 @@ def test_cancel_stops_between_steps(shared_data: Path) -> None:
     token.cancel()
     chain = ChainSpec((StepSpec("one_hot", ("island",)),))
     with pytest.raises(Cancelled):
-        preview_chain(frame, chain, kinds, "species", cancel=token)
+        preview_chain(frame, resolve_chain(chain, kinds, "species"), cancel=token)
 
 
 def test_empty_chain_previews_the_input(shared_data: Path) -> None:
     frame, kinds = _penguins(shared_data)
-    preview = preview_chain(frame, ChainSpec(), kinds, "species", show_rows=10)
+    preview = preview_chain(frame, resolve_chain(ChainSpec(), kinds, "species"), show_rows=10)
     assert preview.steps == () and preview.error is None
     assert list(preview.frame.columns) == ["island", *NUMBERS, "sex"]
     assert preview.frame.shape == (10, 6)

@@ -15,6 +15,8 @@ import pytest
 from _runs import pipeline_of, schema_of
 
 from workbench.core import dataset as dataset_module
+from workbench.core import pipeline as pipeline_module
+from workbench.core.chain.resolve import resolve_chain
 from workbench.core.export.export_run import (
     ExportRefused,
     ExportRequest,
@@ -30,7 +32,6 @@ from workbench.core.project import open_project
 from workbench.core.runs import loaded as loaded_module
 from workbench.core.runs.log import LOG_FILE, ExperimentLog, RunRecord
 from workbench.core.specs import ChainSpec
-from workbench.core.train import fit as fit_module
 
 
 @pytest.fixture(scope="module")
@@ -350,11 +351,12 @@ def test_the_card_shows_the_chain_the_run_recorded_after_the_defaults_changed(
     penguins: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # This version's defaults change after training: the model would get no default steps now.
-    monkeypatch.setattr(fit_module, "default_model_chain", lambda model, kinds: ChainSpec())
+    monkeypatch.setattr(pipeline_module, "default_model_chain", lambda model, kinds: ChainSpec())
     project = open_project(penguins[0])
     model = get_model("logistic_regression", project.task)
-    now = fit_module.model_chain(project.chain, model, project.feature_kinds(), "species")
-    assert now == project.chain  # nothing added for the model any more
+    user = resolve_chain(project.chain, project.feature_kinds(), "species")
+    now = pipeline_module.model_chain(user, model)
+    assert now.chain == project.chain  # nothing added for the model any more
     export_run(*penguins, ExportRequest(onnx=tmp_path / "m.onnx"))
     card = (tmp_path / "model_card.md").read_text(encoding="utf-8")
     chain = card.split("## Preprocessing chain\n")[1].split("## Model")[0]

@@ -19,7 +19,8 @@ import pytest
 from pandas.api import types as ptypes
 
 from workbench.core.errors import DataReadError, WorkbenchError
-from workbench.core.io.options import DEFAULT_NA_VALUES, SUPPORTED_SUFFIXES, ReadOptions
+from workbench.core.io.formats import supported_suffixes
+from workbench.core.io.options import DEFAULT_NA_VALUES, ReadOptions
 from workbench.core.io.table import (
     TableRead,
     detect_format,
@@ -698,7 +699,7 @@ def test_detect_format_by_content_then_suffix(tmp_path: Path, shared_data) -> No
     assert detect_format(text) == "csv"
     assert read_table(text).options.delimiter == "|"
     for suffix in (".csv", ".tsv", ".xlsx", ".xls", ".parquet", ".json", ".jsonl", ".sqlite"):
-        assert suffix in SUPPORTED_SUFFIXES
+        assert suffix in supported_suffixes()
 
 
 def test_file_sha256_matches_hashlib(shared_data: Path) -> None:

@@ -20,6 +20,7 @@ from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
 from workbench.core.chain.compile import build_transformer
+from workbench.core.chain.resolve import resolve_chain
 from workbench.core.errors import WorkbenchError
 from workbench.core.io.table import read_table
 from workbench.core.kinds import ColumnKind, TaskType, infer_kinds
@@ -34,8 +35,9 @@ from workbench.core.models.catalog import (
     resolve_model_name,
     search_space,
 )
-from workbench.core.models.registry import LazyModelFactory, Tunable
+from workbench.core.models.registry import Tunable
 from workbench.core.specs import ChainSpec, ModelSpec, StepSpec
+from workbench.core.steps.lazy import LazyFactory
 
 B, M, R = TaskType.BINARY, TaskType.MULTICLASS, TaskType.REGRESSION
 N, C, BOOL = ColumnKind.NUMERIC, ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN
@@ -99,7 +101,7 @@ def _split(shared_data: Path, dataset: str) -> tuple[pd.DataFrame, ...]:
 def _pipeline(name: str, X: pd.DataFrame, task: TaskType, seed: int = 0, **options) -> Pipeline:
     kinds = infer_kinds(X)
     model = get_model(name, task)
-    transformer = build_transformer(default_model_chain(model, kinds), kinds)
+    transformer = build_transformer(resolve_chain(default_model_chain(model, kinds), kinds))
     estimator = build_model(ModelSpec(name), task, seed=seed, n_jobs=1, model_options=options)
     return Pipeline([("prepare", transformer), ("model", estimator)])
 
@@ -135,7 +137,7 @@ def test_the_registry_holds_every_model_for_its_task() -> None:
 
 def test_every_lazy_factory_names_a_real_function() -> None:
     for name, model in all_models().items():
-        assert isinstance(model.factory, LazyModelFactory), name
+        assert isinstance(model.factory, LazyFactory), name
         assert callable(model.factory.resolve()), name
 
 
@@ -187,7 +189,7 @@ def test_svr_fits_the_insurance_charges_once_c_is_in_their_units(shared_data: Pa
     kinds = infer_kinds(X_train)
     model = get_model("svr")
     estimator = build_model(ModelSpec("svr", {"C": 10_000, "epsilon": 100}), R)
-    transformer = build_transformer(default_model_chain(model, kinds), kinds)
+    transformer = build_transformer(resolve_chain(default_model_chain(model, kinds), kinds))
     pipeline = Pipeline([("prepare", transformer), ("model", estimator)]).fit(X_train, y_train)
     assert pipeline.score(X_test, y_test) > 0.6
 
@@ -214,7 +216,7 @@ def test_the_same_seed_gives_identical_predictions(shared_data: Path) -> None:
             chain = default_model_chain(get_model(name), kinds)
             pipeline = Pipeline(
                 [
-                    ("prepare", build_transformer(chain, kinds)),
+                    ("prepare", build_transformer(resolve_chain(chain, kinds))),
                     ("model", build_model(ModelSpec(name, params), B, seed=7)),
                 ]
             ).fit(X_train, y_train)
@@ -294,7 +296,9 @@ def test_default_chain_handles_dates_text_and_identifiers(shared_data: Path) -> 
     assert chain.steps[-1].step == "scale"
     assert chain.steps[-1].columns[:2] == ("Sample Number", "Date Egg")
     model = build_model(ModelSpec("knn"), M)
-    pipeline = Pipeline([("prepare", build_transformer(chain, kinds)), ("model", model)])
+    pipeline = Pipeline(
+        [("prepare", build_transformer(resolve_chain(chain, kinds))), ("model", model)]
+    )
     pipeline.fit(X, y)
     assert pipeline.score(X, y) > 0.9
     features = list(pipeline.named_steps["prepare"].get_feature_names_out())

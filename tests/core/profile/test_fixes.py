@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.core.chain.compile import build_transformer
+from workbench.core.chain.resolve import resolve_chain
 from workbench.core.chain.stages import model_options
-from workbench.core.chain.walk import validate_chain
 from workbench.core.io.options import ReadOptions
 from workbench.core.io.table import read_table
 from workbench.core.kinds import ColumnKind
@@ -70,9 +70,11 @@ def test_every_titanic_fix_makes_a_valid_chain_that_fits(shared_data: Path) -> N
     fixes = [fix_for_alert(alert, kinds) for alert in profile.alerts]
     chain = ChainSpec(tuple(fix for fix in fixes if fix is not None))
     assert len(chain.steps) == 10  # 12 alerts; the 2 many_zeros ones have no one-click fix
-    assert validate_chain(chain, kinds, "survived") == []
+    assert list(resolve_chain(chain, kinds, "survived").problems) == []
     frame = _frame(shared_data, "titanic")
-    out = build_transformer(chain, kinds, "survived").fit_transform(frame, frame["survived"])
+    out = build_transformer(resolve_chain(chain, kinds, "survived")).fit_transform(
+        frame, frame["survived"]
+    )
     assert "alive" not in out.columns and "deck" not in out.columns
     assert out["age"].isna().sum() == 0
     # one of each categorical near-copy is dropped: the one the other determines
@@ -100,14 +102,14 @@ def test_sentinel_fixes_mark_the_sentinel_missing(shared_data: Path) -> None:
     kinds = {k: v for k, v in _kinds(_profile(shared_data, "bank")).items() if k != "y"}
     assert pdays is not None
     chain = ChainSpec((pdays,))
-    out = build_transformer(chain, kinds, "y", untouched="drop").fit_transform(frame)
+    out = build_transformer(resolve_chain(chain, kinds, "y"), untouched="drop").fit_transform(frame)
     assert out["pdays"].isna().sum() == 3959 == (frame["pdays"] == 999).sum()
 
 
 def test_imbalance_fix_is_class_weights(shared_data: Path) -> None:
     fix = _fix(shared_data, "lending_club", "class_imbalance")
     assert fix == StepSpec("class_weights", (), {"mode": "balanced"})
-    assert model_options(ChainSpec((fix,))) == {"class_weight": "balanced"}
+    assert model_options(resolve_chain(ChainSpec((fix,)), {})) == {"class_weight": "balanced"}
     assert _fix(shared_data, "bank", "class_imbalance") == fix
 
 
@@ -150,7 +152,7 @@ def test_whitespace_in_a_column_name_is_a_rename(shared_data: Path) -> None:
     alert = next(a for a in profile.alerts if a.columns == (" BMI ",))
     fix = fix_for_alert(alert, _kinds(profile))
     assert fix == StepSpec("rename", (" BMI ",), {"new_name": "BMI"})
-    out = build_transformer(ChainSpec((fix,)), _kinds(profile)).fit_transform(frame)
+    out = build_transformer(resolve_chain(ChainSpec((fix,)), _kinds(profile))).fit_transform(frame)
     assert "BMI" in out.columns and " BMI " not in out.columns
 
 

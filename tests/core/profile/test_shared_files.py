@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 
 from workbench.core.chain.compile import build_transformer
+from workbench.core.chain.resolve import resolve_chain
 from workbench.core.chain.stages import onnx_blockers
-from workbench.core.chain.walk import validate_chain
 from workbench.core.io.table import read_table
 from workbench.core.kinds import ColumnKind, ColumnRole, default_role
 from workbench.core.profile.compute import profile_frame
@@ -284,16 +284,17 @@ def test_every_fix_leaves_the_chain_valid_fitted_and_exportable(
         for column, kind in _kinds(profile).items()
         if roles[column] == ColumnRole.FEATURE
     }
-    assert validate_chain(chain, features, target) == []
+    resolved = resolve_chain(chain, features, target)
+    assert list(resolved.problems) == []
     frame = _read(shared_data, name)
     if target is not None:
         frame = frame[frame[target].notna()]
     y = frame[target] if target is not None else None
-    out = build_transformer(chain, features, target).fit_transform(frame[list(features)], y)
+    out = build_transformer(resolved).fit_transform(frame[list(features)], y)
     assert len(out) == len(frame)
     # Nothing blocks the export but steps that have no converter yet (the registry says so).
     steps = all_steps()
-    blockers = onnx_blockers(chain)
+    blockers = onnx_blockers(resolved)
     assert all(not steps[step].onnx for _, step, _ in blockers), blockers
     # What is left open has no one-click fix (many zeros) or is about the target.
     for alert in open_alerts(profile, roles, chain):

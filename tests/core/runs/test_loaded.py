@@ -14,6 +14,7 @@ import pytest
 from _projects import make_project
 
 from workbench.core import dataset as dataset_module
+from workbench.core import pipeline as pipeline_module
 from workbench.core.errors import WorkbenchError
 from workbench.core.export.export_run import ExportRequest, export_run
 from workbench.core.kinds import TaskType
@@ -25,7 +26,6 @@ from workbench.core.runs.log import LOG_FILE
 from workbench.core.runs.result_jobs import load_plot_data
 from workbench.core.runs.spec import RunSpec
 from workbench.core.specs import ChainSpec, ModelSpec, SplitSpec, StepSpec, TrainSpec
-from workbench.core.train import fit as fit_module
 from workbench.core.train.runner import run_training
 
 V1_RUN = json.loads((Path(__file__).parent / "data" / "logged_v1_run.json").read_text("utf-8"))
@@ -160,7 +160,7 @@ def test_new_defaults_change_only_a_rebuilt_chain(
 ) -> None:
     """After the model defaults change, a run that recorded its chain still shows it; a run
     that did not shows this version's (and says so)."""
-    monkeypatch.setattr(fit_module, "default_model_chain", lambda model, kinds: ChainSpec())
+    monkeypatch.setattr(pipeline_module, "default_model_chain", lambda model, kinds: ChainSpec())
     root, run_id, _ = older_project
     with LoadedRun.open(root, run_id) as run:
         assert run.chain.added_for_model == (False,)  # rebuilt: no defaults now

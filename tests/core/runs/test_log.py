@@ -20,13 +20,13 @@ import sklearn
 
 from workbench.core.errors import ProjectError, WorkbenchError
 from workbench.core.kinds import ColumnKind, TaskType
+from workbench.core.processes import pid_alive
 from workbench.core.runs.environment import Environment, capture_environment
 from workbench.core.runs.log import (
     INTERRUPTED_MESSAGE,
     LOG_FILE,
     RUN_ID_PATTERN,
     ExperimentLog,
-    pid_alive,
     recover_interrupted,
 )
 from workbench.core.runs.log_schema import FORMAT_NAME, MIGRATIONS, SCHEMA_VERSION, migrate

@@ -28,13 +28,14 @@ from workbench.core.models.catalog import models_for
 from workbench.core.models.registry import ModelDef, Tunable
 from workbench.core.params import Param, ParamType
 from workbench.core.progress import Cancelled, CancelToken
-from workbench.core.project import open_project
+from workbench.core.project import PROJECT_FILE, open_project
 from workbench.core.runs.environment import capture_environment
 from workbench.core.runs.log import LOG_FILE, ExperimentLog, recover_interrupted
 from workbench.core.runs.spec import FeatureColumn, RecordedChain, RowCounts, RunSpec
 from workbench.core.specs import ChainSpec, ModelSpec, SplitSpec, StepSpec, TrainSpec, TuneSpec
+from workbench.core.steps import catalog as step_catalog
 from workbench.core.train.events import CandidateResult, FoldDone, RunStarted, TrialDone
-from workbench.core.train.runner import mark_cancelled, run_training
+from workbench.core.train.runner import mark_cancelled, run_training, train, training_input
 from workbench.core.train.splits import plan_split
 
 TIMINGS = {"fit_seconds", "predict_seconds"}
@@ -531,3 +532,47 @@ def test_missing_values_a_model_cannot_take_are_named_with_the_fix(penguins: Pat
         "'bill_depth_mm', 'flipper_length_mm', 'body_mass_g' have some: add an Impute step for "
         "them before that step"
     )
+
+
+def test_the_job_trains_the_chain_resolved_once_and_writes_no_project_file(
+    penguins: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chain is resolved against the step registry once, before the job; every candidate,
+    trial and fold of the job iterates that resolution. The job trains the project as it is
+    in memory (here unsaved) and never writes project.json."""
+    reads: list[int] = []
+    registered = step_catalog.registered_steps
+
+    def counting_registry() -> dict:
+        reads.append(1)
+        return registered()
+
+    monkeypatch.setattr(step_catalog, "registered_steps", counting_registry)
+    saved = (penguins / PROJECT_FILE).read_bytes()
+    project = open_project(penguins)
+    chain = ChainSpec(
+        (
+            StepSpec("impute", ("bill_length_mm",), {"strategy": "median"}),
+            StepSpec("one_hot", ("island",)),
+            StepSpec("oversample", (), {"ratio": 1.0}),
+            StepSpec("class_weights", (), {"mode": "balanced"}),
+        )
+    )
+    project.set_chain(chain)
+    inputs = training_input(project)
+    assert len(reads) == 1
+    assert [step.name for step in inputs.chain.steps] == [
+        "impute", "one_hot", "oversample", "class_weights",
+    ]  # fmt: skip
+    spec = TrainSpec(
+        models=(ModelSpec("logistic_regression"), ModelSpec("decision_tree"), ModelSpec("knn")),
+        split=SplitSpec("kfold", n_splits=3, test_fraction=0.2),
+        tune=TuneSpec("random", n_trials=2),
+        n_jobs=1,
+    )
+    results = train(inputs, spec)
+    assert [r.status for r in results] == ["finished"] * 4, [r.message for r in results]
+    assert len(reads) == 1  # 4 candidates x (2 trials + 3 folds + final fit): no look-up
+    assert (penguins / PROJECT_FILE).read_bytes() == saved
+    logged = records(penguins)
+    assert [r.spec.chain.user for r in logged.values()] == [chain] * 4

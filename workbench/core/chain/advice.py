@@ -8,21 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from workbench.core.chain.resolve import ResolvedChain
 from workbench.core.models.registry import TREE_FAMILIES, ModelDef
-from workbench.core.specs import ChainSpec
-from workbench.core.steps.catalog import all_steps
 
 # The steps that recompute numbers (not just select or encode them).
 RESCALING_STEPS = frozenset({"scale", "log1p", "power_transform", "polynomial"})
 
 
-def rescaling_step(chain: ChainSpec) -> str | None:
+def rescaling_step(chain: ResolvedChain) -> str | None:
     """The label of the chain's first enabled step that recomputes numbers, or None."""
-    steps = all_steps()
-    for spec in chain.steps:
-        if spec.enabled and spec.step in RESCALING_STEPS:
-            return steps[spec.step].label if spec.step in steps else spec.step
-    return None
+    return next((step.label for step in chain.steps if step.name in RESCALING_STEPS), None)
 
 
 def tree_models(models: Iterable[ModelDef]) -> list[ModelDef]:
@@ -30,7 +25,7 @@ def tree_models(models: Iterable[ModelDef]) -> list[ModelDef]:
     return [model for model in models if model.family in TREE_FAMILIES]
 
 
-def rescaling_note(models: Iterable[ModelDef], chain: ChainSpec) -> str | None:
+def rescaling_note(models: Iterable[ModelDef], chain: ResolvedChain) -> str | None:
     """One sentence when the chain recomputes numbers before tree models, else None.
 
     Trees gain nothing from it, and an ONNX export computes the step in float32, which can move

@@ -1,15 +1,14 @@
-"""The chain compiler: a ChainSpec -> one unfitted scikit-learn Pipeline.
+"""The chain compiler: a ResolvedChain -> one unfitted scikit-learn Pipeline.
 
-The compiler is the chain walk (walk.py) with hooks that call each step's factory, so
-validation and compilation never disagree about columns, kinds and branches. Branches become
+The compiler builds what resolution planned (resolve.py), calling each usable step's factory,
+so validation and compilation never disagree about columns, kinds and branches. Branches become
 sub-Pipelines of one ColumnTransformer ("columns"), a `combines_columns` step nests the branches
-it merges in a ColumnTransformer "parts", and MATRIX steps form the Pipeline "matrix". Imported
-by `chain.build_transformer` when it is called: this module loads scikit-learn.
+it merges in a ColumnTransformer "parts", and MATRIX steps form the Pipeline "matrix". This
+module loads scikit-learn: the window never imports it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -20,11 +19,14 @@ from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from workbench.core.chain.walk import Branch, ChainError, ChainWalk, validate_chain
+from workbench.core.chain.resolve import (
+    BranchParts,
+    BranchPlan,
+    ChainError,
+    ResolvedChain,
+    ResolvedStep,
+)
 from workbench.core.errors import WorkbenchError
-from workbench.core.kinds import ColumnKind
-from workbench.core.specs import ChainSpec, StepSpec
-from workbench.core.steps.registry import StepDef
 
 UNTOUCHED_CHOICES = ("passthrough", "drop")
 
@@ -92,118 +94,40 @@ def _prepared(series: pd.Series) -> pd.Series | None:
     return None
 
 
-# --- the compiling walk ------------------------------------------------------------------------
+# --- compiling the resolved chain ---------------------------------------------------------------
 
 
-class ChainCompiler(ChainWalk):
-    """The chain walk that also builds: each usable step's factory is called and the branches
-    hold estimators. Run it on a chain without problems (validate first)."""
-
-    def __init__(self, kinds: Mapping[str, ColumnKind], target: str | None) -> None:
-        super().__init__(kinds, target)
-        self.matrix: list[tuple[str, Any]] = []
-
-    def _make(
-        self, definition: StepDef, columns: tuple[str, ...], params: Mapping[str, Any], title: str
-    ) -> Any:
-        if definition.factory is None:
-            raise ChainError(f"{title}: step '{definition.name}' has no transformer")
-        try:
-            return definition.factory(columns, params)
-        except WorkbenchError as error:
-            raise ChainError(f"{title}: {error}") from None
-
-    def _add_matrix_step(
-        self,
-        index: int,
-        spec: StepSpec,
-        definition: StepDef,
-        params: Mapping[str, Any],
-        title: str,
-    ) -> None:
-        self.matrix.append((_name(index, spec), self._make(definition, (), params, title)))
-
-    def _add_branch_step(
-        self,
-        branch: Branch,
-        columns: list[str],
-        index: int,
-        spec: StepSpec,
-        definition: StepDef,
-        params: Mapping[str, Any],
-        title: str,
-    ) -> None:
-        # A per-column step sees the branch's original columns: `rename` needs the one it
-        # renames, the rest do not depend on them.
-        named = tuple(c for c in columns if c in branch.columns)
-        branch.steps.append((_name(index, spec), self._make(definition, named, params, title)))
-
-    def _add_merged_step(
-        self,
-        merged: Branch,
-        parts: list[Branch],
-        index: int,
-        spec: StepSpec,
-        definition: StepDef,
-        params: Mapping[str, Any],
-        title: str,
-    ) -> None:
-        if any(part.steps for part in parts):
-            inner = [
-                (f"p{i}", _branch_estimator(part), part.columns) for i, part in enumerate(parts)
-            ]
-            merged.steps.append(
-                (
-                    "parts",
-                    ColumnTransformer(inner, remainder="drop", verbose_feature_names_out=False),
-                )
-            )
-        transformer = self._make(definition, tuple(merged.columns), params, title)
-        merged.steps.append((_name(index, spec), transformer))
-
-    # -- result -----------------------------------------------------------------------------
-
-    def transformer(self, untouched: str) -> Pipeline:
-        """The compiled Pipeline: prepare -> columns -> matrix (when any)."""
-        entries: list[tuple[int, str, Any, list[str]]] = []
-        placed: set[int] = set()
-        for column in self.kinds:
-            branch = self.branch_of.get(column)
-            position = self.order[column]
-            if branch is None:
-                if untouched == "passthrough":
-                    entries.append((position, _safe(column), "passthrough", [column]))
-            elif id(branch) not in placed:
-                placed.add(id(branch))
-                name = _safe("+".join(branch.columns))
-                first = min(self.order[c] for c in branch.columns)
-                entries.append((first, name, _branch_estimator(branch), list(branch.columns)))
-        if not entries:
-            raise ChainError("the chain leaves no feature columns")
-        entries.sort(key=lambda entry: entry[0])
-        names: list[str] = []
-        for _, name, _, _ in entries:
-            # "a__b" and "a_b" are one name once made safe: number the repeats.
-            names.append(name if name not in names else f"{name}_{len(names)}")
-        columns = ColumnTransformer(
-            [(n, e[2], e[3]) for n, e in zip(names, entries, strict=True)],
-            remainder="drop",
-            verbose_feature_names_out=False,
-        )
-        stages: list[tuple[str, Any]] = [("prepare", PrepareColumns()), ("columns", columns)]
-        if self.matrix:
-            stages.append(("matrix", Pipeline(list(self.matrix))))
-        return Pipeline(stages).set_output(transform="pandas")
+def _make(step: ResolvedStep, columns: tuple[str, ...]) -> Any:
+    """The step's unfitted transformer for these columns."""
+    definition = step.definition
+    assert definition is not None and step.params is not None  # a usable step
+    if definition.factory is None:
+        raise ChainError(f"{step.title}: step '{definition.name}' has no transformer")
+    try:
+        return definition.factory(columns, step.params)
+    except WorkbenchError as error:
+        raise ChainError(f"{step.title}: {error}") from None
 
 
-def _branch_estimator(branch: Branch) -> Any:
+def _branch_estimator(branch: BranchPlan) -> Any:
     if not branch.steps:
         return "passthrough"
-    return Pipeline(list(branch.steps))
+    steps: list[tuple[str, Any]] = []
+    for entry in branch.steps:
+        if isinstance(entry, BranchParts):
+            inner = [
+                (f"p{i}", _branch_estimator(part), list(part.columns))
+                for i, part in enumerate(entry.parts)
+            ]
+            parts = ColumnTransformer(inner, remainder="drop", verbose_feature_names_out=False)
+            steps.append(("parts", parts))
+        else:
+            steps.append((_name(entry.step), _make(entry.step, entry.columns)))
+    return Pipeline(steps)
 
 
-def _name(index: int, spec: StepSpec) -> str:
-    return f"s{index + 1}_{spec.step}"
+def _name(step: ResolvedStep) -> str:
+    return f"s{step.index + 1}_{step.name}"
 
 
 _RESERVED = frozenset(ColumnTransformer([]).get_params(deep=False))
@@ -217,23 +141,39 @@ def _safe(name: str) -> str:
     return f"column_{name}" if not name or name in _RESERVED else name
 
 
-def build_transformer(
-    chain: ChainSpec,
-    kinds: Mapping[str, ColumnKind],
-    target: str | None = None,
-    untouched: str = "passthrough",
-) -> Pipeline:
-    """The unfitted Pipeline of the chain's COLUMNS and MATRIX steps.
+def build_transformer(chain: ResolvedChain, untouched: str = "passthrough") -> Pipeline:
+    """The unfitted Pipeline of the chain's COLUMNS and MATRIX steps: prepare -> columns ->
+    matrix (when any).
 
-    `kinds` holds the feature columns (identifiers are never features: the caller leaves them
-    out); `untouched` says what happens to feature columns no step names: "passthrough" keeps
-    them as they are, "drop" leaves them out. Raises ChainError with the first problem.
+    `untouched` says what happens to feature columns no step names: "passthrough" keeps them
+    as they are, "drop" leaves them out. Raises ChainError with the chain's first problem.
     """
     if untouched not in UNTOUCHED_CHOICES:
         raise ChainError(
             f"untouched columns must be one of {', '.join(UNTOUCHED_CHOICES)}, not {untouched!r}"
         )
-    problems = validate_chain(chain, kinds, target)
-    if problems:
-        raise ChainError(problems[0].message)
-    return ChainCompiler(kinds, target).run(chain).transformer(untouched)
+    if chain.problems:
+        raise ChainError(chain.problems[0].message)
+    entries: list[tuple[str, Any, list[str]]] = []
+    for group in chain.layout:
+        if group.branch is not None:
+            name = _safe("+".join(group.columns))
+            entries.append((name, _branch_estimator(group.branch), list(group.columns)))
+        elif untouched == "passthrough":
+            entries.append((_safe(group.columns[0]), "passthrough", list(group.columns)))
+    if not entries:
+        raise ChainError("the chain leaves no feature columns")
+    names: list[str] = []
+    for name, _, _ in entries:
+        # "a__b" and "a_b" are one name once made safe: number the repeats.
+        names.append(name if name not in names else f"{name}_{len(names)}")
+    columns = ColumnTransformer(
+        [(n, e[1], e[2]) for n, e in zip(names, entries, strict=True)],
+        remainder="drop",
+        verbose_feature_names_out=False,
+    )
+    stages: list[tuple[str, Any]] = [("prepare", PrepareColumns()), ("columns", columns)]
+    if chain.matrix:
+        matrix = [(_name(step), _make(step, ())) for step in chain.matrix]
+        stages.append(("matrix", Pipeline(matrix)))
+    return Pipeline(stages).set_output(transform="pandas")

@@ -10,16 +10,12 @@ one. A bad chain or a failing step is a normal outcome here, not an exception: i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
-from workbench.core.chain.walk import step_title
-from workbench.core.kinds import ColumnKind
+from workbench.core.chain.resolve import ResolvedChain
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
-from workbench.core.specs import ChainSpec
-from workbench.core.steps.catalog import all_steps
 
 
 @dataclass(frozen=True)
@@ -68,9 +64,7 @@ def _first_line(error: BaseException) -> str:
 
 def preview_chain(
     frame: pd.DataFrame,
-    chain: ChainSpec,
-    kinds: Mapping[str, ColumnKind],
-    target: str | None = None,
+    chain: ResolvedChain,
     sample_rows: int = 2000,
     show_rows: int = 200,
     seed: int = 0,
@@ -82,36 +76,30 @@ def preview_chain(
     # Imported here: compiling loads scikit-learn, which the window never pays for a preview.
     from workbench.core.chain.compile import build_transformer
     from workbench.core.chain.stages import apply_row_steps
-    from workbench.core.chain.walk import validate_chain
 
+    target = chain.target
     sample = sample_frame(frame, sample_rows, seed)
-    features = [c for c in sample.columns if c in kinds and c != target]
+    features = [c for c in sample.columns if c in chain.kinds]
     X = sample[features]
     y = sample[target] if target is not None and target in sample.columns else None
-    problems = validate_chain(chain, kinds, target)
-    first_problem = problems[0] if problems else None
-    definitions = all_steps()
-    enabled = [i for i, spec in enumerate(chain.steps) if spec.enabled]
+    first_problem = chain.problems[0] if chain.problems else None
 
     shown = X
     names = [str(c) for c in features]
     previews: list[StepPreview] = []
     error: str | None = None
     error_step: int | None = None
-    for done, index in enumerate(enabled):
+    for done, step in enumerate(chain.steps):
         cancel.raise_if_cancelled()
-        spec = chain.steps[index]
-        definition = definitions.get(spec.step)
-        label = definition.label if definition is not None else spec.step
-        title = step_title(index, spec, definition)
-        progress(done / max(len(enabled), 1), f"Previewing {title}")
+        index, title = step.index, step.title
+        progress(done / max(len(chain.steps), 1), f"Previewing {title}")
         if first_problem is not None and first_problem.step_index <= index:
             error, error_step = first_problem.message, first_problem.step_index
         else:
-            prefix = ChainSpec(chain.steps[: index + 1])
+            prefix = chain.prefix(index + 1)
             try:
                 rows_X, rows_y = apply_row_steps(prefix, X, y, seed)
-                output = build_transformer(prefix, kinds, target).fit_transform(rows_X, rows_y)
+                output = build_transformer(prefix).fit_transform(rows_X, rows_y)
             except Exception as failure:  # any fit failure is the step's, shown on the step
                 error, error_step = f"{title} failed: {_first_line(failure)}", index
             else:
@@ -120,8 +108,8 @@ def preview_chain(
                 previews.append(
                     StepPreview(
                         index=index,
-                        step=spec.step,
-                        label=label,
+                        step=step.name,
+                        label=step.label,
                         rows=len(output),
                         columns=len(after),
                         added=tuple(c for c in after if c not in before),
@@ -131,7 +119,7 @@ def preview_chain(
                 shown, names = output, after
                 continue
         rows, width = (previews[-1].rows, previews[-1].columns) if previews else X.shape
-        previews.append(StepPreview(index, spec.step, label, rows, width, (), (), error))
+        previews.append(StepPreview(index, step.name, step.label, rows, width, (), (), error))
         break
     progress(1.0, "Preview ready")
     return ChainPreview(

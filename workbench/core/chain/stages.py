@@ -14,41 +14,32 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.core.chain.walk import ChainError, step_title
-from workbench.core.errors import WorkbenchError
-from workbench.core.params import resolve_params
-from workbench.core.specs import ChainSpec
-from workbench.core.steps.catalog import all_steps
+from workbench.core.chain.resolve import ChainError, ResolvedChain, ResolvedStep
 from workbench.core.steps.registry import Stage
 
 
-def _resolved(chain: ChainSpec, stage: Stage) -> list[tuple[str, Any, dict[str, Any]]]:
-    """(title, definition, resolved params) of the enabled steps of one stage."""
-    steps = all_steps()
+def _usable(chain: ResolvedChain, stage: Stage) -> list[tuple[ResolvedStep, dict[str, Any]]]:
+    """(step, resolved params) of the enabled steps of one stage; a ChainError for an unknown
+    step anywhere in the chain, or for refused parameters of a step of this stage."""
     found = []
-    for index, spec in enumerate(chain.steps):
-        definition = steps.get(spec.step)
-        if not spec.enabled:
-            continue
-        title = step_title(index, spec, definition)
-        if definition is None:
-            raise ChainError(f"{title}: unknown step '{spec.step}'")
-        if definition.stage == stage:
-            try:
-                params = resolve_params(definition.params, spec.params, title)
-            except WorkbenchError as error:
-                raise ChainError(str(error)) from None
-            found.append((title, definition, params))
+    for step in chain.steps:
+        if step.definition is None:
+            raise ChainError(f"{step.title}: unknown step '{step.name}'")
+        if step.stage == stage:
+            if step.params is None:
+                raise ChainError(str(step.params_error))
+            found.append((step, dict(step.params)))
     return found
 
 
 def apply_row_steps(
-    chain: ChainSpec, X: pd.DataFrame, y: pd.Series, seed: int = 0
+    chain: ResolvedChain, X: pd.DataFrame, y: pd.Series, seed: int = 0
 ) -> tuple[pd.DataFrame, pd.Series]:
     """The training rows to fit on: the ROWS steps in chain order. Call it on each fold's
     training rows only; evaluation rows are never dropped or resampled."""
-    for _, definition, params in _resolved(chain, Stage.ROWS):
-        X, y = definition.row_fn(X, y, params, seed)
+    for step, params in _usable(chain, Stage.ROWS):
+        assert step.definition is not None and step.definition.row_fn is not None
+        X, y = step.definition.row_fn(X, y, params, seed)
     return X, y
 
 
@@ -62,36 +53,31 @@ _MODEL_OPTIONS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
 }
 
 
-def model_options(chain: ChainSpec) -> dict[str, Any]:
+def model_options(chain: ResolvedChain) -> dict[str, Any]:
     """Options the MODEL steps hand to the model, e.g. {"class_weight": "balanced"}."""
     options: dict[str, Any] = {}
-    for title, definition, params in _resolved(chain, Stage.MODEL):
-        option = _MODEL_OPTIONS.get(definition.name)
+    for step, params in _usable(chain, Stage.MODEL):
+        option = _MODEL_OPTIONS.get(step.name)
         if option is None:
-            raise ChainError(f"{title}: the compiler does not know what '{definition.name}' sets")
+            raise ChainError(f"{step.title}: the compiler does not know what '{step.name}' sets")
         options.update(option(params))
     return options
 
 
-def onnx_blockers(chain: ChainSpec) -> list[tuple[int, str, str]]:
+def onnx_blockers(chain: ResolvedChain) -> list[tuple[int, str, str]]:
     """(index, step name, reason) of the enabled steps the ONNX export cannot convert. ROWS and
     MODEL steps are never exported, so they never block."""
-    steps = all_steps()
     blockers = []
-    for index, spec in enumerate(chain.steps):
-        if not spec.enabled:
-            continue
-        definition = steps.get(spec.step)
+    for step in chain.steps:
+        definition = step.definition
         if definition is None:
-            blockers.append((index, spec.step, f"unknown step '{spec.step}'"))
+            blockers.append((step.index, step.name, f"unknown step '{step.name}'"))
         elif definition.stage in (Stage.COLUMNS, Stage.MATRIX) and not definition.onnx:
             reason = definition.onnx_note or f"{definition.label} has no ONNX converter"
-            blockers.append((index, spec.step, reason))
-        elif definition.onnx_check is not None:
-            try:
-                reason = definition.onnx_check(definition.resolve(spec.params))
-            except WorkbenchError:
-                continue  # bad parameters are validate_chain's to report
+            blockers.append((step.index, step.name, reason))
+        elif definition.onnx_check is not None and step.params is not None:
+            # Refused parameters are the chain's problems to report, not a blocker.
+            reason = definition.onnx_check(step.params)
             if reason:
-                blockers.append((index, spec.step, reason))
+                blockers.append((step.index, step.name, reason))
     return blockers

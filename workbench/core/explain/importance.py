@@ -210,7 +210,7 @@ def _prepared_matrix(pipeline: Any, X: pd.DataFrame) -> _Prepared | None:
     from sklearn.pipeline import Pipeline
 
     from workbench.core.chain.compile import PrepareColumns
-    from workbench.core.train.fit import Float32Numbers
+    from workbench.core.pipeline import Float32Numbers
 
     steps = _flat_steps(pipeline)
     split = next((i for i, (_, s) in enumerate(steps) if isinstance(s, ColumnTransformer)), None)

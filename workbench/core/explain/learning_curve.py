@@ -162,20 +162,21 @@ def run_template(run: LoadedRun) -> tuple[Any, Any]:
     """The run's unfitted pipeline and fit settings, built as training built them."""
     from sklearn.base import clone
 
+    from workbench.core.chain.resolve import resolve_chain
     from workbench.core.chain.stages import model_options
+    from workbench.core.pipeline import build_pipeline
     from workbench.core.specs import ModelSpec
-    from workbench.core.train.fit import FitSettings, build_pipeline, has_row_steps
+    from workbench.core.train.fit import FitSettings
 
     spec = run.spec
-    chain = spec.chain.user
+    # The user's chain drives the row and model steps, as in training; the pipeline holds the
+    # compiled chain the run recorded (the model's default steps included).
+    chain = resolve_chain(spec.chain.user, run.features, spec.target)
     model = run.model
     n_jobs = spec.n_jobs if spec.n_jobs is not None else (os.cpu_count() or 1)
     template = build_pipeline(
-        chain,
-        model,
+        run.resolved_chain,
         ModelSpec(model.name, dict(spec.model.params)),
-        run.features,
-        spec.target,
         run.task,
         spec.seed,
         n_jobs,
@@ -189,7 +190,7 @@ def run_template(run: LoadedRun) -> tuple[Any, Any]:
     }
     if best:
         template = clone(template).set_params(**{f"model__{k}": v for k, v in best.items()})
-    settings = FitSettings(chain, run.task, spec.seed, has_row_steps(chain), spec.early_stopping)
+    settings = FitSettings(chain, run.task, spec.seed, spec.early_stopping)
     return template, settings
 
 

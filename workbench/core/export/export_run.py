@@ -190,7 +190,7 @@ def _refusal(run: LoadedRun, parity: ParityResult) -> str:
 def _rescaling_hint(run: LoadedRun) -> str | None:
     """A step that recomputes numbers before a tree model: the usual reason a tree misses
     parity (float32 arithmetic in ONNX moves values across the trees' split points)."""
-    label = rescaling_step(run.chain.pipeline_chain()) if tree_models([run.model]) else None
+    label = rescaling_step(run.resolved_chain) if tree_models([run.model]) else None
     if label is None:
         return None
     return (

@@ -21,7 +21,6 @@ from workbench.core.kinds import TaskType
 from workbench.core.profile.store import load_stored_profile
 from workbench.core.runs.facts import fitted_settings
 from workbench.core.runs.loaded import LoadedRun
-from workbench.core.steps.catalog import all_steps
 
 # Below this share of the rows, the rarest class makes accuracy a misleading number.
 IMBALANCE_SHARE = 0.2
@@ -126,26 +125,24 @@ def _data_lines(run: LoadedRun, target: str, balance: pd.Series | None) -> list[
 
 def _chain_lines(run: LoadedRun) -> list[str]:
     """The chain the run recorded its pipeline was compiled from."""
-    steps = all_steps()
     lines = []
+    for step in run.resolved_chain.steps:
+        columns = ", ".join(f"`{c}`" for c in step.spec.columns) or "all columns"
+        params = ", ".join(f"{k}={_value(v)}" for k, v in step.spec.params.items())
+        origin = " (added for the model)" if step.added else ""
+        lines.append(
+            f"{step.index + 1}. {step.label}{origin} on {columns}"
+            + (f" ({params})" if params else "")
+        )
+    if not lines:
+        return ["No preprocessing: the model takes the columns as they are."]
     if run.chain_rebuilt:
-        lines += [
+        lines[:0] = [
             "This run was logged before runs recorded their compiled chain: the model's default "
             "steps below are the ones this version of the workbench adds, which may differ "
             "from the ones the pipeline holds.",
             "",
         ]
-    for number, (spec, default) in enumerate(run.chain.steps(), start=1):
-        if not spec.enabled:
-            continue
-        definition = steps.get(spec.step)
-        label = definition.label if definition is not None else spec.step
-        columns = ", ".join(f"`{c}`" for c in spec.columns) or "all columns"
-        params = ", ".join(f"{k}={_value(v)}" for k, v in spec.params.items())
-        origin = " (added for the model)" if default else ""
-        lines.append(f"{number}. {label}{origin} on {columns}" + (f" ({params})" if params else ""))
-    if not any(spec.enabled for spec, _ in run.chain.steps()):
-        return ["No preprocessing: the model takes the columns as they are."]
     return lines
 
 
@@ -191,9 +188,9 @@ def _unfixed_alerts(run: LoadedRun) -> list[str]:
     profile = load_stored_profile(run.root, dataset, target)
     if profile is None:
         return ["the data was not profiled, so its alerts are unknown (open the Profile panel)"]
-    enabled = [spec for spec, _ in run.chain.steps() if spec.enabled]
-    applied = {(spec.step, column) for spec in enabled for column in spec.columns}
-    used_steps = {spec.step for spec in enabled}
+    steps = run.resolved_chain.steps
+    applied = {(step.name, column) for step in steps for column in step.spec.columns}
+    used_steps = {step.name for step in steps}
     found = []
     for alert in profile.alerts:
         if alert.severity not in _SEVERE:

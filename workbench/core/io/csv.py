@@ -20,7 +20,7 @@ from pandas.api import types as ptypes
 
 from workbench.core.errors import DataReadError
 from workbench.core.io import detect
-from workbench.core.io.reader import _TIDY_SHARE, Reader
+from workbench.core.io.reader import TIDY_SHARE, Reader
 from workbench.core.io.tidy import clean_names
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 
@@ -30,6 +30,23 @@ if TYPE_CHECKING:
 
 class CsvReader(Reader):
     """Delimited text through pandas' C parser: one parse, fed by a progress-reporting stream."""
+
+    format = "csv"
+    priority = 10
+    label = "CSV / delimited text"
+    suffixes = (".csv", ".tsv", ".txt", ".tab", ".dat")
+    option_names = (
+        "encoding",
+        "delimiter",
+        "header",
+        "header_row",
+        "decimal",
+        "thousands",
+        "na_values",
+        "parse_dates",
+        "strip_whitespace",
+        "bad_lines",
+    )
 
     def __init__(self, path: Path, options: ReadOptions) -> None:
         super().__init__(path, options)
@@ -126,7 +143,7 @@ class CsvReader(Reader):
     ) -> tuple[pd.DataFrame, list[str], ReadOptions]:
         watched = progress is not no_progress or cancel is not NEVER_CANCELLED
         frame, notes = self._parse(None, progress if watched else None, cancel if watched else None)
-        progress(1 - _TIDY_SHARE, "tidying columns")
+        progress(1 - TIDY_SHARE, "tidying columns")
         tidy, more = self._tidy(frame, names_done=True, na_done=True, cancel=cancel)
         return tidy, notes + more, self.options
 
@@ -329,7 +346,7 @@ class _ProgressStream(io.RawIOBase):
         count = self._file.readinto(buffer)
         self._done += count or 0
         if self._progress is not None:
-            fraction = min(self._done / self._size, 1.0) * (1 - _TIDY_SHARE)
+            fraction = min(self._done / self._size, 1.0) * (1 - TIDY_SHARE)
             if fraction - self._reported >= 0.01:
                 self._reported = fraction
                 mb = self._done / 1e6

@@ -13,7 +13,7 @@ import re
 import stat
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -33,21 +33,6 @@ MIN_SAMPLE_RECORDS = 40
 MAX_COLUMNS = 50_000
 HEADER_BODY_ROWS = 60  # rows under the header used to judge "is the first row a header?"
 
-_TEXT_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".tab": "csv", ".dat": "csv"}
-_SUFFIX_FORMATS = {
-    **_TEXT_SUFFIXES,
-    ".xlsx": "excel",
-    ".xlsm": "excel",
-    ".xls": "excel",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-    ".json": "json",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".sqlite": "sqlite",
-    ".sqlite3": "sqlite",
-    ".db": "sqlite",
-}
 _DELIMITERS = ("\t", ";", "|", ",")  # tie-break order: rarer characters are more deliberate
 # Control bytes that never occur in text tables (tab, newlines, form feed excluded).
 _CONTROL_BYTES = bytes([*range(9), *range(14, 32), 127])
@@ -121,8 +106,9 @@ def looks_binary(head: bytes) -> bool:
     return controls > max(2, len(chunk) // 100)
 
 
-def detect_format(path: Path) -> str:
-    """Magic bytes first (a renamed file still reads), then the suffix, then a text sniff."""
+def detect_format(path: Path, suffixes: Mapping[str, str]) -> str:
+    """Magic bytes first (a renamed file still reads), then the suffix (`suffixes`: suffix ->
+    format, as the readers declare them), then a text sniff."""
     head, _size = read_head(path, 8192)
     suffix = path.suffix.lower()
     if head.startswith(b"SQLite format 3\x00"):
@@ -135,7 +121,7 @@ def detect_format(path: Path) -> str:
         if suffix in (".xlsx", ".xlsm") or b"xl/" in head:
             return "excel"
         raise DataReadError(f"{path} is a zip archive, not a table file (unzip it first)")
-    known = _SUFFIX_FORMATS.get(suffix)
+    known = suffixes.get(suffix)
     if known in ("json", "jsonl") or (known is None and not looks_binary(head)):
         sniffed = _sniff_json(head)
         if sniffed:

@@ -20,8 +20,8 @@ import pandas as pd
 
 from workbench.core.errors import DataReadError
 from workbench.core.io import detect
-from workbench.core.io.reader import _TIDY_SHARE, Reader
-from workbench.core.io.tidy import _missing, clean_names
+from workbench.core.io.reader import TIDY_SHARE, Reader
+from workbench.core.io.tidy import clean_names, is_missing
 from workbench.core.progress import CancelToken, ProgressFn
 
 if TYPE_CHECKING:
@@ -36,6 +36,12 @@ MAX_UNPACKED_BYTES = 4 << 30
 
 class ExcelReader(Reader):
     """.xlsx through openpyxl (read-only), legacy .xls through xlrd."""
+
+    format = "excel"
+    priority = 20
+    label = "Excel workbook"
+    suffixes = (".xlsx", ".xlsm", ".xls")
+    option_names = ("sheet", "header", "header_row", "na_values", "parse_dates", "strip_whitespace")
 
     def __init__(self, path: Path, options: ReadOptions) -> None:
         super().__init__(path, options)
@@ -60,7 +66,7 @@ class ExcelReader(Reader):
             listed = ", ".join(f"'{s}'" for s in self.sheets)
             raise DataReadError(f"{path} has no sheet '{sheet}'; its sheets are {listed}")
         probe = self._read(sheet, header=None, skiprows=0, nrows=(options.header_row or 0) + 60)
-        rows = [[None if _missing(v) else v for v in row] for row in probe.to_numpy().tolist()]
+        rows = [[None if is_missing(v) else v for v in row] for row in probe.to_numpy().tolist()]
         if not rows:
             raise DataReadError(f"{path}: sheet '{sheet}' is empty")
         header_row = options.header_row
@@ -185,7 +191,7 @@ class ExcelReader(Reader):
         progress(0.1, f"reading sheet '{self.options.sheet}' of {self.path.name}")
         frame = self._frame(None)
         cancel.raise_if_cancelled()
-        progress(1 - _TIDY_SHARE, "tidying columns")
+        progress(1 - TIDY_SHARE, "tidying columns")
         tidy, notes = self._tidy(frame, names_done=True, cancel=cancel)
         return tidy, notes, self.options
 
@@ -235,4 +241,4 @@ def _quiet_excel() -> Iterator[None]:
 
 
 def _is_text(value: Any) -> bool:
-    return _missing(value) or isinstance(value, str)
+    return is_missing(value) or isinstance(value, str)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from workbench.core.errors import DataReadError
 from workbench.core.io import detect
-from workbench.core.io.reader import _TIDY_SHARE, Reader
+from workbench.core.io.reader import TIDY_SHARE, Reader
 from workbench.core.progress import CancelToken, ProgressFn
 
 if TYPE_CHECKING:
@@ -28,6 +28,12 @@ class JsonReader(Reader):
     JSON has no row boundaries to stop at, so even the preview parses the whole document;
     JSON Lines is the format for big files.
     """
+
+    format = "json"
+    priority = 40
+    label = "JSON"
+    suffixes = (".json",)
+    option_names = ("encoding", "na_values", "parse_dates", "strip_whitespace")
 
     def __init__(self, path: Path, options: ReadOptions) -> None:
         super().__init__(path, options)
@@ -64,7 +70,7 @@ class JsonReader(Reader):
     ) -> tuple[pd.DataFrame, list[str], ReadOptions]:
         cancel.raise_if_cancelled()
         frame = self._load()
-        progress(1 - _TIDY_SHARE, "tidying columns")
+        progress(1 - TIDY_SHARE, "tidying columns")
         tidy, notes = self._tidy(frame, cancel=cancel)
         return tidy, notes, self.options
 
@@ -101,6 +107,12 @@ def _json_to_frame(data: Any, path: Path) -> pd.DataFrame:
 class JsonLinesReader(Reader):
     """One JSON object per line; read line by line, so previews and progress are cheap."""
 
+    format = "jsonl"
+    priority = 50
+    label = "JSON lines"
+    suffixes = (".jsonl", ".ndjson")
+    option_names = ("encoding", "na_values", "parse_dates", "strip_whitespace")
+
     def __init__(self, path: Path, options: ReadOptions) -> None:
         super().__init__(path, options)
         sample = detect.read_text_sample(path, options.encoding)
@@ -127,7 +139,7 @@ class JsonLinesReader(Reader):
                     if cancel is not None:
                         cancel.raise_if_cancelled()
                     if progress is not None:
-                        progress(done / size * (1 - _TIDY_SHARE), f"read {number:,} lines")
+                        progress(done / size * (1 - TIDY_SHARE), f"read {number:,} lines")
                 text = line.decode(self.options.encoding or "utf-8", errors="replace").strip()
                 if not text:
                     continue

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from workbench.core.errors import DataReadError
-from workbench.core.io.reader import _TIDY_SHARE, Reader
+from workbench.core.io.reader import TIDY_SHARE, Reader
 from workbench.core.progress import CancelToken, ProgressFn
 
 if TYPE_CHECKING:
@@ -17,6 +17,12 @@ if TYPE_CHECKING:
 
 class ParquetReader(Reader):
     """Parquet through pyarrow: the preview reads one batch, the read one row group at a time."""
+
+    format = "parquet"
+    priority = 30
+    label = "Parquet"
+    suffixes = (".parquet", ".pq")
+    option_names = ("strip_whitespace",)
 
     def __init__(self, path: Path, options: ReadOptions) -> None:
         super().__init__(path, options)
@@ -56,7 +62,7 @@ class ParquetReader(Reader):
                 parts.append(self._file.read_row_group(i))
             except Exception:
                 raise self._damaged() from None
-            progress((i + 1) / groups * (1 - _TIDY_SHARE), f"read row group {i + 1} of {groups}")
+            progress((i + 1) / groups * (1 - TIDY_SHARE), f"read row group {i + 1} of {groups}")
         table = pa.concat_tables(parts) if parts else self._file.schema_arrow.empty_table()
         tidy, notes = self._tidy(_arrow_to_pandas(table), cancel=cancel)
         return tidy, notes, self.options

@@ -1,14 +1,18 @@
-"""The `Reader` base class that every format's reader subclasses.
+"""The `Reader` base class that every format's reader subclasses, and the format registry.
 
-It lives apart from `formats` (which builds readers) and from the format modules (which
-subclass it), so both can import it without an import cycle. It holds what every format shares:
-the resolved options, the detection warnings, the early missing-file check and the tidy step.
+A reader declares its format (the name in ReadOptions.format and project files), the label the
+Import dialog shows, the file suffixes it reads and the read options that mean something for it;
+defining the subclass registers it (Orange's FileFormat). The base holds what every format
+shares: the resolved options, the detection warnings, the early missing-file check and the tidy
+step. `formats` loads every reader and builds them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pandas as pd
 
@@ -20,14 +24,39 @@ from workbench.core.progress import CancelToken, ProgressFn
 if TYPE_CHECKING:
     from workbench.core.io.options import ReadOptions
 
-_TIDY_SHARE = 0.1  # the last tenth of the progress bar is the tidy step
+TIDY_SHARE = 0.1  # the last tenth of the progress bar is the tidy step
+
+
+_FORMATS: dict[str, type[Reader]] = {}
 
 
 class Reader:
-    """Base: resolved options, detection warnings, and the shared tidy step."""
+    """Base: resolved options, detection warnings, and the shared tidy step.
+
+    A subclass declaring `format` registers itself: `label`, `suffixes` (lower case, with the
+    dot) and `option_names` (the ReadOptions fields it uses) come with it; `priority` orders
+    the formats wherever they are listed (lowest first).
+    """
+
+    format: ClassVar[str] = ""
+    priority: ClassVar[int] = 100
+    label: ClassVar[str] = ""
+    suffixes: ClassVar[tuple[str, ...]] = ()
+    option_names: ClassVar[tuple[str, ...]] = ()
 
     sheets: tuple[str, ...] = ()
     tables: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.format:
+            return
+        if cls.format in _FORMATS:
+            raise ValueError(f"file format '{cls.format}' is registered twice")
+        _FORMATS[cls.format] = cls
+        ordered = sorted(_FORMATS.values(), key=lambda reader: reader.priority)
+        _FORMATS.clear()
+        _FORMATS.update((reader.format, reader) for reader in ordered)
 
     def __init__(self, path: Path, options: ReadOptions) -> None:
         self.path = path
@@ -76,3 +105,14 @@ class Reader:
                 f"{self.path} holds a value nested too deeply to show as text "
                 "(about a thousand levels of brackets or more)"
             ) from None
+
+
+def registered_formats() -> Mapping[str, type[Reader]]:
+    """The readers registered so far, by format, in priority order (read-only); with every
+    reader loaded: `formats.file_formats()`."""
+    return MappingProxyType(_FORMATS)
+
+
+def unregister_format(name: str) -> None:
+    """Take a format out (a test's reader), so nothing keeps offering it."""
+    del _FORMATS[name]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from workbench.core.errors import DataReadError
-from workbench.core.io.reader import _TIDY_SHARE, Reader
+from workbench.core.io.reader import TIDY_SHARE, Reader
 from workbench.core.progress import CancelToken, ProgressFn
 
 if TYPE_CHECKING:
@@ -19,6 +19,12 @@ if TYPE_CHECKING:
 
 class SqliteReader(Reader):
     """One table or one SELECT from an SQLite file, opened read-only."""
+
+    format = "sqlite"
+    priority = 60
+    label = "SQLite database"
+    suffixes = (".sqlite", ".sqlite3", ".db")
+    option_names = ("table", "query", "parse_dates", "strip_whitespace")
 
     _FETCH = 50_000
 
@@ -101,7 +107,7 @@ class SqliteReader(Reader):
             rows.extend(chunk)
             if progress is not None:
                 share = len(rows) / total if total else 0.5
-                progress(min(share, 1.0) * (1 - _TIDY_SHARE), f"read {len(rows):,} rows")
+                progress(min(share, 1.0) * (1 - TIDY_SHARE), f"read {len(rows):,} rows")
         # Built once, not per chunk, so each column is typed from all of its values.
         return pd.DataFrame.from_records(rows, columns=columns, coerce_float=True)
 
@@ -114,7 +120,7 @@ class SqliteReader(Reader):
         self, progress: ProgressFn, cancel: CancelToken
     ) -> tuple[pd.DataFrame, list[str], ReadOptions]:
         frame = self._frame(self._sql, progress, cancel)
-        progress(1 - _TIDY_SHARE, "tidying columns")
+        progress(1 - TIDY_SHARE, "tidying columns")
         tidy, notes = self._tidy(frame, cancel=cancel)
         return tidy, notes, self.options
 

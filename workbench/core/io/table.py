@@ -62,7 +62,7 @@ def require_table_file(path: str | Path) -> None:
 
 def detect_format(path: Path) -> str:
     """The file's format from its content (magic bytes) and then its suffix."""
-    return detect.detect_format(Path(path))
+    return formats.detect_format(Path(path))
 
 
 def detect_options(path: str | Path, options: ReadOptions | None = None) -> ReadOptions:

@@ -29,7 +29,7 @@ def clean_names(raw: Sequence[Any], strip: bool) -> tuple[list[str], list[str]]:
     stripped = 0
     blank: list[str] = []
     for i, value in enumerate(raw):
-        name = "" if _missing(value) else str(value)
+        name = "" if is_missing(value) else str(value)
         if strip and name != name.strip():
             stripped += 1
             name = name.strip()
@@ -183,7 +183,7 @@ def _from_objects(s: pd.Series) -> tuple[pd.Series, bool]:
 
 
 def _cell_text(value: Any) -> Any:
-    if _missing(value) or isinstance(value, str):
+    if is_missing(value) or isinstance(value, str):
         return value
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
@@ -232,5 +232,5 @@ def _parse_dates(s: pd.Series) -> tuple[pd.Series | None, str]:
     return pd.Series(guess.parsed.array.take(codes, allow_fill=True), index=s.index), ""
 
 
-def _missing(value: Any) -> bool:
+def is_missing(value: Any) -> bool:
     return value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value))

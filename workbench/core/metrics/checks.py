@@ -2,7 +2,7 @@
 
 Every metrics entry point rejects the same bad inputs (empty rows, mismatched lengths,
 probability matrices of the wrong shape or with missing values) with the same message, so
-the checks live once, here. scikit-learn is imported inside `_quiet` only.
+the checks live once, here. scikit-learn is imported inside `quiet_metric_warnings` only.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from workbench.core.errors import WorkbenchError
 
 
 @contextmanager
-def _quiet() -> Iterator[None]:
+def quiet_metric_warnings() -> Iterator[None]:
     """Silence scikit-learn's undefined-metric chatter: score_all reports skips itself."""
     from sklearn.exceptions import UndefinedMetricWarning
 
@@ -30,7 +30,7 @@ def _quiet() -> Iterator[None]:
         yield
 
 
-def _check_lengths(y_true: np.ndarray, y_pred: np.ndarray) -> None:
+def check_lengths(y_true: np.ndarray, y_pred: np.ndarray) -> None:
     if y_true.shape[0] == 0:
         raise WorkbenchError("cannot score an empty set of rows")
     if y_true.shape[0] != y_pred.shape[0]:
@@ -39,7 +39,7 @@ def _check_lengths(y_true: np.ndarray, y_pred: np.ndarray) -> None:
         )
 
 
-def _check_proba(proba: Any, classes: Sequence[Any], rows: int) -> np.ndarray:
+def check_proba(proba: Any, classes: Sequence[Any], rows: int) -> np.ndarray:
     matrix = np.asarray(proba, dtype="float64")
     if matrix.ndim != 2 or matrix.shape != (rows, len(classes)):
         raise WorkbenchError(

@@ -15,7 +15,7 @@ import numpy as np
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.metrics.binary_curve import BinaryCurve
-from workbench.core.metrics.checks import _check_lengths, _check_proba
+from workbench.core.metrics.checks import check_lengths, check_proba
 from workbench.core.metrics.positive import plain
 
 
@@ -52,7 +52,7 @@ def _one_vs_rest(
     true values; the others have no curve."""
     truth = np.asarray(y_true)
     labels = list(classes)
-    matrix = _check_proba(proba, labels, truth.shape[0])
+    matrix = check_proba(proba, labels, truth.shape[0])
     for index, label in enumerate(labels):
         is_class = truth == label
         if not (is_class.all() or not is_class.any()):
@@ -133,7 +133,7 @@ def residuals(
     and at most `max_points` evenly spaced (predicted, residual) pairs for a scatter plot."""
     truth = np.asarray(y_true, dtype="float64")
     predicted = np.asarray(y_pred, dtype="float64")
-    _check_lengths(truth, predicted)
+    check_lengths(truth, predicted)
     errors = truth - predicted
     counts, edges = np.histogram(errors, bins=n_bins)
     quantiles = np.quantile(errors, _QUANTILES)

@@ -16,14 +16,14 @@ from typing import Any, NamedTuple
 import numpy as np
 
 # A computation is a zero-argument function giving the score, or the reason it is skipped.
-_Computation = Callable[[], float] | str
+Computation = Callable[[], float] | str
 
 
-def _bind(function: Callable[..., float], *args: Any, **kwargs: Any) -> Callable[[], float]:
+def bind(function: Callable[..., float], *args: Any, **kwargs: Any) -> Callable[[], float]:
     return lambda: function(*args, **kwargs)
 
 
-class _LabelCounts(NamedTuple):
+class LabelCounts(NamedTuple):
     """One confusion matrix over the labels present in the truth or the predictions, sorted
     as scikit-learn sorts them, from which every label metric is derived.
 
@@ -37,12 +37,12 @@ class _LabelCounts(NamedTuple):
     positive: int | None  # index of the positive label among the present ones, -1 if absent
     truth_codes: np.ndarray  # each true value's position in the model's classes
 
-    def computations(self, binary: bool) -> dict[str, _Computation]:
+    def computations(self, binary: bool) -> dict[str, Computation]:
         matrix = self.matrix
         tp = np.diag(matrix)
         true_sum = matrix.sum(axis=1)
         pred_sum = matrix.sum(axis=0)
-        computations: dict[str, _Computation] = {
+        computations: dict[str, Computation] = {
             "accuracy": lambda: float(np.trace(matrix)) / float(matrix.sum()),
             "balanced_accuracy": lambda: _balanced_accuracy(matrix),
             "mcc": lambda: _matthews(matrix),
@@ -50,8 +50,8 @@ class _LabelCounts(NamedTuple):
         per_class = _precision_recall_f1(tp, pred_sum, true_sum)
         names = ("precision", "recall", "f1")
         for name, values in zip(names, per_class, strict=True):
-            computations[f"{name}_macro"] = _bind(np.nanmean, values)
-            computations[f"{name}_weighted"] = _bind(_weighted_mean, values, true_sum)
+            computations[f"{name}_macro"] = bind(np.nanmean, values)
+            computations[f"{name}_weighted"] = bind(_weighted_mean, values, true_sum)
         if binary and self.positive is not None:
             i = self.positive
             if i < 0:  # the positive class appears nowhere: every count is zero
@@ -59,13 +59,13 @@ class _LabelCounts(NamedTuple):
             else:
                 one = (tp[i : i + 1], pred_sum[i : i + 1], true_sum[i : i + 1])
             for name, values in zip(names, _precision_recall_f1(*one), strict=True):
-                computations[name] = _bind(np.nanmean, values)
+                computations[name] = bind(np.nanmean, values)
         return computations
 
 
-def _label_counts(
+def count_labels(
     truth: np.ndarray, predicted: np.ndarray | None, labels: Sequence[Any], positive: Any
-) -> _LabelCounts | None:
+) -> LabelCounts | None:
     """The counts behind the label metrics, or None when scikit-learn must score these
     labels itself: anything but integer, boolean or string labels of one kind, a value
     outside `labels`, a positive class outside `labels`, or `labels` not in sorted order."""
@@ -94,7 +94,7 @@ def _label_counts(
         matches = [i for i, value in enumerate(present.tolist()) if value == positive]
         index = matches[0] if matches else -1
     truth_codes = np.asarray(class_of_present, dtype=np.intp)[codes[:rows]]
-    return _LabelCounts(matrix, index, truth_codes)
+    return LabelCounts(matrix, index, truth_codes)
 
 
 def _kind(value: Any) -> str | None:

@@ -39,8 +39,8 @@ import numpy as np
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.binary_curve import BinaryCurve
-from workbench.core.metrics.checks import _check_lengths, _check_proba, _quiet
-from workbench.core.metrics.label_counts import _bind, _Computation, _label_counts, _LabelCounts
+from workbench.core.metrics.checks import check_lengths, check_proba, quiet_metric_warnings
+from workbench.core.metrics.label_counts import Computation, LabelCounts, bind, count_labels
 from workbench.core.metrics.names import (
     PROBABILITY_METRICS,
     check_metric,
@@ -106,7 +106,7 @@ def _score(
     task = TaskType(task)
     truth = np.asarray(y_true)
     predicted = np.asarray(y_pred) if y_pred is not None else None
-    _check_lengths(truth, predicted if predicted is not None else truth)
+    check_lengths(truth, predicted if predicted is not None else truth)
     if task == TaskType.REGRESSION:
         if predicted is None:
             raise WorkbenchError("regression metrics need predictions")
@@ -117,7 +117,7 @@ def _score(
         )
     scores: dict[str, float] = {}
     skipped: dict[str, str] = {}
-    with _quiet():
+    with quiet_metric_warnings():
         for metric in wanted:
             compute = computations[metric]
             if isinstance(compute, str):
@@ -135,7 +135,7 @@ def _score(
     return Scores(scores, skipped)
 
 
-def _regression_computations(truth: np.ndarray, predicted: np.ndarray) -> dict[str, _Computation]:
+def _regression_computations(truth: np.ndarray, predicted: np.ndarray) -> dict[str, Computation]:
     from sklearn import metrics as skm
 
     truth = truth.astype("float64")
@@ -181,7 +181,7 @@ def _classification_computations(
     proba: np.ndarray | None,
     classes: Sequence[Any] | None,
     positive: Any,
-) -> dict[str, _Computation]:
+) -> dict[str, Computation]:
     from sklearn import metrics as skm
 
     if classes is None:
@@ -192,7 +192,7 @@ def _classification_computations(
     binary = task == TaskType.BINARY
     if binary and positive is None:
         positive = positive_label(labels, truth)
-    counted = _label_counts(truth, predicted, labels, positive if binary else None)
+    counted = count_labels(truth, predicted, labels, positive if binary else None)
     if counted is not None:
         computations = counted.computations(binary)
     else:
@@ -201,7 +201,7 @@ def _classification_computations(
         reason = "the model gives no class probabilities"
         computations.update(dict.fromkeys(PROBABILITY_METRICS, reason))
         return computations
-    matrix = _check_proba(proba, labels, truth.shape[0])
+    matrix = check_proba(proba, labels, truth.shape[0])
     computations["log_loss"] = _log_loss_computation(truth, matrix, labels, counted)
     computations["brier"] = lambda: _mean_one_vs_rest_brier(truth, matrix, labels)
     missing = _missing_class_reason(truth, labels)
@@ -226,14 +226,14 @@ def _classification_computations(
 
 def _sklearn_label_computations(
     truth: np.ndarray, predicted: np.ndarray | None, positive: Any
-) -> dict[str, _Computation]:
+) -> dict[str, Computation]:
     """The label metrics by scikit-learn's own functions: the path for labels the counting
     path does not take (mixed types, floats, labels outside the model's classes), so such
     inputs keep scikit-learn's exact behaviour, errors included. `positive` is None unless
     the task is binary."""
     from sklearn import metrics as skm
 
-    computations: dict[str, _Computation] = {
+    computations: dict[str, Computation] = {
         "accuracy": lambda: skm.accuracy_score(truth, predicted),
         "balanced_accuracy": lambda: skm.balanced_accuracy_score(truth, predicted),
         "mcc": lambda: skm.matthews_corrcoef(truth, predicted),
@@ -241,20 +241,20 @@ def _sklearn_label_computations(
     prf = {"precision": skm.precision_score, "recall": skm.recall_score, "f1": skm.f1_score}
     for average in ("macro", "weighted"):
         for name, function in prf.items():
-            computations[f"{name}_{average}"] = _bind(
+            computations[f"{name}_{average}"] = bind(
                 function, truth, predicted, average=average, zero_division=0
             )
     if positive is not None:
         for name, function in prf.items():
-            computations[name] = _bind(
+            computations[name] = bind(
                 function, truth, predicted, pos_label=positive, zero_division=0
             )
     return computations
 
 
 def _log_loss_computation(
-    truth: np.ndarray, matrix: np.ndarray, labels: list[Any], counted: _LabelCounts | None
-) -> _Computation:
+    truth: np.ndarray, matrix: np.ndarray, labels: list[Any], counted: LabelCounts | None
+) -> Computation:
     """log_loss(truth, matrix, labels=labels): by indexing when the labels were counted
     (each row's loss is minus the log of its true class's clipped probability, as the
     one-hot sum in scikit-learn reduces to), else by scikit-learn itself."""

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.metrics.checks import _quiet
+from workbench.core.metrics.checks import quiet_metric_warnings
 from workbench.core.metrics.positive import plain
 
 
@@ -54,7 +54,7 @@ def per_class_report(
     from sklearn.metrics import precision_recall_fscore_support
 
     labels = list(classes)
-    with _quiet():
+    with quiet_metric_warnings():
         precision, recall, f1, support = precision_recall_fscore_support(
             np.asarray(y_true), np.asarray(y_pred), labels=labels, zero_division=0
         )

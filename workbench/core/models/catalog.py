@@ -8,7 +8,7 @@ estimator.
 
 This module imports no scikit-learn or xgboost: the desktop window reads the declarations, and
 only fitting (in child processes) pays for the import. Factories live in factories.py and are
-named with `LazyModelFactory`.
+named with `LazyFactory`.
 
 Decisions:
 - Names are stable snake_case with the task in them (`random_forest_classifier`); the short
@@ -20,7 +20,7 @@ Decisions:
 - Seeds: every model with randomness gets `random_state=seed`; `n_jobs` goes to the models that
   take it (forests, kNN, xgboost).
 
-The registry is split by job: registry.py holds ModelDef, Tunable, LazyModelFactory and
+The registry is split by job: registry.py holds ModelDef, Tunable and
 `register`; shared_params.py the parameters several models share; classifiers.py and
 regressors.py the declarations, registered when this module imports them. This module keeps
 the look-ups.

@@ -59,7 +59,7 @@ def _classifying(task: TaskType) -> bool:
     return TaskType(task) != TaskType.REGRESSION
 
 
-def _max_features(value: str) -> Any:
+def max_features_param(value: str) -> Any:
     return None if value == "all" else value
 
 
@@ -191,7 +191,7 @@ def _forest(cls: type, params: Params, seed: int, n_jobs: int | None, options: O
         n_estimators=params["n_estimators"],
         max_depth=params["max_depth"],
         min_samples_leaf=params["min_samples_leaf"],
-        max_features=_max_features(params["max_features"]),
+        max_features=max_features_param(params["max_features"]),
         random_state=seed,
         n_jobs=n_jobs,
         **options,

@@ -3,8 +3,8 @@
 Why a module of its own: the declarations (classifiers.py, regressors.py), the
 shared parameters (shared_params.py) and the look-ups (catalog.py) all need ModelDef, Tunable and
 `register`; holding them here lets each of those import the types without importing one
-another. Like the rest of the registry it imports no scikit-learn: `LazyModelFactory` names a
-factory in factories.py and imports it on the first call.
+another. Like the rest of the registry it imports no scikit-learn: a `LazyFactory` (the one the
+steps use) names a factory in factories.py and imports it on the first call.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from importlib import import_module
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -21,6 +20,7 @@ import numpy as np
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import TaskType
 from workbench.core.params import Param, resolve_params
+from workbench.core.steps.lazy import LazyFactory
 
 CLASSIFICATION = frozenset({TaskType.BINARY, TaskType.MULTICLASS})
 REGRESSION = frozenset({TaskType.REGRESSION})
@@ -33,30 +33,10 @@ TREE_FAMILIES = frozenset({"Trees", "Boosting"})
 ModelFactory = Callable[[Mapping[str, Any], int, "int | None", TaskType, Mapping[str, Any]], Any]
 
 
-@dataclass(frozen=True)
-class LazyModelFactory:
-    """`module.function` as a model factory, imported on its first call (see steps/lazy.py)."""
-
-    module: str
-    function: str
-
-    def resolve(self) -> ModelFactory:
-        return getattr(import_module(self.module), self.function)
-
-    def __call__(
-        self,
-        params: Mapping[str, Any],
-        seed: int,
-        n_jobs: int | None,
-        task: TaskType,
-        model_options: Mapping[str, Any],
-    ) -> Any:
-        return self.resolve()(params, seed, n_jobs, task, model_options)
-
-
-def built_by(function: str) -> LazyModelFactory:
-    """The factory `function` of models/factories.py, imported when a model is first built."""
-    return LazyModelFactory("workbench.core.models.factories", function)
+def built_by(function: str) -> LazyFactory:
+    """The factory `function` of models/factories.py (a ModelFactory), imported when a model
+    is first built."""
+    return LazyFactory("workbench.core.models.factories", function)
 
 
 # --- tuning ranges -------------------------------------------------------------------------
@@ -137,7 +117,7 @@ class ModelDef:
     family: str  # one of FAMILIES, for grouping in the GUI
     help: str
     tasks: frozenset[TaskType]
-    factory: LazyModelFactory
+    factory: LazyFactory
     params: tuple[Param, ...] = ()
     tuning: tuple[Tunable, ...] = ()
     needs_scaling: bool = False  # default_model_chain scales numeric columns

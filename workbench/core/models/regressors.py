@@ -25,10 +25,10 @@ from workbench.core.models.shared_params import (
     XGB_NOTE,
     XGB_PARAMS,
     XGB_TUNING,
-    _c_param,
-    _criterion,
-    _max_features,
-    _max_iter,
+    c_param,
+    criterion_param,
+    max_features_param,
+    max_iter_param,
 )
 from workbench.core.params import Param, ParamType
 
@@ -88,7 +88,7 @@ for _name, _label, _help, _params, _tuning in (
         "a built-in feature selection. ",
         (
             Param("alpha", "Penalty (alpha)", ParamType.FLOAT, 1.0, ALPHA_HELP, 1e-8, 1e9),
-            _max_iter(10_000),
+            max_iter_param(10_000),
         ),
         (Tunable("alpha", "float", 1e-4, 100.0, log=True),),
     ),
@@ -107,7 +107,7 @@ for _name, _label, _help, _params, _tuning in (
                 minimum=0.0,
                 maximum=1.0,
             ),
-            _max_iter(10_000),
+            max_iter_param(10_000),
         ),
         (
             Tunable("alpha", "float", 1e-4, 100.0, log=True),
@@ -139,7 +139,7 @@ register(
         tasks=REGRESSION,
         factory=built_by("make_svr"),
         params=(
-            _c_param(),
+            c_param(),
             Param(
                 "epsilon",
                 "Tolerance (epsilon)",
@@ -182,7 +182,7 @@ register(
         help="A flowchart of yes/no questions ending in a value. Readable; one deep tree overfits.",
         tasks=REGRESSION,
         factory=built_by("make_decision_tree"),
-        params=(MAX_DEPTH, MIN_SAMPLES_LEAF, _criterion(REGRESSION_CRITERIA[:3])),
+        params=(MAX_DEPTH, MIN_SAMPLES_LEAF, criterion_param(REGRESSION_CRITERIA[:3])),
         tuning=TREE_TUNING,
         onnx_note="DecisionTreeRegressor converts.",
     )
@@ -195,7 +195,7 @@ register(
         help="Many deep trees on random samples of rows, averaged. Robust, little tuning.",
         tasks=REGRESSION,
         factory=built_by("make_random_forest"),
-        params=(N_ESTIMATORS_FOREST, MAX_DEPTH, MIN_SAMPLES_LEAF, _max_features("all")),
+        params=(N_ESTIMATORS_FOREST, MAX_DEPTH, MIN_SAMPLES_LEAF, max_features_param("all")),
         tuning=FOREST_TUNING,
         onnx_note="RandomForestRegressor converts.",
     )
@@ -208,7 +208,7 @@ register(
         help="Like a random forest with random split points: faster, a little smoother.",
         tasks=REGRESSION,
         factory=built_by("make_extra_trees"),
-        params=(N_ESTIMATORS_FOREST, MAX_DEPTH, MIN_SAMPLES_LEAF, _max_features("all")),
+        params=(N_ESTIMATORS_FOREST, MAX_DEPTH, MIN_SAMPLES_LEAF, max_features_param("all")),
         tuning=FOREST_TUNING,
         onnx_note="ExtraTreesRegressor converts.",
     )

@@ -11,7 +11,7 @@ from workbench.core.models.registry import Tunable
 from workbench.core.params import Param, ParamType
 
 
-def _c_param(default: float = 1.0) -> Param:
+def c_param(default: float = 1.0) -> Param:
     return Param(
         "C",
         "Regularisation C",
@@ -24,7 +24,7 @@ def _c_param(default: float = 1.0) -> Param:
     )
 
 
-def _max_iter(default: int, minimum: int = 10) -> Param:
+def max_iter_param(default: int, minimum: int = 10) -> Param:
     return Param(
         "max_iter",
         "Maximum iterations",
@@ -96,7 +96,7 @@ N_ESTIMATORS_FOREST = Param(
 )
 
 
-def _max_features(default: str) -> Param:
+def max_features_param(default: str) -> Param:
     return Param(
         "max_features",
         "Features per split",
@@ -108,7 +108,7 @@ def _max_features(default: str) -> Param:
     )
 
 
-def _criterion(choices: tuple[str, ...]) -> Param:
+def criterion_param(choices: tuple[str, ...]) -> Param:
     return Param(
         "criterion",
         "Split quality",

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.core.chain.resolve import ResolvedStep
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.names import (
@@ -34,8 +35,7 @@ from workbench.core.runs.environment import Environment
 from workbench.core.runs.loaded import LoadedRun
 from workbench.core.runs.log import TIMINGS, RunRecord
 from workbench.core.runs.spec import RowCounts
-from workbench.core.specs import SplitSpec, StepSpec, TuneSpec
-from workbench.core.steps.catalog import all_steps
+from workbench.core.specs import SplitSpec, TuneSpec
 
 SEVERE_ALERTS = ("critical", "warning")
 SCHEME_SENTENCES = {
@@ -205,7 +205,7 @@ def gather_facts(run: LoadedRun) -> RunFacts:
         class_balance=_class_balance(truth, classes) if classes else None,
         target_summary=None if predictions.is_classification else _target_summary(truth),
         profile_lines=profile_lines,
-        chain=chain_facts(run.chain.steps()),
+        chain=chain_facts(run.resolved_chain.steps),
         chain_rebuilt=run.chain_rebuilt,
         model_settings=fitted_settings(run),
         tuning=tuning_sentence(spec.tune, best_params(record)),
@@ -280,14 +280,9 @@ def value_text(value: Any) -> str:
     return str(value)
 
 
-def _settings(owner: Any, values: Mapping[str, Any]) -> list[Setting]:
-    """Every parameter `owner` (a StepDef or a ModelDef) declares, with its resolved value
-    (defaults filled in), labelled as its form labels it."""
-    try:
-        resolved = owner.resolve(values)
-    except WorkbenchError:
-        resolved = dict(values)  # a value this version refuses is still what the run used
-    params: Sequence[Param] = owner.params
+def _settings(params: Sequence[Param], resolved: Mapping[str, Any]) -> list[Setting]:
+    """Every parameter in `params` with its resolved value (defaults filled in), labelled as
+    its form labels it; values nothing declares (a newer version's) at the end."""
     declared = {param.name for param in params}
     settings = [
         Setting(param.label, param.name, value_text(resolved.get(param.name, param.default)))
@@ -301,29 +296,27 @@ def _settings(owner: Any, values: Mapping[str, Any]) -> list[Setting]:
     return settings
 
 
-def chain_facts(steps: Sequence[tuple[StepSpec, bool]]) -> list[ChainStepFacts]:
-    """The enabled steps of a compiled chain ((step, added for the model) pairs) as the
-    Prepare panel names them, with every parameter's value."""
-    registry = all_steps()
+def chain_facts(steps: Sequence[ResolvedStep]) -> list[ChainStepFacts]:
+    """The steps of a compiled chain (resolved, the model's marked as added) as the Prepare
+    panel names them, with every parameter's value."""
     chain = []
-    for spec, default in steps:
-        if not spec.enabled:
-            continue  # not in the pipeline
-        definition = registry.get(spec.step)
-        if definition is None:
+    for step in steps:
+        if step.definition is None:
             label, settings = (
-                f"unknown step '{spec.step}'",
-                [Setting(str(k), str(k), value_text(v)) for k, v in spec.params.items()],
+                f"unknown step '{step.name}'",
+                [Setting(str(k), str(k), value_text(v)) for k, v in step.spec.params.items()],
             )
             min_columns = 1
         else:
-            label = definition.label
-            settings = _settings(definition, spec.params)
-            min_columns = definition.min_columns
+            label = step.label
+            # Refused values (this version's rules) are still what the run used.
+            used = step.params if step.params is not None else step.spec.params
+            settings = _settings(step.definition.params, used)
+            min_columns = step.definition.min_columns
         # The Prepare panel's wording for a step without columns (chain_list.columns_text).
-        columns = ", ".join(spec.columns) or ("all features" if min_columns == 0 else "none")
+        columns = ", ".join(step.spec.columns) or ("all features" if min_columns == 0 else "none")
         chain.append(
-            ChainStepFacts(len(chain) + 1, label, spec.step, columns, tuple(settings), default)
+            ChainStepFacts(len(chain) + 1, label, step.name, columns, tuple(settings), step.added)
         )
     return chain
 
@@ -368,9 +361,12 @@ def model_settings(
             return "early stopping"
         return "tuned" if name in best else "set" if name in chosen else "default"
 
-    return [
-        replace(s, source=source(s.name)) for s in _settings(model, {**chosen, **best, **final})
-    ]
+    values = {**chosen, **best, **final}
+    try:
+        resolved = model.resolve(values)
+    except WorkbenchError:
+        resolved = values  # a value this version refuses is still what the run used
+    return [replace(s, source=source(s.name)) for s in _settings(model.params, resolved)]
 
 
 def tuning_sentence(tune: TuneSpec, best: Mapping[str, Any]) -> str:

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.core.chain.resolve import ResolvedChain, resolve_chain
 from workbench.core.errors import ProjectError, WorkbenchError
 from workbench.core.kinds import ColumnKind, TaskType
 from workbench.core.metrics.plot_data import RunPlotData
@@ -146,11 +147,22 @@ class LoadedRun:
         recorded = self.spec.chain
         if recorded.compiled is not None:
             return recorded
-        # Only runs logged before version 2 get here; the chain code loads scikit-learn.
-        from workbench.core.train.fit import model_chain
+        # Only runs logged before version 2 get here: rebuilt with today's model defaults (the
+        # pipeline module loads scikit-learn, which reading a run's results never needs).
+        from workbench.core.pipeline import model_chain
 
-        compiled = model_chain(recorded.user, self.model, self.features, self.spec.target)
-        return RecordedChain.from_compiled(recorded.user, compiled)
+        user = resolve_chain(recorded.user, self.features, self.spec.target)
+        return RecordedChain.from_compiled(recorded.user, model_chain(user, self.model).chain)
+
+    @cached_property
+    def resolved_chain(self) -> ResolvedChain:
+        """The recorded compiled chain resolved against the run's feature columns, the model's
+        steps marked as added: what the blockers, the card and the report walk."""
+        recorded = self.chain
+        flags = recorded.added_for_model
+        user = resolve_chain(recorded.user, self.features, self.spec.target)
+        added = [spec for spec, flag in recorded.steps() if flag]
+        return user.with_steps_added(flags.index(True) if any(flags) else len(flags), added)
 
     # --- the data ---------------------------------------------------------------------------
 

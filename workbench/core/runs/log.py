@@ -45,6 +45,7 @@ from workbench.core import json_fields
 from workbench.core.errors import ProjectError, WorkbenchError
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.tables import summarise_folds
+from workbench.core.processes import pid_alive
 from workbench.core.runs.environment import Environment
 from workbench.core.runs.log_schema import migrate, schema_version
 from workbench.core.runs.spec import RunSpec, logged_spec
@@ -169,41 +170,6 @@ def _to_json(value: Any, what: str) -> str:
         return json.dumps(value, default=_json_default, allow_nan=False, ensure_ascii=False)
     except (TypeError, ValueError) as error:
         raise WorkbenchError(f"{what} cannot be stored in the experiment log: {error}") from error
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether process `pid` runs on this machine (a zombie awaiting its parent counts dead)."""
-    if pid <= 0:
-        return False
-    if os.name == "nt":
-        return _windows_pid_alive(pid)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # it exists, under another user
-    with contextlib.suppress(OSError):
-        # /proc/<pid>/stat: "pid (name) state ..."; the name may hold spaces and parentheses.
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        return state not in ("Z", "X")
-    return True
-
-
-def _windows_pid_alive(pid: int) -> bool:
-    # os.kill on Windows would terminate the process: ask the kernel instead.
-    import ctypes
-
-    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
-    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-    if not handle:
-        return kernel32.GetLastError() == 5  # access denied: it exists
-    try:
-        code = ctypes.c_ulong()
-        kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
-        return code.value == 259  # STILL_ACTIVE
-    finally:
-        kernel32.CloseHandle(handle)
 
 
 def _check_run_id(run_id: str) -> str:

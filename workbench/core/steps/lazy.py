@@ -1,36 +1,36 @@
-"""Step factories named by module and function, imported on their first call.
+"""Factories named by module and function, imported on their first call.
 
-The step declarations are read by the desktop window (palette, forms, chain validation), which
-must not pay for importing scikit-learn (~1 s): only fitting needs it, and fitting runs in
-child processes. So each family declares its steps in `<family>.py`, which imports nothing
-heavy, and keeps its factories and custom transformers in `<family>_impl.py`; a declaration
-names its factory with `LazyFactory`, which imports the implementation module when the chain
-is compiled.
+The step and model declarations are read by the desktop window (palette, forms, chain
+validation), which must not pay for importing scikit-learn (~1 s): only fitting needs it, and
+fitting runs in child processes. So each step family declares its steps in `<family>.py`,
+which imports nothing heavy, and keeps its factories and custom transformers in
+`<family>_impl.py`, and the models keep theirs in models/factories.py; a declaration names its
+factory with `LazyFactory`, which imports the implementation module on the first call (when a
+chain is compiled, when a model is built).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
-from workbench.core.steps.registry import TransformerFactory
-
 
 @dataclass(frozen=True)
 class LazyFactory:
-    """`module.function` as a step factory; a frozen dataclass, so it pickles and compares."""
+    """`module.function` as a factory (a step's transformer factory, a model's estimator
+    factory); a frozen dataclass, so it pickles (by this module's path) and compares."""
 
     module: str
     function: str
 
-    def resolve(self) -> TransformerFactory:
+    def resolve(self) -> Callable[..., Any]:
         """The real factory (imports its module, and so scikit-learn, on first use)."""
         return getattr(import_module(self.module), self.function)
 
-    def __call__(self, columns: tuple[str, ...], params: Mapping[str, Any]) -> Any:
-        return self.resolve()(columns, params)
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.resolve()(*args, **kwargs)
 
 
 def factories_in(module: str) -> Callable[[str], LazyFactory]:

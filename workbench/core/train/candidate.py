@@ -20,6 +20,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
+from workbench.core.chain.resolve import ResolvedChain
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.names import greater_is_better
@@ -30,6 +31,7 @@ from workbench.core.progress import Cancelled, CancelToken, ProgressFn
 from workbench.core.runs.environment import capture_environment
 from workbench.core.runs.log import ExperimentLog
 from workbench.core.runs.spec import RunSpec
+from workbench.core.schemes import tune_methods
 from workbench.core.specs import ModelSpec, TrainSpec
 from workbench.core.train.events import (
     CANCELLED,
@@ -85,12 +87,14 @@ class TrainContext:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A model to train: its declaration, spec, unfitted pipeline, the notes about it and the
-    RunSpec its run records."""
+    """A model to train: its declaration, spec, unfitted pipeline, the full chain that pipeline
+    holds (the user's steps and the model's, resolved), the notes about it and the RunSpec its
+    run records."""
 
     model: ModelDef
     spec: ModelSpec
     template: Pipeline
+    chain: ResolvedChain
     notes: tuple[str, ...]
     run_spec: RunSpec
 
@@ -157,7 +161,7 @@ class CandidateRun:
         folds = ctx.plan.folds
         trials = self._trials()
         n_fits = len(trials) * len(folds) if len(trials) > 1 else 0
-        if ctx.spec.tune.method == "halving" and len(trials) > 1:
+        if tune_methods()[ctx.spec.tune.method].halving and len(trials) > 1:
             n_fits = sum(kept for kept, _ in halving_rounds(len(trials))) * len(folds)
         self.units = n_fits + len(folds) + 1
         params = dict(candidate.spec.params)
@@ -255,11 +259,12 @@ class CandidateRun:
 
     def _trials(self) -> list[dict[str, Any]]:
         tune = self.ctx.spec.tune
-        if tune.method == "none":
+        sampling = tune_methods()[tune.method].sampling
+        if sampling is None:
             return []
         model = self.candidate.model
         space = search_space(model, tune.space.get(model.name))
-        return candidates(tune.method, space, tune.n_trials, self.ctx.spec.seed)
+        return candidates(sampling, space, tune.n_trials, self.ctx.spec.seed)
 
     def _search(self, trials: list[dict[str, Any]]) -> tuple[dict[str, Any], list[FoldResult]]:
         """The best candidate and its fold results on all the folds' training rows."""
@@ -267,7 +272,8 @@ class CandidateRun:
         deadline = None
         if tune.time_budget_seconds:
             deadline = time.monotonic() + tune.time_budget_seconds
-        schedule = halving_rounds(len(trials)) if tune.method == "halving" else [(len(trials), 1.0)]
+        halving = tune_methods()[tune.method].halving
+        schedule = halving_rounds(len(trials)) if halving else [(len(trials), 1.0)]
         total = sum(kept for kept, _ in schedule)
         higher_better = greater_is_better(ctx.metric)
         alive = list(range(len(trials)))

@@ -1,14 +1,8 @@
-"""One candidate's pipeline, how it is fitted, and how a fold is scored.
+"""How one candidate's pipeline (core.pipeline) is fitted, and how a fold is scored.
 
-Imports scikit-learn: loaded by run_training in the training process, never by the window.
+Imports scikit-learn: loaded by the training process, never by the window.
 
 Decisions:
-- The pipeline is Pipeline([("float32", Float32Numbers()), ("chain", transformer), ("model",
-  model)]): numeric inputs are cast to float32 first, so the fitted model saw exactly what an
-  exported (float32) model is fed; the chain stays one object the exporter can take whole.
-- The user's chain comes first; the model's default chain (models.default_model_chain) then
-  makes usable the columns the user left untouched, and encodes or drops the ones the user's
-  chain left as strings or dates. Those steps go before the user's first MATRIX step.
 - Class predictions are `classes_[argmax(proba)]`: what predict() returns for every registered
   classifier, at the cost of one prediction pass instead of two.
 - XGBoost early stopping: the number of trees is found on a 90/10 split of the fit's training
@@ -21,7 +15,7 @@ from __future__ import annotations
 import os
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any
@@ -29,53 +23,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, clone
+from sklearn.base import clone
 from sklearn.pipeline import Pipeline
-from sklearn.utils.validation import check_is_fitted
 
-from workbench.core.chain.compile import build_transformer, prepare_frame
+from workbench.core.chain.compile import prepare_frame
+from workbench.core.chain.resolve import ResolvedChain
 from workbench.core.chain.stages import apply_row_steps
-from workbench.core.chain.walk import ChainWalk
 from workbench.core.errors import WorkbenchError
-from workbench.core.kinds import ColumnKind, TaskType
+from workbench.core.kinds import TaskType
 from workbench.core.metrics.scores import score_all
-from workbench.core.models.catalog import build_model, default_model_chain
 from workbench.core.models.factories import XGBClassifierLabels, XGBRegressorDense
-from workbench.core.models.registry import ModelDef
-from workbench.core.specs import ChainSpec, ModelSpec
-from workbench.core.steps.catalog import all_steps
-from workbench.core.steps.registry import Stage
+from workbench.core.pipeline import Float32Numbers
 
 EARLY_STOPPING_FRACTION = 0.1
 EARLY_STOPPING_PATIENCE = 20
 # Below this many rows in the early-stopping slice the stop would be noise: train all trees.
 EARLY_STOPPING_MIN_ROWS = 20
-# Kinds no model takes as they are: the default chain encodes or drops them even when the
-# user's chain touched the column.
-_UNUSABLE = (ColumnKind.CATEGORICAL, ColumnKind.TEXT, ColumnKind.IDENTIFIER, ColumnKind.DATETIME)
-
-
-class Float32Numbers(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
-    """Numeric (not boolean) columns as float32: what an exported model is fed."""
-
-    def fit(self, X: pd.DataFrame, y: Any = None) -> Float32Numbers:
-        self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
-        self.n_features_in_ = X.shape[1]
-        self.numeric_ = [
-            str(name)
-            for name in X.columns
-            if ptypes.is_numeric_dtype(X[name].dtype) and not ptypes.is_bool_dtype(X[name].dtype)
-        ]
-        return self
-
-    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
-        check_is_fitted(self, "numeric_")
-        cast = {
-            name: X[name].to_numpy(dtype=np.float32, na_value=np.nan)
-            for name in self.numeric_
-            if X[name].dtype != np.float32
-        }
-        return X.assign(**cast) if cast else X
 
 
 def runner_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -92,68 +55,21 @@ def runner_labels(y: pd.Series) -> pd.Series:
     return y
 
 
-def model_chain(
-    chain: ChainSpec, model: ModelDef, kinds: Mapping[str, ColumnKind], target: str
-) -> ChainSpec:
-    """The user's chain with the model's default steps added before its first MATRIX step."""
-    walk = ChainWalk(kinds, target).run(chain)
-    needing = {
-        column: kind
-        for column, kind in walk.kinds.items()
-        if column not in walk.branch_of or kind in _UNUSABLE
-    }
-    defaults = default_model_chain(model, needing).steps
-    steps = all_steps()
-    first_matrix = next(
-        (
-            index
-            for index, step in enumerate(chain.steps)
-            if step.enabled and step.step in steps and steps[step.step].stage == Stage.MATRIX
-        ),
-        len(chain.steps),
-    )
-    return ChainSpec(chain.steps[:first_matrix] + defaults + chain.steps[first_matrix:])
-
-
-def build_pipeline(
-    chain: ChainSpec,
-    model: ModelDef,
-    spec: ModelSpec,
-    kinds: Mapping[str, ColumnKind],
-    target: str,
-    task: TaskType,
-    seed: int,
-    n_jobs: int | None,
-    options: Mapping[str, Any],
-) -> Pipeline:
-    """The unfitted candidate: float32 cast, the chain (with the model's defaults), the model."""
-    transformer = build_transformer(model_chain(chain, model, kinds, target), kinds, target)
-    estimator = build_model(spec, task, seed=seed, n_jobs=n_jobs, model_options=options)
-    return Pipeline([("float32", Float32Numbers()), ("chain", transformer), ("model", estimator)])
-
-
-def has_row_steps(chain: ChainSpec) -> bool:
-    steps = all_steps()
-    return any(
-        s.enabled and s.step in steps and steps[s.step].stage == Stage.ROWS for s in chain.steps
-    )
-
-
 @dataclass(frozen=True)
 class FitSettings:
-    """What every fit of a job shares."""
+    """What every fit of a job shares: the user's chain (its ROWS steps run on each fit's
+    training rows), the task, the seed and whether XGBoost stops early."""
 
-    chain: ChainSpec
+    chain: ResolvedChain
     task: TaskType
     seed: int
-    rows_steps: bool
     early_stopping: bool
 
 
 def fit_one(template: Pipeline, X: pd.DataFrame, y: pd.Series, settings: FitSettings) -> Pipeline:
     """A fitted copy of `template` on these training rows: ROWS steps first, then early
     stopping for XGBoost when asked."""
-    if settings.rows_steps:
+    if settings.chain.has_row_steps:
         X, y = apply_row_steps(settings.chain, X, y, settings.seed)
     estimator = clone(template)
     model = estimator.steps[-1][1]

@@ -1,11 +1,14 @@
-"""The training runner: a TrainSpec over a project -> one logged run per model.
+"""The training runner: a TrainSpec over a TrainingInput -> one logged run per model.
 
-`run_training` opens the project, plans the split once (the test rows are set aside before
-any search), then trains the baseline and each chosen model in turn (see candidate.py):
-an optional search, cross-validation fold by fold, a final fit on every non-test row, one score
-of the test set. It follows the job contract: `progress(fraction, message)`, a cooperative
-cancel between folds and trials, and `on_partial` receiving RunStarted, TrialDone, FoldDone
-and CandidateResult values as they happen.
+A `TrainingInput` is everything the job trains on, taken from the project as it is on screen
+(`training_input`): the dataset it reads, the target and task, and the chain resolved once
+against the feature columns. The job receives it whole, so training never reads project.json
+and the window need not save before it trains. `train` reads the data, plans the split once
+(the test rows are set aside before any search), then trains the baseline and each chosen
+model in turn (see candidate.py): an optional search, cross-validation fold by fold, a final
+fit on every non-test row, one score of the test set. It follows the job contract:
+`progress(fraction, message)`, a cooperative cancel between folds and trials, and `on_partial`
+receiving RunStarted, TrialDone, FoldDone and CandidateResult values as they happen.
 
 Why it is built this way:
 - A fit that raises fails that model's run only (recorded with its message); the others go on.
@@ -23,10 +26,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from workbench.core.chain.resolve import ResolvedChain, resolve_chain
 from workbench.core.errors import ProjectError, WorkbenchError
 from workbench.core.kinds import TaskType
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
@@ -36,11 +42,48 @@ from workbench.core.train.events import (
     CandidateResult,
 )
 
+if TYPE_CHECKING:
+    from workbench.core.dataset import DatasetRef
+    from workbench.core.project import Project
+
 CANCEL_MESSAGE = "cancelled by the user"
 
 
 def _ignore(_: object) -> None:
     """on_partial sink for callers that do not watch partial results."""
+
+
+@dataclass(frozen=True, eq=False)
+class TrainingInput:
+    """What one training job trains on. `chain` is the project's chain resolved against its
+    feature columns (its `kinds`) and target: the job compiles it without looking a step up.
+    It pickles (a process job's argument) and holds no frame: the job reads the dataset."""
+
+    root: Path
+    project_name: str
+    dataset: DatasetRef
+    target: str
+    task: TaskType
+    chain: ResolvedChain
+
+
+def training_input(project: Project, chain: ResolvedChain | None = None) -> TrainingInput:
+    """The project as it is now (saved or not) as a training job's input; `chain`, when given,
+    is the chain on screen already resolved (resolved again if its columns or target differ
+    from the project's). A WorkbenchError says what the project still lacks."""
+    if project.dataset is None:
+        raise ProjectError(f"project '{project.name}' has no dataset yet; import one first")
+    if project.target is None or project.task is None:
+        raise WorkbenchError(f"project '{project.name}' has no target column; choose one first")
+    kinds = project.feature_kinds()
+    if not kinds:
+        raise WorkbenchError(f"project '{project.name}' has no feature columns to train on")
+    if chain is None or dict(chain.kinds) != kinds or chain.target != project.target:
+        spec = chain.chain if chain is not None else project.chain
+        chain = resolve_chain(spec, kinds, project.target)
+    return TrainingInput(
+        project.root, project.name, project.dataset, project.target, TaskType(project.task), chain
+    )
 
 
 def run_training(
@@ -50,45 +93,46 @@ def run_training(
     cancel: CancelToken = NEVER_CANCELLED,
     on_partial: Callable[[object], None] | None = None,
 ) -> list[CandidateResult]:
-    """Train every model of `spec` on the project's dataset; one result per model, in order
+    """Train the project as saved in `project_root` (the command line's training)."""
+    from workbench.core.project import open_project
+
+    inputs = training_input(open_project(project_root))
+    return train(inputs, spec, progress, cancel, on_partial)
+
+
+def train(
+    inputs: TrainingInput,
+    spec: TrainSpec,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+    on_partial: Callable[[object], None] | None = None,
+) -> list[CandidateResult]:
+    """Train every model of `spec` on the input's dataset; one result per model, in order
     (the baseline first when `spec.include_baseline`)."""
     from threadpoolctl import threadpool_limits
 
     from workbench.core.chain.advice import rescaling_note
     from workbench.core.chain.stages import model_options
+    from workbench.core.dataset import load_dataset_frame
     from workbench.core.metrics.names import check_metric, default_metric
     from workbench.core.metrics.positive import plain, positive_label
     from workbench.core.models.catalog import baseline_for, get_model, option_notes
-    from workbench.core.project import open_project
+    from workbench.core.pipeline import build_pipeline, model_chain
     from workbench.core.runs.log import LOG_FILE, ExperimentLog
     from workbench.core.runs.spec import FeatureColumn, RecordedChain, RowCounts, RunSpec
     from workbench.core.train.candidate import Candidate, CandidateRun, TrainContext
-    from workbench.core.train.fit import (
-        FitSettings,
-        build_pipeline,
-        has_row_steps,
-        model_chain,
-        runner_frame,
-        runner_labels,
-    )
+    from workbench.core.train.fit import FitSettings, runner_frame, runner_labels
     from workbench.core.train.splits import plan_split
 
-    project = open_project(project_root)
-    if project.dataset is None:
-        raise ProjectError(f"project '{project.name}' has no dataset yet; import one first")
-    if project.target is None or project.task is None:
-        raise WorkbenchError(f"project '{project.name}' has no target column; choose one first")
-    target, task = project.target, TaskType(project.task)
-    kinds = project.feature_kinds()
-    if not kinds:
-        raise WorkbenchError(f"project '{project.name}' has no feature columns to train on")
+    target, task, resolved_chain = inputs.target, inputs.task, inputs.chain
+    kinds = dict(resolved_chain.kinds)
     n_jobs = spec.n_jobs if spec.n_jobs is not None else (os.cpu_count() or 1)
     if n_jobs < 1:
         raise WorkbenchError(f"the number of cores must be 1 or more, got {n_jobs}")
     metric = check_metric(spec.tune.metric or default_metric(task), task)
 
     progress(0.0, "reading the data")
-    frame = project.load_frame().reset_index(drop=True)
+    frame = load_dataset_frame(inputs.root, inputs.dataset).reset_index(drop=True)
     plan = plan_split(frame, target, task, spec.split, spec.seed)
     # Every fold's rows together (folds[0] alone misses rows under time-series validation).
     development = np.unique(np.concatenate([np.concatenate(fold) for fold in plan.folds]))
@@ -100,8 +144,8 @@ def run_training(
         if task == TaskType.BINARY and len(classes) == 2:
             positive = positive_label(classes, y.iloc[development].to_numpy())
 
-    chain = project.chain
-    options = model_options(chain)
+    chain = resolved_chain.chain
+    options = model_options(resolved_chain)
     specs = list(spec.models)
     if spec.include_baseline:
         baseline = baseline_for(task)
@@ -121,37 +165,37 @@ def run_training(
     for model_spec in specs:
         model = get_model(model_spec.name, task)
         resolved = ModelSpec(model.name, dict(model_spec.params))
-        template = build_pipeline(
-            chain, model, resolved, kinds, target, task, spec.seed, n_jobs, options
-        )
-        advice = rescaling_note([model], chain)
+        full_chain = model_chain(resolved_chain, model)
+        template = build_pipeline(full_chain, resolved, task, spec.seed, n_jobs, options)
+        advice = rescaling_note([model], resolved_chain)
         notes = (*option_notes(model, task, options), *([advice] if advice else []))
         run_spec = RunSpec(
             task=task,
             target=target,
             features=features,
-            chain=RecordedChain.from_compiled(chain, model_chain(chain, model, kinds, target)),
+            chain=RecordedChain.from_compiled(chain, full_chain.chain),
             model=resolved,
             split=spec.split,
             tune=spec.tune,
             metric=metric,
             seed=spec.seed,
-            dataset_sha256=project.dataset.data_sha256,
+            dataset_sha256=inputs.dataset.data_sha256,
             rows=rows,
             n_jobs=spec.n_jobs,
             early_stopping=spec.early_stopping,
             positive=plain(positive),
             notes=(*plan.notes, *notes),
         )
-        candidates.append(Candidate(model, resolved, template, notes, run_spec))
+        candidates.append(Candidate(model, resolved, template, full_chain, notes, run_spec))
+
     results: list[CandidateResult] = []
     with ExitStack() as stack:
-        log = stack.enter_context(ExperimentLog(project.root / LOG_FILE))
+        log = stack.enter_context(ExperimentLog(inputs.root / LOG_FILE))
         if spec.n_jobs is not None:
             # OpenMP and BLAS threads (hist gradient boosting, linear algebra) obey this too.
             stack.enter_context(threadpool_limits(limits=n_jobs))
         ctx = TrainContext(
-            root=project.root,
+            root=inputs.root,
             log=log,
             X=X,
             y=y,
@@ -160,7 +204,7 @@ def run_training(
             plan=plan,
             development=development,
             spec=spec,
-            settings=FitSettings(chain, task, spec.seed, has_row_steps(chain), spec.early_stopping),
+            settings=FitSettings(resolved_chain, task, spec.seed, spec.early_stopping),
             metric=metric,
             positive=positive,
             classes=classes,

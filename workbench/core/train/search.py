@@ -24,13 +24,13 @@ HALVING_MIN_ROWS = 50
 
 
 def candidates(
-    method: str, space: Mapping[str, Tunable], n_trials: int, seed: int
+    sampling: str, space: Mapping[str, Tunable], n_trials: int, seed: int
 ) -> list[dict[str, Any]]:
     """The parameter sets to try, in order, at most `n_trials` of them (a grid is cut short in
     its own order when it is larger), without repeats."""
     if not space or n_trials < 1:
         return []
-    if method == "grid":
+    if sampling == "grid":
         from sklearn.model_selection import ParameterGrid
 
         grid = ParameterGrid({name: list(tunable.grid()) for name, tunable in space.items()})

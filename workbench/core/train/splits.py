@@ -34,6 +34,7 @@ from pandas.api import types as ptypes
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import TaskType
+from workbench.core.schemes import split_schemes
 from workbench.core.specs import SplitSpec
 
 MAX_TEST_FRACTION = 0.5
@@ -119,14 +120,8 @@ def plan_split(
     )
 
 
-_NEEDS = {
-    "group_kfold": ("group_column", "group k-fold needs a group column"),
-    "timeseries": ("time_column", "time-series validation needs a time column"),
-    "hash": ("id_column", "the hash split needs an id column"),
-}
-
-
 def _check_spec(frame: pd.DataFrame, target: str, spec: SplitSpec) -> None:
+    scheme = split_schemes()[spec.scheme]
     if target not in frame.columns:
         raise WorkbenchError(f"target column '{target}' is not in the data")
     if not 0 <= spec.test_fraction <= MAX_TEST_FRACTION:
@@ -134,20 +129,19 @@ def _check_spec(frame: pd.DataFrame, target: str, spec: SplitSpec) -> None:
             f"the test fraction must be between 0 and {MAX_TEST_FRACTION}, "
             f"got {spec.test_fraction:g}"
         )
-    if spec.scheme in ("holdout", "hash") and not 0 < spec.validation_fraction < 1:
+    if scheme.count == "fraction" and not 0 < spec.validation_fraction < 1:
         raise WorkbenchError(
             f"the validation fraction must be above 0 and below 1, got {spec.validation_fraction:g}"
         )
-    if spec.scheme not in ("holdout", "hash") and spec.n_splits < 2:
+    if scheme.count == "folds" and spec.n_splits < 2:
         raise WorkbenchError(f"k-fold validation needs at least 2 folds, got {spec.n_splits}")
-    if spec.scheme == "repeated_kfold" and spec.n_repeats < 1:
+    if scheme.repeats and spec.n_repeats < 1:
         raise WorkbenchError(f"repeated k-fold needs at least 1 repeat, got {spec.n_repeats}")
-    if spec.scheme in _NEEDS:
-        attribute, message = _NEEDS[spec.scheme]
-        column = getattr(spec, attribute)
+    if scheme.column is not None:
+        column = getattr(spec, scheme.column.setting)
         if not column:
-            raise WorkbenchError(message)
-        role = attribute.split("_")[0]
+            raise WorkbenchError(scheme.column_missing)
+        role = scheme.column.role
         if column not in frame.columns:
             raise WorkbenchError(f"{role} column '{column}' is not in the data")
         if column == target:
@@ -170,6 +164,7 @@ class _Planner:
         self.y = y
         self.classify = task != TaskType.REGRESSION
         self.spec = spec
+        self.scheme = split_schemes()[spec.scheme]
         self.seed = seed
         self.notes: list[str] = []
         self._times: np.ndarray | None = None
@@ -182,19 +177,19 @@ class _Planner:
     def test_split(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(test, rest) positions among `rows`."""
         fraction = self.spec.test_fraction
-        scheme = self.spec.scheme
+        planner = self.scheme.planner
         if fraction == 0:
             return EMPTY, rows
-        if scheme == "hash":
+        if planner == "hash":
             test = self.buckets(rows) >= 1.0 - fraction
             return rows[test], rows[~test]
-        if scheme == "timeseries":
+        if planner == "timeseries":
             ordered, times = self.by_time(rows)
             cut = _snap(times, ordered.size - math.ceil(fraction * ordered.size))
             if cut <= 0 or cut >= ordered.size:
                 raise self._few_times(times)
             return ordered[cut:], ordered[:cut]
-        if scheme == "group_kfold":
+        if planner == "group_kfold":
             from sklearn.model_selection import GroupShuffleSplit
 
             splitter = GroupShuffleSplit(n_splits=1, test_size=fraction, random_state=self.seed)
@@ -225,10 +220,10 @@ class _Planner:
     # -- the validation folds ---------------------------------------------------------------
 
     def folds(self, rows: np.ndarray) -> list[Fold]:
-        scheme = self.spec.scheme
-        if scheme == "holdout":
+        planner = self.scheme.planner
+        if planner == "holdout":
             return [self._holdout(rows)]
-        if scheme == "hash":
+        if planner == "hash":
             share = self.spec.validation_fraction * (1.0 - self.spec.test_fraction)
             valid = self.buckets(rows) < share
             if valid.all() or not valid.any():
@@ -236,9 +231,9 @@ class _Planner:
                     "the hash split put every row on one side: the data has too few ids"
                 )
             return [(rows[~valid], rows[valid])]
-        if scheme == "timeseries":
+        if planner == "timeseries":
             return self._timeseries(rows)
-        if scheme == "group_kfold":
+        if planner == "group_kfold":
             return self._group_kfold(rows)
         return self._kfold(rows)
 
@@ -267,17 +262,17 @@ class _Planner:
             StratifiedKFold,
         )
 
-        k, scheme = self.spec.n_splits, self.spec.scheme
-        stratified = self.classify and scheme in ("stratified_kfold", "repeated_kfold")
-        if scheme == "stratified_kfold" and not self.classify:
-            self.notes.append("stratified k-fold needs classes: regression uses plain k-fold")
+        k, scheme = self.spec.n_splits, self.scheme
+        stratified = self.classify and scheme.stratified
+        if scheme.classification_only and not self.classify:
+            self.notes.append(f"{scheme.label.lower()} needs classes: regression uses plain k-fold")
         if rows.size < k:
             raise WorkbenchError(f"{k}-fold validation needs at least {k} rows, got {rows.size}")
         labels = self.labels(rows) if stratified else None
         if labels is not None:
             self._check_classes(labels, k, f"stratified {k}-fold")
         state = self.seed if self.spec.shuffle else None
-        if scheme == "repeated_kfold":
+        if scheme.repeats:
             cls = RepeatedStratifiedKFold if stratified else RepeatedKFold
             splitter = cls(n_splits=k, n_repeats=self.spec.n_repeats, random_state=self.seed)
         elif stratified:
@@ -295,7 +290,7 @@ class _Planner:
         count = len(np.unique(groups))
         if count < k:
             raise WorkbenchError(
-                f"group k-fold with {k} folds needs at least {k} groups; "
+                f"{self.scheme.label.lower()} with {k} folds needs at least {k} groups; "
                 f"'{self.spec.group_column}' has {count} outside the test set"
             )
         splitter = GroupKFold(n_splits=k)

@@ -43,16 +43,12 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.io.options import ReadOptions
+from workbench.core.io.options import OTHER, ReadOptions
 from workbench.core.io.table import TablePreview
 from workbench.core.kinds import ColumnKind, ColumnRole, TaskSuggestion, task_for_column
 from workbench.gui.dialogs.import_combos import select_data
 from workbench.gui.dialogs.import_options_form import ReadOptionsForm
-from workbench.gui.dialogs.import_options_text import (
-    OTHER,
-    escape_html,
-    file_filter,
-)
+from workbench.gui.dialogs.import_options_text import escape_html, file_filter
 from workbench.gui.dialogs.import_preview import (
     PreviewOutcome,
     PreviewRelay,
@@ -171,21 +167,21 @@ class ImportDialog(QDialog):
         self.options_form = ReadOptionsForm()
         form = self.options_form
         # The dialog's own names for the fields: tests, scripts and the slots below use them.
-        self.format_combo = form.format_combo
-        self.encoding_combo = form.encoding_combo
-        self.delimiter_combo = form.delimiter_combo
-        self.delimiter_edit = form.delimiter_edit
-        self.header_check = form.header_check
-        self.header_row_spin = form.header_row_spin
-        self.decimal_combo = form.decimal_combo
-        self.thousands_combo = form.thousands_combo
-        self.na_edit = form.na_edit
-        self.sheet_combo = form.sheet_combo
-        self.table_combo = form.table_combo
-        self.query_edit = form.query_edit
-        self.parse_dates_check = form.parse_dates_check
-        self.strip_check = form.strip_check
-        self.skip_bad_check = form.skip_bad_check
+        self.format_combo = form.editor("format").widget
+        self.encoding_combo = form.editor("encoding").widget
+        self.delimiter_combo = form.delimiter_editor().combo
+        self.delimiter_edit = form.delimiter_editor().edit
+        self.header_check = form.editor("header").widget
+        self.header_row_spin = form.editor("header_row").widget
+        self.decimal_combo = form.editor("decimal").widget
+        self.thousands_combo = form.editor("thousands").widget
+        self.na_edit = form.editor("na_values").widget
+        self.sheet_combo = form.editor("sheet").widget
+        self.table_combo = form.editor("table").widget
+        self.query_edit = form.editor("query").widget
+        self.parse_dates_check = form.editor("parse_dates").widget
+        self.strip_check = form.editor("strip_whitespace").widget
+        self.skip_bad_check = form.editor("bad_lines").widget
         self.form = form.form
         self.error_label = form.error_label
         self._connect_options()
@@ -233,21 +229,7 @@ class ImportDialog(QDialog):
         chain: list[QWidget] = [
             self.path_edit,
             self.browse_button,
-            self.format_combo,
-            self.encoding_combo,
-            self.delimiter_combo,
-            self.delimiter_edit,
-            self.sheet_combo,
-            self.table_combo,
-            self.query_edit,
-            self.header_check,
-            self.header_row_spin,
-            self.decimal_combo,
-            self.thousands_combo,
-            self.na_edit,
-            self.parse_dates_check,
-            self.strip_check,
-            self.skip_bad_check,
+            *self.options_form.focus_chain(),
             self.table,
             self.target_combo,
             self.import_button,

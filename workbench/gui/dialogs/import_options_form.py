@@ -1,13 +1,20 @@
-"""The read-options form of the Import dialog: one widget per option, and the rules that fill it.
+"""The read-options form of the Import dialog, generated from the options' declarations.
+
+Every ReadOptions field declares how it is edited (core.io.options.ReadOption: a choice, a
+check box, a count, a list of tokens, a picker filled from the file...) and every reader which
+options mean something for its format; this form builds one editor per declared option, in
+field order, and shows only the ones the current format uses. A new option is a new field of
+ReadOptions, a new format a new reader: the form follows.
 
 The dialog decides when to preview and which fields the user overrode; this form only shows
-options and reads them back, so its ~200 lines of widget set-up do not bury the dialog's logic.
-It emits `option_changed(name)` when the user edits a field (the dialog mutes its own filling).
+options and reads them back. It emits `option_changed(name)` when the user edits a field (the
+dialog mutes its own filling); the delimiter's combo is left to the dialog (picking "other"
+waits for a character to be typed).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Container, Iterable, Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -27,147 +34,257 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.io.options import ReadOptions
+from workbench.core.io.formats import file_formats
+from workbench.core.io.options import OTHER, ReadOption, ReadOptions, declared_options
 from workbench.gui.dialogs.import_combos import refill, select_data
 from workbench.gui.dialogs.import_options_text import (
-    DECIMAL_CHOICES,
-    DELIMITER_CHOICES,
     DELIMITER_NAMES,
-    ENCODINGS,
-    FORMAT_CHOICES,
-    OTHER,
-    THOUSANDS_CHOICES,
+    format_choices,
     format_na_tokens,
     parse_na_tokens,
 )
 
 ERROR_COLOR = "#b00020"
+MAX_SKIPPED_ROWS = 10_000
 
-# Which option fields apply to which format; the others are hidden.
-_TEXT_FIELDS = frozenset({"encoding", "na_values", "parse_dates", "strip_whitespace"})
-FIELDS_BY_FORMAT: dict[str, frozenset[str]] = {
-    "csv": _TEXT_FIELDS
-    | {"delimiter", "header", "header_row", "decimal", "thousands", "bad_lines"},
-    "excel": frozenset({"sheet", "header", "header_row", "na_values", "parse_dates"})
-    | {"strip_whitespace"},
-    "parquet": frozenset({"strip_whitespace"}),
-    "json": _TEXT_FIELDS,
-    "jsonl": _TEXT_FIELDS,
-    "sqlite": frozenset({"table", "query", "parse_dates", "strip_whitespace"}),
-}
+Changed = Callable[[], None]
+
+
+class OptionEditor:
+    """One option's editor: `widget` goes in the form's row, `focus` are its widgets in tab
+    order, `buddy` the one its caption's mnemonic focuses."""
+
+    def __init__(self, option: ReadOption, widget: QWidget) -> None:
+        self.option = option
+        self.widget = widget
+        self.buddy: QWidget = widget
+        self.focus: list[QWidget] = [widget]
+        widget.setToolTip(option.help)
+
+    def value(self) -> Any:
+        raise NotImplementedError
+
+    def show_value(self, value: Any, sources: Mapping[str, Iterable[str]], keep: bool) -> None:
+        """Show `value`; `keep`: the user typed this field's text, leave it as it is."""
+        raise NotImplementedError
+
+    def on_edit(self, changed: Changed) -> None:
+        """Call `changed` when the user edits the field (a change made from code too: a test
+        or a script must preview like a click does)."""
+        raise NotImplementedError
+
+
+class ChoiceEditor(OptionEditor):
+    """A combo of (value, label) choices: the format, the decimal mark, thousands."""
+
+    def __init__(self, option: ReadOption, choices: Iterable[tuple[Any, str]]) -> None:
+        self.combo = QComboBox()
+        for value, label in choices:
+            self.combo.addItem(label, value)
+        super().__init__(option, self.combo)
+
+    def value(self) -> Any:
+        return self.combo.currentData()
+
+    def show_value(self, value: Any, sources: Mapping[str, Iterable[str]], keep: bool) -> None:
+        select_data(self.combo, value)
+
+    def on_edit(self, changed: Changed) -> None:
+        self.combo.currentIndexChanged.connect(lambda _: changed())
+
+
+class EncodingEditor(OptionEditor):
+    """An editable combo: the usual codecs, or any codec name typed."""
+
+    def __init__(self, option: ReadOption) -> None:
+        self.combo = QComboBox()
+        self.combo.setEditable(True)
+        self.combo.addItems([label for _value, label in option.choices])
+        super().__init__(option, self.combo)
+
+    def value(self) -> Any:
+        return self.combo.currentText().strip() or None
+
+    def show_value(self, value: Any, sources: Mapping[str, Iterable[str]], keep: bool) -> None:
+        if self.combo.currentText() != (value or ""):
+            # Only when it differs: resetting the text moves the cursor of a user typing.
+            self.combo.setCurrentText(value or "")
+
+    def on_edit(self, changed: Changed) -> None:
+        self.combo.currentTextChanged.connect(lambda _: changed())
+
+
+class DelimiterEditor(OptionEditor):
+    """A combo of the usual delimiters and "other…", which shows a one-character field."""
+
+    def __init__(self, option: ReadOption) -> None:
+        self.combo = QComboBox()
+        for value, label in option.choices:
+            self.combo.addItem(label, value)
+        self.combo.setToolTip(option.help)
+        self.edit = QLineEdit()
+        self.edit.setMaxLength(2)
+        self.edit.setPlaceholderText(option.placeholder)
+        self.edit.setToolTip("A single character; type \\t for a tab.")
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.combo, 1)
+        row.addWidget(self.edit, 1)
+        self.edit.hide()
+        super().__init__(option, box)
+        self.buddy = self.combo
+        self.focus = [self.combo, self.edit]
+
+    def value(self) -> Any:
+        value = self.combo.currentData()
+        if value != OTHER:
+            return str(value)
+        return self.edit.text().replace("\\t", "\t") or None
+
+    def show_value(self, value: Any, sources: Mapping[str, Iterable[str]], keep: bool) -> None:
+        known = value in DELIMITER_NAMES
+        select_data(self.combo, value if known else OTHER)
+        self.edit.setVisible(not known)
+        shown = (value or "").replace("\t", "\\t")
+        if not known and self.edit.text() != shown:
+            self.edit.setText(shown)
+
+    def on_edit(self, changed: Changed) -> None:
+        self.edit.textChanged.connect(lambda _: changed())
+
+
+class CheckEditor(OptionEditor):
+    """A check box; the option's `values` say what unticked and ticked mean."""
+
+    def __init__(self, option: ReadOption) -> None:
+        self.check = QCheckBox(option.label)
+        super().__init__(option, self.check)
+
+    def value(self) -> Any:
+        off, on = self.option.values
+        return on if self.check.isChecked() else off
+
+    def show_value(self, value: Any, sources: Mapping[str, Iterable[str]], keep: bool) -> None:
+        self.check.setChecked(value != self.option.values[0])  # "detect" shows as ticked
+
+    def on_edit(self, changed: Changed) -> None:
+        self.check.toggled.connect(lambda _: changed())
+
+
+class CountEditor(OptionEditor):
+    """A whole number from 0 (None shows as 0)."""
+
+    def __init__(self, option: ReadOption) -> None:
+        self.spin = QSpinBox()
+        self.spin.setRange(0, MAX_SKIPPED_ROWS)
+        super().__init__(option, self.spin)
+
+    def value(self) -> Any:
+        return self.spin.value()
+
+    def show_value(self, value: Any, sources: Mapping[str, Iterable[str]], keep: bool) -> None:
+        self.spin.setValue(value or 0)
+
+    def on_edit(self, changed: Changed) -> None:
+        self.spin.valueChanged.connect(lambda _: changed())
+
+
+class TextEditor(OptionEditor):
+    """A line of text (None when empty): the SQL query."""
+
+    def __init__(self, option: ReadOption) -> None:
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText(option.placeholder)
+        super().__init__(option, self.edit)
+
+    def value(self) -> Any:
+        return self.edit.text().strip() or None
+
+    def show_value(self, value: Any, sources: Mapping[str, Iterable[str]], keep: bool) -> None:
+        if not keep:
+            self.edit.setText(value or "")
+
+    def on_edit(self, changed: Changed) -> None:
+        self.edit.textChanged.connect(lambda _: changed())
+
+
+class TokensEditor(TextEditor):
+    """Comma-separated tokens, `""` for the empty cell: the missing-value tokens."""
+
+    def value(self) -> Any:
+        return parse_na_tokens(self.edit.text())
+
+    def show_value(self, value: Any, sources: Mapping[str, Iterable[str]], keep: bool) -> None:
+        if not keep:
+            self.edit.setText(format_na_tokens(value))
+            self.edit.setCursorPosition(0)  # the list is long: show its start
+
+
+class SourceEditor(OptionEditor):
+    """A combo filled from the file (its sheets, its tables)."""
+
+    def __init__(self, option: ReadOption) -> None:
+        self.combo = QComboBox()
+        super().__init__(option, self.combo)
+
+    def value(self) -> Any:
+        return self.combo.currentText() or None
+
+    def show_value(self, value: Any, sources: Mapping[str, Iterable[str]], keep: bool) -> None:
+        refill(self.combo, sources.get(self.option.source, ()), value)
+
+    def on_edit(self, changed: Changed) -> None:
+        self.combo.currentIndexChanged.connect(lambda _: changed())
+
+
+def make_editor(option: ReadOption) -> OptionEditor:
+    """The editor the option's declared widget kind asks for."""
+    kind = option.widget
+    if kind == "format":
+        return ChoiceEditor(option, format_choices())
+    if kind == "choice":
+        return ChoiceEditor(option, option.choices)
+    makers: dict[str, Callable[[ReadOption], OptionEditor]] = {
+        "encoding": EncodingEditor,
+        "delimiter": DelimiterEditor,
+        "check": CheckEditor,
+        "count": CountEditor,
+        "tokens": TokensEditor,
+        "text": TextEditor,
+        "source": SourceEditor,
+    }
+    return makers[str(kind)](option)
 
 
 class ReadOptionsForm(QScrollArea):
-    """The option fields and the inline error, in a scroll area so a short window keeps them."""
+    """The option fields and the inline error, in a scroll area so a short window keeps them.
+
+    `options_type` is the declarations to build from (ReadOptions, or a subclass declaring
+    more options)."""
 
     option_changed = Signal(str)  # the ReadOptions field name the user edited
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, options_type: type[ReadOptions] = ReadOptions
+    ) -> None:
         super().__init__(parent)
-        self.format_combo = QComboBox()
-        for value, label in FORMAT_CHOICES:
-            self.format_combo.addItem(label, value)
-        self.format_combo.setToolTip("The kind of file; detected from its content and name.")
-
-        self.encoding_combo = QComboBox()
-        self.encoding_combo.setEditable(True)
-        self.encoding_combo.addItems(ENCODINGS)
-        self.encoding_combo.setToolTip(
-            "How the bytes of the file map to characters. Try cp1252 or latin-1 when accented "
-            "letters look wrong (Ã© instead of é). Any Python codec name can be typed."
-        )
-
-        self.delimiter_combo = QComboBox()
-        for value, label in DELIMITER_CHOICES:
-            self.delimiter_combo.addItem(label, value)
-        self.delimiter_combo.setToolTip("The character between two fields of a row.")
-        self.delimiter_edit = QLineEdit()
-        self.delimiter_edit.setMaxLength(2)
-        self.delimiter_edit.setPlaceholderText("one character, \\t for tab")
-        self.delimiter_edit.setToolTip("A single character; type \\t for a tab.")
-        delimiter_box = QWidget()
-        delimiter_row = QHBoxLayout(delimiter_box)
-        delimiter_row.setContentsMargins(0, 0, 0, 0)
-        delimiter_row.addWidget(self.delimiter_combo, 1)
-        delimiter_row.addWidget(self.delimiter_edit, 1)
-        self.delimiter_edit.hide()
-
-        self.header_check = QCheckBox("First row holds column names")
-        self.header_check.setToolTip(
-            "Ticked: the row below the skipped rows names the columns. Unticked: every row is "
-            "data and the columns are named column_0, column_1, …"
-        )
-        self.header_row_spin = QSpinBox()
-        self.header_row_spin.setRange(0, 10_000)
-        self.header_row_spin.setToolTip(
-            "Rows at the top of the file to skip (titles, notes, blank lines): the row after "
-            "them holds the column names, or the first data when the box above is unticked."
-        )
-
-        self.decimal_combo = QComboBox()
-        for value, label in DECIMAL_CHOICES:
-            self.decimal_combo.addItem(label, value)
-        self.decimal_combo.setToolTip("The decimal mark in numbers: 3.14 or 3,14.")
-        self.thousands_combo = QComboBox()
-        for value, label in THOUSANDS_CHOICES:
-            self.thousands_combo.addItem(label, value)
-        self.thousands_combo.setToolTip("The character grouping digits: 1,000,000 or 1.000.000.")
-
-        self.na_edit = QLineEdit()
-        self.na_edit.setToolTip(
-            'Cell values read as missing, separated by commas. "" is the empty cell.'
-        )
-        self.sheet_combo = QComboBox()
-        self.sheet_combo.setToolTip("The worksheet to import.")
-        self.table_combo = QComboBox()
-        self.table_combo.setToolTip("The database table to import.")
-        self.query_edit = QLineEdit()
-        self.query_edit.setPlaceholderText("SELECT … (optional, replaces the table)")
-        self.query_edit.setToolTip("An SQL query whose result is imported instead of a table.")
-        self.parse_dates_check = QCheckBox("Parse dates")
-        self.parse_dates_check.setToolTip(
-            "Turn a text column into dates when every value has one unambiguous date format."
-        )
-        self.strip_check = QCheckBox("Strip surrounding spaces")
-        self.strip_check.setToolTip(
-            "Remove spaces around column names and text values (' Male' becomes 'Male')."
-        )
-        self.skip_bad_check = QCheckBox("Skip malformed lines")
-        self.skip_bad_check.setToolTip(
-            "Drop rows with the wrong number of fields instead of stopping with an error."
-        )
-
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-        self._rows: dict[str, QWidget] = {}
-        self._labels: dict[str, QLabel] = {}
-
-        def add(name: str, label: str | None, widget: QWidget) -> None:
-            if label is None:
-                self.form.addRow(widget)
+        self.editors: dict[str, OptionEditor] = {}
+        for name, option in declared_options(options_type).items():
+            if option.widget is None:
+                continue  # a command-line option only
+            editor = make_editor(option)
+            self.editors[name] = editor
+            if option.widget == "check":
+                self.form.addRow(editor.widget)
             else:
-                caption = QLabel(label)
-                caption.setBuddy(widget)
-                self.form.addRow(caption, widget)
-                self._labels[name] = caption
-            self._rows[name] = widget
-
-        add("format", "F&ormat:", self.format_combo)
-        add("encoding", "&Encoding:", self.encoding_combo)
-        add("delimiter", "&Delimiter:", delimiter_box)
-        self._labels["delimiter"].setBuddy(self.delimiter_combo)
-        add("sheet", "S&heet:", self.sheet_combo)
-        add("table", "&Table:", self.table_combo)
-        add("query", "&Query:", self.query_edit)
-        add("header", None, self.header_check)
-        add("header_row", "Rows to s&kip:", self.header_row_spin)
-        add("decimal", "Deci&mal mark:", self.decimal_combo)
-        add("thousands", "Thou&sands:", self.thousands_combo)
-        add("na_values", "Missing &values:", self.na_edit)
-        add("parse_dates", None, self.parse_dates_check)
-        add("strip_whitespace", None, self.strip_check)
-        add("bad_lines", None, self.skip_bad_check)
+                caption = QLabel(option.label)
+                caption.setBuddy(editor.buddy)
+                self.form.addRow(caption, editor.widget)
+            editor.on_edit(lambda name=name: self.option_changed.emit(name))
 
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
@@ -197,60 +314,21 @@ class ReadOptionsForm(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMinimumWidth(300)
 
-        self._connect_options()
+    def editor(self, name: str) -> OptionEditor:
+        return self.editors[name]
 
-    def _connect_options(self) -> None:
-        # currentIndexChanged, not activated: a change made from code (a test, a script) must
-        # preview like a click does; the dialog mutes its own form filling. The delimiter combo is
-        # not relayed: picking "other" waits for a character, which the dialog decides.
-        self.format_combo.currentIndexChanged.connect(lambda _: self.option_changed.emit("format"))
-        self.encoding_combo.currentTextChanged.connect(
-            lambda _: self.option_changed.emit("encoding")
-        )
-        self.delimiter_edit.textChanged.connect(lambda _: self.option_changed.emit("delimiter"))
-        self.header_check.toggled.connect(lambda _: self.option_changed.emit("header"))
-        self.header_row_spin.valueChanged.connect(lambda _: self.option_changed.emit("header_row"))
-        self.decimal_combo.currentIndexChanged.connect(
-            lambda _: self.option_changed.emit("decimal")
-        )
-        self.thousands_combo.currentIndexChanged.connect(
-            lambda _: self.option_changed.emit("thousands")
-        )
-        self.na_edit.textChanged.connect(lambda _: self.option_changed.emit("na_values"))
-        self.sheet_combo.currentIndexChanged.connect(lambda _: self.option_changed.emit("sheet"))
-        self.table_combo.currentIndexChanged.connect(lambda _: self.option_changed.emit("table"))
-        self.query_edit.textChanged.connect(lambda _: self.option_changed.emit("query"))
-        self.parse_dates_check.toggled.connect(lambda _: self.option_changed.emit("parse_dates"))
-        self.strip_check.toggled.connect(lambda _: self.option_changed.emit("strip_whitespace"))
-        self.skip_bad_check.toggled.connect(lambda _: self.option_changed.emit("bad_lines"))
+    def delimiter_editor(self) -> DelimiterEditor:
+        editor = self.editors["delimiter"]
+        assert isinstance(editor, DelimiterEditor)
+        return editor
+
+    def focus_chain(self) -> list[QWidget]:
+        """The fields' widgets in tab order."""
+        return [widget for editor in self.editors.values() for widget in editor.focus]
 
     def field_value(self, name: str) -> Any:
         """The value of one option as the form shows it now."""
-        readers: dict[str, Callable[[], Any]] = {
-            "format": lambda: self.format_combo.currentData(),
-            "encoding": lambda: self.encoding_combo.currentText().strip() or None,
-            "delimiter": self._delimiter_value,
-            "header": self.header_check.isChecked,
-            "header_row": self.header_row_spin.value,
-            "decimal": lambda: self.decimal_combo.currentData(),
-            "thousands": lambda: self.thousands_combo.currentData(),
-            "na_values": lambda: parse_na_tokens(self.na_edit.text()),
-            "sheet": lambda: self.sheet_combo.currentText() or None,
-            "table": lambda: self.table_combo.currentText() or None,
-            "query": lambda: self.query_edit.text().strip() or None,
-            "parse_dates": self.parse_dates_check.isChecked,
-            "strip_whitespace": self.strip_check.isChecked,
-            "bad_lines": lambda: "skip" if self.skip_bad_check.isChecked() else "error",
-        }
-        return readers[name]()
-
-    def _delimiter_value(self) -> str | None:
-        value = self.delimiter_combo.currentData()
-        if value != OTHER:
-            return str(value)
-        text = self.delimiter_edit.text()
-        text = text.replace("\\t", "\t")
-        return text or None
+        return self.editors[name].value()
 
     def fill(
         self,
@@ -263,38 +341,17 @@ class ReadOptionsForm(QScrollArea):
 
         The caller mutes `option_changed` handling around this: these are not user edits.
         """
-        select_data(self.format_combo, options.format)
-        if self.encoding_combo.currentText() != (options.encoding or ""):
-            # Only when it differs: resetting the text moves the cursor of a user typing.
-            self.encoding_combo.setCurrentText(options.encoding or "")
-        delimiter = options.delimiter
-        known = delimiter in DELIMITER_NAMES
-        select_data(self.delimiter_combo, delimiter if known else OTHER)
-        self.delimiter_edit.setVisible(not known)
-        shown = (delimiter or "").replace("\t", "\\t")
-        if not known and self.delimiter_edit.text() != shown:
-            self.delimiter_edit.setText(shown)
-        self.header_check.setChecked(options.header is not False)
-        self.header_row_spin.setValue(options.header_row or 0)
-        select_data(self.decimal_combo, options.decimal)
-        select_data(self.thousands_combo, options.thousands)
-        if "na_values" not in overridden:
-            self.na_edit.setText(format_na_tokens(options.na_values))
-            self.na_edit.setCursorPosition(0)  # the list is long: show its start
-        refill(self.sheet_combo, sheets, options.sheet)
-        refill(self.table_combo, tables, options.table)
-        if "query" not in overridden:
-            self.query_edit.setText(options.query or "")
-        self.parse_dates_check.setChecked(options.parse_dates)
-        self.strip_check.setChecked(options.strip_whitespace)
-        self.skip_bad_check.setChecked(options.bad_lines == "skip")
+        sources = {"sheets": list(sheets), "tables": list(tables)}
+        for name, editor in self.editors.items():
+            editor.show_value(getattr(options, name), sources, name in overridden)
 
     def show_fields(self, fmt: str | None) -> None:
         """Only the options that mean something for this format are shown."""
-        wanted = FIELDS_BY_FORMAT.get(fmt or "", frozenset())
-        for name, widget in self._rows.items():
+        reader = file_formats().get(fmt or "")
+        wanted = set(reader.option_names) if reader is not None else set()
+        for name, editor in self.editors.items():
             if name != "format":
-                self.form.setRowVisible(widget, name in wanted)
+                self.form.setRowVisible(editor.widget, name in wanted)
 
 
-__all__ = ["FIELDS_BY_FORMAT", "ReadOptionsForm"]
+__all__ = ["OptionEditor", "ReadOptionsForm", "make_editor"]

@@ -1,8 +1,9 @@
 """The words the Import dialog uses for read options, kept apart from the widgets that show them.
 
-The choice lists label each option value for the form, and `describe_options` says in one line
-how a file is being read, so the user can check detection at a glance. None of this needs a
-widget, so it is plain functions and tables that can be tested and reused on their own.
+The format choices and the file filter come from the registered readers, and
+`describe_options` says in one line how a file is being read, so the user can check detection
+at a glance (the options' own labels and choices are declared on ReadOptions). None of this
+needs a widget, so it is plain functions and tables that can be tested and reused on their own.
 """
 
 from __future__ import annotations
@@ -10,34 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from workbench.core.io.detect import MIXED_ENCODING
-from workbench.core.io.options import SUPPORTED_SUFFIXES, ReadOptions
+from workbench.core.io.formats import file_formats, supported_suffixes
+from workbench.core.io.options import ReadOptions
 
-FORMAT_CHOICES: tuple[tuple[str, str], ...] = (
-    ("auto", "Detect automatically"),
-    ("csv", "CSV / delimited text"),
-    ("excel", "Excel workbook"),
-    ("parquet", "Parquet"),
-    ("json", "JSON"),
-    ("jsonl", "JSON lines"),
-    ("sqlite", "SQLite database"),
-)
-ENCODINGS: tuple[str, ...] = ("utf-8", "utf-8-sig", "cp1252", "latin-1", MIXED_ENCODING)
-OTHER = "other"
-DELIMITER_CHOICES: tuple[tuple[str, str], ...] = (
-    (",", "comma  ,"),
-    (";", "semicolon  ;"),
-    ("\t", "tab"),
-    ("|", "pipe  |"),
-    (" ", "space"),
-    (OTHER, "other…"),
-)
-DECIMAL_CHOICES: tuple[tuple[str, str], ...] = ((".", "point  ."), (",", "comma  ,"))
-THOUSANDS_CHOICES: tuple[tuple[str | None, str], ...] = (
-    (None, "none"),
-    (",", "comma  ,"),
-    (".", "point  ."),
-    (" ", "space"),
-)
 DELIMITER_NAMES = {
     ",": "comma",
     ";": "semicolon",
@@ -45,7 +21,12 @@ DELIMITER_NAMES = {
     "|": "pipe",
     " ": "space",
 }
-_FORMAT_NAMES = dict(FORMAT_CHOICES) | {"csv": "Delimited text", "excel": "Excel"}
+
+
+def format_choices() -> tuple[tuple[str, str], ...]:
+    """(format, label) for the format picker: detection first, then every reader's format."""
+    readers = file_formats().values()
+    return (("auto", "Detect automatically"), *((r.format, r.label) for r in readers))
 
 
 def parse_na_tokens(text: str) -> tuple[str, ...]:
@@ -81,7 +62,8 @@ def describe_options(options: ReadOptions) -> str:
         else:
             parts.append(f"SQLite table '{options.table}'" if options.table else "SQLite")
     else:
-        parts.append(_FORMAT_NAMES.get(fmt, fmt))
+        reader = file_formats().get(fmt)
+        parts.append(reader.label if reader is not None else fmt)
         if fmt in ("json", "jsonl") and options.encoding:
             parts.append(_encoding_name(options.encoding))
     if fmt in ("csv", "excel"):
@@ -121,7 +103,7 @@ def _encoding_name(encoding: str | None) -> str:
 
 def file_filter() -> str:
     """The Browse filter, built from what the readers accept."""
-    patterns = " ".join(f"*{suffix}" for suffix in SUPPORTED_SUFFIXES)
+    patterns = " ".join(f"*{suffix}" for suffix in supported_suffixes())
     return f"Tables ({patterns});;All files (*)"
 
 

@@ -38,8 +38,8 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.chain.preview import ChainPreview, preview_chain, sample_frame
+from workbench.core.chain.resolve import ResolvedChain, resolve_chain
 from workbench.core.chain.stages import onnx_blockers
-from workbench.core.chain.walk import columns_at, validate_chain
 from workbench.core.kinds import ColumnKind, infer_kinds
 from workbench.core.specs import ChainSpec, StepSpec
 from workbench.core.steps.catalog import all_steps
@@ -117,6 +117,7 @@ class PreparePanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self._chain = ChainSpec()
+        self._resolved: ResolvedChain = resolve_chain(self._chain, {})
         self._frame: pd.DataFrame | None = None
         self._sample: pd.DataFrame | None = None
         self._kinds: dict[str, ColumnKind] = {}
@@ -478,8 +479,10 @@ class PreparePanel(QWidget):
     def _chain_updated(self, select: int | None) -> None:
         """After any change of chain or context: problems, markers, selection, preview."""
         self._problems = {}
+        # Resolved once per change: problems, ONNX blockers, column pickers and the preview.
+        self._resolved = resolve_chain(self._chain, self._kinds, self._target)
         if self._kinds:
-            for problem in validate_chain(self._chain, self._kinds, self._target):
+            for problem in self._resolved.problems:
                 self._problems.setdefault(problem.step_index, []).append(problem.message)
         self.model.set_problems(self._problems)
         self.model.set_error_step(None)
@@ -488,7 +491,7 @@ class PreparePanel(QWidget):
         self._schedule_preview()
 
     def _update_onnx_label(self) -> None:
-        blockers = onnx_blockers(self._chain)
+        blockers = onnx_blockers(self._resolved)
         if not self._chain.steps:
             self.onnx_label.setText("")
         elif not blockers:
@@ -541,7 +544,7 @@ class PreparePanel(QWidget):
             self.columns_box.hide()
             return
         self.columns_box.show()
-        available = columns_at(self._chain, row, self._kinds, self._target)
+        available = self._resolved.columns_at(row)
         usable = {n: k for n, k in available.items() if k in definition.accepts}
         accepted = ", ".join(sorted(kind_label(kind) for kind in definition.accepts))
         limit = ""
@@ -624,7 +627,7 @@ class PreparePanel(QWidget):
             return
         job = Job(
             preview_chain,
-            args=(self._sample, self._chain, dict(self._kinds), self._target),
+            args=(self._sample, self._resolved),
             kwargs={"sample_rows": SAMPLE_ROWS, "show_rows": SHOW_ROWS, "seed": 0},
             name="Previewing the preprocessing chain",
         )

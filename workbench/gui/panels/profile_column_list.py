@@ -29,8 +29,8 @@ from workbench.gui.widgets.kind_badges import kind_description, kind_icon, kind_
 
 PENDING_TEXT = "profiling…"
 
-_SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
-_NAME_ROLE = int(Qt.ItemDataRole.UserRole) + 2
+COLUMN_SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
+COLUMN_NAME_ROLE = int(Qt.ItemDataRole.UserRole) + 2
 COL_NAME, COL_KIND, COL_MISSING, COL_DISTINCT, COL_DISTRIBUTION, COL_ALERTS = range(6)
 _HEADERS = ("Column", "Kind", "Missing", "Distinct", "Distribution", "Alerts")
 _HEADER_TIPS = (
@@ -136,7 +136,7 @@ class ColumnListModel(QAbstractTableModel):
         row, column = index.row(), index.column()
         name = self._names[row]
         profile = self._profiles[row]
-        if role == _NAME_ROLE:
+        if role == COLUMN_NAME_ROLE:
             return name
         if column == COL_NAME:
             return self._name_data(name, role)
@@ -145,7 +145,7 @@ class ColumnListModel(QAbstractTableModel):
                 return PENDING_TEXT
             if role == Qt.ItemDataRole.ForegroundRole:
                 return QPalette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
-            if role == _SORT_ROLE:
+            if role == COLUMN_SORT_ROLE:
                 return math.inf  # unfinished columns sort after the finished ones
             return None
         if column == COL_KIND:
@@ -156,24 +156,24 @@ class ColumnListModel(QAbstractTableModel):
                 return kind_icon(kind)
             if role == Qt.ItemDataRole.ToolTipRole:
                 return f"{kind_label(kind)}: {kind_description(kind)} (stored as {profile.dtype})"
-            if role == _SORT_ROLE:
+            if role == COLUMN_SORT_ROLE:
                 return kind_label(kind)
         elif column == COL_MISSING:
             if role == Qt.ItemDataRole.DisplayRole:
                 return format_fraction(profile.missing_fraction)
             if role == Qt.ItemDataRole.ToolTipRole:
                 return f"{profile.missing:,} of {profile.count + profile.missing:,} rows missing"
-            if role == _SORT_ROLE:
+            if role == COLUMN_SORT_ROLE:
                 return profile.missing_fraction
         elif column == COL_DISTINCT:
             if role == Qt.ItemDataRole.DisplayRole:
                 return format_count(profile.distinct)
-            if role == _SORT_ROLE:
+            if role == COLUMN_SORT_ROLE:
                 return profile.distinct
         elif column == COL_DISTRIBUTION:
             if role == SPARKLINE_ROLE:
                 return sparkline_counts(profile)
-            if role == _SORT_ROLE:
+            if role == COLUMN_SORT_ROLE:
                 return profile.distinct
         elif column == COL_ALERTS:
             return self._alert_data(name, role)
@@ -182,7 +182,7 @@ class ColumnListModel(QAbstractTableModel):
         return None
 
     def _name_data(self, name: str, role: int) -> Any:
-        if role in (Qt.ItemDataRole.DisplayRole, _SORT_ROLE):
+        if role in (Qt.ItemDataRole.DisplayRole, COLUMN_SORT_ROLE):
             return name if role == Qt.ItemDataRole.DisplayRole else name.casefold()
         if name == self._target:
             if role == Qt.ItemDataRole.FontRole:
@@ -204,7 +204,7 @@ class ColumnListModel(QAbstractTableModel):
             return severity_icon(worst)
         if role == Qt.ItemDataRole.ToolTipRole and alerts:
             return "\n".join(f"{a.severity.capitalize()}: {a.message}" for a in alerts)
-        if role == _SORT_ROLE:
+        if role == COLUMN_SORT_ROLE:
             return SEVERITY_RANK.get(worst or "", 0) * 10_000 + len(alerts)
         return None
 

@@ -32,9 +32,9 @@ from workbench.core.profile.model import Alert, ColumnProfile, Profile
 from workbench.core.specs import ChainSpec
 from workbench.gui.panels.profile_column_detail import ColumnDetail
 from workbench.gui.panels.profile_column_list import (
-    _NAME_ROLE,
-    _SORT_ROLE,
     COL_NAME,
+    COLUMN_NAME_ROLE,
+    COLUMN_SORT_ROLE,
     ColumnListModel,
     make_column_table,
 )
@@ -80,7 +80,7 @@ class ProfilePanel(QWidget):
         self.columns_model = ColumnListModel(self)
         self.columns_proxy = QSortFilterProxyModel(self)
         self.columns_proxy.setSourceModel(self.columns_model)
-        self.columns_proxy.setSortRole(_SORT_ROLE)
+        self.columns_proxy.setSortRole(COLUMN_SORT_ROLE)
         self.columns_proxy.setFilterKeyColumn(COL_NAME)
         self.columns_proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.column_filter = QLineEdit()
@@ -218,7 +218,7 @@ class ProfilePanel(QWidget):
 
     def selected_column(self) -> str | None:
         index = self.column_table.currentIndex()
-        return index.data(_NAME_ROLE) if index.isValid() else None
+        return index.data(COLUMN_NAME_ROLE) if index.isValid() else None
 
     def select_column(self, name: str | None) -> bool:
         """Select a column in the list (clearing a filter that hides it); False if unknown."""
@@ -245,7 +245,7 @@ class ProfilePanel(QWidget):
     def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
             return
-        name = current.data(_NAME_ROLE)
+        name = current.data(COLUMN_NAME_ROLE)
         self._show_detail(name)
         self.column_selected.emit(name)
 

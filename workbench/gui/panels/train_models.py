@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.chain.advice import rescaling_note
+from workbench.core.chain.resolve import ResolvedChain, resolve_chain
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import TaskType
 from workbench.core.models.catalog import get_model, models_for
@@ -56,7 +57,7 @@ class ModelPicker(QSplitter):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Vertical, parent)
         self._task: TaskType | None = None
-        self._chain = ChainSpec()
+        self._chain: ResolvedChain = resolve_chain(ChainSpec(), {})
         self._params: dict[str, dict[str, Any]] = {}  # model -> settings away from defaults
         self._form: ParamForm | None = None
         self._form_model: str | None = None
@@ -72,7 +73,8 @@ class ModelPicker(QSplitter):
         self._params = {}
         self._populate_models()
 
-    def set_chain(self, chain: ChainSpec) -> None:
+    def set_chain(self, chain: ResolvedChain) -> None:
+        """The chain the ticked models will train on: its advice for them shows below."""
         self._chain = chain
         self._update_models_hint()
 

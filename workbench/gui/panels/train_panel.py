@@ -4,7 +4,9 @@ Left, the settings (every one edits a part of a TrainSpec); right, a live leader
 grows a row per model as the runner starts it and fills the cells as folds and trials finish.
 The training runs in a child process through a JobBridge, so the window never waits on a fit
 and Cancel kills the process at once; the runs it had started are then marked cancelled in
-the experiment log (a killed process cannot say so itself). A failure arrives as a value: the
+the experiment log (a killed process cannot say so itself). The job is handed the project as
+it is on screen (the chain resolved once, roles and target, the dataset to read): nothing is
+saved to train. A failure arrives as a value: the
 message shows inline and in the model's row, never as a traceback dialog.
 
 The model column lives in train_models.py and the settings column in train_settings.py; this
@@ -32,12 +34,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.chain.resolve import ResolvedChain, resolve_chain
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import ColumnKind, TaskType
 from workbench.core.metrics.names import METRIC_LABELS, default_metric
+from workbench.core.project import Project
 from workbench.core.specs import ChainSpec, SplitSpec, TrainSpec, TuneSpec
 from workbench.core.train.events import CandidateResult, FoldDone, RunStarted, TrialDone
-from workbench.core.train.runner import mark_cancelled, run_training
+from workbench.core.train.runner import mark_cancelled, train, training_input
 from workbench.gui.job_bridge import JobBridge
 from workbench.gui.panels.train_models import ModelPicker
 from workbench.gui.panels.train_settings import (
@@ -80,16 +84,16 @@ class TrainPanel(QWidget):
     new or changed runs."""
 
     runs_changed = Signal()
-    # Emitted just before a training starts: the job reads the project from disk, so the
-    # window saves unsaved chain or role edits on this signal.
-    about_to_train = Signal()
 
     def __init__(self, parent: QWidget | None = None, in_process: bool = True) -> None:
         super().__init__(parent)
+        self._project: Project | None = None
         self._root: Path | None = None
         self._task: TaskType | None = None
         self._target: str | None = None
         self._columns: dict[str, ColumnKind] = {}
+        self._features: dict[str, ColumnKind] = {}
+        self._chain: ResolvedChain = resolve_chain(ChainSpec(), {})
         self._in_process = in_process
         self._folds_done = 0
         self._trials_done = 0
@@ -107,33 +111,36 @@ class TrainPanel(QWidget):
 
     # ----------------------------------------------------------------- public API
 
-    def set_context(
-        self,
-        project_root: Path | None,
-        task: TaskType | None,
-        target: str | None,
-        columns: Mapping[str, ColumnKind],
-    ) -> None:
-        """The project to train in, its task and target, and its columns' kinds (the pickers
-        of group, time and id columns offer the ones that suit)."""
+    def set_context(self, project: Project | None) -> None:
+        """The project to train in (the window's open project, with its unsaved edits): its
+        task and target, its columns' kinds (the pickers of group, time and id columns offer
+        the ones that suit) and its chain. A training takes the project as it is then."""
+        dataset = project.dataset if project is not None else None
+        task = project.task if project is not None and dataset is not None else None
         task = TaskType(task) if task is not None else None
         task_changed = task != self._task
-        self._root = Path(project_root) if project_root is not None else None
+        self._project = project
+        self._root = project.root if project is not None else None
         self._task = task
-        self._target = target
+        self._target = project.target if task is not None else None
+        columns = dataset.kinds if dataset is not None and project is not None else {}
         self._columns = {str(name): ColumnKind(kind) for name, kind in columns.items()}
+        self._features = project.feature_kinds() if project is not None else {}
         if task_changed:
             self.model_picker.set_task(task)
             self.train_settings.populate_schemes(task)
             self.train_settings.populate_metrics(task)
         self.train_settings.populate_pickers(self._columns, self._target)
         self.train_settings.update_fields()
+        self.set_chain(project.chain if project is not None else ChainSpec())
         self._show_state()
 
     def set_chain(self, chain: ChainSpec) -> None:
-        """The project's chain, as the Prepare panel leaves it: the panel warns when it
-        rescales numbers before a ticked tree model."""
-        self.model_picker.set_chain(chain)
+        """The chain on screen, as the Prepare panel leaves it: resolved once against the
+        project's features, it is what Train trains, and the panel warns when it rescales
+        numbers before a ticked tree model."""
+        self._chain = resolve_chain(chain, self._features, self._target)
+        self.model_picker.set_chain(self._chain)
 
     def spec(self) -> TrainSpec:
         """The TrainSpec the settings describe; a WorkbenchError says what is missing."""
@@ -210,15 +217,15 @@ class TrainPanel(QWidget):
     def train(self) -> bool:
         """Start training with the current settings; False (and a message inline) when the
         settings are incomplete or a training is running."""
-        if self.bridge.running or self._root is None:
+        if self.bridge.running or self._project is None:
             return False
         try:
             spec = self.spec()
+            inputs = training_input(self._project, self._chain)
         except WorkbenchError as error:
             self._show_error(str(error))
             return False
         self.error_label.hide()
-        self.about_to_train.emit()
         self.last_results = []
         self.leaderboard.clear()
         self.leaderboard.set_metric(self.chosen_metric() or default_metric(self._task))
@@ -229,7 +236,7 @@ class TrainPanel(QWidget):
         self.progress_bar.show()
         count = len(spec.models) + (1 if spec.include_baseline else 0)
         self.status_label.setText(f"Training {count} model{'s' if count > 1 else ''}…")
-        job = Job(run_training, (self._root, spec), name=f"Training {count} models")
+        job = Job(train, (inputs, spec), name=f"Training {count} models")
         self.bridge.start(job, in_process=self._in_process)
         return True
 

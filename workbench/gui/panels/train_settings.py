@@ -3,7 +3,9 @@
 It exists apart from the panel because turning these fields into a SplitSpec and a TuneSpec
 (and a stored spec back into the fields) is a job of its own, with its own rules: which
 schemes the task allows, which fields a scheme needs, which columns suit a group, time or id
-picker. The panel composes it, wires the Train and Cancel buttons to the job, and listens to
+picker. The schemes, methods, column pickers and their help come from the declarations in
+core.train.schemes: a scheme or method registered there shows here. The panel composes it,
+wires the Train and Cancel buttons to the job, and listens to
 `metric_changed` to re-rank the leaderboard.
 """
 
@@ -31,68 +33,15 @@ from PySide6.QtWidgets import (
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import ColumnKind, TaskType
 from workbench.core.metrics.names import METRIC_LABELS, default_metric, metrics_for
+from workbench.core.schemes import (
+    column_needs,
+    default_split_scheme,
+    split_schemes,
+    tune_methods,
+)
 from workbench.core.specs import SplitSpec, TrainSpec, TuneSpec
 from workbench.gui.widgets.kind_badges import kind_icon, kind_label
 from workbench.gui.widgets.param_form import muted_label
-
-SCHEMES: dict[str, tuple[str, str]] = {
-    "holdout": (
-        "Hold-out",
-        "One validation set, a share of the training rows (stratified for classification). "
-        "Fast; the score depends on which rows were drawn.",
-    ),
-    "kfold": (
-        "K-fold",
-        "The training rows are cut into k folds; each fold is validated once on a model fitted "
-        "on the others.",
-    ),
-    "stratified_kfold": (
-        "Stratified k-fold",
-        "K-fold keeping each class's share in every fold: the usual choice for classification.",
-    ),
-    "repeated_kfold": (
-        "Repeated k-fold",
-        "K-fold done several times with different shuffles: steadier scores, k × repeats fits.",
-    ),
-    "group_kfold": (
-        "Group k-fold",
-        "Rows sharing a group value (a patient, a store) stay in the same fold, so validation "
-        "never sees a group the model was fitted on.",
-    ),
-    "timeseries": (
-        "Time-series split",
-        "Folds in time order: each validates on rows later than every row it was fitted on.",
-    ),
-    "hash": (
-        "Hash split on an id",
-        "A row's id decides its split (a hash), so the same row always lands in the same split, "
-        "even after rows are added or shuffled.",
-    ),
-}
-CLASSIFICATION_ONLY_SCHEMES = ("stratified_kfold",)
-FOLD_SCHEMES = ("kfold", "stratified_kfold", "repeated_kfold", "group_kfold", "timeseries")
-FRACTION_SCHEMES = ("holdout", "hash")
-TUNE_LABELS = {
-    "none": "No tuning (use the settings as set)",
-    "grid": "Grid search",
-    "random": "Random search",
-    "halving": "Successive halving",
-}
-TUNE_HELP = {
-    "none": "Each model is trained once with its settings.",
-    "grid": "Tries evenly spread values of each tuned setting (at most the trial budget).",
-    "random": "Tries random combinations from each model's search space.",
-    "halving": "Starts many combinations on a little data and gives more data only to the best.",
-}
-# Which column kinds make sense for each picker.
-GROUP_KINDS = (ColumnKind.CATEGORICAL, ColumnKind.IDENTIFIER, ColumnKind.TEXT)
-TIME_KINDS = (ColumnKind.DATETIME, ColumnKind.NUMERIC)
-ID_KINDS = (ColumnKind.IDENTIFIER, ColumnKind.TEXT)
-_PICKERS = {
-    "group_kfold": ("group_column", "a group column", "a category, ID-like or text"),
-    "timeseries": ("time_column", "a time column", "a date/time or numeric"),
-    "hash": ("id_column", "an id column", "an ID-like or text"),
-}
 
 
 class TrainSettings(QScrollArea):
@@ -121,24 +70,20 @@ class TrainSettings(QScrollArea):
     # ----------------------------------------------------------------- specs
 
     def split_spec(self) -> SplitSpec:
-        scheme = str(self.scheme_combo.currentData())
-        columns: dict[str, str | None] = {
-            "group_column": None,
-            "time_column": None,
-            "id_column": None,
-        }
-        if scheme in _PICKERS:
-            attribute, what, kinds = _PICKERS[scheme]
-            combo = self.picker_combos[attribute]
-            column = combo.currentData()
+        name = str(self.scheme_combo.currentData())
+        scheme = split_schemes()[name]
+        columns: dict[str, str | None] = dict.fromkeys(self.picker_combos)
+        need = scheme.column
+        if need is not None:
+            column = self.picker_combos[need.setting].currentData()
             if not column:
                 raise WorkbenchError(
-                    f"{SCHEMES[scheme][0]} needs {what}; this dataset has no {kinds} column "
-                    "besides the target: choose another scheme"
+                    f"{scheme.label} needs {need.what}; this dataset has no {need.kinds_text} "
+                    "column besides the target: choose another scheme"
                 )
-            columns[attribute] = str(column)
+            columns[need.setting] = str(column)
         return SplitSpec(
-            scheme=scheme,
+            scheme=name,
             n_splits=self.folds_spin.value(),
             n_repeats=self.repeats_spin.value(),
             validation_fraction=round(self.validation_spin.value(), 4),
@@ -196,14 +141,15 @@ class TrainSettings(QScrollArea):
         self.validation_spin.setDecimals(2)
         self.validation_spin.setValue(0.2)
         self.validation_spin.setToolTip("Share of the training rows held out for validation.")
+        # One column picker per column a declared scheme needs (group, time, id).
         self.picker_combos: dict[str, QComboBox] = {}
-        for attribute in ("group_column", "time_column", "id_column"):
+        for need in column_needs():
             combo = QComboBox()
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
             combo.setMinimumContentsLength(12)
-            self.picker_combos[attribute] = combo
+            self.picker_combos[need.setting] = combo
         self.test_spin = QDoubleSpinBox()
         self.test_spin.setRange(0.0, 0.5)
         self.test_spin.setSingleStep(0.05)
@@ -219,9 +165,8 @@ class TrainSettings(QScrollArea):
         form.addRow("Folds", self.folds_spin)
         form.addRow("Repeats", self.repeats_spin)
         form.addRow("Validation share", self.validation_spin)
-        form.addRow("Group column", self.picker_combos["group_column"])
-        form.addRow("Time column", self.picker_combos["time_column"])
-        form.addRow("Id column", self.picker_combos["id_column"])
+        for need in column_needs():
+            form.addRow(need.label, self.picker_combos[need.setting])
         form.addRow("Test share", self.test_spin)
         return box
 
@@ -231,8 +176,8 @@ class TrainSettings(QScrollArea):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.tuning_form = form
         self.tune_combo = QComboBox()
-        for method, label in TUNE_LABELS.items():
-            self.tune_combo.addItem(label, method)
+        for method in tune_methods().values():
+            self.tune_combo.addItem(method.label, method.name)
         self.tune_combo.currentIndexChanged.connect(self.update_fields)
         self.tune_help = muted_label()
         self.trials_spin = QSpinBox()
@@ -304,11 +249,11 @@ class TrainSettings(QScrollArea):
         self.scheme_combo.blockSignals(True)
         self.scheme_combo.clear()
         classification = task in (TaskType.BINARY, TaskType.MULTICLASS)
-        for scheme, (label, _help) in SCHEMES.items():
-            if scheme in CLASSIFICATION_ONLY_SCHEMES and not classification:
+        for scheme in split_schemes().values():
+            if scheme.classification_only and not classification:
                 continue
-            self.scheme_combo.addItem(label, scheme)
-        default = "stratified_kfold" if classification else "kfold"
+            self.scheme_combo.addItem(scheme.label, scheme.name)
+        default = default_split_scheme("classification" if classification else "regression")
         self.scheme_combo.setCurrentIndex(max(0, self.scheme_combo.findData(default)))
         self.scheme_combo.blockSignals(False)
 
@@ -327,9 +272,9 @@ class TrainSettings(QScrollArea):
     def populate_pickers(self, columns: Mapping[str, ColumnKind], target: str | None) -> None:
         """Offer each picker the columns of kinds that suit it, never the target; keep a
         previous choice that is still there."""
-        wanted = {"group_column": GROUP_KINDS, "time_column": TIME_KINDS, "id_column": ID_KINDS}
-        for attribute, kinds in wanted.items():
-            combo = self.picker_combos[attribute]
+        for need in column_needs():
+            kinds = need.kinds
+            combo = self.picker_combos[need.setting]
             previous = combo.currentData()
             combo.clear()
             for name, kind in columns.items():
@@ -350,22 +295,22 @@ class TrainSettings(QScrollArea):
 
     def update_fields(self, *_args: object) -> None:
         """Show only the fields the chosen scheme and tuning method use."""
-        scheme = str(self.scheme_combo.currentData() or "")
+        scheme = split_schemes().get(str(self.scheme_combo.currentData() or ""))
         form = self.validation_form
-        form.setRowVisible(self.folds_spin, scheme in FOLD_SCHEMES)
-        form.setRowVisible(self.repeats_spin, scheme == "repeated_kfold")
-        form.setRowVisible(self.validation_spin, scheme in FRACTION_SCHEMES)
-        for attribute, combo in self.picker_combos.items():
-            shown = scheme in _PICKERS and _PICKERS[scheme][0] == attribute
-            form.setRowVisible(combo, shown)
-        self.scheme_help.setText(SCHEMES[scheme][1] if scheme in SCHEMES else "")
-        if scheme == "timeseries":
+        form.setRowVisible(self.folds_spin, scheme is not None and scheme.count == "folds")
+        form.setRowVisible(self.repeats_spin, scheme is not None and scheme.repeats)
+        form.setRowVisible(self.validation_spin, scheme is not None and scheme.count == "fraction")
+        for setting, combo in self.picker_combos.items():
+            need = scheme.column if scheme is not None else None
+            form.setRowVisible(combo, need is not None and need.setting == setting)
+        self.scheme_help.setText(scheme.help if scheme is not None else "")
+        if scheme is not None and scheme.planner == "timeseries":
             self.test_spin.setToolTip("Share of the latest rows kept aside as the test set.")
-        method = str(self.tune_combo.currentData() or "none")
-        tuning = method != "none"
+        method = tune_methods().get(str(self.tune_combo.currentData() or "none"))
+        tuning = method is not None and method.searches
         self.tuning_form.setRowVisible(self.trials_spin, tuning)
         self.tuning_form.setRowVisible(self.budget_row, tuning)
-        self.tune_help.setText(TUNE_HELP[method])
+        self.tune_help.setText(method.help if method is not None else "")
 
     def _load_split(self, split: SplitSpec) -> None:
         index = self.scheme_combo.findData(split.scheme)
