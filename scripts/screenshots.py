@@ -73,7 +73,7 @@ def plot_gallery(app, window, workdir: Path, shared: Path) -> None:
         for entry in results.entries():
             results.select_plot(entry.key)
             if entry.factory is None and results.compute(entry.key):
-                wait(app, lambda: not results.analysis_bridge.running, 600)
+                wait(app, lambda: not results.task_running("analysis"), 600)
                 results.select_plot(entry.key)
             wait(app, lambda: True)
             try:
@@ -133,14 +133,14 @@ def main() -> int:
         ):
             prepare.add_step(spec)
         prepare.select_step(2)
-        wait(app, lambda: prepare.last_preview is not None and not prepare.bridge.running)
+        wait(app, lambda: prepare.last_preview is not None and not prepare.task_running("preview"))
         save(window, "prepare-panel")
         train = window.train_panel
         window.nav.setCurrentRow(3)
         for name in ("logistic_regression", "random_forest_classifier", "xgboost_classifier"):
-            train.check_model(name)
+            train.model_picker.check_model(name)
         train.train()
-        wait(app, lambda: not train.bridge.running, timeout=600)
+        wait(app, lambda: not train.task_running("train"), timeout=600)
         save(window, "train-panel")
         window.nav.setCurrentRow(4)
         window.experiments_panel.refresh()
@@ -194,7 +194,7 @@ def main() -> int:
             panel.tabs.setCurrentIndex(0)
             wait(app, lambda: True)
             save(window, "profile-column-bank")
-        window.controller.cancel_all()
+        window.controller.cancel_tasks()
         window.close()
     return 0
 

@@ -93,7 +93,7 @@ def test_import_messy_file_through_dialog_then_reopen(
     dialog = window.import_dialog
     qtbot.waitUntil(lambda: dialog.preview_frame() is not None, timeout=WAIT_MS)
     # Change an option as a user would: treat `unknown` as missing too.
-    dialog.na_edit.setText(dialog.na_edit.text() + ",unknown")
+    dialog.options_form.na_edit.setText(dialog.options_form.na_edit.text() + ",unknown")
     qtbot.waitUntil(
         lambda: (
             "unknown" in dialog.current_options().na_values
@@ -268,18 +268,19 @@ def test_train_then_compare_in_the_window(qtbot, window, tmp_path, repo_root) ->
     window.nav.setCurrentRow(3)
     train = window.train_panel
     assert window.stack.currentWidget() is train
-    train.check_model("decision_tree_classifier")
-    assert train.chain_advice.isHidden()
+    picker = train.model_picker
+    picker.check_model("decision_tree_classifier")
+    assert picker.chain_advice.isHidden()
     # A rescaling step added in Prepare reaches the Train panel's warning, and its undo too.
     window.prepare_panel.add_step(StepSpec("scale", ("body_mass_g",)))
-    assert train.chain_advice.isVisible()
-    assert "'Scale' step recomputes numbers before Decision tree" in train.chain_advice.text()
+    assert picker.chain_advice.isVisible()
+    assert "'Scale' step recomputes numbers before Decision tree" in picker.chain_advice.text()
     window.prepare_panel.undo_stack.undo()
-    assert train.chain_advice.isHidden()
-    train.folds_spin.setValue(3)
+    assert picker.chain_advice.isHidden()
+    train.train_settings.folds_spin.setValue(3)
     assert train.train()
     assert not window.isWindowModified()  # saved so the training process sees the chain
-    qtbot.waitUntil(lambda: not train.bridge.running, timeout=WAIT_MS * 2)
+    qtbot.waitUntil(lambda: not train.task_running("train"), timeout=WAIT_MS * 2)
     with ExperimentLog(root / "experiments.sqlite") as log:
         runs = log.runs()
     assert sorted(run.status for run in runs) == ["finished", "finished"]
