@@ -5,17 +5,22 @@ from __future__ import annotations
 import json
 import os
 import signal
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from jobs import job_fixtures as fx
 from jobs.helpers import pid_exists
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QPushButton
 
 from workbench.core.dataset import import_table
 from workbench.core.kinds import ColumnRole
 from workbench.core.project import create_project, open_project
+from workbench.gui.job_bridge import JobBridge
+from workbench.jobs.job import Job
 
 WAIT_MS = 60_000
 
@@ -65,8 +70,6 @@ def test_menu_import_opens_an_empty_dialog(qtbot, window, tmp_path) -> None:
 
 
 def test_welcome_offers_the_demo(qtbot, window) -> None:
-    from PySide6.QtWidgets import QPushButton
-
     labels = [button.text() for button in window.welcome.findChildren(QPushButton)]
     assert labels == ["New Project…", "Open Project…", "Open the Demo"]
     demo = next(b for b in window.welcome.findChildren(QPushButton) if b.text() == "Open the Demo")
@@ -290,3 +293,90 @@ def test_train_then_compare_in_the_window(qtbot, window, tmp_path, repo_root) ->
     qtbot.waitUntil(lambda: experiments.proxy.rowCount() == 2, timeout=10_000)
     experiments.select_runs([run.run_id for run in runs])
     assert sorted(experiments.compare_selected()) == sorted(run.run_id for run in runs)
+
+
+# Every task of the window, by the object that declares it: the test's own list, so a task added
+# without being watched, or a bridge wired by hand outside the mechanism, shows up here.
+WINDOW_TASKS = sorted([
+    ("ProjectController", "import"), ("ProjectController", "load"),
+    ("ProjectController", "stored_profile"), ("ProjectController", "profile"),
+    ("DataPanel", "sort"), ("DataPanel", "filter"),
+    ("PreparePanel", "preview"),
+    ("TrainPanel", "train"), ("TrainPanel", "mark_cancelled"),
+    ("ExperimentsPanel", "log"), ("ExperimentsPanel", "compare"),
+    ("ExperimentsPanel", "delete"), ("ExperimentsPanel", "edit"),
+    ("ResultsPanel", "saved"), ("ResultsPanel", "results"), ("ResultsPanel", "analysis"),
+    ("ReportBar", "report"),
+    ("ExportPanel", "runs"), ("ExportPanel", "check"), ("ExportPanel", "export"),
+    ("ImportDialog", "preview"),
+])  # fmt: skip
+
+
+def test_every_job_of_the_window_shows_in_the_status_bar_and_esc_cancels_it(
+    qtbot, window, tmp_path, repo_root
+) -> None:
+    root = make_project(tmp_path / "birds", repo_root / "resources/data/penguins.csv", "species")
+    assert window.open_project(root)
+    wait_for_profile(qtbot, window)
+    window.import_data(repo_root / "resources/data/penguins.csv")  # the dialog's preview too
+    bridges = window.findChildren(JobBridge)
+    owners = sorted((type(bridge.parent()).__name__, bridge.objectName()) for bridge in bridges)
+    assert owners == WINDOW_TASKS
+
+    for number, bridge in enumerate(bridges):
+        name = f"Test job {number}"
+        bridge.start(Job(fx.wait_for_cancel, name=name), in_process=False)
+        # Watched without anyone registering it: the status bar shows it as the current job.
+        assert window.job_center.current is bridge
+        assert window.job_status.isVisible() and window.job_status.label.text() == name
+        window.cancel_action.trigger()  # Esc
+        assert not bridge.running, bridge.objectName()
+    assert sorted(window.job_center.watched, key=id) == sorted(bridges, key=id)
+    window.import_dialog.reject()
+    # Cancelling a training asks the panels to re-read the log: wait for those reads.
+    qtbot.waitUntil(lambda: window.job_center.current is None, timeout=WAIT_MS)
+    assert not window.job_status.isVisible()
+
+
+def test_a_panel_failure_is_a_notification_with_details(qtbot, window, tmp_path, repo_root) -> None:
+    root = make_project(tmp_path / "birds", repo_root / "resources/data/penguins.csv", "species")
+    (root / "experiments.sqlite").write_bytes(b"not a database " * 100)
+    assert window.open_project(root)
+    experiments = window.experiments_panel
+    qtbot.waitUntil(lambda: experiments.error_label.isVisibleTo(window), timeout=WAIT_MS)
+    damaged = f"{root / 'experiments.sqlite'} is damaged or not an SQLite database"
+    assert experiments.error_label.text().startswith(damaged)  # inline, where it happened
+    messages = window.notifications.messages()
+    # ...and in the window's notifications, naming the job, with the traceback behind Details.
+    assert f"Reading the experiment log failed: {damaged}" in "\n".join(messages)
+    details = [b for b in window.notifications.findChildren(QPushButton) if b.text() == "Details…"]
+    assert details
+
+
+def test_the_import_preview_is_a_window_job_that_esc_cancels(
+    qtbot, window, tmp_path, shared_data, monkeypatch
+) -> None:
+    from workbench.gui.dialogs import import_dialog
+    from workbench.gui.dialogs.import_dialog import PREVIEW_CANCELLED
+
+    bank = shared_data / "messy/bank-additional.csv"
+    real_preview = import_dialog.run_preview
+
+    def slow_preview(path, options):
+        time.sleep(1.0)  # a slow disk: long enough to press Esc
+        return real_preview(path, options)
+
+    monkeypatch.setattr(import_dialog, "run_preview", slow_preview)
+    assert window.controller.create(tmp_path / "bank")
+    window.import_data(bank)
+    dialog = window.import_dialog
+    qtbot.waitUntil(lambda: dialog.task_running("preview"), timeout=WAIT_MS)
+    assert window.job_center.current is dialog.task("preview")
+    assert window.job_status.label.text() == "Previewing bank-additional.csv"
+
+    window.cancel_action.trigger()
+
+    assert not dialog.task_running("preview") and not window.job_status.isVisible()
+    assert dialog.error_text() == PREVIEW_CANCELLED
+    assert not dialog.import_button.isEnabled()
+    dialog.reject()

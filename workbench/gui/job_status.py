@@ -33,11 +33,14 @@ class JobStatus(QWidget):
 
     def _show_current(self) -> None:
         current = self.center.current
-        self.bar.setValue(0)
         if current is None:
-            self.label.setText("")
+            # Hidden first: QProgressBar.setValue repaints a visible bar at once, and Cancel
+            # should leave the window idle without painting a bar that is going away.
             self.setVisible(False)
+            self.bar.setValue(0)
+            self.label.setText("")
         else:
+            self.bar.setValue(0)
             self.label.setText(current.job_name or "Working…")
             self.setVisible(True)
 
