@@ -95,8 +95,8 @@ def test_empty_states(qtbot, tmp_path: Path) -> None:
     create_project(tmp_path / "fresh")
     panel.set_project(tmp_path / "fresh")
     # The log is read in a thread: meanwhile the panel says so.
-    assert panel.loading and panel.stack.currentWidget() is panel.reading
-    assert panel.reading.text() == LOADING_TEXT
+    assert panel.loading and panel.stack.currentWidget() is panel.log_state
+    assert panel.log_state.text() == LOADING_TEXT
     settle(qtbot, panel)
     assert panel.stack.currentWidget() is panel.no_runs
     assert NO_RUNS_TEXT == "No runs yet: train a model in the Train panel."

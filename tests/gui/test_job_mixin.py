@@ -54,7 +54,7 @@ def test_a_task_delivers_partials_progress_and_its_result(qtbot, panel: Panel) -
     panel.start_task("work", Job(fx.two_steps, (10,), name="Two steps"))
     assert panel.task_running("work") and panel.task_running()
     assert not panel.task_running("other")
-    qtbot.waitUntil(lambda: panel.named("done"), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: bool(panel.named("done")), timeout=TIMEOUT_MS)
     assert panel.seen == [
         ("running", True),
         ("partial", 11),
@@ -71,7 +71,7 @@ def test_a_task_delivers_partials_progress_and_its_result(qtbot, panel: Panel) -
 def test_starting_a_task_again_drops_the_stale_job(qtbot, panel: Panel) -> None:
     panel.start_task("work", Job(fx.wait_then_echo, (0.5, "stale")))
     panel.start_task("work", Job(fx.echo, ("newest",)))
-    qtbot.waitUntil(lambda: panel.named("done"), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: bool(panel.named("done")), timeout=TIMEOUT_MS)
     qtbot.wait(900)  # the stale job has ended by now: its result had every chance to arrive
     assert panel.named("done") == ["newest"]
     assert panel.named("cancelled") == []  # replaced, not cancelled by the user
@@ -79,7 +79,7 @@ def test_starting_a_task_again_drops_the_stale_job(qtbot, panel: Panel) -> None:
 
 def test_a_failure_and_a_cancel_reach_their_handlers(qtbot, panel: Panel) -> None:
     panel.start_task("work", Job(fx.fail_workbench, ("penguins.csv",)))
-    qtbot.waitUntil(lambda: panel.named("failed"), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: bool(panel.named("failed")), timeout=TIMEOUT_MS)
     assert panel.named("failed") == ["penguins.csv: not a table file (no delimiter found)"]
 
     panel.start_task("work", Job(fx.wait_for_cancel, name="Waiting"))

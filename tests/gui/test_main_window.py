@@ -343,12 +343,19 @@ def test_a_panel_failure_is_a_notification_with_details(qtbot, window, tmp_path,
     (root / "experiments.sqlite").write_bytes(b"not a database " * 100)
     assert window.open_project(root)
     experiments = window.experiments_panel
-    qtbot.waitUntil(lambda: experiments.error_label.isVisibleTo(window), timeout=WAIT_MS)
+    window.nav.setCurrentRow(4)  # the Experiments panel, as a user would look
+    qtbot.waitUntil(
+        lambda: experiments.stack.currentWidget() is experiments.log_state, timeout=WAIT_MS
+    )
     damaged = f"{root / 'experiments.sqlite'} is damaged or not an SQLite database"
-    assert experiments.error_label.text().startswith(damaged)  # inline, where it happened
+    qtbot.waitUntil(lambda: damaged in experiments.log_state.text(), timeout=WAIT_MS)
+    # Inline, where it happened (not "No runs yet")...
+    assert experiments.log_state.text().startswith("The experiment log could not be read: ")
+    # ...and in the window's notifications, naming the job, once however often it failed,
+    # with the traceback behind Details.
     messages = window.notifications.messages()
-    # ...and in the window's notifications, naming the job, with the traceback behind Details.
-    assert f"Reading the experiment log failed: {damaged}" in "\n".join(messages)
+    log_failures = [m for m in messages if m.startswith("Reading the experiment log failed: ")]
+    assert len(log_failures) == 1 and damaged in log_failures[0]
     details = [b for b in window.notifications.findChildren(QPushButton) if b.text() == "Details…"]
     assert details
 
@@ -368,6 +375,7 @@ def test_the_import_preview_is_a_window_job_that_esc_cancels(
 
     monkeypatch.setattr(import_dialog, "run_preview", slow_preview)
     assert window.controller.create(tmp_path / "bank")
+    qtbot.waitUntil(lambda: window.job_center.current is None, timeout=WAIT_MS)  # panels' reads
     window.import_data(bank)
     dialog = window.import_dialog
     qtbot.waitUntil(lambda: dialog.task_running("preview"), timeout=WAIT_MS)

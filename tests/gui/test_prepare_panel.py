@@ -60,7 +60,7 @@ def _steps(panel: PreparePanel) -> list[str]:
 def _wait_preview(qtbot, panel: PreparePanel, condition) -> None:
     def ready() -> bool:
         preview = panel.last_preview
-        return preview is not None and not panel.task_running("preview") and condition(preview)
+        return preview is not None and not panel.previewing and condition(preview)
 
     qtbot.waitUntil(ready, timeout=PREVIEW_TIMEOUT_MS)
 

@@ -50,6 +50,7 @@ class JobBridge(QObject):
     takes a while to notice); a job replaced by `start()` emits nothing more at all.
     """
 
+    started = Signal(str)  # every start, the job's name (a restart replacing a job too)
     progress = Signal(float, str)
     partial = Signal(object)
     done = Signal(object)
@@ -110,6 +111,7 @@ class JobBridge(QObject):
         self._timer.start()
         if not was_running:
             self.running_changed.emit(True)
+        self.started.emit(job.name)
 
     def cancel(self) -> None:
         """Cancel the running job, if any, and emit `cancelled`."""

@@ -48,7 +48,10 @@ class JobCenter(QObject):
         if bridge in self._watched:
             return
         self._watched.append(bridge)
-        bridge.running_changed.connect(lambda running: self._on_running(bridge, running))
+        # `started` on every start: a task started again replaces its job and becomes the
+        # newest; `running_changed(False)` when it ends, however it ends.
+        bridge.started.connect(lambda _name: self._on_running(bridge, True))
+        bridge.running_changed.connect(lambda running: running or self._on_running(bridge, False))
         bridge.progress.connect(lambda fraction, text: self._on_progress(bridge, fraction, text))
         bridge.failed.connect(
             lambda message, _type, details: self._on_failed(bridge, message, details)

@@ -64,6 +64,7 @@ from workbench.jobs.job import Job
 NO_PROJECT_TEXT = "Open or create a project to see its runs."
 NO_RUNS_TEXT = "No runs yet: train a model in the Train panel."
 LOADING_TEXT = "Reading the experiment log…"
+UNREADABLE_TEXT = "The experiment log could not be read: {message}"
 # Shown beside the task's default metric when no columns were chosen yet.
 _SECOND_METRIC = {
     TaskType.BINARY: "accuracy",
@@ -147,9 +148,10 @@ class ExperimentsPanel(QWidget, JobsMixin):
         self._task: TaskType | None = None
         self._chosen: list[str] | None = None  # None: not chosen yet, use the defaults
         self._edits: list[tuple[str, str, str]] = []  # in-place edits waiting to be written
+        self._log_error: str | None = None  # why the last read of the log failed
         self.compared_ids: list[str] = []
         self._build()
-        self.add_task("log", self._runs_read, failed=self._failed, in_process=False)
+        self.add_task("log", self._runs_read, failed=self._log_failed, in_process=False)
         self.add_task("compare", self._compared, failed=self._failed, in_process=False)
         self.add_task("delete", self._deleted, failed=self._delete_failed, in_process=False)
         # Edits are queued and written one after the other: a second edit must not drop the
@@ -182,6 +184,7 @@ class ExperimentsPanel(QWidget, JobsMixin):
     def refresh(self) -> None:
         """Re-read the log (after a training, or another process's writes), in a thread."""
         self.error_label.hide()
+        self._log_error = None
         if self._root is None:
             self.cancel_task("log")
             self._runs_read((None, []))
@@ -295,8 +298,9 @@ class ExperimentsPanel(QWidget, JobsMixin):
         self.stack = QStackedWidget()
         self.no_project = QLabel(NO_PROJECT_TEXT)
         self.no_runs = QLabel(NO_RUNS_TEXT)
-        self.reading = QLabel(LOADING_TEXT)
-        for label in (self.no_project, self.no_runs, self.reading):
+        # While the log is read, or why it could not be, when there is no table to show.
+        self.log_state = QLabel(LOADING_TEXT)
+        for label in (self.no_project, self.no_runs, self.log_state):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             label.setWordWrap(True)
             label.setMargin(40)
@@ -435,7 +439,7 @@ class ExperimentsPanel(QWidget, JobsMixin):
         if self._root is None:
             self.stack.setCurrentWidget(self.no_project)
         elif self.model.rowCount() == 0:
-            self.stack.setCurrentWidget(self.reading if self.loading else self.no_runs)
+            self.stack.setCurrentWidget(self._log_state_page())
         else:
             self.stack.setCurrentWidget(self.splitter)
 
@@ -477,9 +481,25 @@ class ExperimentsPanel(QWidget, JobsMixin):
         self.error_label.setText(message)
         self.error_label.show()
 
+    def _log_state_page(self) -> QLabel:
+        """The page for a project with no runs on screen: reading, unreadable, or none yet."""
+        if self.loading:
+            self.log_state.setText(LOADING_TEXT)
+            self.log_state.setStyleSheet("")
+        elif self._log_error is not None:
+            self.log_state.setText(UNREADABLE_TEXT.format(message=self._log_error))
+            self.log_state.setStyleSheet(f"color: {ERROR_COLOR};")
+        else:
+            return self.no_runs
+        return self.log_state
+
     def _failed(self, message: str) -> None:
         self._show_error(message)
         self._show_state()
+
+    def _log_failed(self, message: str) -> None:
+        self._log_error = message
+        self._failed(message)
 
     # ----------------------------------------------------------------- in-place edits
 

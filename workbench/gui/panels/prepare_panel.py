@@ -219,6 +219,11 @@ class PreparePanel(QWidget, JobsMixin):
         raise KeyError(f"column '{column}' is not in the picker")
 
     @property
+    def previewing(self) -> bool:
+        """A preview is waiting out its debounce or running: the one on screen may be stale."""
+        return self._preview_timer.isActive() or self.task_running("preview")
+
+    @property
     def param_form(self) -> ParamForm | None:
         """The selected step's generated form (None when no step or an unknown step)."""
         return self._form
