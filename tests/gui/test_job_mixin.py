@@ -115,6 +115,9 @@ def test_the_center_follows_every_task_under_its_window(qtbot) -> None:
     alone.start_task("work", Job(fx.wait_for_cancel, name="Alone"))
     assert center.watched == [first.task("work"), second.task("work")]
     assert center.current is second.task("work")  # the newest running job
+    first.start_task("work", Job(fx.wait_for_cancel, name="First again"))
+    assert center.current is first.task("work")  # a task started again is the newest
+    second.start_task("work", Job(fx.wait_for_cancel, name="Second again"))
     center.cancel_current()
     assert second.named("cancelled") == [None] and center.current is first.task("work")
     center.cancel_current()
