@@ -39,6 +39,13 @@ def save(widget, name: str) -> Path:
     return write_png(widget, OUT / f"{name}.png")
 
 
+def save_window(app, window, name: str) -> Path:
+    """The window once its background reads are done (the status bar idle, as a user sees it
+    a moment later)."""
+    wait(app, lambda: window.job_center.current is None)
+    return save(window, name)
+
+
 GALLERY = (
     # (project, data file, target, model, columns to ignore)
     ("titanic", "titanic.csv", "survived", "random_forest_classifier", ("alive",)),
@@ -67,13 +74,14 @@ def plot_gallery(app, window, workdir: Path, shared: Path) -> None:
         spec = TrainSpec(models=(ModelSpec(model),), split=split, include_baseline=False)
         (run,) = run_training(project.root, spec)
         window.open_project(project.root)
+        wait(app, lambda: not window.experiments_panel.loading)  # the log is read in a thread
         window.experiments_panel.select_runs([run.run_id])
         window.nav.setCurrentRow(window._panel_row(results))
         wait(app, lambda: not results.loading and bool(results.entries()))
         for entry in results.entries():
             results.select_plot(entry.key)
             if entry.factory is None and results.compute(entry.key):
-                wait(app, lambda: not results.analysis_bridge.running, 600)
+                wait(app, lambda: not results.task_running("analysis"), 600)
                 results.select_plot(entry.key)
             wait(app, lambda: True)
             try:
@@ -87,7 +95,7 @@ def plot_gallery(app, window, workdir: Path, shared: Path) -> None:
             view = results.select_plot("threshold")
             view.set_costs(1.0, 5.0)  # a missed survivor costs five false alarms
             wait(app, lambda: True)
-            save(window, "results-threshold")
+            save_window(app, window, "results-threshold")
 
 
 def main() -> int:
@@ -108,19 +116,19 @@ def main() -> int:
         window = MainWindow(AppSettings(workdir / "settings.ini"))
         window.resize(1280, 800)
         window.show()
-        save(window, "welcome")
+        save(window, "welcome")  # no job yet (and no wait: the focus stays where it was)
         window.open_project(demo)
         wait(app, lambda: window.controller.profile is not None)
         window.nav.setCurrentRow(0)
         wait(app, lambda: True)
-        save(window, "data-panel")
+        save_window(app, window, "data-panel")
         window.nav.setCurrentRow(1)
         panel = window.profile_panel
         for index in range(panel.tabs.count()):
             panel.tabs.setCurrentIndex(index)
             wait(app, lambda: True)
             name = panel.tabs.tabText(index).lower().replace(" ", "-")
-            save(window, f"profile-{name}")
+            save_window(app, window, f"profile-{name}")
         prepare = window.prepare_panel
         window.nav.setCurrentRow(2)
         from workbench.core.specs import StepSpec
@@ -133,19 +141,19 @@ def main() -> int:
         ):
             prepare.add_step(spec)
         prepare.select_step(2)
-        wait(app, lambda: prepare.last_preview is not None and not prepare.bridge.running)
-        save(window, "prepare-panel")
+        wait(app, lambda: prepare.last_preview is not None and not prepare.previewing)
+        save_window(app, window, "prepare-panel")
         train = window.train_panel
         window.nav.setCurrentRow(3)
         for name in ("logistic_regression", "random_forest_classifier", "xgboost_classifier"):
-            train.check_model(name)
+            train.model_picker.check_model(name)
         train.train()
-        wait(app, lambda: not train.bridge.running, timeout=600)
-        save(window, "train-panel")
+        wait(app, lambda: not train.task_running("train"), timeout=600)
+        save_window(app, window, "train-panel")
         window.nav.setCurrentRow(4)
         window.experiments_panel.refresh()
-        wait(app, lambda: True)
-        save(window, "experiments-panel")
+        wait(app, lambda: not window.experiments_panel.loading)
+        save_window(app, window, "experiments-panel")
         # Results: the best run's plots, then two runs compared.
         experiments = window.experiments_panel
         results = window.results_panel
@@ -157,12 +165,12 @@ def main() -> int:
         for key in ("confusion", "roc"):
             results.select_plot(key)
             wait(app, lambda: True)
-            save(window, f"results-{key}")
+            save_window(app, window, f"results-{key}")
         experiments.select_runs(run_ids[-2:])
         wait(app, lambda: not results.loading and results.entries()[-1].key == "compare_metrics")
         results.select_plot(results.entries()[0].key)
         wait(app, lambda: True)
-        save(window, "results-compare")
+        save_window(app, window, "results-compare")
         export = window.export_panel
         # Logistic regression: the chain above scales numbers, which suits it (and would make
         # a tree model miss ONNX parity, which the panel would explain instead).
@@ -172,11 +180,14 @@ def main() -> int:
         export.set_folder(workdir / "export")
         export.export()
         wait(app, lambda: export.last_result is not None or export.error_label.isVisible(), 300)
-        save(window, "export-panel")
+        save_window(app, window, "export-panel")
         if args.shared.is_dir():
             plot_gallery(app, window, workdir, args.shared)
-        messy = args.shared / "messy" / "bank-additional.csv"
-        if messy.is_file():
+        shared_messy = args.shared / "messy" / "bank-additional.csv"
+        if shared_messy.is_file():
+            # A copy in the scratch folder: the dialog's file field shows its path, and the
+            # images must not show where this machine keeps its datasets.
+            messy = Path(shutil.copy(shared_messy, workdir / shared_messy.name))
             window.import_data(messy)
             dialog = window.import_dialog
             wait(app, lambda: dialog.preview_frame() is not None)
@@ -189,12 +200,12 @@ def main() -> int:
             window.nav.setCurrentRow(1)
             panel.tabs.setCurrentIndex(panel.tabs.indexOf(panel.alert_list))
             wait(app, lambda: True)
-            save(window, "profile-alerts-bank")
+            save_window(app, window, "profile-alerts-bank")
             panel.select_column("duration")
             panel.tabs.setCurrentIndex(0)
             wait(app, lambda: True)
-            save(window, "profile-column-bank")
-        window.controller.cancel_all()
+            save_window(app, window, "profile-column-bank")
+        window.controller.cancel_tasks()
         window.close()
     return 0
 

@@ -69,7 +69,7 @@ def main() -> None:
 
     adult = open_on(app, data / "clean" / "adult-train.csv")
     shoot(app, adult, "adult_no_header")
-    adult.header_check.click()
+    adult.options_form.editor("header").widget.click()
     shoot(app, adult, "adult_header_ticked")
 
     xls = open_on(app, data / "messy" / "statsmodels_macrodata.xls")
@@ -91,7 +91,6 @@ def main() -> None:
         shoot(app, broken, "ragged_error")
 
     for dialog in (empty, bank, adult, xls, penguins, life, broken):
-        dialog.wait_for_workers()
         dialog.close()
 
 

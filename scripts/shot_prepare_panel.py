@@ -62,7 +62,7 @@ def settle(app: QApplication, panel: PreparePanel, seconds: float = 30.0) -> Non
     app.processEvents()
     while time.monotonic() < deadline:
         app.processEvents()
-        if not panel._preview_timer.isActive() and not panel.bridge.running:
+        if not panel.previewing:
             break
         time.sleep(0.05)
     for _ in range(3):

@@ -78,33 +78,34 @@ def main() -> int:
     panel.show()
     save(app, panel, out / "train_no_context.png")
     panel.set_context(project)
+    picker, settings = panel.model_picker, panel.train_settings
     for name in ("logistic_regression", "decision_tree_classifier", "random_forest_classifier"):
-        panel.check_model(name)
-    panel.check_model("knn_classifier")
-    panel.set_model_params("knn_classifier", {"n_neighbors": 900})  # fails: too few rows
-    panel.set_model_params("random_forest_classifier", {"n_estimators": 300})
-    panel.select_model("random_forest_classifier")
-    panel.scheme_combo.setCurrentIndex(panel.scheme_combo.findData("repeated_kfold"))
-    panel.repeats_spin.setValue(2)
-    panel.folds_spin.setValue(3)
+        picker.check_model(name)
+    picker.check_model("knn_classifier")
+    picker.set_model_params("knn_classifier", {"n_neighbors": 900})  # fails: too few rows
+    picker.set_model_params("random_forest_classifier", {"n_estimators": 300})
+    picker.select_model("random_forest_classifier")
+    settings.scheme_combo.setCurrentIndex(settings.scheme_combo.findData("repeated_kfold"))
+    settings.repeats_spin.setValue(2)
+    settings.folds_spin.setValue(3)
     save(app, panel, out / "train_settings.png")
 
     panel.train()
     wait(app, lambda: any(row.status == "finished" for row in panel.leaderboard.rows()[1:]))
     wait(app, lambda: len(panel.leaderboard.rows()) >= 4, 30)
     save(app, panel, out / "train_running.png")
-    wait(app, lambda: not panel.bridge.running)
+    wait(app, lambda: not panel.task_running("train"))
     for theme, palette in (("light", light), ("dark", dark_palette())):
         app.setPalette(palette)
         save(app, panel, out / f"train_finished_{theme}.png")
     app.setPalette(light)
 
-    for name in panel.checked_models():
-        panel.check_model(name, False)
-    panel.check_model("random_forest_classifier")
-    panel.baseline_box.setChecked(False)
-    panel.tune_combo.setCurrentIndex(panel.tune_combo.findData("random"))
-    panel.trials_spin.setValue(40)
+    for name in picker.checked_models():
+        picker.check_model(name, False)
+    picker.check_model("random_forest_classifier")
+    picker.baseline_box.setChecked(False)
+    settings.tune_combo.setCurrentIndex(settings.tune_combo.findData("random"))
+    settings.trials_spin.setValue(40)
     panel.train()
     wait(app, lambda: any(row.trial >= 2 for row in panel.leaderboard.rows()))
     panel.cancel()

@@ -22,5 +22,5 @@ def window(qtbot, settings: AppSettings):
     qtbot.addWidget(main)
     main.show()
     yield main
-    main.controller.cancel_all()
+    main.controller.cancel_tasks()
     main.controller.project = None  # closing must not ask about unsaved test changes

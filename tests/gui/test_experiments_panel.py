@@ -1,7 +1,8 @@
 """The Experiments panel over a real experiment log: runs trained on penguins by the runner.
 
 Inline tag and note edits are read back from ExperimentLog; compare, re-run, delete (with its
-confirmation dialog answered), sort and filter act on the real table.
+confirmation dialog answered), sort and filter act on the real table. The panel reads and writes
+the log in thread jobs, so the tests wait for them as a user would wait for the table.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from workbench.core.runs.log import LOG_FILE, ExperimentLog
 from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec, TuneSpec
 from workbench.core.train.runner import run_training
 from workbench.gui.panels.experiments_panel import (
+    LOADING_TEXT,
     NO_PROJECT_TEXT,
     NO_RUNS_TEXT,
     ExperimentsPanel,
@@ -66,7 +68,13 @@ def panel(qtbot, root: Path) -> ExperimentsPanel:
     widget.resize(1280, 800)
     widget.show()
     widget.set_project(root)
+    settle(qtbot, widget)
     return widget
+
+
+def settle(qtbot, panel: ExperimentsPanel) -> None:
+    """Wait until no read or write of the log is running."""
+    qtbot.waitUntil(lambda: not panel.task_running(), timeout=30_000)
 
 
 def _runs(root: Path) -> dict[str, object]:
@@ -86,6 +94,10 @@ def test_empty_states(qtbot, tmp_path: Path) -> None:
     assert panel.no_project.text() == NO_PROJECT_TEXT
     create_project(tmp_path / "fresh")
     panel.set_project(tmp_path / "fresh")
+    # The log is read in a thread: meanwhile the panel says so.
+    assert panel.loading and panel.stack.currentWidget() is panel.log_state
+    assert panel.log_state.text() == LOADING_TEXT
+    settle(qtbot, panel)
     assert panel.stack.currentWidget() is panel.no_runs
     assert NO_RUNS_TEXT == "No runs yet: train a model in the Train panel."
     assert not (tmp_path / "fresh" / LOG_FILE).exists()  # looking does not create a log
@@ -124,8 +136,9 @@ def test_tags_and_notes_edit_inline(qtbot, panel: ExperimentsPanel, root: Path) 
         assert editor.text() == index.data(Qt.ItemDataRole.EditRole)
         editor.setText(text)
         qtbot.keyClick(editor, Qt.Key.Key_Return)
-        # The delegate commits and closes the editor in a queued call.
+        # The delegate commits and closes the editor in a queued call; the write is a job.
         qtbot.waitUntil(lambda: panel.table.state() != QAbstractItemView.State.EditingState)
+        settle(qtbot, panel)
 
     edit(panel.model.tags_column, "shallow, keep ,shallow")
     edit(panel.model.note_column, "depth 3 is enough for penguins")
@@ -141,7 +154,7 @@ def test_tags_and_notes_edit_inline(qtbot, panel: ExperimentsPanel, root: Path) 
     assert panel.proxy.rowCount() == 0
 
 
-def test_compare_two_runs(panel: ExperimentsPanel, root: Path) -> None:
+def test_compare_two_runs(qtbot, panel: ExperimentsPanel, root: Path) -> None:
     runs = _runs(root)
     tree, logistic = runs["Decision tree"].run_id, runs["Logistic regression"].run_id
     assert not panel.compare_button.isEnabled()
@@ -150,6 +163,7 @@ def test_compare_two_runs(panel: ExperimentsPanel, root: Path) -> None:
     panel.select_runs([tree, logistic])
     assert panel.compare_button.isEnabled() and not panel.rerun_button.isEnabled()
     panel.compare_button.click()
+    settle(qtbot, panel)
     assert sorted(panel.compared_ids) == sorted([tree, logistic])
     assert panel.compare_pane.isVisibleTo(panel)
     assert panel.compare_cell("Run · model", tree).text() == "Decision tree"
@@ -200,12 +214,13 @@ def test_delete_asks_first(qtbot, panel: ExperimentsPanel, root: Path) -> None:
 
     QTimer.singleShot(100, answer)
     panel.delete_button.click()
+    settle(qtbot, panel)  # the delete, then the log read again
     assert baseline not in {r.run_id for r in _runs(root).values()}
     assert panel.model.rowCount() == 2
     assert not (root / "runs" / baseline).exists()
 
 
-def test_sort_by_metric_and_choose_columns(panel: ExperimentsPanel, root: Path) -> None:
+def test_sort_by_metric_and_choose_columns(qtbot, panel: ExperimentsPanel, root: Path) -> None:
     runs = _runs(root)
     f1 = {record.run_id: record.metrics["validation"]["f1_macro"] for record in runs.values()}
     column = panel.model.metric_column("f1_macro")
@@ -225,5 +240,6 @@ def test_sort_by_metric_and_choose_columns(panel: ExperimentsPanel, root: Path) 
     )
     assert header == "Log loss"
     panel.refresh()  # the choice survives a refresh (after a training)
+    settle(qtbot, panel)
     assert panel.model.metrics == ["f1_macro", "accuracy", "log_loss"]
     assert panel.proxy.index(0, 0, QModelIndex()).isValid()

@@ -36,14 +36,20 @@ def panel(qtbot, root: Path) -> ExportPanel:
     return widget
 
 
+def _open(qtbot, panel: ExportPanel, root: Path) -> None:
+    """Open the project and wait for its runs: the log is read in a thread job."""
+    panel.set_project(root)
+    qtbot.waitUntil(lambda: not panel.loading, timeout=30_000)
+
+
 def _run_id(root: Path) -> str:
     with ExperimentLog(root / LOG_FILE) as log:
         (record,) = log.runs(status="finished")
     return record.run_id
 
 
-def test_empty_project_explains_what_to_do(panel: ExportPanel, tmp_path: Path) -> None:
-    panel.set_project(tmp_path)
+def test_empty_project_explains_what_to_do(qtbot, panel: ExportPanel, tmp_path: Path) -> None:
+    _open(qtbot, panel, tmp_path)
     assert panel.run_combo.count() == 0
     assert panel.empty_label.isVisible()
     assert "train a model in the Train panel" in panel.empty_label.text()
@@ -54,7 +60,7 @@ def test_chosen_run_is_checked_then_exported_with_parity(
     qtbot, panel: ExportPanel, root: Path
 ) -> None:
     run_id = _run_id(root)
-    panel.set_project(root)
+    _open(qtbot, panel, root)
     assert panel.current_run() == run_id
     assert run_id in panel.run_combo.currentText()
     assert "Logistic regression" in panel.run_combo.currentText()
@@ -81,7 +87,7 @@ def test_chosen_run_is_checked_then_exported_with_parity(
 
 
 def test_nothing_ticked_or_no_folder_is_said_inline(qtbot, panel: ExportPanel, root: Path) -> None:
-    panel.set_project(root)
+    _open(qtbot, panel, root)
     for box in (panel.onnx_box, panel.docker_box, panel.joblib_box):
         box.setChecked(False)
     assert not panel.export_button.isEnabled()
@@ -97,12 +103,12 @@ def test_nothing_ticked_or_no_folder_is_said_inline(qtbot, panel: ExportPanel, r
 def test_a_refused_export_shows_why_and_writes_nothing(
     qtbot, panel: ExportPanel, root: Path, tmp_path: Path
 ) -> None:
-    panel.set_project(root)
+    _open(qtbot, panel, root)
     panel.set_folder(tmp_path / "out")
     panel.docker_box.setChecked(False)
     panel.joblib_box.setChecked(False)
     panel.threshold_spin.setValue(0.0)  # no float32 model matches float64 exactly
-    with qtbot.waitSignal(panel.export_bridge.failed, timeout=120_000):
+    with qtbot.waitSignal(panel.task("export").failed, timeout=120_000):
         assert panel.export()
     assert panel.error_label.isVisible()
     assert panel.error_label.text().startswith("Export failed: ")
@@ -131,7 +137,7 @@ def test_a_run_that_may_miss_parity_is_flagged_before_the_click(
         n_jobs=1,
     )
     (run,) = run_training(project.root, spec)
-    panel.set_project(project.root)
+    _open(qtbot, panel, project.root)
     qtbot.waitUntil(lambda: run.run_id in panel._blockers, timeout=60_000)
     text = panel.check_label.text()
     assert text.startswith("Converts to ONNX, but the parity check may refuse it:")
@@ -151,7 +157,7 @@ def test_exporting_over_another_runs_export_asks_first(
             include_baseline=False,
         ),
     )
-    panel.set_project(root)
+    _open(qtbot, panel, root)
     assert panel.select_run(first)
     for box in (panel.onnx_box, panel.docker_box):
         box.setChecked(False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,10 +13,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QSpinBox
 
 from workbench.core.io.options import ReadOptions
-from workbench.gui.dialogs.import_dialog import ImportDialog, ImportRequest
+from workbench.gui.dialogs import import_dialog
+from workbench.gui.dialogs.import_dialog import PREVIEW_CANCELLED, ImportDialog, ImportRequest
 from workbench.gui.dialogs.import_options_form import ReadOptionsForm
 from workbench.gui.dialogs.import_options_text import file_filter, format_na_tokens, parse_na_tokens
-from workbench.gui.dialogs.import_preview import run_preview
+from workbench.gui.dialogs.import_preview import PreviewOutcome, run_preview
 
 OpenDialog = Callable[[Path], ImportDialog]
 
@@ -38,12 +41,12 @@ def open_dialog(qtbot) -> Iterator[OpenDialog]:
 
     yield make
     for dialog in opened:
-        # No preview thread may outlive its test (it would emit into a deleted dialog).
-        assert dialog.wait_for_workers(10_000)
+        dialog.reject()  # a preview still running is dropped with the dialog
+        assert not dialog.task_running("preview")
 
 
 def columns(dialog: ImportDialog) -> list[str]:
-    return dialog.preview_model.column_names
+    return dialog.preview_panel.preview_model.column_names
 
 
 def select(combo, value) -> None:
@@ -54,39 +57,42 @@ def select(combo, value) -> None:
 
 def test_bank_marketing_detects_semicolons_and_suggests_y(open_dialog, shared_data: Path) -> None:
     dialog = open_dialog(shared_data / "messy" / "bank-additional.csv")
+    form = dialog.options_form
+    panel = dialog.preview_panel
 
     assert dialog.error_text() is None
-    assert dialog.delimiter_combo.currentData() == ";"
-    assert dialog.delimiter_combo.currentText().startswith("semicolon")
+    assert form.delimiter_editor().combo.currentData() == ";"
+    assert form.delimiter_editor().combo.currentText().startswith("semicolon")
     assert len(columns(dialog)) == 21
-    assert dialog.preview_model.row_count == 200
+    assert panel.preview_model.row_count == 200
     estimated = dialog.preview().estimated_rows
     assert abs(estimated - 4_119) < 200  # estimated from the bytes per row of the head
     assert (
-        dialog.summary_label.text() == f"Showing the first 200 of ~{estimated:,} rows · 21 columns"
+        panel.summary_label.text() == f"Showing the first 200 of ~{estimated:,} rows · 21 columns"
     )
-    assert "semicolon-separated" in dialog.detected_label.text()
-    assert "header on row 1" in dialog.detected_label.text()
+    assert "semicolon-separated" in panel.detected_label.text()
+    assert "header on row 1" in panel.detected_label.text()
     assert dialog.target() == "y"
     assert dialog.target_combo.currentText() == "y"
     assert dialog.target_combo.itemText(0) == "(none)"
     assert dialog.task_label.text().startswith("<b>binary</b>")
     # CSV fields shown, fields of other formats hidden.
-    assert dialog.delimiter_combo.isVisibleTo(dialog)
-    assert dialog.encoding_combo.isVisibleTo(dialog)
-    assert not dialog.sheet_combo.isVisibleTo(dialog)
-    assert not dialog.query_edit.isVisibleTo(dialog)
+    assert form.delimiter_editor().combo.isVisibleTo(dialog)
+    assert form.editor("encoding").widget.isVisibleTo(dialog)
+    assert not form.editor("sheet").widget.isVisibleTo(dialog)
+    assert not form.editor("query").widget.isVisibleTo(dialog)
     assert dialog.import_button.isEnabled()
 
 
 def test_header_checkbox_on_a_headerless_file(open_dialog, shared_data: Path, qtbot) -> None:
     dialog = open_dialog(shared_data / "clean" / "adult-train.csv")
+    form = dialog.options_form
 
-    assert not dialog.header_check.isChecked()
+    assert not form.editor("header").widget.isChecked()
     assert columns(dialog) == [f"column_{i}" for i in range(15)]
-    assert "no header row" in dialog.detected_label.text()
+    assert "no header row" in dialog.preview_panel.detected_label.text()
 
-    dialog.header_check.click()
+    form.editor("header").widget.click()
     settle(qtbot, dialog)
     names = columns(dialog)
     # The first data row became the names (surrounding spaces stripped).
@@ -97,7 +103,7 @@ def test_header_checkbox_on_a_headerless_file(open_dialog, shared_data: Path, qt
     estimated = dialog.preview().estimated_rows
     assert estimated is not None and abs(estimated - 32_560) < 1_000
 
-    dialog.header_check.click()
+    form.editor("header").widget.click()
     settle(qtbot, dialog)
     assert columns(dialog) == [f"column_{i}" for i in range(15)]
     assert dialog.current_options().header is False
@@ -106,19 +112,19 @@ def test_header_checkbox_on_a_headerless_file(open_dialog, shared_data: Path, qt
 def test_preview_follows_the_delimiter(open_dialog, shared_data: Path, qtbot) -> None:
     dialog = open_dialog(shared_data / "messy" / "bank-additional.csv")
 
-    select(dialog.delimiter_combo, "\t")
+    select(dialog.options_form.delimiter_editor().combo, "\t")
     assert dialog.is_previewing()
     assert not dialog.import_button.isEnabled()  # never import options not yet previewed
     settle(qtbot, dialog)
     if dialog.error_text() is None:
         assert len(columns(dialog)) == 1
         assert dialog.current_options().delimiter == "\t"
-        assert "tab-separated" in dialog.detected_label.text()
-        assert dialog.detected_label.text().startswith("Reading as:")
+        assert "tab-separated" in dialog.preview_panel.detected_label.text()
+        assert dialog.preview_panel.detected_label.text().startswith("Reading as:")
     else:
         assert not dialog.import_button.isEnabled()
 
-    select(dialog.delimiter_combo, ";")
+    select(dialog.options_form.delimiter_editor().combo, ";")
     settle(qtbot, dialog)
     assert len(columns(dialog)) == 21
     assert dialog.error_text() is None
@@ -134,53 +140,57 @@ def test_ragged_file_shows_the_line_inline_and_blocks_import(
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
 
     dialog = open_dialog(path)
+    form = dialog.options_form
 
     message = dialog.error_text()
     assert message is not None
     assert "line 5 has 6 fields, expected 4" in message
-    assert dialog.error_label.isVisibleTo(dialog)
-    shown = dialog.error_label.text()
+    assert form.error_label.isVisibleTo(dialog)
+    shown = form.error_label.text()
     assert "ragged.csv: line 5 has 6 fields, expected 4" in shown
     assert str(tmp_path) not in shown  # the file row already shows where the file is
     assert "Skip malformed lines" in shown
     assert not dialog.import_button.isEnabled()
-    assert dialog.preview_model.column_count == 0
+    assert dialog.preview_panel.preview_model.column_count == 0
     # The CSV fields stay on screen so the user can fix the problem...
-    assert dialog.skip_bad_check.isVisibleTo(dialog)
+    assert form.editor("bad_lines").widget.isVisibleTo(dialog)
     # ...and Enter does not import.
     dialog.accept()
     assert dialog.result() != QDialog.DialogCode.Accepted
     assert dialog.request() is None
 
-    dialog.skip_bad_check.click()
+    form.editor("bad_lines").widget.click()
     settle(qtbot, dialog)
     assert dialog.error_text() is None
-    assert not dialog.error_label.isVisibleTo(dialog)
+    assert not form.error_label.isVisibleTo(dialog)
     assert columns(dialog) == ["a", "b", "c", "d"]
-    assert dialog.preview_model.row_count == 23  # the ragged line is dropped
+    assert dialog.preview_panel.preview_model.row_count == 23  # the ragged line is dropped
     assert dialog.import_button.isEnabled()
 
 
 def test_legacy_excel_shows_sheets_and_the_header_row(open_dialog, shared_data: Path) -> None:
     dialog = open_dialog(shared_data / "messy" / "statsmodels_macrodata.xls")
+    form = dialog.options_form
 
-    assert dialog.format_combo.currentData() == "excel"
-    assert dialog.sheet_combo.isVisibleTo(dialog)
-    sheets = [dialog.sheet_combo.itemText(i) for i in range(dialog.sheet_combo.count())]
+    assert form.editor("format").widget.currentData() == "excel"
+    assert form.editor("sheet").widget.isVisibleTo(dialog)
+    sheets = [
+        form.editor("sheet").widget.itemText(i) for i in range(form.editor("sheet").widget.count())
+    ]
     assert sheets == ["README", "Monthly", "Quarterly"]
-    assert dialog.header_row_spin.isVisibleTo(dialog)
+    assert form.editor("header_row").widget.isVisibleTo(dialog)
     # CSV-only fields are hidden for Excel.
-    assert not dialog.delimiter_combo.isVisibleTo(dialog)
-    assert not dialog.decimal_combo.isVisibleTo(dialog)
+    assert not form.delimiter_editor().combo.isVisibleTo(dialog)
+    assert not form.editor("decimal").widget.isVisibleTo(dialog)
     options = dialog.current_options()
-    assert options.sheet == dialog.sheet_combo.currentText()
-    assert dialog.header_row_spin.value() == (options.header_row or 0)
+    assert options.sheet == form.editor("sheet").widget.currentText()
+    assert form.editor("header_row").widget.value() == (options.header_row or 0)
 
 
 def test_picking_another_sheet_previews_it(open_dialog, shared_data: Path, qtbot) -> None:
     dialog = open_dialog(shared_data / "messy" / "statsmodels_macrodata.xls")
 
-    dialog.sheet_combo.setCurrentText("Quarterly")
+    dialog.options_form.editor("sheet").widget.setCurrentText("Quarterly")
     settle(qtbot, dialog)
     assert dialog.current_options().sheet == "Quarterly"
     assert columns(dialog) == ["DATE", "DPIC96", "FGCEC96", "GDPC96", "GPDIC96", "PCECC96"]
@@ -195,8 +205,8 @@ def test_target_that_cannot_be_one_is_explained(open_dialog, shared_data: Path) 
     assert "free text" in dialog.task_label.text()
     assert "#a34f00" in dialog.task_label.styleSheet()
     # The header of the preview marks the chosen target.
-    assert "TARGET" in dialog.preview_model.header_badge("Comments")
-    assert "TARGET" not in dialog.preview_model.header_badge("Species")
+    assert "TARGET" in dialog.preview_panel.preview_model.header_badge("Comments")
+    assert "TARGET" not in dialog.preview_panel.preview_model.header_badge("Species")
 
     dialog.target_combo.setCurrentText("Culmen Length (mm)")
     assert dialog.task_label.text().startswith("<b>regression</b>")
@@ -231,7 +241,7 @@ def test_enter_imports_with_no_target(open_dialog, shared_data: Path, qtbot) -> 
     assert dialog.target_combo.currentText() == "(none)"
     assert dialog.import_button.isDefault()
 
-    qtbot.keyClick(dialog.na_edit, Qt.Key.Key_Return)
+    qtbot.keyClick(dialog.options_form.editor("na_values").widget, Qt.Key.Key_Return)
 
     assert dialog.result() == QDialog.DialogCode.Accepted
     request = dialog.request()
@@ -239,15 +249,73 @@ def test_enter_imports_with_no_target(open_dialog, shared_data: Path, qtbot) -> 
     assert request.options.delimiter == ","
 
 
-def test_a_stale_preview_never_replaces_a_newer_one(open_dialog, shared_data: Path) -> None:
-    dialog = open_dialog(shared_data / "messy" / "bank-additional.csv")
-    stale = run_preview(shared_data / "clean" / "penguins.csv", ReadOptions())
-    assert stale.preview is not None
+def _slow_for(monkeypatch, slow: Path) -> threading.Event:
+    """Make the dialog's preview of `slow` take a second (other files read as usual); the
+    event is set once that read has ended, so a test knows its result had every chance to
+    arrive."""
+    ended = threading.Event()
 
-    dialog._relay.finished.emit(dialog._generation - 1, stale)
+    def preview(path: Path, options: ReadOptions) -> PreviewOutcome:
+        if path != slow:
+            return run_preview(path, options)
+        time.sleep(1.0)
+        try:
+            return run_preview(path, options)
+        finally:
+            ended.set()
 
+    monkeypatch.setattr(import_dialog, "run_preview", preview)
+    return ended
+
+
+def _open_while_reading(qtbot, path: Path) -> ImportDialog:
+    dialog = ImportDialog(path=path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.task_running("preview"), timeout=5_000)
+    return dialog
+
+
+def test_a_stale_preview_never_replaces_a_newer_one(qtbot, monkeypatch, shared_data: Path) -> None:
+    penguins = shared_data / "clean" / "penguins.csv"
+    ended = _slow_for(monkeypatch, penguins)
+    dialog = _open_while_reading(qtbot, penguins)
+    shown: list[list[str]] = []
+    dialog.preview_settled.connect(lambda: shown.append(columns(dialog)))
+
+    dialog.set_path(shared_data / "messy" / "bank-additional.csv")  # while penguins is read
+    settle(qtbot, dialog)
+    qtbot.waitUntil(ended.is_set, timeout=15_000)
+    qtbot.wait(200)  # several polls: a stale result would have been delivered by now
+
+    assert len(shown) == 1 and len(shown[0]) == 21  # only bank's preview was ever shown
     assert len(columns(dialog)) == 21
     assert dialog.target() == "y"
+    dialog.reject()
+
+
+def test_a_cancelled_preview_blocks_the_import_until_read_again(
+    qtbot, monkeypatch, shared_data: Path
+) -> None:
+    bank = shared_data / "messy" / "bank-additional.csv"
+    ended = _slow_for(monkeypatch, bank)
+    dialog = _open_while_reading(qtbot, bank)
+
+    dialog.cancel_task("preview")  # what the window's Cancel and Esc do
+
+    assert not dialog.is_previewing() and not dialog.task_running("preview")
+    assert dialog.error_text() == PREVIEW_CANCELLED
+    assert dialog.preview_panel.summary_label.text() == PREVIEW_CANCELLED
+    assert not dialog.import_button.isEnabled() and dialog.request() is None
+    qtbot.waitUntil(ended.is_set, timeout=15_000)
+    qtbot.wait(200)
+    assert columns(dialog) == []  # the cancelled read's result never arrived
+
+    dialog.set_path(shared_data / "clean" / "penguins.csv")  # the user reads again
+    settle(qtbot, dialog)
+    assert dialog.error_text() is None and len(columns(dialog)) == 7
+    assert dialog.import_button.isEnabled()
+    dialog.reject()
 
 
 def test_missing_file_is_reported_inline(open_dialog, tmp_path: Path) -> None:
@@ -258,7 +326,7 @@ def test_missing_file_is_reported_inline(open_dialog, tmp_path: Path) -> None:
 
 def test_impossible_option_is_reported_inline(open_dialog, shared_data: Path, qtbot) -> None:
     dialog = open_dialog(shared_data / "messy" / "bank-additional.csv")
-    dialog.encoding_combo.setCurrentText("no-such-codec")
+    dialog.options_form.editor("encoding").widget.setCurrentText("no-such-codec")
     settle(qtbot, dialog)
     assert dialog.error_text() == "unknown encoding 'no-such-codec'"
     assert not dialog.import_button.isEnabled()
@@ -277,14 +345,14 @@ def test_clearing_the_path_is_not_an_error(open_dialog, shared_data: Path, qtbot
     dialog.path_edit.clear()
     settle(qtbot, dialog)
     assert dialog.error_text() is None
-    assert not dialog.error_label.isVisibleTo(dialog)
-    assert dialog.summary_label.text() == "Choose a file to see a preview."
+    assert not dialog.options_form.error_label.isVisibleTo(dialog)
+    assert dialog.preview_panel.summary_label.text() == "Choose a file to see a preview."
     assert not dialog.import_button.isEnabled()
     assert not dialog.target_combo.isEnabled()
 
     dialog.path_edit.setText(str(shared_data / "messy" / "anes96.tsv"))
     settle(qtbot, dialog)
-    assert dialog.delimiter_combo.currentData() == "\t"
+    assert dialog.options_form.delimiter_editor().combo.currentData() == "\t"
     assert dialog.import_button.isEnabled()
 
 

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from jobs import job_fixtures as fx
 from jobs.helpers import pid_exists
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QPushButton
 
 from workbench.core.dataset import import_table
 from workbench.core.kinds import ColumnRole
 from workbench.core.project import create_project, open_project
+from workbench.gui.job_bridge import JobBridge
+from workbench.jobs.job import Job
 
 WAIT_MS = 60_000
 
@@ -64,8 +69,6 @@ def test_menu_import_opens_an_empty_dialog(qtbot, window, tmp_path) -> None:
 
 
 def test_welcome_offers_the_demo(qtbot, window) -> None:
-    from PySide6.QtWidgets import QPushButton
-
     labels = [button.text() for button in window.welcome.findChildren(QPushButton)]
     assert labels == ["New Project…", "Open Project…", "Open the Demo"]
     demo = next(b for b in window.welcome.findChildren(QPushButton) if b.text() == "Open the Demo")
@@ -92,7 +95,9 @@ def test_import_messy_file_through_dialog_then_reopen(
     dialog = window.import_dialog
     qtbot.waitUntil(lambda: dialog.preview_frame() is not None, timeout=WAIT_MS)
     # Change an option as a user would: treat `unknown` as missing too.
-    dialog.na_edit.setText(dialog.na_edit.text() + ",unknown")
+    dialog.options_form.editor("na_values").widget.setText(
+        dialog.options_form.editor("na_values").widget.text() + ",unknown"
+    )
     qtbot.waitUntil(
         lambda: (
             "unknown" in dialog.current_options().na_values
@@ -278,17 +283,18 @@ def test_train_then_compare_in_the_window(qtbot, window, tmp_path, repo_root) ->
     window.nav.setCurrentRow(3)
     train = window.train_panel
     assert window.stack.currentWidget() is train
-    train.check_model("decision_tree_classifier")
-    assert train.chain_advice.isHidden()
+    picker = train.model_picker
+    picker.check_model("decision_tree_classifier")
+    assert picker.chain_advice.isHidden()
     # A rescaling step added in Prepare reaches the Train panel's warning, and its undo too.
     window.prepare_panel.add_step(StepSpec("scale", ("body_mass_g",)))
-    assert train.chain_advice.isVisible()
-    assert "'Scale' step recomputes numbers before Decision tree" in train.chain_advice.text()
+    assert picker.chain_advice.isVisible()
+    assert "'Scale' step recomputes numbers before Decision tree" in picker.chain_advice.text()
     window.prepare_panel.undo_stack.undo()
-    assert train.chain_advice.isHidden()
-    train.folds_spin.setValue(3)
+    assert picker.chain_advice.isHidden()
+    train.train_settings.folds_spin.setValue(3)
     assert train.train()
-    qtbot.waitUntil(lambda: not train.bridge.running, timeout=WAIT_MS * 2)
+    qtbot.waitUntil(lambda: not train.task_running("train"), timeout=WAIT_MS * 2)
     # Training took the chain on screen: nothing was saved, the edit is still unsaved.
     assert window.isWindowModified()
     assert (root / PROJECT_FILE).read_bytes() == saved
@@ -312,3 +318,98 @@ def test_train_then_compare_in_the_window(qtbot, window, tmp_path, repo_root) ->
     window.save()
     assert not window.isWindowModified()
     assert open_project(root).chain == edited
+
+
+# Every task of the window, by the object that declares it: the test's own list, so a task added
+# without being watched, or a bridge wired by hand outside the mechanism, shows up here.
+WINDOW_TASKS = sorted([
+    ("ProjectController", "import"), ("ProjectController", "load"),
+    ("ProjectController", "stored_profile"), ("ProjectController", "profile"),
+    ("DataPanel", "sort"), ("DataPanel", "filter"),
+    ("PreparePanel", "preview"),
+    ("TrainPanel", "train"), ("TrainPanel", "mark_cancelled"),
+    ("ExperimentsPanel", "log"), ("ExperimentsPanel", "compare"),
+    ("ExperimentsPanel", "delete"), ("ExperimentsPanel", "edit"),
+    ("ResultsPanel", "saved"), ("ResultsPanel", "results"), ("ResultsPanel", "analysis"),
+    ("ReportBar", "report"),
+    ("ExportPanel", "runs"), ("ExportPanel", "check"), ("ExportPanel", "export"),
+    ("ImportDialog", "preview"),
+])  # fmt: skip
+
+
+def test_every_job_of_the_window_shows_in_the_status_bar_and_esc_cancels_it(
+    qtbot, window, tmp_path, repo_root
+) -> None:
+    root = make_project(tmp_path / "birds", repo_root / "resources/data/penguins.csv", "species")
+    assert window.open_project(root)
+    wait_for_profile(qtbot, window)
+    window.import_data(repo_root / "resources/data/penguins.csv")  # the dialog's preview too
+    bridges = window.findChildren(JobBridge)
+    owners = sorted((type(bridge.parent()).__name__, bridge.objectName()) for bridge in bridges)
+    assert owners == WINDOW_TASKS
+
+    for number, bridge in enumerate(bridges):
+        name = f"Test job {number}"
+        bridge.start(Job(fx.wait_for_cancel, name=name), in_process=False)
+        # Watched without anyone registering it: the status bar shows it as the current job.
+        assert window.job_center.current is bridge
+        assert window.job_status.isVisible() and window.job_status.label.text() == name
+        window.cancel_action.trigger()  # Esc
+        assert not bridge.running, bridge.objectName()
+    assert sorted(window.job_center.watched, key=id) == sorted(bridges, key=id)
+    window.import_dialog.reject()
+    # Cancelling a training asks the panels to re-read the log: wait for those reads.
+    qtbot.waitUntil(lambda: window.job_center.current is None, timeout=WAIT_MS)
+    assert not window.job_status.isVisible()
+
+
+def test_a_panel_failure_is_a_notification_with_details(qtbot, window, tmp_path, repo_root) -> None:
+    root = make_project(tmp_path / "birds", repo_root / "resources/data/penguins.csv", "species")
+    (root / "experiments.sqlite").write_bytes(b"not a database " * 100)
+    assert window.open_project(root)
+    experiments = window.experiments_panel
+    window.nav.setCurrentRow(4)  # the Experiments panel, as a user would look
+    qtbot.waitUntil(
+        lambda: experiments.stack.currentWidget() is experiments.log_state, timeout=WAIT_MS
+    )
+    damaged = f"{root / 'experiments.sqlite'} is damaged or not an SQLite database"
+    qtbot.waitUntil(lambda: damaged in experiments.log_state.text(), timeout=WAIT_MS)
+    # Inline, where it happened (not "No runs yet")...
+    assert experiments.log_state.text().startswith("The experiment log could not be read: ")
+    # ...and in the window's notifications, naming the job, once however often it failed,
+    # with the traceback behind Details.
+    messages = window.notifications.messages()
+    log_failures = [m for m in messages if m.startswith("Reading the experiment log failed: ")]
+    assert len(log_failures) == 1 and damaged in log_failures[0]
+    details = [b for b in window.notifications.findChildren(QPushButton) if b.text() == "Details…"]
+    assert details
+
+
+def test_the_import_preview_is_a_window_job_that_esc_cancels(
+    qtbot, window, tmp_path, shared_data, monkeypatch
+) -> None:
+    from workbench.gui.dialogs import import_dialog
+    from workbench.gui.dialogs.import_dialog import PREVIEW_CANCELLED
+
+    bank = shared_data / "messy/bank-additional.csv"
+    real_preview = import_dialog.run_preview
+
+    def slow_preview(path, options):
+        time.sleep(1.0)  # a slow disk: long enough to press Esc
+        return real_preview(path, options)
+
+    monkeypatch.setattr(import_dialog, "run_preview", slow_preview)
+    assert window.controller.create(tmp_path / "bank")
+    qtbot.waitUntil(lambda: window.job_center.current is None, timeout=WAIT_MS)  # panels' reads
+    window.import_data(bank)
+    dialog = window.import_dialog
+    qtbot.waitUntil(lambda: dialog.task_running("preview"), timeout=WAIT_MS)
+    assert window.job_center.current is dialog.task("preview")
+    assert window.job_status.label.text() == "Previewing bank-additional.csv"
+
+    window.cancel_action.trigger()
+
+    assert not dialog.task_running("preview") and not window.job_status.isVisible()
+    assert dialog.error_text() == PREVIEW_CANCELLED
+    assert not dialog.import_button.isEnabled()
+    dialog.reject()

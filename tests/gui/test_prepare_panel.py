@@ -38,7 +38,7 @@ def panel(qtbot, titanic) -> PreparePanel:
     frame, kinds = titanic
     widget.set_context(frame, kinds, "survived")
     yield widget
-    widget.bridge.cancel()
+    widget.cancel_tasks()
 
 
 def _drop(view, data: QMimeData, pos: QPoint, action: Qt.DropAction) -> None:
@@ -60,7 +60,7 @@ def _steps(panel: PreparePanel) -> list[str]:
 def _wait_preview(qtbot, panel: PreparePanel, condition) -> None:
     def ready() -> bool:
         preview = panel.last_preview
-        return preview is not None and not panel.bridge.running and condition(preview)
+        return preview is not None and not panel.previewing and condition(preview)
 
     qtbot.waitUntil(ready, timeout=PREVIEW_TIMEOUT_MS)
 
@@ -76,7 +76,7 @@ def test_empty_states(qtbot) -> None:
     assert panel.model.rowCount() == 0 and panel.editor_empty.isVisibleTo(panel)
     panel.set_context(None, {}, None)
     assert panel.stack.currentWidget() is panel.no_data
-    panel.bridge.cancel()
+    panel.cancel_tasks()
 
 
 def test_drag_double_click_reorder_undo_redo(qtbot, panel: PreparePanel) -> None:

@@ -329,7 +329,9 @@ def test_the_panel_button_writes_a_report_through_its_job(
     # The user's answer to the file dialog.
     monkeypatch.setattr(panel, "ask_report_path", lambda run: target if run == run_id else None)
     progress: list[float] = []
-    panel.report_bar.bridge.progress.connect(lambda fraction, _message: progress.append(fraction))
+    panel.report_bar.task("report").progress.connect(
+        lambda fraction, _message: progress.append(fraction)
+    )
     qtbot.mouseClick(panel.report_button, Qt.MouseButton.LeftButton)
     assert panel.report_bar.running and panel.report_bar.progress.isVisibleTo(panel)
     assert not panel.save_report(tmp_path / "second.html")  # one report at a time

@@ -143,7 +143,7 @@ def test_importance_job_draws_bars(qtbot, panel: ResultsPanel, result_runs) -> N
     panel.select_plot("permutation_importance")
     assert isinstance(panel.current_widget(), ComputePage)
     assert panel.compute()
-    qtbot.waitUntil(lambda: not panel.analysis_bridge.running, timeout=60_000)
+    qtbot.waitUntil(lambda: not panel.task_running("analysis"), timeout=60_000)
     plot = panel.select_plot("permutation_importance")
     assert isinstance(plot, ImportancePlot)
     expected = importance_job(penguins.root, run_id)  # read back from the job's cache
@@ -181,6 +181,7 @@ def test_main_window_shows_the_selected_runs(qtbot, window, result_runs) -> None
     assert labels[-3:] == ["Experiments", "Results", "Export"]
     assert window.open_project(titanic.root)
     experiments = window.experiments_panel
+    qtbot.waitUntil(lambda: not experiments.loading, timeout=30_000)  # the log, in a thread
     run_id = titanic.runs["logistic_regression"]
     selection = experiments.table.selectionModel()
     source = experiments.model.index(experiments.model.row_of(run_id), 0)
@@ -189,12 +190,13 @@ def test_main_window_shows_the_selected_runs(qtbot, window, result_runs) -> None
         QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
     )
     assert window.results_panel.run_ids() == [run_id]
+    qtbot.waitUntil(lambda: not window.export_panel.loading, timeout=30_000)
     assert window.export_panel.current_run() == run_id
     # Nothing is read until the panel is on screen.
     assert not window.results_panel.loading and window.results_panel.loaded(run_id) is None
 
 
-def test_a_run_the_runner_saved_shows_at_once_without_a_job(
+def test_a_run_the_runner_saved_is_read_without_the_loading_process(
     qtbot, panel: ResultsPanel, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     import shutil
@@ -206,9 +208,14 @@ def test_a_run_the_runner_saved_shows_at_once_without_a_job(
     root = tmp_path / "titanic"
     shutil.copytree(titanic.root, root)
     saved = titanic.runs["logistic_regression"]
+    computed: list[bool] = []  # the loading task that computes numbers in a child process
+    panel.task("results").running_changed.connect(computed.append)
     panel.set_project(root)
     panel.show_runs([saved])
-    assert not panel.loading  # read in the window's process, no job started
+    # Read in a thread (it opens the experiment log, which the GUI thread never does).
+    assert panel.task_running("saved") and panel.loading
+    qtbot.waitUntil(lambda: not panel.loading, timeout=30_000)
+    assert computed == []
     assert panel.loaded(saved) is not None and panel.entries()[0].key == "confusion"
     # A run without its saved numbers (trained by an older version) goes through the job.
     unsaved = titanic.runs["decision_tree_classifier"]
@@ -216,5 +223,6 @@ def test_a_run_the_runner_saved_shows_at_once_without_a_job(
     panel.show_runs([unsaved])
     assert panel.loading
     qtbot.waitUntil(lambda: not panel.loading, timeout=30_000)
+    assert computed == [True, False]
     assert panel.loaded(unsaved) is not None
     assert (root / RUNS_DIR / unsaved / PLOT_DATA_FILE).is_file()  # saved for next time

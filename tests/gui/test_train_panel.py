@@ -47,7 +47,7 @@ def panel(qtbot, project: Project) -> TrainPanel:
     assert project.dataset is not None
     widget.set_context(project)
     yield widget
-    widget.bridge.cancel()
+    widget.cancel_tasks()
 
 
 def _cell(panel: TrainPanel, row: int, column: int) -> str:
@@ -66,35 +66,40 @@ def test_empty_state_until_a_target(qtbot, project: Project) -> None:
     assert panel.stack.currentWidget() is panel.splitter
 
 
-def test_settings_make_the_spec(panel: TrainPanel) -> None:
-    # Multiclass: no baseline in the list (a checkbox), the task's default metric.
-    assert "dummy_classifier" not in panel._items
-    assert "xgboost_classifier" in panel._items and "svr" not in panel._items
-    assert panel.chosen_metric() == "f1_macro"
-    with pytest.raises(Exception, match="tick at least one model"):
-        panel.baseline_box.setChecked(False)
-        panel.spec()
-    panel.baseline_box.setChecked(True)
+def _choose(combo, value: str) -> None:
+    combo.setCurrentIndex(combo.findData(value))
 
-    panel.check_model("random_forest_classifier")
-    panel.select_model("random_forest_classifier")
-    form = panel.param_form
+
+def test_settings_make_the_spec(panel: TrainPanel) -> None:
+    picker, settings = panel.model_picker, panel.train_settings
+    # Multiclass: no baseline in the list (a checkbox), the task's default metric.
+    assert "dummy_classifier" not in picker.items
+    assert "xgboost_classifier" in picker.items and "svr" not in picker.items
+    assert settings.chosen_metric() == "f1_macro"
+    with pytest.raises(Exception, match="tick at least one model"):
+        picker.baseline_box.setChecked(False)
+        panel.spec()
+    picker.baseline_box.setChecked(True)
+
+    picker.check_model("random_forest_classifier")
+    picker.select_model("random_forest_classifier")
+    form = picker.param_form
     assert form is not None
     form.editor("n_estimators").setValue(50)  # a user edit: only changed values are kept
-    assert "(1 changed)" in panel._items["random_forest_classifier"].text(0)
+    assert "(1 changed)" in picker.items["random_forest_classifier"].text(0)
 
-    panel.scheme_combo.setCurrentIndex(panel.scheme_combo.findData("repeated_kfold"))
-    assert panel.repeats_spin.isVisibleTo(panel) and panel.folds_spin.isVisibleTo(panel)
-    assert not panel.validation_spin.isVisibleTo(panel)
-    panel.folds_spin.setValue(4)
-    panel.repeats_spin.setValue(2)
-    panel.tune_combo.setCurrentIndex(panel.tune_combo.findData("random"))
-    panel.trials_spin.setValue(7)
-    panel.budget_box.setChecked(True)
-    panel.budget_spin.setValue(60)
-    panel.metric_combo.setCurrentIndex(panel.metric_combo.findData("balanced_accuracy"))
-    panel.seed_spin.setValue(11)
-    panel.cores_spin.setValue(1)
+    _choose(settings.scheme_combo, "repeated_kfold")
+    assert settings.repeats_spin.isVisibleTo(panel) and settings.folds_spin.isVisibleTo(panel)
+    assert not settings.validation_spin.isVisibleTo(panel)
+    settings.folds_spin.setValue(4)
+    settings.repeats_spin.setValue(2)
+    _choose(settings.tune_combo, "random")
+    settings.trials_spin.setValue(7)
+    settings.budget_box.setChecked(True)
+    settings.budget_spin.setValue(60)
+    _choose(settings.metric_combo, "balanced_accuracy")
+    settings.seed_spin.setValue(11)
+    settings.cores_spin.setValue(1)
     spec = panel.spec()
     assert spec.models == (ModelSpec("random_forest_classifier", {"n_estimators": 50}),)
     assert spec.split == SplitSpec(scheme="repeated_kfold", n_splits=4, n_repeats=2)
@@ -108,39 +113,41 @@ def test_settings_make_the_spec(panel: TrainPanel) -> None:
 
     # Group k-fold offers the categorical columns (never the target); the hash split needs
     # an ID-like column, which penguins lacks: Train explains instead of starting.
-    panel.scheme_combo.setCurrentIndex(panel.scheme_combo.findData("group_kfold"))
-    group = panel._picker_combos["group_column"]
+    _choose(settings.scheme_combo, "group_kfold")
+    group = settings.picker_combos["group_column"]
     assert [group.itemData(i) for i in range(group.count())] == ["island", "sex"]
     assert panel.spec().split.group_column == "island"
-    panel.scheme_combo.setCurrentIndex(panel.scheme_combo.findData("hash"))
-    assert panel.validation_spin.isVisibleTo(panel) and not panel.folds_spin.isVisibleTo(panel)
+    _choose(settings.scheme_combo, "hash")
+    assert settings.validation_spin.isVisibleTo(panel)
+    assert not settings.folds_spin.isVisibleTo(panel)
     assert panel.train() is False
     assert panel.error_label.isVisibleTo(panel)
     assert "needs an id column" in panel.error_label.text()
-    assert not panel.bridge.running
+    assert not panel.task_running("train")
 
 
 def test_a_rescaling_chain_warns_when_a_tree_model_is_ticked(panel: TrainPanel) -> None:
     scale = ChainSpec((StepSpec("scale", ("bill_length_mm", "body_mass_g")),))
+    picker = panel.model_picker
     panel.set_chain(scale)
-    panel.check_model("logistic_regression")
-    assert panel.chain_advice.isHidden()  # a linear model wants the scaling
-    panel.check_model("random_forest_classifier")
-    panel.check_model("xgboost_classifier")
-    assert panel.chain_advice.isVisible()
-    assert panel.chain_advice.text().startswith(
+    picker.check_model("logistic_regression")
+    assert picker.chain_advice.isHidden()  # a linear model wants the scaling
+    picker.check_model("random_forest_classifier")
+    picker.check_model("xgboost_classifier")
+    assert picker.chain_advice.isVisible()
+    assert picker.chain_advice.text().startswith(
         "The chain's 'Scale' step recomputes numbers before Random forest and XGBoost: trees "
         "need no scaling, and an ONNX export computes it in float32"
     )
     # The Prepare panel switches the step off: the warning goes.
     panel.set_chain(ChainSpec((StepSpec("scale", ("bill_length_mm",), enabled=False),)))
-    assert panel.chain_advice.isHidden()
+    assert picker.chain_advice.isHidden()
     panel.set_chain(scale)
-    assert panel.chain_advice.isVisible()
-    panel.check_model("random_forest_classifier", False)
-    assert "before XGBoost:" in panel.chain_advice.text()
-    panel.check_model("xgboost_classifier", False)
-    assert panel.chain_advice.isHidden()
+    assert picker.chain_advice.isVisible()
+    picker.check_model("random_forest_classifier", False)
+    assert "before XGBoost:" in picker.chain_advice.text()
+    picker.check_model("xgboost_classifier", False)
+    assert picker.chain_advice.isHidden()
 
 
 def test_load_spec_from_a_logged_run(panel: TrainPanel) -> None:
@@ -164,22 +171,24 @@ def test_load_spec_from_a_logged_run(panel: TrainPanel) -> None:
         seed=5,
         include_baseline=False,
     )
-    assert panel.param_form is not None and panel.param_form.values()["n_neighbors"] == 9
+    form = panel.model_picker.param_form
+    assert form is not None and form.values()["n_neighbors"] == 9
 
 
 def test_train_fills_the_leaderboard_live(qtbot, panel: TrainPanel, project: Project) -> None:
-    panel.check_model("decision_tree_classifier")
-    panel.check_model("logistic_regression")
-    panel.folds_spin.setValue(3)
+    picker, settings = panel.model_picker, panel.train_settings
+    picker.check_model("decision_tree_classifier")
+    picker.check_model("logistic_regression")
+    settings.folds_spin.setValue(3)
     seen: list[tuple[str, int]] = []  # (event type, leaderboard rows when it arrived)
 
     def record(event: object) -> None:
         seen.append((type(event).__name__, panel.leaderboard.rowCount()))
 
-    panel.bridge.partial.connect(record)
+    panel.task("train").partial.connect(record)
     with qtbot.waitSignal(panel.runs_changed, timeout=TRAIN_TIMEOUT_MS):
-        qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
-        assert panel.bridge.running and not panel.train_button.isEnabled()
+        qtbot.mouseClick(settings.train_button, Qt.MouseButton.LeftButton)
+        assert panel.task("train").running and not settings.train_button.isEnabled()
 
     kinds = [name for name, _rows in seen]
     assert kinds.count("RunStarted") == 3 and kinds.count("CandidateResult") == 3
@@ -200,7 +209,7 @@ def test_train_fills_the_leaderboard_live(qtbot, panel: TrainPanel, project: Pro
     means = [row.validation_mean_std("f1_macro")[0] for row in rows]
     assert means[best] == max(means) and means[0] < 0.4 < 0.9 < means[best]
     assert _cell(panel, best, MODEL).startswith(BEST_MARK)
-    assert panel.train_button.isEnabled() and not panel.cancel_button.isEnabled()
+    assert settings.train_button.isEnabled() and not settings.cancel_button.isEnabled()
     assert "Trained 3 of 3 models" in panel.status_label.text()
 
     with ExperimentLog(project.root / LOG_FILE) as log:
@@ -227,9 +236,9 @@ def test_trains_the_chain_on_screen_without_saving_the_project(
     edited.set_chain(chain)
     assert edited.dirty and project.chain != chain
     panel.set_context(edited)
-    panel.baseline_box.setChecked(False)
-    panel.check_model("decision_tree_classifier")
-    panel.folds_spin.setValue(3)
+    panel.model_picker.baseline_box.setChecked(False)
+    panel.model_picker.check_model("decision_tree_classifier")
+    panel.train_settings.folds_spin.setValue(3)
     with qtbot.waitSignal(panel.runs_changed, timeout=TRAIN_TIMEOUT_MS):
         assert panel.train()
     [row] = panel.leaderboard.rows()
@@ -246,22 +255,23 @@ def test_trains_the_chain_on_screen_without_saving_the_project(
 def test_cancel_kills_the_process_and_marks_the_run_cancelled(
     qtbot, panel: TrainPanel, project: Project
 ) -> None:
-    panel.baseline_box.setChecked(False)
-    panel.check_model("random_forest_classifier")
-    panel.set_model_params("random_forest_classifier", {"n_estimators": 5000})
-    panel.folds_spin.setValue(5)
+    picker, settings = panel.model_picker, panel.train_settings
+    picker.baseline_box.setChecked(False)
+    picker.check_model("random_forest_classifier")
+    picker.set_model_params("random_forest_classifier", {"n_estimators": 5000})
+    settings.folds_spin.setValue(5)
     assert panel.train()
     qtbot.waitUntil(lambda: panel.leaderboard.rowCount() == 1, timeout=TRAIN_TIMEOUT_MS)
-    pid = panel.bridge.worker_pid
+    pid = panel.task("train").worker_pid
     assert pid is not None and pid_alive(pid)
     run_id = panel.leaderboard.rows()[0].run_id
 
     # 5,000 trees x 5 folds would run for minutes: the run ends because the process is killed
     # (how fast: benchmarks/jobs_bench.py).
     with qtbot.waitSignal(panel.runs_changed, timeout=TRAIN_TIMEOUT_MS):
-        qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(settings.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not pid_alive(pid), timeout=TRAIN_TIMEOUT_MS)
-    assert not panel.bridge.running and panel.train_button.isEnabled()
+    assert not panel.task("train").running and settings.train_button.isEnabled()
     assert panel.leaderboard.rows()[0].status == "cancelled"
     assert panel.leaderboard.index(0, STATUS).data() == "cancelled"
     with ExperimentLog(project.root / LOG_FILE) as log:

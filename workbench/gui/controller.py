@@ -1,8 +1,9 @@
 """The open project and the long work done on it, as the window sees them.
 
 Panels never touch files or start processes: they call this controller and listen to its
-signals. It owns one JobBridge per kind of work (import, load, profile), so a new request
-cancels the stale one of its kind, and it turns every failure into an `error` signal.
+signals. It declares one task per kind of work (import, load, profile), so a new request
+cancels the stale one of its kind; a failed task reaches the notifications through the window's
+JobCenter, and the controller's own refusals (a damaged project file) through `error`.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from workbench.core.profile.model import Alert, Profile
 from workbench.core.profile.store import load_stored_profile, profile_project_dataset
 from workbench.core.project import Project, create_project, open_project
 from workbench.core.specs import ChainSpec, StepSpec
-from workbench.gui.job_bridge import JobBridge
+from workbench.gui.job_mixin import JobsMixin
 from workbench.jobs.job import Job
 
 
-class ProjectController(QObject):
+class ProjectController(QObject, JobsMixin):
     project_changed = Signal()  # opened, created or closed
     data_loaded = Signal()  # `frame` holds the project's table
     roles_changed = Signal()
@@ -41,26 +42,22 @@ class ProjectController(QObject):
         self.project: Project | None = None
         self.frame: pd.DataFrame | None = None
         self.profile: Profile | None = None
-        self.import_job = JobBridge(self)
-        self.load_job = JobBridge(self)
-        self.profile_job = JobBridge(self)
-        self.import_job.done.connect(self._on_imported)
-        self.import_job.failed.connect(self._on_failed)
-        self.import_job.cancelled.connect(lambda: self.error.emit("info", "Import cancelled.", ""))
-        self.load_job.done.connect(self._on_loaded)
-        self.load_job.failed.connect(self._on_failed)
-        self.profile_job.partial.connect(self.profile_column)
-        self.profile_job.done.connect(self._on_profiled)
-        self.profile_job.failed.connect(self._on_profile_failed)
-        self.profile_job.cancelled.connect(self._on_profile_cancelled)
-
-    @property
-    def bridges(self) -> tuple[JobBridge, ...]:
-        return (self.import_job, self.load_job, self.profile_job)
-
-    @property
-    def busy(self) -> bool:
-        return any(bridge.running for bridge in self.bridges)
+        self.import_job = self.add_task(
+            "import",
+            self._on_imported,
+            cancelled=lambda: self.error.emit("info", "Import cancelled.", ""),
+        )
+        # Reading Parquet releases the GIL; a process would copy the whole table back.
+        self.load_job = self.add_task("load", self._on_loaded, in_process=False)
+        # The stored profile is a file read: off the GUI thread too, dropped when stale.
+        self.add_task("stored_profile", self._on_stored_profile, in_process=False)
+        self.profile_job = self.add_task(
+            "profile",
+            self._on_profiled,
+            partial=self.profile_column.emit,
+            failed=self._on_profile_failed,
+            cancelled=self._on_profile_cancelled,
+        )
 
     # Projects -------------------------------------------------------------------------------
 
@@ -84,7 +81,7 @@ class ProjectController(QObject):
         return True
 
     def close(self) -> None:
-        self.cancel_all()
+        self.cancel_tasks()
         self.project = None
         self.frame = None
         self.profile = None
@@ -102,12 +99,8 @@ class ProjectController(QObject):
         self.dirty_changed.emit(False)
         return True
 
-    def cancel_all(self) -> None:
-        for bridge in self.bridges:
-            bridge.cancel()
-
     def _set_project(self, project: Project) -> None:
-        self.cancel_all()
+        self.cancel_tasks()
         self.project = project
         self.frame = None
         self.profile = None
@@ -123,31 +116,31 @@ class ProjectController(QObject):
         if self.project is None:
             self.error.emit("error", "Create or open a project before importing data.", "")
             return
-        self.profile_job.cancel()
-        self.import_job.start(
+        self.cancel_task("profile")
+        self.start_task(
+            "import",
             Job(
                 import_table,
                 (self.project.root, path, options, target),
                 name=f"Importing {path.name}",
-            )
+            ),
         )
 
     def reprofile(self) -> None:
         if self.project is None or self.project.dataset is None:
             return
         dataset = self.project.dataset
+        self.cancel_task("stored_profile")
         self.profile = None
         self.profile_started.emit([column.name for column in dataset.schema.columns], dataset.rows)
-        self.profile_job.start(
+        self.start_task(
+            "profile",
             Job(
                 profile_project_dataset,
                 (self.project.root, dataset, self.project.target),
                 name=f"Profiling {dataset.source_name}",
-            )
+            ),
         )
-
-    def cancel_profile(self) -> None:
-        self.profile_job.cancel()
 
     def _on_imported(self, imported: ImportedDataset) -> None:
         assert self.project is not None
@@ -161,16 +154,31 @@ class ProjectController(QObject):
     def _load_data(self) -> None:
         assert self.project is not None and self.project.dataset is not None
         dataset = self.project.dataset
-        self.load_job.start(
+        self.start_task(
+            "load",
             Job(load_dataset_frame, (self.project.root, dataset), name=f"Loading {dataset.name}"),
-            in_process=False,  # reading Parquet releases the GIL; a process would copy the table
         )
 
     def _on_loaded(self, frame: pd.DataFrame) -> None:
         assert self.project is not None and self.project.dataset is not None
         self.frame = frame
         self.data_loaded.emit()
-        stored = load_stored_profile(self.project.root, self.project.dataset, self.project.target)
+        self._show_profile()
+
+    def _show_profile(self) -> None:
+        """Show the profile stored for this dataset and target, or profile afresh."""
+        assert self.project is not None and self.project.dataset is not None
+        project = self.project
+        self.start_task(
+            "stored_profile",
+            Job(
+                load_stored_profile,
+                (project.root, project.dataset, project.target),
+                name="Reading the stored profile",
+            ),
+        )
+
+    def _on_stored_profile(self, stored: Profile | None) -> None:
         if stored is None:
             self.reprofile()
         else:
@@ -184,12 +192,8 @@ class ProjectController(QObject):
     def _on_profile_cancelled(self) -> None:
         self.profile_stopped.emit("Profiling cancelled. Press Profile again (F5) to restart.")
 
-    def _on_profile_failed(self, message: str, error_type: str, details: str) -> None:
+    def _on_profile_failed(self, message: str) -> None:
         self.profile_stopped.emit(f"Profiling failed: {message}")
-        self._on_failed(message, error_type, details)
-
-    def _on_failed(self, message: str, error_type: str, details: str) -> None:
-        self.error.emit("error", message, details)
 
     # Chain ----------------------------------------------------------------------------------
 
@@ -237,4 +241,4 @@ class ProjectController(QObject):
         self.roles_changed.emit()
         self.dirty_changed.emit(True)
         if self.project.target != old_target and self.frame is not None:
-            self._on_loaded(self.frame)
+            self._show_profile()

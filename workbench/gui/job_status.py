@@ -4,64 +4,49 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from workbench.gui.job_bridge import JobBridge
+from workbench.gui.job_center import JobCenter
+from workbench.gui.job_mixin import PROGRESS_STEPS
 
 
 class JobStatus(QWidget):
-    """Shows the most recently started running job among the bridges it watches."""
+    """Shows the window's current job (the newest one running, of any panel); hidden when idle."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, center: JobCenter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.center = center
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.label = QLabel("")
         self.bar = QProgressBar()
-        self.bar.setRange(0, 1000)
+        self.bar.setRange(0, PROGRESS_STEPS)
         self.bar.setFixedWidth(180)
         self.bar.setTextVisible(False)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop the running job (Esc)")
-        self.cancel_button.clicked.connect(self.cancel_current)
+        self.cancel_button.clicked.connect(lambda _checked=False: center.cancel_current())
         layout.addWidget(self.label)
         layout.addWidget(self.bar)
         layout.addWidget(self.cancel_button)
-        self._running: list[JobBridge] = []
-        self._set_idle()
+        center.changed.connect(self._show_current)
+        center.progress.connect(self._show_progress)
+        self._show_current()
 
-    def watch(self, bridge: JobBridge) -> None:
-        bridge.running_changed.connect(lambda running: self._on_running(bridge, running))
-        bridge.progress.connect(
-            lambda fraction, message: self._on_progress(bridge, fraction, message)
-        )
-
-    @property
-    def current(self) -> JobBridge | None:
-        return self._running[-1] if self._running else None
-
-    def cancel_current(self) -> None:
-        if self.current is not None:
-            self.current.cancel()
-
-    def _on_running(self, bridge: JobBridge, running: bool) -> None:
-        if bridge in self._running:
-            self._running.remove(bridge)
-        if running:
-            self._running.append(bridge)
-        if self.current is None:
-            self._set_idle()
-        else:
-            self.setVisible(True)
-            self.label.setText(self.current.job_name or "Working…")
+    def _show_current(self) -> None:
+        current = self.center.current
+        if current is None:
+            # Hidden first: QProgressBar.setValue repaints a visible bar at once, and Cancel
+            # should leave the window idle without painting a bar that is going away.
+            self.setVisible(False)
             self.bar.setValue(0)
+            self.label.setText("")
+        else:
+            self.bar.setValue(0)
+            self.label.setText(current.job_name or "Working…")
+            self.setVisible(True)
 
-    def _on_progress(self, bridge: JobBridge, fraction: float, message: str) -> None:
-        if bridge is not self.current:
-            return
-        self.bar.setValue(int(max(0.0, min(1.0, fraction)) * 1000))
-        name = bridge.job_name or "Working"
+    def _show_progress(self, fraction: float, message: str) -> None:
+        current = self.center.current
+        self.bar.setValue(int(max(0.0, min(1.0, fraction)) * PROGRESS_STEPS))
+        name = current.job_name if current is not None else ""
+        name = name or "Working"
         self.label.setText(f"{name}: {message}" if message else name)
-
-    def _set_idle(self) -> None:
-        self.label.setText("")
-        self.bar.setValue(0)
-        self.setVisible(False)

@@ -34,6 +34,7 @@ from workbench.core.specs import ChainSpec, TrainSpec
 from workbench.gui.controller import ProjectController
 from workbench.gui.dialogs.import_dialog import ImportDialog
 from workbench.gui.dialogs.new_project import NewProjectDialog
+from workbench.gui.job_center import JobCenter
 from workbench.gui.job_status import JobStatus
 from workbench.gui.notifications import NotificationArea
 from workbench.gui.panels.data_panel import DataPanel
@@ -101,6 +102,8 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: AppSettings | None = None) -> None:
         super().__init__()
         self.settings = settings or AppSettings()
+        # Every job started under the window reports here (status bar, Cancel, notifications).
+        self.job_center = JobCenter(self)
         self.controller = ProjectController(self)
         self.import_dialog: ImportDialog | None = None
         self.setWindowIcon(QIcon(str(resource_path("icons", "workbench.svg"))))
@@ -152,15 +155,11 @@ class MainWindow(QMainWindow):
         outer.addLayout(body, 1)
         self.setCentralWidget(central)
 
-        self.job_status = JobStatus()
-        for bridge in (
-            *self.controller.bridges,
-            self.results_panel.bridge,
-            self.results_panel.analysis_bridge,
-            self.export_panel.export_bridge,
-        ):
-            self.job_status.watch(bridge)
+        self.job_status = JobStatus(self.job_center)
         self.statusBar().addPermanentWidget(self.job_status)
+        self.job_center.failed.connect(
+            lambda message, details: self.notifications.notify("error", message, details)
+        )
 
         self._build_menus()
         self._connect_controller()
@@ -207,7 +206,7 @@ class MainWindow(QMainWindow):
         self.profile_action = self._action("&Profile Again", self.controller.reprofile, "F5")
         data_menu.addAction(self.profile_action)
         self.cancel_action = self._action(
-            "&Cancel Running Job", self.job_status.cancel_current, "Esc"
+            "&Cancel Running Job", self.job_center.cancel_current, "Esc"
         )
         data_menu.addAction(self.cancel_action)
 
@@ -470,7 +469,7 @@ class MainWindow(QMainWindow):
         if not self._may_discard_changes():
             event.ignore()
             return
-        self.controller.cancel_all()
+        self.controller.cancel_tasks()
         self.settings.set_geometry(self.saveGeometry())
         self.settings.set_window_state(self.saveState())
         self.settings.sync()

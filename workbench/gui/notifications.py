@@ -73,6 +73,11 @@ class NotificationArea(QWidget):
         self.setVisible(False)
 
     def notify(self, severity: str, message: str, details: str = "") -> Notification:
+        """Show a message; the same message already on screen is not stacked again (a job
+        that fails again on each refresh says so once)."""
+        for shown in self._items:
+            if shown.severity == severity and shown.message == message:
+                return shown
         item = Notification(severity, message, details, self)
         item.closed.connect(lambda: self._forget(item))
         self._items.append(item)

@@ -5,13 +5,15 @@ so a wrong delimiter or a header on row 4 is fixed here, not discovered after a 
 
 Every option starts at what detection found (the resolved options of the first preview). Only
 the fields the user edits are sent back as overrides: the fields left alone keep being detected,
-so changing the encoding can still change the detected delimiter. Previews run on a thread pool,
-debounced, and a preview that finishes after a newer one was asked for is dropped.
+so changing the encoding can still change the detected delimiter. Previews are the dialog's
+"preview" task (a thread job, like every panel's work), debounced; starting one drops the one
+before it, so a preview that finishes after a newer one was asked for is never shown, and the
+window's Cancel (or closing the dialog) stops it.
 
 This module holds the dialog's logic (when to preview, what the user overrode, the target);
-the parts it assembles live beside it: the option form (import_options_form), the preview
-panel (import_preview_panel), the preview thread (import_preview) and the option wording
-(import_options_text). Names other code imports from here stay importable from here.
+the parts it assembles live beside it: the option form (import_options_form, `options_form`),
+the preview panel (import_preview_panel, `preview_panel`), the preview function
+(import_preview) and the option wording (import_options_text).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -49,17 +51,16 @@ from workbench.core.kinds import ColumnKind, ColumnRole, TaskSuggestion, task_fo
 from workbench.gui.dialogs.import_combos import select_data
 from workbench.gui.dialogs.import_options_form import ReadOptionsForm
 from workbench.gui.dialogs.import_options_text import escape_html, file_filter
-from workbench.gui.dialogs.import_preview import (
-    PreviewOutcome,
-    PreviewRelay,
-    PreviewTask,
-)
+from workbench.gui.dialogs.import_preview import PreviewOutcome, run_preview
 from workbench.gui.dialogs.import_preview_panel import CAUTION_COLOR, MUTED_COLOR, PreviewPanel
+from workbench.gui.job_mixin import JobsMixin
+from workbench.jobs.job import Job
 
 DEBOUNCE_MS = 250
 # Typing a path fires on every key: wait a little longer before reading a half-typed name.
 PATH_DEBOUNCE_MS = 500
 NO_TARGET = "(none)"
+PREVIEW_CANCELLED = "Preview cancelled: change an option, or the file, to read it again."
 
 _CLI_HINT = re.compile(r"\s*\(use bad_lines=skip[^)]*\)")
 _ERROR_HINTS = {
@@ -79,7 +80,7 @@ class ImportRequest:
     target: str | None
 
 
-class ImportDialog(QDialog):
+class ImportDialog(QDialog, JobsMixin):
     """Pick a table file, check its preview, adjust the read options, choose the target."""
 
     preview_settled = Signal()  # the newest preview (or its error) is on screen
@@ -97,16 +98,15 @@ class ImportDialog(QDialog):
         self._suggestion: TaskSuggestion | None = None
         self._error: str | None = None
         self._option_error: str | None = None
-        self._generation = 0
         self._pending = False
         self._filling = False
         self._user_target: str | None = None
         self._user_picked_target = False
 
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(2)
-        self._relay = PreviewRelay(self)
-        self._relay.finished.connect(self._on_preview_finished)
+        # A thread: reading a file's first rows is light, and a stale one is simply dropped.
+        self.add_task(
+            "preview", self._show_outcome, cancelled=self._preview_cancelled, in_process=False
+        )
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._start_preview)
@@ -165,37 +165,12 @@ class ImportDialog(QDialog):
 
     def _build_options(self) -> QWidget:
         self.options_form = ReadOptionsForm()
-        form = self.options_form
-        # The dialog's own names for the fields: tests, scripts and the slots below use them.
-        self.format_combo = form.editor("format").widget
-        self.encoding_combo = form.editor("encoding").widget
-        self.delimiter_combo = form.delimiter_editor().combo
-        self.delimiter_edit = form.delimiter_editor().edit
-        self.header_check = form.editor("header").widget
-        self.header_row_spin = form.editor("header_row").widget
-        self.decimal_combo = form.editor("decimal").widget
-        self.thousands_combo = form.editor("thousands").widget
-        self.na_edit = form.editor("na_values").widget
-        self.sheet_combo = form.editor("sheet").widget
-        self.table_combo = form.editor("table").widget
-        self.query_edit = form.editor("query").widget
-        self.parse_dates_check = form.editor("parse_dates").widget
-        self.strip_check = form.editor("strip_whitespace").widget
-        self.skip_bad_check = form.editor("bad_lines").widget
-        self.form = form.form
-        self.error_label = form.error_label
         self._connect_options()
-        return form
+        return self.options_form
 
     def _build_preview(self) -> QWidget:
         self.preview_panel = PreviewPanel()
-        panel = self.preview_panel
-        self.summary_label = panel.summary_label
-        self.detected_label = panel.detected_label
-        self.preview_model = panel.preview_model
-        self.table = panel.table
-        self.warnings_label = panel.warnings_label
-        return panel
+        return self.preview_panel
 
     def _build_target(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -223,14 +198,15 @@ class ImportDialog(QDialog):
         # The form relays every field but the delimiter combo: picking "other" first waits for
         # a character to be typed, which `_on_delimiter_picked` decides.
         self.options_form.option_changed.connect(self._on_option_changed)
-        self.delimiter_combo.currentIndexChanged.connect(self._on_delimiter_picked)
+        picked = self.options_form.delimiter_editor().combo.currentIndexChanged
+        picked.connect(self._on_delimiter_picked)
 
     def _set_tab_order(self) -> None:
         chain: list[QWidget] = [
             self.path_edit,
             self.browse_button,
             *self.options_form.focus_chain(),
-            self.table,
+            self.preview_panel.table,
             self.target_combo,
             self.import_button,
             self.cancel_button,
@@ -303,23 +279,19 @@ class ImportDialog(QDialog):
             super().accept()
 
     def done(self, result: int) -> None:
-        # Results still in flight are dropped; the pool's threads finish on their own.
+        # A preview still in flight is stopped (its thread ends on its own, touching no Qt).
+        # Accepting needs the preview on screen, so only a rejected dialog can have one.
         self._timer.stop()
-        self._generation += 1
-        self._pool.clear()
+        self.cancel_task("preview")
         super().done(result)
-
-    def wait_for_workers(self, msecs: int = 5000) -> bool:
-        """Block until preview threads finish (tests and shutdown use it)."""
-        return self._pool.waitForDone(msecs)
 
     # ----------------------------------------------------------------- option handling
 
     def _reset_for_new_file(self) -> None:
         self._overrides = {}
         with self._filling_form():
-            self.sheet_combo.clear()
-            self.table_combo.clear()
+            self.options_form.editor("sheet").widget.clear()
+            self.options_form.editor("table").widget.clear()
         self._user_picked_target = False
         self._user_target = None
 
@@ -339,11 +311,12 @@ class ImportDialog(QDialog):
     def _on_delimiter_picked(self, _index: int) -> None:
         if self._filling:
             return
-        other = self.delimiter_combo.currentData() == OTHER
-        self.delimiter_edit.setVisible(other)
+        delimiter = self.options_form.delimiter_editor()
+        other = delimiter.combo.currentData() == OTHER
+        delimiter.edit.setVisible(other)
         if other:
-            self.delimiter_edit.setFocus()
-            if not self.delimiter_edit.text():
+            delimiter.edit.setFocus()
+            if not delimiter.edit.text():
                 return  # nothing to try until a character is typed
         self._on_option_changed("delimiter")
 
@@ -356,7 +329,7 @@ class ImportDialog(QDialog):
         if name == "table":
             self._overrides.pop("query", None)
             with self._filling_form():
-                self.query_edit.clear()
+                self.options_form.editor("query").widget.clear()
         self._overrides[name] = self.options_form.field_value(name)
         if name == "format" and self._overrides[name] == "auto":
             del self._overrides[name]
@@ -370,9 +343,9 @@ class ImportDialog(QDialog):
 
     def _schedule(self, delay_ms: int) -> None:
         self._pending = True
-        self._generation += 1  # anything already running is now stale
-        self.table.setEnabled(False)
-        self.summary_label.setText("Reading the preview…")
+        self._error = None if self._error == PREVIEW_CANCELLED else self._error
+        self.preview_panel.table.setEnabled(False)
+        self.preview_panel.summary_label.setText("Reading the preview…")
         self._update_buttons()
         self._timer.start(delay_ms)
 
@@ -381,44 +354,51 @@ class ImportDialog(QDialog):
         self._option_error = None
         if path is None:
             # An empty file field is not an error: back to the state the dialog opened in.
+            self.cancel_task("preview")
             self._show_outcome(PreviewOutcome())
-            self.summary_label.setText("Choose a file to see a preview.")
+            self.preview_panel.summary_label.setText("Choose a file to see a preview.")
             return
         try:
             options = self.requested_options()
         except WorkbenchError as failure:
             # An impossible option (a two-character delimiter, an unknown encoding) is reported
             # like a parse error, and the last good preview is kept out of the request.
+            self.cancel_task("preview")
             self._option_error = str(failure)
             self._show_outcome(PreviewOutcome(error=str(failure)))
             return
-        self._generation += 1
-        self._pool.clear()  # queued previews for older options will never be wanted
-        self._pool.start(PreviewTask(self._generation, path, options, self._relay))
+        self.start_task(
+            "preview", Job(run_preview, (path, options), name=f"Previewing {path.name}")
+        )
 
-    @Slot(int, object)
-    def _on_preview_finished(self, generation: int, outcome: PreviewOutcome) -> None:
-        if generation != self._generation:
-            return  # a newer preview was asked for after this one started
-        self._show_outcome(outcome)
+    def _preview_cancelled(self) -> None:
+        # Cancelled from the window (Esc, the status bar): nothing matches the options shown,
+        # so nothing can be imported until a new preview is read.
+        self._pending = False
+        self._error = PREVIEW_CANCELLED
+        self.preview_panel.table.setEnabled(True)
+        self.preview_panel.summary_label.setText(PREVIEW_CANCELLED)
+        self._update_buttons()
+        self.preview_settled.emit()
 
     def _show_outcome(self, outcome: PreviewOutcome) -> None:
+        panel = self.preview_panel
         self._pending = False
-        self.table.setEnabled(True)
+        panel.table.setEnabled(True)
         self._error = outcome.error
         if outcome.preview is None:
             self._preview = None
             self._kinds = {}
             self._suggestion = None
-            self.preview_model.clear()
+            panel.preview_model.clear()
             known = outcome.options
             self._show_error(outcome.error, known.format if known else None)
-            self.summary_label.setText(
+            panel.summary_label.setText(
                 "No preview: the file cannot be read with these options (see the message "
                 "under the options)."
             )
-            self.detected_label.clear()
-            self.warnings_label.hide()
+            panel.detected_label.clear()
+            panel.warnings_label.hide()
             self._fill_targets([])
             if known is not None:
                 self._fill_form(known)
@@ -429,18 +409,21 @@ class ImportDialog(QDialog):
             self._show_error(None)
             preview = outcome.preview
             self._fill_form(preview.options, preview.sheets, preview.tables)
-            self.preview_panel.show_summary(outcome.preview, bool(self._overrides))
+            panel.show_summary(outcome.preview, bool(self._overrides))
             self._fill_targets([str(c) for c in outcome.preview.frame.columns])
-            self.preview_model.set_frame(outcome.preview.frame, outcome.kinds, self._target_roles())
-            self.table.resizeColumnsToContents()
-            self.preview_panel.cap_column_widths()
+            panel.preview_model.set_frame(
+                outcome.preview.frame, outcome.kinds, self._target_roles()
+            )
+            panel.table.resizeColumnsToContents()
+            panel.cap_column_widths()
         self._update_buttons()
         self.preview_settled.emit()
 
     def _show_error(self, message: str | None, fmt: str | None = None) -> None:
+        error_label = self.options_form.error_label
         if message is None:
-            self.error_label.hide()
-            self.error_label.clear()
+            error_label.hide()
+            error_label.clear()
             return
         path = self.path()
         if path is not None:
@@ -451,8 +434,8 @@ class ImportDialog(QDialog):
         hint = _ERROR_HINTS.get(fmt or "", "") if path is not None and path.is_file() else ""
         if hint:
             hint = f"<br><span style='color:{MUTED_COLOR}'>{hint}</span>"
-        self.error_label.setText(f"<b>Cannot read the file.</b><br>{escape_html(message)}{hint}")
-        self.error_label.show()
+        error_label.setText(f"<b>Cannot read the file.</b><br>{escape_html(message)}{hint}")
+        error_label.show()
 
     def _fill_form(
         self, options: ReadOptions, sheets: Iterable[str] = (), tables: Iterable[str] = ()
@@ -494,11 +477,12 @@ class ImportDialog(QDialog):
         self._user_picked_target = True
         self._user_target = self.target()
         self._show_task()
-        self.preview_model.set_roles(self._target_roles())
+        self.preview_panel.preview_model.set_roles(self._target_roles())
 
     def _target_roles(self) -> dict[str, ColumnRole]:
         target = self.target()
-        roles = {name: ColumnRole.FEATURE for name in self.preview_model.column_names}
+        model = self.preview_panel.preview_model
+        roles = {name: ColumnRole.FEATURE for name in model.column_names}
         if self._preview is not None:
             roles = {str(c): ColumnRole.FEATURE for c in self._preview.frame.columns}
         if target is not None:

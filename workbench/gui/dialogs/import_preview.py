@@ -1,19 +1,16 @@
 """The preview of a file to import, computed off the GUI thread.
 
-Reading even the first rows of a large or slow file can take a while, so the Import dialog asks
-for previews here: `run_preview` turns every failure into a one-line message (never an
-exception), and `PreviewTask` runs it on a thread pool and hands the outcome back through a
-`PreviewRelay` signal, which Qt queues onto the GUI thread.
+Reading even the first rows of a large or slow file can take a while, so the Import dialog runs
+`run_preview` as its "preview" task (a thread job): it turns every failure into a one-line
+message (never an exception), so a file that cannot be read is an outcome to show, not a
+failed job.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-
-from PySide6.QtCore import QObject, QRunnable, Signal
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.io.options import ReadOptions
@@ -66,29 +63,3 @@ def _best_known_options(path: Path, options: ReadOptions) -> ReadOptions:
         return dataclasses.replace(options, format=detect_format(path))
     except Exception:  # an unreadable file: nothing more is known
         return options
-
-
-class PreviewRelay(QObject):
-    """Carries a worker's outcome back to the GUI thread (queued across threads)."""
-
-    finished = Signal(int, object)  # generation, PreviewOutcome
-
-
-class PreviewTask(QRunnable):
-    """One preview on the pool, tagged with its generation so a stale result can be dropped."""
-
-    def __init__(self, generation: int, path: Path, options: ReadOptions, relay: PreviewRelay):
-        super().__init__()
-        self._generation = generation
-        self._path = path
-        self._options = options
-        self._relay = relay
-
-    def run(self) -> None:
-        outcome = run_preview(self._path, self._options)
-        # RuntimeError: the dialog was closed and deleted while this file was read.
-        with suppress(RuntimeError):
-            self._relay.finished.emit(self._generation, outcome)
-
-
-__all__ = ["PREVIEW_ROWS", "PreviewOutcome", "PreviewRelay", "PreviewTask", "run_preview"]

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.kinds import ColumnKind, ColumnRole
-from workbench.gui.job_bridge import JobBridge
+from workbench.gui.job_mixin import JobsMixin
 from workbench.gui.widgets.frame_model import DataFrameModel, filter_mask, sort_indices
 from workbench.gui.widgets.kind_badges import (
     kind_description,
@@ -72,7 +72,7 @@ def summary_text(model: DataFrameModel) -> str:
     )
 
 
-class DataPanel(QWidget):
+class DataPanel(QWidget, JobsMixin):
     """The dataset as a sortable, filterable table whose header edits column roles."""
 
     roles_changed = Signal(dict)  # column name -> ColumnRole value ("feature", "target", ...)
@@ -81,17 +81,21 @@ class DataPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._model = DataFrameModel(self)
-        self._sort_job = JobBridge(self)
-        self._sort_job.done.connect(self._model.apply_order)
-        self._filter_job = JobBridge(self)
-        self._filter_job.done.connect(self._apply_filter_result)
-        self._filter_job.failed.connect(
-            lambda message, *_: self._summary.setText(f"The filter failed: {message}")
+        # Threads: numpy's and Arrow's sorts and string searches release the GIL, and a
+        # process would copy the whole table.
+        self.add_task(
+            "sort",
+            self._model.apply_order,
+            failed=lambda message: self._summary.setText(f"Sorting failed: {message}"),
+            in_process=False,
         )
-        self._sort_job.failed.connect(
-            lambda message, *_: self._summary.setText(f"Sorting failed: {message}")
+        self.add_task(
+            "filter",
+            self._apply_filter_result,
+            failed=lambda message: self._summary.setText(f"The filter failed: {message}"),
+            in_process=False,
         )
-        self._pending_filter: tuple[str, str | None] = ("", None)
+        self._pending_filter = ""  # the text of the filter running in a job
 
         self._filter_edit = QLineEdit()
         self._filter_edit.setPlaceholderText("Filter rows…")
@@ -184,15 +188,13 @@ class DataPanel(QWidget):
         """Sort by a column (header click); -1 restores the file order."""
         model = self._model
         if column < 0 or model.total_rows < BACKGROUND_ROWS:
-            self._sort_job.cancel()
+            self.cancel_task("sort")
             model.sort(column, order)
             return
         series = model.frame.iloc[:, column]
         ascending = order == Qt.SortOrder.AscendingOrder
         name = model.column_names[column]
-        self._sort_job.start(
-            Job(sort_indices, (series, ascending), name=f"Sorting by {name}"), in_process=False
-        )
+        self.start_task("sort", Job(sort_indices, (series, ascending), name=f"Sorting by {name}"))
 
     # ----------------------------------------------------------------- public API
 
@@ -308,26 +310,24 @@ class DataPanel(QWidget):
         )
         text = self._filter_edit.text()
         if self._model.total_rows < BACKGROUND_ROWS or not text.strip():
-            self._filter_job.cancel()
+            self.cancel_task("filter")
             self._model.set_filter(text, column)
             self._update_summary()
             return
-        self._pending_filter = (text, column)
+        self._pending_filter = text
         self._summary.setText(f"Filtering {self._model.total_rows:,} rows…")
-        self._filter_job.start(
-            Job(filter_mask, (self._model.frame, text, column), name="Filtering rows"),
-            in_process=False,
+        self.start_task(
+            "filter", Job(filter_mask, (self._model.frame, text, column), name="Filtering rows")
         )
 
     def _apply_filter_result(self, mask) -> None:
-        text, column = self._pending_filter
-        self._model.apply_mask(mask, text, column)
+        self._model.apply_mask(mask, self._pending_filter)
         self._update_summary()
 
     @property
     def busy(self) -> bool:
         """A sort or filter of a big table is still running."""
-        return self._sort_job.running or self._filter_job.running
+        return self.task_running()
 
     # ----------------------------------------------------------------- role menu
 
@@ -394,8 +394,7 @@ class DataPanel(QWidget):
         # A late sort order or filter mask computed for the previous frame must not land on
         # the next one (its length would not even match).
         self._filter_timer.stop()
-        self._sort_job.cancel()
-        self._filter_job.cancel()
+        self.cancel_tasks()
 
     def _update_summary(self) -> None:
         self._summary.setText(summary_text(self._model))

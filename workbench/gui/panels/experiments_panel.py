@@ -4,8 +4,9 @@ The table (RunsModel behind RunsProxy) shows the chosen validation metrics as co
 ("Columns…" picks them); tags and notes are edited in place and written through to the log.
 Two or more selected runs can be compared side by side in the lower pane, the best value of
 each metric highlighted; one run can be re-run (its stored spec goes to the Train panel through
-`rerun_requested`); runs are deleted after a confirmation. Reading the log takes milliseconds
-(SQLite, WAL), so it happens on the GUI thread.
+`rerun_requested`); runs are deleted after a confirmation. Every read and write of the log
+(SQLite, WAL) is a thread job of the panel: milliseconds usually, but a training process
+writing the same log must never make the window wait.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from workbench.core.project import open_project
 from workbench.core.runs.log import ExperimentLog, RunRecord
 from workbench.core.specs import TrainSpec
 from workbench.gui.dialogs.confirm import AskFn, confirm
+from workbench.gui.job_mixin import JobsMixin
 from workbench.gui.widgets.leaderboard import BEST_BACKGROUND, format_score, format_seconds
 from workbench.gui.widgets.param_form import ERROR_COLOR, muted
 from workbench.gui.widgets.runs_model import (
@@ -56,10 +58,14 @@ from workbench.gui.widgets.runs_model import (
     available_metrics,
     log_path,
     model_label,
+    write_edit,
 )
+from workbench.jobs.job import Job
 
 NO_PROJECT_TEXT = "Open or create a project to see its runs."
 NO_RUNS_TEXT = "No runs yet: train a model in the Train panel."
+LOADING_TEXT = "Reading the experiment log…"
+UNREADABLE_TEXT = "The experiment log could not be read: {message}"
 # Shown beside the task's default metric when no columns were chosen yet.
 _SECOND_METRIC = {
     TaskType.BINARY: "accuracy",
@@ -92,6 +98,36 @@ def _cell_text(name: str, value: Any) -> str:
     return str(value)
 
 
+def read_runs(project_root: Path) -> tuple[TaskType | None, list[RunRecord]]:
+    """The project's task (it picks the default metric columns) and every logged run; no runs
+    before the first training (looking does not create a log)."""
+    try:
+        task = open_project(project_root).task
+    except WorkbenchError:
+        task = None  # the table still works; only the default columns differ
+    path = log_path(project_root)
+    if not path.is_file():
+        return task, []
+    with ExperimentLog(path) as log:
+        return task, log.runs()
+
+
+def compare_runs(project_root: Path, run_ids: Sequence[str]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The log's side-by-side table of the runs, and each run's model label."""
+    with ExperimentLog(log_path(project_root)) as log:
+        table = log.compare(run_ids)
+        labels = {run_id: model_label(log.run(run_id)) for run_id in run_ids}
+    return table, labels
+
+
+def delete_runs(project_root: Path, run_ids: Sequence[str]) -> list[str]:
+    """Delete the runs from the log (and their folders); the ids deleted."""
+    with ExperimentLog(log_path(project_root)) as log:
+        for run_id in run_ids:
+            log.delete_run(run_id)
+    return list(run_ids)
+
+
 def _best_columns(name: str, values: Sequence[Any]) -> set[int]:
     """Positions holding the best value of metric `name` (ties all count)."""
     if name not in METRIC_LABELS:
@@ -102,7 +138,7 @@ def _best_columns(name: str, values: Sequence[Any]) -> set[int]:
     return set(best_positions(name, values))
 
 
-class ExperimentsPanel(QWidget):
+class ExperimentsPanel(QWidget, JobsMixin):
     """`rerun_requested(TrainSpec)` carries the training job that trains the selected run's
     model again with its recorded settings."""
 
@@ -113,38 +149,61 @@ class ExperimentsPanel(QWidget):
         self._root: Path | None = None
         self._task: TaskType | None = None
         self._chosen: list[str] | None = None  # None: not chosen yet, use the defaults
+        self._edits: list[tuple[str, str, str]] = []  # in-place edits waiting to be written
+        self._log_error: str | None = None  # why the last read of the log failed
         self.compared_ids: list[str] = []
         self._build()
+        self.add_task("log", self._runs_read, failed=self._log_failed, in_process=False)
+        self.add_task("compare", self._compared, failed=self._failed, in_process=False)
+        self.add_task("delete", self._deleted, failed=self._delete_failed, in_process=False)
+        # Edits are queued and written one after the other: a second edit must not drop the
+        # first (starting a task again drops the result of the one running).
+        self.add_task(
+            "edit",
+            self._edited,
+            failed=self._edit_failed,
+            cancelled=self._edits_cancelled,
+            in_process=False,
+        )
         self._show_state()
 
     # ----------------------------------------------------------------- public API
 
     def set_project(self, project_root: Path | None) -> None:
         """Show the runs of the project in `project_root` (None: no project open)."""
-        self._root = Path(project_root) if project_root is not None else None
+        root = Path(project_root) if project_root is not None else None
+        if root != self._root:
+            # Another project's runs must not stay on screen while this one's are read.
+            self.cancel_tasks()
+            self._edits.clear()
+            self.model.set_runs([])
+        self._root = root
         self._task = None
         self._chosen = None
-        if self._root is not None:
-            try:
-                self._task = open_project(self._root).task
-            except WorkbenchError:
-                self._task = None  # the table still works; only default columns differ
         self._close_compare()
         self.refresh()
 
     def refresh(self) -> None:
-        """Re-read the log (after a training, or another process's writes)."""
-        selected = self.selected_run_ids()
-        records: list[RunRecord] = []
+        """Re-read the log (after a training, or another process's writes), in a thread."""
         self.error_label.hide()
-        path = log_path(self._root) if self._root is not None else None
-        if path is not None and path.is_file():
-            try:
-                with ExperimentLog(path) as log:
-                    records = log.runs()
-            except WorkbenchError as error:
-                self._show_error(str(error))
-        self.model.set_runs(path, records)
+        self._log_error = None
+        if self._root is None:
+            self.cancel_task("log")
+            self._runs_read((None, []))
+            return
+        self.start_task("log", Job(read_runs, (self._root,), name="Reading the experiment log"))
+        self._show_state()
+
+    @property
+    def loading(self) -> bool:
+        """The log is being read."""
+        return self.task_running("log")
+
+    def _runs_read(self, read: tuple[TaskType | None, list[RunRecord]]) -> None:
+        task, records = read
+        selected = self.selected_run_ids()
+        self._task = task
+        self.model.set_runs(records)
         self._update_metric_columns(records)
         self._select(selected)
         self._show_state()
@@ -166,21 +225,21 @@ class ExperimentsPanel(QWidget):
         self._update_metric_columns(self.model.records())
 
     def compare_selected(self) -> list[str]:
-        """Show the selected runs side by side; returns their ids (empty if fewer than 2)."""
+        """Read the selected runs side by side, then show them (`compared_ids` once shown);
+        returns their ids (empty if fewer than 2)."""
         run_ids = self.selected_run_ids()
         if len(run_ids) < 2 or self._root is None:
             return []
-        try:
-            with ExperimentLog(log_path(self._root)) as log:
-                table = log.compare(run_ids)
-                labels = {run_id: model_label(log.run(run_id)) for run_id in run_ids}
-        except WorkbenchError as error:
-            self._show_error(str(error))
-            return []
+        self.compare_title.setText(f"Reading {len(run_ids)} runs…")
+        self.start_task("compare", Job(compare_runs, (self._root, run_ids), name="Comparing runs"))
+        return run_ids
+
+    def _compared(self, compared: tuple[pd.DataFrame, dict[str, str]]) -> None:
+        table, labels = compared
+        run_ids = list(labels)
         self._fill_compare(table, run_ids, labels)
         self.compared_ids = run_ids
         self.compare_pane.show()
-        return run_ids
 
     def rerun_selected(self) -> TrainSpec | None:
         run_ids = self.selected_run_ids()
@@ -216,31 +275,34 @@ class ExperimentsPanel(QWidget):
         confirm = ask or self._ask
         if not confirm("Delete runs", question):
             return []
-        deleted = []
-        try:
-            with ExperimentLog(log_path(self._root)) as log:
-                for run_id in run_ids:
-                    log.delete_run(run_id)
-                    deleted.append(run_id)
-        except WorkbenchError as error:
-            self._show_error(str(error))
+        job = Job(delete_runs, (self._root, run_ids), name=f"Deleting {shown}")
+        self.start_task("delete", job)
+        return run_ids
+
+    def _deleted(self, deleted: list[str]) -> None:
         if set(deleted) & set(self.compared_ids):
             self._close_compare()
         self.refresh()
-        return deleted
+
+    def _delete_failed(self, message: str) -> None:
+        self._close_compare()
+        self.refresh()  # some runs may be gone: show the log as it is
+        self._show_error(message)
 
     # ----------------------------------------------------------------- layout
 
     def _build(self) -> None:
         self.model = RunsModel(self)
-        self.model.edit_failed.connect(self._show_error)
+        self.model.edit_requested.connect(self._edit_requested)
         self.proxy = RunsProxy(self)
         self.proxy.setSourceModel(self.model)
 
         self.stack = QStackedWidget()
         self.no_project = QLabel(NO_PROJECT_TEXT)
         self.no_runs = QLabel(NO_RUNS_TEXT)
-        for label in (self.no_project, self.no_runs):
+        # While the log is read, or why it could not be, when there is no table to show.
+        self.log_state = QLabel(LOADING_TEXT)
+        for label in (self.no_project, self.no_runs, self.log_state):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             label.setWordWrap(True)
             label.setMargin(40)
@@ -379,7 +441,7 @@ class ExperimentsPanel(QWidget):
         if self._root is None:
             self.stack.setCurrentWidget(self.no_project)
         elif self.model.rowCount() == 0:
-            self.stack.setCurrentWidget(self.no_runs)
+            self.stack.setCurrentWidget(self._log_state_page())
         else:
             self.stack.setCurrentWidget(self.splitter)
 
@@ -420,6 +482,53 @@ class ExperimentsPanel(QWidget):
     def _show_error(self, message: str) -> None:
         self.error_label.setText(message)
         self.error_label.show()
+
+    def _log_state_page(self) -> QLabel:
+        """The page for a project with no runs on screen: reading, unreadable, or none yet."""
+        if self.loading:
+            self.log_state.setText(LOADING_TEXT)
+            self.log_state.setStyleSheet("")
+        elif self._log_error is not None:
+            self.log_state.setText(UNREADABLE_TEXT.format(message=self._log_error))
+            self.log_state.setStyleSheet(f"color: {ERROR_COLOR};")
+        else:
+            return self.no_runs
+        return self.log_state
+
+    def _failed(self, message: str) -> None:
+        self._show_error(message)
+        self._show_state()
+
+    def _log_failed(self, message: str) -> None:
+        self._log_error = message
+        self._failed(message)
+
+    # ----------------------------------------------------------------- in-place edits
+
+    def _edit_requested(self, run_id: str, field: str, text: str) -> None:
+        self._edits.append((run_id, field, text))
+        if not self.task_running("edit"):
+            self._write_next_edit()
+
+    def _write_next_edit(self) -> None:
+        if not self._edits or self._root is None:
+            return
+        run_id, field, text = self._edits.pop(0)
+        job = Job(write_edit, (self._root, run_id, field, text), name=f"Saving the {field}")
+        self.start_task("edit", job)
+
+    def _edited(self, record: RunRecord) -> None:
+        self.model.replace_record(record)
+        self._write_next_edit()
+
+    def _edit_failed(self, message: str) -> None:
+        # The cell keeps the logged value; the message says why the edit did not stick.
+        self._show_error(message)
+        self._write_next_edit()
+
+    def _edits_cancelled(self) -> None:
+        self._edits.clear()
+        self.refresh()  # the cancelled write may still have landed
 
     def _ask(self, title: str, question: str) -> bool:
         return confirm(self, title, question)

@@ -4,7 +4,8 @@ pipeline and a model card, with the ONNX parity result shown.
 Both the check ("does this run convert?") and the export itself load scikit-learn and skl2onnx,
 so they run as jobs in a child process: the window stays responsive and Cancel works. The
 check starts as soon as a run is chosen, so what cannot convert is named before the user
-clicks Export.
+clicks Export. The list of finished runs is read from the experiment log in a thread job, never
+on the GUI thread.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from workbench.core.export.export_run import (
 from workbench.core.export.replaced_files import ReplacedExport, replaced_export
 from workbench.core.runs.log import LOG_FILE, ExperimentLog, RunRecord
 from workbench.gui.dialogs.confirm import AskFn, confirm
-from workbench.gui.job_bridge import JobBridge
+from workbench.gui.job_mixin import JobsMixin
 from workbench.gui.widgets.param_form import error_label, muted_label
 from workbench.gui.widgets.runs_model import model_label
 from workbench.jobs.job import Job
@@ -54,6 +55,8 @@ JOBLIB_FILE = "pipeline.joblib"
 DOCKER_FOLDER = "docker"
 OK_COLOR = "#2e7d32"
 WARNING_COLOR = "#a15c00"
+NO_RUNS_TEXT = "No finished run yet: train a model in the Train panel, then export it here."
+LOADING_TEXT = "Reading the project's finished runs…"
 
 
 def run_choice_text(record: RunRecord) -> str:
@@ -64,6 +67,16 @@ def run_choice_text(record: RunRecord) -> str:
     if folds and isinstance(folds.get("mean"), float) and not math.isnan(folds["mean"]):
         score = f" — {metric} {folds['mean']:.4f}"
     return f"{record.run_id} — {model_label(record)}{score}"
+
+
+def finished_runs(project_root: Path) -> list[RunRecord]:
+    """The project's finished runs, oldest first; none before its first training (looking
+    does not create a log)."""
+    path = project_root / LOG_FILE
+    if not path.exists():
+        return []
+    with ExperimentLog(path) as log:
+        return log.runs(status="finished")
 
 
 def default_folder(project_root: Path, run_id: str) -> Path:
@@ -82,7 +95,7 @@ def request_for(folder: Path, onnx: bool, docker: bool, joblib: bool, card: bool
     )
 
 
-class ExportPanel(QWidget):
+class ExportPanel(QWidget, JobsMixin):
     """Pick a finished run, tick what to make, choose a folder, Export."""
 
     exported = Signal(object)  # ExportResult
@@ -90,23 +103,25 @@ class ExportPanel(QWidget):
     def __init__(self, parent: QWidget | None = None, in_process: bool = True) -> None:
         super().__init__(parent)
         self._root: Path | None = None
-        self._in_process = in_process
         self._blockers: dict[str, list[str]] = {}
         self._warnings: dict[str, list[str]] = {}
         self._folder_edited = False
         self._check_pending = False
         self._checking: str | None = None
+        self._wanted_run: str | None = None  # chosen before the runs were read
         self.last_result: ExportResult | None = None
-        self.check_bridge = JobBridge(self)
-        self.check_bridge.done.connect(self._checked)
-        self.check_bridge.failed.connect(self._check_failed)
-        self.export_bridge = JobBridge(self)
-        self.export_bridge.progress.connect(self._progress)
-        self.export_bridge.done.connect(self._exported)
-        self.export_bridge.failed.connect(self._export_failed)
-        self.export_bridge.cancelled.connect(self._export_cancelled)
-        self.export_bridge.running_changed.connect(self._running_changed)
         self._build()
+        self.add_task("runs", self._fill_runs, failed=self._show_error, in_process=False)
+        self.add_task("check", self._checked, failed=self._check_failed, in_process=in_process)
+        self.add_task(
+            "export",
+            self._exported,
+            failed=self._export_failed,
+            cancelled=self._export_cancelled,
+            running=self._running_changed,
+            progress_bar=self.progress_bar,
+            in_process=in_process,
+        )
         self._show_state()
 
     # ----------------------------------------------------------------- public
@@ -123,29 +138,28 @@ class ExportPanel(QWidget):
 
     def refresh(self) -> None:
         """Re-read the finished runs (after a training), keeping the chosen one."""
-        current = self.current_run()
-        self.run_combo.blockSignals(True)
-        self.run_combo.clear()
-        records: list[RunRecord] = []
-        if self._root is not None and (self._root / LOG_FILE).exists():
-            try:
-                with ExperimentLog(self._root / LOG_FILE) as log:
-                    records = log.runs(status="finished")
-            except WorkbenchError as error:
-                self._show_error(str(error))
-        for record in reversed(records):  # newest first
-            self.run_combo.addItem(run_choice_text(record), record.run_id)
-        self.run_combo.blockSignals(False)
-        if current is not None and self.run_combo.findData(current) >= 0:
-            self.run_combo.setCurrentIndex(self.run_combo.findData(current))
+        if self._root is None:
+            self.cancel_task("runs")
+            self._fill_runs([])
+            return
+        self.start_task("runs", Job(finished_runs, (self._root,), name="Reading the runs"))
         self._show_state()
-        self._run_changed()
+
+    @property
+    def loading(self) -> bool:
+        """The list of finished runs is being read."""
+        return self.task_running("runs")
 
     def select_run(self, run_id: str) -> bool:
-        """Choose `run_id` (from the Experiments panel); False when it is not a finished run."""
+        """Choose `run_id` (from the Experiments panel); False when it is not a finished run.
+        While the runs are read, it is chosen once they arrive."""
         index = self.run_combo.findData(run_id)
         if index < 0:
+            if self.loading:
+                self._wanted_run = run_id
+                return True
             return False
+        self._wanted_run = None
         self.run_combo.setCurrentIndex(index)
         return True
 
@@ -182,7 +196,7 @@ class ExportPanel(QWidget):
         the folder holds another run's export and `ask` (a Yes/Cancel dialog by default) is
         not answered yes."""
         run_id = self.current_run()
-        if self._root is None or run_id is None or self.export_bridge.running:
+        if self._root is None or run_id is None or self.task_running("export"):
             return False
         try:
             request = self.request()
@@ -204,11 +218,11 @@ class ExportPanel(QWidget):
         self.progress_bar.setValue(0)
         self.progress_bar.show()
         job = Job(export_run, (self._root, run_id, request), name=f"Exporting run {run_id}")
-        self.export_bridge.start(job, in_process=self._in_process)
+        self.start_task("export", job)
         return True
 
     def cancel(self) -> None:
-        self.export_bridge.cancel()
+        self.cancel_task("export")
 
     def open_folder(self) -> None:
         folder = self.folder()
@@ -228,9 +242,7 @@ class ExportPanel(QWidget):
                 "over HTTP, the scikit-learn pipeline for Python users, and a model card."
             )
         )
-        self.empty_label = muted_label(
-            "No finished run yet: train a model in the Train panel, then export it here."
-        )
+        self.empty_label = muted_label(NO_RUNS_TEXT)
         layout.addWidget(self.empty_label)
 
         self.form_box = QGroupBox("What to export")
@@ -303,14 +315,28 @@ class ExportPanel(QWidget):
 
     # ----------------------------------------------------------------- state
 
+    def _fill_runs(self, records: list[RunRecord]) -> None:
+        current = self._wanted_run or self.current_run()
+        self._wanted_run = None
+        self.run_combo.blockSignals(True)
+        self.run_combo.clear()
+        for record in reversed(records):  # newest first
+            self.run_combo.addItem(run_choice_text(record), record.run_id)
+        self.run_combo.blockSignals(False)
+        if current is not None and self.run_combo.findData(current) >= 0:
+            self.run_combo.setCurrentIndex(self.run_combo.findData(current))
+        self._show_state()
+        self._run_changed()
+
     def _show_state(self) -> None:
         has_runs = self.run_combo.count() > 0
+        self.empty_label.setText(LOADING_TEXT if self.loading else NO_RUNS_TEXT)
         self.empty_label.setVisible(not has_runs)
         self.form_box.setEnabled(has_runs)
         self._update_buttons()
 
     def _update_buttons(self, *_args: object) -> None:
-        running = self.export_bridge.running
+        running = self.task_running("export")
         run_id = self.current_run()
         blocked = bool(run_id and self._blockers.get(run_id))
         for box in (self.onnx_box, self.docker_box):
@@ -338,11 +364,9 @@ class ExportPanel(QWidget):
             self._check_pending = True
             return
         self._check_pending = False
-        if self.check_bridge.running:
-            self.check_bridge.cancel()  # the newest choice is the one to check
         job = Job(check_export, (self._root, run_id), name=f"Checking run {run_id}")
         self._checking = run_id
-        self.check_bridge.start(job, in_process=self._in_process)
+        self.start_task("check", job)  # the newest choice is the one to check
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -360,7 +384,7 @@ class ExportPanel(QWidget):
         elif self.current_run() not in self._blockers:
             self._run_changed()
 
-    def _check_failed(self, message: str, *_details: str) -> None:
+    def _check_failed(self, message: str) -> None:
         self.check_label.setText(f"Could not check this run: {message}")
 
     def _show_blockers(self, run_id: str) -> None:
@@ -398,10 +422,6 @@ class ExportPanel(QWidget):
         self.browse_button.setEnabled(not running)
         self._update_buttons()
 
-    def _progress(self, fraction: float, message: str) -> None:
-        self.progress_bar.setValue(round(max(0.0, min(1.0, fraction)) * 1000))
-        self.progress_bar.setFormat(f"{fraction:.0%} — {message}" if message else f"{fraction:.0%}")
-
     def _exported(self, result: Any) -> None:
         self.progress_bar.hide()
         self.last_result = result
@@ -422,7 +442,7 @@ class ExportPanel(QWidget):
         self.open_button.setEnabled(True)
         self.exported.emit(result)
 
-    def _export_failed(self, message: str, *_details: str) -> None:
+    def _export_failed(self, message: str) -> None:
         self.progress_bar.hide()
         self._show_error(f"Export failed: {message}")
 

@@ -4,8 +4,9 @@ Left, the step palette; middle, the chain (drag to reorder, checkbox to switch a
 the selected step's editor (its columns and a form generated from its parameter
 declarations); right, a preview of the chain on a sample of the data. Every edit is one undo
 command that swaps whole ChainSpecs (see chain_commands.py), so the panel holds no edit logic
-of its own beyond "which command". The preview runs in a child process through a JobBridge,
-debounced, so typing in a field never blocks the window and a new edit cancels a stale preview.
+of its own beyond "which command". The preview runs in a child process as the panel's
+"preview" task, debounced, so typing in a field never blocks the window and a new edit cancels
+a stale preview.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ from workbench.gui.chain_commands import (
     SetParamsCommand,
     ToggleStepCommand,
 )
-from workbench.gui.job_bridge import JobBridge
+from workbench.gui.job_mixin import JobsMixin
 from workbench.gui.widgets.chain_list import NO_ONNX_COLOR, ChainModel, ChainView
 from workbench.gui.widgets.frame_model import DataFrameModel
 from workbench.gui.widgets.kind_badges import kind_icon, kind_label
@@ -103,7 +104,7 @@ def _names_tooltip(added: tuple[str, ...], removed: tuple[str, ...], limit: int 
     return "\n".join(lines) or "The step changed values, not columns."
 
 
-class PreparePanel(QWidget):
+class PreparePanel(QWidget, JobsMixin):
     """The chain editor. `chain_changed(ChainSpec)` fires after every edit, undo and redo
     (not after `set_chain`, which is the project loading a chain)."""
 
@@ -125,12 +126,14 @@ class PreparePanel(QWidget):
         self._problems: dict[int, list[str]] = {}
         self._editor_key: tuple[int, str] | None = None
         self._picker_updating = False
-        self._preview_in_process = preview_in_process
         self.last_preview: ChainPreview | None = None
         self.undo_stack = QUndoStack(self)
-        self.bridge = JobBridge(self)
-        self.bridge.done.connect(self._show_preview)
-        self.bridge.failed.connect(self._preview_failed)
+        self.add_task(
+            "preview",
+            self._show_preview,
+            failed=self._preview_failed,
+            in_process=preview_in_process,
+        )
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(preview_delay_ms)
@@ -215,6 +218,11 @@ class PreparePanel(QWidget):
             if item.data(COLUMN_NAME_ROLE) == column:
                 return item
         raise KeyError(f"column '{column}' is not in the picker")
+
+    @property
+    def previewing(self) -> bool:
+        """A preview is waiting out its debounce or running: the one on screen may be stale."""
+        return self._preview_timer.isActive() or self.task_running("preview")
 
     @property
     def param_form(self) -> ParamForm | None:
@@ -631,11 +639,11 @@ class PreparePanel(QWidget):
             kwargs={"sample_rows": SAMPLE_ROWS, "show_rows": SHOW_ROWS, "seed": 0},
             name="Previewing the preprocessing chain",
         )
-        self.bridge.start(job, in_process=self._preview_in_process)
+        self.start_task("preview", job)
 
-    def _preview_failed(self, message: str, error_type: str, _details: str) -> None:
+    def _preview_failed(self, message: str) -> None:
         self.preview_status.setText("")
-        self.preview_error.setText(f"The preview could not run: {message} ({error_type})")
+        self.preview_error.setText(f"The preview could not run: {message}")
         self.preview_error.show()
 
     def _show_preview(self, preview: ChainPreview) -> None:

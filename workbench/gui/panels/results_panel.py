@@ -1,12 +1,14 @@
 """The Results panel: the plots of the run selected in the Experiments panel, or of several
 runs side by side.
 
-Reading a run's numbers needs scikit-learn (the curves), which the window never imports, so a
-loading job computes them in a child process (result_jobs.load_plot_data) and the panel keeps
-them per run: coming back to a run is instant. Permutation importance and the learning curve
-refit or rescore the model, so they are jobs the user asks for (Compute), with progress and
-Cancel, on a second bridge so they never cancel a loading. Plot widgets are built when first
-shown, so a run with a dozen plots costs one plot to open.
+Most runs' plot numbers were saved by the runner: a thread job reads them (it opens the
+experiment log, which the GUI thread never does). The others need scikit-learn (the curves),
+which the window never imports, so a loading job computes them in a child process
+(result_jobs.load_plot_data); the panel keeps them per run: coming back to a run is instant.
+Permutation importance and the learning curve refit or rescore the model, so they are jobs the
+user asks for (Compute), with progress and Cancel, a task of their own so they never cancel a
+loading. Plot widgets are built when first shown, so a run with a dozen plots costs one plot
+to open.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from workbench.core.explain.learning_curve import learning_curve_job
 from workbench.core.metrics.plot_data import OOF, SPLIT_LABELS, RunPlotData, RunProblem
 from workbench.core.report.writer import default_report_path
 from workbench.core.runs.result_jobs import load_plot_data, read_saved_plot_data
-from workbench.gui.job_bridge import JobBridge
+from workbench.gui.job_mixin import JobsMixin
 from workbench.gui.plots.base import IMAGE_FILTER
 from workbench.gui.plots.catalog import (
     COMPUTED_ON_REQUEST,
@@ -64,6 +66,16 @@ LOADING_TEXT = "Reading the results of {count}…"
 
 def _runs_text(count: int) -> str:
     return f"{count} run{'s' if count != 1 else ''}"
+
+
+def read_saved_runs(project_root: Path, run_ids: Sequence[str]) -> dict[str, RunPlotData]:
+    """The plot numbers the runner saved for the runs among `run_ids` that have them."""
+    found = {}
+    for run_id in run_ids:
+        saved = read_saved_plot_data(project_root, run_id)
+        if saved is not None:
+            found[run_id] = saved
+    return found
 
 
 class ComputePage(QWidget):
@@ -108,12 +120,11 @@ class ComputePage(QWidget):
             self.error.hide()
 
 
-class ResultsPanel(QWidget):
+class ResultsPanel(QWidget, JobsMixin):
     """Plots of the runs given to `show_runs` (one run: its plots; two or more: compared)."""
 
     def __init__(self, parent: QWidget | None = None, in_process: bool = True) -> None:
         super().__init__(parent)
-        self._in_process = in_process
         self._root: Path | None = None
         self._wanted: list[str] = []
         self._pending = False
@@ -124,23 +135,24 @@ class ResultsPanel(QWidget):
         self._computing: tuple[str, str] | None = None  # (run id, entry key)
         self.which = OOF
         self.fold_metric: str | None = None
-        self.bridge = JobBridge(self)
-        self.bridge.done.connect(self._loaded)
-        self.bridge.failed.connect(lambda message, *_: self._show_message(message, error=True))
-        self.analysis_bridge = JobBridge(self)
-        self.analysis_bridge.progress.connect(self._compute_progress)
-        self.analysis_bridge.done.connect(self._computed)
-        self.analysis_bridge.failed.connect(self._compute_failed)
-        self.analysis_bridge.cancelled.connect(self._compute_cancelled)
         self._build()
+        self.add_task("saved", self._saved_read, failed=self._load_failed, in_process=False)
+        self.add_task("results", self._loaded, failed=self._load_failed, in_process=in_process)
+        self.add_task(
+            "analysis",
+            self._computed,
+            failed=self._compute_failed,
+            cancelled=self._compute_cancelled,
+            progress_bar=self.compute_page.progress,
+            in_process=in_process,
+        )
         self._show_message(NO_PROJECT_TEXT)
 
     # ----------------------------------------------------------------- public API
 
     def set_project(self, project_root: Path | None) -> None:
         """Forget every loaded run: another project's ids mean nothing here."""
-        self.bridge.cancel()
-        self.analysis_bridge.cancel()
+        self.cancel_tasks()
         self._root = Path(project_root) if project_root is not None else None
         self._data.clear()
         self._problems.clear()
@@ -170,7 +182,8 @@ class ResultsPanel(QWidget):
 
     @property
     def loading(self) -> bool:
-        return self.bridge.running
+        """The shown runs' numbers are being read or computed."""
+        return self.task_running("saved") or self.task_running("results")
 
     def entries(self) -> list[PlotEntry]:
         """The plots listed for the current runs."""
@@ -239,7 +252,7 @@ class ResultsPanel(QWidget):
         runs = self._shown_runs()
         if entry is None or not self._computable(entry):
             return False
-        if self.analysis_bridge.running or self._root is None:
+        if self.task_running("analysis") or self._root is None:
             return False
         run = runs[0]
         if entry.key == LEARNING_CURVE:
@@ -248,11 +261,11 @@ class ResultsPanel(QWidget):
             job = Job(importance_job, (self._root, run.run_id), name="Feature importance")
         self._computing = (run.run_id, entry.key)
         self.compute_page.set_running(True)
-        self.analysis_bridge.start(job, in_process=self._in_process)
+        self.start_task("analysis", job)
         return True
 
     def cancel_compute(self) -> None:
-        self.analysis_bridge.cancel()
+        self.cancel_task("analysis")
 
     # ----------------------------------------------------------------- layout
 
@@ -335,25 +348,31 @@ class ResultsPanel(QWidget):
         if self._root is None:
             self._show_message(NO_PROJECT_TEXT)
             return
-        if not self._wanted:
-            self.bridge.cancel()
-            self._show_message(NO_SELECTION_TEXT)
-            return
-        for run_id in self._wanted:
-            if run_id not in self._data:
-                # The runner saved most runs' plot numbers: read here, in milliseconds.
-                saved = read_saved_plot_data(self._root, run_id)
-                if saved is not None:
-                    self._data[run_id] = saved
-                    self._problems.pop(run_id, None)
+        # A newer selection replaces whatever was being read for the previous one.
+        self.cancel_task("results")
         missing = [run_id for run_id in self._wanted if run_id not in self._data]
         if not missing:
-            self.bridge.cancel()
+            self.cancel_task("saved")
             self._present()
             return
         self._show_message(LOADING_TEXT.format(count=_runs_text(len(missing))))
+        # The runner saved most runs' plot numbers: read in milliseconds, in a thread.
+        job = Job(read_saved_runs, (self._root, missing), name="Reading saved results")
+        self.start_task("saved", job)
+
+    def _saved_read(self, found: dict[str, RunPlotData]) -> None:
+        for run_id, data in found.items():
+            self._data[run_id] = data
+            self._problems.pop(run_id, None)
+        missing = [run_id for run_id in self._wanted if run_id not in self._data]
+        if not missing or self._root is None:
+            self._present()
+            return
         job = Job(load_plot_data, (self._root, missing), name="Reading run results")
-        self.bridge.start(job, in_process=self._in_process)
+        self.start_task("results", job)
+
+    def _load_failed(self, message: str) -> None:
+        self._show_message(message, error=True)
 
     def _loaded(self, loaded: object) -> None:
         for item in loaded if isinstance(loaded, list) else []:
@@ -447,7 +466,7 @@ class ResultsPanel(QWidget):
             self.save_button.setEnabled(False)
             if self._computable(entry):
                 self.compute_page.reason.setText(entry.reason)
-                running = self._computing is not None and self.analysis_bridge.running
+                running = self._computing is not None and self.task_running("analysis")
                 self.compute_page.set_running(running)
                 self.pages.setCurrentWidget(self.compute_page)
             else:
@@ -547,11 +566,6 @@ class ResultsPanel(QWidget):
 
     # ----------------------------------------------------------------- on-request jobs
 
-    def _compute_progress(self, fraction: float, message: str) -> None:
-        bar = self.compute_page.progress
-        bar.setValue(round(max(0.0, min(1.0, fraction)) * 1000))
-        bar.setFormat(f"{fraction:.0%} — {message}" if message else f"{fraction:.0%}")
-
     def _computed(self, frame: object) -> None:
         computing, self._computing = self._computing, None
         self.compute_page.set_running(False)
@@ -571,7 +585,7 @@ class ResultsPanel(QWidget):
         if run_id in self._wanted:
             self._present()
 
-    def _compute_failed(self, message: str, *_args: object) -> None:
+    def _compute_failed(self, message: str) -> None:
         self._computing = None
         self.compute_page.set_running(False)
         self.compute_page.error.setText(f"Could not compute: {message}")

@@ -2,16 +2,16 @@
 
 Left, the settings (every one edits a part of a TrainSpec); right, a live leaderboard that
 grows a row per model as the runner starts it and fills the cells as folds and trials finish.
-The training runs in a child process through a JobBridge, so the window never waits on a fit
-and Cancel kills the process at once; the runs it had started are then marked cancelled in
-the experiment log (a killed process cannot say so itself). The job is handed the project as
-it is on screen (the chain resolved once, roles and target, the dataset to read): nothing is
-saved to train. A failure arrives as a value: the
-message shows inline and in the model's row, never as a traceback dialog.
+The training runs in a child process as the panel's "train" task, so the window never waits on
+a fit and Cancel kills the process at once; the runs it had started are then marked cancelled
+in the experiment log (a killed process cannot say so itself), in a thread: the log is never
+opened on the GUI thread. The job is handed the project as it is on screen (the chain resolved
+once, roles and target, the dataset to read): nothing is saved to train. A failure arrives as a
+value: the message shows inline and in the model's row, never as a traceback dialog.
 
-The model column lives in train_models.py and the settings column in train_settings.py; this
-module composes them, keeps the job handling and the leaderboard, and copies their widgets
-onto the panel under their old names so callers reach them as before.
+The model column lives in train_models.py (`model_picker`) and the settings column in
+train_settings.py (`train_settings`); this module composes them and keeps the job handling and
+the leaderboard.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTableView,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -39,14 +38,12 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import ColumnKind, TaskType
 from workbench.core.metrics.names import METRIC_LABELS, default_metric
 from workbench.core.project import Project
-from workbench.core.specs import ChainSpec, SplitSpec, TrainSpec, TuneSpec
+from workbench.core.specs import ChainSpec, TrainSpec
 from workbench.core.train.events import CandidateResult, FoldDone, RunStarted, TrialDone
 from workbench.core.train.runner import mark_cancelled, train, training_input
-from workbench.gui.job_bridge import JobBridge
+from workbench.gui.job_mixin import JobsMixin
 from workbench.gui.panels.train_models import ModelPicker
-from workbench.gui.panels.train_settings import (
-    TrainSettings,
-)
+from workbench.gui.panels.train_settings import TrainSettings
 from workbench.gui.widgets.leaderboard import (
     CANCELLED,
     FAILED,
@@ -57,7 +54,7 @@ from workbench.gui.widgets.leaderboard import (
     format_score,
     format_seconds,
 )
-from workbench.gui.widgets.param_form import ParamForm, error_label, muted_label
+from workbench.gui.widgets.param_form import error_label, muted_label
 from workbench.jobs.job import Job
 
 NO_CONTEXT_TEXT = (
@@ -79,7 +76,7 @@ def spec_from_mapping(data: Mapping[str, Any]) -> TrainSpec:
     return TrainSpec.from_dict(job)
 
 
-class TrainPanel(QWidget):
+class TrainPanel(QWidget, JobsMixin):
     """`runs_changed()` fires when a training ends (finished, failed or cancelled): the log has
     new or changed runs."""
 
@@ -94,19 +91,28 @@ class TrainPanel(QWidget):
         self._columns: dict[str, ColumnKind] = {}
         self._features: dict[str, ColumnKind] = {}
         self._chain: ResolvedChain = resolve_chain(ChainSpec(), {})
-        self._in_process = in_process
         self._folds_done = 0
         self._trials_done = 0
         self._clock = QElapsedTimer()
         self.last_results: list[CandidateResult] = []
-        self.bridge = JobBridge(self)
-        self.bridge.progress.connect(self._progress)
-        self.bridge.partial.connect(self._partial)
-        self.bridge.done.connect(self._done)
-        self.bridge.failed.connect(self._failed)
-        self.bridge.cancelled.connect(self._cancelled)
-        self.bridge.running_changed.connect(self._running_changed)
         self._build()
+        self.add_task(
+            "train",
+            self._done,
+            partial=self._partial,
+            failed=self._failed,
+            cancelled=self._cancelled,
+            running=self._running_changed,
+            progress_bar=self.progress_bar,
+            in_process=in_process,
+        )
+        # Marking a cancelled training's runs writes the log: a quick write, in a thread.
+        self.add_task(
+            "mark_cancelled",
+            lambda _result: self.runs_changed.emit(),
+            failed=self._mark_failed,
+            in_process=False,
+        )
         self._show_state()
 
     # ----------------------------------------------------------------- public API
@@ -146,58 +152,23 @@ class TrainPanel(QWidget):
         """The TrainSpec the settings describe; a WorkbenchError says what is missing."""
         if self._task is None:
             raise WorkbenchError("choose a target first: the task decides which models apply")
-        models = self.model_picker.model_specs()
-        if not models and not self.baseline_box.isChecked():
+        picker, settings = self.model_picker, self.train_settings
+        models = picker.model_specs()
+        if not models and not picker.baseline_box.isChecked():
             raise WorkbenchError("tick at least one model to train")
-        form = self.model_picker.param_form
+        form = picker.param_form
         if form is not None and not form.is_valid():
             problem = next(iter(form.errors().values()))
             raise WorkbenchError(f"fix the settings of the selected model first: {problem}")
         return TrainSpec(
             models=models,
-            split=self.split_spec(),
-            tune=self.tune_spec(),
-            seed=self.seed_spin.value(),
-            n_jobs=self.n_jobs(),
-            include_baseline=self.baseline_box.isChecked(),
-            early_stopping=self.early_stopping_box.isChecked(),
+            split=settings.split_spec(),
+            tune=settings.tune_spec(),
+            seed=settings.seed_spin.value(),
+            n_jobs=settings.n_jobs(),
+            include_baseline=picker.baseline_box.isChecked(),
+            early_stopping=settings.early_stopping_box.isChecked(),
         )
-
-    def split_spec(self) -> SplitSpec:
-        return self.train_settings.split_spec()
-
-    def tune_spec(self) -> TuneSpec:
-        return self.train_settings.tune_spec()
-
-    def chosen_metric(self) -> str | None:
-        return self.train_settings.chosen_metric()
-
-    def n_jobs(self) -> int | None:
-        """None: every core (the runner's default)."""
-        return self.train_settings.n_jobs()
-
-    def checked_models(self) -> list[str]:
-        return self.model_picker.checked_models()
-
-    def check_model(self, name: str, on: bool = True) -> None:
-        self.model_picker.check_model(name, on)
-
-    def select_model(self, name: str) -> None:
-        self.model_picker.select_model(name)
-
-    def set_model_params(self, name: str, params: Mapping[str, Any]) -> None:
-        self.model_picker.set_model_params(name, params)
-
-    @property
-    def param_form(self) -> ParamForm | None:
-        """The selected model's settings form."""
-        return self.model_picker.param_form
-
-    @property
-    def _items(self) -> dict[str, QTreeWidgetItem]:
-        # The model tree's rows by model name: rebuilt on every task change, so read through
-        # rather than copied (tests reach them here).
-        return self.model_picker.items
 
     def load_spec(self, spec: TrainSpec | Mapping[str, Any]) -> None:
         """Show a spec's models and settings: a TrainSpec, its dict, or the spec a run stored
@@ -217,7 +188,7 @@ class TrainPanel(QWidget):
     def train(self) -> bool:
         """Start training with the current settings; False (and a message inline) when the
         settings are incomplete or a training is running."""
-        if self.bridge.running or self._project is None:
+        if self.task_running("train") or self._project is None:
             return False
         try:
             spec = self.spec()
@@ -228,7 +199,9 @@ class TrainPanel(QWidget):
         self.error_label.hide()
         self.last_results = []
         self.leaderboard.clear()
-        self.leaderboard.set_metric(self.chosen_metric() or default_metric(self._task))
+        self.leaderboard.set_metric(
+            self.train_settings.chosen_metric() or default_metric(self._task)
+        )
         self._folds_done = self._trials_done = 0
         self._clock.start()
         self.progress_bar.setValue(0)
@@ -237,11 +210,11 @@ class TrainPanel(QWidget):
         count = len(spec.models) + (1 if spec.include_baseline else 0)
         self.status_label.setText(f"Training {count} model{'s' if count > 1 else ''}…")
         job = Job(train, (inputs, spec), name=f"Training {count} models")
-        self.bridge.start(job, in_process=self._in_process)
+        self.start_task("train", job)
         return True
 
     def cancel(self) -> None:
-        self.bridge.cancel()
+        self.cancel_task("train")
 
     # ----------------------------------------------------------------- layout
 
@@ -254,12 +227,10 @@ class TrainPanel(QWidget):
         self.stack.addWidget(self.no_context)
 
         self.model_picker = ModelPicker()
-        self._adopt_model_widgets(self.model_picker)
         self.train_settings = TrainSettings()
-        self._adopt_settings_widgets(self.train_settings)
         self.train_settings.metric_changed.connect(self._metric_changed)
-        self.train_button.clicked.connect(self.train)
-        self.cancel_button.clicked.connect(self.cancel)
+        self.train_settings.train_button.clicked.connect(self.train)
+        self.train_settings.cancel_button.clicked.connect(self.cancel)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
@@ -274,45 +245,6 @@ class TrainPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.stack)
-
-    def _adopt_model_widgets(self, picker: ModelPicker) -> None:
-        # The panel's callers (tests, screenshot scripts) reach these widgets on the panel.
-        self.model_tree = picker.model_tree
-        self.models_hint = picker.models_hint
-        self.chain_advice = picker.chain_advice
-        self.baseline_box = picker.baseline_box
-        self.model_title = picker.model_title
-        self.model_help = picker.model_help
-        self.model_onnx = picker.model_onnx
-        self.model_empty = picker.model_empty
-        self.reset_button = picker.reset_button
-        self.form_holder = picker.form_holder
-
-    def _adopt_settings_widgets(self, settings: TrainSettings) -> None:
-        # As above: the settings column's widgets keep their old names on the panel.
-        self.validation_box = settings.validation_box
-        self.validation_form = settings.validation_form
-        self.scheme_combo = settings.scheme_combo
-        self.scheme_help = settings.scheme_help
-        self.folds_spin = settings.folds_spin
-        self.repeats_spin = settings.repeats_spin
-        self.validation_spin = settings.validation_spin
-        self._picker_combos = settings.picker_combos
-        self.test_spin = settings.test_spin
-        self.tuning_box = settings.tuning_box
-        self.tuning_form = settings.tuning_form
-        self.tune_combo = settings.tune_combo
-        self.tune_help = settings.tune_help
-        self.trials_spin = settings.trials_spin
-        self.budget_box = settings.budget_box
-        self.budget_spin = settings.budget_spin
-        self.budget_row = settings.budget_row
-        self.metric_combo = settings.metric_combo
-        self.early_stopping_box = settings.early_stopping_box
-        self.seed_spin = settings.seed_spin
-        self.cores_spin = settings.cores_spin
-        self.train_button = settings.train_button
-        self.cancel_button = settings.cancel_button
 
     def _build_results(self) -> QWidget:
         self.status_label = QLabel("Tick models and press Train.")
@@ -366,27 +298,24 @@ class TrainPanel(QWidget):
         self.stack.setCurrentIndex(1 if ready else 0)
 
     def _metric_changed(self) -> None:
-        metric = self.chosen_metric()
-        if metric and not self.bridge.running:
+        metric = self.train_settings.chosen_metric()
+        if metric and not self.task_running("train"):
             self.leaderboard.set_metric(metric)
 
     # ----------------------------------------------------------------- job events
 
     def _running_changed(self, running: bool) -> None:
-        self.train_button.setEnabled(not running)
-        self.cancel_button.setEnabled(running)
+        picker, settings = self.model_picker, self.train_settings
+        settings.train_button.setEnabled(not running)
+        settings.cancel_button.setEnabled(running)
         # The settings freeze while they are being used; the Cancel button must stay live.
-        frozen = (self.model_tree, self.baseline_box, self.validation_box, self.tuning_box,
-                  self.seed_spin, self.cores_spin)  # fmt: skip
+        frozen = (picker.model_tree, picker.baseline_box, settings.validation_box,
+                  settings.tuning_box, settings.seed_spin, settings.cores_spin)  # fmt: skip
         for widget in frozen:
             widget.setEnabled(not running)
-        form = self.model_picker.param_form
+        form = picker.param_form
         if form is not None:
             form.setEnabled(not running)
-
-    def _progress(self, fraction: float, message: str) -> None:
-        self.progress_bar.setValue(round(max(0.0, min(1.0, fraction)) * 1000))
-        self.progress_bar.setFormat(f"{fraction:.0%} — {message}" if message else f"{fraction:.0%}")
 
     def _partial(self, payload: object) -> None:
         if isinstance(payload, RunStarted):
@@ -440,7 +369,7 @@ class TrainPanel(QWidget):
             text += f" {len(failed)} failed (below)."
         return text
 
-    def _failed(self, message: str, error_type: str, _details: str) -> None:
+    def _failed(self, message: str) -> None:
         # The runner records failures of single fits itself; reaching here means the whole
         # job ended (bad data, a crash of the child): say so inline and in the rows.
         self.leaderboard.end_unfinished(FAILED, message)
@@ -451,17 +380,20 @@ class TrainPanel(QWidget):
 
     def _cancelled(self) -> None:
         ids = self.leaderboard.end_unfinished(CANCELLED, "cancelled by you")
-        if ids and self._root is not None:
-            try:
-                mark_cancelled(self._root, ids)
-            except WorkbenchError as error:
-                self._show_error(f"Could not mark the runs cancelled in the log: {error}")
         self.progress_bar.setFormat("Cancelled")
         self._update_counts()
         self.status_label.setText(
             f"Cancelled. {len(ids)} unfinished run{'s' if len(ids) != 1 else ''} marked "
             "cancelled; finished models are kept."
         )
+        if ids and self._root is not None:
+            job = Job(mark_cancelled, (self._root, ids), name="Marking the runs cancelled")
+            self.start_task("mark_cancelled", job)  # runs_changed once they are marked
+        else:
+            self.runs_changed.emit()
+
+    def _mark_failed(self, message: str) -> None:
+        self._show_error(f"Could not mark the runs cancelled in the log: {message}")
         self.runs_changed.emit()
 
     def _show_error(self, message: str) -> None:

@@ -23,7 +23,7 @@ from workbench.gui.plots.base import (
     series_brush,
     series_pen,
 )
-from workbench.gui.plots.common import CategoryAxis
+from workbench.gui.plots.common import CategoryAxis, bin_under
 
 # Light grey to blue: dark text reads on the pale cells, white on the saturated ones.
 CONFUSION_MAP = "CET-L12"
@@ -212,9 +212,6 @@ class _CurvePlot(ResultPlot):
         item.setClipToView(True)
         self._curves.append((name, x, y))
 
-    def curve_names(self) -> list[str]:
-        return [name for name, _x, _y in self._curves]
-
     def hover_text(self, plot: pg.PlotItem, x: float, y: float) -> str:
         best: tuple[float, str] | None = None
         view = plot.getViewBox()
@@ -391,9 +388,9 @@ class ScoreDistributionPlot(ResultPlot):
 
     def hover_text(self, plot: pg.PlotItem, x: float, y: float) -> str:
         edges = np.asarray(self._data.get("edges", []), dtype="float64")
-        if edges.size < 2 or not edges[0] <= x <= edges[-1]:
+        index = bin_under(edges, x)
+        if index is None:
             return ""
-        index = int(np.clip(np.searchsorted(edges, x, side="right") - 1, 0, edges.size - 2))
         parts = [
             f"true {class_text(e['class'])}: {e['counts'][index]:,} rows"
             for e in self._data["by_class"]

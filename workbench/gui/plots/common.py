@@ -66,6 +66,14 @@ def format_number(value: float | None, digits: int = 4) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def bin_under(edges: np.ndarray, x: float) -> int | None:
+    """The histogram bin holding x: `edges` ascending, one more than the bins, the last bin
+    closed on the right; None outside the edges. Every histogram's hover reads bars this way."""
+    if edges.size < 2 or not edges[0] <= x <= edges[-1]:
+        return None
+    return int(np.clip(np.searchsorted(edges, x, side="right") - 1, 0, edges.size - 2))
+
+
 def _text_color(widget: QWidget) -> QColor:
     return widget.palette().color(QPalette.ColorRole.WindowText)
 
@@ -315,11 +323,10 @@ class HistogramPlot(_PalettePlot):
         if self._values.size:
             index = int(np.argmin(np.abs(self._values - x)))
             return f"{self._x_text(self._values[index])}: {format_number(self._counts[index])} rows"
-        if self._edges.size < 2 or not self._edges[0] <= x <= self._edges[-1]:
+        index = bin_under(self._edges, x)
+        if index is None:
             return ""
-        last = self._counts.size - 1
-        index = int(np.clip(np.searchsorted(self._edges, x, side="right") - 1, 0, last))
-        closing = "]" if index == last else ")"
+        closing = "]" if index == self._counts.size - 1 else ")"
         low, high = self._x_text(self._edges[index]), self._x_text(self._edges[index + 1])
         return f"[{low}, {high}{closing}: {format_number(self._counts[index])} rows"
 

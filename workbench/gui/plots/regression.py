@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QWidget
 from workbench.core.metrics.plot_data import MAX_SCATTER_POINTS, SCATTER_SEED
 from workbench.core.metrics.sampling import sample_rows
 from workbench.gui.plots.base import ResultPlot, guide_pen, nearest_index, series_brush
-from workbench.gui.plots.common import format_number
+from workbench.gui.plots.common import bin_under, format_number
 
 
 class _ScatterPlot(ResultPlot):
@@ -139,10 +139,9 @@ class ResidualHistogramPlot(ResultPlot):
         return self._counts.copy()
 
     def hover_text(self, plot: pg.PlotItem, x: float, y: float) -> str:
-        if self._edges.size < 2 or not self._edges[0] <= x <= self._edges[-1]:
+        index = bin_under(self._edges, x)
+        if index is None:
             return ""
-        index = int(np.clip(np.searchsorted(self._edges, x, side="right") - 1, 0,
-                            self._counts.size - 1))  # fmt: skip
         return (
             f"residual {format_number(self._edges[index])} to "
             f"{format_number(self._edges[index + 1])}: {int(self._counts[index]):,} rows"

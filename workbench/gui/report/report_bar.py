@@ -2,7 +2,7 @@
 
 The job always runs in a child process, even where the panel runs its other jobs in threads
 (tests): drawing the plots needs Qt widgets, which may only live on a process's main thread.
-It has its own JobBridge, so writing a report never cancels a loading or a computation.
+It declares its own task, so writing a report never cancels a loading or a computation.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from workbench.gui.job_bridge import JobBridge
+from workbench.gui.job_mixin import JobsMixin
 from workbench.gui.report.writer import write_run_report
 from workbench.gui.widgets.param_form import ERROR_COLOR
 from workbench.jobs.job import Job
 
 
-class ReportBar(QWidget):
+class ReportBar(QWidget, JobsMixin):
     """Progress and Cancel while a report is written; then its path with Open, or the error."""
 
     written = Signal(object)  # the report's Path
@@ -29,11 +29,6 @@ class ReportBar(QWidget):
         super().__init__(parent)
         self.path: Path | None = None
         self._target: Path | None = None
-        self.bridge = JobBridge(self)
-        self.bridge.progress.connect(self._progress)
-        self.bridge.done.connect(self._done)
-        self.bridge.failed.connect(lambda message, *_: self._failed(message))
-        self.bridge.cancelled.connect(self._cancelled)
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.progress = QProgressBar()
@@ -49,15 +44,22 @@ class ReportBar(QWidget):
         layout.addWidget(self.label, 1)
         for widget in (self.progress, self.cancel_button, self.open_button):
             layout.addWidget(widget)
+        self.add_task(
+            "report",
+            self._done,
+            failed=self._failed,
+            cancelled=self._cancelled,
+            progress_bar=self.progress,
+        )
         self.hide()
 
     @property
     def running(self) -> bool:
-        return self.bridge.running
+        return self.task_running("report")
 
     def start(self, project_root: Path, run_id: str, path: Path) -> bool:
         """Write the report of `run_id` to `path`; False while another report is being written."""
-        if self.bridge.running:
+        if self.running:
             return False
         self._target = Path(path)
         self.label.setText(f"Writing the report of run {run_id}…")
@@ -66,11 +68,11 @@ class ReportBar(QWidget):
         self._set_running(True)
         job = Job(write_run_report, (Path(project_root), run_id, self._target),
                   name=f"Writing the report of run {run_id}")  # fmt: skip
-        self.bridge.start(job, in_process=True)
+        self.start_task("report", job)
         return True
 
     def cancel(self) -> None:
-        self.bridge.cancel()
+        self.cancel_task("report")
 
     def open_report(self) -> bool:
         """Open the written report with the system's browser."""
@@ -83,10 +85,6 @@ class ReportBar(QWidget):
         self.progress.setVisible(running)
         self.cancel_button.setVisible(running)
         self.open_button.setVisible(not running and self.path is not None)
-
-    def _progress(self, fraction: float, message: str) -> None:
-        self.progress.setValue(round(max(0.0, min(1.0, fraction)) * 1000))
-        self.progress.setFormat(f"{fraction:.0%} — {message}" if message else f"{fraction:.0%}")
 
     def _done(self, path: object) -> None:
         self.path = Path(str(path))

@@ -18,7 +18,6 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QRectF,
     QSize,
-    QSortFilterProxyModel,
     Qt,
     QTimer,
     Signal,
@@ -40,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.profile.model import Alert
+from workbench.gui.widgets.filter_proxy import FilterProxy
 
 SEVERITIES: tuple[str, ...] = ("critical", "warning", "info")
 SEVERITY_RANK: dict[str, int] = {"critical": 3, "warning": 2, "info": 1}
@@ -167,7 +167,7 @@ class _PaddedDelegate(QStyledItemDelegate):
         return QSize(hint.width(), hint.height() + 8)
 
 
-class AlertFilterProxy(QSortFilterProxyModel):
+class AlertFilterProxy(FilterProxy):
     """Keeps alerts of one severity (or all) whose text contains the filter, case-insensitively."""
 
     def __init__(self, parent: Any = None) -> None:
@@ -177,22 +177,12 @@ class AlertFilterProxy(QSortFilterProxyModel):
         self.setSortRole(_SORT_ROLE)
 
     def set_severity(self, severity: str | None) -> None:
-        self._refilter(severity=severity.lower() if severity else None)
+        with self.filter_change():
+            self._severity = severity.lower() if severity else None
 
     def set_text(self, text: str) -> None:
-        self._refilter(text=text.strip().casefold())
-
-    def _refilter(self, **state: Any) -> None:
-        # beginFilterChange arrived in Qt 6.9; older Qt only has invalidateRowsFilter.
-        modern = hasattr(self, "beginFilterChange")
-        if modern:
-            self.beginFilterChange()
-        for name, value in state.items():
-            setattr(self, f"_{name}", value)
-        if modern:
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            self.invalidateRowsFilter()
+        with self.filter_change():
+            self._text = text.strip().casefold()
 
     def lessThan(
         self,
@@ -350,12 +340,6 @@ class AlertListWidget(QWidget):
 
     def visible_alerts(self) -> list[Alert]:
         return [self.proxy.index(row, 0).data(ALERT_ROLE) for row in range(self.proxy.rowCount())]
-
-    def click_row(self, row: int) -> None:
-        """Select a visible row and act as a user's click (keyboard users get it from Enter)."""
-        index = self.proxy.index(row, 0)
-        self.table.setCurrentIndex(index)
-        self.alert_clicked.emit(index.data(ALERT_ROLE))
 
     def _refresh_combo(self) -> None:
         alerts = self.model.alerts()

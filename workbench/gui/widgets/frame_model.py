@@ -282,10 +282,8 @@ class DataFrameModel(QAbstractTableModel):
         self._mask: np.ndarray | None = None
         self._rows: np.ndarray | None = None
         self._row_count = 0
-        self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._filter_text = ""
-        self._filter_column: str | None = None
         self._missing_font = QFont()
         self._missing_font.setItalic(True)
         self._bold_font = QFont()
@@ -313,10 +311,8 @@ class DataFrameModel(QAbstractTableModel):
         self._mask = None
         self._rows = None
         self._row_count = len(frame)
-        self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._filter_text = ""
-        self._filter_column = None
         self.endResetModel()
 
     def clear(self) -> None:
@@ -330,11 +326,6 @@ class DataFrameModel(QAbstractTableModel):
             last = self.index(self._row_count - 1, len(self._names) - 1)
             if self._row_count:
                 self.dataChanged.emit(self.index(0, 0), last, [Qt.ItemDataRole.ForegroundRole])
-
-    def set_kinds(self, kinds: Mapping[str, ColumnKind]) -> None:
-        self._kinds.update({str(k): ColumnKind(v) for k, v in kinds.items()})
-        if self._names:
-            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._names) - 1)
 
     # ----------------------------------------------------------------- state
 
@@ -378,20 +369,12 @@ class DataFrameModel(QAbstractTableModel):
         return int(self._missing_array().sum())
 
     @property
-    def sort_column(self) -> int:
-        return self._sort_column
-
-    @property
     def sort_order(self) -> Qt.SortOrder:
         return self._sort_order
 
     @property
     def filter_text(self) -> str:
         return self._filter_text
-
-    @property
-    def filter_column(self) -> str | None:
-        return self._filter_column
 
     def source_row(self, row: int) -> int:
         """The frame position shown at view row `row`."""
@@ -412,7 +395,6 @@ class DataFrameModel(QAbstractTableModel):
         else:
             ascending = order == Qt.SortOrder.AscendingOrder
             indices = sort_indices(self._frame.iloc[:, column], ascending)
-        self._sort_column = column if indices is not None else -1
         self._sort_order = order
         self.apply_order(indices)
 
@@ -435,11 +417,9 @@ class DataFrameModel(QAbstractTableModel):
     def set_filter(self, text: str, column: str | None = None) -> None:
         """Keep rows matching `text` (see `filter_mask`); blank text shows every row."""
         mask = filter_mask(self._frame, text, column) if text.strip() else None
-        self.apply_mask(mask, text, column)
+        self.apply_mask(mask, text)
 
-    def apply_mask(
-        self, mask: np.ndarray | None, text: str = "", column: str | None = None
-    ) -> None:
+    def apply_mask(self, mask: np.ndarray | None, text: str = "") -> None:
         """Show only rows where `mask` is True (None = all), e.g. from `filter_mask` in a job."""
         if mask is not None:
             mask = np.asarray(mask, dtype=bool)
@@ -451,7 +431,6 @@ class DataFrameModel(QAbstractTableModel):
         self.beginResetModel()
         self._mask = mask
         self._filter_text = text if mask is not None else ""
-        self._filter_column = column if mask is not None else None
         self._update_rows()
         self.endResetModel()
 

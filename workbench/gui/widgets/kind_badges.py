@@ -57,13 +57,6 @@ ROLE_DESCRIPTIONS: dict[ColumnRole, str] = {
     ColumnRole.IGNORE: "left out of modelling",
 }
 
-ROLE_COLORS: dict[ColumnRole, str] = {
-    ColumnRole.FEATURE: "#3c3c3c",
-    ColumnRole.TARGET: "#c0392b",
-    ColumnRole.IDENTIFIER: "#7a7a7a",
-    ColumnRole.IGNORE: "#a0a0a0",
-}
-
 UNKNOWN_KIND_LABEL = "unknown kind"
 _UNKNOWN_COLOR = "#c8c8c8"
 
@@ -89,10 +82,6 @@ def role_label(role: ColumnRole) -> str:
 
 def role_description(role: ColumnRole) -> str:
     return ROLE_DESCRIPTIONS[ColumnRole(role)]
-
-
-def role_color(role: ColumnRole) -> QColor:
-    return QColor(ROLE_COLORS[ColumnRole(role)])
 
 
 @cache

@@ -2,9 +2,10 @@
 
 A table model over `RunRecord`s plus a proxy that sorts numbers as numbers (missing values
 last in either direction) and filters by text and status. Tags and the note are edited in
-place and written straight through `ExperimentLog`, so the log stays the one source of truth;
-a write that fails (a locked file, an empty tag) is reported through `edit_failed` and the
-cell keeps the logged value.
+place: the model asks for the write (`edit_requested`), the panel runs `write_edit` as a job
+(the log is never opened on the GUI thread) and hands back the run as logged
+(`replace_record`), so the log stays the one source of truth; until then, and after a write
+that fails, the cell shows the logged value.
 """
 
 from __future__ import annotations
@@ -19,16 +20,15 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor
 
-from workbench.core.errors import WorkbenchError
 from workbench.core.metrics.names import METRIC_LABELS, greater_is_better
 from workbench.core.models.catalog import all_models
 from workbench.core.runs.log import LOG_FILE, ExperimentLog, RunRecord
+from workbench.gui.widgets.filter_proxy import FilterProxy
 from workbench.gui.widgets.leaderboard import (
     CANCELLED_COLOR,
     format_mean_std,
@@ -46,6 +46,7 @@ FILTER_ROLE = int(Qt.ItemDataRole.UserRole) + 23
 LEADING = ("Run", "Started", "Model", "Status")
 TRAILING = ("Test", "Duration", "Tags", "Note")
 STATUSES = ("running", "finished", "failed", "cancelled")
+TAGS, NOTE = "tags", "note"  # the fields edited in place
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -78,6 +79,17 @@ def parse_tags(text: str) -> list[str]:
     return [tag.strip() for tag in str(text).split(",") if tag.strip()]
 
 
+def write_edit(project_root: Path, run_id: str, field: str, text: str) -> RunRecord:
+    """Write an in-place edit of the run's tags (comma-separated) or note to the log; the run
+    as logged afterwards (tags cleaned and sorted by the log)."""
+    with ExperimentLog(log_path(project_root)) as log:
+        if field == TAGS:
+            log.set_tags(run_id, parse_tags(text))
+        else:
+            log.set_note(run_id, text.strip())
+        return log.run(run_id)
+
+
 def available_metrics(records: Sequence[RunRecord]) -> list[str]:
     """Validation metrics any run has, in the metrics module's display order."""
     present = {name for record in records for name in record.metrics.get("validation", {})}
@@ -89,21 +101,28 @@ class RunsModel(QAbstractTableModel):
     """Runs (oldest first) with `metrics` as validation-score columns; Test shows the test
     score of the first chosen metric."""
 
-    edit_failed = Signal(str)
+    edit_requested = Signal(str, str, str)  # run id, TAGS or NOTE, the text typed
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._records: list[RunRecord] = []
         self._metrics: list[str] = []
-        self._log_path: Path | None = None
 
     # ----------------------------------------------------------------- public API
 
-    def set_runs(self, log_path: Path | None, records: Sequence[RunRecord]) -> None:
+    def set_runs(self, records: Sequence[RunRecord]) -> None:
         self.beginResetModel()
-        self._log_path = log_path
         self._records = list(records)
         self.endResetModel()
+
+    def replace_record(self, record: RunRecord) -> None:
+        """Show `record` (the run as logged after an edit) in place of the run's row."""
+        try:
+            row = self.row_of(record.run_id)
+        except KeyError:
+            return  # the run left the table meanwhile (deleted, another project)
+        self._records[row] = record
+        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
 
     def set_metrics(self, metrics: Sequence[str]) -> None:
         """Which validation metrics show as columns, in this order."""
@@ -243,24 +262,13 @@ class RunsModel(QAbstractTableModel):
         return None
 
     def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if role != Qt.ItemDataRole.EditRole or not index.isValid() or self._log_path is None:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid():
             return False
         column = index.column()
         if column not in (self.tags_column, self.note_column):
             return False
-        record = self._records[index.row()]
-        try:
-            with ExperimentLog(self._log_path) as log:
-                if column == self.tags_column:
-                    log.set_tags(record.run_id, parse_tags(str(value)))
-                else:
-                    log.set_note(record.run_id, str(value).strip())
-                fresh = log.run(record.run_id)
-        except WorkbenchError as error:
-            self.edit_failed.emit(str(error))
-            return False
-        self._records[index.row()] = fresh
-        self.dataChanged.emit(self.index(index.row(), 0), self.index(index.row(), column))
+        field = TAGS if column == self.tags_column else NOTE
+        self.edit_requested.emit(self._records[index.row()].run_id, field, str(value))
         return True
 
     # ----------------------------------------------------------------- cells
@@ -320,7 +328,7 @@ class RunsModel(QAbstractTableModel):
         return None
 
 
-class RunsProxy(QSortFilterProxyModel):
+class RunsProxy(FilterProxy):
     """Sorts on SORT_ROLE with missing values last in both directions; filters on a text
     (run id, model, status, tags, note, message) and on a status."""
 
@@ -332,24 +340,13 @@ class RunsProxy(QSortFilterProxyModel):
         self.setDynamicSortFilter(True)
 
     def set_text(self, text: str) -> None:
-        self._refilter(text=text.strip().lower())
+        with self.filter_change():
+            self._text = text.strip().lower()
 
     def set_status(self, status: str) -> None:
         """Show only runs with `status` ("" for all)."""
-        self._refilter(status=status)
-
-    def _refilter(self, **state: Any) -> None:
-        # beginFilterChange arrived in Qt 6.9 (invalidateFilter is deprecated there); older
-        # Qt only has invalidateRowsFilter. The same dance as the alert list's proxy.
-        modern = hasattr(self, "beginFilterChange")
-        if modern:
-            self.beginFilterChange()
-        for name, value in state.items():
-            setattr(self, f"_{name}", value)
-        if modern:
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            self.invalidateRowsFilter()
+        with self.filter_change():
+            self._status = status
 
     def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
         model = self.sourceModel()
