@@ -2,9 +2,7 @@
 
 Steps declare their ONNX support in the step registry (`onnx`, `onnx_note`, `onnx_check`) and
 models in the model registry; `chain.onnx_blockers` reads the steps. This adds what depends on
-the run: the model's own default steps (a date column gets `datetime_parts`), steps whose
-support depends on the task (target encoding of three or more classes), date-typed input
-columns (ONNX has no date type) and the model itself.
+the run: the model's own default steps and the model itself.
 """
 
 from __future__ import annotations
@@ -12,39 +10,18 @@ from __future__ import annotations
 from workbench.core.chain.stages import onnx_blockers
 from workbench.core.chain.walk import step_title
 from workbench.core.export.run_context import RunContext
-from workbench.core.kinds import TaskType
 from workbench.core.steps.catalog import all_steps
-
-# Steps that convert for some tasks only (the registry's onnx_check sees parameters, not the task).
-_TASK_LIMITS: dict[str, tuple[TaskType, ...]] = {"target_encode": (TaskType.MULTICLASS,)}
 
 
 def run_blockers(ctx: RunContext) -> list[str]:
     """One line per obstacle, naming the step, column or model and the reason."""
-    steps = all_steps()
     found: list[str] = []
     if not ctx.model.onnx:
         reason = ctx.model.onnx_note or "it has no ONNX converter"
         found.append(f"model '{ctx.model.label}': {reason}")
     titles = _titles(ctx)
-    blocked = set()
     for index, _name, reason in onnx_blockers(ctx.full_chain):
-        blocked.add(index)
         found.append(f"{titles[index]}: {reason}")
-    for index, spec in enumerate(ctx.full_chain.steps):
-        limited = _TASK_LIMITS.get(spec.step, ())
-        if spec.enabled and index not in blocked and ctx.task in limited:
-            definition = steps[spec.step]
-            reason = definition.onnx_note or f"it does not convert for a {ctx.task.value} target"
-            found.append(f"{titles[index]}: {reason}")
-    stored = ctx.project.dataset.schema if ctx.project.dataset else None
-    if stored is not None:
-        for column in stored.columns:
-            if column.name in ctx.features and column.dtype.startswith("datetime64"):
-                found.append(
-                    f"column '{column.name}' holds dates, and ONNX has no date type: set its "
-                    "role to 'ignore' (or export as joblib)"
-                )
     return found
 
 

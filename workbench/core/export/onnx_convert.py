@@ -6,11 +6,16 @@ Why it converts a rewritten copy rather than the pipeline itself:
   string tensors, so the copy starts at the chain's ColumnTransformer.
 - ONNX string tensors cannot hold NaN: a missing text value is fed as "". The copy's encoders
   list "" where the fitted ones list NaN, and text imputers look for "".
-- The ColumnTransformer names its columns; skl2onnx finds them among the graph inputs by name,
-  so the copy names each column's ONNX input instead (equal unless the column name is not a
-  plain identifier).
+- The ColumnTransformers name their columns; skl2onnx finds them among the graph inputs by
+  name, so the copy names each column's ONNX input instead (equal unless the column name is
+  not a plain identifier).
 - The XGBoost wrappers become stand-ins (onnx_converters) so the label output holds the real
-  class values.
+  class values; one-hot encoders become `OnnxOneHotEncoder`, converted by the workbench's own
+  converter (rare categories grouped, missing numbers).
+The workbench's own transformers convert with `converters` (one module per step family). The
+opset is the lowest their operators allow (`converters.catalog.target_opset`), and operators
+outside the ONNX standard (onnxruntime's com.microsoft domain: MurmurHash3, Tokenizer) are
+listed in the model's metadata (`NONSTANDARD_KEY`) so the model card can name them.
 The parity check (parity.py) compares the result with the untouched pipeline on held-out rows,
 so any difference a rewrite introduced is caught before a file is handed out.
 """
@@ -32,11 +37,15 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, TargetEncoder
 
 from workbench import __version__
 from workbench.core.errors import WorkbenchError
+from workbench.core.export.converters.catalog import target_opset
+from workbench.core.export.converters.categorical import OnnxOneHotEncoder
 from workbench.core.export.feature_schema import METADATA_KEY, FeatureSchema
 from workbench.core.export.onnx_converters import register_converters, xgboost_stand_in
 
-TARGET_OPSET = {"": 17, "ai.onnx.ml": 3}
 PRODUCER = "ml-workbench"
+# Metadata key: the operators outside the ONNX standard the model uses, {domain: [operator]}.
+NONSTANDARD_KEY = "workbench.nonstandard_operators"
+STANDARD_DOMAINS = frozenset({"", "ai.onnx", "ai.onnx.ml"})
 
 
 class ConversionError(WorkbenchError):
@@ -57,7 +66,9 @@ def convert_pipeline(pipeline: Pipeline, schema: FeatureSchema) -> onnx.ModelPro
     initial_types = [
         (
             column.input,
-            StringTensorType([None, 1]) if column.type == "string" else FloatTensorType([None, 1]),
+            StringTensorType([None, 1])
+            if column.type in ("string", "datetime")
+            else FloatTensorType([None, 1]),
         )
         for column in schema.columns
     ]
@@ -67,7 +78,7 @@ def convert_pipeline(pipeline: Pipeline, schema: FeatureSchema) -> onnx.ModelPro
             proto = convert_sklearn(
                 onnx_ready,
                 initial_types=initial_types,
-                target_opset=TARGET_OPSET,
+                target_opset=target_opset(_estimators(onnx_ready)),
                 options=options,
                 name=f"workbench-{schema.run_id}",
             )
@@ -99,12 +110,15 @@ def _conversion_copy(pipeline: Pipeline, schema: FeatureSchema) -> Pipeline:
     if not isinstance(columns, ColumnTransformer):
         raise ConversionError("this run's chain has no ColumnTransformer")
     inputs = {column.name: column.input for column in schema.columns}
-    columns.transformers_ = [
-        (name, estimator, _input_columns(cols, inputs))
-        for name, estimator, cols in columns.transformers_
-    ]
     for estimator in _estimators(columns):
+        if isinstance(estimator, ColumnTransformer):
+            estimator.transformers_ = [
+                (name, inner, _input_columns(cols, inputs))
+                for name, inner, cols in estimator.transformers_
+            ]
         _missing_as_empty(estimator)
+        if type(estimator) is OneHotEncoder:
+            estimator.__class__ = OnnxOneHotEncoder
     rebuilt: list[tuple[str, Any]] = [("columns", columns)]
     if "matrix" in chain.named_steps:
         rebuilt.append(("matrix", copy.deepcopy(chain.named_steps["matrix"])))
@@ -240,10 +254,30 @@ def _add_metadata(proto: onnx.ModelProto, schema: FeatureSchema) -> None:
     }
     if schema.classes is not None:
         entries["workbench.classes"] = json.dumps(list(schema.classes), default=str)
+    entries[NONSTANDARD_KEY] = json.dumps(nonstandard_operators(proto), sort_keys=True)
     del proto.metadata_props[:]
     for key, value in entries.items():
         prop = proto.metadata_props.add()
         prop.key, prop.value = key, value
+
+
+def nonstandard_operators(proto: onnx.ModelProto) -> dict[str, list[str]]:
+    """The operators of the model (subgraphs included) outside the ONNX standard domains, by
+    domain: what a runtime other than onnxruntime may lack."""
+    found: dict[str, set[str]] = {}
+
+    def visit(graph: onnx.GraphProto) -> None:
+        for node in graph.node:
+            if node.domain not in STANDARD_DOMAINS:
+                found.setdefault(node.domain, set()).add(node.op_type)
+            for attribute in node.attribute:
+                if attribute.type == onnx.AttributeProto.GRAPH:
+                    visit(attribute.g)
+                for subgraph in attribute.graphs:
+                    visit(subgraph)
+
+    visit(proto.graph)
+    return {domain: sorted(ops) for domain, ops in sorted(found.items())}
 
 
 def schema_from_onnx(proto: onnx.ModelProto) -> FeatureSchema:

@@ -31,14 +31,6 @@ LABELS = frozenset({ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN})
 impl = factories_in("workbench.core.steps.categorical_impl")
 
 
-def register_onnx_converters() -> None:
-    """Teach skl2onnx that the target encoder converts (see categorical_impl); imported here
-    on call, so the ONNX export can ask for it without this module loading scikit-learn."""
-    from workbench.core.steps import categorical_impl
-
-    categorical_impl.register_onnx_converters()
-
-
 def check_ordinal(kinds: Mapping[str, ColumnKind], params: Mapping[str, Any]) -> str | None:
     order = [label.strip() for label in params["order"]]
     repeated = sorted({label for label in order if order.count(label) > 1})
