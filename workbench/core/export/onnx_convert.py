@@ -86,6 +86,7 @@ def convert_pipeline(pipeline: Pipeline, schema: FeatureSchema) -> onnx.ModelPro
         raise ConversionError(
             f"skl2onnx cannot convert this pipeline: {_first_line(error)}"
         ) from error
+    _missing_value_directions(proto, onnx_ready.steps[-1][1])
     _rename_outputs(proto, schema)
     _add_metadata(proto, schema)
     onnx.checker.check_model(proto)
@@ -184,6 +185,30 @@ def _model_for_onnx(model: Any) -> Any:
         return xgboost_stand_in(model)
     if isinstance(model, HistGradientBoostingClassifier | HistGradientBoostingRegressor):
         return _float32_thresholds(model)
+    if _tree_structures(model):
+        return _float32_tree_thresholds(model)
+    return model
+
+
+def _tree_structures(model: Any) -> list[Any]:
+    """The fitted `tree_` structures of a scikit-learn tree or forest (none for other models)."""
+    if hasattr(model, "tree_"):
+        return [model.tree_]
+    estimators = getattr(model, "estimators_", None)
+    if isinstance(estimators, list) and estimators and hasattr(estimators[0], "tree_"):
+        return [tree.tree_ for tree in estimators]
+    return []
+
+
+def _float32_tree_thresholds(model: Any) -> Any:
+    """A copy of a tree or forest whose thresholds are float32 numbers, as for hist gradient
+    boosting: scikit-learn compares float32 inputs with float64 midpoints, and ONNX would round
+    a midpoint up onto the input value above it (found with penguins-raw's culmen depths)."""
+    model = copy.deepcopy(model)
+    for tree in _tree_structures(model):
+        thresholds = tree.threshold  # a view of the fitted nodes: edited in place
+        splits = tree.children_left >= 0
+        thresholds[splits] = [_float32_at_or_below(value) for value in thresholds[splits]]
     return model
 
 
@@ -204,6 +229,37 @@ def _float32_thresholds(model: Any) -> Any:
                 _float32_at_or_below(value) for value in nodes["num_threshold"][splits]
             ]
     return model
+
+
+def _missing_value_directions(proto: onnx.ModelProto, model: Any) -> None:
+    """Send a missing value down the branch scikit-learn's tree sends it.
+
+    A scikit-learn tree learns, at each split, where a missing value goes (`missing_go_to_left`;
+    to the larger child when training had none there); skl2onnx leaves the ONNX attribute
+    `nodes_missing_value_tracks_true` at 0 (the right branch) for plain trees and forests, so
+    a missing value reaching a random forest took the wrong branch about half the time.
+    """
+    trees = _tree_structures(model)
+    if not trees or not hasattr(trees[0], "missing_go_to_left"):
+        return
+    for node in proto.graph.node:
+        if node.op_type not in ("TreeEnsembleClassifier", "TreeEnsembleRegressor"):
+            continue
+        values = {attribute.name: attribute for attribute in node.attribute}
+        tree_ids = list(values["nodes_treeids"].ints)
+        node_ids = list(values["nodes_nodeids"].ints)
+        directions = [
+            int(trees[tree].children_left[index] >= 0 and trees[tree].missing_go_to_left[index])
+            for tree, index in zip(tree_ids, node_ids, strict=True)
+        ]
+        tracks = values.get("nodes_missing_value_tracks_true")
+        if tracks is None:
+            node.attribute.append(
+                onnx.helper.make_attribute("nodes_missing_value_tracks_true", directions)
+            )
+        else:
+            del tracks.ints[:]
+            tracks.ints.extend(directions)
 
 
 def _float32_at_or_below(value: float) -> float:

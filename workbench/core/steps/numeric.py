@@ -12,7 +12,6 @@ from workbench.core.steps.registry import Stage, StepDef, register
 
 GROUP = "Numeric"
 NUMERIC_KINDS = frozenset({ColumnKind.NUMERIC, ColumnKind.BOOLEAN})
-CUSTOM_NOTE = "custom transformer: no ONNX converter yet"
 
 # The `method` choices of scale (numeric_impl.SCALERS implements them).
 SCALER_NAMES = ("standard", "minmax", "maxabs", "robust")
@@ -66,8 +65,8 @@ register(
         stage=Stage.COLUMNS,
         accepts=NUMERIC_KINDS,
         factory=impl("make_log1p"),
-        onnx=False,
-        onnx_note=CUSTOM_NOTE,
+        onnx=True,
+        onnx_note="Converts with standard operators (Log in double precision, Where).",
     )
 )
 
@@ -178,8 +177,8 @@ register(
         ),
         factory=impl("make_clip_outliers"),
         check=_check_clip,
-        onnx=False,
-        onnx_note=CUSTOM_NOTE,
+        onnx=True,
+        onnx_note="Converts with standard operators (Clip).",
     )
 )
 

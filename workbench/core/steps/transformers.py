@@ -225,8 +225,9 @@ def _float_matrix(frame: pd.DataFrame) -> np.ndarray:
 
 def as_float32(values: np.ndarray) -> np.ndarray:
     """float64 values rounded to float32: what an exported model (float32) computes, so the
-    model is fitted on exactly the numbers it will be fed."""
-    return np.asarray(values, dtype=np.float64).astype(np.float32).astype(np.float64)
+    model is fitted on exactly the numbers it will be fed (beyond float32's range: infinite)."""
+    with np.errstate(over="ignore"):
+        return np.asarray(values, dtype=np.float64).astype(np.float32).astype(np.float64)
 
 
 class SignedLog1p(OneToOneFeatureMixin, _ColumnwiseTransformer):
@@ -365,7 +366,7 @@ FALSE_TEXT = words_pattern(list(_FALSE_WORDS))
 def text_number(value: Any) -> float:
     """A text cell as a number when it is a plain decimal number, else NaN; float32-rounded."""
     number = decimal_value(value) if isinstance(value, str) else None
-    return math.nan if number is None else float(np.float32(number))
+    return math.nan if number is None else float(as_float32(np.asarray(number)))
 
 
 def text_flag(value: Any) -> float:

@@ -188,9 +188,7 @@ def _group_rare(graph: Graph, model: RareCategoryGrouper, columns: list[Column])
     return [graph.concat(grouped)]
 
 
-def _text_outputs(
-    model: Any, columns: list[Column], widths: list[int]
-) -> list[tuple[str, int, int]]:
+def _text_outputs(model: Any, columns: list[Column]) -> list[tuple[str, int, int]]:
     return typed_runs([STRING] * len(columns))
 
 

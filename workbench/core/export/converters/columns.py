@@ -55,7 +55,7 @@ def _nan(graph: Graph, element: int = DOUBLE) -> str:
     return graph.constant(np.nan, element, "nan")
 
 
-def _cast_outputs(model: CastColumns, columns: list[Column], widths: list[int]) -> Any:
+def _cast_outputs(model: CastColumns, columns: list[Column]) -> Any:
     element = STRING if model.to == "categorical" else FLOAT
     return typed_runs([element] * len(columns))
 
@@ -126,7 +126,7 @@ def human_numbers(graph: Graph, x: str) -> str:
     return graph.cast(value, FLOAT)
 
 
-def _floats_out(model: Any, columns: list[Column], widths: list[int]) -> Any:
+def _floats_out(model: Any, columns: list[Column]) -> Any:
     return typed_runs([FLOAT] * len(columns))
 
 
@@ -134,7 +134,7 @@ def _parse(graph: Graph, model: ParseNumbers, columns: list[Column]) -> list[str
     return [graph.concat([human_numbers(graph, c.name) if c.text else c.name for c in columns])]
 
 
-def _texts_out(model: Any, columns: list[Column], widths: list[int]) -> Any:
+def _texts_out(model: Any, columns: list[Column]) -> Any:
     return typed_runs([STRING] * len(columns))
 
 

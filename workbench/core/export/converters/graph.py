@@ -157,8 +157,8 @@ class Graph:
 
 # ---- declarations -----------------------------------------------------------------------------
 
-# outputs(model, inputs) -> the declared outputs: (name hint, element type, column count).
-OutputRule = Callable[[Any, list[Column], list[int]], list[tuple[str, int, int]]]
+# outputs(model, input columns) -> the outputs: (name hint, element type, column count).
+OutputRule = Callable[[Any, list[Column]], list[tuple[str, int, int]]]
 # convert(graph, model, inputs) -> the names of the computed outputs, in declared order.
 ConvertRule = Callable[[Graph, Any, list[Column]], list[str]]
 
@@ -169,9 +169,9 @@ _TENSOR_TYPES = {FLOAT: FloatTensorType, DOUBLE: DoubleTensorType, STRING: Strin
 class StepConverter:
     """How one fitted transformer class becomes ONNX.
 
-    `outputs` declares the output variables before conversion (skl2onnx wires the graph
-    first); `convert` builds them from the input columns (each [N, 1], or the input variables
-    whole when `by_column` is False); `opset` is the main-domain opset its operators need.
+    `outputs` says which output variables the inputs give; `convert` builds them from the input
+    columns (each [N, 1], or the input variables whole when `by_column` is False); `opset` is
+    the main-domain opset its operators need.
     """
 
     model: type
@@ -186,27 +186,42 @@ class StepConverter:
 
     def register(self) -> None:
         update_registered_converter(
-            self.model,
-            self.alias,
-            _shapes,
-            self._convert,
-            parser=self._parse,
+            self.model, self.alias, self._shapes, self._convert, parser=self._parse
         )
 
     def _parse(self, scope: Any, model: Any, inputs: list[Any], custom_parsers: Any = None) -> Any:
+        """Declare the outputs while skl2onnx wires the graph. Their number and types follow
+        from the inputs' types (one placeholder column per input stands for its columns: the
+        rules depend on the sequence of types only); widths come once the inputs' are known."""
         operator = scope.declare_local_operator(self.alias, model)
         operator.inputs = inputs
-        columns, widths = input_columns(inputs)
-        for hint, element, width in self.outputs(model, columns, widths):
-            variable = scope.declare_local_variable(hint, _TENSOR_TYPES[element]([None, width]))
+        placeholders = [Column("", _is_text(variable)) for variable in inputs]
+        for hint, element, _ in self.outputs(model, placeholders):
+            variable = scope.declare_local_variable(hint, _TENSOR_TYPES[element]([None, None]))
             operator.outputs.append(variable)
         return operator.outputs
+
+    def _shapes(self, operator: Any) -> None:
+        """The outputs' types and widths, from the inputs' (skl2onnx infers shapes in graph
+        order, after the parse)."""
+        columns = [
+            Column("", _is_text(variable))
+            for variable in operator.inputs
+            for _ in range(_width(variable))
+        ]
+        declared = self.outputs(operator.raw_operator, columns)
+        if len(declared) != len(operator.outputs):
+            raise UnconvertibleError(
+                f"{self.model.__name__}: its inputs changed type during the conversion"
+            )
+        for output, (_, element, width) in zip(operator.outputs, declared, strict=True):
+            output.type = _TENSOR_TYPES[element]([None, width])
 
     def _convert(self, scope: Any, operator: Any, container: Any) -> None:
         graph = Graph(scope, container)
         names = []
         for variable in operator.inputs:
-            text = isinstance(variable.type, StringTensorType)
+            text = _is_text(variable)
             values = variable.full_name
             if not text and not isinstance(variable.type, FloatTensorType):
                 values = graph.cast(values, FLOAT)  # int64 codes, doubles: float32 like the rest
@@ -217,12 +232,22 @@ class StepConverter:
                 names.append(Column(values, text, width))
         results = self.convert(graph, operator.raw_operator, names)
         for result, output in zip(results, operator.outputs, strict=True):
-            container.add_node("Identity", [result], [output.full_name],
-                               name=scope.get_unique_operator_name("Identity"))  # fmt: skip
+            container.add_node(
+                "Identity",
+                [result],
+                [output.full_name],
+                name=scope.get_unique_operator_name("Identity"),
+            )
 
 
-def _shapes(operator: Any) -> None:
-    """The outputs' types and shapes were declared by the parser: nothing to infer."""
+def _is_text(variable: Any) -> bool:
+    if not isinstance(
+        variable.type, FloatTensorType | DoubleTensorType | StringTensorType | Int64TensorType
+    ):
+        raise UnconvertibleError(
+            f"input '{variable.onnx_name}' has type {type(variable.type).__name__}"
+        )
+    return isinstance(variable.type, StringTensorType)
 
 
 def _width(variable: Any) -> int:
@@ -235,28 +260,8 @@ def _width(variable: Any) -> int:
     return width
 
 
-def input_columns(inputs: list[Any]) -> tuple[list[Column], list[int]]:
-    """Placeholder columns (no graph names yet) and the width of each input variable."""
-    columns: list[Column] = []
-    widths = []
-    for variable in inputs:
-        if not isinstance(
-            variable.type,
-            FloatTensorType | DoubleTensorType | StringTensorType | Int64TensorType,
-        ):
-            raise UnconvertibleError(
-                f"input '{variable.onnx_name}' has type {type(variable.type).__name__}"
-            )
-        width = _width(variable)
-        widths.append(width)
-        columns.extend([Column("", isinstance(variable.type, StringTensorType))] * width)
-    return columns, widths
-
-
-def same_as_inputs(
-    model: Any, columns: list[Column], widths: list[int]
-) -> list[tuple[str, int, int]]:
-    """One output per input column type run: text stays text, numbers come out float."""
+def same_as_inputs(model: Any, columns: list[Column]) -> list[tuple[str, int, int]]:
+    """One output per run of input columns of one type: text stays text, numbers stay float."""
     return typed_runs([STRING if c.text else FLOAT for c in columns])
 
 
@@ -286,7 +291,7 @@ def join_runs(graph: Graph, columns: list[str], elements: list[int]) -> list[str
 def float_outputs(count: Callable[[Any, list[Column]], int]) -> OutputRule:
     """An output rule for converters with one float output of `count(model, columns)` columns."""
 
-    def outputs(model: Any, columns: list[Column], widths: list[int]) -> list[tuple[str, int, int]]:
+    def outputs(model: Any, columns: list[Column]) -> list[tuple[str, int, int]]:
         return [("values", FLOAT, count(model, columns))]
 
     return outputs

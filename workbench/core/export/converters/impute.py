@@ -35,12 +35,10 @@ def _is_missing(graph: Graph, column: Column) -> str:
     return graph.node("IsNaN", [column.name])
 
 
-def _flag_outputs(
-    model: Any, columns: list[Column], widths: list[int]
-) -> list[tuple[str, int, int]]:
+def _flag_outputs(model: Any, columns: list[Column]) -> list[tuple[str, int, int]]:
     if not any(column.text for column in columns):
         return [("values", FLOAT, 2 * len(columns))]
-    return [*same_as_inputs(model, columns, widths), ("missing", FLOAT, len(columns))]
+    return [*same_as_inputs(model, columns), ("missing", FLOAT, len(columns))]
 
 
 def _flag(graph: Graph, model: AddMissingIndicator, columns: list[Column]) -> list[str]:
@@ -85,9 +83,7 @@ def _replace_infinite(graph: Graph, model: ReplaceInfinite, columns: list[Column
     ]
 
 
-def _numbers_out(
-    model: Any, columns: list[Column], widths: list[int]
-) -> list[tuple[str, int, int]]:
+def _numbers_out(model: Any, columns: list[Column]) -> list[tuple[str, int, int]]:
     return typed_runs([FLOAT] * len(columns))
 
 

@@ -22,7 +22,7 @@ from workbench.core.export.converters.graph import (
 from workbench.core.steps.transformers import ClipOutliers, SignedLog1p
 
 
-def _floats_out(model: Any, columns: list[Column], widths: list[int]) -> list[tuple[str, int, int]]:
+def _floats_out(model: Any, columns: list[Column]) -> list[tuple[str, int, int]]:
     return typed_runs([FLOAT] * len(columns))
 
 
