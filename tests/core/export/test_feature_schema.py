@@ -61,7 +61,7 @@ def test_json_round_trip_and_file(schema: FeatureSchema, tmp_path: Path) -> None
     assert data["format"] == "workbench-model-schema" and data["version"] == 1
     assert data["columns"][0] == {
         "name": "island", "input": "island", "kind": "categorical", "type": "string",
-        "nullable": False, "categories": ["Biscoe", "Dream", "Torgersen"],
+        "nullable": False, "categories": ["Biscoe", "Dream", "Torgersen"], "pattern": None,
     }  # fmt: skip
     assert FeatureSchema.from_json(schema.to_json()) == schema
     schema.save(tmp_path / "schema.json")

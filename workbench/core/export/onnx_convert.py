@@ -10,8 +10,8 @@ Why it converts a rewritten copy rather than the pipeline itself:
   name, so the copy names each column's ONNX input instead (equal unless the column name is
   not a plain identifier).
 - The XGBoost wrappers become stand-ins (onnx_converters) so the label output holds the real
-  class values; one-hot encoders become `OnnxOneHotEncoder`, converted by the workbench's own
-  converter (rare categories grouped, missing numbers).
+  class values; one-hot encoders become stand-ins (`STAND_INS`) converted by the workbench's
+  own converter (rare categories grouped, missing numbers among the categories).
 The workbench's own transformers convert with `converters` (one module per step family). The
 opset is the lowest their operators allow (`converters.catalog.target_opset`), and operators
 outside the ONNX standard (onnxruntime's com.microsoft domain: MurmurHash3, Tokenizer) are
@@ -46,6 +46,9 @@ PRODUCER = "ml-workbench"
 # Metadata key: the operators outside the ONNX standard the model uses, {domain: [operator]}.
 NONSTANDARD_KEY = "workbench.nonstandard_operators"
 STANDARD_DOMAINS = frozenset({"", "ai.onnx", "ai.onnx.ml"})
+# scikit-learn classes converted by the workbench's converters rather than skl2onnx's: the copy
+# holds them as these subclasses.
+STAND_INS = {OneHotEncoder: OnnxOneHotEncoder}
 
 
 class ConversionError(WorkbenchError):
@@ -118,8 +121,9 @@ def _conversion_copy(pipeline: Pipeline, schema: FeatureSchema) -> Pipeline:
                 for name, inner, cols in estimator.transformers_
             ]
         _missing_as_empty(estimator)
-        if type(estimator) is OneHotEncoder:
-            estimator.__class__ = OnnxOneHotEncoder
+        stand_in = STAND_INS.get(type(estimator))
+        if stand_in is not None:
+            estimator.__class__ = stand_in
     rebuilt: list[tuple[str, Any]] = [("columns", columns)]
     if "matrix" in chain.named_steps:
         rebuilt.append(("matrix", copy.deepcopy(chain.named_steps["matrix"])))

@@ -61,15 +61,15 @@ def value_label(value: Any) -> str | float:
 
 def text_labels(column: pd.Series) -> pd.Series:
     """The column's values as labels (object dtype, NaN for missing), each distinct value
-    converted once."""
+    converted once. Positional: a resampled frame repeats index labels."""
     if ptypes.is_datetime64_any_dtype(column.dtype):
         return pd.Series(iso_dates(column), index=column.index, dtype=object)
-    values = pd.Series(column.to_numpy(dtype=object), index=column.index, dtype=object)
-    present = values[values.notna()]
-    labels = {value: value_label(value) for value in present.unique()}
-    out = pd.Series(np.nan, index=column.index, dtype=object)
-    out[present.index] = present.map(labels).to_numpy(dtype=object)
-    return out
+    values = column.to_numpy(dtype=object)
+    present = ~pd.isna(values)
+    labels = {value: value_label(value) for value in pd.unique(values[present])}
+    out = np.full(len(values), np.nan, dtype=object)
+    out[present] = [labels[value] for value in values[present]]
+    return pd.Series(out, index=column.index, dtype=object)
 
 
 def iso_dates(column: pd.Series) -> np.ndarray:

@@ -61,7 +61,9 @@ class Graph:
         self.container = container
 
     def fresh(self, hint: str) -> str:
-        return self.scope.get_unique_variable_name(hint)
+        # Prefixed: skl2onnx's own graph builders (KNNImputer's) name values "isnan", "cast"...
+        # without asking the scope, and a clash fails the conversion.
+        return self.scope.get_unique_variable_name(f"wb_{hint}")
 
     def constant(self, value: Any, element: int, hint: str = "const") -> str:
         """An initializer holding `value` (a scalar or an array) of ONNX type `element`."""
@@ -206,8 +208,8 @@ class StepConverter:
         order, after the parse)."""
         columns = [
             Column("", _is_text(variable))
-            for variable in operator.inputs
-            for _ in range(_width(variable))
+            for variable, width in zip(operator.inputs, _widths(operator), strict=True)
+            for _ in range(width)
         ]
         declared = self.outputs(operator.raw_operator, columns)
         if len(declared) != len(operator.outputs):
@@ -220,12 +222,11 @@ class StepConverter:
     def _convert(self, scope: Any, operator: Any, container: Any) -> None:
         graph = Graph(scope, container)
         names = []
-        for variable in operator.inputs:
+        for variable, width in zip(operator.inputs, _widths(operator), strict=True):
             text = _is_text(variable)
             values = variable.full_name
             if not text and not isinstance(variable.type, FloatTensorType):
                 values = graph.cast(values, FLOAT)  # int64 codes, doubles: float32 like the rest
-            width = _width(variable)
             if self.by_column:
                 names.extend(Column(name, text) for name in graph.columns_of(values, width))
             else:
@@ -250,14 +251,23 @@ def _is_text(variable: Any) -> bool:
     return isinstance(variable.type, StringTensorType)
 
 
-def _width(variable: Any) -> int:
-    shape = variable.type.shape
-    width = shape[1] if len(shape) == 2 else None
-    if not isinstance(width, int):
-        raise UnconvertibleError(
-            f"the number of columns of '{variable.onnx_name}' is unknown to the converter"
-        )
-    return width
+def _widths(operator: Any) -> list[int]:
+    """The number of columns of each input. skl2onnx leaves it unknown after some of its own
+    converters (the identity FunctionTransformer of "Keep only these columns"); the fitted
+    transformer knows how many columns it takes, which settles one unknown width."""
+    widths = []
+    for variable in operator.inputs:
+        shape = variable.type.shape
+        width = shape[1] if len(shape) == 2 else None
+        widths.append(width if isinstance(width, int) else None)
+    unknown = [index for index, width in enumerate(widths) if width is None]
+    total = getattr(operator.raw_operator, "n_features_in_", None)
+    if len(unknown) == 1 and isinstance(total, int):
+        widths[unknown[0]] = total - sum(w for w in widths if w is not None)
+    elif unknown:
+        name = operator.inputs[unknown[0]].onnx_name
+        raise UnconvertibleError(f"the number of columns of '{name}' is unknown to the converter")
+    return widths  # type: ignore[return-value]
 
 
 def same_as_inputs(model: Any, columns: list[Column]) -> list[tuple[str, int, int]]:
