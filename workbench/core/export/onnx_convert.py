@@ -25,7 +25,7 @@ from __future__ import annotations
 import copy
 import json
 import warnings
-from collections.abc import Iterator
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -37,7 +37,7 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, TargetEncoder
 
 from workbench import __version__
 from workbench.core.errors import WorkbenchError
-from workbench.core.export.converters.catalog import target_opset
+from workbench.core.export.converters.catalog import nested_estimators, target_opset
 from workbench.core.export.converters.categorical import OnnxOneHotEncoder
 from workbench.core.export.feature_schema import METADATA_KEY, FeatureSchema
 from workbench.core.export.onnx_converters import register_converters, xgboost_stand_in
@@ -81,7 +81,7 @@ def convert_pipeline(pipeline: Pipeline, schema: FeatureSchema) -> onnx.ModelPro
             proto = convert_sklearn(
                 onnx_ready,
                 initial_types=initial_types,
-                target_opset=target_opset(_estimators(onnx_ready)),
+                target_opset=target_opset(onnx_ready),
                 options=options,
                 name=f"workbench-{schema.run_id}",
             )
@@ -110,11 +110,23 @@ def _conversion_copy(pipeline: Pipeline, schema: FeatureSchema) -> Pipeline:
     chain, model = steps.get("chain"), pipeline.steps[-1][1]
     if not isinstance(chain, Pipeline) or "columns" not in chain.named_steps:
         raise ConversionError("this run's pipeline was not built by the workbench chain compiler")
-    columns = copy.deepcopy(chain.named_steps["columns"])
+    columns = chain.named_steps["columns"]
     if not isinstance(columns, ColumnTransformer):
         raise ConversionError("this run's chain has no ColumnTransformer")
     inputs = {column.name: column.input for column in schema.columns}
-    for estimator in _estimators(columns):
+    rebuilt: list[tuple[str, Any]] = [("columns", onnx_ready_columns(columns, inputs))]
+    if "matrix" in chain.named_steps:
+        rebuilt.append(("matrix", copy.deepcopy(chain.named_steps["matrix"])))
+    rebuilt.append(("model", _model_for_onnx(model)))
+    return Pipeline(rebuilt)
+
+
+def onnx_ready_columns(columns: ColumnTransformer, inputs: Mapping[str, str]) -> ColumnTransformer:
+    """A copy of a fitted ColumnTransformer as the converters take it: its columns (in nested
+    ColumnTransformers too) named by their ONNX inputs (`inputs`: column -> input name), text
+    missing values as "", scikit-learn classes the workbench converts as their stand-ins."""
+    columns = copy.deepcopy(columns)
+    for estimator in nested_estimators(columns):
         if isinstance(estimator, ColumnTransformer):
             estimator.transformers_ = [
                 (name, inner, _input_columns(cols, inputs))
@@ -124,31 +136,15 @@ def _conversion_copy(pipeline: Pipeline, schema: FeatureSchema) -> Pipeline:
         stand_in = STAND_INS.get(type(estimator))
         if stand_in is not None:
             estimator.__class__ = stand_in
-    rebuilt: list[tuple[str, Any]] = [("columns", columns)]
-    if "matrix" in chain.named_steps:
-        rebuilt.append(("matrix", copy.deepcopy(chain.named_steps["matrix"])))
-    rebuilt.append(("model", _model_for_onnx(model)))
-    return Pipeline(rebuilt)
+    return columns
 
 
-def _input_columns(columns: Any, inputs: dict[str, str]) -> Any:
+def _input_columns(columns: Any, inputs: Mapping[str, str]) -> Any:
     if isinstance(columns, str):
         return inputs.get(columns, columns)
     if isinstance(columns, list | tuple | np.ndarray):
         return [inputs.get(c, c) if isinstance(c, str) else c for c in columns]
     return columns
-
-
-def _estimators(estimator: Any) -> Iterator[Any]:
-    """Every estimator nested in Pipelines and ColumnTransformers, depth first."""
-    yield estimator
-    if isinstance(estimator, Pipeline):
-        for _, step in estimator.steps:
-            yield from _estimators(step)
-    elif isinstance(estimator, ColumnTransformer):
-        for _, inner, _ in estimator.transformers_:
-            if not isinstance(inner, str):
-                yield from _estimators(inner)
 
 
 def _is_nan(value: Any) -> bool:

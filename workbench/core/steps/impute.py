@@ -151,7 +151,9 @@ register(
         factory=impl("make_impute_knn"),
         combines_columns=True,
         onnx=True,
-        onnx_note="KNNImputer converts.",
+        onnx_note="Converts (skl2onnx's KNNImputer, opset 18), with two limits the export's "
+        "parity check catches: rows at equal distances may be averaged differently, and a row "
+        "with every one of these columns missing stops the exported model.",
     )
 )
 

@@ -9,8 +9,12 @@ of them keeps opset 17, so its model runs wherever it ran before.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterator
 from typing import Any
+
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import KNNImputer
+from sklearn.pipeline import Pipeline
 
 from workbench.core.export.converters import (
     categorical,
@@ -35,6 +39,8 @@ CONVERTERS: tuple[StepConverter, ...] = (
     *select.CONVERTERS,
 )
 _BY_MODEL = {converter.model: converter for converter in CONVERTERS}
+# skl2onnx converters that need more than BASE_OPSET (its KNNImputer refuses opset 17).
+_SKL2ONNX_OPSETS = {KNNImputer: 18}
 _LOCK = threading.Lock()
 _REGISTERED = False
 
@@ -62,10 +68,24 @@ def register_step_converters() -> None:
         _REGISTERED = True
 
 
-def target_opset(estimators: Iterable[Any]) -> dict[str, int]:
-    """The opsets for converting these estimators: the main domain as high as their
-    converters need (at least BASE_OPSET), ai.onnx.ml at ML_OPSET."""
-    needed = [
-        _BY_MODEL[type(estimator)].opset for estimator in estimators if type(estimator) in _BY_MODEL
-    ]
-    return {"": max([BASE_OPSET, *needed]), "ai.onnx.ml": ML_OPSET}
+def nested_estimators(estimator: Any) -> Iterator[Any]:
+    """`estimator` and every estimator nested in its Pipelines and ColumnTransformers."""
+    yield estimator
+    if isinstance(estimator, Pipeline):
+        for _, step in estimator.steps:
+            yield from nested_estimators(step)
+    elif isinstance(estimator, ColumnTransformer):
+        for _, inner, _ in estimator.transformers_:
+            if not isinstance(inner, str):
+                yield from nested_estimators(inner)
+
+
+def target_opset(estimator: Any) -> dict[str, int]:
+    """The opsets for converting `estimator` (a fitted pipeline): the main domain as high as
+    its converters need (at least BASE_OPSET), ai.onnx.ml at ML_OPSET."""
+    needed = [BASE_OPSET]
+    for inner in nested_estimators(estimator):
+        if type(inner) in _BY_MODEL:
+            needed.append(_BY_MODEL[type(inner)].opset)
+        needed.append(_SKL2ONNX_OPSETS.get(type(inner), BASE_OPSET))
+    return {"": max(needed), "ai.onnx.ml": ML_OPSET}

@@ -284,7 +284,7 @@ def typed_runs(elements: list[int]) -> list[tuple[str, int, int]]:
             hint, kind, width = runs[-1]
             runs[-1] = (hint, kind, width + 1)
         else:
-            runs.append(("text" if element == STRING else "values", element, 1))
+            runs.append(("wb_text" if element == STRING else "wb_values", element, 1))
     return runs
 
 
@@ -302,6 +302,6 @@ def float_outputs(count: Callable[[Any, list[Column]], int]) -> OutputRule:
     """An output rule for converters with one float output of `count(model, columns)` columns."""
 
     def outputs(model: Any, columns: list[Column]) -> list[tuple[str, int, int]]:
-        return [("values", FLOAT, count(model, columns))]
+        return [("wb_values", FLOAT, count(model, columns))]
 
     return outputs

@@ -37,8 +37,8 @@ def _is_missing(graph: Graph, column: Column) -> str:
 
 def _flag_outputs(model: Any, columns: list[Column]) -> list[tuple[str, int, int]]:
     if not any(column.text for column in columns):
-        return [("values", FLOAT, 2 * len(columns))]
-    return [*same_as_inputs(model, columns), ("missing", FLOAT, len(columns))]
+        return [("wb_values", FLOAT, 2 * len(columns))]
+    return [*same_as_inputs(model, columns), ("wb_missing", FLOAT, len(columns))]
 
 
 def _flag(graph: Graph, model: AddMissingIndicator, columns: list[Column]) -> list[str]:
