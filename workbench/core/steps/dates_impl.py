@@ -77,7 +77,7 @@ class DateTimeParts(TransformerMixin, BaseEstimator):
     def __init__(self, parts: Sequence[str] = DEFAULT_PARTS) -> None:
         self.parts = parts
 
-    def _parts(self) -> list[str]:
+    def ordered_parts(self) -> list[str]:
         unknown = [part for part in self.parts if part not in DATE_PARTS]
         if unknown or not self.parts:
             raise ValueError(f"parts must be a non-empty subset of {DATE_PARTS}, got {self.parts}")
@@ -85,7 +85,7 @@ class DateTimeParts(TransformerMixin, BaseEstimator):
         return [part for part in DATE_PARTS if part in self.parts]
 
     def fit(self, X: Any, y: Any = None) -> DateTimeParts:
-        self._parts()
+        self.ordered_parts()
         frame_input(self, X, reset=True)
         return self
 
@@ -95,14 +95,14 @@ class DateTimeParts(TransformerMixin, BaseEstimator):
         columns = []
         for name in frame.columns:
             values = as_datetimes(frame[name])
-            columns.extend(date_part(values, part) for part in self._parts())
+            columns.extend(date_part(values, part) for part in self.ordered_parts())
         return np.column_stack(columns) if columns else np.empty((len(frame), 0))
 
     def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> np.ndarray:
         check_is_fitted(self, "n_features_in_")
         names = _check_feature_names_in(self, input_features)
         return np.asarray(
-            [f"{name}_{part}" for name in names for part in self._parts()], dtype=object
+            [f"{name}_{part}" for name in names for part in self.ordered_parts()], dtype=object
         )
 
 

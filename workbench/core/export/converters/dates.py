@@ -122,7 +122,7 @@ def date_parts(graph: Graph, text: str, parts: list[str]) -> list[str]:
 
 
 def _date_parts(graph: Graph, model: DateTimeParts, columns: list[Column]) -> list[str]:
-    parts = model._parts()
+    parts = model.ordered_parts()
     results = []
     for column in columns:
         if column.text:
@@ -136,7 +136,7 @@ def _date_parts(graph: Graph, model: DateTimeParts, columns: list[Column]) -> li
 CONVERTERS = (
     StepConverter(
         DateTimeParts,
-        float_outputs(lambda model, columns: len(model._parts()) * len(columns)),
+        float_outputs(lambda model, columns: len(model.ordered_parts()) * len(columns)),
         _date_parts,
     ),
 )
