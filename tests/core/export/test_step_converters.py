@@ -130,15 +130,9 @@ CASES = [
     # Converted by skl2onnx: agreement within float32 rounding.
     Case("impute", "titanic", ("age", "fare"), exact=False),
     Case("impute", "titanic", ("deck",), {"strategy": "most_frequent"}, exact=False),
-    # Distances between insurance rows never tie (see impute_knn's onnx_note).
-    Case(
-        "impute_knn",
-        "insurance",
-        ("bmi", "charges", "age"),
-        {"n_neighbors": 3},
-        {"bmi": (np.nan,), "age": (np.nan,)},
-        exact=False,
-    ),
+    # Titanic's fares and classes tie on distance, and penguins-raw has rows with no measure.
+    Case("impute_knn", "titanic", ("age", "fare", "pclass"), {"n_neighbors": 3}),
+    Case("impute_knn", "raw", ("Culmen Length (mm)", "Culmen Depth (mm)", "Body Mass (g)")),
     Case("scale", "insurance", ("bmi", "charges"), {"method": "robust"}, exact=False),
     Case("bin", "insurance", ("bmi",), {"encode": "onehot"}, exact=False),
     Case("polynomial", "insurance", ("bmi", "age"), exact=False),

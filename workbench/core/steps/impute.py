@@ -131,9 +131,10 @@ register(
             "Fills a missing value with the average of that column in the most similar rows, "
             "similarity being measured on the other columns you name with it. Use it when "
             "columns go together (a penguin's bill and flipper lengths), where it guesses "
-            "better than one median. Numbers only; scale the columns first if their units "
-            "differ a lot. Slower than a plain fill on large tables: every row with a gap is "
-            "compared with every training row."
+            "better than one median. At equal similarity the earlier training row is taken. "
+            "Numbers only; scale the columns first if their units differ a lot. Slower than a "
+            "plain fill on large tables: every row with a gap is compared with every training "
+            "row (and the exported model compares every row)."
         ),
         stage=Stage.COLUMNS,
         accepts=NUMERIC_KINDS,
@@ -151,9 +152,8 @@ register(
         factory=impl("make_impute_knn"),
         combines_columns=True,
         onnx=True,
-        onnx_note="Converts (skl2onnx's KNNImputer, opset 18), with two limits the export's "
-        "parity check catches: rows at equal distances may be averaged differently, and a row "
-        "with every one of these columns missing stops the exported model.",
+        onnx_note="Converts with standard operators (the distances in double precision, TopK "
+        "for the nearest rows).",
     )
 )
 

@@ -216,6 +216,80 @@ class AddMissingIndicator(_ColumnwiseTransformer):
         return np.asarray(names + [f"{name}_missing" for name in names], dtype=object)
 
 
+class NearestNeighbourImputer(OneToOneFeatureMixin, _ColumnwiseTransformer):
+    """Fill a missing value with the average of that column in the `n_neighbors` nearest
+    training rows: scikit-learn's KNNImputer (uniform weights, nan-euclidean distance, a
+    column never seen at fit filled with 0), with its ties decided.
+
+    scikit-learn picks among training rows at equal distance in an order numpy leaves open
+    (argpartition), and measured values (penguins to the tenth of a millimetre) tie often, so
+    an exported model could not pick the same rows. Here the nearer row comes first and, at
+    equal distance, the earlier training row, which ONNX's TopK does too; the squared
+    distances are summed column by column in double precision, as the exported model sums
+    them, and the filled values are rounded to float32.
+    """
+
+    def __init__(self, n_neighbors: int = 5) -> None:
+        self.n_neighbors = n_neighbors
+
+    def fit(self, X: Any, y: Any = None) -> NearestNeighbourImputer:
+        self.fit_X_ = _float_matrix(self._remember_columns(X))
+        present = ~np.isnan(self.fit_X_)
+        counts = present.sum(axis=0)
+        sums = np.where(present, self.fit_X_, 0.0).sum(axis=0)
+        self.column_means_ = np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)
+        return self
+
+    def scaled_distances(self, X: np.ndarray) -> np.ndarray:
+        """[rows of X, training rows]: the squared nan-euclidean distance (columns present in
+        both, scaled by all columns / columns present); NaN when none is present in both."""
+        total = np.zeros((X.shape[0], self.fit_X_.shape[0]))
+        present = np.zeros_like(total)
+        for column in range(X.shape[1]):
+            difference = X[:, column, None] - self.fit_X_[None, :, column]
+            both = ~np.isnan(difference)
+            total += np.where(both, difference * difference, 0.0)
+            present += both
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scaled = total * (X.shape[1] / present)
+        return np.where(present == 0, np.nan, scaled)
+
+    def transform(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "fit_X_")
+        values = _float_matrix(self._input(X))
+        out = values.copy()
+        rows = np.flatnonzero(np.isnan(values).any(axis=1))
+        if rows.size:
+            distances = self.scaled_distances(values[rows])
+            for column in range(values.shape[1]):
+                out[rows, column] = self._filled(values[rows, column], distances, column)
+        # A column without a value at fit comes out as 0 (KNNImputer's keep_empty_features).
+        out[:, np.isnan(self.fit_X_).all(axis=0)] = 0.0
+        return out
+
+    def _filled(self, values: np.ndarray, distances: np.ndarray, column: int) -> np.ndarray:
+        """One column of the rows with a gap somewhere: its gaps filled."""
+        missing = np.isnan(values)
+        donors = np.flatnonzero(~np.isnan(self.fit_X_[:, column]))
+        if not missing.any() or donors.size == 0:
+            return values
+        chosen_count = min(self.n_neighbors, donors.size)
+        among = distances[:, donors]
+        order = np.argsort(np.where(np.isnan(among), np.inf, among), axis=1, kind="stable")
+        order = order[:, :chosen_count]
+        near = np.take_along_axis(among, order, axis=1)
+        donor_values = self.fit_X_[donors, column][order]
+        total = np.zeros(len(values))
+        count = np.zeros(len(values))
+        for rank in range(chosen_count):  # in rank order, as the exported model adds them
+            usable = ~np.isnan(near[:, rank])
+            total += np.where(usable, donor_values[:, rank], 0.0)
+            count += usable
+        with np.errstate(divide="ignore", invalid="ignore"):
+            average = np.where(count > 0, total / count, self.column_means_[column])
+        return np.where(missing, as_float32(average), values)
+
+
 # --------------------------------------------------------------------------------------------
 # Numeric
 

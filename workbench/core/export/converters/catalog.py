@@ -39,7 +39,8 @@ CONVERTERS: tuple[StepConverter, ...] = (
     *select.CONVERTERS,
 )
 _BY_MODEL = {converter.model: converter for converter in CONVERTERS}
-# skl2onnx converters that need more than BASE_OPSET (its KNNImputer refuses opset 17).
+# skl2onnx converters that need more than BASE_OPSET: its KNNImputer refuses opset 17 (runs
+# fitted before the nearest-neighbour fill became NearestNeighbourImputer hold one).
 _SKL2ONNX_OPSETS = {KNNImputer: 18}
 _LOCK = threading.Lock()
 _REGISTERED = False

@@ -1,6 +1,6 @@
 """Converters of the missing-value steps: flag missing values, mark placeholders as missing,
-replace infinite values. Standard operators only (IsNaN, IsInf, Equal, RegexFullMatch, Cast,
-Where, Concat)."""
+replace infinite values, fill from the nearest rows. Standard operators only (IsNaN, IsInf,
+Equal, RegexFullMatch, Cast, Where, Concat; TopK for the nearest rows)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from typing import Any
 import numpy as np
 
 from workbench.core.export.converters.graph import (
+    BOOL,
     DOUBLE,
     FLOAT,
+    INT64,
     STRING,
     Column,
     Graph,
@@ -24,9 +26,14 @@ from workbench.core.steps.patterns import words_pattern
 from workbench.core.steps.transformers import (
     AddMissingIndicator,
     MarkMissing,
+    NearestNeighbourImputer,
     ReplaceInfinite,
     placeholder_tokens,
 )
+
+# Ranks a neighbour with no column in common below every real distance (finite doubles are
+# smaller), as NearestNeighbourImputer sorts NaN distances last.
+NO_DISTANCE = 1e308
 
 
 def _is_missing(graph: Graph, column: Column) -> str:
@@ -87,8 +94,75 @@ def _numbers_out(model: Any, columns: list[Column]) -> list[tuple[str, int, int]
     return typed_runs([FLOAT] * len(columns))
 
 
+def _distances(graph: Graph, model: NearestNeighbourImputer, values: list[str]) -> str:
+    """[N, training rows] squared nan-euclidean distances, summed column by column as
+    `NearestNeighbourImputer.scaled_distances` sums them; NaN with no column in common."""
+    zero = graph.constant(0.0, DOUBLE, "zero")
+    total = present = None
+    for column, value in enumerate(values):
+        training = graph.constant(model.fit_X_[:, column][None, :], DOUBLE, "training")
+        difference = graph.node("Sub", [value, training])
+        both = graph.negate(graph.node("IsNaN", [difference]))
+        square = graph.where(both, graph.node("Mul", [difference, difference]), zero)
+        count = graph.cast(both, DOUBLE)
+        total = square if total is None else graph.node("Add", [total, square])
+        present = count if present is None else graph.node("Add", [present, count])
+    width = graph.constant(float(len(values)), DOUBLE, "columns")
+    scaled = graph.node("Mul", [total, graph.node("Div", [width, present])])
+    nan = graph.constant(np.nan, DOUBLE, "nan")
+    return graph.where(graph.equal(present, zero), nan, scaled)
+
+
+def _nearest_fill(graph: Graph, model: NearestNeighbourImputer, columns: list[Column]) -> list[str]:
+    values = [graph.cast(column.name, DOUBLE) for column in columns]
+    distances = _distances(graph, model, values)
+    ranked = graph.where(
+        graph.node("IsNaN", [distances]), graph.constant(NO_DISTANCE, DOUBLE, "far"), distances
+    )
+    zero = graph.constant(0.0, DOUBLE, "zero")
+    results = []
+    for column, value in enumerate(values):
+        training = model.fit_X_[:, column]
+        donors = ~np.isnan(training)
+        if not donors.any():  # a column without a value at fit: 0
+            results.append(graph.filled(columns[column].name, 0.0, FLOAT))
+            continue
+        chosen = min(model.n_neighbors, int(donors.sum()))
+        # Training rows without this column can never be picked: beyond every other row.
+        eligible = graph.constant(donors[None, :], BOOL, "donors")
+        keys = graph.where(eligible, ranked, graph.constant(np.inf, DOUBLE, "excluded"))
+        near, index = graph.node(
+            "TopK",
+            [keys, graph.constant([chosen], INT64, "k")],
+            outputs=2,
+            axis=1,
+            largest=0,
+            sorted=1,
+        )
+        picked = graph.node(
+            "Gather", [graph.constant(np.nan_to_num(training), DOUBLE, "donor_values"), index]
+        )
+        total = count = None
+        for rank in range(chosen):  # in rank order, as the training code adds them
+            distance = graph.item(near, rank, axis=1)
+            usable = graph.node("Less", [distance, graph.constant(NO_DISTANCE, DOUBLE, "far")])
+            term = graph.where(usable, graph.item(picked, rank, axis=1), zero)
+            counted = graph.cast(usable, DOUBLE)
+            total = term if total is None else graph.node("Add", [total, term])
+            count = counted if count is None else graph.node("Add", [count, counted])
+        mean = graph.constant(model.column_means_[column], DOUBLE, "mean")
+        average = graph.where(
+            graph.node("Greater", [count, zero]), graph.node("Div", [total, count]), mean
+        )
+        average = graph.node("Unsqueeze", [average, graph.constant([1], INT64, "axis")])
+        filled = graph.where(graph.node("IsNaN", [value]), average, value)
+        results.append(graph.cast(filled, FLOAT))
+    return [graph.concat(results)]
+
+
 CONVERTERS = (
     StepConverter(AddMissingIndicator, _flag_outputs, _flag),
     StepConverter(MarkMissing, same_as_inputs, _mark),
     StepConverter(ReplaceInfinite, _numbers_out, _replace_infinite, opset=17),
+    StepConverter(NearestNeighbourImputer, _numbers_out, _nearest_fill, opset=17),
 )
