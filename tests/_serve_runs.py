@@ -1,7 +1,8 @@
 """Real workbench runs and exported ONNX models for the serving, batch-prediction and CLI tests.
 
 One small, quick run per task on the shared datasets (penguins multiclass, titanic and
-credit_data binary, diamonds regression), trained once per test session and cached here,
+credit_data binary, diamonds regression, penguins-raw with its dates), trained once per test
+session and cached here,
 because the bundle, the service, batch prediction and the CLI tests all need the same ones.
 Importable from every test folder: tests/ is on sys.path through its conftest.py.
 """
@@ -50,6 +51,13 @@ CASES = {
     "credit": Case("clean/modeldata_credit_data.csv", "Status", "logistic_regression"),
     # Column names that are not identifiers ('Adult Mortality', 'HIV/AIDS'): ONNX inputs differ.
     "life": Case("messy/Life_Expectancy_Data.csv", "Life expectancy", "ridge"),
+    # A date column ('Date Egg'), which the model takes as ISO 8601 text.
+    "penguins_raw": Case(
+        "messy/penguins-raw.csv",
+        "Species",
+        "logistic_regression",
+        ignore=("studyName", "Region", "Stage", "Individual ID", "Comments"),
+    ),
 }
 
 

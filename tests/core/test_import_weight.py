@@ -109,7 +109,7 @@ def test_chain_validation_and_fixes_leave_scikit_learn_unloaded() -> None:
         "when": "datetime",
         "name": "text",
     }
-    assert result["blockers"] == ["group_rare", "datetime_parts", "tfidf"]
+    assert result["blockers"] == []  # every step converts to ONNX
     assert result["fix"] == ["impute", ["age"], {"strategy": "median"}]
 
 

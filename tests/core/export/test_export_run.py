@@ -188,28 +188,31 @@ def test_tied_neighbours_make_titanic_knn_fail_parity(trained: Callable, tmp_pat
     assert logged["max_difference"] > 0.1  # one neighbour of five swapped: 0.2
 
 
-def test_blockers_name_the_model_and_the_step(trained: Callable, tmp_path: Path) -> None:
+def test_blockers_name_the_model(trained: Callable, tmp_path: Path) -> None:
     baseline = trained("penguins", ["dummy_classifier"])
     run_id = baseline.runs["dummy_classifier"]
     assert export_blockers(baseline.root, run_id) == [
         "model 'Baseline (no model)': A baseline for comparison; it is not exported."
     ]
-    encoded = trained("penguins_target_encode", ["logistic_regression"])
-    run_id = encoded.runs["logistic_regression"]
-    blockers = export_blockers(encoded.root, run_id)
-    assert blockers == [
-        "step 1 (Target encode) on 'island': Converts to ONNX for two-class and numeric "
-        "targets only: skl2onnx cannot convert it for three or more classes."
-    ]
-    with pytest.raises(ExportRefused, match="cannot be exported to ONNX: step 1 \\(Target"):
-        export_run(encoded.root, run_id, ExportRequest(onnx=tmp_path / "m.onnx"))
+    with pytest.raises(ExportRefused, match="cannot be exported to ONNX: model 'Baseline"):
+        export_run(baseline.root, run_id, ExportRequest(onnx=tmp_path / "m.onnx"))
     # joblib still works for a run ONNX cannot take
-    result = export_run(encoded.root, run_id, ExportRequest(joblib=tmp_path / "m.joblib"))
+    result = export_run(baseline.root, run_id, ExportRequest(joblib=tmp_path / "m.joblib"))
     assert result.parity is None
     assert [p.name for p in result.files] == ["m.joblib", "m.joblib.json", "model_card.md"]
     assert "Not checked: this export holds no ONNX model." in (
         tmp_path / "model_card.md"
     ).read_text(encoding="utf-8")
+
+
+def test_multiclass_target_encoding_exports_with_parity(trained: Callable, tmp_path: Path) -> None:
+    """Three species: one encoded column per class, each a LabelEncoder of the islands."""
+    encoded = trained("penguins_target_encode", ["logistic_regression"])
+    run_id = encoded.runs["logistic_regression"]
+    assert export_blockers(encoded.root, run_id) == []
+    result = export_run(encoded.root, run_id, ExportRequest(onnx=tmp_path / "m.onnx", card=False))
+    assert result.parity is not None and result.parity.passed
+    assert result.parity.max_difference <= 1e-5 and result.parity.label_agreement == 1.0
 
 
 def test_the_converted_labels_are_the_real_class_values(trained: Callable, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from workbench.core.export.feature_schema import (
     input_names,
 )
 from workbench.core.project import open_project
+from workbench.core.steps.patterns import ISO_DATE
 
 PENGUIN_COLUMNS = [
     "island", "bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "sex",
@@ -61,7 +62,7 @@ def test_json_round_trip_and_file(schema: FeatureSchema, tmp_path: Path) -> None
     assert data["format"] == "workbench-model-schema" and data["version"] == 1
     assert data["columns"][0] == {
         "name": "island", "input": "island", "kind": "categorical", "type": "string",
-        "nullable": False, "categories": ["Biscoe", "Dream", "Torgersen"],
+        "nullable": False, "categories": ["Biscoe", "Dream", "Torgersen"], "pattern": None,
     }  # fmt: skip
     assert FeatureSchema.from_json(schema.to_json()) == schema
     schema.save(tmp_path / "schema.json")
@@ -152,3 +153,23 @@ def test_input_names_are_plain_unique_identifiers() -> None:
     assert input_names(names) == [
         "age", "Life_expectancy", "f_1st", "f_label", "a_b", "a_b_2", "f_variable",
     ]  # fmt: skip
+
+
+def test_dates_are_fed_as_iso_text_and_read_back_from_any_date_text() -> None:
+    """A date column crosses into the model as ISO 8601 text ('' when missing); new rows may
+    write their dates as a person does, or as '' for a missing one."""
+    day = SchemaColumn("day", "day", "datetime", "datetime", True, pattern=ISO_DATE.re2)
+    schema = FeatureSchema("r", "s", "0.1.0", "binary", "y", (0, 1), (day,), {"label": "label"})
+    rows = pd.DataFrame({"day": ["2007-11-11", "Nov 12, 2007 08:30", "", None, "0999-01-02"]})
+    checked = schema.validate_frame(rows)["day"]
+    assert (
+        str(checked.iloc[1]) == "2007-11-12 08:30:00" and checked.isna().tolist()[2:4] == [True] * 2
+    )
+    assert schema.onnx_feeds(rows)["day"][:, 0].tolist() == [
+        "2007-11-11T00:00:00", "2007-11-12T08:30:00", "", "", "0999-01-02T00:00:00",
+    ]  # fmt: skip
+    aware = pd.DataFrame({"day": pd.to_datetime(["2007-11-11 23:30"]).tz_localize("Asia/Tokyo")})
+    assert schema.onnx_feeds(aware)["day"][0, 0] == "2007-11-11T23:30:00"  # the wall-clock time
+    assert FeatureSchema.from_json(schema.to_json()).columns[0].pattern == ISO_DATE.re2
+    with pytest.raises(SchemaError, match=r"'day' should hold dates but holds 'soon' \(row 1\)"):
+        schema.validate_frame(pd.DataFrame({"day": ["soon"]}))

@@ -1,11 +1,10 @@
 """Selection and imbalance steps, plus the contract every step of the five families keeps:
 declarations a form can show, transformers that clone, pickle, name their outputs, give
-pandas output, and ONNX claims that match what skl2onnx really does."""
+pandas output (their ONNX conversion is tested in tests/core/export/test_step_converters.py)."""
 
 from __future__ import annotations
 
 import pickle
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,6 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.io.table import read_table
 from workbench.core.kinds import ColumnKind
 from workbench.core.steps.catalog import all_steps, get_step
-from workbench.core.steps.categorical import register_onnx_converters
 from workbench.core.steps.registry import Stage
 from workbench.core.steps.select import target_is_classes
 
@@ -174,51 +172,6 @@ def test_transformer_clones_pickles_names_and_gives_pandas(name: str) -> None:
     _same(framed.to_numpy(), out)
     if get_step(name).output_kind == ColumnKind.NUMERIC or get_step(name).stage == Stage.MATRIX:
         assert np.asarray(out).dtype == np.float64
-
-
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_onnx_claim_matches_a_real_conversion(name: str) -> None:
-    skl2onnx = pytest.importorskip("skl2onnx")
-    onnxruntime = pytest.importorskip("onnxruntime")
-    register_onnx_converters()
-    columns, params, X, y, _ = CASES[name]
-    dtype = object if name in _STRING_INPUT else np.float64
-    fitted = build(name, columns, **params).fit(X.to_numpy(dtype=dtype), y)
-    # ONNX strings cannot be missing: the exporter fills them, so convert on complete rows.
-    values = X.dropna().to_numpy(dtype=dtype)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model = skl2onnx.to_onnx(fitted, values[:1], target_opset=17)
-    except Exception:  # any failure means "does not convert"
-        assert not get_step(name).onnx, f"{name} claims ONNX but does not convert"
-        return
-    assert get_step(name).onnx, f"{name} converts to ONNX: set onnx=True"
-    session = onnxruntime.InferenceSession(
-        model.SerializeToString(), providers=["CPUExecutionProvider"]
-    )
-    got = session.run(None, {session.get_inputs()[0].name: values})[0]
-    np.testing.assert_allclose(got, fitted.transform(values), rtol=1e-4, atol=1e-4)
-
-
-_STRING_INPUT = {
-    "one_hot",
-    "group_rare",
-    "ordinal",
-    "hash",
-    "feature_cross",
-    "target_encode",
-    "tfidf",
-}
-
-
-def test_one_hot_grouping_does_not_convert_to_onnx() -> None:
-    skl2onnx = pytest.importorskip("skl2onnx")
-    values = _LABELS[["b"]].to_numpy(dtype=object)
-    fitted = build("one_hot", ["b"], min_frequency=0.2).fit(values)
-    with pytest.raises(NotImplementedError, match="Infrequent categories"):
-        skl2onnx.to_onnx(fitted, values[:1], target_opset=17)
-    assert "minimum frequency" in get_step("one_hot").onnx_note
 
 
 # --- selection on real data -----------------------------------------------------------------

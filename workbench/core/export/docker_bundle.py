@@ -25,6 +25,7 @@ from workbench.core.atomic import write_bytes_atomic, write_text_atomic
 from workbench.core.errors import WorkbenchError
 from workbench.core.export.feature_schema import FeatureSchema, SchemaColumn
 from workbench.core.export.pinned_requirements import requirements_text
+from workbench.core.steps.labels import date_label
 
 if TYPE_CHECKING:
     from workbench.core.runs.loaded import LoadedRun
@@ -56,9 +57,6 @@ def write_docker_bundle(
     which is a valid request but not a real record. Returns the files written, in a fixed order.
     """
     model_onnx, out_dir = Path(model_onnx), Path(out_dir)
-    if any(column.type == "datetime" for column in schema.columns):
-        name = next(c.name for c in schema.columns if c.type == "datetime")
-        raise WorkbenchError(f"column '{name}' holds dates, which the ONNX service cannot take")
     try:
         model_bytes = model_onnx.read_bytes()
     except OSError as error:
@@ -127,6 +125,8 @@ def _json_value(value: Any, column: SchemaColumn) -> Any:
     if column.type == "float":
         number = float(value)
         return int(number) if number.is_integer() and abs(number) < 2**53 else number
+    if column.type == "datetime":
+        return date_label(value)  # ISO 8601, as the model is fed dates
     return str(value)
 
 
@@ -137,6 +137,8 @@ def _made_up_rows(schema: FeatureSchema) -> pd.DataFrame:
             row[column.name] = 0.0
         elif column.type == "bool":
             row[column.name] = False
+        elif column.type == "datetime":
+            row[column.name] = "2000-01-01T00:00:00"
         else:
             row[column.name] = column.categories[0] if column.categories else "text"
     return pd.DataFrame([row])
@@ -192,7 +194,12 @@ def _columns_table(schema: FeatureSchema) -> str:
             shown = ", ".join(f"`{c}`" for c in column.categories[:12])
             more = f" and {len(column.categories) - 12} more" if len(column.categories) > 12 else ""
             seen = shown + more
-        kind = {"float": "number", "bool": "true/false", "string": "text"}[column.type]
+        kind = {
+            "float": "number",
+            "bool": "true/false",
+            "string": "text",
+            "datetime": "date (ISO 8601 text)",
+        }[column.type]
         name = column.name.replace("|", "\\|")
         lines.append(f"| `{name}` | {kind} | {'yes' if column.nullable else 'no'} | {seen} |")
     return "\n".join(lines)

@@ -7,10 +7,12 @@ model was trained on, without the project folder.
 Why it is built this way:
 - One ONNX input per ORIGINAL feature column, shape [None, 1]: an engineer feeds a record's
   fields by name, and a missing column is an error naming it rather than a shifted matrix.
-- Three wire types: "float" (numbers, float32, NaN = missing), "string" (missing = "", because
-  ONNX string tensors have no NaN) and "bool" (fed as float32 0/1). A training column held as
-  datetime64 is "datetime": usable by the joblib pipeline (batch prediction), never by ONNX (the
-  date steps do not convert, so such a run is blocked before export).
+- Four wire types: "float" (numbers, float32, NaN = missing), "string" (missing = "", because
+  ONNX string tensors have no NaN), "bool" (fed as float32 0/1) and "datetime": a training
+  column held as datetime64 crosses into the ONNX model as ISO 8601 text
+  ("2007-11-11T08:30:00", `labels.iso_dates`; missing = ""), parsed inside the graph. Its
+  `pattern` (`patterns.ISO_DATE`) says which texts the model reads as dates, so a service can
+  refuse the others.
 - The type follows the column's stored dtype, not its kind: a 0/1 integer flag is a float
   input, because the fitted pipeline saw numbers.
 - `validate_frame` casts like the project's Parquet reader did (strings with NaN for missing,
@@ -34,6 +36,8 @@ from pandas.api import types as ptypes
 from workbench import __version__
 from workbench.core.atomic import write_text_atomic
 from workbench.core.errors import SchemaError, WorkbenchError
+from workbench.core.steps.labels import iso_dates
+from workbench.core.steps.patterns import ISO_DATE
 
 if TYPE_CHECKING:
     from workbench.core.runs.loaded import LoadedRun
@@ -60,6 +64,7 @@ class SchemaColumn:
     type: str
     nullable: bool
     categories: tuple[str, ...] | None = None
+    pattern: str | None = None  # datetime columns: the ISO 8601 texts the model reads
 
 
 @dataclass(frozen=True)
@@ -155,16 +160,17 @@ class FeatureSchema:
         return pd.DataFrame(cast, index=frame.index)
 
     def onnx_feeds(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
-        """onnxruntime inputs for these rows: float32 [N, 1] or string [N, 1] ('' = missing)."""
+        """onnxruntime inputs for these rows: float32 [N, 1] or string [N, 1] ('' = missing;
+        dates as ISO 8601 text)."""
         checked = self.validate_frame(frame)
         feeds: dict[str, np.ndarray] = {}
         for column in self.columns:
             series = checked[column.name]
             if column.type == "datetime":
-                raise SchemaError(
-                    f"column '{column.name}' holds dates, which an ONNX model cannot take"
-                )
-            if column.type == "string":
+                values = iso_dates(series)
+                values[pd.isna(values)] = ""
+                feeds[column.input] = values.reshape(-1, 1)
+            elif column.type == "string":
                 values = series.to_numpy(dtype=object, na_value="")
                 feeds[column.input] = np.asarray(values, dtype=object).reshape(-1, 1)
             else:
@@ -228,6 +234,7 @@ def _column_from_dict(item: Any) -> SchemaColumn:
             f"expected one of {', '.join(TYPES)}"
         )
     categories = item.get("categories")
+    pattern = item.get("pattern")
     return SchemaColumn(
         name=str(item["name"]),
         input=str(item["input"]),
@@ -235,6 +242,7 @@ def _column_from_dict(item: Any) -> SchemaColumn:
         type=kind,
         nullable=bool(item["nullable"]),
         categories=tuple(str(c) for c in categories) if categories is not None else None,
+        pattern=str(pattern) if pattern is not None else None,
     )
 
 
@@ -318,6 +326,7 @@ def _flags(series: pd.Series, column: SchemaColumn) -> pd.Series:
 def _dates(series: pd.Series, column: SchemaColumn) -> pd.Series:
     if ptypes.is_datetime64_any_dtype(series.dtype):
         return series
+    series = series.mask(series.astype(object) == "")  # '' is what a missing date is fed as
     parsed = pd.to_datetime(series, errors="coerce", format="mixed")
     bad = (parsed.isna() & series.notna()).to_numpy()
     if bad.any():
@@ -372,14 +381,16 @@ def schema_for_run(run: LoadedRun) -> FeatureSchema:
     columns = []
     for name, onnx_name in zip(features, input_names(features), strict=True):
         info = stored[name]
+        wire = column_type(_dtype_of(info.dtype))
         columns.append(
             SchemaColumn(
                 name=name,
                 input=onnx_name,
                 kind=info.kind.value,
-                type=column_type(_dtype_of(info.dtype)),
+                type=wire,
                 nullable=bool(info.nullable),
                 categories=tuple(info.categories) if info.categories is not None else None,
+                pattern=ISO_DATE.re2 if wire == "datetime" else None,
             )
         )
     task = run.task.value

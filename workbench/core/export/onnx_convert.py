@@ -6,11 +6,16 @@ Why it converts a rewritten copy rather than the pipeline itself:
   string tensors, so the copy starts at the chain's ColumnTransformer.
 - ONNX string tensors cannot hold NaN: a missing text value is fed as "". The copy's encoders
   list "" where the fitted ones list NaN, and text imputers look for "".
-- The ColumnTransformer names its columns; skl2onnx finds them among the graph inputs by name,
-  so the copy names each column's ONNX input instead (equal unless the column name is not a
-  plain identifier).
+- The ColumnTransformers name their columns; skl2onnx finds them among the graph inputs by
+  name, so the copy names each column's ONNX input instead (equal unless the column name is
+  not a plain identifier).
 - The XGBoost wrappers become stand-ins (onnx_converters) so the label output holds the real
-  class values.
+  class values; one-hot encoders become stand-ins (`STAND_INS`) converted by the workbench's
+  own converter (rare categories grouped, missing numbers among the categories).
+The workbench's own transformers convert with `converters` (one module per step family). The
+opset is the lowest their operators allow (`converters.catalog.target_opset`), and operators
+outside the ONNX standard (onnxruntime's com.microsoft domain: MurmurHash3, Tokenizer) are
+listed in the model's metadata (`NONSTANDARD_KEY`) so the model card can name them.
 The parity check (parity.py) compares the result with the untouched pipeline on held-out rows,
 so any difference a rewrite introduced is caught before a file is handed out.
 """
@@ -20,7 +25,7 @@ from __future__ import annotations
 import copy
 import json
 import warnings
-from collections.abc import Iterator
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -32,11 +37,18 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, TargetEncoder
 
 from workbench import __version__
 from workbench.core.errors import WorkbenchError
+from workbench.core.export.converters.catalog import nested_estimators, target_opset
+from workbench.core.export.converters.categorical import OnnxOneHotEncoder
 from workbench.core.export.feature_schema import METADATA_KEY, FeatureSchema
 from workbench.core.export.onnx_converters import register_converters, xgboost_stand_in
 
-TARGET_OPSET = {"": 17, "ai.onnx.ml": 3}
 PRODUCER = "ml-workbench"
+# Metadata key: the operators outside the ONNX standard the model uses, {domain: [operator]}.
+NONSTANDARD_KEY = "workbench.nonstandard_operators"
+STANDARD_DOMAINS = frozenset({"", "ai.onnx", "ai.onnx.ml"})
+# scikit-learn classes converted by the workbench's converters rather than skl2onnx's: the copy
+# holds them as these subclasses.
+STAND_INS = {OneHotEncoder: OnnxOneHotEncoder}
 
 
 class ConversionError(WorkbenchError):
@@ -57,7 +69,9 @@ def convert_pipeline(pipeline: Pipeline, schema: FeatureSchema) -> onnx.ModelPro
     initial_types = [
         (
             column.input,
-            StringTensorType([None, 1]) if column.type == "string" else FloatTensorType([None, 1]),
+            StringTensorType([None, 1])
+            if column.type in ("string", "datetime")
+            else FloatTensorType([None, 1]),
         )
         for column in schema.columns
     ]
@@ -67,7 +81,7 @@ def convert_pipeline(pipeline: Pipeline, schema: FeatureSchema) -> onnx.ModelPro
             proto = convert_sklearn(
                 onnx_ready,
                 initial_types=initial_types,
-                target_opset=TARGET_OPSET,
+                target_opset=target_opset(onnx_ready),
                 options=options,
                 name=f"workbench-{schema.run_id}",
             )
@@ -75,6 +89,7 @@ def convert_pipeline(pipeline: Pipeline, schema: FeatureSchema) -> onnx.ModelPro
         raise ConversionError(
             f"skl2onnx cannot convert this pipeline: {_first_line(error)}"
         ) from error
+    _missing_value_directions(proto, onnx_ready.steps[-1][1])
     _rename_outputs(proto, schema)
     _add_metadata(proto, schema)
     onnx.checker.check_model(proto)
@@ -95,41 +110,41 @@ def _conversion_copy(pipeline: Pipeline, schema: FeatureSchema) -> Pipeline:
     chain, model = steps.get("chain"), pipeline.steps[-1][1]
     if not isinstance(chain, Pipeline) or "columns" not in chain.named_steps:
         raise ConversionError("this run's pipeline was not built by the workbench chain compiler")
-    columns = copy.deepcopy(chain.named_steps["columns"])
+    columns = chain.named_steps["columns"]
     if not isinstance(columns, ColumnTransformer):
         raise ConversionError("this run's chain has no ColumnTransformer")
     inputs = {column.name: column.input for column in schema.columns}
-    columns.transformers_ = [
-        (name, estimator, _input_columns(cols, inputs))
-        for name, estimator, cols in columns.transformers_
-    ]
-    for estimator in _estimators(columns):
-        _missing_as_empty(estimator)
-    rebuilt: list[tuple[str, Any]] = [("columns", columns)]
+    rebuilt: list[tuple[str, Any]] = [("columns", onnx_ready_columns(columns, inputs))]
     if "matrix" in chain.named_steps:
         rebuilt.append(("matrix", copy.deepcopy(chain.named_steps["matrix"])))
     rebuilt.append(("model", _model_for_onnx(model)))
     return Pipeline(rebuilt)
 
 
-def _input_columns(columns: Any, inputs: dict[str, str]) -> Any:
+def onnx_ready_columns(columns: ColumnTransformer, inputs: Mapping[str, str]) -> ColumnTransformer:
+    """A copy of a fitted ColumnTransformer as the converters take it: its columns (in nested
+    ColumnTransformers too) named by their ONNX inputs (`inputs`: column -> input name), text
+    missing values as "", scikit-learn classes the workbench converts as their stand-ins."""
+    columns = copy.deepcopy(columns)
+    for estimator in nested_estimators(columns):
+        if isinstance(estimator, ColumnTransformer):
+            estimator.transformers_ = [
+                (name, inner, _input_columns(cols, inputs))
+                for name, inner, cols in estimator.transformers_
+            ]
+        _missing_as_empty(estimator)
+        stand_in = STAND_INS.get(type(estimator))
+        if stand_in is not None:
+            estimator.__class__ = stand_in
+    return columns
+
+
+def _input_columns(columns: Any, inputs: Mapping[str, str]) -> Any:
     if isinstance(columns, str):
         return inputs.get(columns, columns)
     if isinstance(columns, list | tuple | np.ndarray):
         return [inputs.get(c, c) if isinstance(c, str) else c for c in columns]
     return columns
-
-
-def _estimators(estimator: Any) -> Iterator[Any]:
-    """Every estimator nested in Pipelines and ColumnTransformers, depth first."""
-    yield estimator
-    if isinstance(estimator, Pipeline):
-        for _, step in estimator.steps:
-            yield from _estimators(step)
-    elif isinstance(estimator, ColumnTransformer):
-        for _, inner, _ in estimator.transformers_:
-            if not isinstance(inner, str):
-                yield from _estimators(inner)
 
 
 def _is_nan(value: Any) -> bool:
@@ -170,6 +185,30 @@ def _model_for_onnx(model: Any) -> Any:
         return xgboost_stand_in(model)
     if isinstance(model, HistGradientBoostingClassifier | HistGradientBoostingRegressor):
         return _float32_thresholds(model)
+    if _tree_structures(model):
+        return _float32_tree_thresholds(model)
+    return model
+
+
+def _tree_structures(model: Any) -> list[Any]:
+    """The fitted `tree_` structures of a scikit-learn tree or forest (none for other models)."""
+    if hasattr(model, "tree_"):
+        return [model.tree_]
+    estimators = getattr(model, "estimators_", None)
+    if isinstance(estimators, list) and estimators and hasattr(estimators[0], "tree_"):
+        return [tree.tree_ for tree in estimators]
+    return []
+
+
+def _float32_tree_thresholds(model: Any) -> Any:
+    """A copy of a tree or forest whose thresholds are float32 numbers, as for hist gradient
+    boosting: scikit-learn compares float32 inputs with float64 midpoints, and ONNX would round
+    a midpoint up onto the input value above it (found with penguins-raw's culmen depths)."""
+    model = copy.deepcopy(model)
+    for tree in _tree_structures(model):
+        thresholds = tree.threshold  # a view of the fitted nodes: edited in place
+        splits = tree.children_left >= 0
+        thresholds[splits] = [_float32_at_or_below(value) for value in thresholds[splits]]
     return model
 
 
@@ -190,6 +229,37 @@ def _float32_thresholds(model: Any) -> Any:
                 _float32_at_or_below(value) for value in nodes["num_threshold"][splits]
             ]
     return model
+
+
+def _missing_value_directions(proto: onnx.ModelProto, model: Any) -> None:
+    """Send a missing value down the branch scikit-learn's tree sends it.
+
+    A scikit-learn tree learns, at each split, where a missing value goes (`missing_go_to_left`;
+    to the larger child when training had none there); skl2onnx leaves the ONNX attribute
+    `nodes_missing_value_tracks_true` at 0 (the right branch) for plain trees and forests, so
+    a missing value reaching a random forest took the wrong branch about half the time.
+    """
+    trees = _tree_structures(model)
+    if not trees or not hasattr(trees[0], "missing_go_to_left"):
+        return
+    for node in proto.graph.node:
+        if node.op_type not in ("TreeEnsembleClassifier", "TreeEnsembleRegressor"):
+            continue
+        values = {attribute.name: attribute for attribute in node.attribute}
+        tree_ids = list(values["nodes_treeids"].ints)
+        node_ids = list(values["nodes_nodeids"].ints)
+        directions = [
+            int(trees[tree].children_left[index] >= 0 and trees[tree].missing_go_to_left[index])
+            for tree, index in zip(tree_ids, node_ids, strict=True)
+        ]
+        tracks = values.get("nodes_missing_value_tracks_true")
+        if tracks is None:
+            node.attribute.append(
+                onnx.helper.make_attribute("nodes_missing_value_tracks_true", directions)
+            )
+        else:
+            del tracks.ints[:]
+            tracks.ints.extend(directions)
 
 
 def _float32_at_or_below(value: float) -> float:
@@ -240,7 +310,27 @@ def _add_metadata(proto: onnx.ModelProto, schema: FeatureSchema) -> None:
     }
     if schema.classes is not None:
         entries["workbench.classes"] = json.dumps(list(schema.classes), default=str)
+    entries[NONSTANDARD_KEY] = json.dumps(nonstandard_operators(proto), sort_keys=True)
     del proto.metadata_props[:]
     for key, value in entries.items():
         prop = proto.metadata_props.add()
         prop.key, prop.value = key, value
+
+
+def nonstandard_operators(proto: onnx.ModelProto) -> dict[str, list[str]]:
+    """The operators of the model (subgraphs included) outside the ONNX standard domains, by
+    domain: what a runtime other than onnxruntime may lack."""
+    found: dict[str, set[str]] = {}
+
+    def visit(graph: onnx.GraphProto) -> None:
+        for node in graph.node:
+            if node.domain not in STANDARD_DOMAINS:
+                found.setdefault(node.domain, set()).add(node.op_type)
+            for attribute in node.attribute:
+                if attribute.type == onnx.AttributeProto.GRAPH:
+                    visit(attribute.g)
+                for subgraph in attribute.graphs:
+                    visit(subgraph)
+
+    visit(proto.graph)
+    return {domain: sorted(ops) for domain, ops in sorted(found.items())}

@@ -1,4 +1,5 @@
-"""skl2onnx converters for what the workbench wraps: XGBoost models and TargetEncoder.
+"""skl2onnx converters for the XGBoost models the workbench wraps, registered with the step
+converters (`converters.catalog`).
 
 skl2onnx knows scikit-learn; XGBoost's converter lives in onnxmltools and is registered the
 way skl2onnx documents it (`update_registered_converter` with
@@ -64,7 +65,7 @@ def register_converters() -> None:
             calculate_linear_regressor_output_shapes,
         )
 
-        from workbench.core.steps.categorical_impl import register_onnx_converters
+        from workbench.core.export.converters.catalog import register_step_converters
 
         update_registered_converter(
             OnnxXGBClassifier,
@@ -79,5 +80,5 @@ def register_converters() -> None:
             calculate_linear_regressor_output_shapes,
             convert_xgboost,
         )
-        register_onnx_converters()
+        register_step_converters()
         _REGISTERED = True

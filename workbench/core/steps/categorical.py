@@ -1,19 +1,23 @@
 """Categorical steps: turn labels into numbers a model can use, or tame too many labels.
 
 scikit-learn's encoders are used where they fit the contract (OneHotEncoder, OrdinalEncoder,
-TargetEncoder), because skl2onnx converts them. Grouping rare labels, hashing and crossing need
-custom transformers (in categorical_impl.py, with the factories); they are picklable, clonable
-and name their outputs, but have no ONNX converter yet.
+TargetEncoder). Grouping rare labels, hashing and crossing need custom transformers (in
+categorical_impl.py, with the factories); they are picklable, clonable and name their outputs.
+Every one converts to ONNX (workbench.core.export.converters.categorical).
 
 Decisions:
-- `one_hot` without grouping uses handle_unknown="ignore" (an unseen label is a row of zeros),
-  which skl2onnx converts; with grouping (min_frequency / max_categories) it uses
-  "infrequent_if_exist" (an unseen label counts as infrequent), which skl2onnx cannot convert.
+- `one_hot` without grouping uses handle_unknown="ignore" (an unseen label is a row of zeros);
+  with grouping (min_frequency / max_categories) it uses "infrequent_if_exist" (an unseen
+  label counts as infrequent).
 - `ordinal`: labels not in the order, and missing cells, become -1: one step below the first
   label, a position every model accepts (NaN would break models that refuse missing values).
-- `hash` and `feature_cross` turn every value into text first (1 -> "1", 1.0 -> "1.0"), and hash
-  it with scikit-learn's FeatureHasher (MurmurHash3, seed 0): the same value lands in the same
-  bucket on every run and machine. A missing value lands in no bucket (a row of zeros).
+- `hash`, `feature_cross` and `group_rare` read every value as text first (`labels`: 1 and
+  1.0 -> "1", 0.5 -> "0.5"), and hash it with scikit-learn's FeatureHasher (MurmurHash3, seed
+  0): the same value lands in the same bucket on every run and machine. A missing value lands
+  in no bucket (a row of zeros). The exported model hashes with onnxruntime's MurmurHash3
+  operator (com.microsoft): ONNX has no standard string hash.
+- `target_encode` keeps its learned encodings as float32 numbers, the precision the exported
+  model stores them in.
 """
 
 from __future__ import annotations
@@ -31,14 +35,6 @@ LABELS = frozenset({ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN})
 impl = factories_in("workbench.core.steps.categorical_impl")
 
 
-def register_onnx_converters() -> None:
-    """Teach skl2onnx that the target encoder converts (see categorical_impl); imported here
-    on call, so the ONNX export can ask for it without this module loading scikit-learn."""
-    from workbench.core.steps import categorical_impl
-
-    categorical_impl.register_onnx_converters()
-
-
 def check_ordinal(kinds: Mapping[str, ColumnKind], params: Mapping[str, Any]) -> str | None:
     order = [label.strip() for label in params["order"]]
     repeated = sorted({label for label in order if order.count(label) > 1})
@@ -46,6 +42,17 @@ def check_ordinal(kinds: Mapping[str, ColumnKind], params: Mapping[str, Any]) ->
         return f"the order lists '{repeated[0]}' more than once"
     return None
 
+
+def check_group_rare(kinds: Mapping[str, ColumnKind], params: Mapping[str, Any]) -> str | None:
+    if not params["other"].strip():
+        return "give the label for the rare categories (an empty label would read as missing)"
+    return None
+
+
+HASH_NOTE = (
+    "Converts with onnxruntime's MurmurHash3 operator (com.microsoft domain, not standard "
+    "ONNX): the exported model runs in onnxruntime."
+)
 
 # --- declarations ---------------------------------------------------------------------------
 
@@ -61,16 +68,6 @@ N_BUCKETS = Param(
     minimum=2,
     maximum=4096,
 )
-
-
-def one_hot_onnx_problem(params: Mapping[str, Any]) -> str | None:
-    """Grouping rare categories uses scikit-learn's infrequent categories, which skl2onnx lacks."""
-    if params.get("min_frequency") or params.get("max_categories") is not None:
-        return (
-            "One-hot with rare categories grouped does not convert to ONNX; set the minimum "
-            "frequency to 0 and leave the maximum number of columns empty to export."
-        )
-    return None
 
 
 register(
@@ -112,10 +109,8 @@ register(
         factory=impl("make_one_hot"),
         output_kind=ColumnKind.NUMERIC,
         onnx=True,
-        onnx_note="Converts to ONNX only without grouping: a minimum frequency above 0 or a "
-        "maximum number of columns makes it unconvertible (skl2onnx has no infrequent "
-        "categories).",
-        onnx_check=one_hot_onnx_problem,
+        onnx_note="Converts with standard operators (ai.onnx.ml OneHotEncoder; Equal for "
+        "numeric categories), rare categories grouped or not.",
     )
 )
 
@@ -151,8 +146,9 @@ register(
         ),
         factory=impl("make_group_rare"),
         output_kind=ColumnKind.CATEGORICAL,
-        onnx=False,
-        onnx_note="Custom transformer: no ONNX converter yet.",
+        check=check_group_rare,
+        onnx=True,
+        onnx_note="Converts with standard operators (ai.onnx.ml LabelEncoder).",
     )
 )
 
@@ -201,8 +197,8 @@ register(
         params=(N_BUCKETS,),
         factory=impl("make_hash"),
         output_kind=ColumnKind.NUMERIC,
-        onnx=False,
-        onnx_note="Custom transformer: no ONNX converter yet.",
+        onnx=True,
+        onnx_note=HASH_NOTE,
     )
 )
 
@@ -234,8 +230,9 @@ register(
         min_columns=2,
         combines_columns=True,
         output_kind=ColumnKind.NUMERIC,
-        onnx=False,
-        onnx_note="Custom transformer: no ONNX converter yet.",
+        onnx=True,
+        onnx_note="Converts: StringConcat and ai.onnx.ml OneHotEncoder (standard); with hash "
+        "encoding, " + HASH_NOTE[0].lower() + HASH_NOTE[1:],
     )
 )
 
@@ -278,7 +275,7 @@ register(
         factory=impl("make_target_encode"),
         output_kind=ColumnKind.NUMERIC,
         onnx=True,
-        onnx_note="Converts to ONNX for two-class and numeric targets only: skl2onnx cannot "
-        "convert it for three or more classes.",
+        onnx_note="Converts for every target, two classes, more, or numbers (ai.onnx.ml "
+        "LabelEncoder).",
     )
 )

@@ -21,6 +21,7 @@ from sklearn.utils.fixes import parse_version
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
+from workbench.core.steps.labels import text_labels
 from workbench.core.steps.select import target_is_classes
 
 # Shown for a missing part of a crossed value, so "Biscoe" with a missing sex stays a signal.
@@ -50,14 +51,13 @@ def frame_input(estimator: BaseEstimator, X: Any, *, reset: bool) -> pd.DataFram
     return frame
 
 
-def as_labels(column: pd.Series) -> pd.Series:
-    """Values as text (object dtype), missing cells as NaN: the form encoders and hashing need."""
-    text = column.astype(object).map(str)
-    return text.where(column.notna(), np.nan).astype(object)
-
-
 def hash_buckets(labels: pd.Series, n_buckets: int) -> np.ndarray:
-    """One row per label with 1.0 in the label's bucket; a missing label gives a row of zeros."""
+    """One row per label with 1.0 in the label's bucket; a missing label gives a row of zeros.
+
+    The bucket is |MurmurHash3_x86_32(UTF-8 text, seed 0)| mod n_buckets, scikit-learn's
+    FeatureHasher without alternating signs; the exported model computes it with
+    onnxruntime's MurmurHash3 operator.
+    """
     hasher = FeatureHasher(n_features=n_buckets, input_type="string", alternate_sign=False)
     tokens = [[value] if isinstance(value, str) else [] for value in labels]
     return hasher.transform(tokens).toarray().astype(np.float64)
@@ -67,7 +67,8 @@ class RareCategoryGrouper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
     """Replaces labels seen in fewer than `min_frequency` of the rows with `other`.
 
     Labels not seen at fit are rare by definition. Missing cells stay missing, so a later
-    impute step still sees them. Output is text (object), one column per input column.
+    impute step still sees them. Output is text (object), one column per input column; numbers
+    are read as labels by `labels.text_labels` ("3", "0.5").
     """
 
     def __init__(self, min_frequency: float = 0.01, other: str = "other") -> None:
@@ -79,7 +80,7 @@ class RareCategoryGrouper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
         least = self.min_frequency * len(frame)
         self.kept_ = []
         for name in frame.columns:
-            counts = as_labels(frame[name]).value_counts(dropna=True)
+            counts = text_labels(frame[name]).value_counts(dropna=True)
             self.kept_.append(sorted(str(label) for label in counts.index[counts >= least]))
         return self
 
@@ -88,14 +89,15 @@ class RareCategoryGrouper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
         frame = frame_input(self, X, reset=False)
         out = np.empty(frame.shape, dtype=object)
         for index, name in enumerate(frame.columns):
-            labels = as_labels(frame[name])
+            labels = text_labels(frame[name])
             frequent = labels.isin(self.kept_[index]) | labels.isna()
             out[:, index] = labels.where(frequent, self.other).to_numpy(dtype=object)
         return out
 
 
 class HashEncoder(TransformerMixin, BaseEstimator):
-    """Each column's labels hashed into `n_buckets` 0/1 columns named `<column>_bucket<i>`.
+    """Each column's labels hashed into `n_buckets` 0/1 columns named `<column>_bucket<i>`
+    (`hash_buckets`; numbers read as labels by `labels.text_labels`).
 
     Stateless apart from the column names, so it needs no memory of the labels and handles
     labels never seen at fit exactly like known ones.
@@ -111,7 +113,7 @@ class HashEncoder(TransformerMixin, BaseEstimator):
     def transform(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "n_features_in_")
         frame = frame_input(self, X, reset=False)
-        blocks = [hash_buckets(as_labels(frame[name]), self.n_buckets) for name in frame.columns]
+        blocks = [hash_buckets(text_labels(frame[name]), self.n_buckets) for name in frame.columns]
         return np.hstack(blocks) if blocks else np.empty((len(frame), 0))
 
     def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> np.ndarray:
@@ -135,7 +137,7 @@ class FeatureCross(TransformerMixin, BaseEstimator):
         self.n_buckets = n_buckets
 
     def _crossed(self, frame: pd.DataFrame) -> pd.Series:
-        parts = [as_labels(frame[name]).fillna(MISSING_TOKEN) for name in frame.columns]
+        parts = [text_labels(frame[name]).fillna(MISSING_TOKEN) for name in frame.columns]
         crossed = parts[0]
         for part in parts[1:]:
             crossed = crossed + CROSS_SEPARATOR + part
@@ -201,8 +203,8 @@ class TaskTargetEncoder(TargetEncoder):
     scikit-learn's "auto" calls any whole-number target multiclass, so a price in whole
     dollars would become thousands of classes (and thousands of columns). Here a numeric
     target with many values is continuous, as `kinds.task_for_column` decides for the task.
-    The fitted object is a TargetEncoder in every other way; `register_onnx_converters` maps
-    it to skl2onnx's TargetEncoder converter.
+    The fitted object is a TargetEncoder in every other way (its ONNX converter is the
+    exporter's, for every target type).
     """
 
     @contextlib.contextmanager
@@ -218,30 +220,21 @@ class TaskTargetEncoder(TargetEncoder):
 
     def fit(self, X: Any, y: Any) -> TaskTargetEncoder:
         with self._task_type(y):
-            return super().fit(X, y)
+            super().fit(X, y)
+        self._round_encodings()
+        return self
 
     def fit_transform(self, X: Any, y: Any, **params: Any) -> Any:
         with self._task_type(y):
-            return super().fit_transform(X, y, **params)
+            encoded = super().fit_transform(X, y, **params)
+        self._round_encodings()
+        return encoded
 
-
-def register_onnx_converters() -> None:
-    """Teach skl2onnx that TaskTargetEncoder converts as a TargetEncoder.
-
-    Called by the ONNX export before converting (not at import: skl2onnx takes ~2 s to load).
-    """
-    from skl2onnx import update_registered_converter
-    from skl2onnx.operator_converters.target_encoder import convert_sklearn_target_encoder
-    from skl2onnx.shape_calculators.target_encoder import (
-        calculate_sklearn_target_encoder_output_shapes,
-    )
-
-    update_registered_converter(
-        TaskTargetEncoder,
-        "SklearnTargetEncoder",
-        calculate_sklearn_target_encoder_output_shapes,
-        convert_sklearn_target_encoder,
-    )
+    def _round_encodings(self) -> None:
+        """Keep the learned encodings as float32 numbers: the exported model stores them so,
+        and rows encoded later (validation, prediction) are then equal in both."""
+        self.encodings_ = [np.float32(values).astype(np.float64) for values in self.encodings_]
+        self.target_mean_ = np.float32(self.target_mean_).astype(np.float64)
 
 
 # TargetEncoder takes a splitter as `cv` (and warns about `shuffle`) from scikit-learn 1.9 on.

@@ -14,8 +14,12 @@ from workbench.core.steps.lazy import factories_in
 from workbench.core.steps.registry import Stage, StepDef, register
 
 GROUP = "Columns"
-CUSTOM_NOTE = "custom transformer: no ONNX converter yet"
 impl = factories_in("workbench.core.steps.columns_impl")
+TOKENIZER_NOTE = (
+    "Converts with standard text operators and onnxruntime's Tokenizer (com.microsoft domain, "
+    "not standard ONNX) to cut the value out of the text: the exported model runs in "
+    "onnxruntime."
+)
 FEATURE_KINDS = frozenset(ColumnKind) - {ColumnKind.IDENTIFIER}
 TEXT_KINDS = frozenset({ColumnKind.CATEGORICAL, ColumnKind.TEXT})
 # `cast` outputs the kind named by its `to` parameter; StepDef.output_kind is one fixed kind,
@@ -103,10 +107,11 @@ register(
         group=GROUP,
         help=(
             "Changes how a column is treated. numeric: values read as numbers, anything that "
-            "is not a plain number becomes missing (use 'Parse numbers' for '$4.99' or "
-            "'5,000+'). categorical: values become labels (1, 2, 3 as categories, not amounts). "
-            "boolean: yes/no, true/false, 1/0 become 1 and 0, anything else missing. Use it "
-            "when a column was read with the wrong type. Cheap."
+            "is not a plain decimal number (5, -1.5, 2e3) becomes missing (use 'Parse "
+            "numbers' for '$4.99' or '5,000+'). categorical: values become labels (1, 2, 3 as "
+            "categories, not amounts; 2.0 reads as '2'). boolean: yes/no, true/false, 1/0 "
+            "become 1 and 0, anything else missing. Use it when a column was read with the "
+            "wrong type. Cheap."
         ),
         stage=Stage.COLUMNS,
         accepts=FEATURE_KINDS,
@@ -121,8 +126,8 @@ register(
             ),
         ),
         factory=impl("make_cast"),
-        onnx=False,
-        onnx_note=CUSTOM_NOTE,
+        onnx=True,
+        onnx_note="Converts with standard operators (RegexFullMatch and Cast).",
         tags=(OUTPUT_KIND_FROM_TO,),
     )
 )
@@ -137,17 +142,17 @@ register(
             "Reads the number inside text values: '10,000+' -> 10000, '$4.99' -> 4.99, "
             "'19M' -> 19000000, '201k' -> 201000, '1.5 GB' -> 1500000000 (k, M, G, B, T are "
             "thousand, million, billion, billion, trillion; sizes in bytes use the same "
-            "decimal multipliers), '12%' -> 12. Text in parentheses is ignored, and a range "
-            "'$53K-$91K' gives its middle, 72000. Values with no number or several unrelated "
-            "numbers ('Varies with device', '4.0.3 and up') become missing. Use it on number "
-            "columns stored as text. Cheap."
+            "decimal multipliers), '12%' -> 12. Text from an opening parenthesis on is "
+            "ignored, and a range '$53K-$91K' gives its middle, 72000. Values with no number "
+            "or several unrelated numbers ('Varies with device', '4.0.3 and up') become "
+            "missing. Use it on number columns stored as text. Cheap."
         ),
         stage=Stage.COLUMNS,
         accepts=frozenset({ColumnKind.CATEGORICAL, ColumnKind.TEXT, ColumnKind.NUMERIC}),
         factory=impl("make_parse_numbers"),
         output_kind=ColumnKind.NUMERIC,
-        onnx=False,
-        onnx_note=CUSTOM_NOTE,
+        onnx=True,
+        onnx_note=TOKENIZER_NOTE,
     )
 )
 
@@ -165,8 +170,8 @@ register(
         stage=Stage.COLUMNS,
         accepts=TEXT_KINDS,
         factory=impl("make_strip_whitespace"),
-        onnx=False,
-        onnx_note=CUSTOM_NOTE,
+        onnx=True,
+        onnx_note=TOKENIZER_NOTE,
     )
 )
 

@@ -2,8 +2,10 @@
 
 Decisions: weekday is 0 = Monday .. 6 = Sunday (pandas' convention); is_weekend is 1.0 on
 Saturday and Sunday; a missing or unparsable date gives NaN in every part, so a later impute
-step (or a model that accepts NaN) decides what it means. Text columns the user marked as dates
-are parsed with pandas (mixed formats allowed); the reader already parses clean date columns.
+step (or a model that accepts NaN) decides what it means. The reader parses date columns on
+import; anything else reaching the step is read as the exported model reads its date input:
+ISO 8601 text (patterns.ISO_DATE) by its written fields, timestamps as they are, other values
+as missing. The parts are those of the wall-clock time: a time zone offset is not applied.
 """
 
 from __future__ import annotations
@@ -50,7 +52,9 @@ register(
         factory=impl("make_datetime_parts"),
         output_kind=ColumnKind.NUMERIC,
         check=check_parts,
-        onnx=False,
-        onnx_note="Custom transformer, and ONNX has no date type: no ONNX converter.",
+        onnx=True,
+        onnx_note="Converts with standard operators: the exported model takes the date as ISO "
+        "8601 text (2007-11-11T08:30:00) and reads its parts with RegexFullMatch, StringSplit "
+        "and Cast.",
     )
 )

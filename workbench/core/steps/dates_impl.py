@@ -3,6 +3,7 @@ because it loads scikit-learn."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,17 +15,51 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from workbench.core.steps.categorical_impl import frame_input
 from workbench.core.steps.dates import DATE_PARTS, DEFAULT_PARTS
+from workbench.core.steps.patterns import ISO_DATE
 
 
 def as_datetimes(column: pd.Series) -> pd.Series:
-    """The column as datetime64 (timezone dropped to local wall time); unparsable -> NaT."""
+    """The column as datetime64, the time zone dropped (wall-clock time kept).
+
+    A date column is used as it is. Otherwise each cell is read as the exported model reads
+    its text input: timestamps as they are, ISO 8601 text (`patterns.ISO_DATE`) by its written
+    fields, anything else (numbers, other text, impossible dates such as 2021-02-30) as NaT.
+    """
     if ptypes.is_datetime64_any_dtype(column.dtype):
         values = column
+    elif ptypes.is_numeric_dtype(column.dtype) or ptypes.is_bool_dtype(column.dtype):
+        values = pd.Series(pd.NaT, index=column.index, dtype="datetime64[us]")
     else:
-        values = pd.to_datetime(column, errors="coerce", format="mixed")
+        cells = column.to_numpy(dtype=object)
+        stamps = {value: _timestamp(value) for value in pd.unique(cells) if not _blank(value)}
+        read = [stamps.get(value, pd.NaT) if not _blank(value) else pd.NaT for value in cells]
+        values = pd.Series(pd.to_datetime(read, utc=False), index=column.index)
     if getattr(values.dt, "tz", None) is not None:
         values = values.dt.tz_localize(None)
     return values
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value))
+
+
+def _timestamp(value: Any) -> pd.Timestamp:
+    """One cell as a timestamp (wall-clock time), by the rules of `as_datetimes`."""
+    if isinstance(value, pd.Timestamp | datetime.datetime | np.datetime64):
+        stamp = pd.Timestamp(value)
+        return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
+    if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
+        return pd.NaT
+    timed = len(value) > len("YYYY-MM-DD")
+    try:
+        return pd.Timestamp(
+            year=int(value[0:4]),
+            month=int(value[5:7]),
+            day=int(value[8:10]),
+            hour=int(value[11:13]) if timed else 0,
+        )
+    except ValueError:  # 2021-02-30, year 0
+        return pd.NaT
 
 
 def date_part(values: pd.Series, part: str) -> np.ndarray:
@@ -42,7 +77,7 @@ class DateTimeParts(TransformerMixin, BaseEstimator):
     def __init__(self, parts: Sequence[str] = DEFAULT_PARTS) -> None:
         self.parts = parts
 
-    def _parts(self) -> list[str]:
+    def ordered_parts(self) -> list[str]:
         unknown = [part for part in self.parts if part not in DATE_PARTS]
         if unknown or not self.parts:
             raise ValueError(f"parts must be a non-empty subset of {DATE_PARTS}, got {self.parts}")
@@ -50,7 +85,7 @@ class DateTimeParts(TransformerMixin, BaseEstimator):
         return [part for part in DATE_PARTS if part in self.parts]
 
     def fit(self, X: Any, y: Any = None) -> DateTimeParts:
-        self._parts()
+        self.ordered_parts()
         frame_input(self, X, reset=True)
         return self
 
@@ -60,14 +95,14 @@ class DateTimeParts(TransformerMixin, BaseEstimator):
         columns = []
         for name in frame.columns:
             values = as_datetimes(frame[name])
-            columns.extend(date_part(values, part) for part in self._parts())
+            columns.extend(date_part(values, part) for part in self.ordered_parts())
         return np.column_stack(columns) if columns else np.empty((len(frame), 0))
 
     def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> np.ndarray:
         check_is_fitted(self, "n_features_in_")
         names = _check_feature_names_in(self, input_features)
         return np.asarray(
-            [f"{name}_{part}" for name in names for part in self._parts()], dtype=object
+            [f"{name}_{part}" for name in names for part in self.ordered_parts()], dtype=object
         )
 
 

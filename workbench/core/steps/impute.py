@@ -18,7 +18,6 @@ NUMERIC_KINDS = frozenset({ColumnKind.NUMERIC, ColumnKind.BOOLEAN})
 VALUE_KINDS = frozenset(
     {ColumnKind.NUMERIC, ColumnKind.BOOLEAN, ColumnKind.CATEGORICAL, ColumnKind.TEXT}
 )
-CUSTOM_NOTE = "custom transformer: no ONNX converter yet"
 impl = factories_in("workbench.core.steps.impute_impl")
 
 
@@ -117,8 +116,8 @@ register(
         stage=Stage.COLUMNS,
         accepts=frozenset(ColumnKind) - {ColumnKind.IDENTIFIER},
         factory=impl("make_missing_indicator"),
-        onnx=False,
-        onnx_note=CUSTOM_NOTE,
+        onnx=True,
+        onnx_note="Converts with standard operators (IsNaN or an empty-text test, Cast, Concat).",
     )
 )
 
@@ -132,9 +131,10 @@ register(
             "Fills a missing value with the average of that column in the most similar rows, "
             "similarity being measured on the other columns you name with it. Use it when "
             "columns go together (a penguin's bill and flipper lengths), where it guesses "
-            "better than one median. Numbers only; scale the columns first if their units "
-            "differ a lot. Slower than a plain fill on large tables: every row with a gap is "
-            "compared with every training row."
+            "better than one median. At equal similarity the earlier training row is taken. "
+            "Numbers only; scale the columns first if their units differ a lot. Slower than a "
+            "plain fill on large tables: every row with a gap is compared with every training "
+            "row (and the exported model compares every row)."
         ),
         stage=Stage.COLUMNS,
         accepts=NUMERIC_KINDS,
@@ -152,7 +152,8 @@ register(
         factory=impl("make_impute_knn"),
         combines_columns=True,
         onnx=True,
-        onnx_note="KNNImputer converts.",
+        onnx_note="Converts with standard operators (the distances in double precision, TopK "
+        "for the nearest rows).",
     )
 )
 
@@ -172,8 +173,9 @@ register(
             "Turns values that stand for 'no value' (-1, 999, 'unknown', '?') into real missing "
             "values. Use it when a file writes a placeholder instead of leaving the cell empty: "
             "otherwise the model treats -1 as a genuine rating. Numbers are compared as "
-            "numbers (-1 also matches -1.0), words ignoring case and surrounding spaces. "
-            "Follow it with a fill step if the model cannot take missing values. Cheap."
+            "numbers (-1 also matches -1.0, and the text ' -1.0'), words ignoring case and "
+            "surrounding spaces. Follow it with a fill step if the model cannot take missing "
+            "values. Cheap."
         ),
         stage=Stage.COLUMNS,
         accepts=VALUE_KINDS,
@@ -188,8 +190,9 @@ register(
         ),
         factory=impl("make_mark_missing"),
         check=_check_mark_missing,
-        onnx=False,
-        onnx_note=CUSTOM_NOTE,
+        onnx=True,
+        onnx_note="Converts with standard operators (Equal on numbers, RegexFullMatch and Cast "
+        "on text).",
     )
 )
 
@@ -207,8 +210,8 @@ register(
         stage=Stage.COLUMNS,
         accepts=NUMERIC_KINDS,
         factory=impl("make_replace_infinite"),
-        onnx=False,
-        onnx_note=CUSTOM_NOTE,
+        onnx=True,
+        onnx_note="Converts with standard operators (IsInf, Where).",
     )
 )
 

@@ -6,10 +6,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sklearn.impute import KNNImputer, SimpleImputer
+from sklearn.impute import SimpleImputer
 
 from workbench.core.steps.impute import fill_value
-from workbench.core.steps.transformers import AddMissingIndicator, MarkMissing, ReplaceInfinite
+from workbench.core.steps.transformers import (
+    AddMissingIndicator,
+    MarkMissing,
+    NearestNeighbourImputer,
+    ReplaceInfinite,
+)
 
 
 def make_impute(columns: tuple[str, ...], params: Mapping[str, Any]) -> SimpleImputer:
@@ -29,8 +34,8 @@ def make_missing_indicator(
     return AddMissingIndicator()
 
 
-def make_impute_knn(columns: tuple[str, ...], params: Mapping[str, Any]) -> KNNImputer:
-    return KNNImputer(n_neighbors=params["n_neighbors"], keep_empty_features=True)
+def make_impute_knn(columns: tuple[str, ...], params: Mapping[str, Any]) -> NearestNeighbourImputer:
+    return NearestNeighbourImputer(n_neighbors=params["n_neighbors"])
 
 
 def make_mark_missing(columns: tuple[str, ...], params: Mapping[str, Any]) -> MarkMissing:

@@ -12,7 +12,6 @@ from workbench.core.steps.registry import Stage, StepDef, register
 
 GROUP = "Numeric"
 NUMERIC_KINDS = frozenset({ColumnKind.NUMERIC, ColumnKind.BOOLEAN})
-CUSTOM_NOTE = "custom transformer: no ONNX converter yet"
 
 # The `method` choices of scale (numeric_impl.SCALERS implements them).
 SCALER_NAMES = ("standard", "minmax", "maxabs", "robust")
@@ -66,8 +65,8 @@ register(
         stage=Stage.COLUMNS,
         accepts=NUMERIC_KINDS,
         factory=impl("make_log1p"),
-        onnx=False,
-        onnx_note=CUSTOM_NOTE,
+        onnx=True,
+        onnx_note="Converts with standard operators (Log in double precision, Where).",
     )
 )
 
@@ -82,7 +81,8 @@ register(
             "training rows. yeo-johnson takes any number; box-cox needs every value above 0 "
             "and fails otherwise. With 'standardize' the result also gets mean 0 and standard "
             "deviation 1. Use it instead of the log transform when the column has negative "
-            "values or you do not know which curve fits. Slightly slower than scaling."
+            "values or you do not know which curve fits. Computed in double precision and "
+            "rounded to float32, like the exported model. Slightly slower than scaling."
         ),
         stage=Stage.COLUMNS,
         accepts=frozenset({ColumnKind.NUMERIC}),
@@ -105,12 +105,8 @@ register(
         ),
         factory=impl("make_power_transform"),
         onnx=True,
-        # Verified: the converted model turns a missing input into a number where scikit-learn
-        # keeps NaN, so predictions agree only when nothing reaching it is missing.
-        onnx_note=(
-            "Converts; the exported model turns a missing value into a number: fill missing "
-            "values before this step."
-        ),
+        onnx_note="Converts with standard operators (Log, Exp in double precision); missing "
+        "values stay missing.",
     )
 )
 
@@ -178,8 +174,8 @@ register(
         ),
         factory=impl("make_clip_outliers"),
         check=_check_clip,
-        onnx=False,
-        onnx_note=CUSTOM_NOTE,
+        onnx=True,
+        onnx_note="Converts with standard operators (Clip).",
     )
 )
 

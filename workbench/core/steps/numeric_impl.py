@@ -12,12 +12,11 @@ from sklearn.preprocessing import (
     MaxAbsScaler,
     MinMaxScaler,
     PolynomialFeatures,
-    PowerTransformer,
     RobustScaler,
     StandardScaler,
 )
 
-from workbench.core.steps.transformers import ClipOutliers, SignedLog1p
+from workbench.core.steps.transformers import ClipOutliers, Float64PowerTransformer, SignedLog1p
 
 SCALERS = {
     "standard": StandardScaler,
@@ -35,8 +34,10 @@ def make_log1p(columns: tuple[str, ...], params: Mapping[str, Any]) -> SignedLog
     return SignedLog1p()
 
 
-def make_power_transform(columns: tuple[str, ...], params: Mapping[str, Any]) -> PowerTransformer:
-    return PowerTransformer(method=params["method"], standardize=params["standardize"])
+def make_power_transform(
+    columns: tuple[str, ...], params: Mapping[str, Any]
+) -> Float64PowerTransformer:
+    return Float64PowerTransformer(method=params["method"], standardize=params["standardize"])
 
 
 def make_clip_outliers(columns: tuple[str, ...], params: Mapping[str, Any]) -> ClipOutliers:

@@ -116,8 +116,8 @@ register(
             ),
         ),
         factory=impl("make_drop_correlated"),
-        onnx=False,
-        onnx_note="Custom transformer: no ONNX converter yet.",
+        onnx=True,
+        onnx_note="Converts: one Gather of the kept columns.",
     )
 )
 

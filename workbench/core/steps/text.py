@@ -3,7 +3,8 @@
 scikit-learn's TfidfVectorizer takes a flat list of documents and returns a sparse matrix; the
 chain gives each step a DataFrame and wants dense, named columns. `ColumnTfidf` (text_impl.py)
 wraps one vectorizer per column to bridge the two: missing text counts as an empty document,
-outputs are named `<column>_<term>`.
+outputs are named `<column>_<term>`. Its words are found the way the exported model finds them
+(patterns.WORD; ASCII capitals lowered), not with scikit-learn's default token pattern.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ register(
         group="Text",
         help="Turns free text into one column per frequent word (or short phrase), weighted by "
         "how often it appears in the row and how rare it is over all rows, so telling words "
-        "count more than common ones. Use it on comments, descriptions or titles. Trade-off: "
-        "word order and meaning are lost, and every kept word is a column; limit the "
-        "vocabulary to keep the table manageable.",
+        "count more than common ones. A word is two or more characters between spaces and "
+        "punctuation; capitals A-Z count as lower case (accented capitals keep their case). "
+        "Use it on comments, descriptions or titles. Trade-off: word order and meaning are "
+        "lost, and every kept word is a column; limit the vocabulary to keep the table "
+        "manageable.",
         stage=Stage.COLUMNS,
         accepts=frozenset({ColumnKind.TEXT}),
         params=(
@@ -60,8 +63,9 @@ register(
         ),
         factory=impl("make_tfidf"),
         output_kind=ColumnKind.NUMERIC,
-        onnx=False,
-        onnx_note="Custom wrapper around TfidfVectorizer (to take a table column with missing "
-        "text): no ONNX converter for the wrapper yet.",
+        onnx=True,
+        onnx_note="Converts with StringNormalizer and TfIdfVectorizer (standard) and "
+        "onnxruntime's Tokenizer (com.microsoft domain, not standard ONNX) to find the words: "
+        "the exported model runs in onnxruntime.",
     )
 )

@@ -11,16 +11,40 @@ from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
-from workbench.core.steps.categorical_impl import as_labels, frame_input
+from workbench.core.steps.categorical_impl import frame_input
+from workbench.core.steps.labels import text_labels
+from workbench.core.steps.patterns import WORD
+from workbench.core.steps.transformers import as_float32
+
+# str.translate table lowering the ASCII capitals only (what ONNX's StringNormalizer does in
+# the "C" locale, the one locale every platform has).
+ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-def documents(labels: Any) -> list[str]:
+def documents(column: Any) -> list[str]:
     """Cells as documents; a missing cell is an empty document (no words)."""
-    return [value if isinstance(value, str) else "" for value in as_labels(labels)]
+    return [value if isinstance(value, str) else "" for value in text_labels(column)]
+
+
+def lower_ascii(text: str) -> str:
+    """The document with its ASCII capitals lowered (É stays É); the TF-IDF preprocessor."""
+    return text.translate(ASCII_LOWER)
+
+
+def words(text: str) -> list[str]:
+    """The document's words (`patterns.WORD`: runs of two or more characters that are neither
+    whitespace nor punctuation); the TF-IDF tokenizer."""
+    return WORD.python.findall(text)
 
 
 class ColumnTfidf(TransformerMixin, BaseEstimator):
-    """One TfidfVectorizer per column, dense float64 output named `<column>_<term>`."""
+    """One TfidfVectorizer per column, dense output named `<column>_<term>`.
+
+    The vectorizer lowers ASCII capitals and splits words with `words` instead of
+    scikit-learn's default (Unicode lowercase, `\\b\\w\\w+\\b`), because the exported model must
+    find the same words with ONNX's StringNormalizer and onnxruntime's Tokenizer; the weights
+    are rounded to float32, the precision the exported model computes them in.
+    """
 
     def __init__(self, max_features: int = 1000, ngram_max: int = 1, min_df: int = 1) -> None:
         self.max_features = max_features
@@ -30,6 +54,10 @@ class ColumnTfidf(TransformerMixin, BaseEstimator):
     def fit(self, X: Any, y: Any = None) -> ColumnTfidf:
         frame = frame_input(self, X, reset=True)
         vectorizer = TfidfVectorizer(
+            lowercase=False,
+            preprocessor=lower_ascii,
+            tokenizer=words,
+            token_pattern=None,
             max_features=self.max_features,
             ngram_range=(1, self.ngram_max),
             min_df=self.min_df,
@@ -48,7 +76,7 @@ class ColumnTfidf(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "vectorizers_")
         frame = frame_input(self, X, reset=False)
         blocks = [
-            vectorizer.transform(documents(frame[name])).toarray()
+            as_float32(vectorizer.transform(documents(frame[name])).toarray())
             for name, vectorizer in zip(frame.columns, self.vectorizers_, strict=True)
         ]
         return np.hstack(blocks) if blocks else np.empty((len(frame), 0))

@@ -12,8 +12,10 @@ same JSON body (`ErrorResponse`), and /openapi.json declares each status with th
 - 415: the Content-Type is not application/json;
 - 422: the JSON does not fit schema.json: a missing or unknown column, a wrong type, NaN or
   Infinity (not JSON), a number outside float32's finite range (the model's input type: it
-  would reach the model as Infinity), or a record the model answers with a non-finite number
-  (its values are too extreme for the model's float32 arithmetic).
+  would reach the model as Infinity), a date that is not ISO 8601 text the model reads
+  (2007-11-11, 2007-11-11T08:30:00; the column's `pattern`) or not a day of the calendar, or a
+  record the model answers with a non-finite number (its values are too extreme for the
+  model's float32 arithmetic).
 
 Run it:  uvicorn service:app --port 8000     or     python -m service   (HOST, PORT variables)
 Docs:    http://127.0.0.1:8000/docs
@@ -21,6 +23,7 @@ Docs:    http://127.0.0.1:8000/docs
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import os
@@ -33,7 +36,7 @@ import onnxruntime
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 
 
 def positive_int(name: str, default: int) -> int:
@@ -63,10 +66,18 @@ def load_schema(path: Path) -> dict[str, Any]:
     schema = json.loads(path.read_text(encoding="utf-8"))
     if schema.get("format") != "workbench-model-schema" or schema.get("version") != 1:
         raise RuntimeError(f"{path} is not a version 1 workbench model schema")
-    dates = [c["name"] for c in schema["columns"] if c["type"] not in ("float", "string", "bool")]
-    if dates:
-        raise RuntimeError(f"column {dates[0]!r} cannot be served: ONNX takes no dates")
+    types = ("float", "string", "bool", "datetime")
+    unknown = [c["name"] for c in schema["columns"] if c["type"] not in types]
+    if unknown:
+        raise RuntimeError(f"column {unknown[0]!r} has a type this service does not know")
     return schema
+
+
+def calendar_day(text: str) -> str:
+    """An ISO 8601 date (already of the column's pattern) that is a real day: 2021-02-30 is
+    refused here rather than reaching the model as a missing date."""
+    datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))  # ValueError: pydantic's 422
+    return text
 
 
 def field_type(column: dict[str, Any]) -> Any:
@@ -83,6 +94,13 @@ def field_type(column: dict[str, Any]) -> Any:
         ]
     elif column["type"] == "bool":
         value = Annotated[bool, Field(strict=True)]
+    elif column["type"] == "datetime":
+        # Dates cross as ISO 8601 text, which the model parses; its pattern says which forms.
+        value = Annotated[
+            str,
+            Field(strict=True, pattern=f"^(?:{column['pattern']})$"),
+            AfterValidator(calendar_day),
+        ]
     else:
         # '' is what a missing text value becomes, so a non-nullable text column needs a value.
         shortest = 0 if column["nullable"] else 1
@@ -207,7 +225,7 @@ def feeds(rows: Sequence[dict[str, Any]]) -> dict[str, np.ndarray]:
     result: dict[str, np.ndarray] = {}
     for column in COLUMNS:
         values = [row[column["name"]] for row in rows]
-        if column["type"] == "string":
+        if column["type"] in ("string", "datetime"):
             array = np.array(["" if v is None else v for v in values], dtype=object)
         else:
             array = np.array([np.nan if v is None else float(v) for v in values], np.float32)
