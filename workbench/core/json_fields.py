@@ -14,7 +14,7 @@ from typing import Any
 
 from workbench.core.errors import WorkbenchError
 
-__all__ = ["REQUIRED", "describe", "field", "text_list"]
+__all__ = ["REQUIRED", "describe", "field", "number_list", "text_list", "whole_number_list"]
 
 
 class _Required:
@@ -99,3 +99,22 @@ def text_list(
         if not isinstance(item, str):
             raise WorkbenchError(f"'{where}[{index}]' should be text, not {describe(item)}")
     return list(items)
+
+
+def number_list(data: Mapping[str, Any], key: str, path: str = "") -> list[float]:
+    """A list whose every item is a number (whole numbers read as floats)."""
+    return [float(item) for item in _typed_list(data, key, path, float, "a number")]
+
+
+def whole_number_list(data: Mapping[str, Any], key: str, path: str = "") -> list[int]:
+    """A list whose every item is a whole number (counts)."""
+    return [int(item) for item in _typed_list(data, key, path, int, "a whole number")]
+
+
+def _typed_list(data: Mapping[str, Any], key: str, path: str, kind: type, name: str) -> list[Any]:
+    items = field(data, key, list, path)
+    where = f"{path}.{key}" if path else key
+    for index, item in enumerate(items):
+        if not _matches(item, (kind,)):
+            raise WorkbenchError(f"'{where}[{index}]' should be {name}, not {describe(item)}")
+    return items
