@@ -99,7 +99,11 @@ def check_batch(
         progress(_COUNTING * stop / rows, f"Checked {stop:,} of {rows:,} rows")
     cancel.raise_if_cancelled()
     columns = [measure(c, tallies.get(c.name), options) for c in reference.columns]
-    outputs_drift = [measure(c, output_tallies[c.name], options) for c in reference.predictions]
+    outputs_drift = [
+        measure(c, output_tallies[c.name], options)
+        for c in reference.predictions
+        if c.name in output_tallies
+    ]
     tests = sum(drift.p_value is not None for drift in [*columns, *outputs_drift])
     problems = validator.problems()
     metrics = None
