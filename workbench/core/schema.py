@@ -20,7 +20,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from workbench.core import json_fields
-from workbench.core.errors import SchemaError, WorkbenchError
+from workbench.core.errors import SchemaError
 from workbench.core.kinds import ColumnKind, infer_kinds
 
 # Up to this many categories are listed; beyond it a column is checked by kind only, because
@@ -49,17 +49,13 @@ class ColumnSchema:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], path: str = "column") -> ColumnSchema:
         """A column from JSON; a wrong entry is a WorkbenchError naming it under `path`."""
-        if not isinstance(data, Mapping):
-            raise WorkbenchError(f"'{path}' should be an object, not {json_fields.describe(data)}")
-        kind = json_fields.field(data, "kind", str, path)
-        if kind not in {member.value for member in ColumnKind}:
-            known = ", ".join(member.value for member in ColumnKind)
-            raise WorkbenchError(f"'{path}.kind' should be one of {known}, not {kind!r}")
+        data = json_fields.mapping(data, path)
+        kind = json_fields.member(data, "kind", ColumnKind, path)
         bound = (float, str, type(None))
         categories = json_fields.text_list(data, "categories", path, None)
         return cls(
             name=json_fields.field(data, "name", str, path),
-            kind=ColumnKind(kind),
+            kind=kind,
             dtype=json_fields.field(data, "dtype", str, path),
             nullable=json_fields.field(data, "nullable", bool, path),
             minimum=json_fields.field(data, "minimum", bound, path, None),
@@ -90,9 +86,7 @@ class Schema:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], path: str = "schema") -> Schema:
         """A schema from JSON; a wrong entry is a WorkbenchError naming it under `path`."""
-        if not isinstance(data, Mapping):
-            raise WorkbenchError(f"'{path}' should be an object, not {json_fields.describe(data)}")
-        items = json_fields.field(data, "columns", list, path, [])
+        items = json_fields.field(json_fields.mapping(data, path), "columns", list, path, [])
         return cls(
             tuple(
                 ColumnSchema.from_dict(item, f"{path}.columns[{i}]") for i, item in enumerate(items)
@@ -166,35 +160,22 @@ class SchemaProblem:
     values: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "column": self.column,
-            "check": self.check.value if self.check is not None else None,
-            "message": self.message,
-            "blocking": self.blocking,
-            "count": self.count,
-            "rows": list(self.rows),
-            "values": list(self.values),
-        }
+        data = asdict(self)
+        data["check"] = self.check.value if self.check is not None else None
+        data["rows"], data["values"] = list(self.rows), list(self.values)
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], path: str = "problem") -> SchemaProblem:
         """A problem from JSON; a wrong entry is a WorkbenchError naming it under `path`."""
-        if not isinstance(data, Mapping):
-            raise WorkbenchError(f"'{path}' should be an object, not {json_fields.describe(data)}")
-        check = json_fields.field(data, "check", (str, type(None)), path, None)
-        if check is not None and check not in {member.value for member in ProblemCheck}:
-            known = ", ".join(member.value for member in ProblemCheck)
-            raise WorkbenchError(f"'{path}.check' should be one of {known}, not {check!r}")
-        rows = json_fields.field(data, "rows", list, path, [])
-        if not all(isinstance(row, int) and not isinstance(row, bool) for row in rows):
-            raise WorkbenchError(f"'{path}.rows' should be a list of whole numbers")
+        data = json_fields.mapping(data, path)
         return cls(
             column=json_fields.field(data, "column", str, path),
             message=json_fields.field(data, "message", str, path),
             blocking=json_fields.field(data, "blocking", bool, path),
-            check=ProblemCheck(check) if check is not None else None,
+            check=json_fields.member(data, "check", ProblemCheck, path, None),
             count=json_fields.field(data, "count", int, path, 0),
-            rows=tuple(rows),
+            rows=tuple(json_fields.whole_number_list(data, "rows", path, [])),
             values=tuple(json_fields.text_list(data, "values", path, [])),
         )
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -73,50 +73,28 @@ class ColumnDrift:
     batch_shares: tuple[float, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "kind": self.kind.value,
-            "test": self.test,
-            "statistic": self.statistic,
-            "p_value": self.p_value,
-            "psi": self.psi,
-            "distance": self.distance,
-            "drifted": self.drifted,
-            "note": self.note,
-            "rows": self.rows,
-            "missing_reference": self.missing_reference,
-            "missing_batch": self.missing_batch,
-            "bins": list(self.bins),
-            "reference_shares": list(self.reference_shares),
-            "batch_shares": list(self.batch_shares),
-        }
+        data = asdict(self)
+        data["kind"] = self.kind.value
+        for key in ("bins", "reference_shares", "batch_shares"):
+            data[key] = list(data[key])
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], path: str = "column") -> ColumnDrift:
-        if not isinstance(data, Mapping):
-            raise WorkbenchError(f"'{path}' should be an object, not {json_fields.describe(data)}")
-        kind = json_fields.field(data, "kind", str, path)
-        if kind not in {member.value for member in ColumnKind}:
-            raise WorkbenchError(f"'{path}.kind' should be a column kind, not {kind!r}")
-        number = (float, type(None))
-
-        def optional(key: str, kinds: tuple[type, ...] = number) -> Any:
-            value = json_fields.field(data, key, kinds, path)
-            return float(value) if isinstance(value, int | float) else value
-
+        data = json_fields.mapping(data, path)
         return cls(
             name=json_fields.field(data, "name", str, path),
-            kind=ColumnKind(kind),
+            kind=json_fields.member(data, "kind", ColumnKind, path),
             test=json_fields.field(data, "test", (str, type(None)), path),
-            statistic=optional("statistic"),
-            p_value=optional("p_value"),
-            psi=optional("psi"),
-            distance=optional("distance"),
+            statistic=json_fields.optional_number(data, "statistic", path),
+            p_value=json_fields.optional_number(data, "p_value", path),
+            psi=json_fields.optional_number(data, "psi", path),
+            distance=json_fields.optional_number(data, "distance", path),
             drifted=json_fields.field(data, "drifted", bool, path),
             note=json_fields.field(data, "note", str, path),
             rows=json_fields.field(data, "rows", int, path),
             missing_reference=float(json_fields.field(data, "missing_reference", float, path)),
-            missing_batch=optional("missing_batch"),
+            missing_batch=json_fields.optional_number(data, "missing_batch", path),
             bins=tuple(json_fields.text_list(data, "bins", path)),
             reference_shares=tuple(json_fields.number_list(data, "reference_shares", path)),
             batch_shares=tuple(json_fields.number_list(data, "batch_shares", path)),

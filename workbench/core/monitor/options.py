@@ -112,8 +112,7 @@ def _check_whole(options: Any, name: str, lowest: int) -> None:
 
 def _read(cls: type, data: Mapping[str, Any], path: str) -> dict[str, Any]:
     """The fields of `cls` from JSON, each checked for its type; absent ones keep the default."""
-    if not isinstance(data, Mapping):
-        raise WorkbenchError(f"'{path}' should be an object, not {json_fields.describe(data)}")
+    data = json_fields.mapping(data, path)
     known = {item.name: item for item in fields(cls)}
     unknown = sorted(set(data) - set(known))
     if unknown:

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 from scipy import stats
 
 from workbench.core import json_fields
-from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.names import METRIC_LABELS, greater_is_better, metrics_for
 from workbench.core.metrics.scores import score_all
@@ -46,37 +45,20 @@ class MetricCheck:
     worse: bool
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "label": self.label,
-            "batch": self.batch,
-            "validation_mean": self.validation_mean,
-            "validation_std": self.validation_std,
-            "low": self.low,
-            "high": self.high,
-            "test": self.test,
-            "higher_is_better": self.higher_is_better,
-            "worse": self.worse,
-        }
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], path: str) -> MetricCheck:
-        if not isinstance(data, Mapping):
-            raise WorkbenchError(f"'{path}' should be an object, not {json_fields.describe(data)}")
-
-        def number(key: str) -> float | None:
-            value = json_fields.field(data, key, (float, type(None)), path)
-            return float(value) if value is not None else None
-
+        data = json_fields.mapping(data, path)
         return cls(
             name=json_fields.field(data, "name", str, path),
             label=json_fields.field(data, "label", str, path),
-            batch=number("batch"),
-            validation_mean=number("validation_mean"),
-            validation_std=number("validation_std"),
-            low=number("low"),
-            high=number("high"),
-            test=number("test"),
+            batch=json_fields.optional_number(data, "batch", path),
+            validation_mean=json_fields.optional_number(data, "validation_mean", path),
+            validation_std=json_fields.optional_number(data, "validation_std", path),
+            low=json_fields.optional_number(data, "low", path),
+            high=json_fields.optional_number(data, "high", path),
+            test=json_fields.optional_number(data, "test", path),
             higher_is_better=json_fields.field(data, "higher_is_better", bool, path),
             worse=json_fields.field(data, "worse", bool, path),
         )
@@ -114,8 +96,7 @@ class PerformanceCheck:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], path: str = "metrics") -> PerformanceCheck:
-        if not isinstance(data, Mapping):
-            raise WorkbenchError(f"'{path}' should be an object, not {json_fields.describe(data)}")
+        data = json_fields.mapping(data, path)
         items = json_fields.field(data, "metrics", list, path)
         skipped = json_fields.field(data, "skipped", dict, path)
         return cls(

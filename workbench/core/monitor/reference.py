@@ -51,21 +51,38 @@ UNTESTED_REASONS = {
 
 
 @dataclass(frozen=True)
-class NumericReference:
-    """A numeric column: PSI bins and KS points of its training values (finite ones)."""
+class ColumnSummary:
+    """What every column's reference holds: its name, kind, training rows and missing values;
+    `test` is the drift test its values get (None: not tested)."""
 
-    test: ClassVar[str] = KS
+    test: ClassVar[str | None] = None
     name: str
     kind: ColumnKind
     rows: int
     missing: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind.value,
+            "test": self.test,
+            "rows": self.rows,
+            "missing": self.missing,
+        }
+
+
+@dataclass(frozen=True)
+class NumericReference(ColumnSummary):
+    """A numeric column: PSI bins and KS points of its training values (finite ones)."""
+
+    test: ClassVar[str | None] = KS
     edges: tuple[float, ...]
     counts: tuple[int, ...]
     points: tuple[float, ...]
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            **_common(self),
+            **super().to_dict(),
             "edges": list(self.edges),
             "counts": list(self.counts),
             "points": list(self.points),
@@ -73,21 +90,17 @@ class NumericReference:
 
 
 @dataclass(frozen=True)
-class CategoryReference:
+class CategoryReference(ColumnSummary):
     """A categorical or boolean column: counts of its listed categories and of the others."""
 
-    test: ClassVar[str] = CHI_SQUARE
-    name: str
-    kind: ColumnKind
-    rows: int
-    missing: int
+    test: ClassVar[str | None] = CHI_SQUARE
     categories: tuple[str, ...]
     counts: tuple[int, ...]
     other: int
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            **_common(self),
+            **super().to_dict(),
             "categories": list(self.categories),
             "counts": list(self.counts),
             "other": self.other,
@@ -95,32 +108,17 @@ class CategoryReference:
 
 
 @dataclass(frozen=True)
-class UntestedColumn:
+class UntestedColumn(ColumnSummary):
     """A column kept for validation and missing values only, with the reason it is not tested."""
 
-    test: ClassVar[None] = None
-    name: str
-    kind: ColumnKind
-    rows: int
-    missing: int
     reason: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {**_common(self), "reason": self.reason}
+        return {**super().to_dict(), "reason": self.reason}
 
 
 ColumnReference = NumericReference | CategoryReference | UntestedColumn
 TestedReference = NumericReference | CategoryReference
-
-
-def _common(column: ColumnReference) -> dict[str, Any]:
-    return {
-        "name": column.name,
-        "kind": column.kind.value,
-        "test": column.test,
-        "rows": column.rows,
-        "missing": column.missing,
-    }
 
 
 @dataclass(frozen=True)
@@ -185,22 +183,14 @@ class RunReference:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], path: str = "reference") -> RunReference:
         """A reference from JSON; a damaged entry is a WorkbenchError naming it under `path`."""
-        if not isinstance(data, Mapping):
-            raise WorkbenchError(f"'{path}' should be an object, not {json_fields.describe(data)}")
-        if data.get("format") != FORMAT or data.get("version") != VERSION:
-            raise WorkbenchError(
-                f"'{path}' is not a version {VERSION} monitor reference "
-                f"(format {data.get('format')!r}, version {data.get('version')!r})"
-            )
-        task = json_fields.field(data, "task", str, path)
-        if task not in {member.value for member in TaskType}:
-            raise WorkbenchError(f"'{path}.task' should be a task, not {task!r}")
+        data = json_fields.mapping(data, path)
+        json_fields.check_format(data, FORMAT, VERSION, path, "monitor reference")
         classes = json_fields.field(data, "classes", (list, type(None)), path)
         scores = json_fields.field(data, "validation_scores", dict, path)
         tests = json_fields.field(data, "test_scores", dict, path)
         return cls(
             run_id=json_fields.field(data, "run_id", str, path),
-            task=TaskType(task),
+            task=json_fields.member(data, "task", TaskType, path),
             target=json_fields.field(data, "target", (str, type(None)), path),
             classes=tuple(classes) if classes is not None else None,
             positive=data.get("positive"),
@@ -236,14 +226,10 @@ def _columns(data: Mapping[str, Any], key: str, path: str) -> tuple[ColumnRefere
 
 def column_from_dict(data: Any, path: str) -> ColumnReference:
     """One column reference from JSON, by its `test` entry."""
-    if not isinstance(data, Mapping):
-        raise WorkbenchError(f"'{path}' should be an object, not {json_fields.describe(data)}")
-    kind = json_fields.field(data, "kind", str, path)
-    if kind not in {member.value for member in ColumnKind}:
-        raise WorkbenchError(f"'{path}.kind' should be a column kind, not {kind!r}")
+    data = json_fields.mapping(data, path)
     common = {
         "name": json_fields.field(data, "name", str, path),
-        "kind": ColumnKind(kind),
+        "kind": json_fields.member(data, "kind", ColumnKind, path),
         "rows": json_fields.field(data, "rows", int, path),
         "missing": json_fields.field(data, "missing", int, path),
     }

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbench.core import json_fields
-from workbench.core.errors import WorkbenchError
 from workbench.core.monitor.drift import ColumnDrift
 from workbench.core.monitor.options import DriftOptions
 from workbench.core.monitor.performance import PerformanceCheck
@@ -95,13 +94,8 @@ class DriftReport:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], path: str = "report") -> DriftReport:
         """A report from JSON; a damaged entry is a WorkbenchError naming it under `path`."""
-        if not isinstance(data, Mapping):
-            raise WorkbenchError(f"'{path}' should be an object, not {json_fields.describe(data)}")
-        if data.get("format") != FORMAT or data.get("version") != VERSION:
-            raise WorkbenchError(
-                f"'{path}' is not a version {VERSION} drift report "
-                f"(format {data.get('format')!r}, version {data.get('version')!r})"
-            )
+        data = json_fields.mapping(data, path)
+        json_fields.check_format(data, FORMAT, VERSION, path, "drift report")
         validation = json_fields.field(data, "validation", dict, path)
         problems = json_fields.field(validation, "problems", list, f"{path}.validation")
         metrics = json_fields.field(data, "metrics", dict, path, None)
