@@ -30,7 +30,6 @@ import pandas as pd
 
 from workbench.core import json_fields
 from workbench.core.errors import WorkbenchError
-from workbench.core.export.predict import PREDICTION, PROBA_PREFIX
 from workbench.core.kinds import ColumnKind, TaskType
 from workbench.core.metrics.positive import plain
 from workbench.core.monitor.options import ReferenceOptions
@@ -42,6 +41,10 @@ FORMAT = "workbench-monitor-reference"
 VERSION = 1
 KS = "ks"
 CHI_SQUARE = "chi2"
+# The model's outputs are named as in a predictions file (`workbench predict`): `prediction`,
+# `proba_<class>`. Not imported from export or runs, which will import the monitor.
+PREDICTION = "prediction"
+PROBA_PREFIX = "proba_"
 # Kinds that are not tested for drift, and why.
 UNTESTED_REASONS = {
     ColumnKind.DATETIME: "dates are not tested for drift: new rows come from later dates",
