@@ -7,10 +7,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbench.core.errors import SchemaError
+from workbench.core.errors import SchemaError, WorkbenchError
 from workbench.core.io.table import read_table
 from workbench.core.kinds import ColumnKind
-from workbench.core.schema import Schema, infer_schema, validate_frame
+from workbench.core.schema import (
+    FrameValidator,
+    ProblemCheck,
+    Schema,
+    SchemaProblem,
+    category_key,
+    infer_schema,
+    validate_frame,
+)
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +75,78 @@ def test_required_subset(penguins: pd.DataFrame) -> None:
     features = penguins.drop(columns=["species"]).head(5)
     required = [name for name in schema.names if name != "species"]
     assert validate_frame(features, schema, required=required) == []
+
+
+def _problem_batch(penguins: pd.DataFrame) -> pd.DataFrame:
+    batch = penguins.head(40).drop(columns=["island"]).assign(colour="blue")
+    batch["species"] = batch["species"].astype(object)
+    batch.loc[[1, 5, 30], "species"] = "Emperor"
+    batch.loc[[7], "species"] = "Macaroni"
+    batch["body_mass_g"] = batch["body_mass_g"].astype(object)
+    batch.loc[[2, 9], "body_mass_g"] = "heavy"
+    batch.loc[[12, 13, 14], "bill_length_mm"] = 80.0
+    batch.loc[[20, 21], "species"] = None
+    return batch
+
+
+def test_problems_count_their_rows_and_keep_the_first(penguins: pd.DataFrame) -> None:
+    schema = infer_schema(penguins)
+    problems = {p.check: p for p in validate_frame(_problem_batch(penguins), schema)}
+    assert set(problems) == set(ProblemCheck) - {ProblemCheck.MORE_MISSING}
+    unseen = problems[ProblemCheck.UNSEEN_CATEGORY]
+    assert (unseen.count, unseen.rows, unseen.values) == (4, (2, 6, 8, 31), ("Emperor", "Macaroni"))
+    assert unseen.message == "'species' has unseen categories 'Emperor', 'Macaroni'"
+    wrong = problems[ProblemCheck.WRONG_TYPE]
+    assert (wrong.count, wrong.rows, wrong.values, wrong.blocking) == (
+        2, (3, 10), ("heavy", "heavy"), True,
+    )  # fmt: skip
+    outside = problems[ProblemCheck.OUT_OF_RANGE]
+    assert (outside.count, outside.rows) == (3, (13, 14, 15))
+    missing = problems[ProblemCheck.NEW_MISSING]
+    assert (missing.column, missing.count, missing.rows) == ("species", 2, (21, 22))
+    assert problems[ProblemCheck.MISSING_COLUMN].count == 0
+
+
+def test_validation_in_chunks_equals_one_pass(penguins: pd.DataFrame) -> None:
+    schema = infer_schema(penguins)
+    batch = _problem_batch(penguins)
+    validator = FrameValidator(schema, list(batch.columns), examples=3)
+    for start in range(0, len(batch), 7):
+        validator.add(batch.iloc[start : start + 7])
+    whole = FrameValidator(schema, list(batch.columns), examples=3)
+    whole.add(batch)
+    assert validator.problems() == whole.problems()
+    unseen = {p.check: p for p in validator.problems()}[ProblemCheck.UNSEEN_CATEGORY]
+    assert unseen.rows == (2, 6, 8)  # three examples, as asked
+
+
+def test_extra_columns_and_a_rising_missing_share(penguins: pd.DataFrame) -> None:
+    schema = infer_schema(penguins)
+    batch = penguins.dropna().head(10).reset_index(drop=True).assign(colour="blue")
+    batch.loc[0:3, "sex"] = None  # 3% missing in the whole table
+    validator = FrameValidator(
+        schema, list(batch.columns), extra_columns_block=False, missing_shares={"sex": 0.03}
+    )
+    validator.add(batch)
+    extra, rising = validator.problems()
+    assert (extra.check, extra.blocking) == (ProblemCheck.EXTRA_COLUMN, False)
+    assert (rising.check, rising.count, rising.rows) == (ProblemCheck.MORE_MISSING, 4, (1, 2, 3, 4))
+    assert rising.message == "'sex' is missing in 40.0% of the rows, 3.0% in training"
+
+
+def test_categories_compare_integral_decimals_as_whole_numbers() -> None:
+    assert [category_key(v) for v in (1.0, "1.0", 1, "-3.00", 2.5, "007", True)] == [
+        "1", "1", "1", "-3", "2.5", "007", "True",
+    ]  # fmt: skip
+    floats = pd.DataFrame({"flag": [0.0, 1.0, None, 1.0]})
+    schema = infer_schema(floats, {"flag": ColumnKind.BOOLEAN})
+    assert schema.column("flag").categories == ("0.0", "1.0")
+    assert validate_frame(pd.DataFrame({"flag": [1, 0, 1]}), schema) == []
+
+
+def test_problems_round_trip_through_json(penguins: pd.DataFrame) -> None:
+    schema = infer_schema(penguins)
+    for problem in validate_frame(_problem_batch(penguins), schema):
+        assert SchemaProblem.from_dict(problem.to_dict()) == problem
+    with pytest.raises(WorkbenchError, match=r"'problem\.check' should be one of missing_column"):
+        SchemaProblem.from_dict({"column": "x", "message": "m", "blocking": True, "check": "odd"})

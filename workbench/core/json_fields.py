@@ -10,11 +10,23 @@ and the GUI shows in a dialog.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 from workbench.core.errors import WorkbenchError
 
-__all__ = ["REQUIRED", "describe", "field", "text_list"]
+__all__ = [
+    "REQUIRED",
+    "check_format",
+    "describe",
+    "field",
+    "mapping",
+    "member",
+    "number_list",
+    "optional_number",
+    "text_list",
+    "whole_number_list",
+]
 
 
 class _Required:
@@ -99,3 +111,65 @@ def text_list(
         if not isinstance(item, str):
             raise WorkbenchError(f"'{where}[{index}]' should be text, not {describe(item)}")
     return list(items)
+
+
+def number_list(
+    data: Mapping[str, Any], key: str, path: str = "", default: Any = REQUIRED
+) -> list[float]:
+    """A list whose every item is a number (whole numbers read as floats)."""
+    return [float(item) for item in _typed_list(data, key, path, default, float, "a number")]
+
+
+def whole_number_list(
+    data: Mapping[str, Any], key: str, path: str = "", default: Any = REQUIRED
+) -> list[int]:
+    """A list whose every item is a whole number (counts, row numbers)."""
+    return [int(item) for item in _typed_list(data, key, path, default, int, "a whole number")]
+
+
+def _typed_list(
+    data: Mapping[str, Any], key: str, path: str, default: Any, kind: type, name: str
+) -> list[Any]:
+    items = field(data, key, list, path, default)
+    where = f"{path}.{key}" if path else key
+    for index, item in enumerate(items):
+        if not _matches(item, (kind,)):
+            raise WorkbenchError(f"'{where}[{index}]' should be {name}, not {describe(item)}")
+    return items
+
+
+def mapping(data: Any, path: str) -> Mapping[str, Any]:
+    """`data` itself when it is an object; an error naming `path` otherwise."""
+    if not isinstance(data, Mapping):
+        raise WorkbenchError(f"'{path}' should be an object, not {describe(data)}")
+    return data
+
+
+def member(
+    data: Mapping[str, Any], key: str, choices: type[StrEnum], path: str = "",
+    default: Any = REQUIRED,
+) -> Any:  # fmt: skip
+    """The entry as a member of the string enum `choices` ('numeric' -> ColumnKind.NUMERIC)."""
+    value = field(data, key, str if default is REQUIRED else (str, type(None)), path, default)
+    if value is None or value is default:
+        return value
+    known = [item.value for item in choices]
+    if value not in known:
+        where = f"{path}.{key}" if path else key
+        raise WorkbenchError(f"'{where}' should be one of {', '.join(known)}, not {value!r}")
+    return choices(value)
+
+
+def optional_number(data: Mapping[str, Any], key: str, path: str = "") -> float | None:
+    """A number or null (whole numbers read as floats)."""
+    value = field(data, key, (float, type(None)), path)
+    return float(value) if value is not None else None
+
+
+def check_format(data: Mapping[str, Any], name: str, version: int, path: str, what: str) -> None:
+    """An error unless the document says it is `name`, version `version` (`what` names it)."""
+    if data.get("format") != name or data.get("version") != version:
+        raise WorkbenchError(
+            f"'{path}' is not a version {version} {what} "
+            f"(format {data.get('format')!r}, version {data.get('version')!r})"
+        )

@@ -1,0 +1,177 @@
+"""Check a batch of new rows against a run's reference: the one entry point of the monitor.
+
+One pass over the batch in chunks of rows: each chunk is validated against the training
+schema and counted into every column's and every model output's reference bins; cancel is
+honoured between chunks and progress reported after each. Only counts survive a chunk, so the
+result is the same for any chunk size. Then each column's statistics, the verdicts (all
+p-values judged together), and the scores when the batch holds the target.
+
+The caller gives the batch as read (a DataFrame), and the run's predictions for its rows,
+computed by the run's pipeline; without predictions there is no prediction drift and no
+scoring. Rows whose target is missing are not scored; a target value that is not one of the
+model's classes is a validation problem, and its rows are not scored either.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from workbench.core.errors import WorkbenchError
+from workbench.core.kinds import TaskType
+from workbench.core.monitor.drift import judge, measure
+from workbench.core.monitor.options import DriftOptions
+from workbench.core.monitor.performance import PerformanceCheck, check_performance
+from workbench.core.monitor.reference import Predictions, RunReference, prediction_columns
+from workbench.core.monitor.report import DriftReport
+from workbench.core.monitor.tally import tally_for
+from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
+from workbench.core.schema import (
+    FrameValidator,
+    ProblemCheck,
+    SchemaProblem,
+    category_key,
+    first_rows,
+    numeric_values,
+)
+
+# Rows per chunk: a chunk of a 1M-row batch takes a fraction of a second, so Cancel answers at
+# once and progress moves, while per-chunk overhead stays small.
+DEFAULT_CHUNK_ROWS = 100_000
+# The share of the progress bar the pass over the rows takes; scoring takes the rest.
+_COUNTING = 0.95
+
+
+def check_batch(
+    reference: RunReference,
+    batch: pd.DataFrame,
+    predictions: Predictions | None = None,
+    *,
+    options: DriftOptions | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> DriftReport:
+    """Validate `batch`, measure drift per column and of `predictions`, score a labelled batch.
+
+    `predictions`: the run's outputs for the batch's rows, in order (labels, and probabilities
+    in the order of `reference.classes`). A column missing from the batch is a blocking
+    validation problem and its drift is not measured; the rest is still checked, so a report
+    says everything wrong with a batch at once.
+    """
+    options = options or DriftOptions()
+    rows = len(batch)
+    if rows == 0:
+        raise WorkbenchError("the batch has no rows to check")
+    if chunk_rows < 1:
+        raise WorkbenchError(f"chunk_rows should be at least 1, not {chunk_rows}")
+    if predictions is not None and len(predictions.labels) != rows:
+        raise WorkbenchError(f"{len(predictions.labels)} predictions for a batch of {rows} rows")
+    names = [str(name) for name in batch.columns]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise WorkbenchError(f"the batch has more than one column named '{repeated[0]}'")
+    batch = batch.set_axis(names, axis=1)
+    validator = FrameValidator(
+        reference.schema,
+        [name for name in names if name != reference.target],
+        extra_columns_block=False,
+        examples=options.examples,
+        missing_shares={c.name: c.missing / c.rows for c in reference.columns if c.rows},
+        missing_rise=options.missing_rise,
+    )
+    tallies = {c.name: tally_for(c) for c in reference.columns if c.name in names}
+    outputs = (
+        prediction_columns(reference.task, reference.classes, reference.positive, predictions)
+        if predictions is not None
+        else {}
+    )
+    output_tallies = {c.name: tally_for(c) for c in reference.predictions if c.name in outputs}
+    for start in range(0, rows, chunk_rows):
+        cancel.raise_if_cancelled()
+        stop = min(rows, start + chunk_rows)
+        chunk = batch.iloc[start:stop]
+        validator.add(chunk)
+        for name, tally in tallies.items():
+            tally.add(chunk[name])
+        for name, tally in output_tallies.items():
+            tally.add(outputs[name].iloc[start:stop])
+        progress(_COUNTING * stop / rows, f"Checked {stop:,} of {rows:,} rows")
+    cancel.raise_if_cancelled()
+    columns = [measure(c, tallies.get(c.name), options) for c in reference.columns]
+    outputs_drift = [
+        measure(c, output_tallies[c.name], options)
+        for c in reference.predictions
+        if c.name in output_tallies
+    ]
+    tests = sum(drift.p_value is not None for drift in [*columns, *outputs_drift])
+    problems = validator.problems()
+    metrics = None
+    if predictions is not None and reference.target is not None and reference.target in names:
+        progress(_COUNTING, "Scoring the labelled rows")
+        metrics, target_problem = _score(reference, batch[reference.target], predictions, options)
+        if target_problem is not None:
+            problems.append(target_problem)
+    progress(1.0, "Check done")
+    return DriftReport(
+        run_id=reference.run_id,
+        rows=rows,
+        reference_rows=reference.rows,
+        options=options,
+        tests=tests,
+        columns=judge(columns, options, tests),
+        prediction_drift=judge(outputs_drift, options, tests),
+        validation=tuple(problems),
+        metrics=metrics,
+    )
+
+
+def _score(
+    reference: RunReference, target: pd.Series, predictions: Predictions, options: DriftOptions
+) -> tuple[PerformanceCheck | None, SchemaProblem | None]:
+    """The labelled rows' scores, and the problem of target values the model does not know."""
+    problem = None
+    if reference.task == TaskType.REGRESSION:
+        truth = numeric_values(target)
+        scored = np.isfinite(truth)
+        labels = truth[scored]
+    else:
+        classes = list(reference.classes or [])
+        codes, uniques = pd.factorize(target)
+        lookup = {category_key(label): i for i, label in enumerate(classes)}
+        positions = np.array([lookup.get(category_key(u), -1) for u in uniques] + [-1])
+        row_class = positions[codes]  # code -1 (missing) picks the trailing -1
+        unknown = (row_class < 0) & (codes >= 0)
+        if unknown.any():
+            values = sorted(
+                {category_key(u) for u, p in zip(uniques, positions, strict=False) if p < 0}
+            )
+            shown = ", ".join(repr(value) for value in values[:5])
+            problem = SchemaProblem(
+                reference.target or "",
+                f"target '{reference.target}' holds values that are not classes of the model: "
+                f"{shown}; those rows are not scored",
+                False,
+                ProblemCheck.UNSEEN_CATEGORY,
+                int(unknown.sum()),
+                tuple(first_rows(unknown, 0, options.examples)),
+                tuple(values[:5]),
+            )
+        scored = row_class >= 0
+        labels = np.asarray(classes)[row_class[scored]]
+    if not scored.any():
+        return None, problem
+    proba = predictions.proba[scored] if predictions.proba is not None else None
+    check = check_performance(
+        reference.task,
+        labels,
+        np.asarray(predictions.labels)[scored],
+        proba,
+        reference.classes,
+        reference.positive,
+        metric=reference.metric,
+        validation_scores=reference.validation_scores,
+        test_scores=reference.test_scores,
+        level=options.interval_level,
+    )
+    return check, problem

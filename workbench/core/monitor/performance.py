@@ -1,0 +1,179 @@
+"""A labelled batch's scores beside the run's own: has the model got worse?
+
+The batch is scored by `score_all`, the experiment log's definitions, so a number here means
+what it means in the log. Each score is set beside the mean and spread of the run's validation
+folds and its test score. The interval is where one more fold's score would fall
+(`interval_level`, 95% by default): mean +- t(level, k - 1) * sd * sqrt(1 + 1/k) over the k
+fold scores (sd with k - 1 degrees of freedom), a prediction interval rather than the mean's
+confidence interval, because a batch is one more sample, not the average of many. It is the
+spread of fold-sized samples: a much smaller batch varies more than the folds did. A score
+beyond the interval's worse end is `worse`; the run's own metric being worse is what makes
+the performance `degraded`. With one fold (a hold-out split) there is no spread and no
+interval. `validation_mean` and `validation_std` are the experiment log's figures (the
+standard deviation over the folds as scikit-learn's cv_results_ gives it, dividing by k).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from workbench.core import json_fields
+from workbench.core.kinds import TaskType
+from workbench.core.metrics.names import METRIC_LABELS, greater_is_better, metrics_for
+from workbench.core.metrics.scores import score_all
+
+
+@dataclass(frozen=True)
+class MetricCheck:
+    """One metric on the batch beside the run's validation folds and test set."""
+
+    name: str
+    label: str
+    batch: float | None
+    validation_mean: float | None
+    validation_std: float | None
+    low: float | None
+    high: float | None
+    test: float | None
+    higher_is_better: bool
+    worse: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], path: str) -> MetricCheck:
+        data = json_fields.mapping(data, path)
+        return cls(
+            name=json_fields.field(data, "name", str, path),
+            label=json_fields.field(data, "label", str, path),
+            batch=json_fields.optional_number(data, "batch", path),
+            validation_mean=json_fields.optional_number(data, "validation_mean", path),
+            validation_std=json_fields.optional_number(data, "validation_std", path),
+            low=json_fields.optional_number(data, "low", path),
+            high=json_fields.optional_number(data, "high", path),
+            test=json_fields.optional_number(data, "test", path),
+            higher_is_better=json_fields.field(data, "higher_is_better", bool, path),
+            worse=json_fields.field(data, "worse", bool, path),
+        )
+
+
+@dataclass(frozen=True)
+class PerformanceCheck:
+    """The batch's scores (`rows` labelled rows) against `folds` validation folds.
+
+    `metric` is the run's metric, the one `degraded` follows; `skipped` names the metrics
+    that could not be computed on the batch, with the reason (score_all's).
+    """
+
+    rows: int
+    folds: int
+    level: float
+    metric: str | None
+    metrics: tuple[MetricCheck, ...]
+    skipped: Mapping[str, str]
+
+    @property
+    def degraded(self) -> bool:
+        return any(check.worse for check in self.metrics if check.name == self.metric)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "folds": self.folds,
+            "level": self.level,
+            "metric": self.metric,
+            "degraded": self.degraded,
+            "metrics": [check.to_dict() for check in self.metrics],
+            "skipped": dict(self.skipped),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], path: str = "metrics") -> PerformanceCheck:
+        data = json_fields.mapping(data, path)
+        items = json_fields.field(data, "metrics", list, path)
+        skipped = json_fields.field(data, "skipped", dict, path)
+        return cls(
+            rows=json_fields.field(data, "rows", int, path),
+            folds=json_fields.field(data, "folds", int, path),
+            level=float(json_fields.field(data, "level", float, path)),
+            metric=json_fields.field(data, "metric", (str, type(None)), path),
+            metrics=tuple(
+                MetricCheck.from_dict(item, f"{path}.metrics[{i}]") for i, item in enumerate(items)
+            ),
+            skipped={
+                str(key): json_fields.field(skipped, key, str, f"{path}.skipped") for key in skipped
+            },
+        )
+
+
+def fold_interval(values: Sequence[float], level: float) -> tuple[float, float] | None:
+    """Where one more fold's score falls with probability `level` (see the module docstring);
+    None with fewer than two folds."""
+    k = len(values)
+    if k < 2:
+        return None
+    mean = float(np.mean(values))
+    half = (
+        float(stats.t.ppf((1 + level) / 2, k - 1))
+        * float(np.std(values, ddof=1))
+        * math.sqrt(1 + 1 / k)
+    )
+    return mean - half, mean + half
+
+
+def check_performance(
+    task: TaskType,
+    y_true: Sequence[Any],
+    y_pred: Sequence[Any],
+    proba: np.ndarray | None,
+    classes: Sequence[Any] | None,
+    positive: Any,
+    *,
+    metric: str | None,
+    validation_scores: Mapping[str, Sequence[float]],
+    test_scores: Mapping[str, float],
+    level: float,
+) -> PerformanceCheck:
+    """Score the labelled batch and set each metric beside the run's folds and test set."""
+    task = TaskType(task)
+    scored = score_all(task, y_true, y_pred, proba, classes, positive)
+    checks = []
+    folds = 0
+    for name in metrics_for(task):
+        values = [float(v) for v in validation_scores.get(name, ())]
+        folds = max(folds, len(values))
+        batch = scored.scores.get(name)
+        interval = fold_interval(values, level)
+        higher = greater_is_better(name)
+        worse = False
+        if batch is not None and interval is not None:
+            worse = batch < interval[0] if higher else batch > interval[1]
+        checks.append(
+            MetricCheck(
+                name=name,
+                label=METRIC_LABELS[name],
+                batch=batch,
+                validation_mean=float(np.mean(values)) if values else None,
+                validation_std=float(np.std(values)) if values else None,
+                low=interval[0] if interval else None,
+                high=interval[1] if interval else None,
+                test=test_scores.get(name),
+                higher_is_better=higher,
+                worse=worse,
+            )
+        )
+    return PerformanceCheck(
+        rows=len(y_true),
+        folds=folds,
+        level=level,
+        metric=metric,
+        metrics=tuple(checks),
+        skipped=dict(scored.skipped),
+    )
