@@ -9,8 +9,9 @@ Decisions:
   0 before fairlearn sees them, so any label type works.
 - Every group counts, however small: a group of five rows can set the equalized-odds
   difference on its own; the slice table beside the figures shows each group's count.
-- A rate a group cannot have (a true positive rate without positive rows) is NaN, as in
-  fairlearn, and is left out of the differences by fairlearn itself.
+- A rate a group cannot have is 0, as fairlearn reports it (scikit-learn's normalised
+  confusion matrix): a group without a positive row has a true positive rate of 0, which then
+  sets the equalized-odds difference. The slice table's counts and per-group metrics show it.
 """
 
 from __future__ import annotations
