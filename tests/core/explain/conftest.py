@@ -1,6 +1,7 @@
 """Real runs of the shared datasets for the explanation tests: trained once per session by the
-workbench's runner (small models), then read back as the plain inputs the explain modules take
-(the fitted pipeline, the data's feature columns and target, the out-of-fold predictions)."""
+workbench's runner (small models, 3 folds, no test set), then read back as the plain inputs
+the explain modules take (the fitted pipeline, the data's feature columns and target, the
+out-of-fold predictions)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,29 @@ from pathlib import Path
 import joblib
 import pandas as pd
 import pytest
-from _projects import make_project
+from _projects import SMALL, make_project, train_models
 
 from workbench.core.kinds import TaskType
-from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
-from workbench.core.train.runner import run_training
+from workbench.core.specs import SplitSpec
+
+# name -> (file in the shared data, target, task, models (small versions), columns ignored);
+# titanic's `alive` copies the target and is set aside.
+PROJECTS: dict[str, tuple[str, str, TaskType, tuple[str, ...], tuple[str, ...]]] = {
+    "titanic": (
+        "clean/titanic.csv", "survived", TaskType.BINARY,
+        ("random_forest_classifier", "xgboost_classifier", "hist_gradient_boosting_classifier",
+         "logistic_regression"),
+        ("alive",),
+    ),
+    "penguins": (
+        "clean/penguins.csv", "species", TaskType.MULTICLASS,
+        ("xgboost_classifier", "extra_trees_classifier", "knn_classifier"), (),
+    ),
+    "insurance": (
+        "clean/insurance.csv", "charges", TaskType.REGRESSION,
+        ("random_forest_regressor", "xgboost_regressor", "ridge"), (),
+    ),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -38,79 +57,31 @@ class ExplainedProject:
 
 
 def _trained(
-    root: Path,
-    source: Path,
-    target: str,
-    task: TaskType,
-    models: dict[str, dict],
-    ignore: tuple[str, ...] = (),
+    name: str, shared_data: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> ExplainedProject:
-    root = make_project(root, source, target, ignore)
-    spec = TrainSpec(
-        models=tuple(ModelSpec(name, params) for name, params in models.items()),
-        split=SplitSpec(
-            "kfold" if task == TaskType.REGRESSION else "stratified_kfold",
-            n_splits=3,
-            test_fraction=0.0,
-        ),
-        seed=0,
-        n_jobs=1,
-        include_baseline=False,
+    source, target, task, models, ignore = PROJECTS[name]
+    root = make_project(
+        tmp_path_factory.mktemp("explain") / name, shared_data / source, target, ignore
     )
-    results = run_training(root, spec)
-    failed = [(r.model, r.message) for r in results if r.status != "finished"]
-    assert not failed, failed
+    scheme = "kfold" if task == TaskType.REGRESSION else "stratified_kfold"
+    split = SplitSpec(scheme, n_splits=3, test_fraction=0.0)
+    run_ids = train_models(root, {model: SMALL.get(model, {}) for model in models}, split)
+    runs = {model: root / "runs" / run_id for model, run_id in run_ids.items()}
     frame = pd.read_parquet(next((root / "data").glob("*.parquet")))
-    runs = {r.model: root / "runs" / r.run_id for r in results}
     features = list(joblib.load(next(iter(runs.values())) / "pipeline.joblib").feature_names_in_)
     return ExplainedProject(root, task, frame[features], frame[target], runs)
 
 
 @pytest.fixture(scope="session")
 def titanic(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> ExplainedProject:
-    """Binary (survived; `alive` copies it and is set aside): trees, boosting and a linear model."""
-    return _trained(
-        tmp_path_factory.mktemp("explain") / "titanic",
-        shared_data / "clean" / "titanic.csv",
-        "survived",
-        TaskType.BINARY,
-        {
-            "random_forest_classifier": {"n_estimators": 30},
-            "xgboost_classifier": {"n_estimators": 30},
-            "hist_gradient_boosting_classifier": {"max_iter": 20},
-            "logistic_regression": {},
-        },
-        ignore=("alive",),
-    )
+    return _trained("titanic", shared_data, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
 def penguins(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> ExplainedProject:
-    """Multiclass (species, three classes)."""
-    return _trained(
-        tmp_path_factory.mktemp("explain") / "penguins",
-        shared_data / "clean" / "penguins.csv",
-        "species",
-        TaskType.MULTICLASS,
-        {
-            "xgboost_classifier": {"n_estimators": 20},
-            "extra_trees_classifier": {"n_estimators": 20},
-            "knn_classifier": {},
-        },
-    )
+    return _trained("penguins", shared_data, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
 def insurance(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> ExplainedProject:
-    """Regression (charges)."""
-    return _trained(
-        tmp_path_factory.mktemp("explain") / "insurance",
-        shared_data / "clean" / "insurance.csv",
-        "charges",
-        TaskType.REGRESSION,
-        {
-            "random_forest_regressor": {"n_estimators": 20},
-            "xgboost_regressor": {"n_estimators": 20},
-            "ridge": {},
-        },
-    )
+    return _trained("insurance", shared_data, tmp_path_factory)

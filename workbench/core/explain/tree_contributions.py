@@ -129,24 +129,26 @@ def tree_contributions(
 def is_tree_model(model: Any) -> bool:
     """Whether `tree_contributions` knows the model's kind (it may still decline one whose
     histogram trees split on categories)."""
-    from sklearn.ensemble import (
-        ExtraTreesClassifier,
-        ExtraTreesRegressor,
-        HistGradientBoostingClassifier,
-        HistGradientBoostingRegressor,
-        RandomForestClassifier,
-        RandomForestRegressor,
-    )
-    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
-
     from workbench.core.models.factories import XGBClassifierLabels, XGBRegressorDense
 
-    kinds = (
-        XGBClassifierLabels, XGBRegressorDense, HistGradientBoostingClassifier,
-        HistGradientBoostingRegressor, RandomForestClassifier, RandomForestRegressor,
-        ExtraTreesClassifier, ExtraTreesRegressor, DecisionTreeClassifier, DecisionTreeRegressor,
-    )  # fmt: skip
-    return isinstance(model, kinds)
+    histogram, forests, trees = _sklearn_kinds()
+    return isinstance(model, (XGBClassifierLabels, XGBRegressorDense, *histogram, *forests, *trees))
+
+
+def _sklearn_kinds() -> tuple[tuple[type, ...], tuple[type, ...], tuple[type, ...]]:
+    """scikit-learn's tree models: (histogram boosting, forests, single trees)."""
+    from sklearn import ensemble, tree
+
+    return (
+        (ensemble.HistGradientBoostingClassifier, ensemble.HistGradientBoostingRegressor),
+        (
+            ensemble.RandomForestClassifier,
+            ensemble.RandomForestRegressor,
+            ensemble.ExtraTreesClassifier,
+            ensemble.ExtraTreesRegressor,
+        ),
+        (tree.DecisionTreeClassifier, tree.DecisionTreeRegressor),
+    )
 
 
 def sub_rows(progress: ProgressFn, part: int, parts: int) -> ProgressFn:
@@ -217,20 +219,11 @@ def _contributions(
 
 def _sklearn_trees(model: Any, positive_index: int | None, cancel: CancelToken) -> Any:
     """(trees, output kind, raw output function) of a scikit-learn tree model, or None."""
-    from sklearn.ensemble import (
-        ExtraTreesClassifier,
-        ExtraTreesRegressor,
-        HistGradientBoostingClassifier,
-        HistGradientBoostingRegressor,
-        RandomForestClassifier,
-        RandomForestRegressor,
-    )
-    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
-
+    histogram, forests, single = _sklearn_kinds()
     classifier = hasattr(model, "classes_")
     binary = classifier and len(model.classes_) == 2
     chosen = [1 if positive_index is None else positive_index] if binary else None
-    if isinstance(model, HistGradientBoostingClassifier | HistGradientBoostingRegressor):
+    if isinstance(model, histogram):
         if model.is_categorical_ is not None and np.any(model.is_categorical_):
             return None
         trees = _histogram_trees(model, cancel)
@@ -244,10 +237,9 @@ def _sklearn_trees(model: Any, positive_index: int | None, cancel: CancelToken) 
         )
         output = (LOG_ODDS if binary else MARGIN) if classifier else VALUE
         return trees, output, raw
-    forests = RandomForestClassifier | RandomForestRegressor | ExtraTreesClassifier
-    if isinstance(model, forests | ExtraTreesRegressor):
+    if isinstance(model, forests):
         estimators = list(model.estimators_)
-    elif isinstance(model, DecisionTreeClassifier | DecisionTreeRegressor):
+    elif isinstance(model, single):
         estimators = [model]
     else:
         return None
@@ -343,10 +335,7 @@ def _negated(trees: _Trees) -> _Trees:
 def _model_inputs(model: Any, features: pd.DataFrame | np.ndarray) -> np.ndarray:
     """The matrix as the model compares it with its thresholds: float32 for scikit-learn's
     trees and forests, float64 for histogram boosting."""
-    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
-
-    histogram = isinstance(model, HistGradientBoostingClassifier | HistGradientBoostingRegressor)
-    dtype = np.float64 if histogram else np.float32
+    dtype = np.float64 if isinstance(model, _sklearn_kinds()[0]) else np.float32
     if isinstance(features, pd.DataFrame):
         features = features.to_numpy(dtype=dtype, na_value=np.nan)
     return np.asarray(features, dtype=dtype)
