@@ -129,6 +129,11 @@ def test_histogram_boosting_equals_shap(titanic) -> None:
     np.testing.assert_allclose(found.values[:, 0, :], reference[:, :, 0], atol=TOLERANCE)
     assert found.base[0] == pytest.approx(base[0], abs=TOLERANCE)
     np.testing.assert_allclose(found.raw[:, 0], pipeline.decision_function(titanic.X), rtol=0)
+    # Died as the positive class: the log-odds of dying, every tree's sign turned.
+    died = tree_contributions(pipeline[-1], features, positive_index=0)
+    np.testing.assert_allclose(died.values, -found.values, atol=1e-12)
+    np.testing.assert_array_equal(died.raw, -found.raw)
+    np.testing.assert_allclose(died.base + died.values.sum(axis=2), died.raw, atol=TOLERANCE)
 
 
 def _penguin_numbers(penguins) -> pd.DataFrame:

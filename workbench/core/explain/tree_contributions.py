@@ -31,12 +31,16 @@ Decisions:
   output to about 1e-6 of its scale, not to the last bit.
 - Histogram boosting with categorical splits (`categorical_features`) has no numeric
   threshold to rank; such models return None and are explained by the sampling estimate.
+- The trees are read from the fitted models' attributes: `tree_` of scikit-learn's trees, and
+  `_predictors` / `_baseline_prediction` of histogram boosting, which scikit-learn keeps
+  private (shap reads the same ones). A scikit-learn release that renames them fails the
+  tests against shap, not silently.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -44,7 +48,13 @@ import numpy as np
 import pandas as pd
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
+from workbench.core.progress import (
+    NEVER_CANCELLED,
+    CancelToken,
+    ProgressFn,
+    no_progress,
+    sub_progress,
+)
 
 LOG_ODDS = "log_odds"
 MARGIN = "margin"
@@ -102,6 +112,8 @@ def tree_contributions(
     """
     from workbench.core.models.factories import XGBClassifierLabels, XGBRegressorDense
 
+    if features.shape[0] == 0:
+        raise WorkbenchError("there are no rows to explain")
     if isinstance(model, XGBClassifierLabels | XGBRegressorDense):
         return _xgboost_contributions(model, features, positive_index, progress, cancel)
     found = _sklearn_trees(model, positive_index, cancel)
@@ -111,10 +123,11 @@ def tree_contributions(
     inputs = _model_inputs(model, features)
     codes, conditions = _ranked(trees, inputs)
     base, values = [], []
-    for k in range(trees.offset.size):
+    outputs = trees.offset.size
+    for k in range(outputs):
         cancel.raise_if_cancelled()
         booster = _booster(trees, conditions, k, inputs.shape[1])
-        part = sub_rows(progress, k, trees.offset.size)
+        part = sub_progress(progress, k / outputs, (k + 1) / outputs)
         contributions = _contributions(booster, codes, part, cancel)
         base.append(contributions[0, -1] + trees.offset[k])
         values.append(contributions[:, :-1])
@@ -149,15 +162,6 @@ def _sklearn_kinds() -> tuple[tuple[type, ...], tuple[type, ...], tuple[type, ..
         ),
         (tree.DecisionTreeClassifier, tree.DecisionTreeRegressor),
     )
-
-
-def sub_rows(progress: ProgressFn, part: int, parts: int) -> ProgressFn:
-    """Progress of one output's rows within all outputs."""
-
-    def report(fraction: float, message: str) -> None:
-        progress((part + fraction) / parts, message)
-
-    return report
 
 
 # --- XGBoost's own models ------------------------------------------------------------------------
@@ -296,12 +300,8 @@ def _histogram_trees(model: Any, cancel: CancelToken) -> _Trees:
         for k, predictor in enumerate(iteration):
             nodes = predictor.nodes
             leaf = nodes["is_leaf"].astype(bool)
-            parts["left"].append(
-                np.where(leaf, -1, nodes["left"].astype(np.int64)).astype(np.int64)
-            )
-            parts["right"].append(
-                np.where(leaf, -1, nodes["right"].astype(np.int64)).astype(np.int64)
-            )
+            parts["left"].append(np.where(leaf, -1, nodes["left"].astype(np.int64)))
+            parts["right"].append(np.where(leaf, -1, nodes["right"].astype(np.int64)))
             parts["feature"].append(np.where(leaf, 0, nodes["feature_idx"]).astype(np.int64))
             parts["threshold"].append(nodes["num_threshold"].astype(np.float64))
             parts["missing_left"].append(nodes["missing_go_to_left"].astype(bool) & ~leaf)
@@ -319,17 +319,8 @@ def _lists(parts: dict[str, list[Any]]) -> dict[str, list[Any]]:
 
 
 def _negated(trees: _Trees) -> _Trees:
-    return _Trees(
-        trees.left,
-        trees.right,
-        trees.feature,
-        trees.threshold,
-        trees.missing_left,
-        trees.cover,
-        [-values for values in trees.leaf_values],
-        trees.owner,
-        -trees.offset,
-    )
+    """The same trees predicting minus their output (the other class's log-odds)."""
+    return replace(trees, leaf_values=[-v for v in trees.leaf_values], offset=-trees.offset)
 
 
 def _model_inputs(model: Any, features: pd.DataFrame | np.ndarray) -> np.ndarray:
