@@ -20,8 +20,10 @@ Decisions:
   so the estimate is exact.
 - Seeded per row (the seed and the row's id), so a row's values do not depend on which other
   rows were sampled with it; the background sample is drawn from the seed too.
-- No dependency: numpy, pandas and the pipeline's own predict. One model call per group of
-  permutations (at most `ROWS_PER_CALL` rows); cancel is honoured between rows and groups.
+- No dependency: numpy, pandas and the pipeline's own predict. The coalitions of several
+  rows go to the model in one call (at most `ROWS_PER_CALL` rows): a workbench pipeline
+  spends ~45 ms a call on its own stages whatever the rows, so packing them halves the time.
+  Cancel is honoured between calls.
 """
 
 from __future__ import annotations
@@ -75,28 +77,32 @@ def sampled_contributions(
     pool = pd.concat([background, X], ignore_index=True)
     base = _outputs(predict, background).mean(axis=0)
     raw = _outputs(predict, X)
-    width, n_background = X.shape[1], len(background)
-    values = np.zeros((len(X), raw.shape[1], width))
-    for position, row_id in enumerate(X.index):
+    width, n_background, rows = X.shape[1], len(background), len(X)
+    values = np.zeros((rows, raw.shape[1], width))
+    if width == 1:  # one player: it gets the whole difference
+        values[:, :, 0] = raw - base
+        return SampledContributions(base, values, raw)
+    orders = np.stack([_permutations(width, permutations, seed, row) for row in X.index])
+    # worth[i, p, j]: mean output with the first j columns of row i's order p switched.
+    worth = np.empty((rows, orders.shape[1], width + 1, raw.shape[1]))
+    worth[:, :, 0], worth[:, :, width] = base, raw[:, None, :]
+    # One model call evaluates as many (row, order) walks as fit in ROWS_PER_CALL rows.
+    walks = [(i, p) for i in range(rows) for p in range(orders.shape[1])]
+    per_call = max(1, ROWS_PER_CALL // ((width - 1) * n_background))
+    for start in range(0, len(walks), per_call):
         cancel.raise_if_cancelled()
-        progress(position / max(len(X), 1), f"explaining row {position + 1} of {len(X)}")
-        if width == 1:
-            values[position, :, 0] = raw[position] - base
-            continue
-        orders = _permutations(width, permutations, seed, row_id)
-        worth = np.empty((len(orders), width + 1, raw.shape[1]))
-        worth[:, 0], worth[:, width] = base, raw[position]
-        per_call = max(1, ROWS_PER_CALL // ((width - 1) * n_background))
-        for start in range(0, len(orders), per_call):
-            cancel.raise_if_cancelled()
-            group = orders[start : start + per_call]
-            frame = _coalitions(pool, group, n_background, n_background + position)
-            means = _outputs(predict, frame).reshape(len(group), width - 1, n_background, -1)
-            worth[start : start + len(group), 1:width] = means.mean(axis=2)
-        credit = np.diff(worth, axis=1)  # (permutations, columns in walk order, outputs)
+        chunk = walks[start : start + per_call]
+        first = chunk[0][0]
+        progress(start / len(walks), f"explaining row {first + 1} of {rows}")
+        at, order = np.array([i for i, _ in chunk]), np.array([p for _, p in chunk])
+        frame = _coalitions(pool, orders[at, order], n_background, n_background + at)
+        means = _outputs(predict, frame).reshape(len(chunk), width - 1, n_background, -1)
+        worth[at, order, 1:width] = means.mean(axis=2)
+    credit = np.diff(worth, axis=2)  # (rows, orders, columns in walk order, outputs)
+    for i in range(rows):
         totals = np.zeros((width, raw.shape[1]))
-        np.add.at(totals, orders.ravel(), credit.reshape(-1, raw.shape[1]))
-        values[position] = (totals / len(orders)).T
+        np.add.at(totals, orders[i].ravel(), credit[i].reshape(-1, raw.shape[1]))
+        values[i] = (totals / orders.shape[1]).T
     progress(1.0, "rows explained")
     return SampledContributions(base, values, raw)
 
@@ -123,18 +129,20 @@ def _row_key(row_id: object) -> int:
 
 
 def _coalitions(
-    pool: pd.DataFrame, orders: np.ndarray, n_background: int, row: int
+    pool: pd.DataFrame, orders: np.ndarray, n_background: int, rows: np.ndarray
 ) -> pd.DataFrame:
-    """For each order and each step 1..width-1 along it, the background rows with the first
-    `step` columns of the order set to `row`'s values, stacked: (orders, steps, background)."""
-    width = orders.shape[1]
-    # rank[p, c]: where column c comes in order p; column c is switched at steps > rank.
+    """For each walk (an order of the columns and the pool position of its explained row)
+    and each step 1..width-1 along it, the background rows with the first `step` columns of
+    the order set to the row's values, stacked: (walks, steps, background rows)."""
+    walks, width = orders.shape
+    # rank[w, c]: where column c comes in walk w's order; it is switched at steps > rank.
     rank = np.argsort(orders, axis=1)
     steps = np.arange(1, width)
-    background = np.tile(np.arange(n_background), len(orders) * (width - 1))
+    background = np.tile(np.arange(n_background), walks * (width - 1))
+    explained = np.repeat(rows, (width - 1) * n_background)
     columns = {}
     for c, name in enumerate(pool.columns):
-        switched = rank[:, c, None] < steps[None, :]  # (orders, steps)
-        source = np.where(np.repeat(switched.ravel(), n_background), row, background)
+        switched = rank[:, c, None] < steps[None, :]  # (walks, steps)
+        source = np.where(np.repeat(switched.ravel(), n_background), explained, background)
         columns[name] = pool[name].iloc[source].reset_index(drop=True)
     return pd.DataFrame(columns)
