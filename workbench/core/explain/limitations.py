@@ -24,8 +24,9 @@ def limitation_sentences(reports: Sequence[SliceReport], top: int = 3) -> list[s
     """Sentences for the `top` largest gaps (relative to their metric's scale: the larger of
     the two values), largest first, then for the `top` largest demographic parity
     differences of binary tasks."""
-    with_gaps = sorted((r for r in reports if r.gap is not None), key=_relative_gap, reverse=True)
-    sentences = [_gap_sentence(report) for report in with_gaps[:top]]
+    gaps = [(report, report.gap) for report in reports if report.gap is not None]
+    gaps.sort(key=lambda pair: _relative_gap(pair[1]), reverse=True)
+    sentences = [_gap_sentence(report, gap) for report, gap in gaps[:top]]
     fair = [r for r in reports if math.isfinite(_parity(r))]
     fair.sort(key=_parity, reverse=True)
     sentences += [s for s in (_fairness_sentence(report) for report in fair[:top]) if s]
@@ -36,16 +37,12 @@ def _parity(report: SliceReport) -> float:
     return report.fairness.get(DEMOGRAPHIC_PARITY_DIFFERENCE, math.nan)
 
 
-def _relative_gap(report: SliceReport) -> float:
-    gap = report.gap
-    assert gap is not None
+def _relative_gap(gap: SliceGap) -> float:
     scale = max(abs(gap.best_value), abs(gap.worst_value))
     return gap.difference / scale if scale > 0 else 0.0
 
 
-def _gap_sentence(report: SliceReport) -> str:
-    gap = report.gap
-    assert gap is not None
+def _gap_sentence(report: SliceReport, gap: SliceGap) -> str:
     label = METRIC_LABELS.get(gap.metric, gap.metric)
     best, worst = _group(report, gap.best), _group(report, gap.worst)
     direction = "higher is better" if greater_is_better(gap.metric) else "lower is better"
