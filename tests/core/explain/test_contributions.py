@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 import shap
 from sklearn.decomposition import PCA
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.explain.contributions import (
@@ -266,3 +266,20 @@ def test_cancel_between_calls_of_the_estimate(titanic) -> None:
             cancel=token,
         )
     assert seen == ["preparing the rows", "explaining row 1 of 20"]
+
+
+def test_histogram_boosting_on_categories_is_sampled_with_a_note(penguins) -> None:
+    X = penguins.X[["bill_length_mm", "flipper_length_mm", "island"]].copy()
+    X["island"] = X["island"].astype("category").cat.codes.astype("float64")
+    model = HistGradientBoostingClassifier(max_iter=10, categorical_features=[2], random_state=0)
+    pipeline = Pipeline(
+        [("chain", FunctionTransformer(feature_names_out="one-to-one")), ("model", model)]
+    ).fit(X, penguins.y)
+    rows = X.iloc[:4]
+    explanation = explain_predictions(pipeline, rows, TaskType.MULTICLASS, background=X)
+    assert explanation.method == PERMUTATION_SAMPLING
+    assert explanation.note.startswith("the model splits on categories directly")
+    for k in range(3):
+        np.testing.assert_allclose(
+            _additive(explanation, k), pipeline.predict_proba(rows)[:, k], atol=1e-12
+        )
