@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from _projects import make_project
+from _projects import make_project, train_models
 
-from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
-from workbench.core.train.runner import run_training
+from workbench.core.specs import SplitSpec
 
 
 @dataclass(frozen=True)
@@ -28,17 +27,7 @@ def _train(
     ignore: tuple[str, ...] = (),
 ) -> TrainedProject:
     root = make_project(root, source, target, ignore)
-    spec = TrainSpec(
-        models=tuple(ModelSpec(name, params) for name, params in models.items()),
-        split=split,
-        seed=0,
-        n_jobs=1,
-        include_baseline=False,
-    )
-    results = run_training(root, spec)
-    failed = [(r.model, r.message) for r in results if r.status != "finished"]
-    assert not failed, failed
-    return TrainedProject(root, {r.model: r.run_id for r in results})
+    return TrainedProject(root, train_models(root, models, split))
 
 
 @pytest.fixture(scope="session")
