@@ -9,39 +9,28 @@ package or Qt (see core.report.writer for why a job rather than a subprocess).
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
-from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
+from workbench.core.steps.lazy import LazyFactory
 
 if TYPE_CHECKING:
     from workbench.core.metrics.plot_data import RunPlotData
     from workbench.core.report.document import ReportImage
 
 
-@dataclass(frozen=True)
-class NamedFunction:
-    """`module.function` as a job's function: it pickles as two names, so the process that
-    starts the job never imports the module; the child imports it when it calls it."""
-
-    module: str
-    function: str
-
-    def __call__(
-        self,
-        *args: Any,
-        progress: ProgressFn = no_progress,
-        cancel: CancelToken = NEVER_CANCELLED,
-    ) -> Any:
-        return getattr(import_module(self.module), self.function)(*args, progress, cancel)
-
-
 POLL_SECONDS = 0.1
-# gui.report.images.render_report_plots(plot numbers, progress, cancel) -> list[ReportImage]
-RENDER_PLOTS = NamedFunction("workbench.gui.report.images", "render_report_plots")
+# Named, not imported: the child imports the gui module when it calls it, the CLI never does.
+RENDER_PLOTS = LazyFactory("workbench.gui.report.images", "render_report_plots")
+
+
+def render_plots(
+    data: RunPlotData, progress: ProgressFn = no_progress, cancel: CancelToken = NEVER_CANCELLED
+) -> list[ReportImage]:
+    """The report job's function, run in the child: the GUI's renderer, imported there."""
+    return RENDER_PLOTS(data, progress, cancel)
 
 
 def add_parser(sub: Any) -> None:
@@ -68,7 +57,7 @@ def render_in_child(
     from workbench.jobs.job import Job
     from workbench.jobs.process_runner import run_in_process
 
-    handle = run_in_process(Job(RENDER_PLOTS, (data,), name="Drawing the report's plots"))
+    handle = run_in_process(Job(render_plots, (data,), name="Drawing the report's plots"))
     try:
         while True:
             ended = handle.wait(timeout=POLL_SECONDS)

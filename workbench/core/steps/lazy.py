@@ -6,7 +6,8 @@ fitting runs in child processes. So each step family declares its steps in `<fam
 which imports nothing heavy, and keeps its factories and custom transformers in
 `<family>_impl.py`, and the models keep theirs in models/factories.py; a declaration names its
 factory with `LazyFactory`, which imports the implementation module on the first call (when a
-chain is compiled, when a model is built).
+chain is compiled, when a model is built). The CLI names a job's function the same way
+(`workbench report` draws its plots in a child process that imports the GUI; the CLI never does).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from typing import Any
 @dataclass(frozen=True)
 class LazyFactory:
     """`module.function` as a factory (a step's transformer factory, a model's estimator
-    factory); a frozen dataclass, so it pickles (by this module's path) and compares."""
+    factory) or a job's function; a frozen dataclass, so it pickles as two names (the process
+    that sends it never imports the module) and compares."""
 
     module: str
     function: str
