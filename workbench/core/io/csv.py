@@ -20,6 +20,7 @@ from pandas.api import types as ptypes
 
 from workbench.core.errors import DataReadError
 from workbench.core.io import detect
+from workbench.core.io.column_types import code_columns
 from workbench.core.io.reader import TIDY_SHARE, Reader
 from workbench.core.io.tidy import clean_names
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
@@ -62,9 +63,7 @@ class CsvReader(Reader):
         table = [r for r in records if r.first_line > header_row]
         if not table:
             raise DataReadError(f"{path} has no table: it holds only blank lines")
-        decimal, thousands = (o.decimal, o.thousands)
-        if o.decimal == "." and o.thousands is None:
-            decimal, thousands = detect.detect_decimal(table[1:], delimiter)
+        decimal, thousands = _number_marks(o, table[1:], delimiter)
         header = o.header
         if header is None:
             header = detect.looks_like_header(
@@ -84,6 +83,11 @@ class CsvReader(Reader):
         else:
             raw_names = [f"column_{i}" for i in range(width)]
         self.names, self.warnings = clean_names(raw_names, o.strip_whitespace)
+        # Read as text what a type was chosen for (tidy converts it) and codes with leading
+        # zeros, which the parser would turn into numbers (02134 -> 2134) before tidy sees them.
+        chosen = [name for name, _kind in o.dtype]
+        codes = code_columns(self.names, (r.fields for r in body), o.na_values)
+        self._text_columns = dict.fromkeys([*chosen, *codes], str)
         self.options = dataclasses.replace(
             o,
             encoding=sample.encoding,
@@ -198,6 +202,7 @@ class CsvReader(Reader):
             "on_bad_lines": "warn" if o.bad_lines == "skip" else "error",
             "nrows": nrows,
             "engine": "c",
+            "dtype": self._text_columns or None,
         }
         frame, caught = self._run_parser(kwargs, encoding, progress, cancel)
         # pandas types big files per chunk; a column whose chunks disagree (numbers in one,
@@ -210,7 +215,7 @@ class CsvReader(Reader):
             and ptypes.infer_dtype(frame[name], skipna=True) not in ("boolean", "string", "empty")
         ]
         if mixed:
-            kwargs["dtype"] = dict.fromkeys(mixed, str)
+            kwargs["dtype"] = {**self._text_columns, **dict.fromkeys(mixed, str)}
             frame, caught = self._run_parser(kwargs, encoding, progress, cancel)
         skipped = [
             int(m) for w in caught for m in re.findall(r"Skipping line (\d+)", str(w.message))
@@ -289,6 +294,21 @@ class CsvReader(Reader):
             except csv.Error:
                 return None
         return None
+
+
+def _number_marks(
+    o: ReadOptions, body: list[detect.Record], delimiter: str
+) -> tuple[str, str | None]:
+    """(decimal, thousands) to parse with: a mark the user set always holds (a point too); a
+    decimal mark left unset is detected, with the thousands mark unless that one was set."""
+    if o.decimal is not None:
+        return o.decimal, o.thousands or None
+    decimal, thousands = detect.detect_decimal(body, delimiter)
+    if o.thousands is not None:
+        thousands = o.thousands or None
+        if decimal == thousands:  # 1.234 grouped by points: the decimal mark is the comma
+            decimal = "," if thousands == "." else "."
+    return decimal, thousands
 
 
 def _header_fields(

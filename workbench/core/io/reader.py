@@ -100,6 +100,8 @@ class Reader:
             return tidy_frame(
                 frame, self.options, names_done=names_done, na_done=na_done, cancel=cancel
             )
+        except DataReadError as failure:  # a column not of the type chosen for it
+            raise DataReadError(f"{self.path.name}: {failure}") from None
         except RecursionError:  # a JSON cell of lists in lists, written back out as text
             raise DataReadError(
                 f"{self.path} holds a value nested too deeply to show as text "
