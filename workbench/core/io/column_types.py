@@ -28,10 +28,11 @@ _ENTRY = re.compile(r"\s*(?P<name>.+?)\s*:\s*(?P<kind>[A-Za-z]+)\s*(?:,|$)")
 
 
 def column_type_pairs(value: Any) -> tuple[tuple[str, str], ...]:
-    """(column, type) pairs from a mapping (a project file) or pairs; WorkbenchError if a type
-    is not one of COLUMN_TYPES."""
+    """(column, type) pairs from a mapping (a project file), pairs, or text as the command line
+    and the Import dialog write it ('zip: text'); WorkbenchError if a type is not one of
+    COLUMN_TYPES."""
     if isinstance(value, str):
-        raise WorkbenchError(f"dtype expects column types, not the text '{value}'")
+        return parse_column_types(value)
     items = value.items() if isinstance(value, Mapping) else value
     pairs: dict[str, str] = {}
     for item in items:

@@ -47,6 +47,7 @@ class CsvReader(Reader):
         "parse_dates",
         "strip_whitespace",
         "bad_lines",
+        "dtype",
     )
 
     def __init__(self, path: Path, options: ReadOptions) -> None:
@@ -151,18 +152,30 @@ class CsvReader(Reader):
         tidy, more = self._tidy(frame, names_done=True, na_done=True, cancel=cancel)
         return tidy, notes + more, self.options
 
+    def read_column(self, name: str, cancel: CancelToken) -> pd.Series:
+        """The whole column alone: the parser skips the others (a target's true class shares
+        on a big file without reading the table)."""
+        frame, _notes = self._parse(None, None, cancel, usecols=[name])
+        tidy, _more = self._tidy(frame, names_done=True, na_done=True, some_columns=True)
+        return tidy[name]
+
     def _parse(
-        self, nrows: int | None, progress: ProgressFn | None, cancel: CancelToken | None
+        self,
+        nrows: int | None,
+        progress: ProgressFn | None,
+        cancel: CancelToken | None,
+        usecols: list[str] | None = None,
     ) -> tuple[pd.DataFrame, list[str]]:
+        encoding = self.options.encoding or "utf-8"
         try:
-            return self._parse_with(self.options.encoding or "utf-8", nrows, progress, cancel), []
+            return self._parse_with(encoding, nrows, progress, cancel, usecols), []
         except UnicodeDecodeError:
             if self._encoding_given or not _is_utf8(self.options.encoding):
                 raise self._encoding_error() from None
         # The sample was UTF-8 but a later line is not: a Windows code page, in the whole file
         # or only in lines another program appended. Each line is read as what it is.
         self.options = dataclasses.replace(self.options, encoding=detect.MIXED_ENCODING)
-        frame = self._parse_with(detect.MIXED_ENCODING, nrows, progress, cancel)
+        frame = self._parse_with(detect.MIXED_ENCODING, nrows, progress, cancel, usecols)
         return frame, [self._mixed_note()]
 
     def _mixed_note(self) -> str:
@@ -184,6 +197,7 @@ class CsvReader(Reader):
         nrows: int | None,
         progress: ProgressFn | None,
         cancel: CancelToken | None,
+        usecols: list[str] | None = None,
     ) -> pd.DataFrame:
         o = self.options
         kwargs: dict[str, Any] = {
@@ -203,6 +217,7 @@ class CsvReader(Reader):
             "nrows": nrows,
             "engine": "c",
             "dtype": self._text_columns or None,
+            "usecols": usecols,
         }
         frame, caught = self._run_parser(kwargs, encoding, progress, cancel)
         # pandas types big files per chunk; a column whose chunks disagree (numbers in one,

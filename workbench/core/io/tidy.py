@@ -72,18 +72,21 @@ def tidy_frame(
     names_done: bool = False,
     na_done: bool = False,
     cancel: CancelToken | None = None,
+    some_columns: bool = False,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Give every format the same result: clean names, NA tokens, stripped text, typed columns.
 
     `na_done` says the parser already turned exact NA tokens into missing (pandas' C parser),
     so only values that changed by stripping need the NA check again (keeps big CSVs fast).
+    `some_columns`: the frame holds only some of the table's columns (one read alone), so
+    a type chosen for a column it lacks is not an error.
     """
     notes: list[str] = []
     if not names_done:
         names, notes = clean_names(list(frame.columns), options.strip_whitespace)
         frame = frame.set_axis(names, axis=1)
     unknown = [name for name, _kind in options.dtype if name not in frame.columns]
-    if unknown:
+    if unknown and not some_columns:
         shown = ", ".join(map(str, frame.columns[:20])) + (", ..." if frame.shape[1] > 20 else "")
         raise DataReadError(
             f"no column named {', '.join(repr(n) for n in unknown)} (a type was chosen for "
