@@ -207,3 +207,33 @@ def test_a_whole_file_preview_gives_the_true_shares(open_dialog, customers: Path
     dialog.target_combo.setCurrentText("name")
     assert "first" not in dialog.task_label.text()
     assert dialog.whole_target() is None and not dialog.task_running("target")
+
+
+def test_a_reimport_of_the_projects_file_keeps_its_column_types(
+    qtbot, window, tmp_path: Path, customers: Path
+) -> None:
+    from workbench.core.dataset import import_table
+    from workbench.core.io.options import ReadOptions
+    from workbench.core.project import create_project
+
+    project = create_project(tmp_path / "shop")
+    project.attach_dataset(import_table(project.root, customers, ReadOptions(dtype="visits:text")))
+    project.save()
+    assert window.open_project(project.root)
+
+    window.import_data(customers)
+    dialog = window.import_dialog
+    settle(qtbot, dialog)
+    assert dialog.options_form.column_types_editor().edit.text() == "visits: text"
+    assert dialog.preview_frame()["visits"].tolist() == ["3", "12", "7", "1"]
+    assert dialog.request().options.dtype == (("visits", "text"),)
+    dialog.reject()
+
+    other = tmp_path / "visits.csv"  # another file: its columns are detected afresh
+    other.write_text("visits,spent\n3,1.5\n4,2.5\n")
+    window.import_data(other)
+    dialog = window.import_dialog
+    settle(qtbot, dialog)
+    assert dialog.options_form.column_types_editor().edit.text() == ""
+    assert dialog.preview_frame()["visits"].tolist() == [3, 4]
+    dialog.reject()

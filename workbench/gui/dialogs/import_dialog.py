@@ -85,6 +85,15 @@ _ERROR_HINTS = {
 
 
 @dataclass(frozen=True)
+class RememberedTypes:
+    """The column types a project chose for its file: a re-import of that file starts with
+    them (a file of another name starts from detection)."""
+
+    file_name: str
+    types: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class ImportRequest:
     """What the user asked for: the file, the resolved options to read it, the target column."""
 
@@ -98,8 +107,14 @@ class ImportDialog(QDialog, JobsMixin):
 
     preview_settled = Signal()  # the newest preview (or its error) is on screen
 
-    def __init__(self, parent: QWidget | None = None, path: Path | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        path: Path | None = None,
+        remembered: RememberedTypes | None = None,
+    ) -> None:
         super().__init__(parent)
+        self._remembered = remembered
         self.setWindowTitle("Import a table")
         self.setSizeGripEnabled(True)
         self.resize(1040, 720)
@@ -315,9 +330,17 @@ class ImportDialog(QDialog, JobsMixin):
         self._overrides = {}
         self._last_options = None
         self._edited = None
+        remembered = self._remembered
+        path = self.path()
         with self._filling_form():
             self.options_form.editor("sheet").widget.clear()
             self.options_form.editor("table").widget.clear()
+            types = self.options_form.column_types_editor()
+            types.edit.clear()
+            if remembered is not None and path is not None and path.name == remembered.file_name:
+                # The project's file again: the column types chosen for it still hold.
+                types.show_value(remembered.types, {}, keep=False)
+                self._overrides["dtype"] = types.value()
         self._user_picked_target = False
         self._user_target = None
 
