@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from _small_files import CODES_NOTE, CUSTOMER_COLUMNS
 
 from workbench.cli.main import main
 
@@ -16,27 +17,6 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "workbench", *args], capture_output=True, text=True
     )
-
-
-@pytest.fixture
-def points(tmp_path: Path) -> Path:
-    """Semicolons and numbers that detection reads with a decimal comma."""
-    path = tmp_path / "points.csv"
-    path.write_text("id;price;weight\n1;1,5;2,25\n2;2,5;3,75\n3;7,5;1,5\n4;3,5;2,5\n")
-    return path
-
-
-@pytest.fixture
-def customers(tmp_path: Path) -> Path:
-    path = tmp_path / "customers.csv"
-    path.write_text(
-        "name,zip,visits,spent\n"
-        "Ann,02134,3,10.5\n"
-        "Bob,08123,12,20.0\n"
-        "Cy,10001,7,3.25\n"
-        "Dee,02134,1,8.0\n"
-    )
-    return path
 
 
 def column(profile: dict, name: str) -> dict:
@@ -68,9 +48,8 @@ def test_new_remembers_column_types_and_keeps_codes(tmp_path: Path, customers: P
     dtypes = {c["name"]: c["dtype"] for c in info["columns"]}
     assert dtypes["zip"] == dtypes["visits"] == dtypes["name"]  # text, zeros kept
     assert dtypes["spent"] == "float64"
-    assert "kept 1 column of codes with leading zeros as text: 'zip' (02134, 08123);" in " ".join(
-        info["dataset"]["warnings"]
-    )
+    assert dtypes["account"] == dtypes["zip"]
+    assert CODES_NOTE in info["dataset"]["warnings"]
     # the project file keeps the choice: reopened, the dataset reads the same way
     stored = json.loads((project / "project.json").read_text())
     source = stored["dataset"]["source"]
@@ -80,12 +59,15 @@ def test_new_remembers_column_types_and_keeps_codes(tmp_path: Path, customers: P
 def test_profile_notes_codes_and_a_number_override_reads_them(customers: Path) -> None:
     noted = run_cli("profile", str(customers), "--json")
     assert noted.returncode == 0, noted.stderr
-    assert "workbench: note: kept 1 column of codes with leading zeros as text" in noted.stderr
+    assert f"workbench: note: {CODES_NOTE}" in noted.stderr
     assert column(json.loads(noted.stdout), "zip")["kind"] == "categorical"
     numbers = run_cli("profile", str(customers), "-o", "dtype=zip:number", "--json")
     assert numbers.returncode == 0, numbers.stderr
     assert column(json.loads(numbers.stdout), "zip")["kind"] == "numeric"
-    assert "leading zeros" not in numbers.stderr
+    assert (
+        "workbench: note: kept 1 column of codes with leading zeros as text: 'account' "
+        "(000981, 004500)" in numbers.stderr
+    )
 
 
 @pytest.mark.parametrize(
@@ -100,7 +82,7 @@ def test_profile_notes_codes_and_a_number_override_reads_them(customers: Path) -
         (
             "dtype=zipcode:text",
             "workbench: error: customers.csv: no column named 'zipcode' (a type was chosen for "
-            "it); the columns are: name, zip, visits, spent",
+            f"it); the columns are: {CUSTOMER_COLUMNS}",
         ),
         (
             "dtype=name:number",

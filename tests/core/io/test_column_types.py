@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _small_files import CODES_NOTE, CUSTOMER_COLUMNS
 
 from workbench.core.errors import DataReadError, WorkbenchError
 from workbench.core.io.column_types import (
@@ -18,37 +19,19 @@ from workbench.core.io.column_types import (
 from workbench.core.io.options import ReadOptions
 from workbench.core.io.table import preview_table, read_table
 
-CODES_NOTE = (
-    "kept 2 columns of codes with leading zeros as text: 'zip' (02134, 08123), "
-    "'account' (000981, 004500); set a column's type to number to read it as numbers"
-)
 
-
-@pytest.fixture
-def zips(tmp_path: Path) -> Path:
-    path = tmp_path / "customers.csv"
-    path.write_text(
-        "name,zip,account,visits\n"
-        "Ann,02134,000981,3\n"
-        "Bob,08123,120034,12\n"
-        "Cy,10001,004500,7\n"
-        "Dee,NA,120035,1\n"
-    )
-    return path
-
-
-def test_zero_padded_codes_import_as_text_with_a_note(zips: Path) -> None:
-    result = read_table(zips)
+def test_zero_padded_codes_import_as_text_with_a_note(customers: Path) -> None:
+    result = read_table(customers)
     frame = result.frame
-    assert frame["zip"].tolist()[:3] == ["02134", "08123", "10001"]
-    assert pd.isna(frame["zip"].iloc[3])  # NA tokens are still missing
-    assert frame["account"].tolist() == ["000981", "120034", "004500", "120035"]
+    assert frame["zip"].tolist() == ["02134", "08123", "10001", "02134"]
+    assert frame["account"].tolist()[:3] == ["000981", "120034", "004500"]
+    assert pd.isna(frame["account"].iloc[3])  # NA tokens are still missing
     assert frame["visits"].tolist() == [3, 12, 7, 1]  # digits without zeros are numbers
     assert frame["visits"].dtype == "int64"
     assert CODES_NOTE in result.warnings
     assert result.options.dtype == ()  # detected, not chosen: nothing to remember
-    preview = preview_table(zips)  # the dialog's preview reads them the same way
-    assert preview.frame["zip"].tolist()[:3] == ["02134", "08123", "10001"]
+    preview = preview_table(customers)  # the dialog's preview reads them the same way
+    assert preview.frame["zip"].tolist() == ["02134", "08123", "10001", "02134"]
     assert CODES_NOTE in preview.warnings
 
 
@@ -69,7 +52,7 @@ def test_a_number_override_reads_codes_as_numbers(shared_data: Path) -> None:
     assert frame["column_25"].tolist()[:1] == ["00000"]  # the others are still detected
 
 
-def test_any_column_can_be_read_as_text(shared_data: Path, zips: Path) -> None:
+def test_any_column_can_be_read_as_text(shared_data: Path, customers: Path) -> None:
     penguins = shared_data / "clean/penguins.csv"
     options = ReadOptions(dtype={"body_mass_g": "text", "bill_depth_mm": "text"})
     frame = read_table(penguins, options).frame
@@ -81,7 +64,7 @@ def test_any_column_can_be_read_as_text(shared_data: Path, zips: Path) -> None:
     excel = read_table(shared_data / "clean/Folds5x2_pp.xlsx", ReadOptions(dtype={"AT": "text"}))
     assert excel.frame["AT"].iloc[0] == "14.96"
     assert excel.frame["AP"].iloc[0] == pytest.approx(1024.07)
-    visits = read_table(zips, ReadOptions().with_overrides({"dtype": "visits:text"})).frame
+    visits = read_table(customers, ReadOptions().with_overrides({"dtype": "visits:text"})).frame
     assert visits["visits"].tolist() == ["3", "12", "7", "1"]
 
 
@@ -112,24 +95,24 @@ def test_date_and_number_overrides_convert(tmp_path: Path) -> None:
     assert again.frame["amount"].tolist() == [1234.5, 12.25]  # the marks apply to the text
 
 
-def test_an_impossible_type_is_refused_naming_column_value_and_row(zips: Path) -> None:
+def test_an_impossible_type_is_refused_naming_column_value_and_row(customers: Path) -> None:
     with pytest.raises(DataReadError) as number:
-        read_table(zips, ReadOptions(dtype={"name": "number"}))
+        read_table(customers, ReadOptions(dtype={"name": "number"}))
     assert str(number.value) == (
         "customers.csv: column 'name' cannot be read as numbers: 'Ann' (data row 1) is not a "
         "number; add it to the missing values or choose another type"
     )
     with pytest.raises(DataReadError) as date:
-        read_table(zips, ReadOptions(dtype={"name": "date"}))
+        read_table(customers, ReadOptions(dtype={"name": "date"}))
     assert str(date.value) == (
         "customers.csv: column 'name' cannot be read as dates: values such as 'Ann', 'Bob', "
         "'Cy' are not dates the workbench reads"
     )
     with pytest.raises(DataReadError) as unknown:
-        read_table(zips, ReadOptions(dtype={"zipcode": "text"}))
+        read_table(customers, ReadOptions(dtype={"zipcode": "text"}))
     assert str(unknown.value) == (
         "customers.csv: no column named 'zipcode' (a type was chosen for it); the columns "
-        "are: name, zip, account, visits"
+        f"are: {CUSTOMER_COLUMNS}"
     )
     with pytest.raises(WorkbenchError, match="column 'zip': unknown type 'string'; known: text"):
         ReadOptions(dtype={"zip": "string"})
@@ -162,36 +145,28 @@ def test_column_types_syntax_and_round_trip() -> None:
     assert code_examples(["02134", "MA-1"]) == []  # not all digits: ordinary text
 
 
-def test_the_project_remembers_a_column_type(tmp_path: Path, zips: Path) -> None:
+def test_the_project_remembers_a_column_type(tmp_path: Path, customers: Path) -> None:
     from workbench.core.dataset import import_table
 
-    imported = import_table(tmp_path, zips, ReadOptions(dtype={"visits": "text"}))
+    imported = import_table(tmp_path, customers, ReadOptions(dtype={"visits": "text"}))
     stored = imported.dataset.read_options
     assert stored["dtype"] == {"visits": "text"}
     frame = pd.read_parquet(tmp_path / imported.dataset.path)
     assert frame["visits"].tolist() == ["3", "12", "7", "1"]
-    again = read_table(zips, ReadOptions.from_dict(stored)).frame
+    again = read_table(customers, ReadOptions.from_dict(stored)).frame
     pd.testing.assert_frame_equal(again, frame)
 
 
 # --------------------------------------------------------------------------- number marks
 
 
-@pytest.fixture
-def points(tmp_path: Path) -> Path:
-    """Semicolons and comma decimals, as detection sees them; the user knows better."""
-    path = tmp_path / "points.csv"
-    path.write_text("id;price;weight\n1;1,5;2,25\n2;2,5;3,75\n3;7,5;1,5\n")
-    return path
-
-
 def test_a_decimal_point_set_by_the_user_holds(points: Path) -> None:
     detected = read_table(points)
     assert detected.options.decimal == ","
-    assert detected.frame["price"].tolist() == [1.5, 2.5, 7.5]
+    assert detected.frame["price"].tolist() == [1.5, 2.5, 7.5, 3.5]
     pointed = read_table(points, ReadOptions(decimal="."))
     assert pointed.options.decimal == "."
-    assert pointed.frame["price"].tolist() == ["1,5", "2,5", "7,5"]  # not numbers with a point
+    assert pointed.frame["price"].tolist() == ["1,5", "2,5", "7,5", "3,5"]  # not 1.5 but text
     assert preview_table(points, ReadOptions(decimal=".")).options.decimal == "."
     cli = ReadOptions().with_overrides({"decimal": "point"})
     assert cli.decimal == "."
