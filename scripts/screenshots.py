@@ -190,7 +190,8 @@ def main() -> int:
             messy = Path(shutil.copy(shared_messy, workdir / shared_messy.name))
             window.import_data(messy)
             dialog = window.import_dialog
-            wait(app, lambda: dialog.preview_frame() is not None)
+            # and the target's class shares counted on the whole file, not only the preview's
+            wait(app, lambda: dialog.preview_frame() is not None and dialog.whole_target())
             save(dialog, "import-dialog")
             dialog.reject()
             # A messy table shows what the alerts are for; the demo has none.

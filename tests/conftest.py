@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from _small_files import write_customers, write_points
 
 # Tests never need a display; set before anything imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -25,3 +26,15 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT
+
+
+@pytest.fixture()
+def points(tmp_path: Path) -> Path:
+    """A small CSV whose numbers detection reads with a decimal comma (_small_files.POINTS)."""
+    return write_points(tmp_path)
+
+
+@pytest.fixture()
+def customers(tmp_path: Path) -> Path:
+    """A small CSV of zip codes and accounts with leading zeros (_small_files.CUSTOMERS)."""
+    return write_customers(tmp_path)

@@ -333,7 +333,7 @@ WINDOW_TASKS = sorted([
     ("ResultsPanel", "saved"), ("ResultsPanel", "results"), ("ResultsPanel", "analysis"),
     ("ReportBar", "report"),
     ("ExportPanel", "runs"), ("ExportPanel", "check"), ("ExportPanel", "export"),
-    ("ImportDialog", "preview"),
+    ("ImportDialog", "preview"), ("ImportDialog", "target"),
 ])  # fmt: skip
 
 

@@ -25,7 +25,8 @@ def read_options_help(options_type: type[ReadOptions] | None = None) -> str:
         else:
             keys.append(f"{name} ({option.cli})" if option.cli else name)
     return (
-        "read option overriding detection, e.g. delimiter=';' header=false na_values=?,NA; "
+        "read option overriding detection, e.g. delimiter=';' decimal=. na_values=?,NA "
+        "dtype=zip:text; "
         f"keys: {', '.join(keys)}"
     )
 
@@ -49,10 +50,10 @@ def read_options(
     """The ReadOptions (or `options_type`) the pairs set; None when there are none."""
     from workbench.core.io.options import ReadOptions
 
-    overrides: dict[str, str] = {}
+    overrides: list[tuple[str, str]] = []
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise WorkbenchError(f"--option expects KEY=VALUE, got '{pair}'")
-        overrides[key.strip()] = value
+        overrides.append((key.strip(), value))  # in order: a later one wins, column types add
     return (options_type or ReadOptions)().with_overrides(overrides) if overrides else None

@@ -28,11 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from workbench import __version__
+from workbench.core.errors import WorkbenchError
+from workbench.core.io.options import ReadOptions
 from workbench.core.kinds import ColumnRole
 from workbench.core.profile.model import Alert
 from workbench.core.specs import ChainSpec, TrainSpec
 from workbench.gui.controller import ProjectController
-from workbench.gui.dialogs.import_dialog import ImportDialog
+from workbench.gui.dialogs.import_dialog import ImportDialog, RememberedTypes
 from workbench.gui.dialogs.new_project import NewProjectDialog
 from workbench.gui.job_center import JobCenter
 from workbench.gui.job_status import JobStatus
@@ -412,9 +414,20 @@ class MainWindow(QMainWindow):
         if self.controller.project is None and not self.new_project(name=path.stem if path else ""):
             return
         # Window-modal but not a nested event loop: jobs, timers and tests keep running.
-        self.import_dialog = ImportDialog(self, path)
+        self.import_dialog = ImportDialog(self, path, self._remembered_types())
         self.import_dialog.accepted.connect(self._start_import)
         self.import_dialog.open()
+
+    def _remembered_types(self) -> RememberedTypes | None:
+        """The column types the project's dataset was read with, for a re-import of its file."""
+        project = self.controller.project
+        if project is None or project.dataset is None:
+            return None
+        try:
+            options = ReadOptions.from_dict(project.dataset.read_options)
+        except WorkbenchError:  # options a hand edit damaged: the import starts from detection
+            return None
+        return RememberedTypes(project.dataset.source_name, options.dtype)
 
     def _start_import(self) -> None:
         request = self.import_dialog.request()

@@ -113,8 +113,15 @@ SHARED: dict[str, dict[str, Any]] = {
     "clean/horse-colic.csv": {
         "shape": (300, 28),
         "options": {"format": "csv", "encoding": "utf-8", "delimiter": ",", "header": False},
-        "kinds": {"column_0": FLOAT, "column_2": INT, "column_3": FLOAT, "column_27": INT},
-        "cells": {(0, "column_2"): 530101, (0, "column_3"): 38.5, (0, "column_24"): 11300},
+        # columns 24 to 26 are lesion codes (02208, 00000): text, their zeros kept
+        "kinds": {
+            "column_0": FLOAT,
+            "column_2": INT,
+            "column_3": FLOAT,
+            "column_24": STR,
+            "column_27": INT,
+        },
+        "cells": {(0, "column_2"): 530101, (0, "column_3"): 38.5, (0, "column_24"): "11300"},
     },
     "clean/Folds5x2_pp.xlsx": {
         "shape": (9568, 5),

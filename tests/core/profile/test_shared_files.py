@@ -167,6 +167,8 @@ MUST_NOT: dict[str, set[Found]] = {
         ("identifier", ("GDP",)),
     },
     "messy/googleplaystore.csv": {("identifier", ("Reviews",))},  # counts stored as text
+    # lesion codes (02208, 00000): import keeps them as text, the profile must not undo it
+    "clean/horse-colic.csv": {("numbers_as_text", (f"column_{i}",)) for i in (24, 25, 26)},
     "messy/penguins-raw.csv": {("identifier", ("Sample Number",))},  # 1..152 per study
     # 'nonexistent' (86%): no earlier campaign, an ordinary category
     "messy/bank-additional.csv": {("sentinel_values", ("poutcome",))},

@@ -20,6 +20,7 @@ from pandas.api import types as ptypes
 
 from workbench.core.errors import DataReadError
 from workbench.core.io import detect
+from workbench.core.io.column_types import code_columns
 from workbench.core.io.reader import TIDY_SHARE, Reader
 from workbench.core.io.tidy import clean_names
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
@@ -46,6 +47,7 @@ class CsvReader(Reader):
         "parse_dates",
         "strip_whitespace",
         "bad_lines",
+        "dtype",
     )
 
     def __init__(self, path: Path, options: ReadOptions) -> None:
@@ -62,9 +64,7 @@ class CsvReader(Reader):
         table = [r for r in records if r.first_line > header_row]
         if not table:
             raise DataReadError(f"{path} has no table: it holds only blank lines")
-        decimal, thousands = (o.decimal, o.thousands)
-        if o.decimal == "." and o.thousands is None:
-            decimal, thousands = detect.detect_decimal(table[1:], delimiter)
+        decimal, thousands = _number_marks(o, table[1:], delimiter)
         header = o.header
         if header is None:
             header = detect.looks_like_header(
@@ -84,6 +84,11 @@ class CsvReader(Reader):
         else:
             raw_names = [f"column_{i}" for i in range(width)]
         self.names, self.warnings = clean_names(raw_names, o.strip_whitespace)
+        # Read as text what a type was chosen for (tidy converts it) and codes with leading
+        # zeros, which the parser would turn into numbers (02134 -> 2134) before tidy sees them.
+        chosen = [name for name, _kind in o.dtype]
+        codes = code_columns(self.names, (r.fields for r in body), o.na_values)
+        self._text_columns = dict.fromkeys([*chosen, *codes], str)
         self.options = dataclasses.replace(
             o,
             encoding=sample.encoding,
@@ -147,18 +152,30 @@ class CsvReader(Reader):
         tidy, more = self._tidy(frame, names_done=True, na_done=True, cancel=cancel)
         return tidy, notes + more, self.options
 
+    def read_column(self, name: str, cancel: CancelToken) -> pd.Series:
+        """The whole column alone: the parser skips the others (a target's true class shares
+        on a big file without reading the table)."""
+        frame, _notes = self._parse(None, None, cancel, usecols=[name])
+        tidy, _more = self._tidy(frame, names_done=True, na_done=True, some_columns=True)
+        return tidy[name]
+
     def _parse(
-        self, nrows: int | None, progress: ProgressFn | None, cancel: CancelToken | None
+        self,
+        nrows: int | None,
+        progress: ProgressFn | None,
+        cancel: CancelToken | None,
+        usecols: list[str] | None = None,
     ) -> tuple[pd.DataFrame, list[str]]:
+        encoding = self.options.encoding or "utf-8"
         try:
-            return self._parse_with(self.options.encoding or "utf-8", nrows, progress, cancel), []
+            return self._parse_with(encoding, nrows, progress, cancel, usecols), []
         except UnicodeDecodeError:
             if self._encoding_given or not _is_utf8(self.options.encoding):
                 raise self._encoding_error() from None
         # The sample was UTF-8 but a later line is not: a Windows code page, in the whole file
         # or only in lines another program appended. Each line is read as what it is.
         self.options = dataclasses.replace(self.options, encoding=detect.MIXED_ENCODING)
-        frame = self._parse_with(detect.MIXED_ENCODING, nrows, progress, cancel)
+        frame = self._parse_with(detect.MIXED_ENCODING, nrows, progress, cancel, usecols)
         return frame, [self._mixed_note()]
 
     def _mixed_note(self) -> str:
@@ -180,6 +197,7 @@ class CsvReader(Reader):
         nrows: int | None,
         progress: ProgressFn | None,
         cancel: CancelToken | None,
+        usecols: list[str] | None = None,
     ) -> pd.DataFrame:
         o = self.options
         kwargs: dict[str, Any] = {
@@ -198,6 +216,8 @@ class CsvReader(Reader):
             "on_bad_lines": "warn" if o.bad_lines == "skip" else "error",
             "nrows": nrows,
             "engine": "c",
+            "dtype": self._text_columns or None,
+            "usecols": usecols,
         }
         frame, caught = self._run_parser(kwargs, encoding, progress, cancel)
         # pandas types big files per chunk; a column whose chunks disagree (numbers in one,
@@ -210,7 +230,7 @@ class CsvReader(Reader):
             and ptypes.infer_dtype(frame[name], skipna=True) not in ("boolean", "string", "empty")
         ]
         if mixed:
-            kwargs["dtype"] = dict.fromkeys(mixed, str)
+            kwargs["dtype"] = {**self._text_columns, **dict.fromkeys(mixed, str)}
             frame, caught = self._run_parser(kwargs, encoding, progress, cancel)
         skipped = [
             int(m) for w in caught for m in re.findall(r"Skipping line (\d+)", str(w.message))
@@ -289,6 +309,21 @@ class CsvReader(Reader):
             except csv.Error:
                 return None
         return None
+
+
+def _number_marks(
+    o: ReadOptions, body: list[detect.Record], delimiter: str
+) -> tuple[str, str | None]:
+    """(decimal, thousands) to parse with: a mark the user set always holds (a point too); a
+    decimal mark left unset is detected, with the thousands mark unless that one was set."""
+    if o.decimal is not None:
+        return o.decimal, o.thousands or None
+    decimal, thousands = detect.detect_decimal(body, delimiter)
+    if o.thousands is not None:
+        thousands = o.thousands or None
+        if decimal == thousands:  # 1.234 grouped by points: the decimal mark is the comma
+            decimal = "," if thousands == "." else "."
+    return decimal, thousands
 
 
 def _header_fields(

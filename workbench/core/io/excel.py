@@ -41,7 +41,15 @@ class ExcelReader(Reader):
     priority = 20
     label = "Excel workbook"
     suffixes = (".xlsx", ".xlsm", ".xls")
-    option_names = ("sheet", "header", "header_row", "na_values", "parse_dates", "strip_whitespace")
+    option_names = (
+        "sheet",
+        "header",
+        "header_row",
+        "na_values",
+        "parse_dates",
+        "strip_whitespace",
+        "dtype",
+    )
 
     def __init__(self, path: Path, options: ReadOptions) -> None:
         super().__init__(path, options)

@@ -33,7 +33,7 @@ class JsonReader(Reader):
     priority = 40
     label = "JSON"
     suffixes = (".json",)
-    option_names = ("encoding", "na_values", "parse_dates", "strip_whitespace")
+    option_names = ("encoding", "na_values", "parse_dates", "strip_whitespace", "dtype")
 
     def __init__(self, path: Path, options: ReadOptions) -> None:
         super().__init__(path, options)
@@ -111,7 +111,7 @@ class JsonLinesReader(Reader):
     priority = 50
     label = "JSON lines"
     suffixes = (".jsonl", ".ndjson")
-    option_names = ("encoding", "na_values", "parse_dates", "strip_whitespace")
+    option_names = ("encoding", "na_values", "parse_dates", "strip_whitespace", "dtype")
 
     def __init__(self, path: Path, options: ReadOptions) -> None:
         super().__init__(path, options)

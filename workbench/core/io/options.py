@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.io.column_types import column_type_pairs, parse_column_types
 from workbench.core.io.detect import MIXED_ENCODING
 from workbench.core.io.formats import file_formats
 
@@ -57,13 +58,33 @@ _DELIMITER_WORDS = {
 }
 
 
+_MARK_WORDS = {"comma": ",", "point": ".", "dot": ".", "space": " ", "none": ""}
+
+
 # How `-o KEY=VALUE` text becomes the option's value (see `_parse_override`).
 ParseKind = Literal[
-    "flag", "flag_or_auto", "count_or_auto", "tokens", "delimiter", "text_or_auto", "text"
+    "flag",
+    "flag_or_auto",
+    "count_or_auto",
+    "tokens",
+    "delimiter",
+    "mark",
+    "column_types",
+    "text_or_auto",
+    "text",
 ]
 # How the Import dialog edits it; None: the command line only.
 WidgetKind = Literal[
-    "format", "encoding", "delimiter", "choice", "check", "count", "tokens", "text", "source"
+    "format",
+    "encoding",
+    "delimiter",
+    "choice",
+    "check",
+    "count",
+    "tokens",
+    "column_types",
+    "text",
+    "source",
 ]
 
 
@@ -118,8 +139,9 @@ DELIMITER_CHOICES: tuple[tuple[str, str], ...] = (
     (OTHER, "other…"),
 )
 DECIMAL_CHOICES: tuple[tuple[str, str], ...] = ((".", "point  ."), (",", "comma  ,"))
-THOUSANDS_CHOICES: tuple[tuple[str | None, str], ...] = (
-    (None, "none"),
+NO_THOUSANDS = ""  # the thousands mark "none", set on purpose (None: left to detection)
+THOUSANDS_CHOICES: tuple[tuple[str, str], ...] = (
+    (NO_THOUSANDS, "none"),
     (",", "comma  ,"),
     (".", "point  ."),
     (" ", "space"),
@@ -201,21 +223,27 @@ class ReadOptions:
         help="Rows at the top of the file to skip (titles, notes, blank lines): the row after "
         "them holds the column names, or the first data when the box above is unticked.",
     )
-    decimal: str = read_option(
-        ".",
-        "text",
+    # None: detected with the thousands mark (a comma only where the delimiter is not one).
+    # Any mark set is kept, "." included: the user's point wins over a detected comma.
+    decimal: str | None = read_option(
+        None,
+        "mark",
         widget="choice",
         label="Deci&mal mark:",
         help="The decimal mark in numbers: 3.14 or 3,14.",
         choices=DECIMAL_CHOICES,
+        cli="./, or point/comma",
     )
+    # None: detected along with an undetected decimal mark, else no mark; "" (NO_THOUSANDS):
+    # no mark, whatever detection finds.
     thousands: str | None = read_option(
         None,
-        "text_or_auto",
+        "mark",
         widget="choice",
         label="Thou&sands:",
         help="The character grouping digits: 1,000,000 or 1.000.000.",
         choices=THOUSANDS_CHOICES,
+        cli="none/,/./space",
     )
     quotechar: str = read_option('"', "text")
     na_values: tuple[str, ...] = read_option(
@@ -249,11 +277,25 @@ class ReadOptions:
         values=BAD_LINES,
         cli="error/skip",
     )
+    # Per column, the type to read it as, whatever detection finds: (column, kind) pairs in
+    # the order given. Columns not named are detected (codes with leading zeros stay text).
+    dtype: tuple[tuple[str, str], ...] = read_option(
+        (),
+        "column_types",
+        widget="column_types",
+        label="Column t&ypes:",
+        help="Read these columns as text, number or date, whatever detection finds, e.g. "
+        "zip: text, amount: number. Codes with leading zeros (02134) are kept as text "
+        "without asking; name such a column here as number to read it as numbers.",
+        placeholder="column: text, other column: number",
+        cli="COLUMN:text|number|date, repeatable",
+    )
 
     def __post_init__(self) -> None:
         # Lists from JSON become tuples so the options stay hashable and comparable.
         if not isinstance(self.na_values, tuple):
             object.__setattr__(self, "na_values", tuple(str(v) for v in self.na_values))
+        object.__setattr__(self, "dtype", column_type_pairs(self.dtype))
         known = ("auto", *file_formats())
         if self.format not in known:
             raise WorkbenchError(f"unknown format '{self.format}'; known: {', '.join(known)}")
@@ -261,14 +303,15 @@ class ReadOptions:
             raise WorkbenchError(
                 f"bad_lines must be one of {', '.join(BAD_LINES)}, not '{self.bad_lines}'"
             )
-        for name in ("decimal", "quotechar"):
-            if len(getattr(self, name)) != 1:
-                raise WorkbenchError(f"{name} must be one character, not '{getattr(self, name)}'")
-        if self.delimiter is not None and len(self.delimiter) != 1:
-            raise WorkbenchError(f"delimiter must be one character, not '{self.delimiter}'")
-        if self.thousands is not None and len(self.thousands) != 1:
-            raise WorkbenchError(f"thousands must be one character, not '{self.thousands}'")
-        if self.thousands is not None and self.thousands == self.decimal:
+        if len(self.quotechar) != 1:
+            raise WorkbenchError(f"quotechar must be one character, not '{self.quotechar}'")
+        for name in ("delimiter", "decimal"):
+            value = getattr(self, name)
+            if value is not None and len(value) != 1:
+                raise WorkbenchError(f"{name} must be one character, not '{value}'")
+        if self.thousands is not None and len(self.thousands) > 1:
+            raise WorkbenchError(f"thousands must be one character or none, not '{self.thousands}'")
+        if self.thousands and self.thousands == self.decimal:
             raise WorkbenchError("thousands and decimal separators must differ")
         if self.header_row is not None and self.header_row < 0:
             raise WorkbenchError(f"header_row must be 0 or more, not {self.header_row}")
@@ -282,6 +325,7 @@ class ReadOptions:
         """Plain JSON-able values; `from_dict` gives back an equal object."""
         data = {item.name: getattr(self, item.name) for item in fields(self)}
         data["na_values"] = list(self.na_values)
+        data["dtype"] = dict(self.dtype)
         return data
 
     @classmethod
@@ -300,17 +344,30 @@ class ReadOptions:
         except TypeError as exc:  # a wrong value type that the constructor cannot take
             raise WorkbenchError(f"invalid read options: {exc}") from None
 
-    def with_overrides(self, overrides: Mapping[str, str]) -> ReadOptions:
-        """Apply `key=value` strings from the command line, each parsed to the option's type."""
+    def with_overrides(
+        self, overrides: Mapping[str, str] | Iterable[tuple[str, str]]
+    ) -> ReadOptions:
+        """Apply `key=value` strings from the command line, each parsed to the option's type.
+
+        A key given twice takes its last value, but column types add up: `dtype=zip:text` and
+        `dtype=code:text` set both columns (a later type for the same column wins)."""
         declared = declared_options(type(self))
         changes: dict[str, Any] = {}
-        for key, text in overrides.items():
+        pairs = overrides.items() if isinstance(overrides, Mapping) else overrides
+        for key, text in pairs:
             if key not in declared:
                 raise WorkbenchError(
                     f"unknown read option '{key}'; known: {', '.join(sorted(declared))}"
                 )
-            changes[key] = _parse_override(declared[key], str(text))
+            value = _parse_override(declared[key], str(text))
+            if declared[key].parse == "column_types" and key in changes:
+                value = tuple({**dict(changes[key]), **dict(value)}.items())
+            changes[key] = value
         return dataclasses.replace(self, **changes)
+
+    def column_type(self, column: str) -> str | None:
+        """The type `column` is read as by the user's choice (`dtype`), None: detected."""
+        return dict(self.dtype).get(column)
 
 
 def _parse_override(option: ReadOption, text: str) -> Any:
@@ -341,6 +398,12 @@ def _parse_override(option: ReadOption, text: str) -> Any:
         if word in ("none", "auto"):
             return None
         return _DELIMITER_WORDS.get(word, text)
+    if kind == "mark":
+        if word in ("auto", ""):
+            return None
+        return _MARK_WORDS.get(word, text)
+    if kind == "column_types":
+        return parse_column_types(text)
     if kind == "text_or_auto":
         return None if word in ("none", "auto", "") else text
     return text  # validated by the constructor

@@ -22,7 +22,7 @@ class ParquetReader(Reader):
     priority = 30
     label = "Parquet"
     suffixes = (".parquet", ".pq")
-    option_names = ("strip_whitespace",)
+    option_names = ("strip_whitespace", "dtype")
 
     def __init__(self, path: Path, options: ReadOptions) -> None:
         super().__init__(path, options)

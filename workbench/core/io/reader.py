@@ -19,7 +19,7 @@ import pandas as pd
 from workbench.core.errors import DataReadError
 from workbench.core.io import detect
 from workbench.core.io.tidy import tidy_frame
-from workbench.core.progress import CancelToken, ProgressFn
+from workbench.core.progress import CancelToken, ProgressFn, no_progress
 
 if TYPE_CHECKING:
     from workbench.core.io.options import ReadOptions
@@ -81,6 +81,12 @@ class Reader:
     ) -> tuple[pd.DataFrame, list[str], ReadOptions]:
         raise NotImplementedError
 
+    def read_column(self, name: str, cancel: CancelToken) -> pd.Series:
+        """One column of the whole table, read as `read` reads it (a reader that can skip the
+        other columns does: the CSV reader)."""
+        frame, _notes, _options = self.read(no_progress, cancel)
+        return frame[name]
+
     def estimated_rows(self) -> int | None:
         return None
 
@@ -94,12 +100,20 @@ class Reader:
         names_done: bool = False,
         na_done: bool = False,
         cancel: CancelToken | None = None,
+        some_columns: bool = False,
     ) -> tuple[pd.DataFrame, list[str]]:
         self._check_width(frame.shape[1])
         try:
             return tidy_frame(
-                frame, self.options, names_done=names_done, na_done=na_done, cancel=cancel
+                frame,
+                self.options,
+                names_done=names_done,
+                na_done=na_done,
+                cancel=cancel,
+                some_columns=some_columns,
             )
+        except DataReadError as failure:  # a column not of the type chosen for it
+            raise DataReadError(f"{self.path.name}: {failure}") from None
         except RecursionError:  # a JSON cell of lists in lists, written back out as text
             raise DataReadError(
                 f"{self.path} holds a value nested too deeply to show as text "

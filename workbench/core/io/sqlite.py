@@ -24,7 +24,7 @@ class SqliteReader(Reader):
     priority = 60
     label = "SQLite database"
     suffixes = (".sqlite", ".sqlite3", ".db")
-    option_names = ("table", "query", "parse_dates", "strip_whitespace")
+    option_names = ("table", "query", "parse_dates", "strip_whitespace", "dtype")
 
     _FETCH = 50_000
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
+from workbench.core.io.column_types import code_examples
 from workbench.core.kinds import ColumnKind, TaskType
 from workbench.core.profile.model import (
     CRITICAL,
@@ -436,6 +437,8 @@ def _mixed_types(
     name = column.name
     number_example = labels[number_like].iloc[0]
     if words == 0:
+        if code_examples(labels):  # 02134: codes import keeps as text on purpose, not numbers
+            return []
         return [
             Alert(
                 "numbers_as_text",

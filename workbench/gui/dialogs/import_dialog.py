@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -37,6 +38,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSizePolicy,
     QSplitter,
@@ -45,13 +47,24 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.io.column_types import COLUMN_TYPES
 from workbench.core.io.options import OTHER, ReadOptions
 from workbench.core.io.table import TablePreview
 from workbench.core.kinds import ColumnKind, ColumnRole, TaskSuggestion, task_for_column
 from workbench.gui.dialogs.import_combos import select_data
 from workbench.gui.dialogs.import_options_form import ReadOptionsForm
-from workbench.gui.dialogs.import_options_text import escape_html, file_filter
-from workbench.gui.dialogs.import_preview import PreviewOutcome, run_preview
+from workbench.gui.dialogs.import_options_text import (
+    describe_redetected,
+    escape_html,
+    file_filter,
+)
+from workbench.gui.dialogs.import_preview import (
+    PreviewOutcome,
+    WholeTarget,
+    count_target,
+    is_whole_file,
+    run_preview,
+)
 from workbench.gui.dialogs.import_preview_panel import CAUTION_COLOR, MUTED_COLOR, PreviewPanel
 from workbench.gui.job_mixin import JobsMixin
 from workbench.jobs.job import Job
@@ -72,6 +85,15 @@ _ERROR_HINTS = {
 
 
 @dataclass(frozen=True)
+class RememberedTypes:
+    """The column types a project chose for its file: a re-import of that file starts with
+    them (a file of another name starts from detection)."""
+
+    file_name: str
+    types: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class ImportRequest:
     """What the user asked for: the file, the resolved options to read it, the target column."""
 
@@ -85,8 +107,14 @@ class ImportDialog(QDialog, JobsMixin):
 
     preview_settled = Signal()  # the newest preview (or its error) is on screen
 
-    def __init__(self, parent: QWidget | None = None, path: Path | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        path: Path | None = None,
+        remembered: RememberedTypes | None = None,
+    ) -> None:
         super().__init__(parent)
+        self._remembered = remembered
         self.setWindowTitle("Import a table")
         self.setSizeGripEnabled(True)
         self.resize(1040, 720)
@@ -102,11 +130,18 @@ class ImportDialog(QDialog, JobsMixin):
         self._filling = False
         self._user_target: str | None = None
         self._user_picked_target = False
+        # What the last good preview of this file resolved, and the field the user edited
+        # since: detection changing another field on its own is then said, not silent.
+        self._last_options: ReadOptions | None = None
+        self._edited: str | None = None
+        self._whole: WholeTarget | None = None  # the target judged on every row of the file
 
         # A thread: reading a file's first rows is light, and a stale one is simply dropped.
         self.add_task(
             "preview", self._show_outcome, cancelled=self._preview_cancelled, in_process=False
         )
+        # The target column read whole: a preview's class shares are the first rows' only.
+        self.add_task("target", self._show_whole_target, in_process=False)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._start_preview)
@@ -170,6 +205,9 @@ class ImportDialog(QDialog, JobsMixin):
 
     def _build_preview(self) -> QWidget:
         self.preview_panel = PreviewPanel()
+        header = self.preview_panel.table.horizontalHeader()
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._show_column_menu)
         return self.preview_panel
 
     def _build_target(self) -> QHBoxLayout:
@@ -283,15 +321,26 @@ class ImportDialog(QDialog, JobsMixin):
         # Accepting needs the preview on screen, so only a rejected dialog can have one.
         self._timer.stop()
         self.cancel_task("preview")
+        self.cancel_task("target")
         super().done(result)
 
     # ----------------------------------------------------------------- option handling
 
     def _reset_for_new_file(self) -> None:
         self._overrides = {}
+        self._last_options = None
+        self._edited = None
+        remembered = self._remembered
+        path = self.path()
         with self._filling_form():
             self.options_form.editor("sheet").widget.clear()
             self.options_form.editor("table").widget.clear()
+            types = self.options_form.column_types_editor()
+            types.edit.clear()
+            if remembered is not None and path is not None and path.name == remembered.file_name:
+                # The project's file again: the column types chosen for it still hold.
+                types.show_value(remembered.types, {}, keep=False)
+                self._overrides["dtype"] = types.value()
         self._user_picked_target = False
         self._user_target = None
 
@@ -326,6 +375,8 @@ class ImportDialog(QDialog, JobsMixin):
         if name == "format":
             # A new format starts from fresh detection: CSV overrides mean nothing to Excel.
             self._overrides = {}
+            self._last_options = None
+        self._edited = name
         if name == "table":
             self._overrides.pop("query", None)
             with self._filling_form():
@@ -334,6 +385,30 @@ class ImportDialog(QDialog, JobsMixin):
         if name == "format" and self._overrides[name] == "auto":
             del self._overrides[name]
         self._schedule(DEBOUNCE_MS)
+
+    def column_type_menu(self, column: str) -> QMenu:
+        """The preview header's menu for `column`: read it as text, number or date, or as
+        detected (the choice is written into the Column types field, which previews)."""
+        editor = self.options_form.column_types_editor()
+        chosen = editor.types().get(column)
+        menu = QMenu(self)
+        menu.addSection(f"Read '{column}' as")
+        group = QActionGroup(menu)
+        for kind, label in ((None, "Detected type"), *((k, k.capitalize()) for k in COLUMN_TYPES)):
+            action = menu.addAction(label)
+            action.setCheckable(True)
+            action.setChecked(kind == chosen)
+            action.setActionGroup(group)
+            action.triggered.connect(lambda _on, kind=kind: editor.set_type(column, kind))
+        return menu
+
+    def _show_column_menu(self, position: QPoint) -> None:
+        header = self.preview_panel.table.horizontalHeader()
+        section = header.logicalIndexAt(position)
+        names = self.preview_panel.preview_model.column_names
+        if self._preview is None or not 0 <= section < len(names):
+            return
+        self.column_type_menu(names[section]).popup(header.mapToGlobal(position))
 
     def requested_options(self) -> ReadOptions:
         """Detection defaults plus the fields the user changed (raises WorkbenchError if bad)."""
@@ -409,15 +484,26 @@ class ImportDialog(QDialog, JobsMixin):
             self._show_error(None)
             preview = outcome.preview
             self._fill_form(preview.options, preview.sheets, preview.tables)
-            panel.show_summary(outcome.preview, bool(self._overrides))
+            panel.show_summary(outcome.preview, bool(self._overrides), self._redetected(preview))
+            self._last_options = preview.options
             self._fill_targets([str(c) for c in outcome.preview.frame.columns])
             panel.preview_model.set_frame(
                 outcome.preview.frame, outcome.kinds, self._target_roles()
             )
             panel.table.resizeColumnsToContents()
             panel.cap_column_widths()
+        self._count_whole_target()
         self._update_buttons()
         self.preview_settled.emit()
+
+    def _redetected(self, preview: TablePreview) -> str:
+        """What detection changed on its own since the last preview, after the user's edit."""
+        before, edited = self._last_options, self._edited
+        if before is None or edited is None or before.format != preview.options.format:
+            return ""
+        visible = self.options_form.editors_shown(preview.options.format)
+        detected = [name for name in visible if name not in self._overrides and name != edited]
+        return describe_redetected(before, preview.options, detected, edited)
 
     def _show_error(self, message: str | None, fmt: str | None = None) -> None:
         error_label = self.options_form.error_label
@@ -476,6 +562,7 @@ class ImportDialog(QDialog, JobsMixin):
     def _on_target_picked(self, _index: int) -> None:
         self._user_picked_target = True
         self._user_target = self.target()
+        self._count_whole_target()
         self._show_task()
         self.preview_panel.preview_model.set_roles(self._target_roles())
 
@@ -488,6 +575,25 @@ class ImportDialog(QDialog, JobsMixin):
         if target is not None:
             roles[target] = ColumnRole.TARGET
         return roles
+
+    def _count_whole_target(self) -> None:
+        """Judge the target on the whole file when the preview holds only its first rows."""
+        self._whole = None
+        target, preview, path = self.target(), self._preview, self.path()
+        if target is None or preview is None or path is None or is_whole_file(preview):
+            self.cancel_task("target")
+            return
+        job = Job(count_target, (path, preview.options, target), name=f"Counting '{target}'")
+        self.start_task("target", job)
+
+    def _show_whole_target(self, whole: WholeTarget) -> None:
+        if whole.column == self.target() and self._preview is not None:
+            self._whole = whole
+            self._show_task()
+
+    def whole_target(self) -> WholeTarget | None:
+        """The target judged on every row, once counted (None: not yet, or not needed)."""
+        return self._whole
 
     def _show_task(self) -> None:
         target = self.target()
@@ -512,13 +618,30 @@ class ImportDialog(QDialog, JobsMixin):
                 self._set_task_text(f"⚠ {failure} (judged from the preview rows).", CAUTION_COLOR)
                 return
             reason = found.reason
-        self._set_task_text(f"<b>{found.task}</b> — {escape_html(reason)}", "palette(text)")
+        task = found.task
+        if not is_whole_file(self._preview):
+            rows = len(self._preview.frame)
+            reason = f"{reason.rstrip('.')} in the first {rows:,} rows."
+            whole = self._whole
+            if whole is None:
+                reason += " Counting the whole file…"
+            elif whole.suggestion is not None:
+                task = whole.suggestion.task
+                reason += f" In all {whole.rows:,} rows: {whole.suggestion.reason}."
+            elif whole.rows:  # the whole column cannot be a target (too many classes)
+                reason += f" In all {whole.rows:,} rows: {whole.error}."
+                self._set_task_text(f"⚠ {escape_html(reason)}", CAUTION_COLOR)
+                return
+            else:
+                reason += f" The whole column could not be read: {whole.error}."
+        self._set_task_text(f"<b>{task}</b> — {escape_html(reason)}", "palette(text)")
 
     def _set_task_text(self, text: str, color: str) -> None:
         self.task_label.setText(text)
         self.task_label.setStyleSheet(f"color: {color};")
         self.task_label.setToolTip(
-            "Judged from the preview rows; checked again on the whole table after the import."
+            "Judged from the preview rows, then on every row of the file when the preview holds "
+            "only the first ones."
         )
 
     # ----------------------------------------------------------------- buttons

@@ -34,6 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.errors import WorkbenchError
+from workbench.core.io.column_types import format_column_types, parse_column_types
 from workbench.core.io.formats import file_formats
 from workbench.core.io.options import OTHER, ReadOption, ReadOptions, declared_options
 from workbench.gui.dialogs.import_combos import refill, select_data
@@ -221,6 +223,34 @@ class TokensEditor(TextEditor):
             self.edit.setCursorPosition(0)  # the list is long: show its start
 
 
+class ColumnTypesEditor(TextEditor):
+    """Per-column types as text, 'zip: text, amount: number' (ReadOptions parses it, so a
+    half-typed entry is reported inline like any impossible option)."""
+
+    def value(self) -> Any:
+        return self.edit.text().strip()
+
+    def show_value(self, value: Any, sources: Mapping[str, Iterable[str]], keep: bool) -> None:
+        if not keep:
+            self.edit.setText(format_column_types(value))
+
+    def types(self) -> dict[str, str]:
+        """The column types the field holds now ({} while its text is not a valid list)."""
+        try:
+            return dict(parse_column_types(self.edit.text()))
+        except WorkbenchError:
+            return {}
+
+    def set_type(self, column: str, kind: str | None) -> None:
+        """Choose `column`'s type (None: detect it again); the edit reaches the dialog as if
+        typed."""
+        types = self.types()
+        types.pop(column, None)
+        if kind is not None:
+            types[column] = kind
+        self.edit.setText(format_column_types(types.items()))
+
+
 class SourceEditor(OptionEditor):
     """A combo filled from the file (its sheets, its tables)."""
 
@@ -251,6 +281,7 @@ def make_editor(option: ReadOption) -> OptionEditor:
         "check": CheckEditor,
         "count": CountEditor,
         "tokens": TokensEditor,
+        "column_types": ColumnTypesEditor,
         "text": TextEditor,
         "source": SourceEditor,
     }
@@ -322,6 +353,11 @@ class ReadOptionsForm(QScrollArea):
         assert isinstance(editor, DelimiterEditor)
         return editor
 
+    def column_types_editor(self) -> ColumnTypesEditor:
+        editor = self.editors["dtype"]
+        assert isinstance(editor, ColumnTypesEditor)
+        return editor
+
     def focus_chain(self) -> list[QWidget]:
         """The fields' widgets in tab order."""
         return [widget for editor in self.editors.values() for widget in editor.focus]
@@ -345,13 +381,18 @@ class ReadOptionsForm(QScrollArea):
         for name, editor in self.editors.items():
             editor.show_value(getattr(options, name), sources, name in overridden)
 
-    def show_fields(self, fmt: str | None) -> None:
-        """Only the options that mean something for this format are shown."""
+    def editors_shown(self, fmt: str | None) -> list[str]:
+        """The options shown for this format: the ones its reader declares, and the format."""
         reader = file_formats().get(fmt or "")
         wanted = set(reader.option_names) if reader is not None else set()
+        return [name for name in self.editors if name == "format" or name in wanted]
+
+    def show_fields(self, fmt: str | None) -> None:
+        """Only the options that mean something for this format are shown."""
+        shown = self.editors_shown(fmt)
         for name, editor in self.editors.items():
             if name != "format":
-                self.form.setRowVisible(editor.widget, name in wanted)
+                self.form.setRowVisible(editor.widget, name in shown)
 
 
-__all__ = ["OptionEditor", "ReadOptionsForm", "make_editor"]
+__all__ = ["ColumnTypesEditor", "OptionEditor", "ReadOptionsForm", "make_editor"]

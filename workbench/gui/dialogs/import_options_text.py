@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from workbench.core.io.detect import MIXED_ENCODING
 from workbench.core.io.formats import file_formats, supported_suffixes
-from workbench.core.io.options import ReadOptions
+from workbench.core.io.options import ReadOption, ReadOptions, declared_options
 
 DELIMITER_NAMES = {
     ",": "comma",
@@ -74,12 +74,46 @@ def describe_options(options: ReadOptions) -> str:
         else:
             parts.append(f"header on row {row}")
     if fmt == "csv":
-        if options.decimal != ".":
+        if options.decimal not in (None, "."):
             parts.append(f"decimal '{options.decimal}'")
         if options.thousands:
             name = "space" if options.thousands == " " else f"'{options.thousands}'"
             parts.append(f"thousands separator {name}")
     return ", ".join(parts)
+
+
+def describe_redetected(
+    before: ReadOptions, after: ReadOptions, detected: Iterable[str], edited: str
+) -> str:
+    """What detection changed on its own after the user edited `edited` ('' when nothing):
+    'Detected again after the delimiter changed: decimal mark comma → point'. `detected`:
+    the options the user left to detection."""
+    declared = declared_options(type(after))
+    changes = [
+        f"{_caption(declared[name])} {_value_words(declared[name], getattr(before, name))} → "
+        f"{_value_words(declared[name], getattr(after, name))}"
+        for name in detected
+        if name in declared and getattr(before, name) != getattr(after, name)
+    ]
+    if not changes:
+        return ""
+    return f"Detected again after the {_caption(declared[edited])} changed: {'; '.join(changes)}"
+
+
+def _caption(option: ReadOption) -> str:
+    """'Deci&mal mark:' -> 'decimal mark'."""
+    return option.label.replace("&", "").rstrip(":").strip().lower()
+
+
+def _value_words(option: ReadOption, value: object) -> str:
+    if option.name == "delimiter" and isinstance(value, str):
+        return DELIMITER_NAMES.get(value, f"'{value}'")
+    for choice, label in option.choices:
+        if choice == value or (not choice and not value):  # "" and None: no thousands mark
+            return label.split("  ")[0]
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "none" if value is None else str(value)
 
 
 def _encoding_name(encoding: str | None) -> str:

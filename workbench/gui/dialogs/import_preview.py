@@ -3,7 +3,8 @@
 Reading even the first rows of a large or slow file can take a while, so the Import dialog runs
 `run_preview` as its "preview" task (a thread job): it turns every failure into a one-line
 message (never an exception), so a file that cannot be read is an outcome to show, not a
-failed job.
+failed job. The figures a preview of the first rows gives (a target's class shares) can differ
+from the whole file's: `count_target` reads the target column whole, as the "target" task.
 """
 
 from __future__ import annotations
@@ -14,8 +15,21 @@ from pathlib import Path
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.io.options import ReadOptions
-from workbench.core.io.table import TablePreview, detect_format, detect_options, preview_table
-from workbench.core.kinds import ColumnKind, TaskSuggestion, infer_kinds, suggest_target
+from workbench.core.io.table import (
+    TablePreview,
+    detect_format,
+    detect_options,
+    preview_table,
+    read_column,
+)
+from workbench.core.kinds import (
+    ColumnKind,
+    TaskSuggestion,
+    infer_kinds,
+    suggest_target,
+    task_for_column,
+)
+from workbench.core.progress import CancelToken
 
 PREVIEW_ROWS = 200
 
@@ -63,3 +77,33 @@ def _best_known_options(path: Path, options: ReadOptions) -> ReadOptions:
         return dataclasses.replace(options, format=detect_format(path))
     except Exception:  # an unreadable file: nothing more is known
         return options
+
+
+def is_whole_file(preview: TablePreview, nrows: int = PREVIEW_ROWS) -> bool:
+    """Whether the preview holds every row of the file (its figures are then the true ones)."""
+    rows = len(preview.frame)
+    estimated = preview.estimated_rows
+    return rows < nrows and (estimated is None or estimated <= rows)
+
+
+@dataclass(frozen=True)
+class WholeTarget:
+    """The task a target column implies, judged on every row of the file, not a preview's."""
+
+    column: str
+    rows: int = 0
+    suggestion: TaskSuggestion | None = None
+    error: str | None = None  # why the whole column cannot be a target, or cannot be read
+
+
+def count_target(path: Path, options: ReadOptions, column: str, cancel: CancelToken) -> WholeTarget:
+    """Read `column` whole (the CSV reader skips the others) and judge it as a target; every
+    failure becomes the outcome's message."""
+    try:
+        series = read_column(path, options, column, cancel)
+    except WorkbenchError as failure:
+        return WholeTarget(column, error=str(failure))
+    try:
+        return WholeTarget(column, len(series), task_for_column(series))
+    except WorkbenchError as failure:
+        return WholeTarget(column, len(series), error=str(failure))

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableView, QVBoxLayout
 
 from workbench.core.io.table import TablePreview
 from workbench.gui.dialogs.import_options_text import describe_options, escape_html
-from workbench.gui.dialogs.import_preview import PREVIEW_ROWS
+from workbench.gui.dialogs.import_preview import is_whole_file
 from workbench.gui.widgets.frame_model import DataFrameModel
 
 MAX_WARNINGS_SHOWN = 6
@@ -36,6 +36,7 @@ class PreviewPanel(QWidget):
         self.detected_label = QLabel()
         self.detected_label.setWordWrap(True)
         self.detected_label.setStyleSheet(f"color: {MUTED_COLOR};")
+        self.detected_label.setTextFormat(Qt.TextFormat.RichText)
         self.detected_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.preview_model = DataFrameModel(self)
@@ -61,12 +62,13 @@ class PreviewPanel(QWidget):
         column.addWidget(self.table, 1)
         column.addWidget(self.warnings_label)
 
-    def show_summary(self, preview: TablePreview, overridden: bool) -> None:
-        """Say how much of the file is shown, how it is read, and what the reader warned of."""
+    def show_summary(self, preview: TablePreview, overridden: bool, redetected: str = "") -> None:
+        """Say how much of the file is shown, how it is read (and what detection changed after
+        the user's last edit), and what the reader warned of."""
         rows, columns = preview.frame.shape
         estimated = preview.estimated_rows
         column_text = f"{columns:,} column{'s' if columns != 1 else ''}"
-        if rows < PREVIEW_ROWS and (estimated is None or estimated <= rows):
+        if is_whole_file(preview):
             text = f"Showing all {rows:,} rows · {column_text}"
         elif estimated is not None and estimated > rows:
             text = f"Showing the first {rows:,} of ~{estimated:,} rows · {column_text}"
@@ -74,7 +76,10 @@ class PreviewPanel(QWidget):
             text = f"Showing the first {rows:,} rows · {column_text}"
         self.summary_label.setText(text)
         verb = "Reading as" if overridden else "Detected"
-        self.detected_label.setText(f"{verb}: {describe_options(preview.options)}")
+        described = f"{verb}: {escape_html(describe_options(preview.options))}"
+        if redetected:
+            described += f"<br><span style='color:{CAUTION_COLOR}'>{escape_html(redetected)}</span>"
+        self.detected_label.setText(described)
         warnings = preview.warnings
         if warnings:
             shown = [f"• {escape_html(w)}" for w in warnings[:MAX_WARNINGS_SHOWN]]
