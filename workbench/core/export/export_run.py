@@ -159,7 +159,7 @@ def _convert_and_check(
     cancel.raise_if_cancelled()
     progress(0.5, "checking parity")
     rows, source = parity_rows(run)
-    X = run.frame.iloc[rows][schema.names]
+    X = run.frame.iloc[rows][run.spec.feature_names]  # the ONNX model is fed schema.names
     parity = check_parity(pipeline, onnx_bytes, schema, X, source, threshold, rows=rows)
     run.log.log_params(run.run_id, {"export.parity": parity.to_dict()})
     if not parity.passed:

@@ -90,7 +90,10 @@ def predict_file(
     identifiers = [name for name, role in roles.items() if role == ColumnRole.IDENTIFIER]
 
     def run_pipeline(features: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:
-        result = predict(pipeline, features, run.task)
+        # The fitted pipeline's first steps list every feature of the run, also those its chain
+        # drops (never read): those are given as missing, as the file need not have them.
+        every = features.reindex(columns=run.spec.feature_names)
+        result = predict(pipeline, every, run.task)
         return result.y_pred, result.proba
 
     return _predict(
