@@ -194,8 +194,31 @@ class FeatureSchema:
             plural = "s" if len(absent) > 1 else ""
             verb = "are" if len(absent) > 1 else "is"
             raise SchemaError(f"required column{plural} {shown}{more} {verb} missing from the data")
-        cast = {column.name: _cast(frame[column.name], column) for column in self.columns}
+        cast = {
+            column.name: _cast(frame[column.name], column, self.raw_input)
+            for column in self.columns
+        }
         return pd.DataFrame(cast, index=frame.index)
+
+    def text_as_imported(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """`frame` with the values of its text inputs read as import read the training file
+        (`RawInput.read_text`: stripped, NA tokens missing), as the exported graph reads them;
+        other columns as they are. What the fitted pipeline is given beside the ONNX model."""
+        read = {
+            column.name: _texts(frame[column.name], self.raw_input)
+            for column in self.columns
+            if column.type == "string" and column.name in frame.columns
+        }
+        return (
+            frame.assign(
+                **{
+                    name: pd.Series(values, index=frame.index, dtype=frame[name].dtype)
+                    for name, values in read.items()
+                }
+            )
+            if read
+            else frame
+        )
 
     def onnx_feeds(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
         """onnxruntime inputs for these rows: float32 [N, 1] or string [N, 1] ('' = missing;
@@ -302,11 +325,29 @@ def _first_bad(series: pd.Series, bad: np.ndarray) -> str:
     return f"{series.iloc[position]!r} (row {position + 1})"
 
 
-def _cast(series: pd.Series, column: SchemaColumn) -> pd.Series:
+def _texts(series: pd.Series, raw: RawInput) -> list[Any]:
+    """The column's values as text read as import did (NaN when missing); each distinct value
+    is read once."""
+    read: dict[str, Any] = {}
+    values: list[Any] = []
+    for value in series.tolist():
+        if _is_missing(value):
+            values.append(np.nan)
+            continue
+        text = str(value)
+        if text not in read:
+            kept = raw.read_text(text)
+            read[text] = np.nan if kept is None else kept
+        values.append(read[text])
+    return values
+
+
+def _cast(series: pd.Series, column: SchemaColumn, raw: RawInput) -> pd.Series:
     missing = series.isna().to_numpy()
     if column.type == "string":
-        # A '' in a text column is missing too: it is what ONNX is fed for a missing value.
-        values = [np.nan if _is_missing(v) or v == "" else str(v) for v in series.tolist()]
+        # Blank text and NA tokens are missing ('' is what ONNX is fed for a missing value);
+        # spaces around a value go when import stripped them.
+        values = _texts(series, raw)
         missing = np.array([isinstance(v, float) for v in values], dtype=bool)
         # Same inference as the Parquet reader: `str` on pandas 3, object on pandas 2 (object
         # when every value is missing, which would otherwise infer float).

@@ -122,4 +122,3 @@ def _require_opset(proto: onnx.ModelProto, domain: str, version: int) -> None:
             opset.version = max(opset.version, version)
             return
     proto.opset_import.append(helper.make_opsetid(domain, version))
-

@@ -102,6 +102,12 @@ class RawInput:
         classes = [("space", SPACE, False), *((slot, c, False) for slot, c in marks.items())]
         return Pattern(f"%(space)s*{number}%(space)s*", tuple(classes))
 
+    def read_text(self, text: str) -> str | None:
+        """A text value as import reads it: None when missing, stripped when import strips."""
+        if self.missing.fullmatch(text):
+            return None
+        return text.strip() if self.strip_whitespace else text
+
 
 # true or false in any case, whitespace around (ECMA 262 has no inline case flag).
 FLAG = Pattern(
