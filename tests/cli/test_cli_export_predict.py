@@ -145,7 +145,8 @@ def test_export_the_best_run_to_onnx(
     assert lines[1].startswith("parity passed on 69 test rows: max probability difference ")
     assert lines[1].endswith("labels agree on 100.00% of rows")
     assert lines[2:] == [f"  {model}", f"  {model.with_name('schema.json')}",
-                         f"  {model.with_name('model_card.md')}"]  # fmt: skip
+                         f"  {model.with_name('model_card.md')}",
+                         f"  {model.with_name('README.md')}"]  # fmt: skip
     assert model.stat().st_size > 0
 
 
