@@ -33,11 +33,13 @@ def test_predict_from_a_run(
     assert (
         run(["predict", str(trained.project), trained.run_id, str(source), "--out", str(out)]) == 0
     )
-    printed = capsys.readouterr().out.splitlines()
-    assert printed == [
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [
         f"wrote 344 predictions to {out}",
         "columns: row, prediction, proba_Adelie, proba_Chinstrap, proba_Gentoo",
     ]
+    # The target in the file is not a model input: ignored, and said so once.
+    assert captured.err == "note: ignored 1 column(s) the model does not take: 'species'\n"
     frame = pd.read_csv(out)
     assert frame.shape == (344, 5)
     assert frame["prediction"].value_counts().to_dict().keys() == {"Adelie", "Chinstrap", "Gentoo"}
@@ -57,6 +59,8 @@ def test_predict_from_onnx_with_keys_as_json(
         "rows": 344,
         "columns": ["island", "prediction", "proba_Adelie", "proba_Chinstrap", "proba_Gentoo"],
         "keys": ["island"],
+        "ignored_columns": ["species"],
+        "unseen": {},
     }
     assert pd.read_parquet(out)["island"].iloc[0] == "Torgersen"
 
@@ -141,7 +145,8 @@ def test_export_the_best_run_to_onnx(
     assert lines[1].startswith("parity passed on 69 test rows: max probability difference ")
     assert lines[1].endswith("labels agree on 100.00% of rows")
     assert lines[2:] == [f"  {model}", f"  {model.with_name('schema.json')}",
-                         f"  {model.with_name('model_card.md')}"]  # fmt: skip
+                         f"  {model.with_name('model_card.md')}",
+                         f"  {model.with_name('README.md')}"]  # fmt: skip
     assert model.stat().st_size > 0
 
 

@@ -5,12 +5,14 @@
 
 The file is checked against the model's schema first; the output has the key column(s)
 (--key, default the project's identifier columns, else `row`), `prediction` and
-`proba_<class>` per class.
+`proba_<class>` per class. Columns the model does not take are ignored, and values the training
+data never had are counted: both are said once on stderr (and in --json's summary).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +69,8 @@ def cmd(args: argparse.Namespace) -> int:
         require_table_file(source)
         with LoadedRun.open(project, run_id, "model to predict with") as run:
             result = predict_file(run, source, args.out, args.key, options=options)
+    for note in result.notes():
+        print(f"note: {note}", file=sys.stderr)
     if args.json:
         print_json(
             {
@@ -74,6 +78,8 @@ def cmd(args: argparse.Namespace) -> int:
                 "rows": result.rows,
                 "columns": result.columns,
                 "keys": result.keys,
+                "ignored_columns": result.ignored,
+                "unseen": result.unseen,
             }
         )
     else:

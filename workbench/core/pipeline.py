@@ -66,6 +66,16 @@ class Float32Numbers(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return X.assign(**cast) if cast else X
 
 
+def fitted_input(pipeline: Pipeline, X: pd.DataFrame) -> pd.DataFrame:
+    """X with every feature the fitted pipeline was fitted on, in its order. A feature X lacks
+    is one the chain does not read (a step drops it), which an exported model does not take
+    either: it is given as missing, and nothing reads it."""
+    names = list(getattr(pipeline, "feature_names_in_", X.columns))
+    if list(X.columns) == names:
+        return X
+    return X.reindex(columns=names)
+
+
 def model_chain(chain: ResolvedChain, model: ModelDef) -> ResolvedChain:
     """The user's chain with the model's default steps added before its first MATRIX step,
     resolved against the same registry read (no step is looked up again)."""

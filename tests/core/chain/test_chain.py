@@ -6,6 +6,7 @@ import json
 import pickle
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -516,3 +517,30 @@ def test_the_resolved_chain_names_what_each_step_reads_writes_and_drops(
     ]
     assert full.steps[6].columns == ("class", "who", "embark_town")
     assert build_transformer(full).named_steps["matrix"].steps[0][0] == "s9_pca"
+
+
+def _fitted_reads(transformer: Any) -> set[str]:
+    """The columns a fitted chain's ColumnTransformer hands to a transformer (not dropped)."""
+    columns = transformer.named_steps["columns"]
+    return {c for _, inner, cols in columns.transformers_ if inner != "drop" for c in cols}
+
+
+def test_reads_are_the_columns_the_compiled_chain_reads(shared_data: Path) -> None:
+    """A dropped column is not read (its values change nothing). Dropping one column of a
+    feature cross drops the crossed branch, so neither of its columns is read."""
+    X, y, kinds = _data(shared_data, "penguins", "species")
+    dropped = resolve_chain(chain_of(StepSpec("drop_columns", ("island", "body_mass_g"))), kinds)
+    assert dropped.reads == ("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "sex")
+    fitted = build_transformer(dropped).fit(X, y)
+    assert _fitted_reads(fitted) == set(dropped.reads)
+    blanked = fitted.transform(X.assign(island=np.nan, body_mass_g=np.nan))
+    pd.testing.assert_frame_equal(blanked, fitted.transform(X))
+    crossed = resolve_chain(
+        chain_of(
+            StepSpec("feature_cross", ("island", "sex")), StepSpec("drop_columns", ("island",))
+        ),
+        kinds,
+    )
+    numbers = ("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g")
+    assert crossed.reads == numbers
+    assert _fitted_reads(build_transformer(crossed).fit(X, y)) == set(numbers)

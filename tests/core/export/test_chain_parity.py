@@ -418,11 +418,13 @@ def _metadata(model_bytes: bytes) -> tuple[dict[str, list[str]], int]:
 @pytest.mark.parametrize(
     ("name", "operators", "opset"),
     [
-        ("log1p", {}, 17),
-        ("missing_indicator", {}, 20),
-        ("hash", {"com.microsoft": ["MurmurHash3"]}, 20),
+        # Every text input is trimmed as import trimmed the file (onnxruntime's Tokenizer):
+        # the models of tables with text inputs name it.
+        ("log1p", {"com.microsoft": ["Tokenizer"]}, 17),
+        ("missing_indicator", {"com.microsoft": ["Tokenizer"]}, 20),
+        ("hash", {"com.microsoft": ["MurmurHash3", "Tokenizer"]}, 20),
         ("tfidf", {"com.microsoft": ["Tokenizer"]}, 20),
-        ("datetime_parts", {}, 20),
+        ("datetime_parts", {"com.microsoft": ["Tokenizer"]}, 20),
     ],
 )
 def test_models_name_their_nonstandard_operators_and_keep_the_lowest_opset(

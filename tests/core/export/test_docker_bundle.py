@@ -78,8 +78,10 @@ def test_the_folder_holds_the_model_schema_and_service(
     assert "[model_card.md](model_card.md)" in readme
     assert "{{" not in readme
     assert f"# Model {schema.run_id}: predicts `survived` (binary)" in readme
-    assert "| `deck` | text | yes | `A`, `B`, `C`, `D`, `E`, `F`, `G` |" in readme
-    assert "| `sex` | text | no | `female`, `male` |" in readme
+    assert '| `deck` | `deck` | text | yes (`""`) | `A`, `B`, `C`, `D`, `E`, `F`, `G` |' in readme
+    assert "| `sex` | `sex` | text | no | `female`, `male` |" in readme
+    assert "| `age` | `age` | number (float32) | yes (NaN) |  |" in readme
+    assert "blank text and these NA tokens are missing: `?`, `NA`," in readme
     assert "uvicorn service:app" in readme
     assert "python -m service" in readme
 

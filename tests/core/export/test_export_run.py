@@ -55,7 +55,7 @@ def _record(root: Path, run_id: str) -> RunRecord:
 def test_the_requested_files_are_made(exported: tuple) -> None:
     out, result = exported
     assert sorted(p.relative_to(out).as_posix() for p in result.files) == [
-        "onnx/model.onnx", "onnx/model_card.md", "onnx/schema.json",
+        "onnx/README.md", "onnx/model.onnx", "onnx/model_card.md", "onnx/schema.json",
         "py/model.joblib", "py/model.joblib.json", "py/model_card.md",
     ]  # fmt: skip
     assert all(path.is_file() for path in result.files)

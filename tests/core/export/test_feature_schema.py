@@ -18,6 +18,7 @@ from workbench.core.export.feature_schema import (
     SchemaColumn,
     input_names,
 )
+from workbench.core.io.options import DEFAULT_NA_VALUES
 from workbench.core.project import open_project
 from workbench.core.steps.patterns import ISO_DATE
 
@@ -63,7 +64,13 @@ def test_json_round_trip_and_file(schema: FeatureSchema, tmp_path: Path) -> None
     assert data["columns"][0] == {
         "name": "island", "input": "island", "kind": "categorical", "type": "string",
         "nullable": False, "categories": ["Biscoe", "Dream", "Torgersen"], "pattern": None,
+        "missing": "",
     }  # fmt: skip
+    assert [c["missing"] for c in data["columns"][1:5]] == ["NaN"] * 4
+    # penguins.csv was read with the default options: spaces stripped, NA tokens missing
+    assert data["raw_input"]["strip_whitespace"] is True
+    assert data["raw_input"]["na_tokens"] == [t for t in DEFAULT_NA_VALUES if t]
+    assert (data["raw_input"]["decimal"], data["raw_input"]["thousands"]) == (".", None)
     assert FeatureSchema.from_json(schema.to_json()) == schema
     schema.save(tmp_path / "schema.json")
     assert FeatureSchema.load(tmp_path / "schema.json") == schema

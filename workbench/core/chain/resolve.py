@@ -174,6 +174,15 @@ class ResolvedChain:
         return any(step.stage == Stage.ROWS for step in self.steps)
 
     @property
+    def reads(self) -> tuple[str, ...]:
+        """The feature columns the compiled chain reads, in the order of `kinds`: every column
+        of a column group (a branch reads all its original columns, a combining step those it
+        merged). A column a step dropped, one no group holds, and the target are not read: an
+        exported model does not take them as inputs."""
+        grouped = {column for group in self.layout for column in group.columns}
+        return tuple(column for column in self.kinds if column in grouped)
+
+    @property
     def untouched(self) -> dict[str, ColumnKind]:
         """Alive columns that no step names, with their kinds."""
         return {

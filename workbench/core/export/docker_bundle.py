@@ -23,6 +23,7 @@ import pandas as pd
 
 from workbench.core.atomic import write_bytes_atomic, write_text_atomic
 from workbench.core.errors import WorkbenchError
+from workbench.core.export.contract_text import columns_table, raw_input_lines
 from workbench.core.export.feature_schema import FeatureSchema, SchemaColumn
 from workbench.core.export.pinned_requirements import requirements_text
 from workbench.core.steps.labels import date_label
@@ -167,7 +168,14 @@ def _answer(
         for label, proba in zip(labels, np.asarray(outputs[1]), strict=True):
             by_class = dict(zip(names, map(float, proba), strict=True))
             predictions.append({"prediction": label, "probabilities": by_class})
-    return {"run_id": schema.run_id, "task": schema.task, "predictions": predictions}
+    unseen = schema.unseen_categories(schema.validate_frame(pd.DataFrame(records)))
+    return {
+        "run_id": schema.run_id,
+        "task": schema.task,
+        "predictions": predictions,
+        "ignored_columns": [],
+        "unseen": unseen,
+    }
 
 
 def _python() -> dict[str, str]:
@@ -184,25 +192,6 @@ def _fill(template: str, values: Mapping[str, str]) -> str:
         return values[match.group(1)]
 
     return re.sub(r"\{\{(\w+)\}\}", value, template)
-
-
-def _columns_table(schema: FeatureSchema) -> str:
-    lines = ["| column | type | null allowed | values seen in training |", "|---|---|---|---|"]
-    for column in schema.columns:
-        seen = ""
-        if column.categories:
-            shown = ", ".join(f"`{c}`" for c in column.categories[:12])
-            more = f" and {len(column.categories) - 12} more" if len(column.categories) > 12 else ""
-            seen = shown + more
-        kind = {
-            "float": "number",
-            "bool": "true/false",
-            "string": "text",
-            "datetime": "date (ISO 8601 text)",
-        }[column.type]
-        name = column.name.replace("|", "\\|")
-        lines.append(f"| `{name}` | {kind} | {'yes' if column.nullable else 'no'} | {seen} |")
-    return "\n".join(lines)
 
 
 def _readme(
@@ -238,7 +227,8 @@ def _readme(
         "dataset_sha256": schema.dataset_sha256,
         "image_name": re.sub(r"[^a-z0-9_.-]+", "-", schema.run_id.lower()).strip("-.") or "model",
         "first_column": schema.columns[0].name,
-        "columns_table": _columns_table(schema),
+        "columns_table": columns_table(schema),
+        "raw_input": "\n".join(raw_input_lines(schema)),
         "example_request": request_text,
         "example_note": "" if examples is not None else ", made-up values valid for the schema",
         "example_response": response_text,

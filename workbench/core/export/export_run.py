@@ -19,6 +19,7 @@ from workbench.core.atomic import write_bytes_atomic, write_text_atomic
 from workbench.core.chain.advice import rescaling_step, tree_models
 from workbench.core.errors import WorkbenchError
 from workbench.core.export.blockers import run_blockers
+from workbench.core.export.contract_text import onnx_readme
 from workbench.core.export.feature_schema import FeatureSchema, schema_for_run
 from workbench.core.export.joblib_export import export_joblib
 from workbench.core.export.model_card import model_card_text
@@ -30,6 +31,7 @@ EXPORT_WANTED = "model to export"
 
 CARD_FILE = "model_card.md"
 SCHEMA_FILE = "schema.json"
+README_FILE = "README.md"
 # Why a model family can miss parity, added to the refusal so the user knows what to try.
 _PARITY_HINTS = {
     "knn_classifier": "a nearest-neighbour model picks among training rows at the same "
@@ -137,6 +139,8 @@ def write_export(
             progress(0.75, "copying the joblib pipeline")
             result.files += export_joblib(run, request.joblib)
         cards = _write_cards(run, request, result, Path(scratch))
+        if request.onnx is not None and schema is not None:
+            result.files.append(_onnx_readme(schema, Path(request.onnx).parent, result.files))
         if request.docker is not None and onnx_file is not None and schema is not None:
             progress(0.85, "writing the Docker bundle")
             result.files += _docker_bundle(run, onnx_file, schema, request.docker, cards)
@@ -220,6 +224,14 @@ def _write_cards(
     bundle_card = scratch / CARD_FILE
     write_text_atomic(bundle_card, text)
     return {CARD_FILE: bundle_card}
+
+
+def _onnx_readme(schema: FeatureSchema, folder: Path, files: list[Path]) -> Path:
+    """README.md beside model.onnx: what to send, schema.json being the caller's contract."""
+    here = [path.name for path in files if path.parent == folder]
+    readme = folder / README_FILE
+    write_text_atomic(readme, onnx_readme(schema, [*here, README_FILE]))
+    return readme
 
 
 def _docker_bundle(

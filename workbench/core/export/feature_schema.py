@@ -17,6 +17,13 @@ Why it is built this way:
   input, because the fitted pipeline saw numbers.
 - `validate_frame` casts like the project's Parquet reader did (strings with NaN for missing,
   numbers as float64), so the joblib pipeline sees the dtypes it was fitted on.
+- The columns are those the fitted chain reads (`ResolvedChain.reads`): a column a step dropped
+  is not an input, and a caller's extra columns are ignored (`ignored_columns` names them).
+- `raw_input` says how the training file's raw values were read at import (surrounding spaces
+  stripped, the NA tokens): the exported graph does the same to its text inputs
+  (`raw_input.normalize_text_inputs`) and the service to every value it is sent, so raw rows as
+  they appear in the file predict what `workbench predict` predicts for that file. Each column
+  states its `missing` form: NaN in a number input, "" in a text input (null in JSON).
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +43,7 @@ from pandas.api import types as ptypes
 from workbench import __version__
 from workbench.core.atomic import write_text_atomic
 from workbench.core.errors import SchemaError, WorkbenchError
+from workbench.core.export.raw_input import RawInput
 from workbench.core.steps.labels import iso_dates
 from workbench.core.steps.patterns import ISO_DATE
 
@@ -51,6 +59,8 @@ CLASS_OUTPUTS = {"label": "label", "probabilities": "probabilities"}
 REGRESSION_OUTPUTS = {"variable": "variable"}
 _VALID_INPUT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TRUE = {"true", "1", "1.0", "yes", "t", "y"}
+# A missing value as the ONNX model is fed it, by wire type.
+MISSING_FORMS = {"float": "NaN", "bool": "NaN", "string": "", "datetime": ""}
 _FALSE = {"false", "0", "0.0", "no", "f", "n"}
 
 
@@ -66,6 +76,11 @@ class SchemaColumn:
     categories: tuple[str, ...] | None = None
     pattern: str | None = None  # datetime columns: the ISO 8601 texts the model reads
 
+    @property
+    def missing(self) -> str:
+        """How a missing value is fed to the ONNX input: "NaN" (float32) or "" (text)."""
+        return MISSING_FORMS[self.type]
+
 
 @dataclass(frozen=True)
 class FeatureSchema:
@@ -79,6 +94,7 @@ class FeatureSchema:
     classes: tuple[Any, ...] | None
     columns: tuple[SchemaColumn, ...]
     outputs: Mapping[str, str]
+    raw_input: RawInput = field(default_factory=RawInput)
 
     # ---- JSON -------------------------------------------------------------------------------
 
@@ -87,6 +103,7 @@ class FeatureSchema:
         for column in self.columns:
             item = asdict(column)
             item["categories"] = list(column.categories) if column.categories is not None else None
+            item["missing"] = column.missing
             columns.append(item)
         return {
             "format": FORMAT,
@@ -99,6 +116,7 @@ class FeatureSchema:
             "classes": list(self.classes) if self.classes is not None else None,
             "columns": columns,
             "outputs": dict(self.outputs),
+            "raw_input": self.raw_input.to_dict(),
         }
 
     def to_json(self) -> str:
@@ -142,12 +160,32 @@ class FeatureSchema:
     def is_classifier(self) -> bool:
         return self.task != "regression"
 
+    def ignored_columns(self, columns: Sequence[Any]) -> list[str]:
+        """The columns of a table or request the model does not take (keys, the target, columns
+        the chain dropped), in their order: ignored, and said so once."""
+        taken = set(self.names)
+        return [str(name) for name in columns if str(name) not in taken]
+
+    def unseen_categories(self, frame: pd.DataFrame) -> dict[str, int]:
+        """Per text column with listed categories, how many of `frame`'s values (as
+        `validate_frame` gives them) are none of them: predicted as the chain treats a
+        category it never saw in training. Columns with none are left out."""
+        counts: dict[str, int] = {}
+        for column in self.columns:
+            if column.type != "string" or column.categories is None:
+                continue
+            values = frame[column.name]
+            unseen = values.notna() & ~values.astype(object).isin(set(column.categories))
+            if unseen.any():
+                counts[column.name] = int(unseen.sum())
+        return counts
+
     def validate_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The feature columns of `frame`, cast as the fitted pipeline expects them.
 
-        Extra columns (keys, the target) are ignored; a missing column, a value that is not of
-        the column's type, or a missing value in a column that never had one is a SchemaError
-        naming the column and the first bad value.
+        Extra columns (keys, the target, columns the chain dropped) are ignored; a missing
+        column, a value that is not of the column's type, or a missing value in a column that
+        never had one is a SchemaError naming the column and the first bad value.
         """
         absent = [name for name in self.names if name not in frame.columns]
         if absent:
@@ -156,8 +194,31 @@ class FeatureSchema:
             plural = "s" if len(absent) > 1 else ""
             verb = "are" if len(absent) > 1 else "is"
             raise SchemaError(f"required column{plural} {shown}{more} {verb} missing from the data")
-        cast = {column.name: _cast(frame[column.name], column) for column in self.columns}
+        cast = {
+            column.name: _cast(frame[column.name], column, self.raw_input)
+            for column in self.columns
+        }
         return pd.DataFrame(cast, index=frame.index)
+
+    def text_as_imported(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """`frame` with the values of its text inputs read as import read the training file
+        (`RawInput.read_text`: stripped, NA tokens missing), as the exported graph reads them;
+        other columns as they are. What the fitted pipeline is given beside the ONNX model."""
+        read = {
+            column.name: _texts(frame[column.name], self.raw_input)
+            for column in self.columns
+            if column.type == "string" and column.name in frame.columns
+        }
+        return (
+            frame.assign(
+                **{
+                    name: pd.Series(values, index=frame.index, dtype=frame[name].dtype)
+                    for name, values in read.items()
+                }
+            )
+            if read
+            else frame
+        )
 
     def onnx_feeds(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
         """onnxruntime inputs for these rows: float32 [N, 1] or string [N, 1] ('' = missing;
@@ -208,6 +269,9 @@ def _schema_from_dict(data: Any) -> FeatureSchema:
         outputs = data["outputs"]
         if not isinstance(outputs, dict):
             raise WorkbenchError("the model schema's outputs are not a JSON object")
+        raw = data.get("raw_input") or {}
+        if not isinstance(raw, dict):
+            raise WorkbenchError("the model schema's raw_input is not a JSON object")
         return FeatureSchema(
             run_id=str(data["run_id"]),
             dataset_sha256=str(data["dataset_sha256"]),
@@ -217,6 +281,7 @@ def _schema_from_dict(data: Any) -> FeatureSchema:
             classes=tuple(classes) if classes is not None else None,
             columns=columns,
             outputs={str(key): str(value) for key, value in outputs.items()},
+            raw_input=RawInput.from_dict(raw),
         )
     except KeyError as error:
         raise WorkbenchError(f"the model schema has no '{error.args[0]}' entry") from error
@@ -260,11 +325,29 @@ def _first_bad(series: pd.Series, bad: np.ndarray) -> str:
     return f"{series.iloc[position]!r} (row {position + 1})"
 
 
-def _cast(series: pd.Series, column: SchemaColumn) -> pd.Series:
+def _texts(series: pd.Series, raw: RawInput) -> list[Any]:
+    """The column's values as text read as import did (NaN when missing); each distinct value
+    is read once."""
+    read: dict[str, Any] = {}
+    values: list[Any] = []
+    for value in series.tolist():
+        if _is_missing(value):
+            values.append(np.nan)
+            continue
+        text = str(value)
+        if text not in read:
+            kept = raw.read_text(text)
+            read[text] = np.nan if kept is None else kept
+        values.append(read[text])
+    return values
+
+
+def _cast(series: pd.Series, column: SchemaColumn, raw: RawInput) -> pd.Series:
     missing = series.isna().to_numpy()
     if column.type == "string":
-        # A '' in a text column is missing too: it is what ONNX is fed for a missing value.
-        values = [np.nan if _is_missing(v) or v == "" else str(v) for v in series.tolist()]
+        # Blank text and NA tokens are missing ('' is what ONNX is fed for a missing value);
+        # spaces around a value go when import stripped them.
+        values = _texts(series, raw)
         missing = np.array([isinstance(v, float) for v in values], dtype=bool)
         # Same inference as the Parquet reader: `str` on pandas 3, object on pandas 2 (object
         # when every value is missing, which would otherwise infer float).
@@ -371,12 +454,13 @@ def input_names(columns: Sequence[str]) -> list[str]:
 
 
 def schema_for_run(run: LoadedRun) -> FeatureSchema:
-    """The schema of a finished run: its features as the project's dataset stored them, the
-    classes in the order of the fitted pipeline's probability columns."""
+    """The schema of a finished run: the columns its fitted chain reads (`LoadedRun.inputs`)
+    as the project's dataset stored them, the classes in the order of the fitted pipeline's
+    probability columns, and how the dataset's file was read (`RawInput`)."""
     dataset = run.project.dataset
     if dataset is None:
         raise WorkbenchError(f"project '{run.project.name}' has no dataset; import it again")
-    features = list(run.features)  # every one still in the dataset, or a WorkbenchError
+    features = list(run.inputs)  # every one still in the dataset, or a WorkbenchError
     stored = {column.name: column for column in dataset.schema.columns}
     columns = []
     for name, onnx_name in zip(features, input_names(features), strict=True):
@@ -404,6 +488,7 @@ def schema_for_run(run: LoadedRun) -> FeatureSchema:
         classes=classes,
         columns=tuple(columns),
         outputs=dict(REGRESSION_OUTPUTS if task == "regression" else CLASS_OUTPUTS),
+        raw_input=RawInput.from_read_options(dataset.read_options),
     )
 
 

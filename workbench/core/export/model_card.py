@@ -1,7 +1,8 @@
 """The model card: a Markdown page beside every export saying what the model is and is not.
 
 Everything on it is read from the run and the project (nothing is typed by hand), so the card
-cannot drift from the model: the data's fingerprint and class balance, the chain the run
+cannot drift from the model: the data's fingerprint and class balance, what an engineer must
+send (the columns the fitted chain reads, from the same schema as schema.json), the chain the run
 recorded its pipeline was compiled from (the model's default steps included, as they were when
 it trained), the parameters, every validation metric as fold mean ± standard deviation, the
 test score, the parity result, and the limitations the workbench can state: profile alerts that
@@ -16,6 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.core.export.contract_text import columns_table, raw_input_lines
+from workbench.core.export.feature_schema import schema_for_run
 from workbench.core.export.parity import ParityResult
 from workbench.core.kinds import TaskType
 from workbench.core.profile.store import load_stored_profile
@@ -47,6 +50,10 @@ def model_card_text(
         "## Data",
         "",
         *_data_lines(run, target, balance),
+        "",
+        "## What to send",
+        "",
+        *_send_lines(run),
         "",
         "## Preprocessing chain",
         "",
@@ -90,7 +97,7 @@ def _intended_use(run: LoadedRun, target: str) -> str:
     dataset = run.project.dataset
     source = dataset.source_name if dataset else "the project's data"
     return (
-        f"Predicts '{target}' ({what}) from {len(run.features)} columns of rows like those of "
+        f"Predicts '{target}' ({what}) from {len(run.inputs)} columns of rows like those of "
         f"`{source}`. Use it on data collected the same way; rows outside the training ranges "
         "or with categories never seen in training get predictions no validation measured. "
         "It is a statistical model of past data, not a rule: check it before decisions about "
@@ -111,9 +118,15 @@ def _data_lines(run: LoadedRun, target: str, balance: pd.Series | None) -> list[
         f"- rows: {rows.total} in total, {rows.development} for training and "
         f"validation, {rows.test} held out for the test, {rows.unlabelled} without a target",
         f"- target: `{target}` ({run.task.value})",
-        f"- feature columns ({len(run.features)}): "
-        + ", ".join(f"`{name}` ({kind.value})" for name, kind in run.features.items()),
+        f"- feature columns the model takes ({len(run.inputs)}): "
+        + ", ".join(f"`{name}` ({kind.value})" for name, kind in run.inputs.items()),
     ]
+    dropped = [name for name in run.features if name not in run.inputs]
+    if dropped:
+        lines.append(
+            "- dropped by the chain, not taken by the model: "
+            + ", ".join(f"`{name}`" for name in dropped)
+        )
     if balance is not None:
         total = int(balance.sum())
         shares = ", ".join(
@@ -121,6 +134,12 @@ def _data_lines(run: LoadedRun, target: str, balance: pd.Series | None) -> list[
         )
         lines.append(f"- class balance: {shares}")
     return lines
+
+
+def _send_lines(run: LoadedRun) -> list[str]:
+    """What the engineer must send: the schema's columns and how raw values are read."""
+    schema = schema_for_run(run)
+    return [*raw_input_lines(schema), "", columns_table(schema)]
 
 
 def _chain_lines(run: LoadedRun) -> list[str]:
@@ -195,7 +214,7 @@ def _unfixed_alerts(run: LoadedRun) -> list[str]:
     for alert in profile.alerts:
         if alert.severity not in _SEVERE:
             continue
-        features = [c for c in alert.columns if c in run.features]
+        features = [c for c in alert.columns if c in run.inputs]
         if alert.columns and not features and tuple(alert.columns) != (target,):
             continue  # about columns the model does not use (an ignored leak, say)
         if alert.fix_step and not alert.columns and alert.fix_step in used_steps:

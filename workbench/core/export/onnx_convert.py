@@ -16,6 +16,8 @@ The workbench's own transformers convert with `converters` (one module per step 
 opset is the lowest their operators allow (`converters.catalog.target_opset`), and operators
 outside the ONNX standard (onnxruntime's com.microsoft domain: MurmurHash3, Tokenizer) are
 listed in the model's metadata (`NONSTANDARD_KEY`) so the model card can name them.
+Text inputs are read as import read the training file (`onnx_raw_input`: spaces stripped, NA
+tokens missing), so raw text from a file like it predicts what the workbench predicts.
 The parity check (parity.py) compares the result with the untouched pipeline on held-out rows,
 so any difference a rewrite introduced is caught before a file is handed out.
 """
@@ -41,6 +43,7 @@ from workbench.core.export.converters.catalog import nested_estimators, target_o
 from workbench.core.export.converters.categorical import OnnxOneHotEncoder
 from workbench.core.export.feature_schema import METADATA_KEY, FeatureSchema
 from workbench.core.export.onnx_converters import register_converters, xgboost_stand_in
+from workbench.core.export.onnx_raw_input import normalize_text_inputs
 
 PRODUCER = "ml-workbench"
 # Metadata key: the operators outside the ONNX standard the model uses, {domain: [operator]}.
@@ -91,6 +94,7 @@ def convert_pipeline(pipeline: Pipeline, schema: FeatureSchema) -> onnx.ModelPro
         ) from error
     _missing_value_directions(proto, onnx_ready.steps[-1][1])
     _rename_outputs(proto, schema)
+    normalize_text_inputs(proto, schema)
     _add_metadata(proto, schema)
     onnx.checker.check_model(proto)
     return proto

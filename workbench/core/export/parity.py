@@ -95,13 +95,17 @@ def check_parity(
     import onnxruntime as ort
 
     from workbench.core.kinds import TaskType
+    from workbench.core.pipeline import fitted_input
     from workbench.core.train.fit import predict
 
     options = ort.SessionOptions()
     options.log_severity_level = 3
     session = ort.InferenceSession(model_bytes, options, providers=["CPUExecutionProvider"])
     outputs = session.run(None, schema.onnx_feeds(X))
-    expected = predict(pipeline, X, TaskType(schema.task))
+    # The workbench reads raw text as import does (stripped, NA tokens missing): so does the
+    # exported graph, and the pipeline is given what the workbench would read.
+    read = fitted_input(pipeline, schema.text_as_imported(X))
+    expected = predict(pipeline, read, TaskType(schema.task))
     positions = rows if rows is not None else np.arange(len(X))
     if not schema.is_classifier:
         got = np.asarray(outputs[0], dtype=np.float64).reshape(-1)

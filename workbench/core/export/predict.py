@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,12 +58,29 @@ Predictor = Callable[[pd.DataFrame], tuple[np.ndarray, np.ndarray | None]]
 
 @dataclass(frozen=True)
 class BatchPrediction:
-    """What predict_file wrote: the file, its row count and its columns."""
+    """What predict_file wrote: the file, its row count and its columns; the file's columns
+    the model does not take (`ignored`), and per text column the rows holding a value the
+    training data never had (`unseen`, predicted as the chain treats an unseen category)."""
 
     path: Path
     rows: int
     columns: list[str]
     keys: list[str]
+    ignored: list[str] = field(default_factory=list)
+    unseen: dict[str, int] = field(default_factory=dict)
+
+    def notes(self) -> list[str]:
+        """One line per thing the user should know but that is not an error."""
+        lines = []
+        if self.ignored:
+            shown = ", ".join(f"'{name}'" for name in self.ignored)
+            lines.append(f"ignored {len(self.ignored)} column(s) the model does not take: {shown}")
+        for name, count in self.unseen.items():
+            lines.append(
+                f"column '{name}': {count:,} row(s) hold a value the training data never had; "
+                "predicted as the model treats an unseen category"
+            )
+        return lines
 
 
 def predict_file(
@@ -80,6 +97,7 @@ def predict_file(
     `keys`: columns of the new file copied to the output; default the project's identifier
     columns found in the file, else `row` (the 1-based row number in the file).
     """
+    from workbench.core.pipeline import fitted_input
     from workbench.core.train.fit import predict
 
     out = _output_path(out_path)
@@ -90,7 +108,7 @@ def predict_file(
     identifiers = [name for name, role in roles.items() if role == ColumnRole.IDENTIFIER]
 
     def run_pipeline(features: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:
-        result = predict(pipeline, features, run.task)
+        result = predict(pipeline, fitted_input(pipeline, features), run.task)
         return result.y_pred, result.proba
 
     return _predict(
@@ -201,7 +219,14 @@ def _predict(
     progress(0.95, f"writing {out.name}")
     _write(result, out)
     progress(1.0, f"wrote {len(result):,} predictions to {out.name}")
-    return BatchPrediction(out, len(result), [str(c) for c in result.columns], list(key_frame))
+    return BatchPrediction(
+        out,
+        len(result),
+        [str(c) for c in result.columns],
+        list(key_frame),
+        ignored=schema.ignored_columns(frame.columns),
+        unseen=schema.unseen_categories(features),
+    )
 
 
 def _check_number_range(schema: FeatureSchema, features: pd.DataFrame) -> None:

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.core.export.export_run import CARD_FILE, SCHEMA_FILE, ExportRequest
+from workbench.core.export.export_run import CARD_FILE, README_FILE, SCHEMA_FILE, ExportRequest
 from workbench.core.export.joblib_export import sidecar_path
 
 
@@ -40,7 +40,11 @@ def replaced_export(request: ExportRequest, run_id: str) -> ReplacedExport | Non
 def _written_paths(request: ExportRequest) -> list[Path]:
     paths: list[Path] = []
     if request.onnx is not None:
-        paths += [request.onnx, request.onnx.parent / SCHEMA_FILE]
+        paths += [
+            request.onnx,
+            request.onnx.parent / SCHEMA_FILE,
+            request.onnx.parent / README_FILE,
+        ]
     if request.joblib is not None:
         paths += [request.joblib, sidecar_path(request.joblib)]
     if request.card:

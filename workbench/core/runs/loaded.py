@@ -135,6 +135,13 @@ class LoadedRun:
             features[feature.name] = feature.kind or dataset.kinds[feature.name]
         return features
 
+    @cached_property
+    def inputs(self) -> dict[str, ColumnKind]:
+        """The features the fitted chain reads (`ResolvedChain.reads`), with their kinds: what
+        an exported model takes. A feature a step dropped is not among them."""
+        reads = set(self.resolved_chain.reads)
+        return {name: kind for name, kind in self.features.items() if name in reads}
+
     @property
     def chain_rebuilt(self) -> bool:
         """The run did not record its compiled chain (logged before version 2): `chain` was

@@ -2,8 +2,17 @@
 
 Loads `model.onnx` and `schema.json` from this folder when it starts (override with the
 MODEL_PATH and SCHEMA_PATH environment variables). Requests are checked against schema.json
-before the model sees them, so a misspelled column, a text where a number belongs or a
-forgotten column is an HTTP 422 naming the field instead of a silently wrong prediction.
+before the model sees them, so a text where a number belongs or a forgotten column is an HTTP
+422 naming the field instead of a silently wrong prediction. A column the model does not take
+(a key, the target, a column the chain dropped) is ignored and listed in the answer's
+`ignored_columns`.
+
+Values are read as the workbench read the training file (schema.json's `raw_input`): spaces
+around text are stripped, a text that is blank or an NA token (`?`, `NA`...) is missing, and a
+number or true/false may come as text written as in the file (`"1,234.5"`, `" 39"`, `"TRUE"`).
+So a record made of a file's raw values predicts what `workbench predict` predicts for that
+file. Text values the training data never had are counted per column in the answer's `unseen`:
+the model predicts them as its chain treats an unseen category.
 
 Nothing a client sends makes it answer 500: every request it cannot answer gets a 4xx with the
 same JSON body (`ErrorResponse`), and /openapi.json declares each status with that body:
@@ -27,6 +36,7 @@ import datetime
 import json
 import math
 import os
+import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -36,7 +46,15 @@ import onnxruntime
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    create_model,
+)
 
 
 def positive_int(name: str, default: int) -> int:
@@ -80,12 +98,70 @@ def calendar_day(text: str) -> str:
     return text
 
 
-def field_type(column: dict[str, Any]) -> Any:
-    """The pydantic type of one column: strict, so "3.5" is not taken for a number.
+class RawInput:
+    """How the training file's values were read (schema.json's `raw_input`; a schema without
+    it reads only "" as missing text and takes numbers and true/false as JSON values only)."""
 
-    Missing values are null where the training data had them; a model trained without missing
-    values in a column refuses them rather than guessing. NaN and Infinity are refused
-    everywhere: they are not JSON, and null already says "missing".
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.strip = bool(raw.get("strip_whitespace", False))
+        self.decimal = str(raw.get("decimal") or ".")
+        self.thousands = raw.get("thousands") or None
+        self.missing = str(raw.get("missing_pattern", ""))
+        self.number = raw.get("number_pattern")
+        self.flag = raw.get("flag_pattern")
+
+    def is_missing(self, text: str) -> bool:
+        return re.fullmatch(self.missing, text) is not None
+
+    def number_value(self, text: str) -> float:
+        bare = text.strip()
+        if self.thousands:
+            bare = bare.replace(self.thousands, "")
+        return float(bare.replace(self.decimal, "."))
+
+
+def raw_reader(column: dict[str, Any], raw: RawInput) -> Callable[[Any], Any]:
+    """The reading of one column's text values before they are validated: missing texts as
+    null, numbers and true/false written as text as their values, text stripped as at import.
+    Non-text values pass unchanged (a JSON number, true, null)."""
+    kind, nullable = column["type"], column["nullable"]
+
+    def read(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        if raw.is_missing(value):
+            if nullable:
+                return None
+            raise ValueError(
+                f"{value!r} is read as a missing value, and the model was trained without "
+                "missing values in this column"
+            )
+        if kind == "float":
+            if raw.number and re.fullmatch(raw.number, value):
+                return raw.number_value(value)
+            raise ValueError(
+                f"{value!r} is not a number: send a JSON number, or text such as "
+                f"'1234{raw.decimal}5'"
+            )
+        if kind == "bool":
+            if raw.flag and re.fullmatch(raw.flag, value):
+                return value.strip().lower() == "true"
+            raise ValueError(f"{value!r} is not true or false")
+        if kind == "datetime":
+            return value  # ISO 8601 exactly, as the column's pattern says
+        return value.strip() if raw.strip else value
+
+    return read
+
+
+def field_type(column: dict[str, Any], raw: RawInput) -> Any:
+    """The pydantic type of one column: strict once its text is read (`raw_reader`), so a
+    number comes as a JSON number or as text written like the training file's numbers.
+
+    Missing values are null (or a text read as missing) where the training data had them; a
+    model trained without missing values in a column refuses them rather than guessing. NaN
+    and Infinity are refused everywhere: they are not JSON, and null already says "missing".
+    The OpenAPI document declares exactly the values taken (`accepted`).
     """
     value: Any
     if column["type"] == "float":
@@ -102,33 +178,79 @@ def field_type(column: dict[str, Any]) -> Any:
             AfterValidator(calendar_day),
         ]
     else:
-        # '' is what a missing text value becomes, so a non-nullable text column needs a value.
-        shortest = 0 if column["nullable"] else 1
         # A lone surrogate ("\ud800", a valid JSON escape) has no UTF-8 form for onnxruntime:
         # pydantic refuses it (string_unicode).
-        value = Annotated[str, Field(strict=True, min_length=shortest)]
+        value = Annotated[str, Field(strict=True)]
     if column["nullable"]:
         value = value | None
-    return Annotated[value, Field(alias=column["name"], description=_describe(column))]
+    return Annotated[
+        value,
+        BeforeValidator(raw_reader(column, raw), json_schema_input_type=accepted(column, raw)),
+        Field(alias=column["name"], description=_describe(column, raw)),
+    ]
 
 
-def _describe(column: dict[str, Any]) -> str:
+def accepted(column: dict[str, Any], raw: RawInput) -> Any:
+    """The values a column takes, as /openapi.json declares them (JSON Schema patterns are
+    not anchored: each is wrapped in ^(?:...)$)."""
+    missing = f"^(?:{raw.missing})$"
+    texts: list[str] = []
+    if column["type"] == "float":
+        plain: Any = Annotated[float, Field(ge=-FLOAT32_MAX, le=FLOAT32_MAX)]
+        texts = [raw.number] if raw.number else []
+    elif column["type"] == "bool":
+        plain = bool
+        texts = [raw.flag] if raw.flag else []
+    elif column["type"] == "datetime":
+        plain = None
+        texts = [column["pattern"]]
+    else:
+        # Any text but one read as missing (JSON Schema's `not`; pydantic has no such type).
+        text_schema: dict[str, Any] = {"type": "string"}
+        if not column["nullable"]:
+            text_schema["not"] = {"pattern": missing}
+        plain = Annotated[str, WithJsonSchema(text_schema)]
+    if column["nullable"] and column["type"] != "string":
+        texts.append(raw.missing)
+    choices = [plain] if plain is not None else []
+    if texts:
+        pattern = "^(?:" + "|".join(f"(?:{text})" for text in texts) + ")$"
+        choices.append(Annotated[str, WithJsonSchema({"type": "string", "pattern": pattern})])
+    if column["nullable"]:
+        choices.append(None)
+    union: Any = choices[0]
+    for choice in choices[1:]:
+        union = union | choice
+    return union
+
+
+def _describe(column: dict[str, Any], raw: RawInput) -> str:
     text = f"{column['kind']} column, {column['type']}"
     if column.get("categories"):
         shown = ", ".join(map(str, column["categories"][:20]))
         text += f"; seen in training: {shown}"
-    return text + ("; null when missing" if column["nullable"] else "; never null")
+    if column["type"] == "float":
+        text += f"; a JSON number, or text with the decimal mark '{raw.decimal}'"
+        text += f" and thousands mark '{raw.thousands}'" if raw.thousands else ""
+    elif column["type"] == "bool":
+        text += "; true/false, also as text in any case"
+    elif raw.strip:
+        text += "; spaces around the text are ignored"
+    missing = "null, or blank text or an NA token of schema.json's raw_input"
+    return text + (f"; missing: {missing}" if column["nullable"] else "; never missing")
 
 
 def record_model(schema: dict[str, Any]) -> type[BaseModel]:
-    """One pydantic model per schema: every column required, unknown columns refused.
+    """One pydantic model per schema: every column required, other columns kept aside (they
+    are ignored, and the answer lists them).
 
     Fields get positional Python names (c0, c1...) with the column name as alias, because
     column names such as 'Life expectancy ' are not Python identifiers.
     """
-    fields = {f"c{i}": (field_type(c), ...) for i, c in enumerate(schema["columns"])}
+    raw = RawInput(schema.get("raw_input") or {})
+    fields = {f"c{i}": (field_type(c, raw), ...) for i, c in enumerate(schema["columns"])}
     return create_model(  # type: ignore[call-overload]
-        "Record", __config__=ConfigDict(extra="forbid"), **fields
+        "Record", __config__=ConfigDict(extra="allow"), **fields
     )
 
 
@@ -181,6 +303,13 @@ class PredictResponse(BaseModel):
     run_id: str
     task: str
     predictions: list[Prediction]  # type: ignore[valid-type]
+    ignored_columns: list[str] = Field(
+        description="columns sent that the model does not take, in the order first sent: ignored"
+    )
+    unseen: dict[str, int] = Field(
+        description="per text column, how many records hold a value the training data never "
+        "had (predicted as the model treats an unseen category); columns with none are left out"
+    )
 
 
 class Health(BaseModel):
@@ -296,6 +425,8 @@ def readable(error: Mapping[str, Any]) -> dict[str, Any]:
             f"{value} is outside the range of float32, the model's input type "
             f"(-{FLOAT32_MAX:.7g} to {FLOAT32_MAX:.7g})"
         )
+    elif kind == "value_error":
+        message = message.removeprefix("Value error, ")  # the service's own sentence
     elif kind == "string_unicode":
         message = f"Input should be Unicode text; {json_safe(value)} holds a lone surrogate"
     elif kind == "json_invalid":
@@ -466,8 +597,32 @@ def schema() -> dict[str, Any]:
 
 @app.post("/predict", response_model=PredictResponse, responses=ERROR_RESPONSES)
 def predict(request: PredictRequest) -> dict[str, Any]:
-    rows = [record.model_dump(by_alias=True) for record in request.records]
-    return {"run_id": SCHEMA["run_id"], "task": SCHEMA["task"], "predictions": predict_rows(rows)}
+    rows = [
+        {column["name"]: getattr(record, f"c{i}") for i, column in enumerate(COLUMNS)}
+        for record in request.records
+    ]
+    ignored = {name: None for record in request.records for name in record.model_extra or {}}
+    return {
+        "run_id": SCHEMA["run_id"],
+        "task": SCHEMA["task"],
+        "predictions": predict_rows(rows),
+        "ignored_columns": list(ignored),
+        "unseen": unseen_values(rows),
+    }
+
+
+def unseen_values(rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Per text column with the categories of its training data, the records holding another
+    value (missing values aside)."""
+    counts: dict[str, int] = {}
+    for column in COLUMNS:
+        if column["type"] != "string" or column.get("categories") is None:
+            continue
+        seen = set(column["categories"])
+        count = sum(1 for row in rows if row[column["name"]] not in seen | {None})
+        if count:
+            counts[column["name"]] = count
+    return counts
 
 
 def json_routes(application: FastAPI) -> set[tuple[str, str]]:
