@@ -186,6 +186,10 @@ class ResultPlot(pg.GraphicsLayoutWidget):
         generator = QSvgGenerator()
         generator.setFileName(str(target))
         generator.setSize(size)
+        # The screen's resolution, not the generator's 72 dpi: the axes replay pictures
+        # recorded for the screen (QPicture scales them by the ratio of resolutions) and the
+        # fonts are in points, so any other resolution shrinks both against the heat map.
+        generator.setResolution(self.logicalDpiX())
         generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
         generator.setTitle(self.title)
         painter = QPainter(generator)
@@ -233,7 +237,7 @@ class ResultPlot(pg.GraphicsLayoutWidget):
                 point = view.mapSceneToView(scene_pos)
                 text = self.hover_at(plot, point.x(), point.y())
                 if text:
-                    where = self.mapToGlobal(self.mapFromScene(scene_pos).toPoint())
+                    where = self.mapToGlobal(self.mapFromScene(scene_pos))
                     QToolTip.showText(where, text, self)
                 return
 

@@ -143,8 +143,10 @@ class CategoryAxis(pg.AxisItem):
     def generateDrawSpecs(self, p: QPainter) -> tuple | None:
         specs = super().generateDrawSpecs(p)
         view = self.linkedView()
-        if specs is None or view is None or not self._labels:
+        if specs is None:
             return specs
+        if view is None or not self._labels:
+            return specs[0], specs[1], []  # drawPicture draws (pixel, label) pairs only
         axis_spec, tick_specs, _ = specs
         # Pixel position of each category along the axis, whatever the zoom or inversion.
         vertical = self.orientation in ("left", "right")
