@@ -11,6 +11,7 @@ from typing import Any
 from workbench.cli.output import print_json, print_table
 from workbench.cli.read_options import add_read_options, read_options
 from workbench.core.errors import WorkbenchError
+from workbench.core.numbers import format_number
 
 
 def add_parsers(sub: Any) -> None:
@@ -185,4 +186,4 @@ def _column_brief(column: Any) -> str:
 
 
 def _num(value: Any) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
+    return format_number(value) if isinstance(value, float) else str(value)

@@ -23,6 +23,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from workbench.core.kinds import ColumnKind, TaskType
+from workbench.core.numbers import format_number
 from workbench.core.profile.model import (
     CRITICAL,
     INFO,
@@ -86,10 +87,6 @@ def _pct(fraction: float) -> str:
     if 0 < fraction < 0.001:
         return "<0.1%"
     return f"{fraction:.1%}" if fraction < 0.1 else f"{fraction:.0%}"
-
-
-def _num(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
 
 
 def column_alerts(
@@ -336,10 +333,10 @@ def _outside_range(sentinel: float, others: np.ndarray, options: ProfileOptions)
         return ""
     if sentinel < 0:
         lowest = float(others.min())
-        return f"every other value is at least {_num(lowest)}" if lowest >= 0 else ""
+        return f"every other value is at least {format_number(lowest)}" if lowest >= 0 else ""
     highest = float(others.max())
     if highest > 0 and sentinel >= options.sentinel_gap * highest:
-        return f"far above every other value (the largest is {_num(highest)})"
+        return f"far above every other value (the largest is {format_number(highest)})"
     return ""
 
 
@@ -358,7 +355,7 @@ def _numeric_sentinels(
             continue
         evidence = _outside_range(sentinel, values[finite & ~hit], options)
         if evidence:
-            shown = _num(sentinel)
+            shown = format_number(sentinel)
             alerts.append(_sentinel_alert(column.name, shown, rows, total, evidence, options))
     return alerts
 
