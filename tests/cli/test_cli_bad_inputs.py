@@ -325,3 +325,34 @@ def test_a_reader_that_leaves_ends_the_command_quietly(hostile: Hostile) -> None
     stderr = process.stderr.read().decode()
     assert process.wait() == 141
     assert stderr == ""
+
+
+def test_a_reader_that_leaves_midway_ends_the_command_quietly(tmp_path: Path) -> None:
+    """`workbench info P | head -2` on a project whose listing outgrows the pipe's buffer: the
+    reader leaves while the command still writes, which ends it as SIGPIPE would."""
+    header = ",".join(f"measurement_{i}" for i in range(3000))
+    rows = "\n".join(",".join(str(i + j) for j in range(3000)) for i in range(20))
+    data = _write(tmp_path, "wide.csv", f"{header},y\n" + rows.replace("\n", ",0\n") + ",1\n")
+    root = tmp_path / "wide"
+    assert run(["new", str(root), "--data", str(data), "--target", "y"]) == 0
+    process = _workbench("info", str(root), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    first = [process.stdout.readline(), process.stdout.readline()]
+    process.stdout.close()  # like `head -2`
+    stderr = process.stderr.read().decode()
+    assert first[0].decode() == f"project 'wide' at {root}\n"
+    assert first[1].decode().startswith("dataset: wide.csv - 20 rows x 3,001 columns")
+    assert process.wait() == 141
+    assert stderr == ""
+
+
+def test_a_header_of_200000_columns_is_refused_with_its_width(
+    hostile: Hostile, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The header-only table once made `profile` hang: it is refused before any parsing."""
+    path = hostile.files["wide_header"]
+    assert run(["profile", str(path)]) == 2
+    assert one_error_line(capsys) == (
+        f"workbench: error: {path} has 200,000 columns; the workbench reads tables of up to "
+        "50,000 columns"
+    )

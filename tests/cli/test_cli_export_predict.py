@@ -11,9 +11,9 @@ import pytest
 from _serve_runs import exported_onnx, trained_run
 from cli_calls import one_error_line, run
 
-from workbench.cli import export as cli_export
 from workbench.core.dataset import import_table
 from workbench.core.project import create_project
+from workbench.core.runs.best import best_run
 from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
 from workbench.core.train.runner import run_training
 
@@ -119,7 +119,7 @@ def test_the_best_run_is_the_best_validation_score_without_baselines(
     means = {r.run_id: r.validation["f1_macro"]["mean"] for r in results}
     # A one-split tree cannot tell three species apart; the logistic regression can.
     assert means[results[1].run_id] < 0.7 < means[results[2].run_id]
-    assert cli_export.best_run(root) == results[2].run_id
+    assert best_run(root, "to export") == results[2].run_id
 
 
 def test_export_needs_something_to_write(

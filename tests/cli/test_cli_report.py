@@ -1,4 +1,4 @@
-"""`workbench report PROJECT RUN --out FILE.html` as a user types it.
+"""`workbench report PROJECT [RUN] --out FILE.html` as a user types it.
 
 The runs are the Results GUI tests' session training (tests/gui/results_scenario.py).
 """
@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 from cli_calls import one_error_line, run
+
+from workbench.core.project import create_project
+from workbench.core.runs.log import LOG_FILE, ExperimentLog
 
 # The session's trained runs live beside the GUI tests; importing the module under the same
 # name as they do shares one training per session.
@@ -41,6 +44,14 @@ def test_report_writes_the_file_and_prints_its_path(
     assert run(["report", str(root), run_id]) == 0
     default = root / "reports" / f"{run_id}.html"
     assert capsys.readouterr().out == f"{default}\n" and default.is_file()
+    # Without a RUN: the best finished run, as `workbench export` takes it.
+    with ExperimentLog(Path(root) / LOG_FILE) as log:
+        means = {r.run_id: r.fold_summary()["f1_macro"]["mean"] for r in log.runs()}
+    best = max(means, key=means.__getitem__)
+    assert run(["report", str(root)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == f"{root / 'reports' / f'{best}.html'}\n"
+    assert captured.err == f"note: the report of run {best}, the best finished run\n"
 
 
 def test_report_errors_are_one_line_with_exit_code_2(
@@ -65,8 +76,12 @@ def test_report_errors_are_one_line_with_exit_code_2(
     run_id = trained.runs["logistic_regression"]
     assert run(["report", str(trained.root), run_id, "--out", str(tmp_path / "r.txt")]) == 2
     assert one_error_line(capsys) == "workbench: error: a report is an .html file, not 'r.txt'"
-    assert run(["report", str(trained.root)]) == 2  # usage: the run id is required
-    assert "the following arguments are required: run" in one_error_line(capsys)
+    empty = tmp_path / "empty"
+    create_project(empty)
+    assert run(["report", str(empty)]) == 2  # no run named, and none to take
+    assert one_error_line(capsys) == (
+        "workbench: error: project 'empty' has no finished run to report on; train one"
+    )
     assert not out.exists()
 
 

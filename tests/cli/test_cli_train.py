@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -108,3 +109,27 @@ def test_a_declared_scheme_and_method_are_cli_values(
     assert "kfold_by_site" not in capsys.readouterr().out
     with pytest.raises(WorkbenchError, match="bad --split value 'kfold_by_site:3:island'"):
         parse_split("kfold_by_site:3:island", "0.2")
+
+
+def test_numbers_in_every_table_read_without_exponents(
+    tmp_path: Path, shared_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Charges in the tens of thousands: the profile, train and runs tables write them with
+    thousands separators (one formatter), never as 6.377e+04."""
+    folder = tmp_path / "insurance"
+    data = shared_data / "clean" / "insurance.csv"
+    assert main(["new", str(folder), "--data", str(data), "--target", "charges"]) == 0
+    assert main(["profile", str(folder)]) == 0
+    profile = capsys.readouterr().out
+    # pandas: min 1,121.87, mean 13,270.42, max 63,770.43
+    assert "min 1,122, mean 13,270, max 63,770" in profile
+    args = ["train", str(folder), "--model", "ridge", "--split", "kfold:3", "--no-baseline"]
+    assert main([*args, "--metric", "mse", "--json"]) == 0
+    (result,) = json.loads(capsys.readouterr().out)
+    mean = result["validation"]["mse"]["mean"]
+    assert mean > 1e7  # squared dollars: eight digits
+    assert main(["runs", str(folder)]) == 0
+    listing = capsys.readouterr().out
+    assert f"{round(mean):,}" in listing
+    for text in (profile, listing):
+        assert not re.search(r"\de[+-]\d", text), text

@@ -140,6 +140,30 @@ def test_drag_double_click_reorder_undo_redo(qtbot, panel: PreparePanel) -> None
     assert panel.undo_stack.count() == 5  # add, add, add, move, remove
 
 
+def test_long_undo_texts_leave_the_preview_its_room(qtbot, panel: PreparePanel) -> None:
+    """The Undo/Redo buttons keep short labels (the command is in the tooltip), so a long step
+    name cannot widen the chain column and squeeze the preview."""
+    panel.add_step(StepSpec("impute_knn", ("age", "fare")))
+    panel.add_step(StepSpec("mark_missing", ("age",)))
+    panel.move_step(1, 0)
+    panel.undo_stack.undo()  # redo: "Move 'Mark placeholder values as missing' to position 1"
+    QApplication.processEvents()
+    assert (panel.undo_button.text(), panel.redo_button.text()) == ("Undo", "Redo")
+    assert panel.undo_button.toolTip().startswith("Undo Add 'Mark placeholder values as missing' (")
+    assert "Redo Move 'Mark placeholder values as missing' to position 1" in (
+        panel.redo_button.toolTip()
+    )
+    _palette, _chain, preview = panel.splitter.sizes()
+    assert preview >= 400, panel.splitter.sizes()
+    # The buttons still undo and redo, and follow what the stack can do.
+    qtbot.mouseClick(panel.redo_button, Qt.MouseButton.LeftButton)
+    assert _steps(panel) == ["mark_missing", "impute_knn"]
+    assert not panel.redo_button.isEnabled()
+    qtbot.mouseClick(panel.undo_button, Qt.MouseButton.LeftButton)
+    assert _steps(panel) == ["impute_knn", "mark_missing"]
+    assert panel.redo_button.isEnabled()
+
+
 @pytest.mark.slow
 def test_param_edits_change_the_chain_and_the_preview(qtbot, panel: PreparePanel) -> None:
     panel.set_chain(ChainSpec((StepSpec("impute", ("age",)), StepSpec("scale", ("fare",)))))

@@ -22,7 +22,7 @@ from workbench.gui.panels.profile_panel import (
     TAB_CORRELATIONS,
     ProfilePanel,
 )
-from workbench.gui.plots.common import SPARKLINE_ROLE, format_number
+from workbench.gui.plots.common import SPARKLINE_ROLE
 
 TITANIC_KINDS = {
     "survived": "yes/no",
@@ -317,22 +317,6 @@ def test_dates_are_plotted_on_a_date_axis(panel: ProfilePanel, shared_data: Path
     assert column_distribution(dates).keys[0] == edges[0]
     # The first edge is the earliest egg date, read back through the hover text.
     assert plot.dates.hover_text(edges[0]).startswith(f"[{dates.min[:10]}")
-
-
-@pytest.mark.parametrize(
-    ("value", "text"),
-    [
-        (0.42, "0.42"),
-        (29.69911764705882, "29.7"),
-        (14.526497332334044, "14.53"),
-        (1234567.0, "1,234,567"),
-        (-0.0000123456, "-1.235e-05"),
-        (None, "—"),
-        (float("inf"), "∞"),
-    ],
-)
-def test_numbers_read_with_about_four_significant_digits(value, text) -> None:
-    assert format_number(value) == text
 
 
 def test_hovering_a_heat_map_cell_reads_its_value(shown: ProfilePanel, qtbot) -> None:

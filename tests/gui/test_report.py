@@ -329,9 +329,19 @@ def test_the_panel_button_writes_a_report_through_its_job(
     # The user's answer to the file dialog.
     monkeypatch.setattr(panel, "ask_report_path", lambda run: target if run == run_id else None)
     progress: list[float] = []
-    panel.report_bar.task("report").progress.connect(
-        lambda fraction, _message: progress.append(fraction)
-    )
+    bar = panel.report_bar
+
+    def shown(fraction: float, message: str) -> None:
+        """After the bar's own slot: the message reads whole in the label, the bar its share."""
+        progress.append(fraction)
+        text = bar.label.text()
+        assert text.startswith("Writing the report of run ") and text.endswith(f": {message}…")
+        assert bar.progress.value() == round(fraction * 1000)
+        assert bar.progress.text() == f"{bar.progress.value() // 10}%"
+        room = bar.progress.contentsRect().width()
+        assert bar.progress.fontMetrics().horizontalAdvance(bar.progress.text()) < room
+
+    bar.task("report").progress.connect(shown)
     qtbot.mouseClick(panel.report_button, Qt.MouseButton.LeftButton)
     assert panel.report_bar.running and panel.report_bar.progress.isVisibleTo(panel)
     assert not panel.save_report(tmp_path / "second.html")  # one report at a time

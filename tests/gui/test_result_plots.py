@@ -15,7 +15,10 @@ import pyqtgraph as pg
 import pytest
 from _python_calls import count_python_calls
 from _runs import record_of
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QPoint, QPointF
+from PySide6.QtGui import QColor, QFontInfo, QImage, QPainter
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QToolTip
 from results_scenario import result_runs  # noqa: F401 - the fixture (tests/gui is on the path)
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import average_precision_score, confusion_matrix, roc_auc_score
@@ -352,3 +355,121 @@ def test_a_million_points_stay_interactive(qtbot) -> None:
     )
     assert calls / 20 < 20_000
     assert view.shown_counts()["tp"] == int((truth & (scores >= 0.9)).sum())
+
+
+# ----------------------------------------------------------------- defects found by hand (#16)
+
+
+def _scene_pixel(plot, x: float, y: float) -> QPoint:
+    """The widget pixel of data position (x, y) in `plot`'s view."""
+    scene = plot.getViewBox().mapViewToScene(QPointF(x, y))
+    return plot.getViewBox().getViewWidget().mapFromScene(scene)
+
+
+def test_hovering_a_plot_shows_its_readout_as_a_tooltip(qtbot, loaded) -> None:
+    results, data = loaded["penguins"]
+    plot = _widget(qtbot, data, "confusion")
+    qtbot.waitExposed(plot)
+    expected = confusion_matrix(
+        results.oof["y_true"], results.oof["y_pred"], labels=["Adelie", "Chinstrap", "Gentoo"]
+    )
+    where = _scene_pixel(plot.plot, 1.5, 0.5)  # true Adelie, predicted Chinstrap
+    qtbot.mouseMove(plot.viewport(), where)  # a real mouse-move event through the scene
+    qtbot.waitUntil(lambda: QToolTip.isVisible())
+    assert plot.last_hover.startswith(f"true Adelie, predicted Chinstrap: {expected[0, 1]} rows")
+    assert QToolTip.text() == plot.last_hover
+    QToolTip.hideText()
+
+
+def _bottom_labels(plot) -> dict[str, float]:
+    """The labels the bottom axis draws now, each at the scene x of its centre."""
+    axis = plot.getAxis("bottom")
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        _axis, _ticks, texts = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return {text: axis.mapToScene(rect.center()).x() for rect, _flags, text in texts}
+
+
+def test_the_threshold_matrix_keeps_both_class_labels(qtbot, loaded, tmp_path: Path) -> None:
+    view = _widget(qtbot, loaded["titanic"][1], "threshold")
+    qtbot.waitExposed(view)
+    matrix = view.plot.matrix_plot
+    for threshold in (0.5, 0.25, 0.7):
+        view.set_threshold(threshold)
+        labels = _bottom_labels(matrix)
+        assert list(labels) == ["class 0", "class 1"], threshold
+        for column, label in enumerate(labels):
+            centre = matrix.getViewBox().mapViewToScene(QPointF(column + 0.5, 0.0)).x()
+            assert labels[label] == pytest.approx(centre, abs=1.5), (threshold, label)
+    # The saved image holds the same axis.
+    view.save_image(tmp_path / "threshold.png")
+    assert list(_bottom_labels(matrix)) == ["class 0", "class 1"]
+
+
+def _dark_columns(image: QImage, top: int, bottom: int) -> np.ndarray:
+    """How many dark pixels each column of `image` has between rows top and bottom (a line
+    antialiased over two columns is half-dark in each)."""
+    image = image.convertToFormat(QImage.Format.Format_Grayscale8)
+    pixels = np.frombuffer(image.constBits(), np.uint8).reshape(
+        image.height(), image.bytesPerLine()
+    )[:, : image.width()]
+    return (pixels[top:bottom] < 160).sum(axis=0)
+
+
+def _blue_box(image: QImage) -> tuple[int, int, int, int]:
+    """Left, top, right, bottom of the strongly blue pixels (the heat map's darkest cells)."""
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    pixels = np.frombuffer(image.constBits(), np.uint8).reshape(
+        image.height(), image.bytesPerLine() // 4, 4
+    )[:, : image.width()]
+    blue = pixels[..., 0].astype(int) - pixels[..., 2].astype(int) > 80  # BGRA: blue - red
+    ys, xs = np.nonzero(blue)
+    return int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())
+
+
+def test_a_confusion_svg_is_drawn_like_the_screen(qtbot, loaded, tmp_path: Path) -> None:
+    """The SVG's heat map sits on its axes and its labels have the screen's size: the left axis
+    line and the darkest cells of the heat map are where the window draws them."""
+    plot = _widget(qtbot, loaded["penguins"][1], "confusion")
+    qtbot.waitExposed(plot)
+    svg = plot.save_image(tmp_path / "confusion.svg")
+    renderer = QSvgRenderer(str(svg))
+    size = plot.ci.sceneBoundingRect().size().toSize()
+    assert renderer.viewBox().size() == size
+    drawn = QImage(size, QImage.Format.Format_ARGB32)
+    drawn.fill(QColor("white"))
+    painter = QPainter(drawn)
+    try:
+        renderer.render(painter)
+    finally:
+        painter.end()
+    screen = plot.grab().toImage()
+    view = plot.plot.getViewBox().sceneBoundingRect()
+    rows = (int(view.top()) + 5, int(view.bottom()) - 5)
+    axis_line = int(np.argmax(_dark_columns(screen, *rows)))  # the left axis, on screen
+    assert _dark_columns(drawn, *rows)[axis_line] >= 0.8 * (rows[1] - rows[0])
+    assert _blue_box(drawn) == pytest.approx(_blue_box(screen), abs=2)
+    # The tick labels have the pixel size the window draws them at (9 pt at the screen's dpi).
+    tick_px = QFontInfo(plot.plot.getAxis("left").font()).pixelSize()
+    sizes = {
+        float(text.get("font-size"))
+        for text in ET.parse(svg).getroot().iter("{http://www.w3.org/2000/svg}text")
+        if (text.text or "").strip() == "Adelie"
+    }
+    assert sizes and all(abs(size - tick_px) <= 0.5 for size in sizes), (sizes, tick_px)
+
+
+def test_typing_a_threshold_at_typing_speed(qtbot, loaded) -> None:
+    results, data = loaded["titanic"]
+    view = _widget(qtbot, data, "threshold")
+    spin = view.threshold_spin
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, "0.25", delay=30)  # each key its own event, as a person types
+    assert spin.value() == pytest.approx(0.25)
+    assert view.threshold() == pytest.approx(0.25)
+    proba, truth = results.proba_of(1), results.oof["y_true"].to_numpy() == 1
+    assert view.shown_counts()["tp"] == int(((proba >= 0.25) & truth).sum())

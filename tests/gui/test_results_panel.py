@@ -12,8 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QFileDialog
 from results_scenario import result_runs  # noqa: F401 - the fixture (tests/gui is on the path)
 from sklearn.metrics import confusion_matrix
 
@@ -173,6 +174,47 @@ def test_save_the_plot_on_screen(qtbot, panel: ResultsPanel, result_runs, tmp_pa
     assert QImage(str(png)).width() > 200
     svg = panel.save_current(tmp_path / "residuals.svg")
     assert ET.parse(svg).getroot().tag.endswith("svg")
+
+
+def _answer_file_dialog(answer) -> dict[str, object]:
+    """Answer the next modal file dialog with `answer(dialog)`, noting the folder and file it
+    opened on (the static QFileDialog functions block until it closes)."""
+    seen: dict[str, object] = {}
+    timer = QTimer()
+
+    def poll() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, QFileDialog) and dialog.isVisible():
+            timer.stop()
+            seen["folder"] = Path(dialog.directory().absolutePath())
+            seen["files"] = [Path(name) for name in dialog.selectedFiles()]
+            answer(dialog)
+
+    timer.timeout.connect(poll)
+    timer.start(50)
+    seen["timer"] = timer  # kept alive while the dialog runs
+    return seen
+
+
+def test_save_dialogs_open_in_the_project(qtbot, panel: ResultsPanel, result_runs) -> None:  # noqa: F811
+    titanic = result_runs["titanic"]
+    _show(qtbot, panel, titanic.root, [titanic.runs["logistic_regression"]])
+    panel.select_plot("confusion")
+    # The Save image button: the project folder, the plot's name; accepted, it saves there.
+    seen = _answer_file_dialog(lambda dialog: dialog.accept())
+    qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    assert seen["folder"] == titanic.root.resolve()
+    assert seen["files"] == [titanic.root.resolve() / "confusion-matrix.png"]
+    saved = titanic.root / "confusion-matrix.png"
+    assert QImage(str(saved)).width() > 200
+    saved.unlink()
+    # The plot's own menu (Save as SVG…) of the threshold view starts there too.
+    panel.select_plot("threshold")
+    view = panel.current_widget()
+    assert isinstance(view, ThresholdView)
+    seen = _answer_file_dialog(lambda dialog: dialog.reject())
+    assert view.plot.ask_save("svg") is None
+    assert seen["files"] == [titanic.root.resolve() / "threshold.svg"]
 
 
 def test_main_window_shows_the_selected_runs(qtbot, window, result_runs) -> None:  # noqa: F811

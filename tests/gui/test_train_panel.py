@@ -279,6 +279,31 @@ def test_cancel_kills_the_process_and_marks_the_run_cancelled(
     assert record.status == "cancelled" and "cancelled" in (record.message or "")
 
 
+def test_a_slow_fold_ticks_and_says_what_it_is_doing(qtbot, panel: TrainPanel) -> None:
+    """Between the runner's events the elapsed time still moves (a timer), and a model silent
+    for `quiet_seconds` says which fold of how big a table it is fitting."""
+    picker, settings = panel.model_picker, panel.train_settings
+    picker.baseline_box.setChecked(False)
+    picker.check_model("random_forest_classifier")
+    picker.set_model_params("random_forest_classifier", {"n_estimators": 5000})
+    settings.folds_spin.setValue(5)
+    panel.quiet_seconds = 0.0  # say it at the first tick after a report
+    assert panel.train()
+    ticks: list[str] = []
+    # Connected after the panel's own slot: each entry is the text a tick left.
+    panel.ticker.timeout.connect(lambda: ticks.append(panel.count_label.text()))
+    # 5,000 trees x 5 folds run for minutes: the first fold is still fitting at these ticks.
+    qtbot.waitUntil(lambda: len(ticks) >= 3 and "fitting" in ticks[-1], timeout=TRAIN_TIMEOUT_MS)
+    assert panel.ticker.interval() == 1000
+    assert all("elapsed" in text for text in ticks)
+    assert len(set(ticks)) == len(ticks)  # every tick moved the clock
+    # 344 penguins less the 20% test set (275 rows), less one fold of 5; 6 feature columns.
+    assert "Random forest: fitting fold 1 of 5, 220 rows × 6 columns (for " in ticks[-1]
+    panel.cancel()
+    assert not panel.ticker.isActive()
+    assert "fitting" not in panel.count_label.text()
+
+
 def test_columns_for_pickers_skip_the_target(qtbot) -> None:
     settings = TrainSettings()
     qtbot.addWidget(settings)

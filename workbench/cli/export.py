@@ -1,8 +1,7 @@
 """`workbench export`: a run as ONNX (with its parity check), a Docker bundle, a joblib file and
 a model card, from the command line.
 
-Without a RUN the best finished run is exported: the best validation score on the metric of the
-project's latest run (runs trained for another metric are not comparable), baselines excluded.
+Without a RUN the best finished run is exported (core.runs.best).
 """
 
 from __future__ import annotations
@@ -43,48 +42,14 @@ def add_parser(sub: Any) -> None:
     export.set_defaults(handler=cmd)
 
 
-def best_run(project_root: Path) -> str:
-    """The finished, non-baseline run with the best validation mean on the latest run's metric."""
-    from workbench.core.metrics.names import greater_is_better
-    from workbench.core.models.catalog import get_model
-    from workbench.core.project import open_project
-    from workbench.core.runs.log import LOG_FILE, ExperimentLog
-
-    project = open_project(project_root)
-    path = project.root / LOG_FILE
-    records = []
-    if path.exists():
-        with ExperimentLog(path) as log:
-            records = log.runs(status="finished")
-    candidates = []
-    for record in records:
-        try:
-            if get_model(record.spec.model.name, record.spec.task).baseline:
-                continue
-        except WorkbenchError:  # a model this version no longer knows still exports by id
-            pass
-        candidates.append(record)
-    if not candidates:
-        raise WorkbenchError(f"project '{project.name}' has no finished run to export; train one")
-    latest = max(candidates, key=lambda record: record.started_at)
-    metric = latest.spec.metric
-    sign = 1.0 if greater_is_better(metric) else -1.0
-    scored = []
-    for record in candidates:
-        summary = record.fold_summary().get(metric)
-        if record.spec.metric == metric and summary and summary["mean"] is not None:
-            scored.append((sign * float(summary["mean"]), record.started_at, record.run_id))
-    if not scored:
-        return latest.run_id
-    return max(scored)[2]
-
-
 def cmd(args: argparse.Namespace) -> int:
     if args.onnx is None and args.docker is None and args.joblib is None:
         raise WorkbenchError("say what to export: --onnx FILE, --docker DIR and/or --joblib FILE")
     if not args.project.is_dir():
         raise WorkbenchError(f"project folder not found: {args.project}")
-    run_id = args.run or best_run(args.project)
+    from workbench.core.runs.best import best_run
+
+    run_id = args.run or best_run(args.project, "to export")
     from workbench.core.export.export_run import ExportRequest, export_run
 
     request = ExportRequest(

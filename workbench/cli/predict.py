@@ -19,6 +19,7 @@ from typing import Any
 from workbench.cli.output import print_json
 from workbench.cli.read_options import add_read_options, read_options
 from workbench.core.errors import WorkbenchError
+from workbench.core.numbers import format_number
 
 USAGE = "give PROJECT RUN FILE, or --onnx MODEL.onnx FILE"
 
@@ -83,6 +84,6 @@ def cmd(args: argparse.Namespace) -> int:
             }
         )
     else:
-        print(f"wrote {result.rows:,} predictions to {result.path}")
+        print(f"wrote {format_number(result.rows)} predictions to {result.path}")
         print(f"columns: {', '.join(result.columns)}")
     return 0

@@ -11,6 +11,7 @@ from typing import Any
 from workbench.cli.output import print_json, print_table
 from workbench.cli.read_options import add_read_options, read_options
 from workbench.core.errors import WorkbenchError
+from workbench.core.numbers import format_number
 
 
 def add_parsers(sub: Any) -> None:
@@ -143,7 +144,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
         print("dataset: none yet")
         return
     print(
-        f"dataset: {dataset['source_file']} - {dataset['rows']:,} rows x {dataset['columns']} "
+        f"dataset: {dataset['source_file']} - {format_number(dataset['rows'])} rows x "
+        f"{format_number(dataset['columns'])} "
         f"columns (sha256 {dataset['sha256'][:12]})"
     )
     for warning in dataset["warnings"]:
@@ -155,14 +157,22 @@ def _print_summary(summary: dict[str, Any]) -> None:
 
 def _print_profile(profile: Any, source: Path) -> None:
     print(
-        f"{source}: {profile.rows:,} rows x {len(profile.column_profiles)} columns, "
-        f"{profile.memory_bytes / 1e6:.1f} MB in memory, {profile.duplicate_rows:,} duplicate "
-        f"rows, {profile.missing_cells:,} missing cells"
+        f"{source}: {format_number(profile.rows)} rows x "
+        f"{format_number(len(profile.column_profiles))} columns, "
+        f"{format_number(profile.memory_bytes / 1e6, 2)} MB in memory, "
+        f"{format_number(profile.duplicate_rows)} duplicate rows, "
+        f"{format_number(profile.missing_cells)} missing cells"
     )
     if profile.target:
         print(f"target: {profile.target} ({profile.task.value if profile.task else 'unknown'})")
     rows = [
-        (c.name, c.kind.value, f"{c.missing:,}", f"{c.distinct:,}", _column_brief(c))
+        (
+            c.name,
+            c.kind.value,
+            format_number(c.missing),
+            format_number(c.distinct),
+            _column_brief(c),
+        )
         for c in profile.column_profiles
     ]
     print_table(("column", "kind", "missing", "distinct", "summary"), rows)
@@ -180,9 +190,9 @@ def _column_brief(column: Any) -> str:
         return f"min {_num(column.min)}, mean {_num(column.mean)}, max {_num(column.max)}"
     if column.top_values:
         value, count = column.top_values[0]
-        return f"top {value!s:.30} ({count:,})"
+        return f"top {value!s:.30} ({format_number(count)})"
     return ""
 
 
 def _num(value: Any) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
+    return format_number(value) if isinstance(value, float) else str(value)

@@ -1,4 +1,7 @@
-"""`workbench report PROJECT RUN --out FILE.html`: a run's self-contained HTML report, headless.
+"""`workbench report PROJECT [RUN] --out FILE.html`: a run's self-contained HTML report, headless.
+
+Without a RUN the report is of the best finished run, the one `workbench export` takes
+(core.runs.best).
 
 The report is core's `write_report`: the facts and the HTML are computed here, the plots (the
 Results panel's widgets, drawn with Qt on the offscreen platform when there is no display) in
@@ -9,6 +12,7 @@ package or Qt (see core.report.writer for why a job rather than a subprocess).
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +42,9 @@ def add_parser(sub: Any) -> None:
         "report", help="write a run's report: one HTML file with its data, scores and plots"
     )
     report.add_argument("project", type=Path)
-    report.add_argument("run", help="run id (see `workbench runs PROJECT`)")
+    report.add_argument(
+        "run", nargs="?", help="run id (default: the best finished run; see `workbench runs`)"
+    )
     report.add_argument(
         "--out",
         type=Path,
@@ -85,8 +91,12 @@ def cmd(args: argparse.Namespace) -> int:
         raise WorkbenchError(f"project folder not found: {args.project}")
     # Imported here: `workbench --help` should not wait for pandas.
     from workbench.core.report.writer import default_report_path, write_report
+    from workbench.core.runs.best import best_run
 
-    out = args.out if args.out is not None else default_report_path(args.project, args.run)
-    path = write_report(args.project, args.run, out, render_in_child)
+    run_id = args.run or best_run(args.project, "to report on")
+    out = args.out if args.out is not None else default_report_path(args.project, run_id)
+    path = write_report(args.project, run_id, out, render_in_child)
     print(path)
+    if not args.run:
+        print(f"note: the report of run {run_id}, the best finished run", file=sys.stderr)
     return 0

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.cli.output import print_json, print_table
 from workbench.core.errors import WorkbenchError
+from workbench.core.numbers import format_number
 from workbench.core.schemes import split_schemes, tune_methods
 from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec, TuneSpec
 
@@ -153,7 +154,7 @@ def train_spec(args: argparse.Namespace) -> TrainSpec:
 
 
 def _fmt(value: float | None) -> str:
-    return "" if value is None else f"{value:.4f}"
+    return "" if value is None else format_number(value)
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -190,7 +191,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     rows = []
     for r in results:
         summary = r.validation.get(metric)
-        shown = f"{summary['mean']:.4f} ± {summary['std']:.4f}" if summary else ""
+        shown = f"{_fmt(summary['mean'])} ± {_fmt(summary['std'])}" if summary else ""
         rows.append((r.run_id, r.model, r.status, shown, _fmt(r.test.get(metric)), r.message or ""))
     print_table(("run", "model", "status", f"{metric} (validation)", "test", "message"), rows)
     return _nothing_finished(results)
@@ -249,8 +250,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
     rows = []
     for s in summaries:
         mean = s["validation_mean"]
-        shown = f"{mean:.4f} ± {s['validation_std']:.4f}" if mean is not None else ""
-        duration = f"{s['duration']:.1f} s" if s["duration"] is not None else ""
+        shown = f"{_fmt(mean)} ± {_fmt(s['validation_std'])}" if mean is not None else ""
+        duration = f"{_fmt(s['duration'])} s" if s["duration"] is not None else ""
         rows.append(
             (s["run_id"], s["status"], s["model"] or "", s["metric"] or "", shown,
              _fmt(s["test"]), s["started_at"][:19], duration)

@@ -303,7 +303,7 @@ def test_cancel_from_progress_stops_and_logs_cancelled(penguins: Path) -> None:
 
     def progress(fraction: float, message: str) -> None:
         messages.append(message)
-        if message.startswith("Random forest: fold 2"):
+        if message.startswith("Random forest: fitting fold 2"):
             token.cancel()
 
     spec = TrainSpec(
@@ -318,6 +318,13 @@ def test_cancel_from_progress_stops_and_logs_cancelled(penguins: Path) -> None:
     assert [type(e).__name__ for e in events[-3:]] == ["RunStarted", "FoldDone", "CandidateResult"]
     assert events[-1].status == "cancelled"  # type: ignore[attr-defined]
     assert not any("Decision tree" in m for m in messages)
+    # Each fit says what it is given: the 275 development rows (344 less the test set) less
+    # one fold of 3, and the 6 feature columns, so a slow fold reads as working.
+    assert messages[-2:] == [
+        "Random forest: fitting fold 1 of 3, 183 rows × 6 columns",
+        "Random forest: fitting fold 2 of 3, 183 rows × 6 columns",
+    ]
+    assert "Baseline (no model): final fit, 275 rows × 6 columns" in messages
 
 
 def test_pipeline_artifact_loads_only_when_its_sha256_matches(penguins: Path) -> None:

@@ -24,6 +24,7 @@ from pandas.api import types as ptypes
 
 from workbench.core.io.column_types import code_examples
 from workbench.core.kinds import ColumnKind, TaskType
+from workbench.core.numbers import format_number
 from workbench.core.profile.model import (
     CRITICAL,
     INFO,
@@ -87,10 +88,6 @@ def _pct(fraction: float) -> str:
     if 0 < fraction < 0.001:
         return "<0.1%"
     return f"{fraction:.1%}" if fraction < 0.1 else f"{fraction:.0%}"
-
-
-def _num(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
 
 
 def column_alerts(
@@ -337,10 +334,10 @@ def _outside_range(sentinel: float, others: np.ndarray, options: ProfileOptions)
         return ""
     if sentinel < 0:
         lowest = float(others.min())
-        return f"every other value is at least {_num(lowest)}" if lowest >= 0 else ""
+        return f"every other value is at least {format_number(lowest)}" if lowest >= 0 else ""
     highest = float(others.max())
     if highest > 0 and sentinel >= options.sentinel_gap * highest:
-        return f"far above every other value (the largest is {_num(highest)})"
+        return f"far above every other value (the largest is {format_number(highest)})"
     return ""
 
 
@@ -359,7 +356,7 @@ def _numeric_sentinels(
             continue
         evidence = _outside_range(sentinel, values[finite & ~hit], options)
         if evidence:
-            shown = _num(sentinel)
+            shown = format_number(sentinel)
             alerts.append(_sentinel_alert(column.name, shown, rows, total, evidence, options))
     return alerts
 

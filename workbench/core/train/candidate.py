@@ -129,6 +129,11 @@ class CandidateRun:
         self.ctx.progress(fraction, f"{self.candidate.model.label}: {message}")
         self.ctx.cancel.raise_if_cancelled()
 
+    def _shape(self, rows: np.ndarray) -> str:
+        """What a fit is given, for the progress message: a fold that fits for minutes says
+        how big its table is, so a slow model reads as working, not hung."""
+        return f"{len(rows):,} rows × {self.ctx.X.shape[1]:,} columns"
+
     # -- the run ----------------------------------------------------------------------------
 
     def run(self) -> CandidateResult:
@@ -230,7 +235,7 @@ class CandidateRun:
     def _fold(self, template: Pipeline, index: int, record: bool = True) -> FoldResult:
         ctx = self.ctx
         train_rows, valid_rows = ctx.plan.folds[index]
-        self._step(f"fold {index + 1} of {len(ctx.plan.folds)}")
+        self._step(f"fitting fold {index + 1} of {len(ctx.plan.folds)}, {self._shape(train_rows)}")
         result = evaluate_fold(
             template, ctx.X, ctx.y, index, train_rows, valid_rows, ctx.settings, ctx.positive
         )
@@ -336,8 +341,11 @@ class CandidateRun:
         template = self._with(params)
         results = []
         for index, (train_rows, valid_rows) in enumerate(ctx.plan.folds):
-            self._step(f"trial {counter} of {total}, fold {index + 1}")
             rows = subsample(train_rows, share, ctx.spec.seed + round_index)
+            self._step(
+                f"trial {counter} of {total}, fitting fold {index + 1} of {len(ctx.plan.folds)}, "
+                f"{self._shape(rows)}"
+            )
             try:
                 # Training scores wait until the search is won: most candidates never need them.
                 results.append(
@@ -359,8 +367,8 @@ class CandidateRun:
     def _final_fit(self, template: Pipeline) -> dict[str, float]:
         """Fit on every development row, save it, score the test set once."""
         ctx = self.ctx
-        self._step("final fit")
         dev = ctx.development
+        self._step(f"final fit, {self._shape(dev)}")
         fitted = fit_one(template, ctx.X.iloc[dev], ctx.y.iloc[dev], ctx.settings)
         # Early stopping picks the final model's rounds: the log must say what was exported.
         rounds = fitted.named_steps["model"].get_params().get("n_estimators")

@@ -413,8 +413,25 @@ class PreparePanel(QWidget, JobsMixin):
         for action in (self.undo_action, self.redo_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(action)
-        self.undo_button.setDefaultAction(self.undo_action)
-        self.redo_button.setDefaultAction(self.redo_action)
+        # Not setDefaultAction: the buttons would take the actions' texts, which name the
+        # command ("Redo Move 'Mark placeholder values as missing' to position 1") and widen
+        # the chain column until the preview is a sliver; the full text is the tooltip.
+        self.undo_button.setText("Undo")
+        self.redo_button.setText("Redo")
+        self.undo_button.clicked.connect(self.undo_stack.undo)
+        self.redo_button.clicked.connect(self.undo_stack.redo)
+        self.undo_stack.indexChanged.connect(self._sync_undo_buttons)
+        self._sync_undo_buttons()
+
+    def _sync_undo_buttons(self) -> None:
+        stack = self.undo_stack
+        for button, action, can, text in (
+            (self.undo_button, self.undo_action, stack.canUndo(), stack.undoText()),
+            (self.redo_button, self.redo_action, stack.canRedo(), stack.redoText()),
+        ):
+            button.setEnabled(can)
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            button.setToolTip(f"{button.text()} {text} ({keys})" if can else button.text())
 
     # ----------------------------------------------------------------- edits -> commands
 

@@ -12,8 +12,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from workbench.core.kinds import ColumnKind
+from workbench.core.numbers import format_number
 from workbench.core.profile.model import ColumnProfile
-from workbench.gui.plots.common import elide, format_number
+from workbench.gui.plots.common import elide
 
 # How many categories the bar chart shows; the rest are summed into one "other" line in the form.
 MAX_BARS = 20

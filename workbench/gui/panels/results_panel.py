@@ -42,7 +42,7 @@ from workbench.core.metrics.plot_data import OOF, SPLIT_LABELS, RunPlotData, Run
 from workbench.core.report.writer import default_report_path
 from workbench.core.runs.result_jobs import load_plot_data, read_saved_plot_data
 from workbench.gui.job_mixin import JobsMixin
-from workbench.gui.plots.base import IMAGE_FILTER
+from workbench.gui.plots.base import ResultPlot, ask_image_path
 from workbench.gui.plots.catalog import (
     COMPUTED_ON_REQUEST,
     LEARNING_CURVE,
@@ -476,6 +476,9 @@ class ResultsPanel(QWidget, JobsMixin):
         page = self._pages.get(key)
         if page is None:
             page = entry.factory()
+            for plot in (page, *page.findChildren(ResultPlot)):
+                if isinstance(plot, ResultPlot):
+                    plot.save_folder = self._root  # its menu's "Save as…" starts there
             self._pages[key] = page
             self.pages.addWidget(page)
         if isinstance(page, ConfusionMatrixPlot):
@@ -550,15 +553,9 @@ class ResultsPanel(QWidget, JobsMixin):
         widget = self.pages.currentWidget()
         if not hasattr(widget, "save_image"):
             return
-        title = getattr(widget, "title", "plot")
-        name, selected = QFileDialog.getSaveFileName(
-            self, "Save plot as image", f"{title.lower().replace(' ', '-')}.png", IMAGE_FILTER
-        )
-        if not name:
+        path = ask_image_path(self, getattr(widget, "title", "plot"), self._root)
+        if path is None:
             return
-        path = Path(name)
-        if path.suffix.lower() not in (".png", ".svg"):
-            path = path.with_suffix(".svg" if "svg" in selected.lower() else ".png")
         try:
             widget.save_image(path)
         except WorkbenchError as error:

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QElapsedTimer, Qt, Signal
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -56,6 +56,11 @@ from workbench.gui.widgets.leaderboard import (
 )
 from workbench.gui.widgets.param_form import error_label, muted_label
 from workbench.jobs.job import Job
+
+# The elapsed time ticks this often while a training runs, events or not.
+TICK_MS = 1000
+# A model silent this long says what it is doing (the runner's last progress message).
+QUIET_SECONDS = 10.0
 
 NO_CONTEXT_TEXT = (
     "Import a dataset and choose a target first.\n\n"
@@ -94,6 +99,14 @@ class TrainPanel(QWidget, JobsMixin):
         self._folds_done = 0
         self._trials_done = 0
         self._clock = QElapsedTimer()
+        # Since the runner last said anything, and what: "Random forest: fitting fold 2 of 5,
+        # 12,000 rows × 30 columns" (a fold of a big model may fit for minutes in silence).
+        self._quiet_clock = QElapsedTimer()
+        self._activity = ""
+        self.quiet_seconds = QUIET_SECONDS
+        self.ticker = QTimer(self)
+        self.ticker.setInterval(TICK_MS)
+        self.ticker.timeout.connect(self._update_counts)
         self.last_results: list[CandidateResult] = []
         self._build()
         self.add_task(
@@ -106,6 +119,7 @@ class TrainPanel(QWidget, JobsMixin):
             progress_bar=self.progress_bar,
             in_process=in_process,
         )
+        self.task("train").progress.connect(self._reported)
         # Marking a cancelled training's runs writes the log: a quick write, in a thread.
         self.add_task(
             "mark_cancelled",
@@ -203,7 +217,9 @@ class TrainPanel(QWidget, JobsMixin):
             self.train_settings.chosen_metric() or default_metric(self._task)
         )
         self._folds_done = self._trials_done = 0
+        self._activity = ""
         self._clock.start()
+        self._quiet_clock.start()
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat("Starting…")
         self.progress_bar.show()
@@ -316,8 +332,17 @@ class TrainPanel(QWidget, JobsMixin):
         form = picker.param_form
         if form is not None:
             form.setEnabled(not running)
+        if running:
+            self.ticker.start()
+        else:
+            self.ticker.stop()
+
+    def _reported(self, _fraction: float, message: str) -> None:
+        self._activity = message
+        self._quiet_clock.restart()
 
     def _partial(self, payload: object) -> None:
+        self._quiet_clock.restart()
         if isinstance(payload, RunStarted):
             self.leaderboard.run_started(payload)
             self.status_label.setText(
@@ -338,6 +363,9 @@ class TrainPanel(QWidget, JobsMixin):
         if self._trials_done:
             parts.append(f"{self._trials_done} trial{'s' if self._trials_done != 1 else ''}")
         parts.append(f"{format_seconds(self._clock.elapsed() / 1000)} elapsed")
+        quiet = self._quiet_clock.elapsed() / 1000
+        if self.ticker.isActive() and self._activity and quiet >= self.quiet_seconds:
+            parts.append(f"{self._activity} (for {format_seconds(quiet)})")
         self.count_label.setText(" · ".join(parts))
 
     def _done(self, results: object) -> None:

@@ -69,6 +69,26 @@ def guide_pen(palette: QPalette) -> QPen:
     return pen
 
 
+def ask_image_path(
+    parent: QWidget, title: str, folder: Path | None, kind: str = "png"
+) -> Path | None:
+    """Ask where to save a plot as PNG or SVG, offering `<folder>/<title>.<kind>`; None when
+    the user cancels. `folder` is the project's (a bare name would open the dialog in the
+    process's working directory, wherever the app was started); None: the home folder."""
+    name = f"{title.lower().replace(' ', '-')}.{kind}"
+    chosen = "SVG image (*.svg)" if kind == "svg" else "PNG image (*.png)"
+    start = (folder if folder is not None else Path.home()) / name
+    path_text, selected = QFileDialog.getSaveFileName(
+        parent, "Save plot as image", str(start), IMAGE_FILTER, chosen
+    )
+    if not path_text:
+        return None
+    path = Path(path_text)
+    if path.suffix.lower() not in (".png", ".svg"):
+        path = path.with_suffix(".svg" if "svg" in selected.lower() else ".png")
+    return path
+
+
 def format_score(value: float | None, digits: int = 3) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
@@ -92,6 +112,8 @@ class ResultPlot(pg.GraphicsLayoutWidget):
         self.plots: list[pg.PlotItem] = []
         self.legends: list[pg.LegendItem] = []
         self.last_hover = ""
+        # Where "Save as PNG/SVG…" starts: the project folder, set by the panel showing it.
+        self.save_folder: Path | None = None
         self.ci.setContentsMargins(6, 6, 12, 6)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.setBackground(self.palette().color(QPalette.ColorRole.Base))
@@ -186,6 +208,10 @@ class ResultPlot(pg.GraphicsLayoutWidget):
         generator = QSvgGenerator()
         generator.setFileName(str(target))
         generator.setSize(size)
+        # The screen's resolution, not the generator's 72 dpi: the axes replay pictures
+        # recorded for the screen (QPicture scales them by the ratio of resolutions) and the
+        # fonts are in points, so any other resolution shrinks both against the heat map.
+        generator.setResolution(self.logicalDpiX())
         generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
         generator.setTitle(self.title)
         painter = QPainter(generator)
@@ -200,18 +226,9 @@ class ResultPlot(pg.GraphicsLayoutWidget):
             painter.end()
 
     def ask_save(self, kind: str = "png") -> Path | None:
-        """Ask for a file name, then save; None when the user cancels."""
-        default = f"{self.title.lower().replace(' ', '-')}.{kind}"
-        chosen = "SVG image (*.svg)" if kind == "svg" else "PNG image (*.png)"
-        name, selected = QFileDialog.getSaveFileName(
-            self, "Save plot as image", default, IMAGE_FILTER, chosen
-        )
-        if not name:
-            return None
-        path = Path(name)
-        if path.suffix.lower() not in (".png", ".svg"):
-            path = path.with_suffix(".svg" if "svg" in selected.lower() else ".png")
-        return self.save_image(path)
+        """Ask for a file name (in `save_folder`), then save; None when the user cancels."""
+        path = ask_image_path(self, self.title, self.save_folder, kind)
+        return None if path is None else self.save_image(path)
 
     # ----------------------------------------------------------------- hover and palette
 
@@ -233,7 +250,7 @@ class ResultPlot(pg.GraphicsLayoutWidget):
                 point = view.mapSceneToView(scene_pos)
                 text = self.hover_at(plot, point.x(), point.y())
                 if text:
-                    where = self.mapToGlobal(self.mapFromScene(scene_pos).toPoint())
+                    where = self.mapToGlobal(self.mapFromScene(scene_pos))
                     QToolTip.showText(where, text, self)
                 return
 

@@ -83,13 +83,18 @@ class ConfusionLayer:
         self.image.setImage(self.fractions, autoLevels=False, levels=(0.0, 1.0))
         self.image.setRect(QRectF(0, 0, size, size))
         centres = [index + 0.5 for index in range(size)]
-        if _short_axis(self.classes):
-            axis = pg.AxisItem("bottom")
+        short = _short_axis(self.classes)
+        axis = self.plot.getAxis("bottom")
+        if type(axis) is not (pg.AxisItem if short else CategoryAxis):
+            axis = pg.AxisItem("bottom") if short else CategoryAxis("bottom")
+            self.plot.setAxisItems({"bottom": axis})
+        if short:
             axis.setTicks([list(zip(centres, self.classes, strict=True))])
         else:
-            axis = CategoryAxis("bottom")
             axis.set_labels(self.classes, centres)
-        self.plot.setAxisItems({"bottom": axis})
+        # A new axis learns the view's range only when the range next changes; the threshold
+        # view redraws the same 2 x 2 range, so without this its labels sit at 0..1.
+        axis.linkedViewChanged(self.plot.getViewBox())
         self.y_axis.set_labels(self.classes, centres)
         self.owner.set_labels(self.plot, title, "predicted class", "true class")
         self.annotate()

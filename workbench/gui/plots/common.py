@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.numbers import format_number
+
 # Item-data role under which a model hands the sparkline delegate its bar heights.
 SPARKLINE_ROLE = int(Qt.ItemDataRole.UserRole) + 40
 
@@ -44,26 +46,6 @@ pg.setConfigOptions(antialias=True)
 def elide(text: str, max_chars: int = MAX_LABEL_CHARS) -> str:
     """Cut a label to max_chars with an ellipsis, so one long name cannot squeeze a plot."""
     return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
-
-
-def format_number(value: float | None, digits: int = 4) -> str:
-    """About `digits` significant digits, thousands separators, no scientific noise for counts."""
-    if value is None:
-        return "—"
-    number = float(value)
-    if math.isnan(number):
-        return "—"
-    if math.isinf(number):
-        return "∞" if number > 0 else "−∞"
-    if number == int(number) and abs(number) < 1e15:
-        return f"{int(number):,}"
-    magnitude = abs(number)
-    if magnitude >= 1e15 or magnitude < 1e-4:
-        return f"{number:.{digits - 1}e}"
-    decimals = max(0, digits - 1 - math.floor(math.log10(magnitude)))
-    text = f"{number:,.{decimals}f}"
-    # 0.4200 reads as more precise than it is; 0.42 says the same.
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def bin_under(edges: np.ndarray, x: float) -> int | None:
@@ -143,8 +125,10 @@ class CategoryAxis(pg.AxisItem):
     def generateDrawSpecs(self, p: QPainter) -> tuple | None:
         specs = super().generateDrawSpecs(p)
         view = self.linkedView()
-        if specs is None or view is None or not self._labels:
+        if specs is None:
             return specs
+        if view is None or not self._labels:
+            return specs[0], specs[1], []  # drawPicture draws (pixel, label) pairs only
         axis_spec, tick_specs, _ = specs
         # Pixel position of each category along the axis, whatever the zoom or inversion.
         vertical = self.orientation in ("left", "right")

@@ -12,8 +12,9 @@ import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
+from workbench.core.numbers import format_number
 from workbench.gui.plots.base import ResultPlot, series_brush, series_pen
-from workbench.gui.plots.common import CategoryAxis, format_number
+from workbench.gui.plots.common import CategoryAxis
 
 # More bars than this are unreadable; the rest are named in the title's count.
 MAX_BARS = 25

@@ -15,8 +15,9 @@ from PySide6.QtWidgets import QWidget
 
 from workbench.core.metrics.plot_data import MAX_SCATTER_POINTS, SCATTER_SEED
 from workbench.core.metrics.sampling import sample_rows
+from workbench.core.numbers import format_number
 from workbench.gui.plots.base import ResultPlot, guide_pen, nearest_index, series_brush
-from workbench.gui.plots.common import bin_under, format_number
+from workbench.gui.plots.common import bin_under
 
 
 class _ScatterPlot(ResultPlot):

@@ -235,8 +235,12 @@ class ThresholdView(QWidget):
         self._show(self.threshold())
 
     def _line_moved(self, value: float) -> None:
-        with _blocked(self.threshold_spin):
-            self.threshold_spin.setValue(value)
+        spin = self.threshold_spin
+        # A value typed in the box moved the line: writing it back would rewrite the text
+        # being typed ("0.2" becomes "0.200", and the next "5" no longer fits).
+        if round(spin.value(), spin.decimals()) != round(value, spin.decimals()):
+            with _blocked(spin):
+                spin.setValue(value)
         self._show(value)
 
     def _spin_moved(self, value: float) -> None:

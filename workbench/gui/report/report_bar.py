@@ -29,11 +29,15 @@ class ReportBar(QWidget, JobsMixin):
         super().__init__(parent)
         self.path: Path | None = None
         self._target: Path | None = None
+        self._doing = ""  # "Writing the report of run …", before each progress message
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
-        self.progress.setMaximumWidth(260)
+        # The bar shows the share only; what is being done goes in the wrapping label (a
+        # message inside a bar beside a stretching label is cut to a few letters).
+        self.progress.setFormat("%p%")
+        self.progress.setFixedWidth(160)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.cancel)
         self.open_button = QPushButton("Open")
@@ -49,8 +53,8 @@ class ReportBar(QWidget, JobsMixin):
             self._done,
             failed=self._failed,
             cancelled=self._cancelled,
-            progress_bar=self.progress,
         )
+        self.task("report").progress.connect(self._progress)
         self.hide()
 
     @property
@@ -62,7 +66,8 @@ class ReportBar(QWidget, JobsMixin):
         if self.running:
             return False
         self._target = Path(path)
-        self.label.setText(f"Writing the report of run {run_id}…")
+        self._doing = f"Writing the report of run {run_id}"
+        self.label.setText(f"{self._doing}…")
         self.label.setStyleSheet("")
         self.progress.setValue(0)
         self._set_running(True)
@@ -79,6 +84,10 @@ class ReportBar(QWidget, JobsMixin):
         if self.path is None or not self.path.is_file():
             return False
         return QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.path)))
+
+    def _progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(round(max(0.0, min(1.0, fraction)) * self.progress.maximum()))
+        self.label.setText(f"{self._doing}: {message}…" if message else f"{self._doing}…")
 
     def _set_running(self, running: bool) -> None:
         self.show()
