@@ -78,7 +78,8 @@ def _index(module_name: str) -> _ModuleIndex:
                 continue
             base = _absolute(module_name, node.module or "", node.level)
             for alias in node.names:
-                imports[alias.asname or alias.name] = ImportLine(base, alias.name, alias.asname or "")
+                line = ImportLine(base, alias.name, alias.asname or "")
+                imports[line.bound] = line
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 line = ImportLine(alias.name, "", alias.asname or "")

@@ -58,28 +58,28 @@ def log_loss(truth: np.ndarray, proba: np.ndarray, classes: list) -> float:
     return float(np.mean(-np.log(np.clip(chosen, eps, 1 - eps))))
 '''
 
-_BINARY_LABELS = '''        "precision": lambda: metrics.precision_score(
+_BINARY_LABELS = """        "precision": lambda: metrics.precision_score(
             truth, predicted, pos_label=POSITIVE, zero_division=0
         ),
         "recall": lambda: metrics.recall_score(
             truth, predicted, pos_label=POSITIVE, zero_division=0
         ),
         "f1": lambda: metrics.f1_score(truth, predicted, pos_label=POSITIVE, zero_division=0),
-'''
+"""
 
-_BINARY_CURVES = '''        "roc_auc": lambda: metrics.roc_auc_score(
+_BINARY_CURVES = """        "roc_auc": lambda: metrics.roc_auc_score(
             truth == POSITIVE, proba[:, classes.index(POSITIVE)]
         ),
         "pr_auc": lambda: metrics.average_precision_score(
             truth == POSITIVE, proba[:, classes.index(POSITIVE)]
         ),
-'''
+"""
 
-_MULTICLASS_CURVES = '''        "roc_auc": lambda: metrics.roc_auc_score(
+_MULTICLASS_CURVES = """        "roc_auc": lambda: metrics.roc_auc_score(
             truth, proba, multi_class="ovr", average="macro", labels=classes
         ),
         "pr_auc": lambda: metrics.average_precision_score(indicator, proba, average="macro"),
-'''
+"""
 
 _REGRESSION = '''
 def score(model: Pipeline, X: pd.DataFrame, y: pd.Series) -> dict[str, float]:

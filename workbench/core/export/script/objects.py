@@ -37,12 +37,12 @@ class CodeWriter:
     def expression(self, value: Any, pandas_output: bool = False) -> str:
         """`value` as a Python expression. `pandas_output`: an enclosing estimator already
         asked for pandas output, which reaches this one too."""
-        if value is None or isinstance(value, bool | str | int) and not isinstance(value, np.generic):
+        if isinstance(value, np.generic):  # np.float64 is a float whose repr names numpy
+            return self.expression(value.item())
+        if value is None or isinstance(value, bool | str | int):
             return repr(value)
         if isinstance(value, float):
             return self._float(value)
-        if isinstance(value, np.generic):
-            return self.expression(value.item())
         if isinstance(value, BaseEstimator):
             return self._estimator(value, pandas_output)
         if isinstance(value, list | tuple):
@@ -78,10 +78,10 @@ class CodeWriter:
         """A class or function: copied when it is the workbench's, imported otherwise."""
         module = getattr(obj, "__module__", None) or ""
         name = getattr(obj, "__name__", "")
-        if isinstance(obj, np.ufunc) or module == "numpy" or module.startswith("numpy."):
-            if getattr(np, name, None) is obj:
-                self.imports.add(NUMPY)
-                return f"np.{name}"
+        numpy_owned = isinstance(obj, np.ufunc) or module.split(".")[0] == "numpy"
+        if numpy_owned and getattr(np, name, None) is obj:
+            self.imports.add(NUMPY)
+            return f"np.{name}"
         if is_workbench(module):
             return self.bundle.add(obj)
         if module == "builtins":

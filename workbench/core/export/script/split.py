@@ -191,17 +191,26 @@ def split_stage(spec: SplitSpec, task: TaskType, target: str) -> tuple[Stage, se
     lines.append("folds = [(np.sort(a), np.sort(b)) for a, b in folds]")
     lines.append("return np.sort(test), folds")
     body = "\n".join("    " + line for line in lines if line)
-    code = "\n".join(constants) + "\n" + helpers + "\n\n" + (
-        "def split_rows(frame: pd.DataFrame) -> tuple[np.ndarray, list]:\n"
-        '    """The untouched test rows, and (training rows, validation rows) per fold."""\n'
-        + body
+    code = (
+        "\n".join(constants)
+        + "\n"
+        + helpers
+        + "\n\n"
+        + (
+            "def split_rows(frame: pd.DataFrame) -> tuple[np.ndarray, list]:\n"
+            '    """The untouched test rows, and (training rows, validation rows) per fold."""\n'
+            + body
+        )
     )
     note = (
         f"{scheme.label}"
         + (f" with {spec.n_splits} folds" if scheme.count == "folds" else "")
         + (f" x {spec.n_repeats} repeats" if scheme.repeats else "")
-        + (f", after setting {spec.test_fraction:.0%} of the rows aside as an untouched test set"
-           if spec.test_fraction else ", no test set")
+        + (
+            f", after setting {spec.test_fraction:.0%} of the rows aside as an untouched test set"
+            if spec.test_fraction
+            else ", no test set"
+        )
         + ". Rows without a target value take no part. The seed makes the draw the run's."
     )
     return Stage("Split the rows", note, code.strip()), imports

@@ -51,7 +51,8 @@ def xgboost_rounds(pipeline: Pipeline, X: pd.DataFrame, y: pd.Series) -> int | N
 %(booster)s    return int(booster.best_iteration) + 1
 '''
 
-_CLASSIFIER_BOOSTER = '''    classes, codes = np.unique(y.iloc[inner].to_numpy(), return_inverse=True)
+_CLASSIFIER_BOOSTER = """
+    classes, codes = np.unique(y.iloc[inner].to_numpy(), return_inverse=True)
     known = np.isin(y.iloc[held].to_numpy(), classes)
     held_codes = np.searchsorted(classes, y.iloc[held].to_numpy()[known])
     binary = len(classes) == 2
@@ -61,14 +62,15 @@ _CLASSIFIER_BOOSTER = '''    classes, codes = np.unique(y.iloc[inner].to_numpy()
         eval_metric="logloss" if binary else "mlogloss",
     )
     booster.fit(train_matrix, codes, eval_set=[(held_matrix[known], held_codes)], verbose=False)
-'''
+"""
 
-_REGRESSOR_BOOSTER = '''    booster = XGBRegressor(**params, objective="reg:squarederror", eval_metric="rmse")
+_REGRESSOR_BOOSTER = """
+    booster = XGBRegressor(**params, objective="reg:squarederror", eval_metric="rmse")
     targets = y.to_numpy(dtype=np.float64)
     booster.fit(
         train_matrix, targets[inner], eval_set=[(held_matrix, targets[held])], verbose=False
     )
-'''
+"""
 
 
 def run_template(run: LoadedRun) -> Any:
@@ -216,7 +218,9 @@ def model_stages(run: LoadedRun, writer: CodeWriter) -> tuple[list[Stage], set[I
         code += (
             "def training_rows(X: pd.DataFrame, y: pd.Series) -> tuple[pd.DataFrame, pd.Series]:\n"
             '    """The chain\'s row steps, on training rows only: validation and test rows are\n'
-            '    never dropped or resampled."""\n' + "\n".join(row_lines) + "\n    return X, y\n\n\n"
+            '    never dropped or resampled."""\n'
+            + "\n".join(row_lines)
+            + "\n    return X, y\n\n\n"
         )
     if early:
         classify = run.task != TaskType.REGRESSION
@@ -225,7 +229,7 @@ def model_stages(run: LoadedRun, writer: CodeWriter) -> tuple[list[Stage], set[I
             if classify
             else "    stratify = None\n"
         )
-        booster = _CLASSIFIER_BOOSTER if classify else _REGRESSOR_BOOSTER
+        booster = (_CLASSIFIER_BOOSTER if classify else _REGRESSOR_BOOSTER).lstrip("\n")
         code += (_EARLY_STOPPING % {"stratify": stratify, "booster": booster}).strip() + "\n\n\n"
         imports |= {
             ImportLine("sklearn.model_selection", "train_test_split"),
