@@ -11,11 +11,13 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from workbench.core.export.script.formatting import format_source
+from workbench.core.export.script.owner import NOTEBOOK_METADATA_KEY
 from workbench.core.export.script.sections import ScriptDocument
 
 
-def notebook_text(document: ScriptDocument) -> str:
-    """The .ipynb JSON text of `document`, its code cells formatted like the script."""
+def notebook_text(document: ScriptDocument, run_id: str) -> str:
+    """The .ipynb JSON text of `document` (run `run_id`), its code cells formatted like the
+    script."""
     cells = []
     for kind, text in document.notebook_cells():
         if kind == "markdown":
@@ -27,6 +29,8 @@ def notebook_text(document: ScriptDocument) -> str:
         metadata={
             "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
             "language_info": {"name": "python"},
+            # What the export checks before it overwrites a notebook of another run.
+            NOTEBOOK_METADATA_KEY: {"run_id": run_id},
         },
     )
     nbformat.validate(notebook)

@@ -250,37 +250,42 @@ def model_stages(run: LoadedRun, writer: CodeWriter) -> tuple[list[Stage], set[I
             "improving, then refits on all of them with that many trees."
         )
     stages.append(Stage("Fitting", fit_note, code))
-    run_code = f"""
-frame = read_data(data_file).reset_index(drop=True)
+    stages += [
+        Stage(
+            "Read and split",
+            "The run's rows: its feature columns and target, the test rows set aside, the folds.",
+            f"""frame = read_data(data_file).reset_index(drop=True)
 # Numbers as float32 and text as object arrays, once, as the workbench prepares its table.
 X = {prepare}(frame[FEATURES])
 y = {labels}(frame[TARGET])
-test_rows, folds = split_rows(frame)
-
-fold_scores = []
+test_rows, folds = split_rows(frame)""",
+            runs=True,
+        ),
+        Stage(
+            "Cross-validate",
+            "Each fold's pipeline is fitted on its training rows and scored on its validation "
+            "rows; the validation metrics are the means over the folds.",
+            """fold_scores = []
 for number, (train_rows, valid_rows) in enumerate(folds, start=1):
     fitted = fit_pipeline(X.iloc[train_rows], y.iloc[train_rows])
     fold_scores.append(score(fitted, X.iloc[valid_rows], y.iloc[valid_rows]))
-    print(f"fold {{number}}: {{METRIC}} {{fold_scores[-1].get(METRIC, float('nan')):.6f}}")
-validation = mean_over_folds(fold_scores)
-
-# The final model learns from every row the folds used; the test rows are scored once.
-development = np.unique(np.concatenate([np.concatenate(fold) for fold in folds]))
-model = fit_pipeline(X.iloc[development], y.iloc[development])
-test = score(model, X.iloc[test_rows], y.iloc[test_rows]) if test_rows.size else {{}}
-joblib.dump(model, model_file)
-print(f"saved the fitted pipeline to {{model_file}}")
-print(json.dumps({{"validation": validation, "test": test}}))
-"""
-    stages.append(
-        Stage(
-            "Validate, fit, test and save",
-            "Cross-validation fold by fold, the final fit on every development row, one score "
-            "of the untouched test rows, the fitted pipeline saved with joblib. The last line "
-            "printed is one JSON object: the mean validation metrics and the test metrics.",
-            run_code.strip(),
+    print(f"fold {number}: {METRIC} {fold_scores[-1].get(METRIC, float('nan')):.6f}")
+validation = mean_over_folds(fold_scores)""",
             runs=True,
-        )
-    )
+        ),
+        Stage(
+            "Fit, test and save",
+            "The final model learns from every row the folds used; the untouched test rows are "
+            "scored once; the fitted pipeline is saved with joblib. The last line printed is one "
+            "JSON object: the mean validation metrics and the test metrics.",
+            """development = np.unique(np.concatenate([np.concatenate(fold) for fold in folds]))
+model = fit_pipeline(X.iloc[development], y.iloc[development])
+test = score(model, X.iloc[test_rows], y.iloc[test_rows]) if test_rows.size else {}
+joblib.dump(model, model_file)
+print(f"saved the fitted pipeline to {model_file}")
+print(json.dumps({"validation": validation, "test": test}))""",
+            runs=True,
+        ),
+    ]
     imports |= {ImportLine("json"), ImportLine("joblib"), ImportLine("numpy", "", "np")}
     return stages, imports

@@ -21,6 +21,7 @@ from workbench.core.export.script.bundle import ImportLine, is_workbench
 from workbench.core.export.script.formatting import format_source
 from workbench.core.export.script.metrics import metrics_stage
 from workbench.core.export.script.objects import CodeWriter
+from workbench.core.export.script.owner import REQUIREMENTS_FILE, SCRIPT_FIRST_LINE
 from workbench.core.export.script.read import read_stage
 from workbench.core.export.script.sections import ScriptDocument, Stage
 from workbench.core.export.script.split import split_stage
@@ -29,7 +30,6 @@ from workbench.core.kinds import TaskType
 from workbench.core.runs.loaded import LoadedRun
 from workbench.core.schemes import split_schemes
 
-REQUIREMENTS_FILE = "requirements.txt"
 REQUIREMENTS_HEADER = (
     "# What the exported script imports, pinned to the versions installed where it was\n"
     "# exported: the versions the run was trained with.\n"
@@ -90,7 +90,8 @@ def build_document(run: LoadedRun) -> ScriptDocument:
         )
     stages += [read, split, metrics, *model]
     paragraphs = [
-        f"Reproduce ML Workbench run {run.run_id}: {run.model.label} predicting "
+        SCRIPT_FIRST_LINE.removeprefix('"""').format(run_id=run.run_id)
+        + f" {run.model.label} predicting "
         f"'{spec.target}' from {dataset.source_name}.",
         "Reads the original file with the options the import detected, applies the run's roles "
         "and chain, validates with the run's split and seed, fits the final model, scores the "
@@ -135,17 +136,23 @@ def script_requirements(text: str) -> str:
     return REQUIREMENTS_HEADER + "".join(f"{name}=={version}\n" for name, version in pins)
 
 
-def write_script(run: LoadedRun, script: Path, notebook: Path | None = None) -> list[Path]:
-    """Write the script, requirements.txt beside it, and the notebook when asked; the files."""
+def write_script(run: LoadedRun, script: Path | None, notebook: Path | None = None) -> list[Path]:
+    """Write the script and the notebook asked for, and requirements.txt beside the script
+    (beside the notebook without one); the files written."""
     document = build_document(run)
     text = format_source(document.script())
-    check_no_workbench(text, str(script))
-    files = [Path(script), Path(script).parent / REQUIREMENTS_FILE]
-    write_text_atomic(files[0], text)
-    write_text_atomic(files[1], script_requirements(text))
+    check_no_workbench(text, str(script or notebook))
+    files: list[Path] = []
+    if script is not None:
+        write_text_atomic(Path(script), text)
+        files.append(Path(script))
     if notebook is not None:
         from workbench.core.export.script.notebook import notebook_text
 
-        write_text_atomic(Path(notebook), notebook_text(document))
+        write_text_atomic(Path(notebook), notebook_text(document, run.run_id))
         files.append(Path(notebook))
+    if files:
+        requirements = files[0].parent / REQUIREMENTS_FILE
+        write_text_atomic(requirements, script_requirements(text))
+        files.append(requirements)
     return files
