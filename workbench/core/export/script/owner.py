@@ -17,6 +17,17 @@ NOTEBOOK_METADATA_KEY = "workbench"
 SCRIPT_FIRST_LINE = '"""Reproduce ML Workbench run {run_id}:'
 
 
+def script_file_name(run_id: str) -> str:
+    """An exported script's default name: train_<run id>.py, importable as a module (the
+    saved model's classes are loaded with `from train_<run> import *`)."""
+    return f"train_{run_id.replace('-', '_')}.py"
+
+
+def notebook_file_name(run_id: str) -> str:
+    """An exported notebook's default name, beside the script."""
+    return script_file_name(run_id).removesuffix(".py") + ".ipynb"
+
+
 def script_run_id(path: Path) -> str:
     """The run an exported script reproduces (its docstring's first line), "" if none."""
     try:

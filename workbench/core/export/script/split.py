@@ -187,6 +187,8 @@ def split_stage(spec: SplitSpec, task: TaskType, target: str) -> tuple[Stage, se
         ]
     else:
         raise WorkbenchError(f"a script cannot write the '{spec.scheme}' split yet")
+    if not any("codes[" in line for line in lines):
+        lines = [line for line in lines if "codes" not in line and "Class codes" not in line]
     lines.append("# Sorted positions, as the workbench keeps them.")
     lines.append("folds = [(np.sort(a), np.sort(b)) for a, b in folds]")
     lines.append("return np.sort(test), folds")

@@ -21,7 +21,11 @@ from workbench.core.export.script.bundle import ImportLine, is_workbench
 from workbench.core.export.script.formatting import format_source
 from workbench.core.export.script.metrics import metrics_stage
 from workbench.core.export.script.objects import CodeWriter
-from workbench.core.export.script.owner import REQUIREMENTS_FILE, SCRIPT_FIRST_LINE
+from workbench.core.export.script.owner import (
+    REQUIREMENTS_FILE,
+    SCRIPT_FIRST_LINE,
+    script_file_name,
+)
 from workbench.core.export.script.read import read_stage
 from workbench.core.export.script.sections import ScriptDocument, Stage
 from workbench.core.export.script.split import split_stage
@@ -34,11 +38,6 @@ REQUIREMENTS_HEADER = (
     "# What the exported script imports, pinned to the versions installed where it was\n"
     "# exported: the versions the run was trained with.\n"
 )
-
-
-def script_name(run: LoadedRun) -> str:
-    """The default file name: train_<run id>.py."""
-    return f"train_{run.run_id.replace('-', '_')}.py"
 
 
 def build_document(run: LoadedRun) -> ScriptDocument:
@@ -89,6 +88,7 @@ def build_document(run: LoadedRun) -> ScriptDocument:
             )
         )
     stages += [read, split, metrics, *model]
+    module = script_file_name(run.run_id).removesuffix(".py")
     paragraphs = [
         SCRIPT_FIRST_LINE.removeprefix('"""').format(run_id=run.run_id)
         + f" {run.model.label} predicting "
@@ -97,11 +97,11 @@ def build_document(run: LoadedRun) -> ScriptDocument:
         "and chain, validates with the run's split and seed, fits the final model, scores the "
         "test rows and saves the fitted pipeline with joblib. Its validation and test metrics "
         "are the ones the run logged.",
-        f"    python {script_name(run)} [DATA_FILE] [MODEL_FILE]",
+        f"    python {script_file_name(run.run_id)} [DATA_FILE] [MODEL_FILE]",
         'The last line printed is one JSON object: {"validation": {metric: mean over folds}, '
         '"test": {metric: value}}.',
         "The saved pipeline uses classes defined in this file: load it where they are defined, "
-        f"e.g. `from {script_name(run)[:-3]} import *` before `joblib.load(MODEL_FILE)`.",
+        f"e.g. `from {module} import *` before `joblib.load(MODEL_FILE)`.",
     ]
     docstring = "\n\n".join(
         p if p.startswith("    ") else textwrap.fill(p, width=96) for p in paragraphs
