@@ -247,7 +247,8 @@ class ExportPanel(QWidget, JobsMixin):
             muted_label(
                 "The whole pipeline (preparation and model) leaves the workbench: an ONNX file "
                 "checked to predict what the workbench predicted, a Docker bundle serving it "
-                "over HTTP, the scikit-learn pipeline for Python users, and a model card."
+                "over HTTP, the scikit-learn pipeline for Python users, a Python script that "
+                "trains the same model again without the workbench, and a model card."
             )
         )
         self.empty_label = muted_label(NO_RUNS_TEXT)
