@@ -14,7 +14,6 @@ import functools
 import importlib
 import inspect
 import math
-import types
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,8 +60,8 @@ class CodeWriter:
             return f"partial({', '.join(args)})"
         if isinstance(value, np.dtype):
             return self.expression(value.type)
-        if isinstance(value, type | types.FunctionType | types.BuiltinFunctionType | np.ufunc):
-            return self._named(value)
+        if isinstance(value, type) or (callable(value) and hasattr(value, "__qualname__")):
+            return self._named(value)  # classes, functions, numpy's ufuncs and dispatchers
         raise WorkbenchError(f"cannot write a {type(value).__name__} value ({value!r}) as code")
 
     def _float(self, value: float) -> str:

@@ -9,7 +9,7 @@ so the reader sees exactly which rows were held out; only the scheme the run use
 from __future__ import annotations
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.export.script.bundle import ImportLine
+from workbench.core.export.script.bundle import ImportLine, SourceBundle
 from workbench.core.export.script.sections import Stage
 from workbench.core.kinds import TaskType
 from workbench.core.schemes import split_schemes
@@ -17,60 +17,53 @@ from workbench.core.specs import SplitSpec
 
 NUMPY = ImportLine("numpy", "", "np")
 
-# Helpers a scheme's code calls, written only when it does.
-_TIME_HELPERS = '''
-def time_order(frame: pd.DataFrame, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`rows` ordered by TIME_COLUMN (position breaks ties), and their times in that order."""
-    column = frame[TIME_COLUMN]
-    if pd.api.types.is_datetime64_any_dtype(column.dtype):
-        naive = column.dt.tz_localize(None) if column.dt.tz is not None else column
-        times = naive.astype("datetime64[ns]").to_numpy().astype(np.int64).astype(np.float64)
-    else:
-        times = column.to_numpy(dtype="float64", na_value=np.nan)
-    times = times[rows]
-    order = np.lexsort((rows, times))
-    return rows[order], times[order]
+
+def _share(
+    pool: str, fraction: str, count: str, shuffle: bool, stratify: str, imports: set[ImportLine]
+) -> list[str]:
+    """Lines setting `kept, drawn`: a share of the rows in `pool` drawn as the planner draws a
+    test set or a hold-out (the last rows without shuffling, else a seeded, stratified draw)."""
+    imports.add(ImportLine("math"))
+    lines = [f"{count} = math.ceil({fraction} * {pool}.size)"]
+    if not shuffle:
+        cut = f"{pool}.size - {count}"
+        return [*lines, f"kept, drawn = {pool}[:{cut}], {pool}[{cut}:]"]
+    imports.add(ImportLine("sklearn.model_selection", "train_test_split"))
+    return [
+        *lines,
+        "kept, drawn = train_test_split(",
+        f"    {pool}, test_size={count}, random_state=SEED, stratify={stratify}",
+        ")",
+    ]
 
 
-def snap(times: np.ndarray, cut: int) -> int:
-    """`cut` moved to the nearest boundary between two different times (forward on a tie), so
-    rows with equal times are never split between training and validation."""
-    if cut <= 0 or cut >= times.size or times[cut - 1] != times[cut]:
-        return cut
-    forward = int(np.searchsorted(times, times[cut], side="right"))
-    backward = int(np.searchsorted(times, times[cut], side="left"))
-    if backward == 0 or (forward < times.size and forward - cut <= cut - backward):
-        return forward
-    return backward
+_GROUP_CODES = '''def group_codes(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """The group of each of `rows` as a number, numbered in order of appearance among them
+    (a missing group is a group of its own)."""
+    return pd.factorize(frame[GROUP_COLUMN].iloc[rows], use_na_sentinel=False)[0]
+
+
 '''
 
-_HASH_HELPER = '''
-def hash_bucket(values: pd.Series) -> np.ndarray:
-    """A number in [0, 1) per id, the same on every machine: the first 8 bytes of blake2b over
-    the id's text (whole floats as whole numbers, so 7.0 and 7 share a bucket)."""
-    if pd.api.types.is_float_dtype(values.dtype):
-        numbers = values.to_numpy(dtype="float64", na_value=np.nan)
-        whole = np.isfinite(numbers) & (numbers == np.floor(numbers))
-        texts = [str(int(v)) if w else str(v) for v, w in zip(numbers, whole, strict=True)]
-    else:
-        texts = [str(v) for v in values.to_numpy(dtype=object)]
-    digests = b"".join(hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest() for t in texts)
-    return np.frombuffer(digests, dtype=">u8").astype(np.float64) / 2.0**64
-'''
+_TIME_ORDER = [
+    "# Rows ordered by time (position breaks ties), and their times in that order.",
+    "ordered = {rows}[np.lexsort(({rows}, times[{rows}]))]",
+    "ordered_times = times[ordered]",
+]
 
 
-def split_stage(spec: SplitSpec, task: TaskType, target: str) -> tuple[Stage, set[ImportLine]]:
-    """The `split_rows(frame)` function for the run's split, and the imports it needs."""
+def split_stage(
+    spec: SplitSpec, task: TaskType, bundle: SourceBundle
+) -> tuple[Stage, set[ImportLine]]:
+    """The `split_rows(frame)` function for the run's split, and the imports it needs; the
+    workbench's own helpers it calls (hashing ids, reading and cutting times) go to `bundle`."""
+    from workbench.core.train.splits import hash_bucket, snap_to_time_boundary, time_values
+
     scheme = split_schemes()[spec.scheme]
     classify = task != TaskType.REGRESSION
     imports = {NUMPY, ImportLine("pandas", "", "pd")}
     constants = [f"TEST_FRACTION = {spec.test_fraction!r}"]
-    helpers = ""
-    lines = [
-        "labelled = np.flatnonzero(frame[TARGET].notna().to_numpy())",
-        "# Class codes in sorted label order: what the workbench stratifies on.",
-        "codes = pd.factorize(frame[TARGET], sort=True)[0]" if classify else "",
-    ]
+    lines = ["labelled = np.flatnonzero(frame[TARGET].notna().to_numpy())"]
     planner = scheme.planner
     fraction = spec.test_fraction
     # -- the test rows --------------------------------------------------------------------
@@ -78,62 +71,42 @@ def split_stage(spec: SplitSpec, task: TaskType, target: str) -> tuple[Stage, se
         lines.append("test, rest = np.empty(0, dtype=np.int64), labelled")
     elif planner == "hash":
         constants.append(f"ID_COLUMN = {spec.id_column!r}")
-        imports.add(ImportLine("hashlib"))
-        helpers += _HASH_HELPER
         lines += [
-            "buckets = hash_bucket(frame[ID_COLUMN])",
+            f"buckets = {bundle.add(hash_bucket)}(frame[ID_COLUMN])",
             "in_test = buckets[labelled] >= 1.0 - TEST_FRACTION",
             "test, rest = labelled[in_test], labelled[~in_test]",
         ]
     elif planner == "timeseries":
         constants.append(f"TIME_COLUMN = {spec.time_column!r}")
-        helpers += _TIME_HELPERS
         lines += [
+            f"times = {bundle.add(time_values)}(frame[TIME_COLUMN])",
+            *(line.format(rows="labelled") for line in _TIME_ORDER),
             "# The latest rows are the test set.",
-            "ordered, times = time_order(frame, labelled)",
-            "cut = snap(times, ordered.size - math.ceil(TEST_FRACTION * ordered.size))",
+            f"cut = {bundle.add(snap_to_time_boundary)}(",
+            "    ordered_times, ordered.size - math.ceil(TEST_FRACTION * ordered.size)",
+            ")",
             "test, rest = ordered[cut:], ordered[:cut]",
         ]
         imports.add(ImportLine("math"))
     elif planner == "group_kfold":
-        constants.append(f"GROUP_COLUMN = {spec.group_column!r}")
         imports.add(ImportLine("sklearn.model_selection", "GroupShuffleSplit"))
         lines += [
             "# Whole groups go to the test set: no group is on both sides.",
-            "groups = pd.factorize(frame[GROUP_COLUMN].iloc[labelled], use_na_sentinel=False)[0]",
             "splitter = GroupShuffleSplit(n_splits=1, test_size=TEST_FRACTION, random_state=SEED)",
-            "rest_at, test_at = next(splitter.split(labelled, groups=groups))",
-            "test, rest = labelled[test_at], labelled[rest_at]",
+            "groups = group_codes(frame, labelled)",
+            "in_rest, in_test = next(splitter.split(labelled, groups=groups))",
+            "test, rest = labelled[in_test], labelled[in_rest]",
         ]
     else:
-        imports.add(ImportLine("math"))
-        lines.append("n_test = math.ceil(TEST_FRACTION * labelled.size)")
-        if not spec.shuffle:
-            lines.append("test, rest = labelled[labelled.size - n_test :], labelled[: -n_test]")
-        else:
-            imports.add(ImportLine("sklearn.model_selection", "train_test_split"))
-            stratify = "codes[labelled]" if classify else "None"
-            lines += [
-                "rest, test = train_test_split(",
-                f"    labelled, test_size=n_test, random_state=SEED, stratify={stratify}",
-                ")",
-            ]
+        stratify = "codes[labelled]" if classify else "None"
+        lines += _share("labelled", "TEST_FRACTION", "n_test", spec.shuffle, stratify, imports)
+        lines.append("rest, test = kept, drawn")
     # -- the validation folds -------------------------------------------------------------
     if planner == "holdout":
         constants.append(f"VALIDATION_FRACTION = {spec.validation_fraction!r}")
-        imports.add(ImportLine("math"))
-        lines.append("n_valid = math.ceil(VALIDATION_FRACTION * rest.size)")
-        if not spec.shuffle:
-            lines.append("folds = [(rest[: rest.size - n_valid], rest[rest.size - n_valid :])]")
-        else:
-            imports.add(ImportLine("sklearn.model_selection", "train_test_split"))
-            stratify = "codes[rest]" if classify else "None"
-            lines += [
-                "train, valid = train_test_split(",
-                f"    rest, test_size=n_valid, random_state=SEED, stratify={stratify}",
-                ")",
-                "folds = [(train, valid)]",
-            ]
+        stratify = "codes[rest]" if classify else "None"
+        lines += _share("rest", "VALIDATION_FRACTION", "n_valid", spec.shuffle, stratify, imports)
+        lines.append("folds = [(kept, drawn)]")
     elif planner == "hash":
         share = spec.validation_fraction * (1.0 - spec.test_fraction)
         lines += [
@@ -142,31 +115,34 @@ def split_stage(spec: SplitSpec, task: TaskType, target: str) -> tuple[Stage, se
         ]
         if fraction == 0:
             constants.append(f"ID_COLUMN = {spec.id_column!r}")
-            imports.add(ImportLine("hashlib"))
-            helpers += _HASH_HELPER
-            lines.insert(-2, "buckets = hash_bucket(frame[ID_COLUMN])")
+            lines.insert(-2, f"buckets = {bundle.add(hash_bucket)}(frame[ID_COLUMN])")
     elif planner == "timeseries":
         if fraction == 0:
             constants.append(f"TIME_COLUMN = {spec.time_column!r}")
-            helpers += _TIME_HELPERS
+            lines.append(f"times = {bundle.add(time_values)}(frame[TIME_COLUMN])")
+        snap = bundle.add(snap_to_time_boundary)
         constants.append(f"N_SPLITS = {spec.n_splits!r}")
         lines += [
+            *(line.format(rows="rest") for line in _TIME_ORDER),
             "# Each fold trains on the past and validates on the next block of time.",
-            "ordered, times = time_order(frame, rest)",
             "size = ordered.size // (N_SPLITS + 1)",
-            "starts = [snap(times, ordered.size - (N_SPLITS - i) * size) for i in range(N_SPLITS)]",
+            "starts = [",
+            f"    {snap}(ordered_times, ordered.size - (N_SPLITS - i) * size)",
+            "    for i in range(N_SPLITS)",
+            "]",
             "ends = [*starts[1:], ordered.size]",
-            "folds = [(ordered[:start], ordered[start:end]) for start, end in zip(starts, ends)]",
+            "folds = [",
+            "    (ordered[:start], ordered[start:end])",
+            "    for start, end in zip(starts, ends, strict=True)",
+            "]",
         ]
     elif planner == "group_kfold":
-        if fraction == 0:
-            constants.append(f"GROUP_COLUMN = {spec.group_column!r}")
-        constants.append(f"N_SPLITS = {spec.n_splits!r}")
+        constants += [f"GROUP_COLUMN = {spec.group_column!r}", f"N_SPLITS = {spec.n_splits!r}"]
         imports.add(ImportLine("sklearn.model_selection", "GroupKFold"))
         lines += [
-            "groups = pd.factorize(frame[GROUP_COLUMN].iloc[rest], use_na_sentinel=False)[0]",
             "splitter = GroupKFold(n_splits=N_SPLITS)",
-            "folds = [(rest[a], rest[b]) for a, b in splitter.split(rest, groups=groups)]",
+            "in_folds = splitter.split(rest, groups=group_codes(frame, rest))",
+            "folds = [(rest[a], rest[b]) for a, b in in_folds]",
         ]
     elif planner == "kfold":
         constants.append(f"N_SPLITS = {spec.n_splits!r}")
@@ -187,17 +163,20 @@ def split_stage(spec: SplitSpec, task: TaskType, target: str) -> tuple[Stage, se
         ]
     else:
         raise WorkbenchError(f"a script cannot write the '{spec.scheme}' split yet")
-    if not any("codes[" in line for line in lines):
-        lines = [line for line in lines if "codes" not in line and "Class codes" not in line]
+    if any("codes[" in line for line in lines):
+        lines[1:1] = [
+            "# Class codes in sorted label order: what the workbench stratifies on.",
+            "codes = pd.factorize(frame[TARGET], sort=True)[0]",
+        ]
     lines.append("# Sorted positions, as the workbench keeps them.")
     lines.append("folds = [(np.sort(a), np.sort(b)) for a, b in folds]")
     lines.append("return np.sort(test), folds")
     body = "\n".join("    " + line for line in lines if line)
+    helper = _GROUP_CODES if planner == "group_kfold" else ""
     code = (
         "\n".join(constants)
-        + "\n"
-        + helpers
-        + "\n\n"
+        + "\n\n\n"
+        + helper
         + (
             "def split_rows(frame: pd.DataFrame) -> tuple[np.ndarray, list]:\n"
             '    """The untouched test rows, and (training rows, validation rows) per fold."""\n'

@@ -25,53 +25,6 @@ from workbench.core.steps.registry import Stage as StepStage
 
 BEST_PREFIX = "best."
 
-_EARLY_STOPPING = '''
-EARLY_STOPPING_FRACTION = 0.1
-EARLY_STOPPING_PATIENCE = 20
-EARLY_STOPPING_MIN_ROWS = 20
-
-
-def xgboost_rounds(pipeline: Pipeline, X: pd.DataFrame, y: pd.Series) -> int | None:
-    """Trees worth keeping: the best round on a held-back tenth of the training rows (patience
-    20 rounds); None when that tenth is too small to judge."""
-    n_slice = round(EARLY_STOPPING_FRACTION * len(y))
-    if n_slice < EARLY_STOPPING_MIN_ROWS:
-        return None
-    positions = np.arange(len(y))
-%(stratify)s    inner, held = train_test_split(
-        positions, test_size=n_slice, random_state=SEED, stratify=stratify
-    )
-    prefix = clone(pipeline[:-1]).fit(X.iloc[inner], y.iloc[inner])
-    train_matrix = np.asarray(prefix.transform(X.iloc[inner]), dtype=np.float32)
-    held_matrix = np.asarray(prefix.transform(X.iloc[held]), dtype=np.float32)
-    params = {
-        **pipeline.steps[-1][1]._xgb_params(),
-        "early_stopping_rounds": EARLY_STOPPING_PATIENCE,
-    }
-%(booster)s    return int(booster.best_iteration) + 1
-'''
-
-_CLASSIFIER_BOOSTER = """
-    classes, codes = np.unique(y.iloc[inner].to_numpy(), return_inverse=True)
-    known = np.isin(y.iloc[held].to_numpy(), classes)
-    held_codes = np.searchsorted(classes, y.iloc[held].to_numpy()[known])
-    binary = len(classes) == 2
-    booster = XGBClassifier(
-        **params,
-        objective="binary:logistic" if binary else "multi:softprob",
-        eval_metric="logloss" if binary else "mlogloss",
-    )
-    booster.fit(train_matrix, codes, eval_set=[(held_matrix[known], held_codes)], verbose=False)
-"""
-
-_REGRESSOR_BOOSTER = """
-    booster = XGBRegressor(**params, objective="reg:squarederror", eval_metric="rmse")
-    targets = y.to_numpy(dtype=np.float64)
-    booster.fit(
-        train_matrix, targets[inner], eval_set=[(held_matrix, targets[held])], verbose=False
-    )
-"""
-
 
 def run_template(run: LoadedRun) -> Any:
     """The unfitted pipeline every fit of the run cloned: the runner's build, with the search's
@@ -164,7 +117,7 @@ def uses_early_stopping(run: LoadedRun, template: Any) -> bool:
 
 def model_stages(run: LoadedRun, writer: CodeWriter) -> tuple[list[Stage], set[ImportLine]]:
     """The pipeline stage and the fitting stage (row steps, early stopping, `fit_pipeline`)."""
-    from workbench.core.train.fit import runner_frame, runner_labels
+    from workbench.core.train.fit import runner_frame, runner_labels, xgboost_rounds
 
     template = run_template(run)
     chain = run.resolved_chain
@@ -207,8 +160,10 @@ def model_stages(run: LoadedRun, writer: CodeWriter) -> tuple[list[Stage], set[I
         fit_lines.append("    X, y = training_rows(X, y)")
     fit_lines.append("    pipeline = build_pipeline()")
     if early:
+        rounds = writer.bundle.add(xgboost_rounds)
+        classify = run.task != TaskType.REGRESSION
         fit_lines += [
-            "    rounds = xgboost_rounds(pipeline, X, y)",
+            f"    rounds = {rounds}(pipeline, X, y, classify={classify}, seed=SEED)",
             "    if rounds is not None:",
             "        pipeline.set_params(model__n_estimators=rounds)",
         ]
@@ -222,21 +177,6 @@ def model_stages(run: LoadedRun, writer: CodeWriter) -> tuple[list[Stage], set[I
             + "\n".join(row_lines)
             + "\n    return X, y\n\n\n"
         )
-    if early:
-        classify = run.task != TaskType.REGRESSION
-        stratify = (
-            "    stratify = y.to_numpy() if y.value_counts().min() >= 2 else None\n"
-            if classify
-            else "    stratify = None\n"
-        )
-        booster = (_CLASSIFIER_BOOSTER if classify else _REGRESSOR_BOOSTER).lstrip("\n")
-        code += (_EARLY_STOPPING % {"stratify": stratify, "booster": booster}).strip() + "\n\n\n"
-        imports |= {
-            ImportLine("sklearn.model_selection", "train_test_split"),
-            ImportLine("sklearn.base", "clone"),
-            ImportLine("xgboost", "XGBClassifier" if classify else "XGBRegressor"),
-            ImportLine("numpy", "", "np"),
-        }
     code += (
         "def fit_pipeline(X: pd.DataFrame, y: pd.Series) -> Pipeline:\n"
         '    """A fitted pipeline on these training rows."""\n' + "\n".join(fit_lines)

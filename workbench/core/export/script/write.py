@@ -70,7 +70,7 @@ def build_document(run: LoadedRun) -> ScriptDocument:
     )
     read, more = read_stage(dataset, used)
     imports |= more
-    split, more = split_stage(spec.split, run.task, spec.target)
+    split, more = split_stage(spec.split, run.task, writer.bundle)
     imports |= more
     metrics, more = metrics_stage(run.task)
     imports |= more
