@@ -69,24 +69,22 @@ SMALL = {"random_forest": {"n_estimators": 15}, "xgboost": {"n_estimators": 40}}
 RUNS = [(case, model) for case, spec in CASES.items() for model in spec.models]
 IDS = [f"{case}-{model}" for case, model in RUNS]
 
-# The child Python: the workbench made unimportable, then the script run as a program.
+# The child Python: the workbench made unimportable, the script run as a program; then its
+# saved model loaded as the script's docstring says and asked about every row of the data.
 RUN_SCRIPT = """
 import runpy, sys
 sys.modules["workbench"] = None  # `import workbench` now raises ImportError
-sys.argv = sys.argv[1:]  # the script sees itself as argv[0], and no arguments
-runpy.run_path(sys.argv[0], run_name="__main__")
-"""
-# Load the saved model as the script's docstring says, and predict every row of the data.
-PREDICT = """
-import sys
-sys.modules["workbench"] = None
-sys.path.insert(0, ".")
-exec(f"from {sys.argv[1]} import *")
-import joblib, numpy as np
-model = joblib.load(MODEL_FILE)
-X = read_data(DATA_FILE)[FEATURES]
-method = getattr(model, "predict_proba", None) or model.predict
-np.save("predictions.npy", np.asarray(method(X), dtype=np.float64))
+script = sys.argv[1]
+sys.argv = [script]  # the script sees itself as argv[0], and no arguments
+runpy.run_path(script, run_name="__main__")
+if script.startswith("train_"):
+    import joblib, numpy as np
+    sys.path.insert(0, ".")
+    exec(f"from {script[:-3]} import *")
+    model = joblib.load(MODEL_FILE)
+    X = read_data(DATA_FILE)[FEATURES]
+    method = getattr(model, "predict_proba", None) or model.predict
+    np.save("predictions.npy", np.asarray(method(X), dtype=np.float64))
 """
 
 
@@ -178,8 +176,7 @@ def test_the_saved_model_predicts_what_the_run_predicts(
     exported: dict, case: str, model: str
 ) -> None:
     item = exported[case, model]
-    _script_output(item, (case, model))  # the script has saved its model
-    _run(["-c", PREDICT, item.script.stem], item.folder)
+    _script_output(item, (case, model))  # the script has saved its model and predicted
     predicted = np.load(item.folder / "predictions.npy")
     with LoadedRun.open(item.root, item.run_id) as run:
         pipeline, X = run.pipeline, run.X
@@ -315,6 +312,7 @@ def test_the_cli_exports_a_script_and_refuses_another_runs(
     assert f"run {second.run_id}:" in script.read_text(encoding="utf-8").splitlines()[0]
 
 
+@pytest.mark.fresh_venv
 def test_a_fresh_venv_with_only_the_requirements_reproduces_the_run(
     exported: dict, request: pytest.FixtureRequest
 ) -> None:

@@ -62,6 +62,9 @@ class CodeWriter:
             return self.expression(value.type)
         if isinstance(value, type) or (callable(value) and hasattr(value, "__qualname__")):
             return self._named(value)  # classes, functions, numpy's ufuncs and dispatchers
+        arguments = _constructor_arguments(value)
+        if arguments is not None:  # an object that keeps its arguments, as estimators do
+            return self._call(type(value), arguments, pandas_output)
         raise WorkbenchError(f"cannot write a {type(value).__name__} value ({value!r}) as code")
 
     def _float(self, value: float) -> str:
@@ -89,21 +92,23 @@ class CodeWriter:
         return name
 
     def _estimator(self, estimator: BaseEstimator, pandas_output: bool) -> str:
-        cls = type(estimator)
-        name = self._named(cls)
         wants_pandas = output_container(estimator) == "pandas" and not pandas_output
         inner = pandas_output or wants_pandas
-        params = estimator.get_params(deep=False)
+        call = self._call(type(estimator), estimator.get_params(deep=False), inner)
+        return f"{call}.set_output(transform='pandas')" if wants_pandas else call
+
+    def _call(self, cls: type, params: dict[str, Any], pandas_output: bool) -> str:
+        """`cls(...)` with the parameters that differ from the defaults."""
+        name = self._named(cls)
         defaults = _defaults(cls)
         arguments: list[str] = []
         positional = _positional(cls)
         for key, value in params.items():
             if key in defaults and _same(defaults[key], value):
                 continue
-            text = self.expression(value, inner)
+            text = self.expression(value, pandas_output)
             arguments.append(text if key in positional else f"{key}={text}")
-        call = f"{name}({', '.join(arguments)})"
-        return f"{call}.set_output(transform='pandas')" if wants_pandas else call
+        return f"{name}({', '.join(arguments)})"
 
 
 # Parameters written without their keyword: the list of steps is what a reader expects first.
@@ -118,6 +123,24 @@ def output_container(estimator: BaseEstimator) -> str | None:
     """What `set_output(transform=...)` asked of this estimator ("pandas"), or None."""
     config = getattr(estimator, "_sklearn_output_config", {})
     return config.get("transform")
+
+
+def _constructor_arguments(value: Any) -> dict[str, Any] | None:
+    """The arguments `value` was made with, when it keeps each under its parameter's name (as
+    scikit-learn's estimators and splitters do); None otherwise."""
+    try:
+        signature = inspect.signature(type(value).__init__)
+    except (TypeError, ValueError):
+        return None
+    names = [
+        name
+        for name, parameter in signature.parameters.items()
+        if name != "self"
+        and parameter.kind not in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD)
+    ]
+    if any(not hasattr(value, name) for name in names):
+        return None
+    return {name: getattr(value, name) for name in names}
 
 
 def _defaults(cls: type) -> dict[str, Any]:
