@@ -25,8 +25,9 @@ import pytest
 
 from workbench.core.export.export_run import ExportRequest, export_run
 from workbench.core.export.script.formatting import ruff_binary
+from workbench.core.project import open_project
 from workbench.core.runs.loaded import LoadedRun
-from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec, TuneSpec
+from workbench.core.specs import ChainSpec, ModelSpec, SplitSpec, StepSpec, TrainSpec, TuneSpec
 from workbench.core.train.runner import run_training
 
 pytestmark = [pytest.mark.shared_data, pytest.mark.slow]
@@ -40,6 +41,7 @@ class Case:
     models: tuple[str, ...]
     ignore: tuple[str, ...] = ()
     tune: TuneSpec = field(default_factory=TuneSpec)
+    chain: tuple[StepSpec, ...] = ()
 
 
 CASES = {
@@ -56,6 +58,33 @@ CASES = {
         "Status",
         SplitSpec("group_kfold", n_splits=3, group_column="Home"),
         ("logistic_regression", "random_forest", "xgboost"),
+    ),
+    # The workbench's own steps, copied into the script: outliers clipped, a signed log, rare
+    # categories grouped, target and hash encoding, a crossed feature, a missing-value flag,
+    # bins, a selection, and row steps (oversampling, dropping duplicates) on training rows.
+    "titanic_chain": Case(
+        "titanic.csv",
+        "survived",
+        SplitSpec("stratified_kfold", n_splits=3),
+        ("logistic_regression",),
+        ignore=("alive",),
+        chain=tuple(
+            StepSpec(name, columns)
+            for name, columns in (
+                ("impute", ("age",)),
+                ("clip_outliers", ("fare",)),
+                ("log1p", ("fare",)),
+                ("group_rare", ("deck",)),
+                ("target_encode", ("embark_town",)),
+                ("missing_indicator", ("age",)),
+                ("feature_cross", ("sex", "class")),
+                ("oversample", ()),
+                ("drop_duplicates", ()),
+                ("bin", ("age",)),
+                ("hash", ("embarked",)),
+                ("select_k_best", ()),
+            )
+        ),
     ),
     "insurance": Case(
         "insurance.csv",
@@ -108,6 +137,10 @@ def exported(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
         root = make_project(
             base / "project", shared_data / "clean" / case.file, case.target, case.ignore
         )
+        if case.chain:
+            project = open_project(root)
+            project.chain = ChainSpec(case.chain)
+            project.save()
         spec = TrainSpec(
             models=tuple(ModelSpec(m, SMALL.get(m, {})) for m in case.models),
             split=case.split,
@@ -235,6 +268,12 @@ def test_a_script_reads_like_its_run(exported: dict) -> None:
     assert "GROUP_COLUMN = 'Home'" in credit or 'GROUP_COLUMN = "Home"' in credit
     assert "GroupKFold(n_splits=N_SPLITS)" in credit and "GroupShuffleSplit(" in credit
     assert "LogisticRegression(" in credit and "def xgboost_rounds(" not in credit
+    chain = exported["titanic_chain", "logistic_regression"].script.read_text(encoding="utf-8")
+    copied = ("ClipOutliers", "RareCategoryGrouper", "HashEncoder", "FeatureCross", "TargetFolds")
+    for name in copied:
+        assert f"\nclass {name}(" in chain or f"\nclass {name}:" in chain
+    assert "\ndef oversample_rows(" in chain
+    assert "X, y = oversample_rows(X, y, " in chain and "X, y = drop_duplicates(X, y, " in chain
     insurance = exported["insurance", "random_forest"].script.read_text(encoding="utf-8")
     assert "RandomForestRegressor(" in insurance and '"rmse": lambda' in insurance
     assert "KFold(n_splits=N_SPLITS, shuffle=True, random_state=SEED)" in insurance
