@@ -44,6 +44,10 @@ class ImportLine:
         return f"import {self.module}{alias}"
 
 
+NUMPY = ImportLine("numpy", "", "np")
+PANDAS = ImportLine("pandas", "", "pd")
+
+
 @dataclass(frozen=True)
 class _ModuleIndex:
     """A module's top-level definitions and imports by the name they bind."""

@@ -9,7 +9,7 @@ left out of that fold, and the mean over folds takes the folds that have it, as 
 
 from __future__ import annotations
 
-from workbench.core.export.script.bundle import ImportLine
+from workbench.core.export.script.bundle import NUMPY, PANDAS, ImportLine
 from workbench.core.export.script.sections import Stage
 from workbench.core.kinds import TaskType
 
@@ -141,8 +141,8 @@ def metrics_stage(task: TaskType) -> tuple[Stage, set[ImportLine]]:
     imports = {
         ImportLine("math"),
         ImportLine("warnings"),
-        ImportLine("numpy", "", "np"),
-        ImportLine("pandas", "", "pd"),
+        NUMPY,
+        PANDAS,
         ImportLine("sklearn", "metrics"),
         ImportLine("sklearn.pipeline", "Pipeline"),
     }

@@ -21,9 +21,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.export.script.bundle import ImportLine, SourceBundle, is_workbench
-
-NUMPY = ImportLine("numpy", "", "np")
+from workbench.core.export.script.bundle import NUMPY, ImportLine, SourceBundle, is_workbench
 
 
 @dataclass
@@ -128,10 +126,10 @@ def output_container(estimator: BaseEstimator) -> str | None:
 def _constructor_arguments(value: Any) -> dict[str, Any] | None:
     """The arguments `value` was made with, when it keeps each under its parameter's name (as
     scikit-learn's estimators and splitters do); None otherwise."""
-    try:
-        signature = inspect.signature(type(value).__init__)
-    except (TypeError, ValueError):
+    init = type(value).__init__
+    if not inspect.isfunction(init):  # object's or a C type's: nothing says what it was made of
         return None
+    signature = inspect.signature(init)
     names = [
         name
         for name, parameter in signature.parameters.items()

@@ -14,12 +14,9 @@ from typing import Any
 
 from workbench.core.dataset import DatasetRef
 from workbench.core.errors import WorkbenchError
-from workbench.core.export.script.bundle import ImportLine
+from workbench.core.export.script.bundle import NUMPY, PANDAS, ImportLine
 from workbench.core.export.script.sections import Stage
 from workbench.core.kinds import ColumnKind
-
-PANDAS = ImportLine("pandas", "", "pd")
-NUMPY = ImportLine("numpy", "", "np")
 
 
 def _call(function: str, path: str, arguments: dict[str, Any]) -> str:

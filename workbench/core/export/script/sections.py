@@ -8,6 +8,7 @@ layouts, so the two cannot drift apart.
 
 from __future__ import annotations
 
+import sys
 import textwrap
 from dataclasses import dataclass, field
 
@@ -37,7 +38,6 @@ class ScriptDocument:
 
     def import_block(self) -> str:
         """The imports, stdlib first, then third-party, each group sorted as isort does."""
-        import sys
 
         def key(line: ImportLine) -> tuple[int, str, str]:
             return (0 if line.name == "" else 1, line.module, line.name)

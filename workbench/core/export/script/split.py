@@ -9,13 +9,11 @@ so the reader sees exactly which rows were held out; only the scheme the run use
 from __future__ import annotations
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.export.script.bundle import ImportLine, SourceBundle
+from workbench.core.export.script.bundle import NUMPY, PANDAS, ImportLine, SourceBundle
 from workbench.core.export.script.sections import Stage
 from workbench.core.kinds import TaskType
 from workbench.core.schemes import split_schemes
 from workbench.core.specs import SplitSpec
-
-NUMPY = ImportLine("numpy", "", "np")
 
 
 def _share(
@@ -61,7 +59,7 @@ def split_stage(
 
     scheme = split_schemes()[spec.scheme]
     classify = task != TaskType.REGRESSION
-    imports = {NUMPY, ImportLine("pandas", "", "pd")}
+    imports = {NUMPY, PANDAS}
     constants = [f"TEST_FRACTION = {spec.test_fraction!r}"]
     lines = ["labelled = np.flatnonzero(frame[TARGET].notna().to_numpy())"]
     planner = scheme.planner

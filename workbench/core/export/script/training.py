@@ -15,7 +15,7 @@ from typing import Any
 from sklearn.base import clone
 
 from workbench.core.chain.stages import model_options
-from workbench.core.export.script.bundle import ImportLine
+from workbench.core.export.script.bundle import NUMPY, ImportLine
 from workbench.core.export.script.objects import CodeWriter, output_container
 from workbench.core.export.script.sections import Stage
 from workbench.core.kinds import TaskType
@@ -227,5 +227,5 @@ print(json.dumps({"validation": validation, "test": test}))""",
             runs=True,
         ),
     ]
-    imports |= {ImportLine("json"), ImportLine("joblib"), ImportLine("numpy", "", "np")}
+    imports |= {ImportLine("json"), ImportLine("joblib"), NUMPY}
     return stages, imports

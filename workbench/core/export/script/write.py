@@ -64,7 +64,8 @@ def build_document(run: LoadedRun) -> ScriptDocument:
         Stage(
             "The run's settings",
             f"Run {run.run_id} ({run.model.label}) predicting '{spec.target}' "
-            f"({run.task.value}). Pass another data file or model file on the command line.",
+            f"({run.task.value}). Pass another data file or model file on the command line (in the "
+            "notebook, change DATA_FILE and MODEL_FILE).",
             "\n".join(constants),
         )
     )
