@@ -30,7 +30,9 @@ from workbench.core.runs.loaded import LoadedRun
 from workbench.core.specs import ChainSpec, ModelSpec, SplitSpec, StepSpec, TrainSpec, TuneSpec
 from workbench.core.train.runner import run_training
 
-pytestmark = [pytest.mark.shared_data, pytest.mark.slow]
+# The module's fixture trains 10 runs before the first test: on a busy 2-core machine that
+# alone can pass the suite's 300 s per-test limit, and the fresh venv installs for minutes.
+pytestmark = [pytest.mark.shared_data, pytest.mark.slow, pytest.mark.timeout(1800)]
 
 
 @dataclass(frozen=True)
