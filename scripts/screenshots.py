@@ -178,6 +178,7 @@ def main() -> int:
         window.nav.setCurrentRow(window._panel_row(export))
         wait(app, lambda: export.current_run() in export._blockers)
         export.set_folder(workdir / "export")
+        export.script_box.setChecked(True)  # the run as a Python script and notebook too
         export.export()
         wait(app, lambda: export.last_result is not None or export.error_label.isVisible(), 300)
         save_window(app, window, "export-panel")

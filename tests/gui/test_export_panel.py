@@ -93,11 +93,37 @@ def test_nothing_ticked_or_no_folder_is_said_inline(qtbot, panel: ExportPanel, r
     assert not panel.export_button.isEnabled()
     assert not panel.export()
     assert panel.error_label.isVisible()
-    assert panel.error_label.text() == "tick at least one of ONNX, Docker bundle or joblib"
+    assert panel.error_label.text() == (
+        "tick at least one of ONNX, Docker bundle, joblib or Python script"
+    )
     panel.joblib_box.setChecked(True)
     panel.folder_edit.setText("  ")
     assert not panel.export()
     assert panel.error_label.text() == "choose a folder to export into"
+
+
+def test_the_python_script_choice_writes_the_script_notebook_and_requirements(
+    qtbot, panel: ExportPanel, root: Path, tmp_path: Path
+) -> None:
+    run_id = _run_id(root)
+    _open(qtbot, panel, root)
+    assert not panel.script_box.isChecked()  # on request only
+    for box in (panel.onnx_box, panel.docker_box, panel.joblib_box, panel.card_box):
+        box.setChecked(False)
+    assert not panel.export_button.isEnabled()
+    panel.script_box.setChecked(True)
+    assert panel.export_button.isEnabled()
+    panel.set_folder(tmp_path / "script")
+    with qtbot.waitSignal(panel.exported, timeout=120_000) as signal:
+        assert panel.export()
+    stem = "train_" + run_id.replace("-", "_")
+    assert [path.name for path in signal.args[0].files] == [
+        f"{stem}.py", f"{stem}.ipynb", "requirements.txt"
+    ]  # fmt: skip
+    shown = [panel.files_list.item(i).text() for i in range(panel.files_list.count())]
+    assert shown == [f"{stem}.py", f"{stem}.ipynb", "requirements.txt"]
+    text = (tmp_path / "script" / f"{stem}.py").read_text(encoding="utf-8")
+    assert text.startswith(f'"""Reproduce ML Workbench run {run_id}:')
 
 
 def test_a_refused_export_shows_why_and_writes_nothing(

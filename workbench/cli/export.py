@@ -1,5 +1,5 @@
-"""`workbench export`: a run as ONNX (with its parity check), a Docker bundle, a joblib file and
-a model card, from the command line.
+"""`workbench export`: a run as ONNX (with its parity check), a Docker bundle, a joblib file, a
+Python script or notebook that reproduces it, and a model card, from the command line.
 
 Without a RUN the best finished run is exported (core.runs.best).
 """
@@ -17,7 +17,8 @@ from workbench.core.errors import WorkbenchError
 
 def add_parser(sub: Any) -> None:
     export = sub.add_parser(
-        "export", help="export a run: ONNX with a parity check, a Docker bundle, joblib, a card"
+        "export",
+        help="export a run: ONNX with a parity check, a Docker bundle, joblib, a Python script",
     )
     export.add_argument("project", type=Path)
     export.add_argument("run", nargs="?", help="run id (default: the best finished run)")
@@ -26,6 +27,15 @@ def add_parser(sub: Any) -> None:
         "--docker", type=Path, metavar="DIR", help="write the Docker bundle into this folder"
     )
     export.add_argument("--joblib", type=Path, metavar="FILE", help="write the joblib file here")
+    export.add_argument(
+        "--script",
+        type=Path,
+        metavar="FILE.py",
+        help="write a Python script that reproduces the run (requirements.txt beside it)",
+    )
+    export.add_argument(
+        "--notebook", type=Path, metavar="FILE.ipynb", help="write the same as a Jupyter notebook"
+    )
     export.add_argument("--no-card", action="store_true", help="do not write a model card")
     export.add_argument(
         "--threshold",
@@ -43,8 +53,12 @@ def add_parser(sub: Any) -> None:
 
 
 def cmd(args: argparse.Namespace) -> int:
-    if args.onnx is None and args.docker is None and args.joblib is None:
-        raise WorkbenchError("say what to export: --onnx FILE, --docker DIR and/or --joblib FILE")
+    wanted = (args.onnx, args.docker, args.joblib, args.script, args.notebook)
+    if all(target is None for target in wanted):
+        raise WorkbenchError(
+            "say what to export: --onnx FILE, --docker DIR, --joblib FILE, --script FILE.py "
+            "and/or --notebook FILE.ipynb"
+        )
     if not args.project.is_dir():
         raise WorkbenchError(f"project folder not found: {args.project}")
     from workbench.core.runs.best import best_run
@@ -56,6 +70,8 @@ def cmd(args: argparse.Namespace) -> int:
         onnx=args.onnx,
         docker=args.docker,
         joblib=args.joblib,
+        script=args.script,
+        notebook=args.notebook,
         card=not args.no_card,
         threshold=args.threshold,
     )

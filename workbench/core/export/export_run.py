@@ -54,6 +54,8 @@ class ExportRequest:
     onnx: Path | None = None
     docker: Path | None = None
     joblib: Path | None = None
+    script: Path | None = None  # a Python script that reproduces the run (+ requirements.txt)
+    notebook: Path | None = None  # the same as a Jupyter notebook
     card: bool = True
     threshold: float = DEFAULT_THRESHOLD
 
@@ -96,8 +98,9 @@ def export_run(
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> ExportResult:
     """The export job: `write_export` of the finished run `run_id`."""
-    if request.onnx is None and request.docker is None and request.joblib is None:
-        raise WorkbenchError("choose at least one export: ONNX, Docker or joblib")
+    wanted = (request.onnx, request.docker, request.joblib, request.script, request.notebook)
+    if all(target is None for target in wanted):
+        raise WorkbenchError("choose at least one export: ONNX, Docker, joblib or Python script")
     if not request.threshold >= 0:
         raise WorkbenchError(f"the parity threshold must be 0 or more, got {request.threshold}")
     progress(0.0, "reading the run")
@@ -138,6 +141,11 @@ def write_export(
         if request.joblib is not None:
             progress(0.75, "copying the joblib pipeline")
             result.files += export_joblib(run, request.joblib)
+        if request.script is not None or request.notebook is not None:
+            progress(0.8, "writing the Python script")
+            from workbench.core.export.script.write import write_script
+
+            result.files += write_script(run, request.script, request.notebook)
         cards = _write_cards(run, request, result, Path(scratch))
         if request.onnx is not None and schema is not None:
             result.files.append(_onnx_readme(schema, Path(request.onnx).parent, result.files))

@@ -35,8 +35,14 @@ HEADER = (
 
 def service_imports(source: Path = SERVICE_SOURCE) -> list[str]:
     """The top-level third-party modules `source` imports, in the order they first appear."""
+    return imported_modules(source.read_text(encoding="utf-8"))
+
+
+def imported_modules(text: str) -> list[str]:
+    """The top-level third-party modules the Python source `text` imports, in the order they
+    first appear (imports inside functions included)."""
     found: list[str] = []
-    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+    for node in ast.walk(ast.parse(text)):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -69,14 +75,24 @@ def service_distributions(source: Path = SERVICE_SOURCE) -> list[tuple[str, str]
     The service's own imports come first, in import order, then the rest sorted by name.
     Raises WorkbenchError naming a package the service imports that is not installed here.
     """
+    return pinned_distributions(
+        service_imports(source), "the exported service", "pip install fastapi uvicorn"
+    )
+
+
+def pinned_distributions(modules: list[str], user: str, hint: str) -> list[tuple[str, str]]:
+    """(distribution name, installed version) for the distributions providing `modules` and
+    everything they require, as installed here: the providers first, in the modules' order,
+    then the rest sorted by name. A module not installed is a WorkbenchError naming `user`
+    (what needs it) and `hint` (how to install it)."""
     providers = metadata.packages_distributions()
     direct: list[str] = []
-    for module in service_imports(source):
+    for module in modules:
         names = providers.get(module)
         if not names:
             raise WorkbenchError(
-                f"the exported service needs the Python package '{module}', which is not "
-                "installed here; install it (pip install fastapi uvicorn) and export again"
+                f"{user} needs the Python package '{module}', which is not "
+                f"installed here; install it ({hint}) and export again"
             )
         direct.extend(name for name in names if name not in direct)
     environment = image_marker_environment()

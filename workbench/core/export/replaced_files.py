@@ -14,6 +14,7 @@ from pathlib import Path
 
 from workbench.core.export.export_run import CARD_FILE, README_FILE, SCHEMA_FILE, ExportRequest
 from workbench.core.export.joblib_export import sidecar_path
+from workbench.core.export.script.owner import REQUIREMENTS_FILE, notebook_run_id, script_run_id
 
 
 @dataclass(frozen=True)
@@ -53,16 +54,26 @@ def _written_paths(request: ExportRequest) -> list[Path]:
                 paths.append(target.parent / CARD_FILE)
     if request.docker is not None:
         paths += [request.docker / SCHEMA_FILE]
+    if request.script is not None:
+        paths += [request.script, request.script.parent / REQUIREMENTS_FILE]
+    if request.notebook is not None:
+        paths += [request.notebook]
     return paths
 
 
 def _owner(path: Path) -> str | None:
-    """The run a JSON file written by an export names; None for other files (the model, the
-    card), whose run their schema or sidecar tells."""
-    if path.suffix != ".json":
+    """The run a JSON file, script or notebook written by an export names; None for other files
+    (the model, the card, requirements.txt), whose run their schema, sidecar or script tells."""
+    if path.suffix == ".py":
+        return script_run_id(path)
+    if path.suffix not in (".json", ".ipynb"):
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return ""
-    return str(data.get("run_id", "")) if isinstance(data, dict) else ""
+    if not isinstance(data, dict):
+        return ""
+    if path.suffix == ".ipynb":
+        return notebook_run_id(data)
+    return str(data.get("run_id", ""))

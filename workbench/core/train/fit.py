@@ -74,7 +74,8 @@ def fit_one(template: Pipeline, X: pd.DataFrame, y: pd.Series, settings: FitSett
     estimator = clone(template)
     model = estimator.steps[-1][1]
     if settings.early_stopping and isinstance(model, XGBClassifierLabels | XGBRegressorDense):
-        rounds = xgboost_rounds(estimator, X, y, settings)
+        classify = settings.task != TaskType.REGRESSION
+        rounds = xgboost_rounds(estimator, X, y, classify, settings.seed)
         if rounds is not None:
             estimator.set_params(model__n_estimators=rounds)
     try:
@@ -114,13 +115,14 @@ def _missing_values_message(estimator: Pipeline, X: pd.DataFrame) -> str:
 
 
 def xgboost_rounds(
-    estimator: Pipeline, X: pd.DataFrame, y: pd.Series, settings: FitSettings
+    estimator: Pipeline, X: pd.DataFrame, y: pd.Series, classify: bool, seed: int
 ) -> int | None:
-    """Trees worth keeping: the best round on a held-back slice of the training rows."""
+    """Trees worth keeping: the best round on a held-back slice of the training rows (None
+    when the slice would be too small to judge). Plain arguments, so an exported script can
+    carry this very function."""
     from sklearn.model_selection import train_test_split
     from xgboost import XGBClassifier, XGBRegressor
 
-    classify = settings.task != TaskType.REGRESSION
     n_slice = round(EARLY_STOPPING_FRACTION * len(y))
     if n_slice < EARLY_STOPPING_MIN_ROWS:
         return None
@@ -129,7 +131,7 @@ def xgboost_rounds(
     if classify and y.value_counts().min() >= 2:
         stratify = y.to_numpy()
     inner, held = train_test_split(
-        positions, test_size=n_slice, random_state=settings.seed, stratify=stratify
+        positions, test_size=n_slice, random_state=seed, stratify=stratify
     )
     prefix = clone(estimator[:-1]).fit(X.iloc[inner], y.iloc[inner])
     train_matrix = np.asarray(prefix.transform(X.iloc[inner]), dtype=np.float32)

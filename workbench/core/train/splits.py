@@ -185,7 +185,7 @@ class _Planner:
             return rows[test], rows[~test]
         if planner == "timeseries":
             ordered, times = self.by_time(rows)
-            cut = _snap(times, ordered.size - math.ceil(fraction * ordered.size))
+            cut = snap_to_time_boundary(times, ordered.size - math.ceil(fraction * ordered.size))
             if cut <= 0 or cut >= ordered.size:
                 raise self._few_times(times)
             return ordered[cut:], ordered[:cut]
@@ -302,7 +302,7 @@ class _Planner:
         size = ordered.size // (k + 1)
         if size == 0:
             raise WorkbenchError(f"{k} time-series folds need at least {k + 1} rows")
-        starts = [_snap(times, ordered.size - (k - i) * size) for i in range(k)]
+        starts = [snap_to_time_boundary(times, ordered.size - (k - i) * size) for i in range(k)]
         folds = []
         for i, start in enumerate(starts):
             end = starts[i + 1] if i + 1 < k else ordered.size
@@ -361,13 +361,13 @@ class _Planner:
     def by_time(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """`rows` ordered by time (position breaks ties), and their times in that order."""
         if self._times is None:
-            self._times = _time_values(self.frame[self.spec.time_column])
+            self._times = time_values(self.frame[self.spec.time_column])
         times = self._times[rows]
         order = np.lexsort((rows, times))
         return rows[order], times[order]
 
 
-def _time_values(column: pd.Series) -> np.ndarray:
+def time_values(column: pd.Series) -> np.ndarray:
     """The time column as sortable float64 numbers (dates as nanoseconds)."""
     name = column.name
     if ptypes.is_datetime64_any_dtype(column.dtype):
@@ -386,7 +386,7 @@ def _time_values(column: pd.Series) -> np.ndarray:
     return numbers
 
 
-def _snap(times: np.ndarray, cut: int) -> int:
+def snap_to_time_boundary(times: np.ndarray, cut: int) -> int:
     """`cut` moved to the nearest boundary between two different times (forward on a tie), so
     rows with equal times are never split; 0 or len(times) when there is no such boundary."""
     if cut <= 0 or cut >= times.size or times[cut - 1] != times[cut]:

@@ -1,5 +1,6 @@
 """The Export panel: one finished run out of the workbench as ONNX, a Docker bundle, a joblib
-pipeline and a model card, with the ONNX parity result shown.
+pipeline, a Python script (and notebook) that reproduces it and a model card, with the ONNX
+parity result shown.
 
 Both the check ("does this run convert?") and the export itself load scikit-learn and skl2onnx,
 so they run as jobs in a child process: the window stays responsive and Cancel works. The
@@ -42,6 +43,7 @@ from workbench.core.export.export_run import (
     export_run,
 )
 from workbench.core.export.replaced_files import ReplacedExport, replaced_export
+from workbench.core.export.script.owner import notebook_file_name, script_file_name
 from workbench.core.runs.log import LOG_FILE, ExperimentLog, RunRecord
 from workbench.gui.dialogs.confirm import AskFn, confirm
 from workbench.gui.job_mixin import JobsMixin
@@ -84,12 +86,15 @@ def default_folder(project_root: Path, run_id: str) -> Path:
 
 
 def request_for(folder: Path, onnx: bool, docker: bool, joblib: bool, card: bool,
-                threshold: float) -> ExportRequest:  # fmt: skip
-    """The files of one export, laid out in one folder."""
+                threshold: float, script_for: str | None = None) -> ExportRequest:  # fmt: skip
+    """The files of one export, laid out in one folder; `script_for`: the run id whose Python
+    script and notebook to write, None for none."""
     return ExportRequest(
         onnx=folder / ONNX_FILE if onnx else None,
         docker=folder / DOCKER_FOLDER if docker else None,
         joblib=folder / JOBLIB_FILE if joblib else None,
+        script=folder / script_file_name(script_for) if script_for else None,
+        notebook=folder / notebook_file_name(script_for) if script_for else None,
         card=card,
         threshold=threshold,
     )
@@ -180,8 +185,10 @@ class ExportPanel(QWidget, JobsMixin):
         if folder is None:
             raise WorkbenchError("choose a folder to export into")
         if not (self.onnx_box.isChecked() or self.docker_box.isChecked()
-                or self.joblib_box.isChecked()):  # fmt: skip
-            raise WorkbenchError("tick at least one of ONNX, Docker bundle or joblib")
+                or self.joblib_box.isChecked() or self.script_box.isChecked()):  # fmt: skip
+            raise WorkbenchError(
+                "tick at least one of ONNX, Docker bundle, joblib or Python script"
+            )
         return request_for(
             folder,
             self.onnx_box.isChecked(),
@@ -189,6 +196,7 @@ class ExportPanel(QWidget, JobsMixin):
             self.joblib_box.isChecked(),
             self.card_box.isChecked(),
             self.threshold_spin.value(),
+            self.current_run() if self.script_box.isChecked() else None,
         )
 
     def export(self, ask: AskFn | None = None) -> bool:
@@ -239,7 +247,8 @@ class ExportPanel(QWidget, JobsMixin):
             muted_label(
                 "The whole pipeline (preparation and model) leaves the workbench: an ONNX file "
                 "checked to predict what the workbench predicted, a Docker bundle serving it "
-                "over HTTP, the scikit-learn pipeline for Python users, and a model card."
+                "over HTTP, the scikit-learn pipeline for Python users, a Python script that "
+                "trains the same model again without the workbench, and a model card."
             )
         )
         self.empty_label = muted_label(NO_RUNS_TEXT)
@@ -257,9 +266,19 @@ class ExportPanel(QWidget, JobsMixin):
         self.onnx_box = QCheckBox("ONNX model (model.onnx, schema.json), with the parity check")
         self.docker_box = QCheckBox("Docker bundle (an HTTP service for the ONNX model)")
         self.joblib_box = QCheckBox("joblib pipeline for Python (with its sha256 and versions)")
+        self.script_box = QCheckBox(
+            "Python script and notebook that reproduce the run (train_<run>.py, .ipynb, "
+            "requirements.txt)"
+        )
         self.card_box = QCheckBox("Model card (Markdown, beside each export)")
-        for box in (self.onnx_box, self.docker_box, self.joblib_box, self.card_box):
-            box.setChecked(True)
+        for box in (
+            self.onnx_box,
+            self.docker_box,
+            self.joblib_box,
+            self.script_box,
+            self.card_box,
+        ):
+            box.setChecked(box is not self.script_box)  # the script on request: it is for engineers
             box.toggled.connect(self._update_buttons)
             form.addRow("", box)
         folder_row = QHBoxLayout()
@@ -341,8 +360,10 @@ class ExportPanel(QWidget, JobsMixin):
         blocked = bool(run_id and self._blockers.get(run_id))
         for box in (self.onnx_box, self.docker_box):
             box.setEnabled(not blocked and not running)
-        ticked = self.joblib_box.isChecked() or (
-            not blocked and (self.onnx_box.isChecked() or self.docker_box.isChecked())
+        ticked = (
+            self.joblib_box.isChecked()
+            or self.script_box.isChecked()
+            or (not blocked and (self.onnx_box.isChecked() or self.docker_box.isChecked()))
         )
         self.export_button.setEnabled(bool(run_id) and ticked and not running)
 
@@ -392,8 +413,8 @@ class ExportPanel(QWidget, JobsMixin):
         if blockers:
             self.check_label.setStyleSheet("color: #c62828;")
             self.check_label.setText(
-                "Cannot convert to ONNX (the joblib pipeline can still be exported):\n• "
-                + "\n• ".join(blockers)
+                "Cannot convert to ONNX (the joblib pipeline and the Python script can still be "
+                "exported):\n• " + "\n• ".join(blockers)
             )
         elif self._warnings.get(run_id):
             self.check_label.setStyleSheet(f"color: {WARNING_COLOR};")

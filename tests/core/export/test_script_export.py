@@ -1,0 +1,380 @@
+"""The exported Python script reproduces its run: logistic regression (linear regression for the
+regression), random forest and XGBoost on three shared datasets (titanic with a random search,
+credit with a group split, insurance as a regression). Each script runs in a child Python that
+cannot import the workbench; it prints the logged validation and test metrics to 6 decimals and
+its saved model predicts what the run's pipeline predicts. The scripts pass ruff; the notebook
+holds the same code; requirements.txt pins what the script imports. One test installs a fresh
+venv from requirements.txt alone (cached per requirements hash in pytest's cache).
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from workbench.core.export.export_run import ExportRequest, export_run
+from workbench.core.export.script.formatting import ruff_binary
+from workbench.core.project import open_project
+from workbench.core.runs.loaded import LoadedRun
+from workbench.core.specs import ChainSpec, ModelSpec, SplitSpec, StepSpec, TrainSpec, TuneSpec
+from workbench.core.train.runner import run_training
+
+# The module's fixture trains 10 runs before the first test: on a busy 2-core machine that
+# alone can pass the suite's 300 s per-test limit, and the fresh venv installs for minutes.
+pytestmark = [pytest.mark.shared_data, pytest.mark.slow, pytest.mark.timeout(1800)]
+
+
+@dataclass(frozen=True)
+class Case:
+    file: str
+    target: str
+    split: SplitSpec
+    models: tuple[str, ...]
+    ignore: tuple[str, ...] = ()
+    tune: TuneSpec = field(default_factory=TuneSpec)
+    chain: tuple[StepSpec, ...] = ()
+
+
+CASES = {
+    "titanic": Case(
+        "titanic.csv",
+        "survived",
+        SplitSpec("stratified_kfold", n_splits=3),
+        ("logistic_regression", "random_forest", "xgboost"),
+        ignore=("alive",),
+        tune=TuneSpec(method="random", n_trials=3),
+    ),
+    "credit": Case(
+        "modeldata_credit_data.csv",
+        "Status",
+        SplitSpec("group_kfold", n_splits=3, group_column="Home"),
+        ("logistic_regression", "random_forest", "xgboost"),
+    ),
+    # The workbench's own steps, copied into the script: outliers clipped, a signed log, rare
+    # categories grouped, target and hash encoding, a crossed feature, a missing-value flag,
+    # bins, a selection, and row steps (oversampling, dropping duplicates) on training rows.
+    "titanic_chain": Case(
+        "titanic.csv",
+        "survived",
+        SplitSpec("stratified_kfold", n_splits=3),
+        ("logistic_regression",),
+        ignore=("alive",),
+        chain=tuple(
+            StepSpec(name, columns)
+            for name, columns in (
+                ("impute", ("age",)),
+                ("clip_outliers", ("fare",)),
+                ("log1p", ("fare",)),
+                ("group_rare", ("deck",)),
+                ("target_encode", ("embark_town",)),
+                ("missing_indicator", ("age",)),
+                ("feature_cross", ("sex", "class")),
+                ("oversample", ()),
+                ("drop_duplicates", ()),
+                ("bin", ("age",)),
+                ("hash", ("embarked",)),
+                ("select_k_best", ()),
+            )
+        ),
+    ),
+    "insurance": Case(
+        "insurance.csv",
+        "charges",
+        SplitSpec("kfold", n_splits=3),
+        ("linear_regression", "random_forest", "xgboost"),
+    ),
+}
+# Small forests and boosters: the scripts train every fold again.
+SMALL = {"random_forest": {"n_estimators": 15}, "xgboost": {"n_estimators": 40}}
+RUNS = [(case, model) for case, spec in CASES.items() for model in spec.models]
+IDS = [f"{case}-{model}" for case, model in RUNS]
+
+# The child Python: the workbench made unimportable, the script run as a program; then its
+# saved model loaded as the script's docstring says and asked about every row of the data.
+RUN_SCRIPT = """
+import runpy, sys
+sys.modules["workbench"] = None  # `import workbench` now raises ImportError
+script = sys.argv[1]
+sys.argv = [script]  # the script sees itself as argv[0], and no arguments
+runpy.run_path(script, run_name="__main__")
+if script.startswith("train_"):
+    import joblib, numpy as np
+    sys.path.insert(0, ".")
+    exec(f"from {script[:-3]} import *")
+    model = joblib.load(MODEL_FILE)
+    X = read_data(DATA_FILE)[FEATURES]
+    method = getattr(model, "predict_proba", None) or model.predict
+    np.save("predictions.npy", np.asarray(method(X), dtype=np.float64))
+"""
+
+
+@dataclass(frozen=True)
+class Exported:
+    root: Path
+    run_id: str
+    folder: Path
+    script: Path
+    notebook: Path
+
+
+@pytest.fixture(scope="module")
+def exported(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """(case, model) -> the run exported as a script and a notebook, its data file beside it."""
+    from _projects import make_project
+
+    found = {}
+    for name, case in CASES.items():
+        base = tmp_path_factory.mktemp(name)
+        root = make_project(
+            base / "project", shared_data / "clean" / case.file, case.target, case.ignore
+        )
+        if case.chain:
+            project = open_project(root)
+            project.chain = ChainSpec(case.chain)
+            project.save()
+        spec = TrainSpec(
+            models=tuple(ModelSpec(m, SMALL.get(m, {})) for m in case.models),
+            split=case.split,
+            tune=case.tune,
+            seed=0,
+            n_jobs=1,
+            include_baseline=False,
+        )
+        results = run_training(root, spec)
+        assert [r.status for r in results] == ["finished"] * len(case.models)
+        for model, result in zip(case.models, results, strict=True):
+            folder = base / model
+            folder.mkdir()
+            shutil.copy(shared_data / "clean" / case.file, folder / case.file)
+            script = folder / f"train_{model}.py"
+            notebook = folder / f"train_{model}.ipynb"
+            request = ExportRequest(script=script, notebook=notebook)
+            files = export_run(root, result.run_id, request).files
+            assert files == [script, notebook, folder / "requirements.txt"]
+            found[name, model] = Exported(root, result.run_id, folder, script, notebook)
+    return found
+
+
+def _run(args: list[str], cwd: Path, python: str = sys.executable) -> subprocess.CompletedProcess:
+    done = subprocess.run(
+        [python, "-I", *args], cwd=cwd, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
+_outputs: dict[tuple[str, str], dict] = {}
+
+
+def _script_output(item: Exported, key: tuple[str, str]) -> dict:
+    """The script's last line of output, parsed (run once per script)."""
+    if key not in _outputs:
+        done = _run(["-c", RUN_SCRIPT, item.script.name], item.folder)
+        _outputs[key] = json.loads(done.stdout.strip().splitlines()[-1])
+    return _outputs[key]
+
+
+def _logged(item: Exported) -> dict:
+    with LoadedRun.open(item.root, item.run_id) as run:
+        return {part: dict(run.record.metrics[part]) for part in ("validation", "test")}
+
+
+def _assert_same_metrics(printed: dict, logged: dict) -> None:
+    for part in ("validation", "test"):
+        assert sorted(printed[part]) == sorted(logged[part]), part
+        for metric, value in logged[part].items():
+            assert f"{printed[part][metric]:.6f}" == f"{value:.6f}", (part, metric)
+
+
+@pytest.mark.parametrize(("case", "model"), RUNS, ids=IDS)
+def test_the_script_prints_the_logged_metrics(exported: dict, case: str, model: str) -> None:
+    item = exported[case, model]
+    printed = _script_output(item, (case, model))
+    logged = _logged(item)
+    assert len(logged["validation"]) >= 6 and len(logged["test"]) >= 6
+    _assert_same_metrics(printed, logged)
+
+
+@pytest.mark.parametrize(("case", "model"), RUNS, ids=IDS)
+def test_the_saved_model_predicts_what_the_run_predicts(
+    exported: dict, case: str, model: str
+) -> None:
+    item = exported[case, model]
+    _script_output(item, (case, model))  # the script has saved its model and predicted
+    predicted = np.load(item.folder / "predictions.npy")
+    with LoadedRun.open(item.root, item.run_id) as run:
+        pipeline, X = run.pipeline, run.X
+        expected = pipeline.predict_proba(X) if hasattr(pipeline, "predict_proba") else None
+        if expected is None:
+            expected = pipeline.predict(X)
+    assert predicted.shape == np.asarray(expected).shape
+    assert predicted.shape[0] == len(X)
+    np.testing.assert_allclose(predicted, expected, rtol=1e-9, atol=1e-12)
+
+
+def _workbench_imports(text: str) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names if a.name.split(".")[0] == "workbench"]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "workbench":
+            found.append(node.module or "")
+    return found
+
+
+@pytest.mark.parametrize(("case", "model"), RUNS, ids=IDS)
+def test_the_script_passes_ruff_and_imports_no_workbench(
+    exported: dict, case: str, model: str, repo_root: Path
+) -> None:
+    item = exported[case, model]
+    text = item.script.read_text(encoding="utf-8")
+    assert _workbench_imports(text) == []
+    ruff = ruff_binary()
+    assert ruff is not None
+    # The repository's own rule set, applied to the script alone.
+    config = ["--config", str(repo_root / "pyproject.toml")]
+    checked = subprocess.run(
+        [ruff, "check", *config, "--no-cache", str(item.script)], capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stdout
+    formatted = subprocess.run(
+        [ruff, "format", *config, "--check", "--no-cache", str(item.script)],
+        capture_output=True,
+        text=True,
+    )
+    assert formatted.returncode == 0, formatted.stdout
+
+
+def test_a_script_reads_like_its_run(exported: dict) -> None:
+    """Named steps, the winners of the search, the split's column, the copied classes."""
+    titanic = exported["titanic", "xgboost"].script.read_text(encoding="utf-8")
+    assert titanic.startswith(
+        f'"""Reproduce ML Workbench run {exported["titanic", "xgboost"].run_id}:'
+    )
+    assert "winners of the run's random search" in titanic
+    assert "class XGBClassifierLabels(ClassifierMixin, _XGBoostBase):" in titanic
+    assert "def xgboost_rounds(" in titanic  # early stopping, as the run did it
+    assert "StratifiedKFold(n_splits=N_SPLITS, shuffle=True, random_state=SEED)" in titanic
+    credit = exported["credit", "logistic_regression"].script.read_text(encoding="utf-8")
+    assert "GROUP_COLUMN = 'Home'" in credit or 'GROUP_COLUMN = "Home"' in credit
+    assert "GroupKFold(n_splits=N_SPLITS)" in credit and "GroupShuffleSplit(" in credit
+    assert "LogisticRegression(" in credit and "def xgboost_rounds(" not in credit
+    chain = exported["titanic_chain", "logistic_regression"].script.read_text(encoding="utf-8")
+    copied = ("ClipOutliers", "RareCategoryGrouper", "HashEncoder", "FeatureCross", "TargetFolds")
+    for name in copied:
+        assert f"\nclass {name}(" in chain or f"\nclass {name}:" in chain
+    assert "\ndef oversample_rows(" in chain
+    assert "X, y = oversample_rows(X, y, " in chain and "X, y = drop_duplicates(X, y, " in chain
+    insurance = exported["insurance", "random_forest"].script.read_text(encoding="utf-8")
+    assert "RandomForestRegressor(" in insurance and '"rmse": lambda' in insurance
+    assert "KFold(n_splits=N_SPLITS, shuffle=True, random_state=SEED)" in insurance
+
+
+def test_the_notebook_holds_the_scripts_stages_and_runs(exported: dict) -> None:
+    item = exported["credit", "xgboost"]
+    notebook = nbformat.read(item.notebook, as_version=4)
+    nbformat.validate(notebook)
+    assert notebook.metadata["workbench"] == {"run_id": item.run_id}
+    kinds = [cell.cell_type for cell in notebook.cells]
+    # The docstring, the imports, then a markdown cell before every stage's code.
+    assert kinds[:2] == ["markdown", "code"]
+    assert kinds[2:] == ["markdown", "code"] * ((len(kinds) - 2) // 2)
+    titles = [c.source.splitlines()[0] for c in notebook.cells[2:] if c.cell_type == "markdown"]
+    assert titles == [
+        "## The run's settings",
+        "## The workbench's own steps",
+        "## Read the data",
+        "## Split the rows",
+        "## Metrics",
+        "## The chain and the model",
+        "## Fitting",
+        "## Read and split",
+        "## Cross-validate",
+        "## Fit, test and save",
+    ]
+    code = "\n\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+    assert _workbench_imports(code) == []
+    (item.folder / "notebook_cells.py").write_text(code, encoding="utf-8")
+    done = _run(["-c", RUN_SCRIPT, "notebook_cells.py"], item.folder)
+    _assert_same_metrics(json.loads(done.stdout.strip().splitlines()[-1]), _logged(item))
+
+
+def _pins(folder: Path) -> dict[str, str]:
+    lines = (folder / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    pins = [line.split("==") for line in lines if line and not line.startswith("#")]
+    return {name: version for name, version in pins}
+
+
+def test_requirements_pin_what_the_script_imports_as_installed(exported: dict) -> None:
+    boosted = _pins(exported["titanic", "xgboost"].folder)
+    for name in ("pandas", "numpy", "scikit-learn", "joblib", "scipy"):
+        assert boosted[name] == metadata.version(name)
+    xgboost = next(name for name in boosted if name.startswith("xgboost"))
+    assert boosted[xgboost] == metadata.version(xgboost)
+    plain = _pins(exported["titanic", "logistic_regression"].folder)
+    assert not any(name.startswith("xgboost") for name in plain)
+    assert "PySide6" not in plain and "ml-workbench" not in plain and "onnx" not in plain
+
+
+def test_the_cli_exports_a_script_and_refuses_another_runs(
+    exported: dict, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    from workbench.cli.main import main
+
+    first, second = exported["insurance", "xgboost"], exported["insurance", "random_forest"]
+    script, notebook = tmp_path / "train.py", tmp_path / "train.ipynb"
+    args = [str(first.root), first.run_id, "--script", str(script), "--notebook", str(notebook)]
+    assert main(["export", *args]) == 0
+    out = capsys.readouterr().out
+    assert str(script) in out and str(tmp_path / "requirements.txt") in out
+    assert script.read_text(encoding="utf-8") == first.script.read_text(encoding="utf-8")
+    assert main(["export", *args]) == 0  # the same run's script is replaced without asking
+    capsys.readouterr()
+    other = [str(second.root), second.run_id, "--script", str(script)]
+    assert main(["export", *other]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+    assert captured.err.strip().endswith(
+        f"{script}, {tmp_path / 'requirements.txt'} hold run "
+        f"{first.run_id}'s export: pass --replace to overwrite them"
+    )
+    assert main(["export", *other, "--replace"]) == 0
+    assert f"run {second.run_id}:" in script.read_text(encoding="utf-8").splitlines()[0]
+
+
+@pytest.mark.fresh_venv
+def test_a_fresh_venv_with_only_the_requirements_reproduces_the_run(
+    exported: dict, request: pytest.FixtureRequest
+) -> None:
+    """The XGBoost script with a search, in a venv made from its requirements.txt alone (cached
+    per requirements hash across test sessions: the first install takes a minute or two)."""
+    item = exported["titanic", "xgboost"]
+    requirements = item.folder / "requirements.txt"
+    digest = hashlib.sha256(requirements.read_bytes()).hexdigest()[:16]
+    venv = Path(request.config.cache.mkdir("script-venvs")) / digest
+    python = venv / "bin" / "python"
+    if not (venv / "installed").exists():
+        shutil.rmtree(venv, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+        install = [str(python), "-m", "pip", "install", "-q", "-r", str(requirements)]
+        done = subprocess.run(install, capture_output=True, text=True, timeout=900)
+        assert done.returncode == 0, done.stderr[-3000:]
+        (venv / "installed").write_text(requirements.read_text(encoding="utf-8"))
+    listed = subprocess.run(
+        [str(python), "-m", "pip", "list", "--format=json"], capture_output=True, text=True
+    )
+    names = {entry["name"].lower() for entry in json.loads(listed.stdout)}
+    assert "ml-workbench" not in names and "pyside6-essentials" not in names
+    done = _run([item.script.name], item.folder, python=str(python))
+    _assert_same_metrics(json.loads(done.stdout.strip().splitlines()[-1]), _logged(item))
