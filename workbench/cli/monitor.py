@@ -91,7 +91,7 @@ def drift_options(pairs: list[str]) -> DriftOptions:
 
 def cmd(args: argparse.Namespace) -> int:
     """Check the batch, print the verdict (or the JSON), write the HTML when asked."""
-    from workbench.core.monitor.file_check import check_file
+    from workbench.core.export.batch_check import check_file
     from workbench.core.monitor.html_report import write_check_report
 
     if not args.project.is_dir():
@@ -117,7 +117,7 @@ def cmd(args: argparse.Namespace) -> int:
 
 
 def _print_check(check: StoredCheck, out: Path | None) -> None:
-    from workbench.core.monitor.verdict import check_verdicts
+    from workbench.core.monitor.verdict import check_verdicts, drift_order
 
     report = check.report
     print(f"{check.file_name}: {report.rows:,} rows against run {report.run_id}")
@@ -133,7 +133,7 @@ def _print_check(check: StoredCheck, out: Path | None) -> None:
             _number(column.psi),
             "DRIFTED" if column.drifted else "",
         ]
-        for column in sorted(tested, key=lambda c: (not c.drifted, -(c.psi or 0.0)))
+        for column in drift_order(tested)
     ]
     if rows:
         print()

@@ -17,7 +17,7 @@ from workbench.core.atomic import write_text_atomic
 from workbench.core.errors import WorkbenchError
 from workbench.core.monitor.drift import ColumnDrift
 from workbench.core.monitor.history import StoredCheck
-from workbench.core.monitor.verdict import Status, check_verdicts
+from workbench.core.monitor.verdict import Status, check_verdicts, drift_order
 from workbench.core.report.document import CSS, esc, number_text, table_html, when_text
 
 REFERENCE_COLOUR = "#8c959f"
@@ -35,14 +35,6 @@ svg.shares { display: block; border: 1px solid #d0d7de; background: #fff; }
 """
 CHART_WIDTH = 420
 CHART_HEIGHT = 120
-
-
-def drift_order(columns: Sequence[ColumnDrift]) -> list[ColumnDrift]:
-    """Columns sorted by drift: drifted first, then by PSI, untested last (the panel's order)."""
-    return sorted(
-        columns,
-        key=lambda c: (not c.drifted, c.psi is None, -(c.psi or 0.0), c.name),
-    )
 
 
 def shares_svg(column: ColumnDrift, width: int = CHART_WIDTH, height: int = CHART_HEIGHT) -> str:

@@ -1,11 +1,14 @@
-"""One line per check of a report, in words: what the CLI prints, the HTML report heads with
-and the Monitor panel shows as its summary. Written once so the three say the same thing."""
+"""One line per check of a report, in words, and the order columns are listed in: what the CLI
+prints, the HTML report heads with and the Monitor panel shows. Written once so the three say
+the same thing."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from workbench.core.monitor.drift import ColumnDrift
 from workbench.core.monitor.report import DriftReport
 
 
@@ -93,3 +96,11 @@ def _performance(report: DriftReport) -> Verdict:
     )
     text = f"{main.label} {main.batch:.4g} on {metrics.rows:,} labelled rows; {where}"
     return Verdict("performance", Status.FAILED if metrics.degraded else Status.OK, text)
+
+
+def drift_order(columns: Sequence[ColumnDrift]) -> list[ColumnDrift]:
+    """Columns sorted by drift: drifted first, then by PSI, untested last (the panel's order)."""
+    return sorted(
+        columns,
+        key=lambda c: (not c.drifted, c.psi is None, -(c.psi or 0.0), c.name),
+    )

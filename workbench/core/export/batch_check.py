@@ -1,6 +1,10 @@
 """Check a batch file against a finished run: what `workbench monitor` and the Monitor panel's
 job both call.
 
+It lives beside predict.py because it predicts a new file with the run's fitted pipeline the
+same way (in chunks, after the schema check); the monitor package itself stays free of the
+pipeline, which is what lets the runner store a reference when a run finishes.
+
 The steps, each with its share of the progress bar and cancel honoured between chunks: the
 run's reference (stored, or built on first use), the file read with the same read options as
 an import, the run's fitted pipeline predicting the batch in chunks, then `check_batch`. The
@@ -21,6 +25,8 @@ import numpy as np
 import pandas as pd
 
 from workbench.core.errors import SchemaError, WorkbenchError
+from workbench.core.export.feature_schema import schema_for_run
+from workbench.core.export.predict import predict_in_chunks
 from workbench.core.io.table import file_sha256, read_table, require_table_file
 from workbench.core.kinds import TaskType
 from workbench.core.monitor.check import check_batch
@@ -93,8 +99,6 @@ def batch_predictions(
 ) -> Predictions | None:
     """The run's pipeline's outputs for the batch's rows, probabilities in the order of the
     reference's classes; None when the batch is not what the pipeline reads (see above)."""
-    from workbench.core.export.feature_schema import schema_for_run
-    from workbench.core.export.predict import predict_in_chunks
     from workbench.core.train.fit import predict
 
     try:
