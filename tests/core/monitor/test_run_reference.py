@@ -41,7 +41,7 @@ def test_the_stored_reference_is_the_one_built_from_the_run(project: tuple) -> N
     assert [c.name for c in stored.predictions] == [
         "prediction", "proba_Adelie", "proba_Chinstrap", "proba_Gentoo",
     ]  # fmt: skip
-    assert stored.metric == "accuracy" and len(stored.validation_scores["accuracy"]) == 1
+    assert stored.metric == "f1_macro" and len(stored.validation_scores["f1_macro"]) == 1
 
 
 def test_a_run_without_a_reference_gets_one_on_first_use(project: tuple) -> None:
