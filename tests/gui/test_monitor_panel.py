@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _serve_runs import trained_run
+from _serve_runs import copied_run
 
 from workbench.core.monitor.history import list_checks
 from workbench.core.runs.log import LOG_FILE, ExperimentLog
@@ -21,10 +21,8 @@ pytestmark = pytest.mark.shared_data
 
 @pytest.fixture()
 def root(shared_data: Path, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
-    run = trained_run("penguins", shared_data, tmp_path_factory)
-    copy = tmp_path / "penguins"
-    shutil.copytree(run.project, copy)
-    shutil.rmtree(copy / "monitor", ignore_errors=True)
+    copy = copied_run("penguins", shared_data, tmp_path_factory, tmp_path / "penguins")
+    shutil.rmtree(copy / "monitor", ignore_errors=True)  # checks another test kept
     return copy
 
 

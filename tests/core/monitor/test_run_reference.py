@@ -3,11 +3,10 @@ rebuilt and logged again for a run without one, refused when changed since it wa
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from _serve_runs import trained_run
+from _serve_runs import copied_run, trained_run
 
 from workbench.core.errors import ProjectError
 from workbench.core.monitor.run_reference import (
@@ -23,10 +22,8 @@ pytestmark = pytest.mark.shared_data
 @pytest.fixture
 def project(shared_data: Path, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> tuple:
     """A copy of the session's penguins project, free to damage."""
-    trained = trained_run("penguins", shared_data, tmp_path_factory)
-    root = tmp_path / "project"
-    shutil.copytree(trained.project, root)
-    return root, trained.run_id
+    root = copied_run("penguins", shared_data, tmp_path_factory, tmp_path / "project")
+    return root, trained_run("penguins", shared_data, tmp_path_factory).run_id
 
 
 def test_the_stored_reference_is_the_one_built_from_the_run(project: tuple) -> None:
