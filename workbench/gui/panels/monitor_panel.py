@@ -12,6 +12,7 @@ drift. Reading the kept checks is a thread job: small JSON files.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -53,6 +54,9 @@ from workbench.gui.plots.drift import (
 )
 from workbench.gui.widgets.param_form import error_label, muted_label
 from workbench.jobs.job import Job
+
+if TYPE_CHECKING:
+    from workbench.core.io.options import ReadOptions
 
 NO_PROJECT_TEXT = "Open a project to monitor its runs."
 NO_RUNS_TEXT = (
@@ -272,7 +276,7 @@ class MonitorPanel(QWidget, JobsMixin):
         self.batch_dialog = dialog
         dialog.open()
 
-    def check_batch(self, path: Path, options: object = None) -> None:
+    def check_batch(self, path: Path, options: ReadOptions | None = None) -> None:
         """Start the check of `path` (read with `options`) against the chosen run."""
         from workbench.core.export.batch_check import check_file
 
