@@ -98,6 +98,28 @@ def plot_gallery(app, window, workdir: Path, shared: Path) -> None:
             save_window(app, window, "results-threshold")
 
 
+def monitor_panel(app, window, workdir: Path, run_id: str) -> None:
+    """The Monitor panel on a run of the open project: the demo's own rows checked once (stable),
+    then a batch whose penguins weigh 1.5 kg more, checked in the panel's job."""
+    import pandas as pd
+
+    from workbench.core.export.batch_check import check_file
+
+    panel = window.monitor_panel
+    source = REPO / "resources" / "data" / "penguins.csv"
+    check_file(window.controller.project.root, run_id, source)
+    heavier = pd.read_csv(source)
+    heavier["body_mass_g"] = heavier["body_mass_g"] + 1500.0
+    batch = workdir / "penguins-2026-week-48.csv"
+    heavier.to_csv(batch, index=False)
+    window.nav.setCurrentRow(window._panel_row(panel))
+    panel.select_run(run_id)
+    wait(app, lambda: not panel.task_running() and panel.history_list.count() == 1)
+    panel.check_batch(batch)
+    wait(app, lambda: panel.history_list.count() == 2, 300)
+    save_window(app, window, "monitor-panel")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data")
@@ -182,6 +204,7 @@ def main() -> int:
         export.export()
         wait(app, lambda: export.last_result is not None or export.error_label.isVisible(), 300)
         save_window(app, window, "export-panel")
+        monitor_panel(app, window, workdir, run_ids[1])
         if args.shared.is_dir():
             plot_gallery(app, window, workdir, args.shared)
         shared_messy = args.shared / "messy" / "bank-additional.csv"

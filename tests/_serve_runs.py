@@ -98,6 +98,14 @@ def _train(name: str, shared_data: Path, factory: pytest.TempPathFactory) -> Tra
     return TrainedRun(root, result.run_id)
 
 
+def copied_run(name: str, shared_data: Path, factory: pytest.TempPathFactory, to: Path) -> Path:
+    """A copy of the session's `name` project at `to`, free to change (its checks, exports)."""
+    import shutil
+
+    shutil.copytree(trained_run(name, shared_data, factory).project, to)
+    return to
+
+
 def exported_onnx(
     name: str, shared_data: Path, factory: pytest.TempPathFactory
 ) -> tuple[TrainedRun, Path]:

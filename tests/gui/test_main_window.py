@@ -333,6 +333,7 @@ WINDOW_TASKS = sorted([
     ("ResultsPanel", "saved"), ("ResultsPanel", "results"), ("ResultsPanel", "analysis"),
     ("ReportBar", "report"),
     ("ExportPanel", "runs"), ("ExportPanel", "check"), ("ExportPanel", "export"),
+    ("MonitorPanel", "runs"), ("MonitorPanel", "history"), ("MonitorPanel", "check"),
     ("ImportDialog", "preview"), ("ImportDialog", "target"),
 ])  # fmt: skip
 

@@ -42,6 +42,7 @@ from workbench.gui.notifications import NotificationArea
 from workbench.gui.panels.data_panel import DataPanel
 from workbench.gui.panels.experiments_panel import ExperimentsPanel
 from workbench.gui.panels.export_panel import ExportPanel
+from workbench.gui.panels.monitor_panel import MonitorPanel
 from workbench.gui.panels.prepare_panel import PreparePanel
 from workbench.gui.panels.profile_panel import ProfilePanel
 from workbench.gui.panels.results_panel import ResultsPanel
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
         self.results_panel = ResultsPanel()
         # Exports the run chosen there (or in its own picker); converts in a child process.
         self.export_panel = ExportPanel()
+        self.monitor_panel = MonitorPanel()
         self.stack.addWidget(self.welcome)
         self._panels: list[tuple[str, QWidget]] = [
             ("Data", self.data_panel),
@@ -139,6 +141,7 @@ class MainWindow(QMainWindow):
             ("Experiments", self.experiments_panel),
             ("Results", self.results_panel),
             ("Export", self.export_panel),
+            ("Monitor", self.monitor_panel),
         ]
         for label, panel in self._panels:
             self.stack.addWidget(panel)
@@ -252,6 +255,7 @@ class MainWindow(QMainWindow):
         self.prepare_panel.chain_changed.connect(self.train_panel.set_chain)
         self.train_panel.runs_changed.connect(self.experiments_panel.refresh)
         self.train_panel.runs_changed.connect(self.export_panel.refresh)
+        self.train_panel.runs_changed.connect(self.monitor_panel.refresh)
         self.experiments_panel.rerun_requested.connect(self._rerun)
         self.experiments_panel.table.selectionModel().selectionChanged.connect(
             self._experiments_selection_changed
@@ -314,12 +318,15 @@ class MainWindow(QMainWindow):
             self.results_panel.set_project(root)
         if root != self.export_panel.project_root:
             self.export_panel.set_project(root)
+        if root != self.monitor_panel.project_root:
+            self.monitor_panel.set_project(root)
 
     def _experiments_selection_changed(self, *_args: object) -> None:
         selected = self.experiments_panel.selected_run_ids()
         self.results_panel.show_runs(selected)
         if len(selected) == 1:
             self.export_panel.select_run(selected[0])
+            self.monitor_panel.select_run(selected[0])
 
     def _rerun(self, spec: TrainSpec) -> None:
         self.train_panel.load_spec(spec)

@@ -110,7 +110,7 @@ def test_every_registered_model_trains(
     )
     assert record.spec.target == {"penguins": "species"}.get(name, record.spec.target)
     assert "alive" not in record.spec.feature_names
-    assert set(record.artifacts) == {"pipeline", "oof", "test_predictions"}
+    assert set(record.artifacts) == {"pipeline", "oof", "test_predictions", "monitor_reference"}
 
 
 def test_each_run_records_the_spec_it_trained_with(penguins: Path) -> None:

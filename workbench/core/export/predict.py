@@ -210,7 +210,9 @@ def _predict(
         raise SchemaError(f"{input_path.name}: {error}") from error
     key_frame = _keys(frame, keys, identifiers, input_path)
     cancel.raise_if_cancelled()
-    predicted, proba = _in_chunks(predictor, features, sub_progress(progress, 0.3, 0.95), cancel)
+    predicted, proba = predict_in_chunks(
+        predictor, features, sub_progress(progress, 0.3, 0.95), cancel
+    )
     result = key_frame.copy()
     result[PREDICTION] = pd.Series(predicted.tolist(), index=result.index, dtype=_dtype(predicted))
     if proba is not None and schema.classes is not None:
@@ -272,7 +274,7 @@ def _keys(
     return frame[chosen].copy()
 
 
-def _in_chunks(
+def predict_in_chunks(
     predictor: Predictor, features: pd.DataFrame, progress: ProgressFn, cancel: CancelToken
 ) -> tuple[np.ndarray, np.ndarray | None]:
     total = len(features)

@@ -18,7 +18,6 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from workbench.core import json_fields
 from workbench.core.errors import WorkbenchError
@@ -159,6 +158,9 @@ def measure(reference: ColumnReference, tally: Tally | None, options: DriftOptio
     )
     if not tally.present:
         return replace(base, note="no values in the batch")
+    # scipy is imported here: the window reads reports (this module) without loading it.
+    from scipy import stats
+
     population = psi(reference_counts, batch_counts, options.psi_floor)
     if isinstance(tally, NumericTally):
         distance = ks_statistic(tally.point_counts, tally.below, tally.at_most, tally.present)

@@ -21,7 +21,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from workbench.core import json_fields
 from workbench.core.kinds import TaskType
@@ -116,6 +115,8 @@ class PerformanceCheck:
 def fold_interval(values: Sequence[float], level: float) -> tuple[float, float] | None:
     """Where one more fold's score falls with probability `level` (see the module docstring);
     None with fewer than two folds."""
+    from scipy import stats  # here: the window reads reports (this module) without loading it
+
     k = len(values)
     if k < 2:
         return None

@@ -116,8 +116,8 @@ def png_data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def _table(header: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[int] = (),
-           row_classes: Sequence[str] | None = None, css: str = "") -> str:  # fmt: skip
+def table_html(header: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[int] = (),
+               row_classes: Sequence[str] | None = None, css: str = "") -> str:  # fmt: skip
     """An HTML table from already-escaped cells; `numeric` columns are right-aligned."""
     klass = f' class="{css}"' if css else ""
     head = "".join(
@@ -231,7 +231,7 @@ def _data_section(facts: RunFacts) -> str:
         parts.append(
             f"<h3>Class balance</h3><p>Over the {total:,} rows the run scored "
             f"(validation and test).{positive}</p>"
-            + _table(["Class", "Rows", "Share"], rows, numeric=(1, 2))
+            + table_html(["Class", "Rows", "Share"], rows, numeric=(1, 2))
         )
     if facts.target_summary is not None:
         summary = facts.target_summary
@@ -239,7 +239,7 @@ def _data_section(facts: RunFacts) -> str:
         parts.append(
             f"<h3>Target</h3><p>Over the {int(summary['count']):,} rows the run scored "
             "(validation and test).</p>"
-            + _table(["Mean", "Std", "Min", "Median", "Max"], rows, numeric=range(5))
+            + table_html(["Mean", "Std", "Min", "Median", "Max"], rows, numeric=range(5))
         )
     features = ", ".join(f"<code>{esc(name)}</code> ({esc(kind)})" for name, kind in facts.features)
     parts.append(f"<h3>Feature columns ({len(facts.features)})</h3><p>{features or 'none'}</p>")
@@ -277,7 +277,9 @@ def _model_section(facts: RunFacts) -> str:
         for s in facts.model_settings
     ]
     table = (
-        _table(["Parameter", "Name", "Value", "From"], rows) if rows else "<p>No parameters.</p>"
+        table_html(["Parameter", "Name", "Value", "From"], rows)
+        if rows
+        else "<p>No parameters.</p>"
     )
     return (
         f"<p><b>{esc(facts.model_label)}</b> (<code>{esc(facts.model)}</code>), seed "
@@ -287,7 +289,7 @@ def _model_section(facts: RunFacts) -> str:
 
 def _validation_section(facts: RunFacts) -> str:
     rows = facts.rows
-    counts = _table(
+    counts = table_html(
         ["Rows", "Count"],
         [
             (esc(label), f"{count:,}")
@@ -317,7 +319,7 @@ def _metric_cells(row: MetricRow) -> tuple[str, ...]:
 
 
 def _scores_section(facts: RunFacts) -> str:
-    table = _table(
+    table = table_html(
         ["Metric", "Validation (mean ± std)", "Train (mean)", "Test"],
         [_metric_cells(row) for row in facts.metrics],
         numeric=(1, 2, 3),
@@ -325,7 +327,7 @@ def _scores_section(facts: RunFacts) -> str:
     )
     main = next((row for row in facts.metrics if row.is_run_metric), None)
     label = main.label if main is not None else facts.metric
-    folds = _table(
+    folds = table_html(
         ["Fold", "Validation rows", "Train", "Validation"],
         [
             # Numbered from 1, as the fold plot numbers them.
@@ -367,7 +369,7 @@ def _per_class_section(facts: RunFacts) -> str:
         ]
         parts.append(
             f"<h3>{esc(SPLIT_WORDS.get(which, which).capitalize())}</h3>"
-            + _table(["Class", "Precision", "Recall", "F1", "Rows"], rows, numeric=(1, 2, 3, 4))
+            + table_html(["Class", "Precision", "Recall", "F1", "Rows"], rows, numeric=(1, 2, 3, 4))
         )
     return "".join(parts)
 
@@ -419,7 +421,7 @@ def _environment_section(facts: RunFacts) -> str:
         ("Finished", esc(when_text(facts.finished_at))),
         ("Duration", esc(f"{facts.duration:.1f} s" if facts.duration is not None else "—")),
     ]
-    versions = _table(
+    versions = table_html(
         ["Package", "Version"],
         [(esc(name), esc(version)) for name, version in sorted(env.packages.items())],
     )

@@ -202,7 +202,7 @@ class CandidateRun:
         if test:
             summary["test"] = test
         ctx.log.finish_run(self.run_id, FINISHED, metrics=summary)
-        self._save_plot_data()
+        self._save_run_summaries()
         return CandidateResult(
             self.run_id,
             candidate.model.name,
@@ -388,16 +388,26 @@ class CandidateRun:
         ctx.log.log_artifact(self.run_id, folder / TEST_FILE, "test_predictions")
         return scores(ctx.task, y_test, predictions, ctx.positive)
 
-    def _save_plot_data(self) -> None:
-        """The Results panel's numbers, computed here where scikit-learn is already loaded, so
-        the window shows the run at once. A failure only costs the panel a job later."""
+    def _save_run_summaries(self) -> None:
+        """The Results panel's numbers and the monitor's reference, computed here where the
+        run's data and predictions are at hand, so the window shows the run at once and a
+        batch can be checked against it. A failure only costs a job later (both are built
+        on first use when missing)."""
+        from workbench.core.monitor.run_reference import save_run_reference
         from workbench.core.runs.loaded import LoadedRun
         from workbench.core.runs.plot_numbers import save_plot_numbers
 
         try:
             with LoadedRun.open(self.ctx.root, self.run_id) as run:
-                save_plot_numbers(run.folder, run.record, run.predictions)
-        except Exception:  # the run is finished and logged: never fail it for a cache
+                for save in (
+                    lambda: save_plot_numbers(run.folder, run.record, run.predictions),
+                    lambda: save_run_reference(run),
+                ):
+                    try:
+                        save()
+                    except Exception:  # the run is finished and logged: never fail it here
+                        continue
+        except Exception:  # the log or the data could not be opened: both wait for later
             return
 
     def _save_oof(self, results: list[FoldResult]) -> None:
