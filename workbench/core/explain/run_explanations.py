@@ -13,7 +13,7 @@ Decisions:
 - Slices read the out-of-fold predictions and may use any column of the data. The default set
   (`slice_candidates`) is every feature column that is a number, a category or a boolean, plus
   the columns set aside as ignored (a sensitive attribute is often kept out of the model and
-  still checked for fairness): cheap, no model is run.
+  still checked for fairness), but not a copy of the target: cheap, no model is run.
 - What was computed is written to runs/<run_id>/explanations.json (atomically, merged with what
   was there), keyed by what it depends on, so the window shows it again at once, the report
   and the model card reuse it, and reading it needs neither scikit-learn nor the experiment log.
@@ -38,7 +38,7 @@ from workbench.core.explain.partial_dependence import (
     PartialDependence,
     partial_dependence_curve,
 )
-from workbench.core.explain.slices import SliceReport, slice_metrics
+from workbench.core.explain.slices import DEFAULT_MAX_GROUPS, SliceReport, slice_metrics
 from workbench.core.kinds import ColumnKind, ColumnRole
 from workbench.core.metrics.positive import plain
 from workbench.core.progress import (
@@ -288,7 +288,9 @@ def run_slices(run: Any, columns: str | Sequence[str]) -> SliceReport:
 
 
 def slice_candidates(run: Any) -> list[str]:
-    """The columns sliced by default: see the module's docstring."""
+    """The columns sliced by default: see the module's docstring. A column that copies the
+    target (each of its values holds one target value: titanic's `alive`) says nothing about
+    the model and is left out."""
     columns = [name for name, kind in run.features.items() if kind in SLICED_KINDS]
     project = run.project
     if project.dataset is not None:
@@ -297,7 +299,20 @@ def slice_candidates(run: Any) -> list[str]:
             if role == ColumnRole.IGNORE and kind in SLICED_KINDS and name not in columns:
                 columns.append(name)
     frame = run.training_frame
-    return [name for name in columns if name in frame.columns and name != run.spec.target]
+    target = run.spec.target
+    return [
+        name
+        for name in columns
+        if name in frame.columns and name != target and not _copies(frame[name], frame[target])
+    ]
+
+
+def _copies(column: pd.Series, target: pd.Series) -> bool:
+    """A column of few values (a near-unique one trivially "determines" anything) each of
+    which holds a single target value."""
+    if column.nunique() > DEFAULT_MAX_GROUPS:
+        return False
+    return bool(target.groupby(column.to_numpy(), dropna=True).nunique().max() <= 1)
 
 
 def default_explanations(

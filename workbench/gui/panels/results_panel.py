@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from workbench.core.errors import WorkbenchError
 from workbench.core.explain.importance import importance_job
 from workbench.core.explain.learning_curve import learning_curve_job
+from workbench.core.explain.run_explanations import RunExplanations, explanations_job
 from workbench.core.metrics.plot_data import OOF, SPLIT_LABELS, RunPlotData, RunProblem
 from workbench.core.report.writer import default_report_path
 from workbench.core.runs.result_jobs import load_plot_data, read_saved_plot_data
@@ -45,12 +46,14 @@ from workbench.gui.job_mixin import JobsMixin
 from workbench.gui.plots.base import IMAGE_FILTER
 from workbench.gui.plots.catalog import (
     COMPUTED_ON_REQUEST,
+    EXPLANATIONS,
     LEARNING_CURVE,
     PlotEntry,
     compare_plots_for,
     plots_for,
 )
 from workbench.gui.plots.classification import COUNTS, PERCENT, ConfusionMatrixPlot
+from workbench.gui.plots.explain_views import ExplainView
 from workbench.gui.plots.scores import metric_label
 from workbench.gui.report.report_bar import ReportBar
 from workbench.gui.widgets.param_form import ERROR_COLOR, muted
@@ -76,6 +79,13 @@ def read_saved_runs(project_root: Path, run_ids: Sequence[str]) -> dict[str, Run
         if saved is not None:
             found[run_id] = saved
     return found
+
+
+def _computed_field(key: str) -> str:
+    """The plot numbers' field an on-request entry's job fills."""
+    if key in EXPLANATIONS:
+        return "explanations"
+    return "learning_curve" if key == LEARNING_CURVE else "importance"
 
 
 class ComputePage(QWidget):
@@ -257,6 +267,8 @@ class ResultsPanel(QWidget, JobsMixin):
         run = runs[0]
         if entry.key == LEARNING_CURVE:
             job = Job(learning_curve_job, (self._root, run.run_id), name="Learning curve")
+        elif entry.key in EXPLANATIONS:
+            job = Job(explanations_job, (self._root, run.run_id), name="Explaining the run")
         else:
             job = Job(importance_job, (self._root, run.run_id), name="Feature importance")
         self._computing = (run.run_id, entry.key)
@@ -478,6 +490,9 @@ class ResultsPanel(QWidget, JobsMixin):
             page = entry.factory()
             self._pages[key] = page
             self.pages.addWidget(page)
+            if isinstance(page, ExplainView):
+                page.set_project(self._root)
+                page.explained.connect(lambda result, view=page: self._explained(view, result))
         if isinstance(page, ConfusionMatrixPlot):
             page.set_mode(PERCENT if self.percent_box.isChecked() else COUNTS)
         self.pages.setCurrentWidget(page)
@@ -489,8 +504,10 @@ class ResultsPanel(QWidget, JobsMixin):
         runs = self._shown_runs()
         if entry.key not in COMPUTED_ON_REQUEST or len(runs) != 1:
             return False
-        field = "learning_curve" if entry.key == LEARNING_CURVE else "importance"
-        return getattr(runs[0], field) is None
+        if entry.key in EXPLANATIONS:
+            explanations = runs[0].explanations
+            return explanations is None or explanations.rows is None
+        return getattr(runs[0], _computed_field(entry.key)) is None
 
     def _show_message(self, text: str, error: bool = False) -> None:
         self._entries = []
@@ -575,14 +592,27 @@ class ResultsPanel(QWidget, JobsMixin):
         run = self._data.get(run_id)
         if run is None:
             return
-        field = "learning_curve" if key == LEARNING_CURVE else "importance"
-        self._data[run_id] = dataclasses.replace(run, **{field: frame})
+        self._data[run_id] = dataclasses.replace(run, **{_computed_field(key): frame})
         stale = [k for k in self._pages if run_id in k[0]]
         for k in stale:
             page = self._pages.pop(k)
             self.pages.removeWidget(page)
             page.deleteLater()
         if run_id in self._wanted:
+            self._present()
+
+    def _explained(self, view: ExplainView, explanations: RunExplanations) -> None:
+        """A view computed more (a curve, a slice): every other view of the run reads it."""
+        run = self._data.get(view.run_id)
+        if run is None:
+            return
+        self._data[view.run_id] = dataclasses.replace(run, explanations=explanations)
+        for k in [k for k, page in self._pages.items() if view.run_id in k[0] and page is not view]:
+            if k[3] in EXPLANATIONS:
+                page = self._pages.pop(k)
+                self.pages.removeWidget(page)
+                page.deleteLater()
+        if view.run_id in self._wanted:
             self._present()
 
     def _compute_failed(self, message: str) -> None:
