@@ -9,6 +9,7 @@ explained), and the Results GUI tests' session runs (a 20% test set: the test ro
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -41,6 +42,11 @@ def titanic_xgboost(shared_data: Path, tmp_path_factory: pytest.TempPathFactory)
     split = SplitSpec("stratified_kfold", n_splits=3, test_fraction=0.0)
     runs = train_models(root, {"xgboost_classifier": SMALL["xgboost_classifier"]}, split)
     return root, runs["xgboost_classifier"]
+
+
+def _copy(trained, tmp_path: Path) -> Path:
+    """The session's project copied: what this test saves beside its runs stays here."""
+    return Path(shutil.copytree(trained.root, tmp_path / trained.root.name))
 
 
 def _json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> dict:
@@ -100,14 +106,14 @@ def test_xgboost_values_add_up_to_the_log_odds_and_the_curve_is_scikit_learns(
 def test_slices_are_the_runs_out_of_fold_metrics_per_value(
     result_runs,  # noqa: F811
     capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
     trained = result_runs["titanic"]
-    run_id = trained.runs["decision_tree_classifier"]
+    root, run_id = _copy(trained, tmp_path), trained.runs["decision_tree_classifier"]
     document = _json(
-        capsys,
-        ["explain", str(trained.root), run_id, "--rows", "15", "--slice", "sex", "--json"],
+        capsys, ["explain", str(root), run_id, "--rows", "15", "--slice", "sex", "--json"]
     )
-    folder, frame, pipeline = _run_files(trained.root, run_id)
+    folder, frame, pipeline = _run_files(root, run_id)
     # A tree's output is the positive class's probability; 15 of the test rows.
     shap = document["shap"]
     assert shap["output"] == "probability" and len(shap["rows"]) == 15
@@ -141,12 +147,13 @@ def test_slices_are_the_runs_out_of_fold_metrics_per_value(
 def test_regression_by_two_columns_and_the_table_for_people(
     result_runs,  # noqa: F811
     capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
     trained = result_runs["insurance"]
-    run_id = trained.runs["ridge"]
-    argv = ["explain", str(trained.root), run_id, "--rows", "10"]
+    root, run_id = _copy(trained, tmp_path), trained.runs["ridge"]
+    argv = ["explain", str(root), run_id, "--rows", "10"]
     document = _json(capsys, [*argv, "--slice", "smoker", "--slice", "sex", "--json"])
-    folder, frame, pipeline = _run_files(trained.root, run_id)
+    folder, frame, pipeline = _run_files(root, run_id)
     shap = document["shap"]
     # A linear model is explained by sampling; its values still add up to the prediction.
     assert shap["method"] == "permutation_sampling" and shap["output"] == "value"

@@ -257,6 +257,9 @@ class WaterfallPlot(ResultPlot):
         self.plot.setRange(xRange=(low - pad, high + pad),
                            yRange=(-0.6, len(self._steps) - 0.4), padding=0)  # fmt: skip
 
+    def title_text(self) -> str:
+        return str(self.plot.titleLabel.text)
+
     def steps(self) -> list[tuple[str, float]]:
         """(label, contribution) per bar, top to bottom."""
         return [(label, value) for label, value, _s, _e in self._steps]
