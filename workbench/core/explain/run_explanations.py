@@ -315,6 +315,20 @@ def _copies(column: pd.Series, target: pd.Series) -> bool:
     return bool(target.groupby(column.to_numpy(), dropna=True).nunique().max() <= 1)
 
 
+def missing_slices(run: Any, saved: RunExplanations) -> dict[str, SliceReport]:
+    """The default slices (`slice_candidates`) not in `saved`, by column."""
+    return {
+        name: run_slices(run, name) for name in slice_candidates(run) if name not in saved.slices
+    }
+
+
+def all_slice_reports(run: Any) -> list[SliceReport]:
+    """Every slice report of the run: the saved ones and the default ones not saved (computed
+    now, not saved: the model card reads them while an export writes elsewhere)."""
+    saved = read_explanations(run.folder)
+    return [*saved.slices.values(), *missing_slices(run, saved).values()]
+
+
 def default_explanations(
     run: Any,
     curves: int = 1,
@@ -333,11 +347,7 @@ def default_explanations(
         )
     cancel.raise_if_cancelled()
     progress(0.5, "metrics per slice")
-    slices = {}
-    for name in slice_candidates(run):
-        if name not in saved.slices:
-            report = run_slices(run, name)
-            slices[report.column] = report
+    slices = missing_slices(run, saved)
     top = list(explained.shap.importance())[:curves]
     wanted = [column for column in top if column not in saved.pdp]
     pdp = {}

@@ -17,7 +17,12 @@ from datetime import datetime
 from typing import Any
 
 from workbench import __version__
+from workbench.core.explain.fairness import RATES
+from workbench.core.explain.limitations import limitation_sentences
+from workbench.core.explain.run_explanations import RunExplanations
+from workbench.core.explain.slices import SliceReport, by_largest_gap
 from workbench.core.kinds import TaskType
+from workbench.core.metrics.names import METRIC_LABELS
 from workbench.core.runs.facts import MetricRow, RunFacts, Setting
 
 TASK_WORDS = {
@@ -26,6 +31,20 @@ TASK_WORDS = {
     TaskType.REGRESSION: "regression",
 }
 SPLIT_WORDS = {"oof": "cross-validation (out-of-fold predictions)", "test": "test set"}
+# ReportImage.which of the explanations' plots, and their keys' beginnings.
+EXPLAIN = "explain"
+SHAP_KEYS = ("shap_summary", "shap_importance")
+CURVE_KEY = "partial_dependence"
+SLICE_KEY = "slices"
+# The slice reports with the largest gaps get their plot and table; the others a line each.
+SLICE_TABLES = 3
+OUTPUT_WORDS = {
+    "log_odds": "the log-odds of the positive class",
+    "margin": "each class's margin (before the softmax)",
+    "probability": "the predicted probability of the positive class (of each class when there "
+    "are more than two)",
+    "value": "the predicted value",
+}
 # The width the plots were rendered at (CSS pixels); the PNGs hold twice as many for print.
 IMAGE_WIDTH = 900
 
@@ -48,6 +67,8 @@ th, td { border: 1px solid #d0d7de; padding: 4px 10px; text-align: left; vertica
 th { background: #f6f8fa; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.main td { font-weight: 600; background: #fff8c5; }
+tr.best td { background: #dafbe1; }
+tr.worst td { background: #ffebe9; }
 table.facts th { width: 210px; }
 code, .mono { font-family: SFMono-Regular, Consolas, "Liberation Mono", Menlo, monospace;
   font-size: 0.9em; overflow-wrap: anywhere; }
@@ -392,6 +413,115 @@ def _plots_section(images: Sequence[ReportImage]) -> str:
     return "".join(parts) or "<p>No plots.</p>"
 
 
+def _explanations_section(
+    explanations: RunExplanations | None, images: Sequence[ReportImage]
+) -> str:
+    explained = [image for image in images if image.which == EXPLAIN]
+    if explanations is None or explanations.rows is None:
+        return '<p class="muted">This run was not explained.</p>'
+    rows = explanations.rows
+    shap = rows.shap
+    where = "test" if rows.data == "test" else "out-of-fold"
+    method = (
+        "exact TreeSHAP"
+        if shap.method == "tree_exact"
+        else f"estimated from {shap.permutations} sampled orderings of the columns"
+    )
+    parts = [
+        f"<p>SHAP values of {len(shap.rows)} {where} rows (drawn with seed {rows.seed}) "
+        f"through the final model, {esc(method)}, in the names of the original columns: for "
+        f"every row the base value plus its columns' values is "
+        f"{esc(OUTPUT_WORDS.get(shap.output, shap.output))}.</p>"
+    ]
+    if shap.note:
+        parts.append(f'<p class="muted">{esc(shap.note)}.</p>')
+    parts += [_figure(i) for i in explained if i.key.startswith(SHAP_KEYS)]
+    curves = [i for i in explained if i.key.startswith(CURVE_KEY)]
+    if curves:
+        parts.append(
+            "<h3>Partial dependence</h3><p>The average prediction as one column is set to "
+            "each value of a grid in every explained row (thin lines: single rows), for the "
+            "columns with the largest mean |SHAP|.</p>"
+        )
+        parts += [_figure(image) for image in curves]
+    parts.append(_slices_part(list(explanations.slices.values()), explained))
+    return "".join(parts)
+
+
+def _slices_part(reports: list[SliceReport], images: Sequence[ReportImage]) -> str:
+    if not reports:
+        return ""
+    sentences = "".join(f"<li>{esc(s)}</li>" for s in limitation_sentences(reports))
+    parts = [
+        "<h3>Slices</h3><p>The run's out-of-fold metrics per value of each column (numbers in "
+        "quantile bins); a gap counts between groups of at least "
+        f"{reports[0].min_rows} rows.</p>",
+        f"<ul>{sentences}</ul>" if sentences else "",
+    ]
+    ranked = by_largest_gap(reports)
+    overview = [
+        (
+            esc(report.column),
+            str(len(report.groups)),
+            esc(METRIC_LABELS.get(report.metric, report.metric)),
+            "—" if report.gap is None else number_text(report.gap.difference),
+            "—" if report.gap is None else esc(report.gap.worst),
+            "—" if report.gap is None else esc(report.gap.best),
+        )
+        for report in [*ranked, *[r for r in reports if r.gap is None]]
+    ]
+    parts.append(
+        _table(
+            ["Column", "Groups", "Metric", "Largest gap", "Worst group", "Best group"],
+            overview,
+            numeric=(1, 3),
+        )
+    )
+    by_key = {image.key: image for image in images}
+    for report in ranked[:SLICE_TABLES]:
+        parts.append(f"<h3>By {esc(report.column)}</h3>")
+        image = by_key.get(f"{SLICE_KEY}:{report.column}")
+        if image is not None:
+            parts.append(_figure(image))
+        parts.append(_slice_table(report))
+    return "".join(parts)
+
+
+def _slice_table(report: SliceReport) -> str:
+    rates = [rate for rate in RATES if any(rate in g.rates for g in report.groups)]
+    label = METRIC_LABELS.get(report.metric, report.metric)
+    header = ["Group", "Rows", "Folds", f"{label} ± across folds"]
+    header += [rate.replace("_", " ").capitalize() for rate in rates]
+    rows, classes = [], []
+    gap = report.gap
+    for group in report.groups:
+        value = group.metrics.get(report.metric)
+        spread = group.fold_std.get(report.metric)
+        cell = number_text(value) + ("" if spread is None else f" ± {number_text(spread)}")
+        rows.append(
+            (esc(group.value), f"{group.count:,}", str(group.folds), cell,
+             *(number_text(group.rates.get(rate)) for rate in rates))
+        )  # fmt: skip
+        classes.append(
+            "" if gap is None
+            else "best" if group.value == gap.best
+            else "worst" if group.value == gap.worst
+            else ""
+        )  # fmt: skip
+    fairness = ""
+    if report.fairness:
+        fairness = (
+            "<p>"
+            + "; ".join(
+                f"{esc(name.replace('_', ' '))}: <b>{number_text(value)}</b>"
+                for name, value in report.fairness.items()
+            )
+            + "</p>"
+        )
+    numeric = tuple(range(1, len(header)))
+    return _table(header, rows, numeric=numeric, row_classes=classes) + fairness
+
+
 def _notes_section(facts: RunFacts) -> str:
     parts = []
     note = facts.note.strip()
@@ -429,8 +559,13 @@ def _environment_section(facts: RunFacts) -> str:
 # ---- the document ---------------------------------------------------------------------------
 
 
-def report_html(facts: RunFacts, images: Sequence[ReportImage]) -> str:
-    """The whole report of one run as an HTML document."""
+def report_html(
+    facts: RunFacts,
+    images: Sequence[ReportImage],
+    explanations: RunExplanations | None = None,
+) -> str:
+    """The whole report of one run as an HTML document; `images` with `which` EXPLAIN go to
+    the explanations' section."""
     sections = [
         ("data", "Data", _data_section(facts)),
         ("chain", "Preparation chain", _chain_section(facts)),
@@ -442,6 +577,7 @@ def report_html(facts: RunFacts, images: Sequence[ReportImage]) -> str:
         sections.append(("per-class", "Per class", _per_class_section(facts)))
     sections += [
         ("plots", "Plots", _plots_section(images)),
+        ("explanations", "Explanations", _explanations_section(explanations, images)),
         ("notes", "Notes and tags", _notes_section(facts)),
         ("environment", "Environment", _environment_section(facts)),
     ]

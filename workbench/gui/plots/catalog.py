@@ -17,6 +17,7 @@ from workbench.core.explain.slices import by_largest_gap
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.names import greater_is_better
 from workbench.core.metrics.plot_data import OOF, TEST, RunPlotData
+from workbench.core.report.document import CURVE_KEY, SHAP_KEYS, SLICE_KEY
 from workbench.gui.plots.classification import (
     CalibrationPlot,
     ConfusionMatrixPlot,
@@ -53,11 +54,11 @@ from workbench.gui.plots.threshold import ThresholdView
 LEARNING_CURVE = "learning_curve"
 PERMUTATION = "permutation_importance"
 BUILTIN = "builtin_importance"
-SHAP_SUMMARY = "shap_summary"
-SHAP_IMPORTANCE = "shap_importance"
+# The report finds the explanations' images by these keys' beginnings.
+SHAP_SUMMARY, SHAP_IMPORTANCE = SHAP_KEYS
 SHAP_ROW = "shap_row"
-PARTIAL_DEPENDENCE = "partial_dependence"
-SLICES = "slices"
+PARTIAL_DEPENDENCE = CURVE_KEY
+SLICES = SLICE_KEY
 # One job (the run's default explanations) computes all of these.
 EXPLANATIONS = (SHAP_SUMMARY, SHAP_IMPORTANCE, SHAP_ROW, PARTIAL_DEPENDENCE, SLICES)
 COMPUTED_ON_REQUEST = (LEARNING_CURVE, PERMUTATION, BUILTIN, *EXPLANATIONS)

@@ -70,7 +70,8 @@ class SliceMetricPlot(ResultPlot):
         self.axis.set_labels(self._labels)
         label = metric_label(self.metric)
         heading = f"{label} per slice of {report.column} (out-of-fold)"
-        self.set_labels(self.plot, heading, f"{label} ± its spread across folds", "")
+        marks = " (green: the best group, vermillion: the worst)" if gap is not None else ""
+        self.set_labels(self.plot, heading, f"{label} ± its spread across folds{marks}", "")
         reach = self._values + np.where(finite, self._spread, 0.0)
         low = min(0.0, float(self._values.min()) if self._values.size else 0.0)
         high = float(reach.max()) if reach.size else 1.0
