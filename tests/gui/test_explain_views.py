@@ -97,9 +97,10 @@ def test_binary_run_summary_importance_a_rows_waterfall_and_fairness(
     assert plot.base_value == shap.outputs[0].base_value
     assert plot.prediction == shap.outputs[0].raw_prediction[0]
     assert plot.base_value + sum(v for _, v in plot.steps()) == pytest.approx(plot.prediction)
-    # Any row of the data: the first row not in the sample, explained by a job of its own.
+    # Any row of the data (picked in the Data panel, say): the first row not in the sample,
+    # explained by a job of its own.
     row = next(r for r in range(1000) if r not in shap.rows)
-    assert row_view.explain_row(row)
+    assert panel.explain_row(row) and panel.current_widget() is row_view
     _wait(qtbot, row_view)
     assert row_view.row_combo.count() == 101
     assert row_view.row_combo.currentText().startswith(f"row {row}: actual ")

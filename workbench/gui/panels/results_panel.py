@@ -48,12 +48,13 @@ from workbench.gui.plots.catalog import (
     COMPUTED_ON_REQUEST,
     EXPLANATIONS,
     LEARNING_CURVE,
+    SHAP_ROW,
     PlotEntry,
     compare_plots_for,
     plots_for,
 )
 from workbench.gui.plots.classification import COUNTS, PERCENT, ConfusionMatrixPlot
-from workbench.gui.plots.explain_views import ExplainView
+from workbench.gui.plots.explain_views import ExplainView, RowExplanationView
 from workbench.gui.plots.scores import metric_label
 from workbench.gui.report.report_bar import ReportBar
 from workbench.gui.widgets.param_form import ERROR_COLOR, muted
@@ -143,6 +144,7 @@ class ResultsPanel(QWidget, JobsMixin):
         self._entries: list[PlotEntry] = []
         self._pages: dict[tuple, QWidget] = {}
         self._computing: tuple[str, str] | None = None  # (run id, entry key)
+        self._row_to_explain: int | None = None  # a Data panel row, once the run is explained
         self.which = OOF
         self.fold_metric: str | None = None
         self._build()
@@ -275,6 +277,22 @@ class ResultsPanel(QWidget, JobsMixin):
         self.compute_page.set_running(True)
         self.start_task("analysis", job)
         return True
+
+    def explain_row(self, row: int) -> bool:
+        """Show row `row` of the data (its position) in the Row explanation of the run shown:
+        explained now when it is not among the explained rows, after the run's explanations
+        when they are not computed yet. False (with the reason on screen) without one run."""
+        if len(self._shown_runs()) != 1:
+            self._show_page_message(
+                f"Select one run in the Experiments panel to explain row {row} of the data.",
+                error=True,
+            )
+            return False
+        page = self.select_plot(SHAP_ROW)
+        if isinstance(page, RowExplanationView):
+            return page.explain_row(row)
+        self._row_to_explain = row
+        return self.task_running("analysis") or self.compute(SHAP_ROW)
 
     def cancel_compute(self) -> None:
         self.cancel_task("analysis")
@@ -593,6 +611,7 @@ class ResultsPanel(QWidget, JobsMixin):
         if run is None:
             return
         self._data[run_id] = dataclasses.replace(run, **{_computed_field(key): frame})
+        row, self._row_to_explain = self._row_to_explain, None
         stale = [k for k in self._pages if run_id in k[0]]
         for k in stale:
             page = self._pages.pop(k)
@@ -600,6 +619,8 @@ class ResultsPanel(QWidget, JobsMixin):
             page.deleteLater()
         if run_id in self._wanted:
             self._present()
+            if row is not None and key in EXPLANATIONS:
+                self.explain_row(row)
 
     def _explained(self, view: ExplainView, explanations: RunExplanations) -> None:
         """A view computed more (a curve, a slice): every other view of the run reads it."""
@@ -616,13 +637,13 @@ class ResultsPanel(QWidget, JobsMixin):
             self._present()
 
     def _compute_failed(self, message: str) -> None:
-        self._computing = None
+        self._computing = self._row_to_explain = None
         self.compute_page.set_running(False)
         self.compute_page.error.setText(f"Could not compute: {message}")
         self.compute_page.error.show()
 
     def _compute_cancelled(self) -> None:
-        self._computing = None
+        self._computing = self._row_to_explain = None
         self.compute_page.set_running(False)
         self.compute_page.error.setText("Cancelled.")
         self.compute_page.error.show()
