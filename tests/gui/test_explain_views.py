@@ -18,7 +18,7 @@ from results_scenario import result_runs  # noqa: F401 - the fixture (tests/gui 
 from sklearn.metrics import mean_absolute_error
 
 from workbench.core.explain.run_explanations import read_explanations
-from workbench.gui.panels.results_panel import ComputePage, ResultsPanel
+from workbench.gui.panels.results_panel import ResultsPanel
 from workbench.gui.plots.catalog import EXPLANATIONS
 from workbench.gui.plots.explain_views import (
     DependenceView,
@@ -27,6 +27,7 @@ from workbench.gui.plots.explain_views import (
     SliceView,
 )
 from workbench.gui.plots.importance import ImportancePlot
+from workbench.gui.widgets.compute_page import ComputePage
 
 pytestmark = pytest.mark.shared_data
 

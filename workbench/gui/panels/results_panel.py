@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -57,6 +56,7 @@ from workbench.gui.plots.classification import COUNTS, PERCENT, ConfusionMatrixP
 from workbench.gui.plots.explain_views import ExplainView, RowExplanationView
 from workbench.gui.plots.scores import metric_label
 from workbench.gui.report.report_bar import ReportBar
+from workbench.gui.widgets.compute_page import ComputePage
 from workbench.gui.widgets.param_form import ERROR_COLOR, muted
 from workbench.jobs.job import Job
 
@@ -87,48 +87,6 @@ def _computed_field(key: str) -> str:
     if key in EXPLANATIONS:
         return "explanations"
     return "learning_curve" if key == LEARNING_CURVE else "importance"
-
-
-class ComputePage(QWidget):
-    """What an on-request plot shows before it exists: why, a Compute button, progress."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.reason = QLabel()
-        self.reason.setWordWrap(True)
-        self.reason.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.compute_button = QPushButton("Compute")
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.hide()
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.progress.hide()
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {ERROR_COLOR};")
-        self.error.hide()
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.compute_button)
-        buttons.addWidget(self.cancel_button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(60, 40, 60, 40)
-        layout.addStretch(1)
-        layout.addWidget(self.reason)
-        layout.addLayout(buttons)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.error)
-        layout.addStretch(2)
-
-    def set_running(self, running: bool) -> None:
-        self.compute_button.setEnabled(not running)
-        self.cancel_button.setVisible(running)
-        self.progress.setVisible(running)
-        if running:
-            self.progress.setValue(0)
-            self.progress.setFormat("Starting…")
-            self.error.hide()
 
 
 class ResultsPanel(QWidget, JobsMixin):

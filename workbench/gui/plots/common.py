@@ -198,6 +198,19 @@ class CategoryAxis(pg.AxisItem):
                 p.restore()
 
 
+def add_category_rows(widget: pg.GraphicsLayoutWidget, pan_x: bool = False, pan_y: bool = False
+                      ) -> tuple[pg.PlotItem, CategoryAxis]:  # fmt: skip
+    """A plot of `widget` (a result plot's `add_plot`) with one row per category named on the
+    left axis, the first at the top: bars of importance, slices, SHAP values. The category axis
+    has no grid (a grid would stretch its box over the plot and its labels with it)."""
+    axis = CategoryAxis("left")
+    plot = widget.add_plot(axisItems={"left": axis})  # type: ignore[attr-defined]
+    plot.getViewBox().invertY(True)
+    plot.showGrid(x=True, y=False, alpha=0.18)
+    plot.setMouseEnabled(x=pan_x, y=pan_y)
+    return plot, axis
+
+
 class _PalettePlot(pg.PlotWidget):
     """A PlotWidget that repaints itself in the palette when the theme changes."""
 

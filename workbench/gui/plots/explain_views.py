@@ -48,6 +48,7 @@ from workbench.gui.plots.dependence import PartialDependencePlot
 from workbench.gui.plots.scores import metric_label
 from workbench.gui.plots.shap import ShapSummaryPlot, WaterfallPlot
 from workbench.gui.plots.slices import BEST_INDEX, WORST_INDEX, SliceMetricPlot
+from workbench.gui.widgets.compute_page import ComputePage
 from workbench.gui.widgets.param_form import ERROR_COLOR, muted
 from workbench.jobs.job import Job
 
@@ -179,27 +180,6 @@ class ExplainView(QWidget, JobsMixin):
         self.status.setText(text)
         self.status.setStyleSheet(f"color: {ERROR_COLOR};" if error else "")
         self.status.show()
-
-
-class MissingPage(QWidget):
-    """What a view shows for a choice not computed yet: why, and a Compute button."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.reason = QLabel()
-        self.reason.setWordWrap(True)
-        self.reason.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.compute_button = QPushButton("Compute")
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.compute_button)
-        row.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(60, 40, 60, 40)
-        layout.addStretch(1)
-        layout.addWidget(self.reason)
-        layout.addLayout(row)
-        layout.addStretch(2)
 
 
 class ShapSummaryView(ExplainView):
@@ -348,7 +328,7 @@ class DependenceView(ExplainView):
             self.column_combo.setCurrentIndex(columns.index(chosen))
         self.column_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.plot = PartialDependencePlot()
-        self.missing = MissingPage()
+        self.missing = ComputePage()
         self.missing.compute_button.clicked.connect(lambda _c=False: self.compute())
         self.stack = QStackedWidget()
         self.stack.addWidget(self.plot)
@@ -441,7 +421,7 @@ class SliceView(ExplainView):
         shown_layout.setContentsMargins(0, 0, 0, 0)
         shown_layout.addWidget(self.summary)
         shown_layout.addWidget(split, 1)
-        self.missing = MissingPage()
+        self.missing = ComputePage()
         self.missing.compute_button.clicked.connect(lambda _c=False: self.compute())
         self.stack = QStackedWidget()
         self.stack.addWidget(shown)

@@ -13,7 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
 from workbench.gui.plots.base import ResultPlot, series_brush, series_pen
-from workbench.gui.plots.common import CategoryAxis, format_number
+from workbench.gui.plots.common import add_category_rows, format_number
 
 # More bars than this are unreadable; the rest are named in the title's count.
 MAX_BARS = 25
@@ -26,11 +26,7 @@ class ImportancePlot(ResultPlot):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.axis = CategoryAxis("left")
-        self.plot = self.add_plot(axisItems={"left": self.axis})
-        self.plot.getViewBox().invertY(True)
-        self.plot.showGrid(x=True, y=False, alpha=0.18)
-        self.plot.setMouseEnabled(x=False, y=True)
+        self.plot, self.axis = add_category_rows(self, pan_y=True)
         self._names: list[str] = []
         self._values = np.zeros(0)
         self._stds = np.zeros(0)

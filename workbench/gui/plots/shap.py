@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QWidget
 
 from workbench.core.explain.run_explanations import ExplainedRows
 from workbench.gui.plots.base import ResultPlot, guide_pen, nearest_index, series_color
-from workbench.gui.plots.common import CategoryAxis, elide, format_number
+from workbench.gui.plots.common import add_category_rows, elide, format_number
 
 # More columns than this crowd the summary; the rest are named in the title's count.
 MAX_COLUMNS = 15
@@ -111,12 +111,7 @@ class ShapSummaryPlot(ResultPlot):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.axis = CategoryAxis("left")
-        self.plot = self.add_plot(axisItems={"left": self.axis})
-        self.plot.getViewBox().invertY(True)
-        # A grid on the category axis would stretch its box over the plot, labels with it.
-        self.plot.showGrid(x=True, y=False, alpha=0.18)
-        self.plot.setMouseEnabled(x=True, y=False)
+        self.plot, self.axis = add_category_rows(self, pan_x=True)
         self.key_label = self.addLabel(
             f"Dot colour: the column's value, <span style='color:{LOW_COLOR}'>■ low</span> to "
             f"<span style='color:{HIGH_COLOR}'>■ high</span>; "
@@ -193,11 +188,7 @@ class WaterfallPlot(ResultPlot):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.axis = CategoryAxis("left")
-        self.plot = self.add_plot(axisItems={"left": self.axis})
-        self.plot.getViewBox().invertY(True)
-        self.plot.showGrid(x=True, y=False, alpha=0.18)
-        self.plot.setMouseEnabled(x=True, y=False)
+        self.plot, self.axis = add_category_rows(self, pan_x=True)
         self._steps: list[tuple[str, float, float, float]] = []  # label, value, start, end
         self.base_value = 0.0
         self.prediction = 0.0

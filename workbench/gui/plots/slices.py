@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QWidget
 
 from workbench.core.explain.slices import SliceReport
 from workbench.gui.plots.base import ResultPlot, series_brush, series_pen
-from workbench.gui.plots.common import CategoryAxis, format_number
+from workbench.gui.plots.common import add_category_rows, format_number
 from workbench.gui.plots.scores import metric_label
 
 PLAIN_INDEX, BEST_INDEX, WORST_INDEX = 7, 2, 3  # grey, green, vermillion
@@ -26,11 +26,7 @@ class SliceMetricPlot(ResultPlot):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.axis = CategoryAxis("left")
-        self.plot = self.add_plot(axisItems={"left": self.axis})
-        self.plot.getViewBox().invertY(True)
-        self.plot.showGrid(x=True, y=False, alpha=0.18)
-        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot, self.axis = add_category_rows(self)
         self._labels: list[str] = []
         self._values = np.zeros(0)
         self._spread = np.zeros(0)
