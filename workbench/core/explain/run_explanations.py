@@ -26,7 +26,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -48,6 +48,9 @@ from workbench.core.progress import (
     no_progress,
     sub_progress,
 )
+
+if TYPE_CHECKING:
+    from workbench.core.runs.loaded import LoadedRun
 
 EXPLANATIONS_FILE = "explanations.json"
 DEFAULT_ROWS = 100
@@ -157,7 +160,9 @@ def save_explanations(run_folder: Path, newer: RunExplanations) -> RunExplanatio
 # --- computed from a run -------------------------------------------------------------------------
 
 
-def explained_positions(run: Any, rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED) -> np.ndarray:
+def explained_positions(
+    run: LoadedRun, rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED
+) -> np.ndarray:
     """A seeded sample of at most `rows` of the run's validation rows, in row order."""
     from workbench.core.explain.importance import evaluation_rows
 
@@ -171,7 +176,7 @@ def explained_positions(run: Any, rows: int = DEFAULT_ROWS, seed: int = DEFAULT_
 
 
 def explain_rows(
-    run: Any,
+    run: LoadedRun,
     rows: int = DEFAULT_ROWS,
     seed: int = DEFAULT_SEED,
     positions: Sequence[int] | None = None,
@@ -206,7 +211,7 @@ def explain_rows(
     return ExplainedRows(shap, values, actual, data, seed)
 
 
-def _checked_positions(run: Any, positions: Sequence[int]) -> np.ndarray:
+def _checked_positions(run: LoadedRun, positions: Sequence[int]) -> np.ndarray:
     size = len(run.X)
     chosen = np.unique(np.asarray(list(positions), dtype=np.int64))
     outside = chosen[(chosen < 0) | (chosen >= size)]
@@ -229,7 +234,7 @@ def _json_value(value: Any) -> Any:
     return str(value)
 
 
-def feature_column(run: Any, column: str) -> str:
+def feature_column(run: LoadedRun, column: str) -> str:
     """`column` when it is one of the run's feature columns, else a WorkbenchError naming them."""
     features = list(run.spec.feature_names)
     if column not in features:
@@ -241,7 +246,7 @@ def feature_column(run: Any, column: str) -> str:
 
 
 def run_partial_dependence(
-    run: Any,
+    run: LoadedRun,
     column: str,
     rows: int = DEFAULT_ROWS,
     seed: int = DEFAULT_SEED,
@@ -268,7 +273,7 @@ def run_partial_dependence(
     )
 
 
-def run_slices(run: Any, columns: str | Sequence[str]) -> SliceReport:
+def run_slices(run: LoadedRun, columns: str | Sequence[str]) -> SliceReport:
     """The run's out-of-fold metrics per slice of one or two columns of its data."""
     names = [columns] if isinstance(columns, str) else list(columns)
     frame = run.training_frame
@@ -287,7 +292,7 @@ def run_slices(run: Any, columns: str | Sequence[str]) -> SliceReport:
     )
 
 
-def slice_candidates(run: Any) -> list[str]:
+def slice_candidates(run: LoadedRun) -> list[str]:
     """The columns sliced by default: see the module's docstring. A column that copies the
     target (each of its values holds one target value: titanic's `alive`) says nothing about
     the model and is left out."""
@@ -315,14 +320,14 @@ def _copies(column: pd.Series, target: pd.Series) -> bool:
     return bool(target.groupby(column.to_numpy(), dropna=True).nunique().max() <= 1)
 
 
-def missing_slices(run: Any, saved: RunExplanations) -> dict[str, SliceReport]:
+def missing_slices(run: LoadedRun, saved: RunExplanations) -> dict[str, SliceReport]:
     """The default slices (`slice_candidates`) not in `saved`, by column."""
     return {
         name: run_slices(run, name) for name in slice_candidates(run) if name not in saved.slices
     }
 
 
-def all_slice_reports(run: Any) -> list[SliceReport]:
+def all_slice_reports(run: LoadedRun) -> list[SliceReport]:
     """Every slice report of the run: the saved ones and the default ones not saved (computed
     now, not saved: the model card reads them while an export writes elsewhere)."""
     saved = read_explanations(run.folder)
@@ -330,7 +335,7 @@ def all_slice_reports(run: Any) -> list[SliceReport]:
 
 
 def default_explanations(
-    run: Any,
+    run: LoadedRun,
     curves: int = 1,
     rows: int = DEFAULT_ROWS,
     progress: ProgressFn = no_progress,

@@ -88,6 +88,7 @@ class ExplainView(QWidget, JobsMixin):
         self.cancel_button.clicked.connect(lambda _checked=False: self.cancel_task("explain"))
         self.status = QLabel()
         self.status.setWordWrap(True)
+        self.status.hide()
         status_row = QHBoxLayout()
         status_row.addWidget(self.status, 1)
         status_row.addWidget(self.progress)
