@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +40,7 @@ from workbench.core.explain.partial_dependence import (
 )
 from workbench.core.explain.slices import DEFAULT_MAX_GROUPS, SliceReport, slice_metrics
 from workbench.core.kinds import ColumnKind, ColumnRole
+from workbench.core.metrics.plot_data import RunPlotData, RunProblem
 from workbench.core.metrics.positive import plain
 from workbench.core.progress import (
     NEVER_CANCELLED,
@@ -48,6 +49,8 @@ from workbench.core.progress import (
     no_progress,
     sub_progress,
 )
+from workbench.core.runs.log import RUNS_DIR
+from workbench.core.runs.result_jobs import load_plot_data
 
 if TYPE_CHECKING:
     from workbench.core.runs.loaded import LoadedRun
@@ -367,6 +370,31 @@ def default_explanations(
     if newer.empty:
         return saved
     return save_explanations(run.folder, newer)
+
+
+# --- what the Results panel reads ---------------------------------------------------------------
+
+
+def with_explanations(project_root: str | Path, data: RunPlotData) -> RunPlotData:
+    """A run's plot numbers with the explanations saved beside it (empty: none yet): a JSON
+    file, read in milliseconds without scikit-learn."""
+    folder = Path(project_root) / RUNS_DIR / data.run_id
+    return replace(data, explanations=read_explanations(folder))
+
+
+def load_explained_plot_data(
+    project_root: str | Path,
+    run_ids: Sequence[str],
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> list[RunPlotData | RunProblem]:
+    """The Results panel's loading job (runs.result_jobs.load_plot_data), with each run's
+    explanations."""
+    loaded = load_plot_data(project_root, run_ids, progress, cancel)
+    return [
+        with_explanations(project_root, item) if isinstance(item, RunPlotData) else item
+        for item in loaded
+    ]
 
 
 # --- the window's jobs (module-level functions of plain arguments: a child process imports

@@ -14,7 +14,6 @@ from typing import Any
 import pandas as pd
 
 from workbench.core.atomic import atomic_path
-from workbench.core.explain.run_explanations import read_explanations
 
 IMPORTANCE_FILE = "importance.parquet"
 LEARNING_CURVE_FILE = "learning_curve.parquet"
@@ -43,12 +42,10 @@ def write_cache(path: Path, frame: pd.DataFrame) -> None:
         frame.to_parquet(tmp, index=False)
 
 
-def computed_frames(run_folder: Path) -> dict[str, Any]:
-    """The importance and learning-curve frames computed for the run so far (None: not yet)
-    and its explanations (empty: none yet), as the plot numbers' `importance`,
-    `learning_curve` and `explanations`."""
+def computed_frames(run_folder: Path) -> dict[str, pd.DataFrame | None]:
+    """The importance and learning-curve frames computed for the run so far (None: not yet),
+    as the plot numbers' `importance` and `learning_curve`."""
     return {
         "importance": read_cache(run_folder / IMPORTANCE_FILE, {}),
         "learning_curve": read_cache(run_folder / LEARNING_CURVE_FILE, {}),
-        "explanations": read_explanations(run_folder),
     }

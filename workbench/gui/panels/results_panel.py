@@ -37,10 +37,15 @@ from PySide6.QtWidgets import (
 from workbench.core.errors import WorkbenchError
 from workbench.core.explain.importance import importance_job
 from workbench.core.explain.learning_curve import learning_curve_job
-from workbench.core.explain.run_explanations import RunExplanations, explanations_job
+from workbench.core.explain.run_explanations import (
+    RunExplanations,
+    explanations_job,
+    load_explained_plot_data,
+    with_explanations,
+)
 from workbench.core.metrics.plot_data import OOF, SPLIT_LABELS, RunPlotData, RunProblem
 from workbench.core.report.writer import default_report_path
-from workbench.core.runs.result_jobs import load_plot_data, read_saved_plot_data
+from workbench.core.runs.result_jobs import read_saved_plot_data
 from workbench.gui.job_mixin import JobsMixin
 from workbench.gui.plots.base import IMAGE_FILTER
 from workbench.gui.plots.catalog import (
@@ -78,7 +83,7 @@ def read_saved_runs(project_root: Path, run_ids: Sequence[str]) -> dict[str, Run
     for run_id in run_ids:
         saved = read_saved_plot_data(project_root, run_id)
         if saved is not None:
-            found[run_id] = saved
+            found[run_id] = with_explanations(project_root, saved)
     return found
 
 
@@ -356,7 +361,7 @@ class ResultsPanel(QWidget, JobsMixin):
         if not missing or self._root is None:
             self._present()
             return
-        job = Job(load_plot_data, (self._root, missing), name="Reading run results")
+        job = Job(load_explained_plot_data, (self._root, missing), name="Reading run results")
         self.start_task("results", job)
 
     def _load_failed(self, message: str) -> None:
