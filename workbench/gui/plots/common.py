@@ -198,6 +198,16 @@ class CategoryAxis(pg.AxisItem):
                 p.restore()
 
 
+def plain_numbers(plot: pg.PlotItem) -> None:
+    """Axis numbers as they are: pyqtgraph rescales an axis whose values lie between 0 and 1
+    (0.8 drawn as "800", for "milli") whenever its label or range changes, even with the SI
+    prefix switched off; no range where it may do so is the one thing it obeys."""
+    for name in ("bottom", "left"):
+        axis = plot.getAxis(name)
+        axis.setSIPrefixEnableRanges(())
+        axis.updateAutoSIPrefix()
+
+
 def add_category_rows(widget: pg.GraphicsLayoutWidget, pan_x: bool = False, pan_y: bool = False
                       ) -> tuple[pg.PlotItem, CategoryAxis]:  # fmt: skip
     """A plot of `widget` (a result plot's `add_plot`) with one row per category named on the

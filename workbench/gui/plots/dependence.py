@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QWidget
 
 from workbench.core.explain.partial_dependence import PartialDependence
 from workbench.gui.plots.base import ResultPlot, series_brush, series_pen
-from workbench.gui.plots.common import CategoryAxis, format_number
+from workbench.gui.plots.common import CategoryAxis, format_number, plain_numbers
 from workbench.gui.plots.shap import output_words
 
 
@@ -92,6 +92,7 @@ class PartialDependencePlot(ResultPlot):
         else:
             self.plot.setRange(xRange=(float(self._x.min()), float(self._x.max())),
                                yRange=(low - pad, high + pad))  # fmt: skip
+        plain_numbers(self.plot)
 
     def average(self) -> list[float]:
         return self._average.tolist()

@@ -13,7 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
 from workbench.gui.plots.base import ResultPlot, series_brush, series_pen
-from workbench.gui.plots.common import add_category_rows, format_number
+from workbench.gui.plots.common import add_category_rows, format_number, plain_numbers
 
 # More bars than this are unreadable; the rest are named in the title's count.
 MAX_BARS = 25
@@ -66,6 +66,7 @@ class ImportancePlot(ResultPlot):
         self.plot.setRange(
             xRange=(low, high * 1.05), yRange=(-0.6, max(len(self._names), 1) - 0.4), padding=0
         )
+        plain_numbers(self.plot)
 
     def bars(self) -> dict[str, float]:
         return dict(zip(self._names, self._values.tolist(), strict=True))

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QWidget
 
 from workbench.core.explain.run_explanations import ExplainedRows
 from workbench.gui.plots.base import ResultPlot, guide_pen, nearest_index, series_color
-from workbench.gui.plots.common import add_category_rows, elide, format_number
+from workbench.gui.plots.common import add_category_rows, elide, format_number, plain_numbers
 
 # More columns than this crowd the summary; the rest are named in the title's count.
 MAX_COLUMNS = 15
@@ -164,6 +164,7 @@ class ShapSummaryPlot(ResultPlot):
             reach = float(np.abs(self._x).max()) or 1.0
             self.plot.setRange(xRange=(-reach * 1.05, reach * 1.05),
                                yRange=(-0.6, len(order) - 0.4), padding=0)  # fmt: skip
+            plain_numbers(self.plot)
 
     def columns(self) -> list[str]:
         return list(self._columns)
@@ -247,6 +248,7 @@ class WaterfallPlot(ResultPlot):
         pad = max((high - low) * 0.06, 1e-9)
         self.plot.setRange(xRange=(low - pad, high + pad),
                            yRange=(-0.6, len(self._steps) - 0.4), padding=0)  # fmt: skip
+        plain_numbers(self.plot)
 
     def title_text(self) -> str:
         return str(self.plot.titleLabel.text)

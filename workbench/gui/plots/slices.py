@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QWidget
 
 from workbench.core.explain.slices import SliceReport
 from workbench.gui.plots.base import ResultPlot, series_brush, series_pen
-from workbench.gui.plots.common import add_category_rows, format_number
+from workbench.gui.plots.common import add_category_rows, format_number, plain_numbers
 from workbench.gui.plots.scores import metric_label
 
 PLAIN_INDEX, BEST_INDEX, WORST_INDEX = 7, 2, 3  # grey, green, vermillion
@@ -73,6 +73,7 @@ class SliceMetricPlot(ResultPlot):
         high = float(reach.max()) if reach.size else 1.0
         self.plot.setRange(xRange=(low, max(high, 1e-9) * 1.05),
                            yRange=(-0.6, max(len(groups), 1) - 0.4), padding=0)  # fmt: skip
+        plain_numbers(self.plot)
 
     def bars(self) -> dict[str, float]:
         return dict(zip(self._labels, self._values.tolist(), strict=True))
