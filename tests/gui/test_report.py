@@ -32,6 +32,7 @@ from workbench.core.explain.run_explanations import (
     explained_positions,
     read_explanations,
     slice_candidates,
+    with_explanations,
 )
 from workbench.core.metrics.names import METRIC_LABELS, greater_is_better
 from workbench.core.models.catalog import get_model
@@ -101,7 +102,7 @@ def as_float(cell: str) -> float:
 
 def expected_figures(report: Report) -> list[str]:
     with LoadedRun.open(report.root, report.run_id) as run:
-        data = run.plot_numbers
+        data = with_explanations(report.root, run.plot_numbers)
     oof = [
         f"plot-oof-{e.key}"
         for e in plots_for(data, "oof")
