@@ -61,6 +61,7 @@ def plot_gallery(app, window, workdir: Path, shared: Path) -> None:
     from workbench.core.project import create_project
     from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
     from workbench.core.train.runner import run_training
+    from workbench.gui.plots.catalog import EXPLANATIONS
 
     results = window.results_panel
     (OUT / "plots").mkdir(parents=True, exist_ok=True)
@@ -96,6 +97,10 @@ def plot_gallery(app, window, workdir: Path, shared: Path) -> None:
             view.set_costs(1.0, 5.0)  # a missed survivor costs five false alarms
             wait(app, lambda: True)
             save_window(app, window, "results-threshold")
+        for key in EXPLANATIONS:  # the Explain views as the window shows them
+            results.select_plot(key)
+            wait(app, lambda: True)
+            save_window(app, window, f"explain-{name}-{key}")
 
 
 def monitor_panel(app, window, workdir: Path, run_id: str) -> None:

@@ -176,3 +176,17 @@ def test_empty_state_explains_what_to_do(qtbot, panel: DataPanel) -> None:
     panel.clear()
     assert panel.is_empty and panel.empty_label.isVisible()
     assert panel.model.rowCount() == 0 and panel.summary_label.text() == ""
+
+
+def test_row_menu_asks_to_explain_the_rows_position_in_the_data(
+    qtbot, panel: DataPanel, penguins: pd.DataFrame
+) -> None:
+    panel.sort_by(0, Qt.SortOrder.DescendingOrder)  # species, Gentoo first
+    top = panel.model.source_row(0)
+    assert penguins["species"].iloc[top] == "Gentoo" and top != 0
+    menu = panel.build_row_menu(0)
+    (action,) = menu.actions()
+    assert action.text() == f"Explain row {top} in the Results panel"
+    with qtbot.waitSignal(panel.explain_row_requested) as signal:
+        action.trigger()
+    assert signal.args == [top]

@@ -26,21 +26,29 @@ from sklearn.metrics import precision_recall_fscore_support
 from workbench.core.errors import WorkbenchError
 from workbench.core.explain.importance import compute_importance
 from workbench.core.explain.learning_curve import compute_learning_curve
+from workbench.core.explain.limitations import limitation_sentences
+from workbench.core.explain.run_explanations import (
+    EXPLANATIONS_FILE,
+    explained_positions,
+    read_explanations,
+    slice_candidates,
+    with_explanations,
+)
+from workbench.core.html_parts import number_text
 from workbench.core.metrics.names import METRIC_LABELS, greater_is_better
 from workbench.core.models.catalog import get_model
-from workbench.core.report.document import number_text
 from workbench.core.runs.environment import capture_environment
 from workbench.core.runs.loaded import LoadedRun
 from workbench.core.runs.log import LOG_FILE, TIMINGS, ExperimentLog
 from workbench.gui.panels.results_panel import ResultsPanel
-from workbench.gui.plots.catalog import plots_for
+from workbench.gui.plots.catalog import EXPLANATIONS, explanation_report_entries, plots_for
 from workbench.gui.report.images import TEST_PLOT_KEYS
 from workbench.gui.report.writer import write_run_report
 
 pytestmark = pytest.mark.shared_data
 # The report renders each plot at 900 x 560 CSS pixels; the PNG holds twice as many.
 PNG_SIZE = (1800, 1120)
-CACHES = ("importance.parquet", "learning_curve.parquet")
+CACHES = ("importance.parquet", "learning_curve.parquet", EXPLANATIONS_FILE)
 
 
 @dataclass(frozen=True)
@@ -94,10 +102,15 @@ def as_float(cell: str) -> float:
 
 def expected_figures(report: Report) -> list[str]:
     with LoadedRun.open(report.root, report.run_id) as run:
-        data = run.plot_numbers
-    oof = [f"plot-oof-{e.key}" for e in plots_for(data, "oof") if e.factory is not None]
+        data = with_explanations(report.root, run.plot_numbers)
+    oof = [
+        f"plot-oof-{e.key}"
+        for e in plots_for(data, "oof")
+        if e.factory is not None and e.key not in EXPLANATIONS
+    ]
     test = [f"plot-test-{e.key}" for e in plots_for(data, "test") if e.key in TEST_PLOT_KEYS]
-    return oof + test
+    explain = [f"plot-explain-{e.key}" for e in explanation_report_entries(data)]
+    return oof + test + explain
 
 
 def check_self_contained(report: Report) -> None:
@@ -136,6 +149,40 @@ def check_plots(report: Report) -> None:
     assert list(report.parsed.figures) == expected
     for figure, src in report.parsed.figures.items():
         assert png_size(src) == PNG_SIZE, figure
+
+
+def check_explanations(report: Report) -> None:
+    """The report explained the run (and saved it beside the run): the SHAP summary and mean
+    |SHAP| of the test rows, the curves of the three most important columns, every default
+    slice in the overview with the largest gaps in words and in tables."""
+    saved = read_explanations(report.root / "runs" / report.run_id)
+    with LoadedRun.open(report.root, report.run_id) as run:
+        positions = explained_positions(run)
+        candidates = slice_candidates(run)
+    rows = saved.rows
+    assert rows is not None and list(rows.shap.rows) == positions.tolist()
+    top = list(rows.shap.importance())[:3]
+    assert list(saved.pdp) == top
+    assert set(saved.slices) == set(candidates)
+    figures = [f for f in report.parsed.figures if f.startswith("plot-explain-")]
+    label = rows.shap.labels[0]
+    assert figures[:2] == [f"plot-explain-shap_summary:{label}", "plot-explain-shap_importance"]
+    assert [f"plot-explain-partial_dependence:{c}:{label}" for c in top] == figures[2:5]
+    text = report.parsed.text["explanations"]
+    assert f"SHAP values of {len(positions)} test rows" in text
+    for sentence in limitation_sentences(list(saved.slices.values())):
+        assert sentence in text
+    overview = report.parsed.table("explanations", 0)
+    assert overview[0][:4] == ["Column", "Groups", "Metric", "Largest gap"]
+    assert sorted(row[0] for row in overview[1:]) == sorted(candidates)
+    for row in overview[1:]:
+        assert int(row[1]) == len(saved.slices[row[0]].groups)
+    # The first slice table: the column with the largest gap, one row per group.
+    widest = overview[1][0]
+    groups = report.parsed.table("explanations", 1)[1:]
+    assert [(g[0], as_float(g[1])) for g in groups] == [
+        (g.value, g.count) for g in saved.slices[widest].groups
+    ]
 
 
 def test_binary_report_holds_the_runs_numbers(reports, shared_data: Path) -> None:
@@ -192,6 +239,7 @@ def test_binary_report_holds_the_runs_numbers(reports, shared_data: Path) -> Non
     assert "plot-oof-threshold" in parsed.figures and "plot-test-roc" in parsed.figures
     # Importance and the learning curve were never computed: the report says how.
     assert parsed.text["plots"].count("press Compute, then save the report again") == 2
+    check_explanations(report)
     check_self_contained(report)
     assert report.progress[-1] == (1.0, "done")
     fractions = [fraction for fraction, _ in report.progress]
@@ -224,6 +272,7 @@ def test_regression_report_holds_the_runs_numbers(reports, shared_data: Path) ->
     check_plots(report)
     assert {"plot-oof-predicted_actual", "plot-oof-residuals", "plot-oof-residual_histogram",
             "plot-test-predicted_actual"} <= set(parsed.figures)  # fmt: skip
+    check_explanations(report)
     check_self_contained(report)
 
 

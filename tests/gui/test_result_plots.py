@@ -28,7 +28,7 @@ from workbench.core.metrics.predictions import RunPredictions
 from workbench.core.metrics.thresholds import best_threshold, threshold_table
 from workbench.core.runs.loaded import LoadedRun
 from workbench.core.runs.plot_numbers import plot_numbers
-from workbench.gui.plots.catalog import compare_plots_for, plots_for
+from workbench.gui.plots.catalog import EXPLANATIONS, compare_plots_for, plots_for
 from workbench.gui.plots.classification import (
     MAX_MARKER,
     MIN_MARKER,
@@ -92,7 +92,8 @@ def test_every_plot_of_each_task_builds(qtbot, loaded) -> None:
     }  # fmt: skip
     for name, keys in expected.items():
         entries = plots_for(loaded[name][1], "test")
-        assert [e.key for e in entries] == keys
+        # The Explain views follow, computed on request.
+        assert [e.key for e in entries] == [*keys, *EXPLANATIONS]
         for entry in entries:
             if entry.factory is None:
                 assert entry.reason  # every empty plot says why

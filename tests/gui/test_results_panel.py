@@ -23,13 +23,13 @@ from workbench.core.runs.loaded import LoadedRun
 from workbench.gui.panels.results_panel import (
     NO_PROJECT_TEXT,
     NO_SELECTION_TEXT,
-    ComputePage,
     ResultsPanel,
 )
 from workbench.gui.plots.classification import ConfusionMatrixPlot, RocPlot
 from workbench.gui.plots.compare import MetricsCompareTable
 from workbench.gui.plots.importance import ImportancePlot
 from workbench.gui.plots.threshold import ThresholdView
+from workbench.gui.widgets.compute_page import ComputePage
 
 
 @pytest.fixture()

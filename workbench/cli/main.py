@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NoReturn, Protocol
 
 from workbench import __version__
-from workbench.cli import export, monitor, predict, project, report, train
+from workbench.cli import explain, export, monitor, predict, project, report, train
 from workbench.core.errors import WorkbenchError
 
 EXIT_USAGE = 2
@@ -58,6 +58,7 @@ def _parser_and_commands() -> tuple[argparse.ArgumentParser, set[str]]:
     predict.add_parser(sub)
     report.add_parser(sub)
     monitor.add_parsers(sub)
+    explain.add_parser(sub)
     gui = sub.add_parser("gui", help="open the window (the default command)")
     gui.add_argument("project", type=Path, nargs="?", help="project folder to open")
     return parser, set(sub.choices)

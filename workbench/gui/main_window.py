@@ -249,6 +249,7 @@ class MainWindow(QMainWindow):
         c.profile_stopped.connect(self.profile_panel.show_message)
         c.error.connect(self.notifications.notify)
         self.data_panel.roles_changed.connect(self._on_roles_edited)
+        self.data_panel.explain_row_requested.connect(self._explain_row)
         self.profile_panel.fix_requested.connect(self._add_fix)
         self.prepare_panel.chain_changed.connect(c.set_chain)
         self.prepare_panel.chain_changed.connect(self._sync_profile_alerts)
@@ -327,6 +328,11 @@ class MainWindow(QMainWindow):
         if len(selected) == 1:
             self.export_panel.select_run(selected[0])
             self.monitor_panel.select_run(selected[0])
+
+    def _explain_row(self, row: int) -> None:
+        """A row picked in the Data panel, explained for the run shown in Results."""
+        self.nav.setCurrentRow(self._panel_row(self.results_panel))
+        self.results_panel.explain_row(row)
 
     def _rerun(self, spec: TrainSpec) -> None:
         self.train_panel.load_spec(spec)

@@ -13,10 +13,14 @@ import numpy as np
 import onnx
 import pytest
 from _runs import pipeline_of, schema_of
+from sklearn.metrics import roc_auc_score
 
 from workbench.core import dataset as dataset_module
 from workbench.core import pipeline as pipeline_module
 from workbench.core.chain.resolve import resolve_chain
+from workbench.core.explain.limitations import limitation_sentences
+from workbench.core.explain.run_explanations import slice_candidates
+from workbench.core.explain.slices import slice_metrics
 from workbench.core.export.export_run import (
     ExportRefused,
     ExportRequest,
@@ -26,10 +30,12 @@ from workbench.core.export.export_run import (
 )
 from workbench.core.export.feature_schema import METADATA_KEY, FeatureSchema
 from workbench.core.export.parity import SOURCE_SAMPLE
+from workbench.core.kinds import TaskType
 from workbench.core.models.catalog import get_model
 from workbench.core.profile.store import profile_project_dataset
 from workbench.core.project import open_project
 from workbench.core.runs import loaded as loaded_module
+from workbench.core.runs.loaded import LoadedRun
 from workbench.core.runs.log import LOG_FILE, ExperimentLog, RunRecord
 from workbench.core.specs import ChainSpec
 
@@ -151,6 +157,22 @@ def test_the_card_lists_profile_alerts_no_step_fixed(trained: Callable, tmp_path
     assert "alive" not in limitations
     # info alerts (skewed fare...) are left out
     assert "skewed" not in limitations
+    # The largest gaps between slices of the data, measured on the out-of-fold predictions.
+    with LoadedRun.open(project.root, run_id) as run:
+        frame, oof, columns = run.training_frame, run.oof, slice_candidates(run)
+    assert "alive" not in columns  # a copy of the target says nothing of the model
+    sentences = limitation_sentences(
+        [slice_metrics(frame, oof, c, TaskType.BINARY, [0, 1], 1) for c in columns]
+    )
+    assert len(sentences) == 6  # the three largest gaps, the three largest parity differences
+    for sentence in sentences:
+        assert f"- {sentence}\n" in limitations
+    # The first: "By who: ROC AUC is 0.640 for who = man (426 rows) against ...", by hand.
+    column, rest = sentences[0].removeprefix("By ").split(": ROC AUC is ", 1)
+    worst = rest.split(" for ", 1)[1].split(f"{column} = ", 1)[1].split(" (", 1)[0]
+    at = frame[column].astype(str).to_numpy()[oof["row"]] == worst
+    auc = roc_auc_score(oof["y_true"][at], oof["proba_1"][at])
+    assert rest.startswith(f"{auc:.3f} for {column} = {worst} ({at.sum()} rows)")
 
 
 def test_a_run_without_a_test_set_is_checked_on_development_rows(

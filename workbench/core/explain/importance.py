@@ -65,7 +65,7 @@ def compute_importance(
     if max_rows is not None and max_rows < 2:
         raise WorkbenchError(f"permutation importance needs at least 2 rows, got {max_rows}")
     progress(0.0, "reading the run")
-    data, rows = _evaluation_rows(run)
+    data, rows = evaluation_rows(run)
     if max_rows is not None and rows.size > max_rows:
         rows = np.sort(np.random.default_rng(seed).choice(rows, size=max_rows, replace=False))
     path = run.cache_file(IMPORTANCE_FILE)
@@ -108,8 +108,9 @@ def importance_job(
         return compute_importance(run, progress=progress, cancel=cancel)
 
 
-def _evaluation_rows(run: LoadedRun) -> tuple[str, np.ndarray]:
-    """("test", the test rows) when the run has a test set, else ("oof", every oof row)."""
+def evaluation_rows(run: LoadedRun) -> tuple[str, np.ndarray]:
+    """("test", the test rows) when the run has a test set, else ("oof", every oof row): the
+    rows importance and explanations are measured on."""
     data, rows = "test", run.test_rows()
     if run.test is None:
         data, rows = "oof", run.development_rows()

@@ -16,7 +16,7 @@ from workbench.core.explain.fairness import (
     EQUALIZED_ODDS_DIFFERENCE,
     SELECTION_RATE,
 )
-from workbench.core.explain.slices import SliceGap, SliceGroup, SliceReport
+from workbench.core.explain.slices import SliceGap, SliceGroup, SliceReport, by_largest_gap
 from workbench.core.metrics.names import METRIC_LABELS, greater_is_better
 
 
@@ -24,9 +24,11 @@ def limitation_sentences(reports: Sequence[SliceReport], top: int = 3) -> list[s
     """Sentences for the `top` largest gaps (relative to their metric's scale: the larger of
     the two values), largest first, then for the `top` largest demographic parity
     differences of binary tasks."""
-    gaps = [(report, report.gap) for report in reports if report.gap is not None]
-    gaps.sort(key=lambda pair: _relative_gap(pair[1]), reverse=True)
-    sentences = [_gap_sentence(report, gap) for report, gap in gaps[:top]]
+    sentences = [
+        _gap_sentence(report, report.gap)
+        for report in by_largest_gap(reports, top)
+        if report.gap is not None
+    ]
     fair = [r for r in reports if math.isfinite(_parity(r))]
     fair.sort(key=_parity, reverse=True)
     sentences += [s for s in (_fairness_sentence(report) for report in fair[:top]) if s]
@@ -35,11 +37,6 @@ def limitation_sentences(reports: Sequence[SliceReport], top: int = 3) -> list[s
 
 def _parity(report: SliceReport) -> float:
     return report.fairness.get(DEMOGRAPHIC_PARITY_DIFFERENCE, math.nan)
-
-
-def _relative_gap(gap: SliceGap) -> float:
-    scale = max(abs(gap.best_value), abs(gap.worst_value))
-    return gap.difference / scale if scale > 0 else 0.0
 
 
 def _gap_sentence(report: SliceReport, gap: SliceGap) -> str:

@@ -95,6 +95,13 @@ class SliceGap:
     standard_error: float | None
     clear: bool
 
+    @property
+    def relative_difference(self) -> float:
+        """The difference relative to its metric's scale (the larger of the two values), so
+        gaps in different metrics and units can be ranked together."""
+        scale = max(abs(self.best_value), abs(self.worst_value))
+        return self.difference / scale if scale > 0 else 0.0
+
     def to_dict(self) -> dict[str, Any]:
         return {name: _finite(value) for name, value in self.__dict__.items()}
 
@@ -255,6 +262,16 @@ def slice_metrics(
         fairness=fairness,
         min_rows=min_rows,
     )
+
+
+def by_largest_gap(reports: Sequence[SliceReport], top: int | None = None) -> list[SliceReport]:
+    """The reports that have a gap, the largest relative gap first (at most `top`)."""
+    ranked = sorted(
+        (report for report in reports if report.gap is not None),
+        key=lambda report: report.gap.relative_difference,  # type: ignore[union-attr]
+        reverse=True,
+    )
+    return ranked if top is None else ranked[:top]
 
 
 def _prediction_rows(predictions: pd.DataFrame, size: int) -> np.ndarray:

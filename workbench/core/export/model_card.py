@@ -6,7 +6,8 @@ send (the columns the fitted chain reads, from the same schema as schema.json), 
 recorded its pipeline was compiled from (the model's default steps included, as they were when
 it trained), the parameters, every validation metric as fold mean ± standard deviation, the
 test score, the parity result, and the limitations the workbench can state: profile alerts that
-no step of the chain fixes, class imbalance, the notes the training run made.
+no step of the chain fixes, class imbalance, the notes the training run made, and the largest
+gaps between slices of the data with the fairness differences (explain.limitations).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.core.explain.limitations import limitation_sentences
+from workbench.core.explain.run_explanations import all_slice_reports
 from workbench.core.export.contract_text import columns_table, raw_input_lines
 from workbench.core.export.feature_schema import schema_for_run
 from workbench.core.export.parity import ParityResult
@@ -195,6 +198,7 @@ def _limitations(run: LoadedRun, balance: pd.Series | None) -> list[str]:
             )
     for note in run.spec.notes:
         lines.append(f"- training note: {note}")
+    lines += [f"- {sentence}" for sentence in limitation_sentences(all_slice_reports(run))]
     return lines or ["- none the workbench can detect (no unfixed alerts, no imbalance)"]
 
 

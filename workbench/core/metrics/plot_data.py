@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,9 @@ import pandas as pd
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.names import best_positions, greater_is_better
 from workbench.core.metrics.predictions import OOF, TEST, RunPredictions
+
+if TYPE_CHECKING:
+    from workbench.core.explain.run_explanations import RunExplanations
 
 SPLIT_LABELS = {OOF: "Cross-validation (out-of-fold)", TEST: "Test set"}
 # Points a scatter plot draws at most: pyqtgraph stays fluid far beyond, the eye sees no more.
@@ -71,6 +74,8 @@ class RunPlotData:
     importance: pd.DataFrame | None = None
     # compute_learning_curve's frame, once computed
     learning_curve: pd.DataFrame | None = None
+    # what was explained for the run (SHAP values, curves, slices), once computed
+    explanations: RunExplanations | None = None
 
     @property
     def label(self) -> str:

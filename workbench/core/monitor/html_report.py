@@ -15,10 +15,10 @@ from pathlib import Path
 from workbench import __version__
 from workbench.core.atomic import write_text_atomic
 from workbench.core.errors import WorkbenchError
+from workbench.core.html_parts import CSS, esc, number_text, table_html, when_text
 from workbench.core.monitor.drift import ColumnDrift
 from workbench.core.monitor.history import StoredCheck
 from workbench.core.monitor.verdict import Status, check_verdicts, drift_order
-from workbench.core.report.document import CSS, esc, number_text, table_html, when_text
 
 REFERENCE_COLOUR = "#8c959f"
 BATCH_COLOUR = "#0969da"

@@ -8,16 +8,17 @@ so a note holding markup shows as the text it is.
 
 from __future__ import annotations
 
-import base64
-import html
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 from workbench import __version__
+from workbench.core.explain.fairness import RATES
+from workbench.core.explain.limitations import limitation_sentences
+from workbench.core.explain.run_explanations import RunExplanations
+from workbench.core.explain.slices import SliceReport, by_largest_gap
+from workbench.core.html_parts import CSS, esc, number_text, png_data_uri, table_html, when_text
 from workbench.core.kinds import TaskType
+from workbench.core.metrics.names import METRIC_LABELS
 from workbench.core.runs.facts import MetricRow, RunFacts, Setting
 
 TASK_WORDS = {
@@ -26,49 +27,22 @@ TASK_WORDS = {
     TaskType.REGRESSION: "regression",
 }
 SPLIT_WORDS = {"oof": "cross-validation (out-of-fold predictions)", "test": "test set"}
+# ReportImage.which of the explanations' plots, and their keys' beginnings.
+EXPLAIN = "explain"
+SHAP_KEYS = ("shap_summary", "shap_importance")
+CURVE_KEY = "partial_dependence"
+SLICE_KEY = "slices"
+# The slice reports with the largest gaps get their plot and table; the others a line each.
+SLICE_TABLES = 3
+OUTPUT_WORDS = {
+    "log_odds": "the log-odds of the positive class",
+    "margin": "each class's margin (before the softmax)",
+    "probability": "the predicted probability of the positive class (of each class when there "
+    "are more than two)",
+    "value": "the predicted value",
+}
 # The width the plots were rendered at (CSS pixels); the PNGs hold twice as many for print.
 IMAGE_WIDTH = 900
-
-CSS = """
-:root { color-scheme: light; }
-body { font-family: -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
-  color: #1f2328; background: #fff; margin: 0; line-height: 1.45; font-size: 15px; }
-main { max-width: 960px; margin: 0 auto; padding: 28px 32px 60px; }
-h1 { font-size: 1.7em; margin: 0 0 4px; }
-h2 { font-size: 1.3em; margin: 34px 0 10px; padding-bottom: 4px; border-bottom: 2px solid #d0d7de; }
-h3 { font-size: 1.05em; margin: 22px 0 8px; }
-.subtitle { color: #57606a; margin: 0 0 16px; }
-.headline { display: flex; flex-wrap: wrap; gap: 12px; margin: 16px 0; }
-.headline div { border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 14px;
-  min-width: 150px; }
-.headline b { display: block; font-size: 1.35em; }
-.headline span { color: #57606a; font-size: 0.9em; }
-table { border-collapse: collapse; margin: 8px 0 12px; font-size: 0.93em; }
-th, td { border: 1px solid #d0d7de; padding: 4px 10px; text-align: left; vertical-align: top; }
-th { background: #f6f8fa; font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-tr.main td { font-weight: 600; background: #fff8c5; }
-table.facts th { width: 210px; }
-code, .mono { font-family: SFMono-Regular, Consolas, "Liberation Mono", Menlo, monospace;
-  font-size: 0.9em; overflow-wrap: anywhere; }
-.muted { color: #57606a; }
-.warning { color: #9a6700; }
-.tag { display: inline-block; border: 1px solid #d0d7de; border-radius: 10px; padding: 0 8px;
-  margin-right: 4px; font-size: 0.9em; }
-figure { margin: 18px 0 26px; }
-figure img { display: block; width: 100%; max-width: 900px; height: auto;
-  border: 1px solid #d0d7de; }
-figcaption { color: #57606a; font-size: 0.9em; margin-top: 4px; }
-nav ol { columns: 2; margin: 6px 0; }
-ol.chain li { margin-bottom: 6px; }
-@media print {
-  body { font-size: 11pt; }
-  main { max-width: none; padding: 0; }
-  nav { display: none; }
-  h2 { break-after: avoid; }
-  figure, table, .headline { break-inside: avoid; }
-}
-"""
 
 
 @dataclass(frozen=True)
@@ -80,60 +54,6 @@ class ReportImage:
     which: str  # "oof" or "test"
     png: bytes | None = None
     note: str = ""
-
-
-# ---- formatting -----------------------------------------------------------------------------
-
-
-def esc(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def number_text(value: float | None, scale: float | None = None) -> str:
-    """A score as the report prints it: 4 decimals, or 1 with thousands separators for large
-    errors (RMSE in currency units). `scale` (the mean beside a standard deviation) picks the
-    style, so "4,835.7 ± 185.4" keeps one style."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    number = float(value)
-    large = abs(float(scale) if scale is not None else number) >= 1000
-    return f"{number:,.1f}" if large else f"{number:.4f}"
-
-
-def when_text(stamp: str | None) -> str:
-    """An ISO time stamp as 'YYYY-MM-DD HH:MM UTC' (the text as it is when unparseable)."""
-    if not stamp:
-        return "—"
-    try:
-        moment = datetime.fromisoformat(stamp)
-    except ValueError:
-        return stamp
-    zone = moment.strftime("%Z") or ""
-    return moment.strftime("%Y-%m-%d %H:%M") + (" UTC" if zone in ("UTC", "UTC+00:00") else "")
-
-
-def png_data_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-
-def table_html(header: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[int] = (),
-               row_classes: Sequence[str] | None = None, css: str = "") -> str:  # fmt: skip
-    """An HTML table from already-escaped cells; `numeric` columns are right-aligned."""
-    klass = f' class="{css}"' if css else ""
-    head = "".join(
-        f'<th class="num">{cell}</th>' if i in numeric else f"<th>{cell}</th>"
-        for i, cell in enumerate(header)
-    )
-    body = []
-    for index, row in enumerate(rows):
-        cells = "".join(
-            f'<td class="num">{cell}</td>' if i in numeric else f"<td>{cell}</td>"
-            for i, cell in enumerate(row)
-        )
-        row_class = row_classes[index] if row_classes and row_classes[index] else ""
-        attribute = f' class="{row_class}"' if row_class else ""
-        body.append(f"<tr{attribute}>{cells}</tr>")
-    return f"<table{klass}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def _facts_table(rows: Sequence[tuple[str, str]]) -> str:
@@ -394,6 +314,115 @@ def _plots_section(images: Sequence[ReportImage]) -> str:
     return "".join(parts) or "<p>No plots.</p>"
 
 
+def _explanations_section(
+    explanations: RunExplanations | None, images: Sequence[ReportImage]
+) -> str:
+    explained = [image for image in images if image.which == EXPLAIN]
+    if explanations is None or explanations.rows is None:
+        return '<p class="muted">This run was not explained.</p>'
+    rows = explanations.rows
+    shap = rows.shap
+    where = "test" if rows.data == "test" else "out-of-fold"
+    method = (
+        "exact TreeSHAP"
+        if shap.method == "tree_exact"
+        else f"estimated from {shap.permutations} sampled orderings of the columns"
+    )
+    parts = [
+        f"<p>SHAP values of {len(shap.rows)} {where} rows (drawn with seed {rows.seed}) "
+        f"through the final model, {esc(method)}, in the names of the original columns: for "
+        f"every row the base value plus its columns' values is "
+        f"{esc(OUTPUT_WORDS.get(shap.output, shap.output))}.</p>"
+    ]
+    if shap.note:
+        parts.append(f'<p class="muted">{esc(shap.note)}.</p>')
+    parts += [_figure(i) for i in explained if i.key.startswith(SHAP_KEYS)]
+    curves = [i for i in explained if i.key.startswith(CURVE_KEY)]
+    if curves:
+        parts.append(
+            "<h3>Partial dependence</h3><p>The average prediction as one column is set to "
+            "each value of a grid in every explained row (thin lines: single rows), for the "
+            "columns with the largest mean |SHAP|.</p>"
+        )
+        parts += [_figure(image) for image in curves]
+    parts.append(_slices_part(list(explanations.slices.values()), explained))
+    return "".join(parts)
+
+
+def _slices_part(reports: list[SliceReport], images: Sequence[ReportImage]) -> str:
+    if not reports:
+        return ""
+    sentences = "".join(f"<li>{esc(s)}</li>" for s in limitation_sentences(reports))
+    parts = [
+        "<h3>Slices</h3><p>The run's out-of-fold metrics per value of each column (numbers in "
+        "quantile bins); a gap counts between groups of at least "
+        f"{reports[0].min_rows} rows.</p>",
+        f"<ul>{sentences}</ul>" if sentences else "",
+    ]
+    ranked = by_largest_gap(reports)
+    overview = [
+        (
+            esc(report.column),
+            str(len(report.groups)),
+            esc(METRIC_LABELS.get(report.metric, report.metric)),
+            "—" if report.gap is None else number_text(report.gap.difference),
+            "—" if report.gap is None else esc(report.gap.worst),
+            "—" if report.gap is None else esc(report.gap.best),
+        )
+        for report in [*ranked, *[r for r in reports if r.gap is None]]
+    ]
+    parts.append(
+        table_html(
+            ["Column", "Groups", "Metric", "Largest gap", "Worst group", "Best group"],
+            overview,
+            numeric=(1, 3),
+        )
+    )
+    by_key = {image.key: image for image in images}
+    for report in ranked[:SLICE_TABLES]:
+        parts.append(f"<h3>By {esc(report.column)}</h3>")
+        image = by_key.get(f"{SLICE_KEY}:{report.column}")
+        if image is not None:
+            parts.append(_figure(image))
+        parts.append(_slice_table(report))
+    return "".join(parts)
+
+
+def _slice_table(report: SliceReport) -> str:
+    rates = [rate for rate in RATES if any(rate in g.rates for g in report.groups)]
+    label = METRIC_LABELS.get(report.metric, report.metric)
+    header = ["Group", "Rows", "Folds", f"{label} ± across folds"]
+    header += [rate.replace("_", " ").capitalize() for rate in rates]
+    rows, classes = [], []
+    gap = report.gap
+    for group in report.groups:
+        value = group.metrics.get(report.metric)
+        spread = group.fold_std.get(report.metric)
+        cell = number_text(value) + ("" if spread is None else f" ± {number_text(spread)}")
+        rows.append(
+            (esc(group.value), f"{group.count:,}", str(group.folds), cell,
+             *(number_text(group.rates.get(rate)) for rate in rates))
+        )  # fmt: skip
+        classes.append(
+            "" if gap is None
+            else "best" if group.value == gap.best
+            else "worst" if group.value == gap.worst
+            else ""
+        )  # fmt: skip
+    fairness = ""
+    if report.fairness:
+        fairness = (
+            "<p>"
+            + "; ".join(
+                f"{esc(name.replace('_', ' '))}: <b>{number_text(value)}</b>"
+                for name, value in report.fairness.items()
+            )
+            + "</p>"
+        )
+    numeric = tuple(range(1, len(header)))
+    return table_html(header, rows, numeric=numeric, row_classes=classes) + fairness
+
+
 def _notes_section(facts: RunFacts) -> str:
     parts = []
     note = facts.note.strip()
@@ -431,8 +460,13 @@ def _environment_section(facts: RunFacts) -> str:
 # ---- the document ---------------------------------------------------------------------------
 
 
-def report_html(facts: RunFacts, images: Sequence[ReportImage]) -> str:
-    """The whole report of one run as an HTML document."""
+def report_html(
+    facts: RunFacts,
+    images: Sequence[ReportImage],
+    explanations: RunExplanations | None = None,
+) -> str:
+    """The whole report of one run as an HTML document; `images` with `which` EXPLAIN go to
+    the explanations' section."""
     sections = [
         ("data", "Data", _data_section(facts)),
         ("chain", "Preparation chain", _chain_section(facts)),
@@ -444,6 +478,7 @@ def report_html(facts: RunFacts, images: Sequence[ReportImage]) -> str:
         sections.append(("per-class", "Per class", _per_class_section(facts)))
     sections += [
         ("plots", "Plots", _plots_section(images)),
+        ("explanations", "Explanations", _explanations_section(explanations, images)),
         ("notes", "Notes and tags", _notes_section(facts)),
         ("environment", "Environment", _environment_section(facts)),
     ]

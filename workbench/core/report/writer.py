@@ -15,10 +15,12 @@ passes one that draws where Qt may live:
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from workbench.core.atomic import write_text_atomic
 from workbench.core.errors import WorkbenchError
+from workbench.core.explain.run_explanations import REPORT_CURVES, default_explanations
 from workbench.core.metrics.plot_data import RunPlotData
 from workbench.core.progress import (
     NEVER_CANCELLED,
@@ -52,6 +54,8 @@ def write_report(
     """Write the report of finished run `run_id` to `out` (.html), its plots drawn by
     `render`, and return its path.
 
+    The run's explanations (SHAP values, partial dependence of its most important columns,
+    slices) are the ones saved beside it, completed and saved first when parts are missing.
     A WorkbenchError says why when the run failed, was cancelled, is still running, or its
     prediction files are gone. The file is written atomically: a cancelled or failed report
     leaves the previous file or none.
@@ -62,15 +66,19 @@ def write_report(
     progress(0.0, f"reading run {run_id}")
     with LoadedRun.open(project_root, run_id) as run:
         facts = gather_facts(run)
-        progress(0.1, "computing the curves")
+        progress(0.05, "computing the curves")
         numbers = run.plot_numbers
+        explanations = default_explanations(
+            run, REPORT_CURVES, progress=sub_progress(progress, 0.1, 0.5), cancel=cancel
+        )
+    numbers = replace(numbers, explanations=explanations)
     cancel.raise_if_cancelled()
-    images = render(numbers, sub_progress(progress, 0.15, 0.95), cancel)
+    images = render(numbers, sub_progress(progress, 0.5, 0.95), cancel)
     cancel.raise_if_cancelled()
     progress(0.95, f"writing {target.name}")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(target, report_html(facts, images))
+        write_text_atomic(target, report_html(facts, images, explanations))
     except OSError as error:
         raise WorkbenchError(f"cannot write {target}: {error.strerror or error}") from error
     progress(1.0, "done")

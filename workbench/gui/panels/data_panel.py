@@ -77,6 +77,7 @@ class DataPanel(QWidget, JobsMixin):
 
     roles_changed = Signal(dict)  # column name -> ColumnRole value ("feature", "target", ...)
     target_changed = Signal(str)  # the new target column, "" when there is none
+    explain_row_requested = Signal(int)  # a row's position in the data, to explain in Results
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -168,6 +169,8 @@ class DataPanel(QWidget, JobsMixin):
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(table.fontMetrics().height() + 8)
         rows.setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        rows.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        rows.customContextMenuRequested.connect(self._show_row_menu)
         header = table.horizontalHeader()
         header.setResizeContentsPrecision(_WIDTH_SAMPLE_ROWS)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -367,6 +370,25 @@ class DataPanel(QWidget, JobsMixin):
         if section < 0:
             return
         menu = self.build_role_menu(self._model.column_names[section])
+        menu.exec(header.mapToGlobal(pos))
+        menu.deleteLater()
+
+    def build_row_menu(self, view_row: int) -> QMenu:
+        """The row numbers' right-click menu: explain that row's prediction (Results panel,
+        the run selected in Experiments)."""
+        position = self._model.source_row(view_row)
+        menu = QMenu(self)
+        action = menu.addAction(f"Explain row {position} in the Results panel")
+        action.setToolTip("Why the selected run predicts what it does for this row")
+        action.triggered.connect(lambda _checked=False: self.explain_row_requested.emit(position))
+        return menu
+
+    def _show_row_menu(self, pos: QPoint) -> None:
+        header = self._table.verticalHeader()
+        row = header.logicalIndexAt(pos)
+        if row < 0:
+            return
+        menu = self.build_row_menu(row)
         menu.exec(header.mapToGlobal(pos))
         menu.deleteLater()
 

@@ -36,10 +36,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.html_parts import when_text
 from workbench.core.monitor.drift import ColumnDrift
 from workbench.core.monitor.history import StoredCheck, list_checks
 from workbench.core.monitor.verdict import Status, check_verdicts, drift_order
-from workbench.core.report.document import when_text
 from workbench.core.runs.log import RunRecord
 from workbench.gui.dialogs.import_dialog import ImportDialog
 from workbench.gui.job_mixin import JobsMixin

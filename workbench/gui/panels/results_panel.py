@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -38,21 +37,31 @@ from PySide6.QtWidgets import (
 from workbench.core.errors import WorkbenchError
 from workbench.core.explain.importance import importance_job
 from workbench.core.explain.learning_curve import learning_curve_job
+from workbench.core.explain.run_explanations import (
+    RunExplanations,
+    explanations_job,
+    load_explained_plot_data,
+    with_explanations,
+)
 from workbench.core.metrics.plot_data import OOF, SPLIT_LABELS, RunPlotData, RunProblem
 from workbench.core.report.writer import default_report_path
-from workbench.core.runs.result_jobs import load_plot_data, read_saved_plot_data
+from workbench.core.runs.result_jobs import read_saved_plot_data
 from workbench.gui.job_mixin import JobsMixin
 from workbench.gui.plots.base import ResultPlot, ask_image_path
 from workbench.gui.plots.catalog import (
     COMPUTED_ON_REQUEST,
+    EXPLANATIONS,
     LEARNING_CURVE,
+    SHAP_ROW,
     PlotEntry,
     compare_plots_for,
     plots_for,
 )
 from workbench.gui.plots.classification import COUNTS, PERCENT, ConfusionMatrixPlot
+from workbench.gui.plots.explain_views import ExplainView, RowExplanationView
 from workbench.gui.plots.scores import metric_label
 from workbench.gui.report.report_bar import ReportBar
+from workbench.gui.widgets.compute_page import ComputePage
 from workbench.gui.widgets.param_form import ERROR_COLOR, muted
 from workbench.jobs.job import Job
 
@@ -74,50 +83,15 @@ def read_saved_runs(project_root: Path, run_ids: Sequence[str]) -> dict[str, Run
     for run_id in run_ids:
         saved = read_saved_plot_data(project_root, run_id)
         if saved is not None:
-            found[run_id] = saved
+            found[run_id] = with_explanations(project_root, saved)
     return found
 
 
-class ComputePage(QWidget):
-    """What an on-request plot shows before it exists: why, a Compute button, progress."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.reason = QLabel()
-        self.reason.setWordWrap(True)
-        self.reason.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.compute_button = QPushButton("Compute")
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.hide()
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.progress.hide()
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {ERROR_COLOR};")
-        self.error.hide()
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.compute_button)
-        buttons.addWidget(self.cancel_button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(60, 40, 60, 40)
-        layout.addStretch(1)
-        layout.addWidget(self.reason)
-        layout.addLayout(buttons)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.error)
-        layout.addStretch(2)
-
-    def set_running(self, running: bool) -> None:
-        self.compute_button.setEnabled(not running)
-        self.cancel_button.setVisible(running)
-        self.progress.setVisible(running)
-        if running:
-            self.progress.setValue(0)
-            self.progress.setFormat("Starting…")
-            self.error.hide()
+def _computed_field(key: str) -> str:
+    """The plot numbers' field an on-request entry's job fills."""
+    if key in EXPLANATIONS:
+        return "explanations"
+    return "learning_curve" if key == LEARNING_CURVE else "importance"
 
 
 class ResultsPanel(QWidget, JobsMixin):
@@ -133,6 +107,7 @@ class ResultsPanel(QWidget, JobsMixin):
         self._entries: list[PlotEntry] = []
         self._pages: dict[tuple, QWidget] = {}
         self._computing: tuple[str, str] | None = None  # (run id, entry key)
+        self._row_to_explain: int | None = None  # a Data panel row, once the run is explained
         self.which = OOF
         self.fold_metric: str | None = None
         self._build()
@@ -257,12 +232,30 @@ class ResultsPanel(QWidget, JobsMixin):
         run = runs[0]
         if entry.key == LEARNING_CURVE:
             job = Job(learning_curve_job, (self._root, run.run_id), name="Learning curve")
+        elif entry.key in EXPLANATIONS:
+            job = Job(explanations_job, (self._root, run.run_id), name="Explaining the run")
         else:
             job = Job(importance_job, (self._root, run.run_id), name="Feature importance")
         self._computing = (run.run_id, entry.key)
         self.compute_page.set_running(True)
         self.start_task("analysis", job)
         return True
+
+    def explain_row(self, row: int) -> bool:
+        """Show row `row` of the data (its position) in the Row explanation of the run shown:
+        explained now when it is not among the explained rows, after the run's explanations
+        when they are not computed yet. False (with the reason on screen) without one run."""
+        if len(self._shown_runs()) != 1:
+            self._show_page_message(
+                f"Select one run in the Experiments panel to explain row {row} of the data.",
+                error=True,
+            )
+            return False
+        page = self.select_plot(SHAP_ROW)
+        if isinstance(page, RowExplanationView):
+            return page.explain_row(row)
+        self._row_to_explain = row
+        return self.task_running("analysis") or self.compute(SHAP_ROW)
 
     def cancel_compute(self) -> None:
         self.cancel_task("analysis")
@@ -368,7 +361,7 @@ class ResultsPanel(QWidget, JobsMixin):
         if not missing or self._root is None:
             self._present()
             return
-        job = Job(load_plot_data, (self._root, missing), name="Reading run results")
+        job = Job(load_explained_plot_data, (self._root, missing), name="Reading run results")
         self.start_task("results", job)
 
     def _load_failed(self, message: str) -> None:
@@ -481,6 +474,9 @@ class ResultsPanel(QWidget, JobsMixin):
                     plot.save_folder = self._root  # its menu's "Save as…" starts there
             self._pages[key] = page
             self.pages.addWidget(page)
+            if isinstance(page, ExplainView):
+                page.set_project(self._root)
+                page.explained.connect(lambda result, view=page: self._explained(view, result))
         if isinstance(page, ConfusionMatrixPlot):
             page.set_mode(PERCENT if self.percent_box.isChecked() else COUNTS)
         self.pages.setCurrentWidget(page)
@@ -492,8 +488,10 @@ class ResultsPanel(QWidget, JobsMixin):
         runs = self._shown_runs()
         if entry.key not in COMPUTED_ON_REQUEST or len(runs) != 1:
             return False
-        field = "learning_curve" if entry.key == LEARNING_CURVE else "importance"
-        return getattr(runs[0], field) is None
+        if entry.key in EXPLANATIONS:
+            explanations = runs[0].explanations
+            return explanations is None or explanations.rows is None
+        return getattr(runs[0], _computed_field(entry.key)) is None
 
     def _show_message(self, text: str, error: bool = False) -> None:
         self._entries = []
@@ -572,8 +570,8 @@ class ResultsPanel(QWidget, JobsMixin):
         run = self._data.get(run_id)
         if run is None:
             return
-        field = "learning_curve" if key == LEARNING_CURVE else "importance"
-        self._data[run_id] = dataclasses.replace(run, **{field: frame})
+        self._data[run_id] = dataclasses.replace(run, **{_computed_field(key): frame})
+        row, self._row_to_explain = self._row_to_explain, None
         stale = [k for k in self._pages if run_id in k[0]]
         for k in stale:
             page = self._pages.pop(k)
@@ -581,15 +579,31 @@ class ResultsPanel(QWidget, JobsMixin):
             page.deleteLater()
         if run_id in self._wanted:
             self._present()
+            if row is not None and key in EXPLANATIONS:
+                self.explain_row(row)
+
+    def _explained(self, view: ExplainView, explanations: RunExplanations) -> None:
+        """A view computed more (a curve, a slice): every other view of the run reads it."""
+        run = self._data.get(view.run_id)
+        if run is None:
+            return
+        self._data[view.run_id] = dataclasses.replace(run, explanations=explanations)
+        for k in [k for k, page in self._pages.items() if view.run_id in k[0] and page is not view]:
+            if k[3] in EXPLANATIONS:
+                page = self._pages.pop(k)
+                self.pages.removeWidget(page)
+                page.deleteLater()
+        if view.run_id in self._wanted:
+            self._present()
 
     def _compute_failed(self, message: str) -> None:
-        self._computing = None
+        self._computing = self._row_to_explain = None
         self.compute_page.set_running(False)
         self.compute_page.error.setText(f"Could not compute: {message}")
         self.compute_page.error.show()
 
     def _compute_cancelled(self) -> None:
-        self._computing = None
+        self._computing = self._row_to_explain = None
         self.compute_page.set_running(False)
         self.compute_page.error.setText("Cancelled.")
         self.compute_page.error.show()

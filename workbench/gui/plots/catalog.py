@@ -13,9 +13,11 @@ from typing import Any, NamedTuple
 import pandas as pd
 from PySide6.QtWidgets import QWidget
 
+from workbench.core.explain.slices import by_largest_gap
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.names import greater_is_better
 from workbench.core.metrics.plot_data import OOF, TEST, RunPlotData
+from workbench.core.report.document import CURVE_KEY, SHAP_KEYS, SLICE_KEY
 from workbench.gui.plots.classification import (
     CalibrationPlot,
     ConfusionMatrixPlot,
@@ -25,6 +27,13 @@ from workbench.gui.plots.classification import (
     class_text,
 )
 from workbench.gui.plots.compare import MetricsCompareTable
+from workbench.gui.plots.dependence import PartialDependencePlot
+from workbench.gui.plots.explain_views import (
+    DependenceView,
+    RowExplanationView,
+    ShapSummaryView,
+    SliceView,
+)
 from workbench.gui.plots.importance import ImportancePlot
 from workbench.gui.plots.regression import (
     PredictedActualPlot,
@@ -37,13 +46,29 @@ from workbench.gui.plots.scores import (
     LearningCurvePlot,
     metric_label,
 )
+from workbench.gui.plots.shap import ShapSummaryPlot, output_words
+from workbench.gui.plots.slices import SliceMetricPlot
 from workbench.gui.plots.threshold import ThresholdView
 
 # Keys of the entries computed on request (the panel offers a Compute button for them).
 LEARNING_CURVE = "learning_curve"
 PERMUTATION = "permutation_importance"
 BUILTIN = "builtin_importance"
-COMPUTED_ON_REQUEST = (LEARNING_CURVE, PERMUTATION, BUILTIN)
+# The report finds the explanations' images by these keys' beginnings.
+SHAP_SUMMARY, SHAP_IMPORTANCE = SHAP_KEYS
+SHAP_ROW = "shap_row"
+PARTIAL_DEPENDENCE = CURVE_KEY
+SLICES = SLICE_KEY
+# One job (the run's default explanations) computes all of these.
+EXPLANATIONS = (SHAP_SUMMARY, SHAP_IMPORTANCE, SHAP_ROW, PARTIAL_DEPENDENCE, SLICES)
+COMPUTED_ON_REQUEST = (LEARNING_CURVE, PERMUTATION, BUILTIN, *EXPLANATIONS)
+# How many slice reports a run's report draws: the largest gaps.
+REPORT_SLICES = 3
+EXPLAIN_REASON = (
+    "Explaining a run computes the SHAP values of a sample of its validation rows, its "
+    "metrics per slice of each column and the partial dependence on its most important "
+    "column, so it is computed on request."
+)
 
 Factory = Callable[[], QWidget]
 
@@ -155,6 +180,7 @@ def plots_for(data: RunPlotData, which: str = OOF, metric: str | None = None) ->
             )  # fmt: skip
     entries.append(_fold_entry(data, metric or data.metric))
     entries += _computed_entries(data)
+    entries += _explanation_entries(data)
     return entries
 
 
@@ -219,6 +245,87 @@ def _computed_entries(data: RunPlotData) -> list[PlotEntry]:
             PlotEntry("Built-in importance", None, BUILTIN,
                       "Built-in importance is read from the fitted model with the permutation "
                       "importance: compute it to see it.")
+        )  # fmt: skip
+    return entries
+
+
+def _explanation_entries(data: RunPlotData) -> list[PlotEntry]:
+    """The Explain views: each a view with its own choices (class, row, column)."""
+    titles = {
+        SHAP_SUMMARY: "SHAP summary",
+        SHAP_IMPORTANCE: "Mean |SHAP|",
+        SHAP_ROW: "Row explanation",
+        PARTIAL_DEPENDENCE: "Partial dependence",
+        SLICES: "Slices and fairness",
+    }
+    explanations = data.explanations
+    if explanations is None or explanations.rows is None:
+        return [PlotEntry(title, None, key, EXPLAIN_REASON) for key, title in titles.items()]
+    target = data.target
+    run_id = data.run_id
+    return [
+        PlotEntry(titles[SHAP_SUMMARY],
+                  _view(ShapSummaryView, explanations, run_id, target), SHAP_SUMMARY),
+        PlotEntry(titles[SHAP_IMPORTANCE], shap_importance_factory(data), SHAP_IMPORTANCE),
+        PlotEntry(titles[SHAP_ROW],
+                  _view(RowExplanationView, explanations, run_id, target), SHAP_ROW),
+        PlotEntry(titles[PARTIAL_DEPENDENCE],
+                  _view(DependenceView, explanations, run_id, target), PARTIAL_DEPENDENCE),
+        PlotEntry(titles[SLICES], _view(SliceView, explanations, run_id, target), SLICES),
+    ]  # fmt: skip
+
+
+def _view(view_type: type, *args: Any) -> Factory:
+    return lambda: view_type(*args)
+
+
+def shap_importance_factory(data: RunPlotData) -> Factory | None:
+    """Bars of mean |SHAP| per original column (summed over the classes of a multiclass
+    task), None when the run is not explained yet."""
+    explanations = data.explanations
+    if explanations is None or explanations.rows is None:
+        return None
+    shap = explanations.rows.shap
+    importance = shap.importance()
+    frame = pd.DataFrame({"feature": list(importance), "importance": list(importance.values())})
+    label = shap.outputs[0].label if len(shap.outputs) == 1 else "every class"
+    words = output_words(shap.output, label, data.target)
+    if len(shap.outputs) > 1:
+        words = f"{shap.output} of every class, added up"
+    title = f"Mean |SHAP| over {len(shap.rows)} rows"
+    return _build(ImportancePlot, "set_importance", frame, title, f"Mean |SHAP value| ({words})")
+
+
+def explanation_report_entries(data: RunPlotData) -> list[PlotEntry]:
+    """The explanations a run's report draws: the SHAP summary (of each class for multiclass)
+    and mean |SHAP|, every computed curve, and the slices with the largest gaps."""
+    explanations = data.explanations
+    if explanations is None or explanations.rows is None:
+        return []
+    rows = explanations.rows
+    target = data.target
+    entries = []
+    for output, label in enumerate(rows.shap.labels):
+        suffix = f": {target} = {label}" if len(rows.shap.labels) > 1 else ""
+        entries.append(
+            PlotEntry(f"SHAP summary{suffix}",
+                      _build(ShapSummaryPlot, "set_rows", rows, output, target),
+                      f"{SHAP_SUMMARY}:{label}")
+        )  # fmt: skip
+    entries.append(PlotEntry("Mean |SHAP|", shap_importance_factory(data), SHAP_IMPORTANCE))
+    for column, curve in explanations.pdp.items():
+        for output, label in enumerate(curve.labels):
+            suffix = f" ({target} = {label})" if len(curve.labels) > 1 else ""
+            entries.append(
+                PlotEntry(f"Partial dependence on {column}{suffix}",
+                          _build(PartialDependencePlot, "set_curve", curve, output, target),
+                          f"{PARTIAL_DEPENDENCE}:{column}:{label}")
+            )  # fmt: skip
+    for report in by_largest_gap(list(explanations.slices.values()), REPORT_SLICES):
+        entries.append(
+            PlotEntry(f"{metric_label(report.metric)} per slice of {report.column}",
+                      _build(SliceMetricPlot, "set_report", report),
+                      f"{SLICES}:{report.column}")
         )  # fmt: skip
     return entries
 

@@ -182,6 +182,29 @@ class CategoryAxis(pg.AxisItem):
                 p.restore()
 
 
+def plain_numbers(plot: pg.PlotItem) -> None:
+    """Axis numbers as they are: pyqtgraph rescales an axis whose values lie between 0 and 1
+    (0.8 drawn as "800", for "milli") whenever its label or range changes, even with the SI
+    prefix switched off; no range where it may do so is the one thing it obeys."""
+    for name in ("bottom", "left"):
+        axis = plot.getAxis(name)
+        axis.setSIPrefixEnableRanges(())
+        axis.updateAutoSIPrefix()
+
+
+def add_category_rows(widget: pg.GraphicsLayoutWidget, pan_x: bool = False, pan_y: bool = False
+                      ) -> tuple[pg.PlotItem, CategoryAxis]:  # fmt: skip
+    """A plot of `widget` (a result plot's `add_plot`) with one row per category named on the
+    left axis, the first at the top: bars of importance, slices, SHAP values. The category axis
+    has no grid (a grid would stretch its box over the plot and its labels with it)."""
+    axis = CategoryAxis("left")
+    plot = widget.add_plot(axisItems={"left": axis})  # type: ignore[attr-defined]
+    plot.getViewBox().invertY(True)
+    plot.showGrid(x=True, y=False, alpha=0.18)
+    plot.setMouseEnabled(x=pan_x, y=pan_y)
+    return plot, axis
+
+
 class _PalettePlot(pg.PlotWidget):
     """A PlotWidget that repaints itself in the palette when the theme changes."""
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QWidget
 
 from workbench.core.numbers import format_number
 from workbench.gui.plots.base import ResultPlot, series_brush, series_pen
-from workbench.gui.plots.common import CategoryAxis
+from workbench.gui.plots.common import add_category_rows, plain_numbers
 
 # More bars than this are unreadable; the rest are named in the title's count.
 MAX_BARS = 25
@@ -27,11 +27,7 @@ class ImportancePlot(ResultPlot):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.axis = CategoryAxis("left")
-        self.plot = self.add_plot(axisItems={"left": self.axis})
-        self.plot.getViewBox().invertY(True)
-        self.plot.showGrid(x=True, y=False, alpha=0.18)
-        self.plot.setMouseEnabled(x=False, y=True)
+        self.plot, self.axis = add_category_rows(self, pan_y=True)
         self._names: list[str] = []
         self._values = np.zeros(0)
         self._stds = np.zeros(0)
@@ -71,6 +67,7 @@ class ImportancePlot(ResultPlot):
         self.plot.setRange(
             xRange=(low, high * 1.05), yRange=(-0.6, max(len(self._names), 1) - 0.4), padding=0
         )
+        plain_numbers(self.plot)
 
     def bars(self) -> dict[str, float]:
         return dict(zip(self._names, self._values.tolist(), strict=True))

@@ -30,8 +30,14 @@ from workbench.core.progress import (
     no_progress,
     sub_progress,
 )
-from workbench.core.report.document import IMAGE_WIDTH, ReportImage
-from workbench.gui.plots.catalog import COMPUTED_ON_REQUEST, PlotEntry, plots_for
+from workbench.core.report.document import EXPLAIN, IMAGE_WIDTH, ReportImage
+from workbench.gui.plots.catalog import (
+    COMPUTED_ON_REQUEST,
+    EXPLANATIONS,
+    PlotEntry,
+    explanation_report_entries,
+    plots_for,
+)
 
 IMAGE_SIZE = (IMAGE_WIDTH, 560)
 # The test set's plots the report repeats after the out-of-fold ones: the ones a reader
@@ -158,20 +164,26 @@ def render_report_plots(
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> list[ReportImage]:
     """The plots the Results panel would show for the run, rendered to PNG: every
-    out-of-fold plot (a plot computed on request and not computed yet says how to get it), then
-    the test set's TEST_PLOT_KEYS. Runs on the process's main thread (core.report.writer)."""
+    out-of-fold plot (a plot computed on request and not computed yet says how to get it), the
+    test set's TEST_PLOT_KEYS, then the explanations' plots (catalog's
+    explanation_report_entries). Runs on the process's main thread (core.report.writer)."""
     ensure_application()
     entries = []
     for entry in plots_for(data, OOF):
+        if entry.key in EXPLANATIONS:
+            continue  # drawn below, plot by plot, for their own section
         if entry.factory is not None:
             entries.append(entry)
         elif entry.key in COMPUTED_ON_REQUEST:
             computed = data.learning_curve if entry.key == "learning_curve" else data.importance
             reason = entry.reason if computed is not None else HOW_TO_COMPUTE[entry.key]
             entries.append(entry._replace(reason=reason))
-    images = render_entries(entries, OOF, progress=sub_progress(progress, 0.0, 0.7), cancel=cancel)
+    images = render_entries(entries, OOF, progress=sub_progress(progress, 0.0, 0.5), cancel=cancel)
     if TEST in data.splits:
         tests = [e for e in plots_for(data, TEST) if e.key in TEST_PLOT_KEYS and e.factory]
-        images += render_entries(tests, TEST, progress=sub_progress(progress, 0.7, 1.0),
+        images += render_entries(tests, TEST, progress=sub_progress(progress, 0.5, 0.7),
                                  cancel=cancel)  # fmt: skip
+    explained = explanation_report_entries(data)
+    images += render_entries(explained, EXPLAIN, progress=sub_progress(progress, 0.7, 1.0),
+                             cancel=cancel)  # fmt: skip
     return images
