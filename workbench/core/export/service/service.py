@@ -55,6 +55,7 @@ from pydantic import (
     WithJsonSchema,
     create_model,
 )
+from pydantic_core import PydanticCustomError
 
 
 def positive_int(name: str, default: int) -> int:
@@ -129,6 +130,13 @@ def raw_reader(column: dict[str, Any], raw: RawInput) -> Callable[[Any], Any]:
     def read(value: Any) -> Any:
         if not isinstance(value, str):
             return value
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate ("\ud800", a valid JSON escape)
+                raise PydanticCustomError(
+                    "string_unicode", "Input should be Unicode text"
+                ) from None
         if raw.is_missing(value):
             if nullable:
                 return None
