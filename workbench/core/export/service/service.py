@@ -55,7 +55,6 @@ from pydantic import (
     WithJsonSchema,
     create_model,
 )
-from pydantic_core import PydanticCustomError
 
 
 def positive_int(name: str, default: int) -> int:
@@ -134,9 +133,9 @@ def raw_reader(column: dict[str, Any], raw: RawInput) -> Callable[[Any], Any]:
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError:  # a lone surrogate ("\ud800", a valid JSON escape)
-                raise PydanticCustomError(
-                    "string_unicode", "Input should be Unicode text"
-                ) from None
+                shown = json_safe(value)
+                message = f"Input should be Unicode text; {shown} holds a lone surrogate"
+                raise ValueError(message) from None
         if raw.is_missing(value):
             if nullable:
                 return None
