@@ -19,12 +19,12 @@ same JSON body (`ErrorResponse`), and /openapi.json declares each status with th
 - 400: the body cannot be read as JSON text (not UTF-8, nested too deeply, a number too long);
 - 413: the body is larger than MAX_BODY_BYTES (default 10 MiB);
 - 415: the Content-Type is not application/json;
-- 422: the JSON does not fit schema.json: a missing or unknown column, a wrong type, NaN or
-  Infinity (not JSON), a number outside float32's finite range (the model's input type: it
-  would reach the model as Infinity), a date that is not ISO 8601 text the model reads
-  (2007-11-11, 2007-11-11T08:30:00; the column's `pattern`) or not a day of the calendar, or a
-  record the model answers with a non-finite number (its values are too extreme for the
-  model's float32 arithmetic).
+- 422: the JSON does not fit schema.json: a missing column, a wrong type (a text that is not
+  a number), NaN or Infinity (not JSON), a number outside float32's finite range (the
+  model's input type: it would reach the model as Infinity), a date that is not ISO 8601 text
+  the model reads (2007-11-11, 2007-11-11T08:30:00; the column's `pattern`) or not a day of
+  the calendar, or a record the model answers with a non-finite number (its values are too
+  extreme for the model's float32 arithmetic).
 
 Run it:  uvicorn service:app --port 8000     or     python -m service   (HOST, PORT variables)
 Docs:    http://127.0.0.1:8000/docs
@@ -129,6 +129,13 @@ def raw_reader(column: dict[str, Any], raw: RawInput) -> Callable[[Any], Any]:
     def read(value: Any) -> Any:
         if not isinstance(value, str):
             return value
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate ("\ud800", a valid JSON escape)
+                shown = json_safe(value)
+                message = f"Input should be Unicode text; {shown} holds a lone surrogate"
+                raise ValueError(message) from None
         if raw.is_missing(value):
             if nullable:
                 return None
