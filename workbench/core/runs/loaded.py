@@ -285,7 +285,8 @@ class LoadedRun:
         saved = saved_plot_numbers(self.folder, self.record)
         if saved is not None:
             return saved
-        return save_plot_numbers(self.folder, self.record, self.predictions)
+        keep = not self.project.read_only
+        return save_plot_numbers(self.folder, self.record, self.predictions, keep)
 
     def cache_file(self, name: str) -> Path:
         """Where an answer computed on request for this run is kept (see runs.cache)."""

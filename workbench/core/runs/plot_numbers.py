@@ -77,12 +77,14 @@ def _saved_key(record: RunRecord) -> list:
 
 
 def save_plot_numbers(
-    run_folder: Path, record: RunRecord, predictions: RunPredictions
+    run_folder: Path, record: RunRecord, predictions: RunPredictions, keep: bool = True
 ) -> RunPlotData:
-    """Compute the run's plot numbers, save them in its folder (atomically) when the folder
-    takes them (a read-only project's does not: they are computed each time), and return
-    them with the frames computed on request."""
+    """Compute the run's plot numbers, save them in its folder (atomically) when `keep` and
+    the folder takes them (a read-only project's does not: they are computed each time), and
+    return them with the frames computed on request."""
     data = plot_numbers(record, predictions)
+    if not keep:
+        return replace(data, **computed_frames(run_folder))
     saved = {f.name: getattr(data, f.name) for f in fields(data) if f.name not in _ON_REQUEST}
     payload = {"format": PLOT_DATA_FORMAT, "key": _saved_key(record), "data": _encoded(saved)}
     # Only a cache: the numbers are returned all the same when it cannot be written.
