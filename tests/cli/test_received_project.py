@@ -8,15 +8,14 @@ command may create it. The receiver is another installation: its trust store is 
 
 from __future__ import annotations
 
-import hashlib
 import json
-import pickle
 import shutil
 import sqlite3
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from _planted import plant_pickle
 from _serve_runs import exported_onnx
 from cli_calls import one_error_line, run
 
@@ -28,24 +27,6 @@ from workbench.core.trust import TRUST_DIR_VARIABLE, UntrustedPickle, trust_sha2
 
 pytestmark = pytest.mark.shared_data
 Factory = pytest.TempPathFactory
-
-
-class Planted:
-    """Unpickling this writes `marker`: proof that a pickle ran."""
-
-    def __init__(self, marker: Path) -> None:
-        self.marker = marker
-
-    def __reduce__(self) -> tuple:
-        return (Path.write_text, (self.marker, "the planted pickle ran"))
-
-
-def _planted(path: Path, marker: Path) -> str:
-    """Write the planted pickle at `path`; its sha256."""
-    data = pickle.dumps(Planted(marker))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return hashlib.sha256(data).hexdigest()
 
 
 def _set_artifact(root: Path, run_id: str, kind: str, **values: object) -> None:
@@ -138,7 +119,7 @@ def test_planted_plot_numbers_pickle_never_runs(
     marker = tmp_path / "ran-plot-data"
     folder = root / RUNS_DIR / run_id
     (folder / "plot_data.json").unlink()
-    _planted(folder / "plot_data.pickle", marker)  # what earlier versions wrote and read
+    plant_pickle(folder / "plot_data.pickle", marker)  # what earlier versions wrote and read
     assert read_saved_plot_data(root, run_id) is None
     (loaded,) = load_plot_data(root, [run_id])  # the Results panel's loading job
     assert loaded.splits["oof"].rows == 69  # the hold-out validation rows
@@ -157,7 +138,7 @@ def test_a_planted_pipeline_with_its_sha256_in_the_log_never_runs(
     root, run_id, _ = received
     marker = tmp_path / "ran-pipeline"
     path = root / RUNS_DIR / run_id / "pipeline.joblib"
-    digest = _planted(path, marker)
+    digest = plant_pickle(path, marker)
     _set_artifact(root, run_id, "pipeline", sha256=digest, size=path.stat().st_size)
     source = shared_data / "clean" / "penguins.csv"
     commands = [
@@ -186,7 +167,7 @@ def test_an_artifact_path_outside_the_project_is_refused_naming_it(
     root, run_id, _ = received
     marker = tmp_path / "ran-outside"
     outside = tmp_path / "elsewhere" / "pipeline.joblib"
-    digest = _planted(outside, marker)
+    digest = plant_pickle(outside, marker)
     trust_sha256(digest)  # even a pickle this machine trusts is not read from outside
     written = "../elsewhere/pipeline.joblib" if where == "relative" else str(outside)
     _set_artifact(root, run_id, "pipeline", path=written, sha256=digest)

@@ -5,8 +5,6 @@ that writes."""
 
 from __future__ import annotations
 
-import hashlib
-import pickle
 import shutil
 import sqlite3
 import subprocess
@@ -14,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from _planted import plant_pickle
 from _serve_runs import trained_run
 from PySide6.QtCore import QItemSelectionModel
 
@@ -22,16 +21,6 @@ from workbench.core.runs.log import LOG_FILE, RUNS_DIR, ExperimentLog
 from workbench.core.trust import TRUST_DIR_VARIABLE
 
 pytestmark = pytest.mark.shared_data
-
-
-class Planted:
-    """Unpickling this writes `marker`: proof that a pickle ran."""
-
-    def __init__(self, marker: Path) -> None:
-        self.marker = marker
-
-    def __reduce__(self) -> tuple:
-        return (Path.write_text, (self.marker, "the planted pickle ran"))
 
 
 @pytest.fixture()
@@ -48,13 +37,13 @@ def received(
     shutil.copytree(run.project, root)
     folder = root / RUNS_DIR / run.run_id
     (folder / "plot_data.json").unlink()
-    payload = pickle.dumps(Planted(tmp_path / "marker"))
-    (folder / "plot_data.pickle").write_bytes(payload)
-    (folder / "pipeline.joblib").write_bytes(payload)
+    plant_pickle(folder / "plot_data.pickle", tmp_path / "marker")
+    digest = plant_pickle(folder / "pipeline.joblib", tmp_path / "marker")
+    size = (folder / "pipeline.joblib").stat().st_size
     with sqlite3.connect(root / LOG_FILE) as db:
         db.execute(
             "UPDATE artifacts SET sha256 = ?, size = ? WHERE run_id = ? AND kind = 'pipeline'",
-            (hashlib.sha256(payload).hexdigest(), len(payload), run.run_id),
+            (digest, size, run.run_id),
         )
     db.close()
     monkeypatch.setenv(TRUST_DIR_VARIABLE, str(tmp_path / "receiver-trust"))
