@@ -182,6 +182,7 @@ class ExperimentsPanel(QWidget, JobsMixin):
             self.cancel_tasks()
             self._edits.clear()
             self.model.set_runs([])
+            self.refit_label.hide()  # about the other project's run
         self._root = root
         self._task = None
         self._chosen = None
