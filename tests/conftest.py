@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,9 @@ from _small_files import write_customers, write_points
 
 # Tests never need a display; set before anything imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The pickles the tests' trainings write are trusted in a temporary store, never the user's own
+# (core.trust); child processes inherit it.
+os.environ.setdefault("WORKBENCH_TRUST_DIR", tempfile.mkdtemp(prefix="workbench-trust-tests-"))
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("WORKBENCH_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))

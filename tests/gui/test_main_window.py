@@ -325,11 +325,12 @@ def test_train_then_compare_in_the_window(qtbot, window, tmp_path, repo_root) ->
 WINDOW_TASKS = sorted([
     ("ProjectController", "import"), ("ProjectController", "load"),
     ("ProjectController", "stored_profile"), ("ProjectController", "profile"),
+    ("ProjectController", "recover"),
     ("DataPanel", "sort"), ("DataPanel", "filter"),
     ("PreparePanel", "preview"),
     ("TrainPanel", "train"), ("TrainPanel", "mark_cancelled"),
     ("ExperimentsPanel", "log"), ("ExperimentsPanel", "compare"),
-    ("ExperimentsPanel", "delete"), ("ExperimentsPanel", "edit"),
+    ("ExperimentsPanel", "delete"), ("ExperimentsPanel", "edit"), ("ExperimentsPanel", "refit"),
     ("ResultsPanel", "saved"), ("ResultsPanel", "results"), ("ResultsPanel", "analysis"),
     ("ReportBar", "report"),
     ("ExportPanel", "runs"), ("ExportPanel", "check"), ("ExportPanel", "export"),

@@ -82,6 +82,7 @@ def main(
             return int(_needs_the_application(run_selftest)())
         if args.command == "gui":
             return int(_needs_the_application(open_window)(args.project))
+        _open_project(args)
         return int(args.handler(args))
     except WorkbenchError as error:
         print(f"workbench: error: {error}", file=sys.stderr)
@@ -94,6 +95,40 @@ def main(
         # command killed by SIGPIPE does, instead of a traceback on the next write.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
+
+
+# Commands that write to the project they are given (runs, the log, exports).
+WRITING_COMMANDS = frozenset({"train", "rerun", "export"})
+
+
+def _open_project(args: argparse.Namespace) -> None:
+    """What opening a project does before any command reads it: a read-only one refuses the
+    commands that would write to it; a writable one has its interrupted runs marked (a note
+    on stderr names them)."""
+    from workbench.core.project import is_project
+    from workbench.core.project_paths import project_writable
+    from workbench.core.runs.log import recover_project_runs
+
+    folder = getattr(args, "project", None) or getattr(args, "source", None)
+    if args.command == "new" or folder is None or not is_project(folder):
+        return  # not a project (yet): the command says what is wrong
+    if not project_writable(Path(folder)):
+        if args.command in WRITING_COMMANDS:
+            raise WorkbenchError(
+                f"the project {folder} is read-only (this user cannot write to its folder): "
+                f"`{args.command}` writes to it; copy the folder somewhere you can write"
+            )
+        return
+    try:
+        recovered = recover_project_runs(Path(folder))
+    except WorkbenchError:
+        return  # a damaged log: the commands that read it say so
+    for run_id in recovered:
+        print(
+            f"workbench: note: run {run_id} was interrupted (its process is gone): marked "
+            "interrupted and its partial files removed",
+            file=sys.stderr,
+        )
 
 
 def _needs_the_application(function: Callable[..., int] | None) -> Callable[..., int]:

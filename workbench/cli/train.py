@@ -69,8 +69,15 @@ def add_parsers(sub: Any) -> None:
     runs = sub.add_parser("runs", help="list a project's runs")
     runs.add_argument("project", type=Path)
     runs.add_argument("--json", action="store_true")
+    rerun = sub.add_parser(
+        "rerun", help="re-fit a run from its recorded settings (same data, chain, model, seed)"
+    )
+    rerun.add_argument("project", type=Path)
+    rerun.add_argument("run", help="run id (see `workbench runs`)")
+    rerun.add_argument("--json", action="store_true", help="print the outcome as JSON")
     train.set_defaults(handler=cmd_train)
     runs.set_defaults(handler=cmd_runs)
+    rerun.set_defaults(handler=cmd_rerun)
 
 
 def _number(text: str, kind: type, option: str, value: str, forms: str) -> Any:
@@ -236,10 +243,13 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
     project = open_project(args.project)
     path = project.root / LOG_FILE
-    records = []
+    records: list[RunRecord] = []
+    skipped: list[str] = []
     if path.exists():
         with ExperimentLog(path) as log:
-            records = log.runs()
+            records = log.runs(skipped=skipped)
+    for reason in skipped:
+        print(f"workbench: note: skipped {reason}", file=sys.stderr)
     summaries = [run_summary(record) for record in records]
     if args.json:
         print_json(summaries)
@@ -259,4 +269,34 @@ def cmd_runs(args: argparse.Namespace) -> int:
     print_table(
         ("run", "status", "model", "metric", "validation", "test", "started", "duration"), rows
     )
+    return 0
+
+
+def cmd_rerun(args: argparse.Namespace) -> int:
+    """Train the run's recorded spec again as a new run; exit 1 when it did not finish."""
+    from workbench.core.train.refit import refit_run
+
+    outcome = refit_run(args.project, args.run)
+    result = outcome.result
+    if args.json:
+        print_json(
+            {
+                "original": outcome.original,
+                "run_id": result.run_id,
+                "status": result.status,
+                "metric": result.metric,
+                "same_metrics": outcome.finished and not outcome.changes,
+                "changes": [
+                    {"split": c.split, "metric": c.metric, "before": c.before, "after": c.after}
+                    for c in outcome.changes
+                ],
+                "message": result.message,
+            }
+        )
+    else:
+        print(outcome.summary)
+    if not outcome.finished:
+        if args.json:
+            print(f"workbench: {outcome.summary}", file=sys.stderr)
+        return EXIT_NOTHING_FINISHED
     return 0

@@ -30,6 +30,7 @@ from workbench.core.progress import (
     no_progress,
     sub_progress,
 )
+from workbench.core.project_paths import inside_project
 from workbench.core.schema import Schema, infer_schema
 
 DATA_DIR = "data"
@@ -170,11 +171,16 @@ def import_table(
     )
 
 
+def dataset_file(project_root: Path, dataset: DatasetRef) -> Path:
+    """The stored Parquet's path, refused when project.json's entry leads outside the folder."""
+    return inside_project(project_root, dataset.path, "'dataset.path' in project.json")
+
+
 def load_dataset_frame(
     project_root: Path, dataset: DatasetRef, verify: bool = True
 ) -> pd.DataFrame:
     """Read the stored Parquet; refuse it if it changed since import (runs must reproduce)."""
-    path = project_root / dataset.path
+    path = dataset_file(project_root, dataset)
     if not path.is_file():
         raise ProjectError(f"the dataset file {path} is missing; import the data again")
     if verify and file_sha256(path) != dataset.data_sha256:

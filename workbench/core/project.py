@@ -31,6 +31,7 @@ from workbench.core.dataset import DatasetRef, ImportedDataset, load_dataset_fra
 from workbench.core.errors import ProjectError, WorkbenchError
 from workbench.core.json_fields import field as json_field
 from workbench.core.kinds import ColumnKind, ColumnRole, TaskType, default_role
+from workbench.core.project_paths import project_writable
 from workbench.core.specs import ChainSpec
 
 _E = TypeVar("_E", bound=Enum)
@@ -61,6 +62,8 @@ class Project:
     chain: ChainSpec = field(default_factory=ChainSpec)
     extra: dict[str, Any] = field(default_factory=dict)
     dirty: bool = False
+    # This user cannot write the folder: it opens for looking, and nothing that writes is offered.
+    read_only: bool = False
 
     @property
     def file(self) -> Path:
@@ -87,6 +90,11 @@ class Project:
 
     def save(self) -> None:
         """Write project.json atomically."""
+        if self.read_only:
+            raise ProjectError(
+                f"the project {self.root} is read-only (this user cannot write to its folder); "
+                "copy the folder somewhere you can write to change it"
+            )
         try:
             write_json_atomic(self.file, self.to_dict())
         except OSError as error:
@@ -256,11 +264,15 @@ def open_project(folder: str | Path) -> Project:
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
         raise ProjectError(f"{file} is not a workbench project file")
     data = migrate(data, file)
-    _remove_stranded_temp_files(root)
+    writable = project_writable(root)
+    if writable:
+        _remove_stranded_temp_files(root)
     try:
-        return _project_from_dict(root, data)
+        project = _project_from_dict(root, data)
     except WorkbenchError as error:
         raise ProjectError(f"{file} is damaged: {error}") from None
+    project.read_only = not writable
+    return project
 
 
 def _remove_stranded_temp_files(root: Path) -> None:

@@ -21,9 +21,16 @@ from workbench.core.profile.fixes import fix_for_alert
 from workbench.core.profile.model import Alert, Profile
 from workbench.core.profile.store import load_stored_profile, profile_project_dataset
 from workbench.core.project import Project, create_project, open_project
+from workbench.core.runs.log import recover_project_runs
 from workbench.core.specs import ChainSpec, StepSpec
 from workbench.gui.job_mixin import JobsMixin
 from workbench.jobs.job import Job
+
+READ_ONLY_TEXT = (
+    "This project is read-only: you cannot write to its folder. Everything can be looked at; "
+    "nothing can be saved, trained, re-fitted or exported. Copy the folder somewhere you can "
+    "write to work on it."
+)
 
 
 class ProjectController(QObject, JobsMixin):
@@ -36,6 +43,7 @@ class ProjectController(QObject, JobsMixin):
     profile_ready = Signal(object)  # the Profile
     profile_stopped = Signal(str)  # why there is no profile (cancelled, failed)
     error = Signal(str, str, str)  # severity, message, details
+    runs_recovered = Signal(list)  # ids of runs marked interrupted on opening
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -49,6 +57,9 @@ class ProjectController(QObject, JobsMixin):
         )
         # Reading Parquet releases the GIL; a process would copy the whole table back.
         self.load_job = self.add_task("load", self._on_loaded, in_process=False)
+        # Marking interrupted runs opens the log: a thread. A damaged log fails quietly here:
+        # the Experiments panel says what is wrong with it.
+        self.add_task("recover", self._on_recovered, failed=lambda _message: None, in_process=False)
         # The stored profile is a file read: off the GUI thread too, dropped when stale.
         self.add_task("stored_profile", self._on_stored_profile, in_process=False)
         self.profile_job = self.add_task(
@@ -69,7 +80,28 @@ class ProjectController(QObject, JobsMixin):
             self.error.emit("error", str(failure), "")
             return False
         self._set_project(project)
+        self._after_opening(project)
         return True
+
+    def _after_opening(self, project: Project) -> None:
+        """Runs whose training process is gone are marked interrupted, in a thread (the GUI
+        thread never opens the log); a read-only project is left as it is (the window's
+        banner says why)."""
+        if project.read_only:
+            return
+        job = Job(recover_project_runs, (project.root,), name="Checking for interrupted runs")
+        self.start_task("recover", job)
+
+    def _on_recovered(self, recovered: list[str]) -> None:
+        if not recovered:
+            return
+        self.error.emit(
+            "info",
+            f"{len(recovered)} run(s) were cut off when their training process stopped "
+            f"({', '.join(recovered)}): marked interrupted and their partial files removed.",
+            "",
+        )
+        self.runs_recovered.emit(recovered)
 
     def create(self, folder: Path, name: str | None = None) -> bool:
         try:

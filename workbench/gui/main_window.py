@@ -33,7 +33,7 @@ from workbench.core.io.options import ReadOptions
 from workbench.core.kinds import ColumnRole
 from workbench.core.profile.model import Alert
 from workbench.core.specs import ChainSpec, TrainSpec
-from workbench.gui.controller import ProjectController
+from workbench.gui.controller import READ_ONLY_TEXT, ProjectController
 from workbench.gui.dialogs.import_dialog import ImportDialog, RememberedTypes
 from workbench.gui.dialogs.new_project import NewProjectDialog
 from workbench.gui.job_center import JobCenter
@@ -157,6 +157,14 @@ class MainWindow(QMainWindow):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
         outer.addWidget(self.notifications)
+        # Stays while a read-only project is open: why nothing that writes is offered.
+        self.read_only_banner = QLabel(READ_ONLY_TEXT)
+        self.read_only_banner.setWordWrap(True)
+        self.read_only_banner.setStyleSheet(
+            "background: #fff4ce; color: #7a5a00; padding: 6px 10px; font-weight: bold;"
+        )
+        self.read_only_banner.hide()
+        outer.addWidget(self.read_only_banner)
         outer.addLayout(body, 1)
         self.setCentralWidget(central)
 
@@ -248,6 +256,7 @@ class MainWindow(QMainWindow):
         c.profile_ready.connect(self.profile_panel.set_profile)
         c.profile_stopped.connect(self.profile_panel.show_message)
         c.error.connect(self.notifications.notify)
+        c.runs_recovered.connect(lambda _ids: self.experiments_panel.refresh())
         self.data_panel.roles_changed.connect(self._on_roles_edited)
         self.data_panel.explain_row_requested.connect(self._explain_row)
         self.profile_panel.fix_requested.connect(self._add_fix)
@@ -258,6 +267,7 @@ class MainWindow(QMainWindow):
         self.train_panel.runs_changed.connect(self.export_panel.refresh)
         self.train_panel.runs_changed.connect(self.monitor_panel.refresh)
         self.experiments_panel.rerun_requested.connect(self._rerun)
+        self.experiments_panel.refitted.connect(lambda _run_id: self.export_panel.refresh())
         self.experiments_panel.table.selectionModel().selectionChanged.connect(
             self._experiments_selection_changed
         )
@@ -267,13 +277,15 @@ class MainWindow(QMainWindow):
         has_project = project is not None
         self.setWindowTitle(f"{project.name}[*] — {APP_NAME}" if project else APP_NAME)
         self.setWindowModified(bool(project and project.dirty))
-        for action in (
-            self.save_action,
-            self.close_action,
-            self.import_action,
-            self.profile_action,
-        ):
-            action.setEnabled(has_project)
+        writable = has_project and not project.read_only
+        self.close_action.setEnabled(has_project)
+        for action in (self.save_action, self.import_action, self.profile_action):
+            action.setEnabled(writable)
+        self.read_only_banner.setVisible(has_project and not writable)
+        # Training and exporting write runs and exports: not offered on a read-only project.
+        self.train_panel.setEnabled(writable or not has_project)
+        self.export_panel.setEnabled(writable or not has_project)
+        self.experiments_panel.set_read_only(has_project and not writable)
         self.nav.setVisible(has_project)
         if not has_project:
             self.stack.setCurrentWidget(self.welcome)

@@ -409,7 +409,7 @@ def test_killed_process_leaves_a_readable_unfinished_run(log_path: Path) -> None
 
             assert recover_interrupted(log) == [run_id]
             record = log.run(run_id)
-            assert (record.status, record.message) == ("failed", INTERRUPTED_MESSAGE)
+            assert (record.status, record.message) == ("interrupted", INTERRUPTED_MESSAGE)
             assert log.run(mine).status == "running"
             assert recover_interrupted(log) == []
     finally:

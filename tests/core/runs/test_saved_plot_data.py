@@ -3,7 +3,7 @@ without scikit-learn, and ignored when stale or damaged (the loading job recompu
 
 from __future__ import annotations
 
-import pickle
+import json
 import subprocess
 import sys
 import textwrap
@@ -70,11 +70,11 @@ def test_stale_or_damaged_files_are_recomputed_by_the_job(titanic, tmp_path) -> 
     shutil.copytree(titanic.root, root)
     run_id = titanic.runs["logistic_regression"]
     path = root / RUNS_DIR / run_id / PLOT_DATA_FILE
-    payload = pickle.loads(path.read_bytes())
-    payload["key"] = (payload["key"][0], "0" * 64, payload["key"][2])  # other predictions
-    path.write_bytes(pickle.dumps(payload))
+    payload = json.loads(path.read_text())
+    payload["key"] = [payload["key"][0], "0" * 64, payload["key"][2]]  # other predictions
+    path.write_text(json.dumps(payload))
     assert read_saved_plot_data(root, run_id) is None
-    path.write_bytes(b"not a pickle")
+    path.write_bytes(b"not JSON")
     assert read_saved_plot_data(root, run_id) is None
     (loaded,) = load_plot_data(root, [run_id])
     _same(loaded, fresh(root, run_id))

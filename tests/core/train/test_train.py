@@ -393,7 +393,7 @@ def test_the_log_survives_a_killed_process(penguins: Path) -> None:
         assert log.run(run_id).status == "cancelled"
 
 
-def test_recover_interrupted_fails_a_killed_run(penguins: Path) -> None:
+def test_recover_interrupted_marks_a_killed_run(penguins: Path) -> None:
     with ExperimentLog(penguins / LOG_FILE) as log:
         dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                               capture_output=True, text=True, check=True)  # fmt: skip
@@ -404,8 +404,10 @@ def test_recover_interrupted_fails_a_killed_run(penguins: Path) -> None:
         )  # fmt: skip
         run_id = log.start_run(spec, capture_environment(penguins))
         log._conn.execute("UPDATE runs SET pid = ? WHERE run_id = ?", (int(dead.stdout), run_id))
+        (log.run_dir(run_id) / "pipeline.joblib").write_bytes(b"half a pick")
         assert recover_interrupted(log) == [run_id]
-        assert log.run(run_id).status == "failed"
+        assert log.run(run_id).status == "interrupted"
+        assert not (penguins / "runs" / run_id).exists()  # its partial files are gone
 
 
 # --- events, searches, refusals ---------------------------------------------------------------

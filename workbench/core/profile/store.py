@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core.atomic import write_json_atomic
-from workbench.core.dataset import DatasetRef, load_dataset_frame
+from workbench.core.dataset import DatasetRef, dataset_file, load_dataset_frame
+from workbench.core.errors import WorkbenchError
 from workbench.core.profile.compute import profile_frame
 from workbench.core.profile.model import Profile
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
@@ -24,15 +25,15 @@ STORE_VERSION = 2
 
 
 def profile_path(project_root: Path, dataset: DatasetRef) -> Path:
-    return project_root / Path(dataset.path).with_suffix(".profile.json")
+    return dataset_file(project_root, dataset).with_suffix(".profile.json")
 
 
 def load_stored_profile(
     project_root: Path, dataset: DatasetRef, target: str | None
 ) -> Profile | None:
     """The stored profile if it was made from this exact data and target, else None."""
-    path = profile_path(project_root, dataset)
     try:
+        path = profile_path(project_root, dataset)
         stored = json.loads(path.read_text(encoding="utf-8"))
         if (
             stored.get("store_version") == STORE_VERSION
@@ -40,8 +41,9 @@ def load_stored_profile(
             and stored.get("target") == target
         ):
             return Profile.from_dict(stored["profile"])
-    except (OSError, ValueError, KeyError, TypeError):
-        # A missing or damaged cache is not an error: the data is simply profiled again.
+    except (OSError, ValueError, KeyError, TypeError, WorkbenchError):
+        # A missing or damaged cache is not an error: the data is simply profiled again (a
+        # dataset path refused as leaving the project: profiling says so).
         return None
     return None
 

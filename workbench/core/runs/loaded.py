@@ -12,8 +12,8 @@ Why it is built this way:
   one the pipeline was compiled from, the features carry the kinds they had. A run logged
   before those were recorded is completed from the project and today's model defaults, once,
   here, and `chain_rebuilt` says so (the card and the report print it).
-- The fitted pipeline is unpickled in one place, `pipeline`, after its sha256 matched the log:
-  the place where a check of who wrote the pickle belongs.
+- The fitted pipeline is unpickled in one place, `pipeline`, after its sha256 matched the log
+  and the trust store (core.trust): a project received from elsewhere is data, never code.
 - The held-out rows are read in one place, `test_rows`: parity, the Docker example and
   permutation importance all use them.
 - It keeps the experiment log open (close it, or use it as a context manager), so an export
@@ -48,6 +48,7 @@ from workbench.core.runs.log import (
 )
 from workbench.core.runs.plot_numbers import save_plot_numbers, saved_plot_numbers
 from workbench.core.runs.spec import RecordedChain, RunSpec
+from workbench.core.trust import UntrustedPickle, is_trusted
 
 OOF_ARTIFACT = "oof"
 TEST_ARTIFACT = "test_predictions"
@@ -256,13 +257,24 @@ class LoadedRun:
     # --- the fitted pipeline ----------------------------------------------------------------
 
     def pipeline_file(self) -> Path:
-        """The pickled pipeline's path, after its sha256 matched the log's."""
-        return verified_artifact(self.root, self.record, PIPELINE_ARTIFACT)
+        """The pickled pipeline's path, after its sha256 matched the log's and the trust store
+        (see core.trust) says this installation wrote it: an UntrustedPickle otherwise, which
+        names the run to re-fit."""
+        path = verified_artifact(self.root, self.record, PIPELINE_ARTIFACT)
+        if not is_trusted(self.record.artifacts[PIPELINE_ARTIFACT].sha256):
+            raise UntrustedPickle(
+                f"run '{self.run_id}' ({self.name}) was not trained by this installation (its "
+                "fitted pipeline is a pickle, which could run someone else's code): re-fit it "
+                f"from its recorded settings (Experiments > Re-fit, or `workbench rerun "
+                f"{self.root} {self.run_id}`), then predict or export the new run",
+                self.run_id,
+            )
+        return path
 
     @cached_property
     def pipeline(self) -> Any:
         """The fitted scikit-learn Pipeline. The one place a run's pickle is loaded: only after
-        its sha256 matched the one the log recorded when the run wrote it."""
+        its sha256 matched the log's and this installation's trust store."""
         import joblib
 
         path = self.pipeline_file()
@@ -280,7 +292,8 @@ class LoadedRun:
         saved = saved_plot_numbers(self.folder, self.record)
         if saved is not None:
             return saved
-        return save_plot_numbers(self.folder, self.record, self.predictions)
+        keep = not self.project.read_only
+        return save_plot_numbers(self.folder, self.record, self.predictions, keep)
 
     def cache_file(self, name: str) -> Path:
         """Where an answer computed on request for this run is kept (see runs.cache)."""

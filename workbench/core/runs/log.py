@@ -46,15 +46,18 @@ from workbench.core.errors import ProjectError, WorkbenchError
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.tables import summarise_folds
 from workbench.core.processes import pid_alive
+from workbench.core.project_paths import inside_project, project_writable
 from workbench.core.runs.environment import Environment
+from workbench.core.runs.log_schema import SCHEMA_VERSION as LOG_SCHEMA_VERSION
 from workbench.core.runs.log_schema import migrate, schema_version
 from workbench.core.runs.spec import RunSpec, logged_spec
 
 LOG_FILE = "experiments.sqlite"
 RUNS_DIR = "runs"
 SPLITS = ("train", "validation", "test")
-END_STATUSES = ("finished", "failed", "cancelled")
-INTERRUPTED_MESSAGE = "the workbench stopped during this run"
+INTERRUPTED = "interrupted"
+END_STATUSES = ("finished", "failed", "cancelled", INTERRUPTED)
+INTERRUPTED_MESSAGE = "the process training this run stopped before it finished"
 RUN_ID_PATTERN = re.compile(r"^\d{8}-\d{6}-\d{3}-[0-9a-f]{4}$")
 # Seconds a write waits for another process's transaction; writes take milliseconds.
 BUSY_TIMEOUT = 10.0
@@ -201,8 +204,11 @@ class ExperimentLog:
         self.root = self.path.parent
         if not self.root.is_dir():
             raise ProjectError(f"cannot open the experiment log {self.path}: no such folder")
+        # A project this user cannot write (someone else's, a read-only share) is read as it
+        # is: no WAL switch, no migration, and every write refused saying why.
+        self.read_only = not project_writable(self.root)
         try:
-            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT, isolation_level=None)
+            conn = self._connect()
         except sqlite3.Error as error:
             raise ProjectError(f"cannot open the experiment log {self.path}: {error}") from error
         try:
@@ -229,6 +235,25 @@ class ExperimentLog:
             raise
         self._conn = conn
 
+    def _connect(self) -> sqlite3.Connection:
+        if not self.read_only:
+            return sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT, isolation_level=None)
+        if not self.path.is_file():
+            raise ProjectError(f"{self.path} is missing and the project is read-only")
+        uri = self.path.resolve().as_uri()
+        conn = sqlite3.connect(
+            f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT, isolation_level=None
+        )
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError:
+            # A WAL log in a folder that cannot take its -shm file: read it as it stands.
+            conn.close()
+            return sqlite3.connect(
+                f"{uri}?mode=ro&immutable=1", uri=True, timeout=BUSY_TIMEOUT, isolation_level=None
+            )
+
     def _prepare(self, conn: sqlite3.Connection) -> None:
         """Check, switch to WAL and migrate; retried while another process is writing.
 
@@ -240,8 +265,17 @@ class ExperimentLog:
         while True:
             try:
                 # Reading the schema first turns a damaged or foreign file into a clear error.
-                schema_version(conn, self.path)
+                version = schema_version(conn, self.path)
                 self._db = sqlite_utils.Database(conn, execute_plugins=False)
+                if self.read_only:
+                    if version != LOG_SCHEMA_VERSION:
+                        raise ProjectError(
+                            f"{self.path} was written by another version of the workbench "
+                            f"(log format {version}, this one reads {LOG_SCHEMA_VERSION}) and "
+                            "the project is read-only, so it cannot be brought up to date; "
+                            "copy the folder somewhere you can write"
+                        )
+                    return
                 self._db.enable_wal()
                 conn.execute("PRAGMA foreign_keys = ON")
                 migrate(conn, self.path)
@@ -283,6 +317,11 @@ class ExperimentLog:
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One transaction; IMMEDIATE takes the write lock up front, so a concurrent writer
         waits (busy timeout) instead of failing when its read turns into a write."""
+        if self.read_only:
+            raise ProjectError(
+                f"the project {self.root} is read-only (this user cannot write to its folder); "
+                "copy the folder somewhere you can write to change it"
+            )
         with self._guard():
             self._conn.execute("BEGIN IMMEDIATE")
             try:
@@ -486,14 +525,19 @@ class ExperimentLog:
                 (status, _iso(now), float(duration), message, run_id),
             )
 
-    def _fail_if_running(self, run_id: str, message: str) -> bool:
-        """Mark a run failed unless it ended meanwhile; its duration is unknown."""
+    def _interrupt_if_running(self, run_id: str) -> bool:
+        """Mark a run interrupted unless it ended meanwhile, forget its artifacts (their files
+        may be half-written) and remove its folder; its duration is unknown."""
         with self._write() as conn:
             changed = conn.execute(
-                "UPDATE runs SET status = 'failed', finished_at = ?, message = ? "
+                "UPDATE runs SET status = ?, finished_at = ?, message = ? "
                 "WHERE run_id = ? AND status = 'running'",
-                (_iso(_now()), message, run_id),
+                (INTERRUPTED, _iso(_now()), INTERRUPTED_MESSAGE, run_id),
             ).rowcount
+            if changed == 1:
+                conn.execute("DELETE FROM artifacts WHERE run_id = ?", (run_id,))
+        if changed == 1:
+            shutil.rmtree(self.root / RUNS_DIR / run_id, ignore_errors=True)
         return changed == 1
 
     def delete_run(self, run_id: str) -> None:
@@ -518,8 +562,15 @@ class ExperimentLog:
         rows = self._query("SELECT DISTINCT experiment FROM runs ORDER BY experiment")
         return [row["experiment"] for row in rows]
 
-    def runs(self, experiment: str | None = None, status: str | None = None) -> list[RunRecord]:
-        """Runs in start order (oldest first), optionally of one experiment and/or status."""
+    def runs(
+        self,
+        experiment: str | None = None,
+        status: str | None = None,
+        skipped: list[str] | None = None,
+    ) -> list[RunRecord]:
+        """Runs in start order (oldest first), optionally of one experiment and/or status.
+        With a `skipped` list, a run whose logged entries are damaged is left out and the
+        reason appended there (listings go on); without one it is a ProjectError."""
         where, params = [], []
         if experiment is not None:
             where.append("experiment = ?")
@@ -528,7 +579,7 @@ class ExperimentLog:
             where.append("status = ?")
             params.append(status)
         condition = f"WHERE {' AND '.join(where)}" if where else ""
-        return self._records(condition, params)
+        return self._records(condition, params, skipped)
 
     def run(self, run_id: str) -> RunRecord:
         records = self._records("WHERE run_id = ?", [_check_run_id(run_id)])
@@ -536,7 +587,9 @@ class ExperimentLog:
             raise ProjectError(f"no run '{run_id}' in {self.path}")
         return records[0]
 
-    def _records(self, condition: str, params: list[Any]) -> list[RunRecord]:
+    def _records(
+        self, condition: str, params: list[Any], skipped: list[str] | None = None
+    ) -> list[RunRecord]:
         chosen = f"run_id IN (SELECT run_id FROM runs {condition})"
         with self._guard(), self._read_snapshot():
             runs = self._query(f"SELECT * FROM runs {condition} ORDER BY run_id", params)
@@ -550,8 +603,13 @@ class ExperimentLog:
             }
             for row in runs
         }  # fmt: skip
+        damaged: dict[str, str] = {}
         for row in children["params"]:
-            value = _logged_json(row, "value_json", f"parameter '{row['name']}'")
+            try:
+                value = _logged_json(row, "value_json", f"parameter '{row['name']}'")
+            except ProjectError as error:
+                damaged.setdefault(row["run_id"], str(error))
+                continue
             parts[row["run_id"]]["params"][row["name"]] = value
         for row in sorted(children["metrics"], key=lambda r: (r["split"], r["fold"])):
             part = parts[row["run_id"]]
@@ -566,7 +624,17 @@ class ExperimentLog:
             parts[row["run_id"]]["artifacts"][row["kind"]] = Artifact(
                 row["kind"], row["path"], row["sha256"], row["size"], row["created_at"]
             )
-        return [_record(row, parts[row["run_id"]]) for row in runs]
+        records = []
+        for row in runs:
+            try:
+                if row["run_id"] in damaged:
+                    raise ProjectError(damaged[row["run_id"]])
+                records.append(_record(row, parts[row["run_id"]]))
+            except ProjectError as error:
+                if skipped is None:
+                    raise
+                skipped.append(str(error))
+        return records
 
     @contextlib.contextmanager
     def _read_snapshot(self) -> Iterator[None]:
@@ -611,13 +679,21 @@ class ExperimentLog:
         return verified_artifact(self.root, self.run(run_id), kind)
 
 
-def verified_artifact(project_root: Path, record: RunRecord, kind: str) -> Path:
-    """The path of the run's `kind` artifact, after checking its sha256 against the record's:
-    a file changed since the run (a pickle above all) is refused, never read."""
+def artifact_file(project_root: Path, record: RunRecord, kind: str) -> Path:
+    """Where the run's `kind` artifact is, refused when the log's path leads outside the
+    project folder (a received project's log could name any file on this machine)."""
     artifact = record.artifacts.get(kind)
     if artifact is None:
         raise ProjectError(f"run '{record.run_id}' has no '{kind}' artifact")
-    full = Path(project_root) / artifact.path
+    entry = f"the path of run '{record.run_id}''s '{kind}' artifact in {LOG_FILE}"
+    return inside_project(Path(project_root), artifact.path, entry)
+
+
+def verified_artifact(project_root: Path, record: RunRecord, kind: str) -> Path:
+    """The path of the run's `kind` artifact, after checking its sha256 against the record's:
+    a file changed since the run (a pickle above all) is refused, never read."""
+    full = artifact_file(project_root, record, kind)
+    artifact = record.artifacts[kind]
     try:
         digest, _ = _file_sha256(full)
     except FileNotFoundError as error:
@@ -632,10 +708,7 @@ def verified_artifact(project_root: Path, record: RunRecord, kind: str) -> Path:
 def read_artifact_frame(project_root: Path, record: RunRecord, kind: str) -> pd.DataFrame:
     """A Parquet artifact of the run (its predictions), with a clear error when it is missing
     or unreadable."""
-    artifact = record.artifacts.get(kind)
-    if artifact is None:
-        raise ProjectError(f"run '{record.run_id}' has no '{kind}' artifact")
-    path = Path(project_root) / artifact.path
+    path = artifact_file(project_root, record, kind)
     if not path.is_file():
         raise ProjectError(f"{path} is missing; the run's '{kind}' file is gone")
     try:
@@ -735,18 +808,30 @@ def _record(row: Mapping[str, Any], parts: Mapping[str, Any]) -> RunRecord:
 
 
 def recover_interrupted(log: ExperimentLog) -> list[str]:
-    """Mark failed the runs left "running" by a process of this machine that is gone.
+    """Mark interrupted the runs left "running" by a process of this machine that is gone,
+    removing their partial artifacts.
 
-    Call it when a project opens. Runs started on another host (a shared folder) are left
-    alone: their process cannot be checked from here. Returns the ids marked failed.
+    Runs started on another host (a shared folder) are left alone: their process cannot be
+    checked from here. Returns the ids marked interrupted.
     """
     host = socket.gethostname()
     recovered = []
-    for record in log.runs(status="running"):
+    for record in log.runs(status="running", skipped=[]):
         gone = record.host == host and not pid_alive(record.pid)
-        if gone and log._fail_if_running(record.run_id, INTERRUPTED_MESSAGE):
+        if gone and log._interrupt_if_running(record.run_id):
             recovered.append(record.run_id)
     return recovered
+
+
+def recover_project_runs(project_root: str | Path) -> list[str]:
+    """What opening a project does to its log (the window and every command): runs whose
+    training process is gone are marked interrupted. Nothing when the project has no log or is
+    read-only (nothing there can be changed)."""
+    path = Path(project_root) / LOG_FILE
+    if not path.is_file() or not project_writable(Path(project_root)):
+        return []
+    with ExperimentLog(path) as log:
+        return recover_interrupted(log)
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:

@@ -7,7 +7,9 @@ Every write to the experiment log happens as the work happens (per fold, per art
 
 from __future__ import annotations
 
+import contextlib
 import math
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -20,6 +22,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
+from workbench.core.atomic import atomic_path
 from workbench.core.chain.resolve import ResolvedChain
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import TaskType
@@ -29,7 +32,7 @@ from workbench.core.models.catalog import search_space
 from workbench.core.models.registry import ModelDef
 from workbench.core.progress import Cancelled, CancelToken, ProgressFn
 from workbench.core.runs.environment import capture_environment
-from workbench.core.runs.log import ExperimentLog
+from workbench.core.runs.log import RUNS_DIR, ExperimentLog
 from workbench.core.runs.spec import RunSpec
 from workbench.core.schemes import tune_methods
 from workbench.core.specs import ModelSpec, TrainSpec
@@ -54,6 +57,7 @@ from workbench.core.train.fit import (
 )
 from workbench.core.train.search import candidates, halving_rounds, subsample
 from workbench.core.train.splits import SplitPlan
+from workbench.core.trust import trust_file
 
 PIPELINE_FILE = "pipeline.joblib"
 # Run params "final.<name>": a model parameter the final fit chose itself (early stopping).
@@ -148,12 +152,21 @@ class CandidateRun:
             ctx.log.finish_run(self.run_id, CANCELLED, message="cancelled by the user")
             ctx.emit(self._ended(CANCELLED, "cancelled by the user"))
             raise
-        except Exception as error:  # a fit that raises fails this run only
+        except Exception as error:  # a fit (or a save) that raises fails this run only
             message = _one_line(error)
-            ctx.log.finish_run(self.run_id, FAILED, message=message)
+            self._fail(message)
             result = self._ended(FAILED, message)
         ctx.emit(result)
         return result
+
+    def _fail(self, message: str) -> None:
+        """End the run as failed and remove its files (a half-written one among them). When
+        even the log cannot take the status (a full disk), the run stays "running" and the
+        project's next opening marks it interrupted: the next models still train."""
+        ctx = self.ctx
+        shutil.rmtree(ctx.root / RUNS_DIR / self.run_id, ignore_errors=True)
+        with contextlib.suppress(WorkbenchError):
+            ctx.log.finish_run(self.run_id, FAILED, message=message)
 
     def _ended(self, status: str, message: str) -> CandidateResult:
         model = self.candidate.model
@@ -375,7 +388,10 @@ class CandidateRun:
         if rounds != template.named_steps["model"].get_params().get("n_estimators"):
             ctx.log.log_params(self.run_id, {f"{FINAL_PREFIX}n_estimators": int(rounds)})
         folder = ctx.log.run_dir(self.run_id)
-        joblib.dump(fitted, folder / PIPELINE_FILE)
+        # Atomic: a full disk leaves no truncated pickle. Trusted: this installation wrote it.
+        with atomic_path(folder / PIPELINE_FILE) as tmp:
+            joblib.dump(fitted, tmp)
+        trust_file(folder / PIPELINE_FILE)
         ctx.log.log_artifact(self.run_id, folder / PIPELINE_FILE, "pipeline")
         self.units_done += 1
         test_rows = ctx.plan.test_rows

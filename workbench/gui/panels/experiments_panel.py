@@ -46,6 +46,7 @@ from workbench.core.metrics.names import METRIC_LABELS, best_positions, default_
 from workbench.core.project import open_project
 from workbench.core.runs.log import ExperimentLog, RunRecord
 from workbench.core.specs import TrainSpec
+from workbench.core.train.refit import RefitOutcome, refit_run
 from workbench.gui.dialogs.confirm import AskFn, confirm
 from workbench.gui.job_mixin import JobsMixin
 from workbench.gui.widgets.leaderboard import BEST_BACKGROUND, format_score, format_seconds
@@ -143,6 +144,7 @@ class ExperimentsPanel(QWidget, JobsMixin):
     model again with its recorded settings."""
 
     rerun_requested = Signal(object)  # TrainSpec
+    refitted = Signal(str)  # the new run's id, after a Re-fit finished
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -151,11 +153,14 @@ class ExperimentsPanel(QWidget, JobsMixin):
         self._chosen: list[str] | None = None  # None: not chosen yet, use the defaults
         self._edits: list[tuple[str, str, str]] = []  # in-place edits waiting to be written
         self._log_error: str | None = None  # why the last read of the log failed
+        self.read_only = False  # the project cannot be written: nothing that writes is offered
         self.compared_ids: list[str] = []
         self._build()
         self.add_task("log", self._runs_read, failed=self._log_failed, in_process=False)
         self.add_task("compare", self._compared, failed=self._failed, in_process=False)
         self.add_task("delete", self._deleted, failed=self._delete_failed, in_process=False)
+        # A re-fit trains: in a child process, like the Train panel's training.
+        self.add_task("refit", self._refitted, failed=self._failed)
         # Edits are queued and written one after the other: a second edit must not drop the
         # first (starting a task again drops the result of the one running).
         self.add_task(
@@ -177,6 +182,7 @@ class ExperimentsPanel(QWidget, JobsMixin):
             self.cancel_tasks()
             self._edits.clear()
             self.model.set_runs([])
+            self.refit_label.hide()  # about the other project's run
         self._root = root
         self._task = None
         self._chosen = None
@@ -248,6 +254,39 @@ class ExperimentsPanel(QWidget, JobsMixin):
         spec = self.model.record(self.model.row_of(run_ids[0])).spec.train_spec()
         self.rerun_requested.emit(spec)
         return spec
+
+    def refit_selected(self) -> str | None:
+        """Train the selected run's recorded spec again (core.train.refit): a run received
+        from elsewhere gets a pipeline this installation trusts; the notice says whether the
+        metrics came out the same."""
+        run_ids = self.selected_run_ids()
+        if len(run_ids) != 1 or self._root is None or self.task_running("refit"):
+            return None
+        self.error_label.hide()
+        self.refit_label.setText(f"Re-fitting run {run_ids[0]}…")
+        self.refit_label.show()
+        job = Job(refit_run, (self._root, run_ids[0]), name=f"Re-fitting run {run_ids[0]}")
+        self.start_task("refit", job)
+        return run_ids[0]
+
+    def set_read_only(self, read_only: bool) -> None:
+        """A read-only project: no re-run, re-fit, delete or edit is offered."""
+        self.read_only = read_only
+        triggers = QAbstractItemView.EditTrigger.NoEditTriggers
+        if not read_only:
+            triggers = (
+                QAbstractItemView.EditTrigger.DoubleClicked
+                | QAbstractItemView.EditTrigger.EditKeyPressed
+                | QAbstractItemView.EditTrigger.SelectedClicked
+            )
+        self.table.setEditTriggers(triggers)
+        self._update_buttons()
+
+    def _refitted(self, outcome: RefitOutcome) -> None:
+        self.refit_label.setText(outcome.summary[:1].upper() + outcome.summary[1:] + ".")
+        self.refresh()
+        if outcome.finished:
+            self.refitted.emit(outcome.result.run_id)
 
     def delete_selected(self, ask: AskFn | None = None) -> list[str]:
         """Delete the selected runs after `ask(title, question)` confirms (a dialog by
@@ -329,6 +368,12 @@ class ExperimentsPanel(QWidget, JobsMixin):
         self.rerun_button = QPushButton("Re-run")
         self.rerun_button.setToolTip("Load the selected run's settings in the Train panel")
         self.rerun_button.clicked.connect(self.rerun_selected)
+        self.refit_button = QPushButton("Re-fit")
+        self.refit_button.setToolTip(
+            "Train the selected run again from its recorded settings (same data, chain, model "
+            "and seed): a run received from elsewhere can then predict and export"
+        )
+        self.refit_button.clicked.connect(self.refit_selected)
         self.delete_button = QPushButton("Delete…")
         self.delete_button.setToolTip("Delete the selected runs (asks first)")
         self.delete_button.clicked.connect(lambda: self.delete_selected())
@@ -343,6 +388,7 @@ class ExperimentsPanel(QWidget, JobsMixin):
         bar.addSpacing(12)
         bar.addWidget(self.compare_button)
         bar.addWidget(self.rerun_button)
+        bar.addWidget(self.refit_button)
         bar.addWidget(self.delete_button)
         bar.addWidget(self.refresh_button)
 
@@ -382,12 +428,16 @@ class ExperimentsPanel(QWidget, JobsMixin):
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet(f"color: {ERROR_COLOR};")
         self.error_label.hide()
+        self.refit_label = QLabel()  # how the last re-fit went
+        self.refit_label.setWordWrap(True)
+        self.refit_label.hide()
 
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addLayout(bar)
         top_layout.addWidget(self.error_label)
+        top_layout.addWidget(self.refit_label)
         top_layout.addWidget(self.table, 1)
         footer = QHBoxLayout()
         footer.addWidget(self.count_label)
@@ -452,10 +502,12 @@ class ExperimentsPanel(QWidget, JobsMixin):
 
     def _update_buttons(self, *_args: object) -> None:
         count = len(self.selected_run_ids())
+        writable = not self.read_only
         self.compare_button.setEnabled(count >= 2)
-        self.rerun_button.setEnabled(count == 1)
-        self.delete_button.setEnabled(count >= 1)
-        self.delete_action.setEnabled(count >= 1)
+        self.rerun_button.setEnabled(count == 1 and writable)
+        self.refit_button.setEnabled(count == 1 and writable and not self.task_running("refit"))
+        self.delete_button.setEnabled(count >= 1 and writable)
+        self.delete_action.setEnabled(count >= 1 and writable)
 
     def _filter_changed(self, *_args: object) -> None:
         self.proxy.set_text(self.filter_edit.text())

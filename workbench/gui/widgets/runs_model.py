@@ -45,7 +45,7 @@ FILTER_ROLE = int(Qt.ItemDataRole.UserRole) + 23
 # Fixed columns before and after the chosen metric columns.
 LEADING = ("Run", "Started", "Model", "Status")
 TRAILING = ("Test", "Duration", "Tags", "Note")
-STATUSES = ("running", "finished", "failed", "cancelled")
+STATUSES = ("running", "finished", "failed", "cancelled", "interrupted")
 TAGS, NOTE = "tags", "note"  # the fields edited in place
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -253,7 +253,7 @@ class RunsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and name == "Status":
             if record.status == "failed":
                 return QBrush(QColor(ERROR_COLOR))
-            if record.status == "cancelled":
+            if record.status in ("cancelled", "interrupted"):
                 return QBrush(QColor(CANCELLED_COLOR))
         if role == Qt.ItemDataRole.TextAlignmentRole and (
             kind == "metric" or name in ("Test", "Duration")
