@@ -220,7 +220,7 @@ def test_save_dialogs_open_in_the_project(qtbot, panel: ResultsPanel, result_run
 def test_main_window_shows_the_selected_runs(qtbot, window, result_runs) -> None:  # noqa: F811
     titanic = result_runs["titanic"]
     labels = [window.nav.item(row).text() for row in range(window.nav.count())]
-    assert labels[-3:] == ["Experiments", "Results", "Export"]
+    assert labels[-4:] == ["Experiments", "Results", "Export", "Monitor"]
     assert window.open_project(titanic.root)
     experiments = window.experiments_panel
     qtbot.waitUntil(lambda: not experiments.loading, timeout=30_000)  # the log, in a thread

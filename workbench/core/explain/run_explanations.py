@@ -348,6 +348,14 @@ def default_explanations(
     every default slice, and the curves of the `curves` columns with the largest mean |SHAP|;
     what was computed is saved."""
     saved = read_explanations(run.folder)
+    if not run.pipeline_trusted:
+        # A received run: its pipeline is never loaded, so only what the predictions give
+        # (the slices) is computed; SHAP values and curves saved by the sender are kept.
+        slices = missing_slices(run, saved)
+        progress(1.0, "explanations done (the fitted model was not loaded)")
+        if not slices:
+            return saved
+        return save_explanations(run.folder, RunExplanations(None, {}, slices))
     explained = saved.rows
     if explained is None:
         explained = explain_rows(

@@ -319,7 +319,11 @@ def _explanations_section(
 ) -> str:
     explained = [image for image in images if image.which == EXPLAIN]
     if explanations is None or explanations.rows is None:
-        return '<p class="muted">This run was not explained.</p>'
+        return (
+            '<p class="muted">This run\'s rows were not explained: SHAP values need its fitted '
+            "model, and a run received from elsewhere is re-fitted before its model is loaded."
+            "</p>"
+        )
     rows = explanations.rows
     shap = rows.shap
     where = "test" if rows.data == "test" else "out-of-fold"

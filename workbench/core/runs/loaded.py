@@ -271,6 +271,14 @@ class LoadedRun:
             )
         return path
 
+    @property
+    def pipeline_trusted(self) -> bool:
+        """Whether this installation wrote the run's pipeline (so it may be loaded): what needs
+        the fitted model (SHAP values, partial dependence) is left out of a received run's
+        report instead of failing it."""
+        artifact = self.record.artifacts.get(PIPELINE_ARTIFACT)
+        return artifact is not None and is_trusted(artifact.sha256)
+
     @cached_property
     def pipeline(self) -> Any:
         """The fitted scikit-learn Pipeline. The one place a run's pickle is loaded: only after
