@@ -63,7 +63,9 @@ class LabelCounts:
 @dataclass(frozen=True)
 class ChainWidth:
     """The columns a chain hands the model: `columns` counted, `exact` False when that is an
-    upper bound, `uncounted` the columns whose width only fitting tells (not in it)."""
+    upper bound, `uncounted` the one-hot encoded columns whose labels the import did not list
+    (more than MAX_LISTED_CATEGORIES, counted as UNLISTED_LABELS, or not a label column then,
+    counted as none): `columns` is then a lower bound."""
 
     columns: int
     exact: bool = True
@@ -74,11 +76,14 @@ class ChainWidth:
         return self.columns > WIDE_TABLE_COLUMNS
 
     def text(self) -> str:
-        """'57 columns', 'up to 1,032 columns', 'at least 12 columns (...)'."""
+        """'57 columns', 'up to 1,032 columns', 'at least 1,119 columns (...)'."""
         noun = "column" if self.columns == 1 else "columns"
         if self.uncounted:
             names = ", ".join(f"'{name}'" for name in self.uncounted)
-            return f"at least {self.columns:,} {noun} (plus the labels of {names})"
+            return (
+                f"at least {self.columns:,} {noun} (the labels of {names} are only counted "
+                "when fitted)"
+            )
         return f"{'' if self.exact else 'up to '}{self.columns:,} {noun}"
 
 
@@ -190,8 +195,9 @@ class _Counter:
         total = 0
         for column in columns:
             made = self.counts.one_hot_columns(column)
-            if made is None:
+            if made is None or self.counts.labels[column] == UNLISTED_LABELS:
                 self.uncounted.append(column)
+            if made is None:
                 continue
             if imputed and self.counts.nullable.get(column, False):
                 made -= 1
