@@ -72,12 +72,14 @@ def main() -> None:
             ok = trained.returncode == 0 and train_seconds < LIMIT_SECONDS
             slow += not ok
             failed = "" if trained.returncode == 0 else f" (exit {trained.returncode})"
+            verdict = "yes" if ok else "NO"
             print(
                 f"| {path.parent.name}/{path.name} | {size} | {target} | {widths} "
-                f"| {new_seconds:.1f} s | {train_seconds:.1f} s{failed} | {'yes' if ok else 'NO'} |",
+                f"| {new_seconds:.1f} s | {train_seconds:.1f} s{failed} | {verdict} |",
                 flush=True,
             )
-    print(f"load average at end: {os.getloadavg()[0]:.1f}; files over {LIMIT_SECONDS:.0f} s: {slow}")
+    load = os.getloadavg()[0]
+    print(f"load average at end: {load:.1f}; files over {LIMIT_SECONDS:.0f} s: {slow}")
 
 
 def _summary(text: str) -> tuple[str, str]:

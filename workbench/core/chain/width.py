@@ -75,16 +75,18 @@ class ChainWidth:
     def wide(self) -> bool:
         return self.columns > WIDE_TABLE_COLUMNS
 
-    def text(self) -> str:
-        """'57 columns', 'up to 1,032 columns', 'at least 1,119 columns (...)'."""
+    def count_text(self) -> str:
+        """'57 columns', 'up to 1,032 columns', 'at least 1,119 columns'."""
         noun = "column" if self.columns == 1 else "columns"
-        if self.uncounted:
-            names = ", ".join(f"'{name}'" for name in self.uncounted)
-            return (
-                f"at least {self.columns:,} {noun} (the labels of {names} are only counted "
-                "when fitted)"
-            )
-        return f"{'' if self.exact else 'up to '}{self.columns:,} {noun}"
+        bound = "at least " if self.uncounted else "" if self.exact else "up to "
+        return f"{bound}{self.columns:,} {noun}"
+
+    def text(self) -> str:
+        """`count_text`, and which columns' labels were not counted."""
+        if not self.uncounted:
+            return self.count_text()
+        names = ", ".join(f"'{name}'" for name in self.uncounted)
+        return f"{self.count_text()} (the labels of {names} are only counted when fitted)"
 
 
 def wide_warning(model_label: str, width: ChainWidth) -> str | None:
