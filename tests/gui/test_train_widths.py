@@ -52,9 +52,13 @@ def test_the_columns_per_model_show_before_training(qtbot, project: Project, tmp
         "Random forest: at least 1,119 columns, above 1,000: slow to train",
         "XGBoost: at least 1,119 columns, above 1,000: slow to train",
     ]
-    assert picker.widths_label.toolTip().splitlines()[0].startswith(
-        "Random forest: the chain makes at least 1,119 columns (the labels of 'Reviews', "
-        "'Size', 'Last Updated', 'Current Ver' are only counted when fitted), above 1,000"
+    assert (
+        picker.widths_label.toolTip()
+        .splitlines()[0]
+        .startswith(
+            "Random forest: the chain makes at least 1,119 columns (the labels of 'Reviews', "
+            "'Size', 'Last Updated', 'Current Ver' are only counted when fitted), above 1,000"
+        )
     )
     assert "color" in picker.widths_label.styleSheet()
     picker.check_model("xgboost_regressor", False)
