@@ -166,6 +166,7 @@ class ModelPicker(QSplitter):
     def _build(self) -> None:
         self.model_tree = QTreeWidget()
         self.model_tree.setColumnCount(2)
+        self.model_tree.setMinimumHeight(120)
         self.model_tree.setHeaderHidden(True)
         self.model_tree.setRootIsDecorated(False)
         self.model_tree.setIndentation(10)
@@ -182,8 +183,9 @@ class ModelPicker(QSplitter):
         self.chain_advice.setStyleSheet(f"color: {NO_ONNX_COLOR};")
         self.chain_advice.setVisible(False)
         self.encoding_note = muted_label(ENCODING_TEXT)
+        # One short line per model, unwrapped, its full height kept (the model tree shrinks
+        # instead): the splitter's top half is short.
         self.widths_label = QLabel()
-        self.widths_label.setWordWrap(True)
         self.widths_label.setVisible(False)
 
         self.baseline_box = QCheckBox("Also train the baseline")
@@ -318,12 +320,14 @@ class ModelPicker(QSplitter):
                 width = model_width(self._chain, model, self._counts, self._task)
                 warning = wide_warning(model.label, width)
                 wide = wide or warning is not None
-                slow = f", above {WIDE_TABLE_COLUMNS:,}: slow to train" if warning else ""
-                lines.append(f"{model.label}: {width.count_text()}{slow}")
+                lines.append(f"{model.label}: {width.count_text()}")
                 tips.append(warning or f"{model.label} gets {width.text()}.")
+        if wide:
+            lines.append(f"Above {WIDE_TABLE_COLUMNS:,} columns: slow to train.")
         self.widths_label.setText("\n".join(lines))
         self.widths_label.setToolTip("\n".join(tips))
         self.widths_label.setStyleSheet(f"color: {NO_ONNX_COLOR};" if wide else "")
+        self.widths_label.setMinimumHeight(self.widths_label.sizeHint().height())
         self.widths_label.setVisible(bool(lines))
 
     def _show_model(self, name: str | None) -> None:
