@@ -14,14 +14,6 @@ from workbench.core.project import create_project, open_project
 from workbench.core.specs import ChainSpec, StepSpec
 
 
-@pytest.fixture()
-def project(tmp_path: Path, repo_root: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    folder = tmp_path / "birds"
-    assert run(["new", str(folder), "--data", str(repo_root / "resources/data/penguins.csv")]) == 0
-    capsys.readouterr()
-    return folder
-
-
 def _chain(project: Path) -> ChainSpec:
     return open_project(project).chain
 

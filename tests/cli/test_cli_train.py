@@ -16,14 +16,6 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.specs import SplitSpec
 
 
-@pytest.fixture()
-def project(tmp_path: Path, repo_root: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    folder = tmp_path / "birds"
-    assert main(["new", str(folder), "--data", str(repo_root / "resources/data/penguins.csv")]) == 0
-    capsys.readouterr()
-    return folder
-
-
 def test_train_json_then_runs_json(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = ["train", str(project), "--model", "decision_tree", "--model", "knn"]
     assert main([*args, "--split", "kfold:3", "--test", "0.25", "--seed", "3", "--json"]) == 0
