@@ -291,6 +291,9 @@ def test_train_exits_1_with_the_reason_when_no_model_finished(
     captured = capsys.readouterr()
     assert "failed" in captured.out  # the table still shows the run
     assert captured.err == (
+        "workbench: note: categorical columns with more than 50 labels are target encoded, the "
+        "others one-hot encoded\n"
+        "workbench: note: Logistic regression gets 10 columns\n"
         "workbench: no model finished training (1 model failed); Logistic regression: this "
         "model cannot take missing values, and 'bill_length_mm' still have some after the "
         "chain: add an Impute step for them, or train a model that takes missing values "

@@ -17,14 +17,6 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.specs import SplitSpec
 
 
-@pytest.fixture()
-def project(tmp_path: Path, repo_root: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    folder = tmp_path / "birds"
-    assert main(["new", str(folder), "--data", str(repo_root / "resources/data/penguins.csv")]) == 0
-    capsys.readouterr()
-    return folder
-
-
 def test_train_json_then_runs_json(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = ["train", str(project), "--model", "decision_tree", "--model", "knn"]
     assert main([*args, "--split", "kfold:3", "--test", "0.25", "--seed", "3", "--json"]) == 0
@@ -133,3 +125,34 @@ def test_numbers_in_every_table_read_without_exponents(
     assert f"{round(mean):,}" in listing
     for text in (profile, listing):
         assert not re.search(r"\de[+-]\d", text), text
+
+
+def test_train_says_the_columns_per_model_and_warns_above_the_limit(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """glassdoor: five columns of 235 to 448 labels. By default they are target encoded (69
+    columns); one-hot encoded by the user's chain they make at least 5 x 201 + 64 columns (the
+    import lists up to 200 labels): warned."""
+    folder = str(tmp_path / "jobs")
+    assert main(["new", folder, "--data", str(shared_data / "messy/glassdoor_jobs.csv")]) == 0
+    capsys.readouterr()
+    argv = ["train", folder, "--model", "decision_tree", "--split", "kfold:2", "--test", "0",
+            "--jobs", "1", "--no-baseline"]  # fmt: skip
+    assert main(argv) == 0
+    assert capsys.readouterr().err == (
+        "workbench: note: categorical columns with more than 50 labels are target encoded, the "
+        "others one-hot encoded\n"
+        "workbench: note: Decision tree gets 69 columns\n"
+    )
+    wide = ["Job Title", "Salary Estimate", "Company Name", "Location", "Headquarters"]
+    assert main(["chain", folder, "add", "one_hot", "--columns", *wide]) == 0
+    capsys.readouterr()
+    assert main(argv) == 0
+    names = "'Job Title', 'Salary Estimate', 'Company Name', 'Location', 'Headquarters'"
+    counted = f"at least 1,069 columns (the labels of {names} are only counted when fitted)"
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        f"workbench: note: Decision tree gets {counted}",
+        f"workbench: warning: Decision tree: the chain makes {counted}, above 1,000: training "
+        "will be slow and memory-hungry; encode the columns with many labels compactly (target "
+        "encode, hash encode or group rare categories) or drop them",
+    ]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NoReturn, Protocol
 
 from workbench import __version__
-from workbench.cli import explain, export, monitor, predict, project, report, train
+from workbench.cli import chain, explain, export, monitor, predict, project, report, train
 from workbench.core.errors import WorkbenchError
 
 EXIT_USAGE = 2
@@ -53,6 +53,7 @@ def _parser_and_commands() -> tuple[argparse.ArgumentParser, set[str]]:
     )
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     project.add_parsers(sub)
+    chain.add_parsers(sub)
     train.add_parsers(sub)
     export.add_parser(sub)
     predict.add_parser(sub)

@@ -22,6 +22,7 @@ from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec, TuneSpec
 
 if TYPE_CHECKING:
     from workbench.core.runs.log import RunRecord
+    from workbench.core.train.runner import TrainingInput
 
 # `train` ran on good input but every model failed (bad input is 2, as for every command).
 EXIT_NOTHING_FINISHED = 1
@@ -165,12 +166,15 @@ def _fmt(value: float | None) -> str:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from workbench.core.train.runner import run_training
+    from workbench.core.project import open_project
+    from workbench.core.train.runner import train, training_input
 
     spec = train_spec(args)
     if not args.project.is_dir():
         raise WorkbenchError(f"project folder not found: {args.project}")
-    results = run_training(args.project, spec)
+    inputs = training_input(open_project(args.project))
+    _say_widths(inputs, spec)
+    results = train(inputs, spec)
     if args.json:
         print_json(
             [
@@ -202,6 +206,29 @@ def cmd_train(args: argparse.Namespace) -> int:
         rows.append((r.run_id, r.model, r.status, shown, _fmt(r.test.get(metric)), r.message or ""))
     print_table(("run", "model", "status", f"{metric} (validation)", "test", "message"), rows)
     return _nothing_finished(results)
+
+
+def _say_widths(inputs: TrainingInput, spec: TrainSpec) -> None:
+    """Before training, on stderr: how many columns each model's chain makes, and a warning
+    for a chain above chain.width.WIDE_TABLE_COLUMNS (what the Train panel shows)."""
+    from workbench.core.chain.model_chain import model_width
+    from workbench.core.chain.width import LabelCounts, wide_warning
+    from workbench.core.models.catalog import ONE_HOT_MAX_LABELS, get_model
+    from workbench.core.train.runner import models_to_train
+
+    models = [get_model(model.name, inputs.task) for model in models_to_train(spec, inputs.task)]
+    counts = LabelCounts.from_schema(inputs.dataset.schema)
+    print(
+        f"workbench: note: categorical columns with more than {ONE_HOT_MAX_LABELS} labels are "
+        "target encoded, the others one-hot encoded",
+        file=sys.stderr,
+    )
+    for model in models:
+        width = model_width(inputs.chain, model, counts, inputs.task)
+        print(f"workbench: note: {model.label} gets {width.text()}", file=sys.stderr)
+        warning = wide_warning(model.label, width)
+        if warning:
+            print(f"workbench: warning: {warning}", file=sys.stderr)
 
 
 def _nothing_finished(results: list[Any]) -> int:

@@ -7,11 +7,8 @@ Decisions:
 - The pipeline is Pipeline([("float32", Float32Numbers()), ("chain", transformer), ("model",
   model)]): numeric inputs are cast to float32 first, so the fitted model saw exactly what an
   exported (float32) model is fed; the chain stays one object the exporter can take whole.
-- The user's chain comes first; the model's default chain (models.default_model_chain) then
-  makes usable the columns the user left untouched, and encodes or drops the ones the user's
-  chain left as strings or dates. Those steps go before the user's first MATRIX step, which
-  needs the numbers they make. `model_chain` returns that full chain resolved, its added steps
-  marked: the chain the pipeline holds, step for step.
+- The chain it is given is the model's full chain (chain.model_chain: the user's steps and
+  the model's default steps, resolved), the chain the pipeline holds, step for step.
 """
 
 from __future__ import annotations
@@ -28,19 +25,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from workbench.core.chain.compile import build_transformer
 from workbench.core.chain.resolve import ResolvedChain
-from workbench.core.kinds import ColumnKind, TaskType
-from workbench.core.models.catalog import build_model, default_model_chain
-from workbench.core.models.registry import ModelDef
+from workbench.core.kinds import TaskType
+from workbench.core.models.catalog import build_model
 from workbench.core.specs import ModelSpec
-
-# Kinds no model takes as they are: the default chain encodes or drops them even when the
-# user's chain touched the column.
-UNUSABLE_KINDS = (
-    ColumnKind.CATEGORICAL,
-    ColumnKind.TEXT,
-    ColumnKind.IDENTIFIER,
-    ColumnKind.DATETIME,
-)
 
 
 class Float32Numbers(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -74,19 +61,6 @@ def fitted_input(pipeline: Pipeline, X: pd.DataFrame) -> pd.DataFrame:
     if list(X.columns) == names:
         return X
     return X.reindex(columns=names)
-
-
-def model_chain(chain: ResolvedChain, model: ModelDef) -> ResolvedChain:
-    """The user's chain with the model's default steps added before its first MATRIX step,
-    resolved against the same registry read (no step is looked up again)."""
-    untouched = chain.untouched
-    needing = {
-        column: kind
-        for column, kind in chain.alive.items()
-        if column in untouched or kind in UNUSABLE_KINDS
-    }
-    defaults = default_model_chain(model, needing).steps
-    return chain.with_steps_added(chain.first_matrix_index(), defaults)
 
 
 def build_pipeline(

@@ -22,12 +22,14 @@ from workbench.core.chain.compile import (
     build_transformer,
     prepare_frame,
 )
+from workbench.core.chain.model_chain import model_chain
 from workbench.core.chain.resolve import ChainError, ChainProblem, resolve_chain
 from workbench.core.chain.stages import apply_row_steps, model_options, onnx_blockers
+from workbench.core.chain.width import LabelCounts
 from workbench.core.io.table import read_table
 from workbench.core.kinds import ColumnKind, infer_kinds
 from workbench.core.models.catalog import get_model
-from workbench.core.pipeline import model_chain
+from workbench.core.schema import infer_schema
 from workbench.core.specs import ChainSpec, StepSpec
 
 FILES = {
@@ -485,7 +487,7 @@ def test_onnx_blockers_see_parameters_that_stop_conversion() -> None:
 def test_the_resolved_chain_names_what_each_step_reads_writes_and_drops(
     shared_data: Path,
 ) -> None:
-    _, _, kinds = _data(shared_data, "titanic", "survived")
+    X, _, kinds = _data(shared_data, "titanic", "survived")
     chain = chain_of(*TITANIC_CHAIN.steps, StepSpec("pca", (), {"n_components": 3}))
     resolved = resolve_chain(chain, kinds, "survived")
     assert resolved.problems == ()
@@ -503,7 +505,8 @@ def test_the_resolved_chain_names_what_each_step_reads_writes_and_drops(
         "pclass", "sibsp", "parch", "class", "who", "adult_male", "embark_town", "alone",
     ]  # fmt: skip
     # The model's full chain: its steps go before the first MATRIX step, marked as added.
-    full = model_chain(resolved, get_model("logistic_regression"))
+    counts = LabelCounts.from_schema(infer_schema(X, kinds))
+    full = model_chain(resolved, get_model("logistic_regression"), counts)
     assert [(s.index, s.name, s.added, s.user_index) for s in full.steps] == [
         (0, "impute", False, 0),
         (1, "one_hot", False, 1),

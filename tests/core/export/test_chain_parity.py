@@ -164,6 +164,9 @@ ALONE = {
 
 # Realistic chains an analyst would build, one per dataset.
 REALISTIC = {
+    # No chain: the model's default steps alone, which target encode googleplaystore's columns
+    # of more than 50 labels (Reviews, Size, Price, Genres, Last Updated, Current Ver).
+    "playstore_defaults": Case("playstore", ()),
     "titanic": Case(
         "titanic",
         (

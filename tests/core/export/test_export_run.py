@@ -16,8 +16,9 @@ from _runs import pipeline_of, schema_of
 from sklearn.metrics import roc_auc_score
 
 from workbench.core import dataset as dataset_module
-from workbench.core import pipeline as pipeline_module
+from workbench.core.chain import model_chain as model_chain_module
 from workbench.core.chain.resolve import resolve_chain
+from workbench.core.chain.width import LabelCounts
 from workbench.core.explain.limitations import limitation_sentences
 from workbench.core.explain.run_explanations import slice_candidates
 from workbench.core.explain.slices import slice_metrics
@@ -376,11 +377,13 @@ def test_the_card_shows_the_chain_the_run_recorded_after_the_defaults_changed(
     penguins: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # This version's defaults change after training: the model would get no default steps now.
-    monkeypatch.setattr(pipeline_module, "default_model_chain", lambda model, kinds: ChainSpec())
+    monkeypatch.setattr(
+        model_chain_module, "default_model_chain", lambda model, kinds, many: ChainSpec()
+    )
     project = open_project(penguins[0])
     model = get_model("logistic_regression", project.task)
     user = resolve_chain(project.chain, project.feature_kinds(), "species")
-    now = pipeline_module.model_chain(user, model)
+    now = model_chain_module.model_chain(user, model, LabelCounts({}, {}))
     assert now.chain == project.chain  # nothing added for the model any more
     export_run(*penguins, ExportRequest(onnx=tmp_path / "m.onnx"))
     card = (tmp_path / "model_card.md").read_text(encoding="utf-8")

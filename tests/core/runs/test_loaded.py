@@ -14,7 +14,7 @@ import pytest
 from _projects import make_project
 
 from workbench.core import dataset as dataset_module
-from workbench.core import pipeline as pipeline_module
+from workbench.core.chain import model_chain as model_chain_module
 from workbench.core.errors import WorkbenchError
 from workbench.core.export.export_run import ExportRequest, export_run
 from workbench.core.kinds import TaskType
@@ -160,7 +160,9 @@ def test_new_defaults_change_only_a_rebuilt_chain(
 ) -> None:
     """After the model defaults change, a run that recorded its chain still shows it; a run
     that did not shows this version's (and says so)."""
-    monkeypatch.setattr(pipeline_module, "default_model_chain", lambda model, kinds: ChainSpec())
+    monkeypatch.setattr(
+        model_chain_module, "default_model_chain", lambda model, kinds, many: ChainSpec()
+    )
     root, run_id, _ = older_project
     with LoadedRun.open(root, run_id) as run:
         assert run.chain.added_for_model == (False,)  # rebuilt: no defaults now

@@ -73,7 +73,7 @@ class ResolvedStep:
     the named columns it may act on (those that passed the checks) and `kinds` their kinds when
     it reads them; `writes` the original columns whose values it produces (its branches) and
     `drops` the columns it ends. `usable` is False when the step has a problem of its own (it
-    then changes nothing). `added` marks a step the model added (pipeline.model_chain), and
+    then changes nothing). `added` marks a step the model added (chain.model_chain), and
     `user_index` is the step's position in the user's chain (None for an added step).
     """
 

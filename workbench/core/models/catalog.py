@@ -28,7 +28,7 @@ the look-ups.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from workbench.core.errors import WorkbenchError
@@ -161,12 +161,22 @@ def build_model(
 # --- what a model needs from the data -------------------------------------------------------
 
 SCALE_KINDS = (ColumnKind.NUMERIC, ColumnKind.DATETIME)
+# A categorical column with more distinct labels than this is not one-hot encoded by the
+# default chain (one column per label: googleplaystore's `Reviews` alone would make 6,002) but
+# target encoded, one column (one per class for a multiclass target) fitted inside each fold.
+# Chosen by measurement: benchmarks/default_chain_bench.py and the README's "Performance".
+ONE_HOT_MAX_LABELS = 50
+MANY_LABELS_STEP = "target_encode"
 
 
-def default_model_chain(model: ModelDef, kinds: Mapping[str, ColumnKind]) -> ChainSpec:
+def default_model_chain(
+    model: ModelDef, kinds: Mapping[str, ColumnKind], many_labels: Collection[str] = ()
+) -> ChainSpec:
     """The COLUMNS steps that make the columns in `kinds` usable by `model`.
 
-    Pass the columns the user's chain leaves untouched (never the target), with their kinds.
+    Pass the columns the user's chain leaves untouched (never the target), with their kinds,
+    and among them the categorical columns with more than ONE_HOT_MAX_LABELS labels
+    (`many_labels`, see chain.width.many_label_columns).
     The steps, in this order, each naming its columns in the order of `kinds`:
 
     1. drop_columns: text and identifier columns (no model takes raw strings or keys);
@@ -174,9 +184,11 @@ def default_model_chain(model: ModelDef, kinds: Mapping[str, ColumnKind]) -> Cha
     3. impute median: numeric and date columns, unless the model takes missing values
        (hist gradient boosting, xgboost, the dummies);
     4. impute most_frequent: boolean columns, on the same condition;
-    5. one_hot (no grouping, so ONNX-convertible): categorical columns, for every model; a
-       missing label becomes its own 0/1 column, so no imputation is needed;
-    6. scale standard: numeric and date columns, for `needs_scaling` models only (a scaler
+    5. one_hot (no grouping): categorical columns with at most ONE_HOT_MAX_LABELS labels, for
+       every model; a missing label becomes its own 0/1 column, so no imputation is needed;
+    6. target_encode (MANY_LABELS_STEP): the categorical columns in `many_labels`; a missing
+       label is a label of its own there too;
+    7. scale standard: numeric and date columns, for `needs_scaling` models only (a scaler
        before a tree model only breaks ONNX parity); booleans and one-hot columns are 0/1
        already.
 
@@ -197,7 +209,8 @@ def default_model_chain(model: ModelDef, kinds: Mapping[str, ColumnKind]) -> Cha
         ("datetime_parts", groups[ColumnKind.DATETIME], {}),
         ("impute", numeric if impute else [], {"strategy": "median"}),
         ("impute", groups[ColumnKind.BOOLEAN] if impute else [], {"strategy": "most_frequent"}),
-        ("one_hot", groups[ColumnKind.CATEGORICAL], {}),
+        ("one_hot", [c for c in groups[ColumnKind.CATEGORICAL] if c not in many_labels], {}),
+        (MANY_LABELS_STEP, [c for c in groups[ColumnKind.CATEGORICAL] if c in many_labels], {}),
         ("scale", numeric if model.needs_scaling else [], {"method": "standard"}),
     ]
     return ChainSpec(

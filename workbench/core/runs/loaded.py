@@ -29,7 +29,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.core.chain.model_chain import model_chain
 from workbench.core.chain.resolve import ResolvedChain, resolve_chain
+from workbench.core.chain.width import LabelCounts
 from workbench.core.errors import ProjectError, WorkbenchError
 from workbench.core.kinds import ColumnKind, TaskType
 from workbench.core.metrics.plot_data import RunPlotData
@@ -155,12 +157,12 @@ class LoadedRun:
         recorded = self.spec.chain
         if recorded.compiled is not None:
             return recorded
-        # Only runs logged before version 2 get here: rebuilt with today's model defaults (the
-        # pipeline module loads scikit-learn, which reading a run's results never needs).
-        from workbench.core.pipeline import model_chain
-
+        # Only runs logged before version 2 get here: rebuilt with today's model defaults.
         user = resolve_chain(recorded.user, self.features, self.spec.target)
-        return RecordedChain.from_compiled(recorded.user, model_chain(user, self.model).chain)
+        dataset = self.project.dataset
+        counts = LabelCounts.from_schema(dataset.schema) if dataset is not None else None
+        full = model_chain(user, self.model, counts or LabelCounts({}, {}))
+        return RecordedChain.from_compiled(recorded.user, full.chain)
 
     @cached_property
     def resolved_chain(self) -> ResolvedChain:

@@ -100,6 +100,21 @@ def run_training(
     return train(inputs, spec, progress, cancel, on_partial)
 
 
+def models_to_train(spec: TrainSpec, task: TaskType) -> list[ModelSpec]:
+    """The models of `spec` in training order: the task's baseline first when asked for and
+    not already chosen. A WorkbenchError when there is none."""
+    from workbench.core.models.catalog import baseline_for, get_model
+
+    specs = list(spec.models)
+    if spec.include_baseline:
+        baseline = baseline_for(task)
+        if not any(get_model(s.name, task).name == baseline.name for s in specs):
+            specs.insert(0, ModelSpec(baseline.name))
+    if not specs:
+        raise WorkbenchError("choose at least one model to train")
+    return specs
+
+
 def train(
     inputs: TrainingInput,
     spec: TrainSpec,
@@ -112,12 +127,14 @@ def train(
     from threadpoolctl import threadpool_limits
 
     from workbench.core.chain.advice import rescaling_note
+    from workbench.core.chain.model_chain import model_chain
     from workbench.core.chain.stages import model_options
+    from workbench.core.chain.width import LabelCounts
     from workbench.core.dataset import load_dataset_frame
     from workbench.core.metrics.names import check_metric, default_metric
     from workbench.core.metrics.positive import plain, positive_label
-    from workbench.core.models.catalog import baseline_for, get_model, option_notes
-    from workbench.core.pipeline import build_pipeline, model_chain
+    from workbench.core.models.catalog import get_model, option_notes
+    from workbench.core.pipeline import build_pipeline
     from workbench.core.runs.log import LOG_FILE, ExperimentLog
     from workbench.core.runs.spec import FeatureColumn, RecordedChain, RowCounts, RunSpec
     from workbench.core.train.candidate import Candidate, CandidateRun, TrainContext
@@ -146,13 +163,7 @@ def train(
 
     chain = resolved_chain.chain
     options = model_options(resolved_chain)
-    specs = list(spec.models)
-    if spec.include_baseline:
-        baseline = baseline_for(task)
-        if not any(get_model(s.name, task).name == baseline.name for s in specs):
-            specs.insert(0, ModelSpec(baseline.name))
-    if not specs:
-        raise WorkbenchError("choose at least one model to train")
+    specs = models_to_train(spec, task)
     rows = RowCounts(
         total=len(frame),
         development=int(development.size),
@@ -161,11 +172,12 @@ def train(
         folds=len(plan.folds),
     )
     features = tuple(FeatureColumn(name, kind) for name, kind in kinds.items())
+    counts = LabelCounts.from_schema(inputs.dataset.schema)
     candidates = []
     for model_spec in specs:
         model = get_model(model_spec.name, task)
         resolved = ModelSpec(model.name, dict(model_spec.params))
-        full_chain = model_chain(resolved_chain, model)
+        full_chain = model_chain(resolved_chain, model, counts)
         template = build_pipeline(full_chain, resolved, task, spec.seed, n_jobs, options)
         advice = rescaling_note([model], resolved_chain)
         notes = (*option_notes(model, task, options), *([advice] if advice else []))

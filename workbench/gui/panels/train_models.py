@@ -31,10 +31,12 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.chain.advice import rescaling_note
+from workbench.core.chain.model_chain import model_width
 from workbench.core.chain.resolve import ResolvedChain, resolve_chain
+from workbench.core.chain.width import WIDE_TABLE_COLUMNS, LabelCounts, wide_warning
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import TaskType
-from workbench.core.models.catalog import get_model, models_for
+from workbench.core.models.catalog import ONE_HOT_MAX_LABELS, get_model, models_for
 from workbench.core.models.registry import FAMILIES, ModelDef
 from workbench.core.specs import ChainSpec, ModelSpec, TrainSpec
 from workbench.gui.widgets.chain_list import NO_ONNX_COLOR, NO_ONNX_TEXT
@@ -42,6 +44,10 @@ from workbench.gui.widgets.param_form import ParamForm, muted, muted_label
 
 NO_MODEL_SELECTED_TEXT = "Select a model in the list to see what it does and change its settings."
 NAME_ROLE = int(Qt.ItemDataRole.UserRole) + 1
+ENCODING_TEXT = (
+    f"Categorical columns with more than {ONE_HOT_MAX_LABELS} labels are target encoded (one "
+    "column, fitted inside each fold); the others are one-hot encoded."
+)
 
 
 def _changed_params(model: ModelDef, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -58,6 +64,7 @@ class ModelPicker(QSplitter):
         super().__init__(Qt.Orientation.Vertical, parent)
         self._task: TaskType | None = None
         self._chain: ResolvedChain = resolve_chain(ChainSpec(), {})
+        self._counts = LabelCounts({}, {})
         self._params: dict[str, dict[str, Any]] = {}  # model -> settings away from defaults
         self._form: ParamForm | None = None
         self._form_model: str | None = None
@@ -73,9 +80,11 @@ class ModelPicker(QSplitter):
         self._params = {}
         self._populate_models()
 
-    def set_chain(self, chain: ResolvedChain) -> None:
-        """The chain the ticked models will train on: its advice for them shows below."""
+    def set_chain(self, chain: ResolvedChain, counts: LabelCounts) -> None:
+        """The chain the ticked models will train on, and the labels of the dataset's columns:
+        the columns each ticked model will get and the chain's advice show below."""
         self._chain = chain
+        self._counts = counts
         self._update_models_hint()
 
     def model_specs(self) -> tuple[ModelSpec, ...]:
@@ -157,6 +166,7 @@ class ModelPicker(QSplitter):
     def _build(self) -> None:
         self.model_tree = QTreeWidget()
         self.model_tree.setColumnCount(2)
+        self.model_tree.setMinimumHeight(120)
         self.model_tree.setHeaderHidden(True)
         self.model_tree.setRootIsDecorated(False)
         self.model_tree.setIndentation(10)
@@ -172,6 +182,11 @@ class ModelPicker(QSplitter):
         self.chain_advice.setWordWrap(True)
         self.chain_advice.setStyleSheet(f"color: {NO_ONNX_COLOR};")
         self.chain_advice.setVisible(False)
+        self.encoding_note = muted_label(ENCODING_TEXT)
+        # One short line per model, unwrapped, its full height kept (the model tree shrinks
+        # instead): the splitter's top half is short.
+        self.widths_label = QLabel()
+        self.widths_label.setVisible(False)
 
         self.baseline_box = QCheckBox("Also train the baseline")
         self.baseline_box.setChecked(True)
@@ -220,6 +235,8 @@ class ModelPicker(QSplitter):
         top_layout.addWidget(self.model_tree, 1)
         top_layout.addWidget(self.baseline_box)
         top_layout.addWidget(self.models_hint)
+        top_layout.addWidget(self.widths_label)
+        top_layout.addWidget(self.encoding_note)
         top_layout.addWidget(self.chain_advice)
         self.setChildrenCollapsible(False)
         self.addWidget(top)
@@ -289,6 +306,29 @@ class ModelPicker(QSplitter):
         advice = rescaling_note([get_model(name) for name in checked], self._chain)
         self.chain_advice.setText(advice or "")
         self.chain_advice.setVisible(advice is not None)
+        self._show_widths(checked)
+
+    def _show_widths(self, checked: list[str]) -> None:
+        """Before training: the columns each ticked model's chain makes, in red above
+        chain.width.WIDE_TABLE_COLUMNS; the tooltip holds what `workbench train` prints."""
+        lines: list[str] = []
+        tips: list[str] = []
+        wide = False
+        if self._task is not None and not self._chain.problems:
+            for name in checked:
+                model = get_model(name)
+                width = model_width(self._chain, model, self._counts, self._task)
+                warning = wide_warning(model.label, width)
+                wide = wide or warning is not None
+                lines.append(f"{model.label}: {width.count_text()}")
+                tips.append(warning or f"{model.label} gets {width.text()}.")
+        if wide:
+            lines.append(f"Above {WIDE_TABLE_COLUMNS:,} columns: slow to train.")
+        self.widths_label.setText("\n".join(lines))
+        self.widths_label.setToolTip("\n".join(tips))
+        self.widths_label.setStyleSheet(f"color: {NO_ONNX_COLOR};" if wide else "")
+        self.widths_label.setMinimumHeight(self.widths_label.sizeHint().height())
+        self.widths_label.setVisible(bool(lines))
 
     def _show_model(self, name: str | None) -> None:
         if self._form is not None:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.chain.resolve import ResolvedChain, resolve_chain
+from workbench.core.chain.width import LabelCounts
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import ColumnKind, TaskType
 from workbench.core.metrics.names import METRIC_LABELS, default_metric
@@ -160,7 +161,9 @@ class TrainPanel(QWidget, JobsMixin):
         project's features, it is what Train trains, and the panel warns when it rescales
         numbers before a ticked tree model."""
         self._chain = resolve_chain(chain, self._features, self._target)
-        self.model_picker.set_chain(self._chain)
+        dataset = self._project.dataset if self._project is not None else None
+        counts = LabelCounts.from_schema(dataset.schema) if dataset else LabelCounts({}, {})
+        self.model_picker.set_chain(self._chain, counts)
 
     def spec(self) -> TrainSpec:
         """The TrainSpec the settings describe; a WorkbenchError says what is missing."""
