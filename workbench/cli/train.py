@@ -166,13 +166,18 @@ def _fmt(value: float | None) -> str:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from workbench.core.dataset import dataset_file
     from workbench.core.project import open_project
     from workbench.core.train.runner import train, training_input
 
     spec = train_spec(args)
     if not args.project.is_dir():
         raise WorkbenchError(f"project folder not found: {args.project}")
-    inputs = training_input(open_project(args.project))
+    project = open_project(args.project)
+    if project.dataset is not None:
+        # A dataset path leading outside the project is refused before anything is said.
+        dataset_file(project.root, project.dataset)
+    inputs = training_input(project)
     _say_widths(inputs, spec)
     results = train(inputs, spec)
     if args.json:
