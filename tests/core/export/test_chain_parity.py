@@ -35,8 +35,6 @@ from workbench.core.specs import ChainSpec, ModelSpec, SplitSpec, StepSpec, Trai
 from workbench.core.steps.catalog import all_steps
 from workbench.core.train.runner import run_training
 
-# One worker exports each case once (the `exported` fixture is module-scoped).
-pytestmark = pytest.mark.xdist_group("chain_parity")
 THRESHOLD = 1e-5
 CLASSIFIERS = ("logistic_regression", "random_forest_classifier", "xgboost_classifier")
 REGRESSORS = ("ridge", "random_forest_regressor", "xgboost_regressor")

@@ -32,13 +32,7 @@ from workbench.core.train.runner import run_training
 
 # The module's fixture trains 10 runs before the first test: on a busy 2-core machine that
 # alone can pass the suite's 300 s per-test limit, and the fresh venv installs for minutes.
-# One worker trains the module's runs once (its fixture is module-scoped).
-pytestmark = [
-    pytest.mark.shared_data,
-    pytest.mark.slow,
-    pytest.mark.timeout(1800),
-    pytest.mark.xdist_group("script_export"),
-]
+pytestmark = [pytest.mark.shared_data, pytest.mark.slow, pytest.mark.timeout(1800)]
 
 
 @dataclass(frozen=True)
