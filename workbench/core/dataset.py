@@ -21,7 +21,7 @@ from workbench.core import json_fields
 from workbench.core.atomic import atomic_path
 from workbench.core.errors import ProjectError, WorkbenchError
 from workbench.core.io.options import ReadOptions
-from workbench.core.io.table import file_sha256, read_table
+from workbench.core.io.table import data_file_sha256, read_table
 from workbench.core.kinds import ColumnKind, TaskType, infer_kinds, suggest_target, task_for_column
 from workbench.core.progress import (
     NEVER_CANCELLED,
@@ -142,7 +142,7 @@ def import_table(
     )
     cancel.raise_if_cancelled()
     progress(0.8, "Fingerprinting the source file")
-    source_sha = file_sha256(source_path)
+    source_sha = data_file_sha256(source_path)
     progress(0.85, "Storing the table as Parquet")
     relative = f"{DATA_DIR}/{_safe_stem(source_path)}.parquet"
     destination = root / relative
@@ -159,7 +159,7 @@ def import_table(
         rows=int(frame.shape[0]),
         columns=int(frame.shape[1]),
         imported_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        data_sha256=file_sha256(destination),
+        data_sha256=data_file_sha256(destination),
         schema=schema,
         warnings=tuple(table.warnings),
     )
@@ -183,7 +183,7 @@ def load_dataset_frame(
     path = dataset_file(project_root, dataset)
     if not path.is_file():
         raise ProjectError(f"the dataset file {path} is missing; import the data again")
-    if verify and file_sha256(path) != dataset.data_sha256:
+    if verify and data_file_sha256(path) != dataset.data_sha256:
         raise ProjectError(
             f"the dataset file {path} was changed outside the workbench (sha256 differs); "
             "import the data again"

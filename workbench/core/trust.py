@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.io.table import file_sha256
+from workbench.core.file_digest import file_sha256
 from workbench.resources import user_data_dir
 
 TRUST_DIR_VARIABLE = "WORKBENCH_TRUST_DIR"

@@ -352,7 +352,7 @@ def test_an_export_opens_the_project_and_the_log_once_and_hashes_the_data_once(
 ) -> None:
     opened: list[str] = []
     real_open, real_init, real_sha256 = (
-        loaded_module.open_project, ExperimentLog.__init__, dataset_module.file_sha256,
+        loaded_module.open_project, ExperimentLog.__init__, dataset_module.data_file_sha256,
     )  # fmt: skip
     monkeypatch.setattr(
         loaded_module, "open_project", lambda root: opened.append("project") or real_open(root)
@@ -363,7 +363,7 @@ def test_an_export_opens_the_project_and_the_log_once_and_hashes_the_data_once(
         lambda log, path: opened.append("log") or real_init(log, path),
     )
     monkeypatch.setattr(
-        dataset_module, "file_sha256", lambda path: opened.append("data") or real_sha256(path)
+        dataset_module, "data_file_sha256", lambda path: opened.append("data") or real_sha256(path)
     )
     request = ExportRequest(
         onnx=tmp_path / "model.onnx", docker=tmp_path / "docker", joblib=tmp_path / "m.joblib"

@@ -23,9 +23,9 @@ from workbench.core.io.formats import supported_suffixes
 from workbench.core.io.options import DEFAULT_NA_VALUES, ReadOptions
 from workbench.core.io.table import (
     TableRead,
+    data_file_sha256,
     detect_format,
     detect_options,
-    file_sha256,
     preview_table,
     read_table,
 )
@@ -709,9 +709,9 @@ def test_detect_format_by_content_then_suffix(tmp_path: Path, shared_data) -> No
         assert suffix in supported_suffixes()
 
 
-def test_file_sha256_matches_hashlib(shared_data: Path) -> None:
+def test_data_file_sha256_matches_hashlib(shared_data: Path) -> None:
     path = shared_data / "clean/diamonds.csv"
-    assert file_sha256(path) == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert data_file_sha256(path) == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_header_one_short_gets_a_name_over_row_names(tmp_path: Path) -> None:

@@ -35,9 +35,11 @@ REBUILT_WARNING = "This run was logged before runs recorded their compiled chain
 def test_what_is_read_when(penguins, monkeypatch: pytest.MonkeyPatch) -> None:
     """Predictions need neither the data nor the pickle; each is read once when asked for."""
     hashed: list[Path] = []
-    real_sha256 = dataset_module.file_sha256
+    real_sha256 = dataset_module.data_file_sha256
     monkeypatch.setattr(
-        dataset_module, "file_sha256", lambda path: hashed.append(Path(path)) or real_sha256(path)
+        dataset_module,
+        "data_file_sha256",
+        lambda path: hashed.append(Path(path)) or real_sha256(path),
     )
     run_id = penguins.runs["decision_tree_classifier"]
     with LoadedRun.open(penguins.root, run_id) as run:

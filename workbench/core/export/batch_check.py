@@ -27,7 +27,7 @@ import pandas as pd
 from workbench.core.errors import SchemaError, WorkbenchError
 from workbench.core.export.feature_schema import schema_for_run
 from workbench.core.export.predict import predict_in_chunks
-from workbench.core.io.table import file_sha256, read_table, require_table_file
+from workbench.core.io.table import data_file_sha256, read_table, require_table_file
 from workbench.core.kinds import TaskType
 from workbench.core.monitor.check import check_batch
 from workbench.core.monitor.history import StoredCheck, now_stamp, save_check
@@ -83,7 +83,7 @@ def check_file(
         progress=sub_progress(progress, 0.6, 0.98),
         cancel=cancel,
     )
-    check = StoredCheck(now_stamp(), path.name, file_sha256(path), report)
+    check = StoredCheck(now_stamp(), path.name, data_file_sha256(path), report)
     if keep:
         check = save_check(project_root, check)
     progress(1.0, "check done")

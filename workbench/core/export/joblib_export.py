@@ -9,13 +9,13 @@ the packages.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.core.atomic import atomic_path, write_json_atomic
 from workbench.core.errors import WorkbenchError
+from workbench.core.file_digest import file_sha256
 
 if TYPE_CHECKING:
     from workbench.core.runs.loaded import LoadedRun
@@ -27,14 +27,6 @@ _NEEDED = ("workbench", "scikit-learn", "numpy", "pandas", "scipy", "joblib")
 
 def sidecar_path(target: Path) -> Path:
     return target.with_name(target.name + ".json")
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def export_joblib(run: LoadedRun, target: str | Path) -> list[Path]:

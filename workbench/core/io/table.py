@@ -18,13 +18,13 @@ Type choices, made once for every format:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from workbench.core.errors import DataReadError
+from workbench.core.file_digest import stream_sha256
 from workbench.core.io import detect, formats
 from workbench.core.io.options import ReadOptions
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
@@ -112,10 +112,7 @@ def read_column(
         return reader.read_column(column, cancel)
 
 
-def file_sha256(path: str | Path) -> str:
-    """Hex sha256 of the file, read in 1 MiB chunks so big files do not fill memory."""
-    digest = hashlib.sha256()
+def data_file_sha256(path: str | Path) -> str:
+    """Hex sha256 of a data file; a missing or unreadable file is a one-line DataReadError."""
     with detect.open_binary(Path(path)) as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return stream_sha256(handle)[0]

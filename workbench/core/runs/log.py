@@ -20,7 +20,6 @@ Why it is built this way:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import math
 import os
@@ -43,6 +42,7 @@ import sqlite_utils
 
 from workbench.core import json_fields
 from workbench.core.errors import ProjectError, WorkbenchError
+from workbench.core.file_digest import file_sha256_and_size
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.tables import summarise_folds
 from workbench.core.processes import pid_alive
@@ -180,16 +180,6 @@ def _check_run_id(run_id: str) -> str:
     if not isinstance(run_id, str) or not RUN_ID_PATTERN.match(run_id):
         raise ProjectError(f"'{run_id}' is not a run id")
     return run_id
-
-
-def _file_sha256(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-            size += len(block)
-    return digest.hexdigest(), size
 
 
 class ExperimentLog:
@@ -448,7 +438,7 @@ class ExperimentLog:
         """Record a file inside the project (path relative to it) with its sha256, returned."""
         full, relative = self._resolve_artifact(path)
         try:
-            digest, size = _file_sha256(full)
+            digest, size = file_sha256_and_size(full)
         except OSError as error:
             raise ProjectError(f"cannot read artifact {full}: {error.strerror or error}") from error
         with self._write() as conn:
@@ -695,7 +685,7 @@ def verified_artifact(project_root: Path, record: RunRecord, kind: str) -> Path:
     full = artifact_file(project_root, record, kind)
     artifact = record.artifacts[kind]
     try:
-        digest, _ = _file_sha256(full)
+        digest, _ = file_sha256_and_size(full)
     except FileNotFoundError as error:
         raise ProjectError(f"{full} is missing; the run's '{kind}' is gone") from error
     except OSError as error:
