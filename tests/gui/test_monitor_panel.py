@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from _serve_runs import copied_run
+from PySide6.QtCore import QPointF
 
 from workbench.core.monitor.history import list_checks
 from workbench.core.runs.log import LOG_FILE, ExperimentLog
@@ -99,6 +100,13 @@ def test_a_checked_batch_shows_its_verdict_columns_and_distributions(
     assert panel.shares_plot.bins() == list(drift.bins)
     assert panel.shares_plot.plotItem.getAxis("bottom").labelText == "% of rows"
     assert "reference" in panel.shares_plot.hover_text(0.0)
+    # The mouse over the first bin's row shows the same text as the plot's tooltip.
+    plot = panel.shares_plot
+    plot.resize(500, 400)
+    scene_point = plot.plotItem.getViewBox().mapViewToScene(QPointF(1.0, 0.0))
+    plot.scene().sigMouseMoved.emit(scene_point)
+    assert plot.toolTip() == plot.hover_text(0.0)
+    assert plot.toolTip().startswith(f"{drift.bins[0]}: reference ")
 
 
 def test_kept_batches_are_listed_by_date_with_their_trend(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import ClassVar
 
 import numpy as np
 import pyqtgraph as pg
@@ -205,14 +206,36 @@ def add_category_rows(widget: pg.GraphicsLayoutWidget, pan_x: bool = False, pan_
     return plot, axis
 
 
-class _PalettePlot(pg.PlotWidget):
-    """A PlotWidget that repaints itself in the palette when the theme changes."""
+class PalettePlot(pg.PlotWidget):
+    """A PlotWidget that repaints itself in the palette when the theme changes, and shows
+    `hover_text` of the data coordinate under the mouse as a tooltip.
+
+    The single-axis plots (histograms, category bars, drift shares, trends) read one coordinate:
+    `hover_axis` says which ("x" or "y"); a subclass returns '' where nothing is under it.
+    """
+
+    hover_axis: ClassVar[str] = "x"
 
     def __init__(self, parent: QWidget | None = None, **kwargs: object) -> None:
         super().__init__(parent, **kwargs)
         self.plotItem.setMenuEnabled(True)
         self.setAntialiasing(True)
         style_plot(self, self.plotItem, self.palette())
+        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+
+    def hover_text(self, value: float) -> str:
+        """What lies at data coordinate `value` on `hover_axis`; '' for nothing."""
+        return ""
+
+    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
+        view = self.plotItem.getViewBox()
+        if not view.sceneBoundingRect().contains(scene_pos):
+            return
+        point = view.mapSceneToView(scene_pos)
+        text = self.hover_text(point.x() if self.hover_axis == "x" else point.y())
+        self.setToolTip(text)
+        if text:
+            QToolTip.showText(self.mapToGlobal(self.mapFromScene(scene_pos)), text, self)
 
     def changeEvent(self, event: QEvent) -> None:
         # Qt sends palette changes while the base constructor runs, before the plot exists.
@@ -225,7 +248,7 @@ class _PalettePlot(pg.PlotWidget):
         """Recolour data items after a palette change; subclasses with items override it."""
 
 
-class HistogramPlot(_PalettePlot):
+class HistogramPlot(PalettePlot):
     """Bars over precomputed bin edges (or one bar per value); hover reads a bar back.
 
     With `dates=True` the x values are seconds since 1970 (UTC) and the axis shows dates;
@@ -243,7 +266,6 @@ class HistogramPlot(_PalettePlot):
         self._bars: pg.BarGraphItem | None = None
         self.plotItem.setMouseEnabled(x=True, y=False)
         self.plotItem.showGrid(x=False, y=True, alpha=0.25)
-        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
     def show_histogram(
         self,
@@ -337,17 +359,10 @@ class HistogramPlot(_PalettePlot):
         low, high = self._x_text(self._edges[index]), self._x_text(self._edges[index + 1])
         return f"[{low}, {high}{closing}: {format_number(self._counts[index])} rows"
 
-    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
-        view = self.plotItem.getViewBox()
-        if not view.sceneBoundingRect().contains(scene_pos):
-            return
-        text = self.hover_text(view.mapSceneToView(scene_pos).x())
-        self.setToolTip(text)
-        if text:
-            QToolTip.showText(self.mapToGlobal(self.mapFromScene(scene_pos)), text, self)
 
+class CategoryBarPlot(PalettePlot):
+    hover_axis = "y"
 
-class CategoryBarPlot(_PalettePlot):
     """Horizontal bars, one per category, the most frequent at the top.
 
     Horizontal so long labels are read left to right in full (up to MAX_LABEL_CHARS) instead of
@@ -363,7 +378,6 @@ class CategoryBarPlot(_PalettePlot):
         self.plotItem.setMouseEnabled(x=False, y=False)
         self.plotItem.getViewBox().invertY(True)
         self.plotItem.showGrid(x=True, y=False, alpha=0.25)
-        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
     def show_categories(
         self, labels: Sequence[str], counts: Sequence[float], title: str, x_label: str = "rows"
@@ -401,13 +415,6 @@ class CategoryBarPlot(_PalettePlot):
         if not 0 <= index < len(self._labels):
             return ""
         return f"{self._labels[index]}: {format_number(self._counts[index])} rows"
-
-    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
-        view = self.plotItem.getViewBox()
-        if not view.sceneBoundingRect().contains(scene_pos):
-            return
-        text = self.hover_text(view.mapSceneToView(scene_pos).y())
-        self.setToolTip(text)
 
 
 class DistributionView(QStackedWidget):
@@ -583,12 +590,14 @@ class CorrelationHeatmap(QWidget):
         super().changeEvent(event)
 
 
-class SparklineDelegate(QStyledItemDelegate):
-    """Paints a row's histogram counts (SPARKLINE_ROLE) as tiny bars: one paint, no widget.
+class BarsDelegate(QStyledItemDelegate):
+    """Paints tiny bars in a table cell from numbers its model holds under `data_role`: one
+    paint, no widget. A widget per row would make a 500-column table slow to scroll; painting
+    from numbers already computed costs nothing. Cells without numbers show their text.
+    Subclasses draw the bars (`paint_bars`) over the item's normal background."""
 
-    A widget per row would make a 500-column table slow to scroll; painting from the counts
-    already in the profile costs nothing. Rows without counts fall back to their display text.
-    """
+    data_role: ClassVar[int]
+    min_width: ClassVar[int] = 72
 
     def paint(
         self,
@@ -596,25 +605,49 @@ class SparklineDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        counts = index.data(SPARKLINE_ROLE)
-        if not counts:
+        data = index.data(self.data_role)
+        if not self.has_bars(data):
             super().paint(painter, option, index)
             return
         self.initStyleOption(option, index)
         option.text = ""
         style = option.widget.style() if option.widget is not None else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.setPen(Qt.PenStyle.NoPen)
+        try:
+            self.paint_bars(painter, option, data)
+        finally:
+            painter.restore()
+
+    def has_bars(self, data: object) -> bool:
+        return bool(data)
+
+    def paint_bars(self, painter: QPainter, option: QStyleOptionViewItem, data: object) -> None:
+        raise NotImplementedError
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        hint = super().sizeHint(option, index)
+        return QSize(max(hint.width(), self.min_width), hint.height())
+
+
+class SparklineDelegate(BarsDelegate):
+    """Paints a row's histogram counts (SPARKLINE_ROLE) as tiny bars."""
+
+    data_role = SPARKLINE_ROLE
+
+    def paint_bars(self, painter: QPainter, option: QStyleOptionViewItem, data: object) -> None:
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Highlight
         color = option.palette.color(role)
         area = QRectF(option.rect).adjusted(4, 4, -4, -4)
-        values = np.asarray(counts, dtype="float64")
+        values = np.asarray(data, dtype="float64")
         top = float(values.max()) if values.size else 0.0
         if top <= 0 or area.width() <= 0:
             return
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(color)
         width = area.width() / values.size
         gap = 1.0 if width >= 3 else 0.0
@@ -623,10 +656,3 @@ class SparklineDelegate(QStyledItemDelegate):
             painter.drawRect(
                 QRectF(area.left() + position * width, area.bottom() - height, width - gap, height)
             )
-        painter.restore()
-
-    def sizeHint(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QSize:
-        hint = super().sizeHint(option, index)
-        return QSize(max(hint.width(), 72), hint.height())

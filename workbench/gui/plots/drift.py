@@ -12,11 +12,11 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
-from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QStyleOptionViewItem
 
-from workbench.gui.plots.common import CategoryAxis, style_plot
+from workbench.gui.plots.common import BarsDelegate, CategoryAxis, PalettePlot, style_plot
 
 # Item-data role under which the column table hands the delegate (reference, batch) shares.
 SHARES_ROLE = int(Qt.ItemDataRole.UserRole) + 41
@@ -27,31 +27,21 @@ def batch_color(palette: QPalette) -> QColor:
     return palette.color(QPalette.ColorRole.Highlight)
 
 
-class SharesSparklineDelegate(QStyledItemDelegate):
+class SharesSparklineDelegate(BarsDelegate):
     """Paints a row's (reference, batch) shares per bin as pairs of tiny bars."""
 
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        pair = index.data(SHARES_ROLE)
-        if not pair or not pair[0]:
-            super().paint(painter, option, index)
-            return
-        self.initStyleOption(option, index)
-        option.text = ""
-        style = option.widget.style() if option.widget is not None else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
-        reference, batch = (np.asarray(side, dtype="float64") for side in pair)
+    data_role = SHARES_ROLE
+    min_width = 120
+
+    def has_bars(self, data: object) -> bool:
+        return bool(data) and bool(data[0])  # type: ignore[index]
+
+    def paint_bars(self, painter: QPainter, option: QStyleOptionViewItem, data: object) -> None:
+        reference, batch = (np.asarray(side, dtype="float64") for side in data)  # type: ignore[attr-defined]
         area = QRectF(option.rect).adjusted(4, 3, -4, -3)
         top = float(max(reference.max(), batch.max() if batch.size else 0.0))
         if top <= 0 or area.width() <= 0:
             return
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        painter.setPen(Qt.PenStyle.NoPen)
         slot = area.width() / reference.size
         colors = (REFERENCE_COLOR, batch_color(option.palette))
         for side, values in enumerate((reference, batch)):
@@ -60,33 +50,14 @@ class SharesSparklineDelegate(QStyledItemDelegate):
                 height = max(area.height() * value / top, 1.0 if value > 0 else 0.0)
                 left = area.left() + position * slot + side * slot / 2
                 painter.drawRect(QRectF(left, area.bottom() - height, slot / 2 - 0.5, height))
-        painter.restore()
-
-    def sizeHint(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QSize:
-        hint = super().sizeHint(option, index)
-        return QSize(max(hint.width(), 120), hint.height())
 
 
-class _Plot(pg.PlotWidget):
-    """A PlotWidget painted in the palette, repainted when the theme changes."""
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)
-        self.setAntialiasing(True)
-        style_plot(self, self.plotItem, self.palette())
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.PaletteChange and getattr(self, "plotItem", None):
-            style_plot(self, self.plotItem, self.palette())
-        super().changeEvent(event)
-
-
-class SharesPlot(_Plot):
+class SharesPlot(PalettePlot):
     """A column's two distributions overlaid: per bin (or category), the reference's share of
     rows (grey, above) and the batch's (accent, below) as paired horizontal bars; hovering a bin
     names it with both shares. The panel shows the colours' legend beside it."""
+
+    hover_axis = "y"
 
     def __init__(self) -> None:
         self._axis = CategoryAxis("left")
@@ -97,7 +68,6 @@ class SharesPlot(_Plot):
         self.plotItem.setMouseEnabled(x=False, y=False)
         self.plotItem.getViewBox().invertY(True)
         self.plotItem.showGrid(x=True, y=False, alpha=0.25)
-        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
     def show_shares(
         self, title: str, bins: Sequence[str], reference: Sequence[float], batch: Sequence[float]
@@ -145,13 +115,8 @@ class SharesPlot(_Plot):
             f"batch {self._batch[index]:.1%}"
         )
 
-    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
-        view = self.plotItem.getViewBox()
-        if view.sceneBoundingRect().contains(scene_pos):
-            self.setToolTip(self.hover_text(view.mapSceneToView(scene_pos).y()))
 
-
-class TrendPlot(_Plot):
+class TrendPlot(PalettePlot):
     """The run's batches in date order: each batch's largest PSI over its columns, drifted
     batches in red, the PSI threshold dashed; hovering a batch names it."""
 
@@ -162,7 +127,6 @@ class TrendPlot(_Plot):
         self._values = np.zeros(0)
         self.plotItem.setMouseEnabled(x=False, y=False)
         self.plotItem.showGrid(x=False, y=True, alpha=0.25)
-        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
     def show_trend(
         self, labels: Sequence[str], largest_psi: Sequence[float], drifted: Sequence[bool],
@@ -195,8 +159,3 @@ class TrendPlot(_Plot):
         if not 0 <= index < len(self._labels):
             return ""
         return f"{self._labels[index]}: largest PSI {self._values[index]:.3g}"
-
-    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
-        view = self.plotItem.getViewBox()
-        if view.sceneBoundingRect().contains(scene_pos):
-            self.setToolTip(self.hover_text(view.mapSceneToView(scene_pos).x()))
