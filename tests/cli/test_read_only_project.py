@@ -44,13 +44,16 @@ def theirs(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     shutil.rmtree(base)
 
 
-def _workbench(*argv: str, home: Path) -> subprocess.CompletedProcess:
+def _workbench(*argv: str, home: Path, trusted: bool = False) -> subprocess.CompletedProcess:
+    """Run as a user who cannot write the project; `trusted`: with the trust store of the
+    installation that trained its run (this test session's), else a fresh one."""
     prefix = []
     if os.geteuid() == 0:
         if shutil.which("setpriv") is None:
             pytest.skip("running as root without setpriv: no permission would stop a write")
         prefix = NO_OVERRIDE
-    env = {**os.environ, "HOME": str(home), "WORKBENCH_TRUST_DIR": str(home / "trust")}
+    trust = os.environ["WORKBENCH_TRUST_DIR"] if trusted else str(home / "trust")
+    env = {**os.environ, "HOME": str(home), "WORKBENCH_TRUST_DIR": trust}
     return subprocess.run(
         [*prefix, sys.executable, "-m", "workbench", *argv],
         capture_output=True, text=True, env=env, cwd=home, timeout=300,
@@ -69,6 +72,15 @@ def test_reading_commands_work_and_writing_ones_refuse_in_one_line(theirs: Path)
         assert run["status"] == "finished"
         info = _workbench("info", str(theirs), home=home)
         assert info.returncode == 0, info.stderr
+        # Explaining reads the run: it works, and says its explanations are not saved.
+        explained = _workbench(
+            "explain", str(theirs), run["run_id"], "--rows", "20", home=home, trusted=True
+        )
+        assert explained.returncode == 0, explained.stderr
+        assert explained.stdout.startswith("SHAP values of 20 test rows")
+        assert explained.stderr == (
+            f"note: the project {theirs} is read-only: the explanations are shown, not saved\n"
+        )
         for argv in (
             ["train", str(theirs), "--model", "decision_tree"],
             ["rerun", str(theirs), run["run_id"]],

@@ -9,6 +9,7 @@ the run (core.explain.run_explanations), so the window shows it too.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,12 @@ def cmd(args: argparse.Namespace) -> int:
                 {} if slices is None else {slices.column: slices},
             ),
         )
+        if run.project.read_only:
+            print(
+                f"note: the project {args.project} is read-only: the explanations are shown, "
+                "not saved",
+                file=sys.stderr,
+            )
     document = explain_document(explained.shap, slices, pdp)
     if args.json:
         print_json(document)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -154,9 +155,14 @@ def read_explanations(run_folder: Path) -> RunExplanations:
 
 
 def save_explanations(run_folder: Path, newer: RunExplanations) -> RunExplanations:
-    """Merge `newer` into the run's saved explanations, write them atomically, return all."""
+    """Merge `newer` into the run's saved explanations, write them atomically, return all.
+
+    In a project this user cannot write (opened read-only, someone else's) the merged
+    explanations are returned unsaved: explaining only reads the run, so it still works there,
+    and the window's read-only banner and the CLI say nothing is kept."""
     merged = read_explanations(run_folder).merged(newer)
-    write_json_atomic(Path(run_folder) / EXPLANATIONS_FILE, merged.to_dict())
+    if os.access(run_folder, os.W_OK | os.X_OK):
+        write_json_atomic(Path(run_folder) / EXPLANATIONS_FILE, merged.to_dict())
     return merged
 
 
