@@ -22,6 +22,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from _shared_cache import built_once, lock_for
 
 from workbench.core.export.export_run import ExportRequest, export_run
 from workbench.core.export.script.formatting import ruff_binary
@@ -119,6 +120,10 @@ if script.startswith("train_"):
 """
 
 
+# What a script run leaves in its folder (and the lock guarding it), not copied elsewhere.
+_OUTPUTS = shutil.ignore_patterns("*.joblib", "*.npy", "output.json", "*.lock")
+
+
 @dataclass(frozen=True)
 class Exported:
     root: Path
@@ -128,16 +133,15 @@ class Exported:
     notebook: Path
 
 
-@pytest.fixture(scope="module")
-def exported(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """(case, model) -> the run exported as a script and a notebook, its data file beside it."""
+def _train_and_export(base: Path, shared_data: Path) -> dict[str, str]:
+    """Train every case's runs under `base` and export each as a script and a notebook;
+    "case/model" -> run id."""
     from _projects import make_project
 
-    found = {}
+    run_ids = {}
     for name, case in CASES.items():
-        base = tmp_path_factory.mktemp(name)
         root = make_project(
-            base / "project", shared_data / "clean" / case.file, case.target, case.ignore
+            base / name / "project", shared_data / "clean" / case.file, case.target, case.ignore
         )
         if case.chain:
             project = open_project(root)
@@ -154,7 +158,7 @@ def exported(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
         results = run_training(root, spec)
         assert [r.status for r in results] == ["finished"] * len(case.models)
         for model, result in zip(case.models, results, strict=True):
-            folder = base / model
+            folder = base / name / model
             folder.mkdir()
             shutil.copy(shared_data / "clean" / case.file, folder / case.file)
             script = folder / f"train_{model}.py"
@@ -162,7 +166,29 @@ def exported(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
             request = ExportRequest(script=script, notebook=notebook)
             files = export_run(root, result.run_id, request).files
             assert files == [script, notebook, folder / "requirements.txt"]
-            found[name, model] = Exported(root, result.run_id, folder, script, notebook)
+            run_ids[f"{name}/{model}"] = result.run_id
+    return run_ids
+
+
+@pytest.fixture(scope="module")
+def exported(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """(case, model) -> the run exported as a script and a notebook, its data file beside it.
+    Trained once per test session, whichever worker asks first (_shared_cache): the tests only
+    read these folders, and the scripts run once each under a lock."""
+    base, run_ids = built_once(
+        tmp_path_factory, "script-export", lambda folder: _train_and_export(folder, shared_data)
+    )
+    found = {}
+    for key, run_id in run_ids.items():
+        name, model = key.split("/")
+        folder = base / name / model
+        found[name, model] = Exported(
+            base / name / "project",
+            run_id,
+            folder,
+            folder / f"train_{model}.py",
+            folder / f"train_{model}.ipynb",
+        )
     return found
 
 
@@ -174,15 +200,15 @@ def _run(args: list[str], cwd: Path, python: str = sys.executable) -> subprocess
     return done
 
 
-_outputs: dict[tuple[str, str], dict] = {}
-
-
-def _script_output(item: Exported, key: tuple[str, str]) -> dict:
-    """The script's last line of output, parsed (run once per script)."""
-    if key not in _outputs:
-        done = _run(["-c", RUN_SCRIPT, item.script.name], item.folder)
-        _outputs[key] = json.loads(done.stdout.strip().splitlines()[-1])
-    return _outputs[key]
+def _script_output(item: Exported) -> dict:
+    """The script's last line of output, parsed. The script runs once per test session, in
+    its shared folder, under a lock: the other worker waits, then reads the saved output."""
+    saved = item.folder / "output.json"
+    with lock_for(item.folder, "script-run"):
+        if not saved.exists():
+            done = _run(["-c", RUN_SCRIPT, item.script.name], item.folder)
+            saved.write_text(done.stdout.strip().splitlines()[-1], encoding="utf-8")
+    return json.loads(saved.read_text(encoding="utf-8"))
 
 
 def _logged(item: Exported) -> dict:
@@ -200,7 +226,7 @@ def _assert_same_metrics(printed: dict, logged: dict) -> None:
 @pytest.mark.parametrize(("case", "model"), RUNS, ids=IDS)
 def test_the_script_prints_the_logged_metrics(exported: dict, case: str, model: str) -> None:
     item = exported[case, model]
-    printed = _script_output(item, (case, model))
+    printed = _script_output(item)
     logged = _logged(item)
     assert len(logged["validation"]) >= 6 and len(logged["test"]) >= 6
     _assert_same_metrics(printed, logged)
@@ -211,7 +237,7 @@ def test_the_saved_model_predicts_what_the_run_predicts(
     exported: dict, case: str, model: str
 ) -> None:
     item = exported[case, model]
-    _script_output(item, (case, model))  # the script has saved its model and predicted
+    _script_output(item)  # the script has saved its model and predicted
     predicted = np.load(item.folder / "predictions.npy")
     with LoadedRun.open(item.root, item.run_id) as run:
         pipeline, X = run.pipeline, run.X
@@ -281,7 +307,7 @@ def test_a_script_reads_like_its_run(exported: dict) -> None:
     assert "KFold(n_splits=N_SPLITS, shuffle=True, random_state=SEED)" in insurance
 
 
-def test_the_notebook_holds_the_scripts_stages_and_runs(exported: dict) -> None:
+def test_the_notebook_holds_the_scripts_stages_and_runs(exported: dict, tmp_path: Path) -> None:
     item = exported["credit", "xgboost"]
     notebook = nbformat.read(item.notebook, as_version=4)
     nbformat.validate(notebook)
@@ -305,8 +331,10 @@ def test_the_notebook_holds_the_scripts_stages_and_runs(exported: dict) -> None:
     ]
     code = "\n\n".join(c.source for c in notebook.cells if c.cell_type == "code")
     assert _workbench_imports(code) == []
-    (item.folder / "notebook_cells.py").write_text(code, encoding="utf-8")
-    done = _run(["-c", RUN_SCRIPT, "notebook_cells.py"], item.folder)
+    # In a copy of the folder: the cells save the model where the shared script does.
+    folder = shutil.copytree(item.folder, tmp_path / "notebook", ignore=_OUTPUTS)
+    (folder / "notebook_cells.py").write_text(code, encoding="utf-8")
+    done = _run(["-c", RUN_SCRIPT, "notebook_cells.py"], folder)
     _assert_same_metrics(json.loads(done.stdout.strip().splitlines()[-1]), _logged(item))
 
 
@@ -355,7 +383,7 @@ def test_the_cli_exports_a_script_and_refuses_another_runs(
 
 @pytest.mark.fresh_venv
 def test_a_fresh_venv_with_only_the_requirements_reproduces_the_run(
-    exported: dict, request: pytest.FixtureRequest
+    exported: dict, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     """The XGBoost script with a search, in a venv made from its requirements.txt alone (cached
     per requirements hash across test sessions: the first install takes a minute or two)."""
@@ -376,5 +404,6 @@ def test_a_fresh_venv_with_only_the_requirements_reproduces_the_run(
     )
     names = {entry["name"].lower() for entry in json.loads(listed.stdout)}
     assert "ml-workbench" not in names and "pyside6-essentials" not in names
-    done = _run([item.script.name], item.folder, python=str(python))
+    folder = shutil.copytree(item.folder, tmp_path / "script", ignore=_OUTPUTS)
+    done = _run([item.script.name], folder, python=str(python))
     _assert_same_metrics(json.loads(done.stdout.strip().splitlines()[-1]), _logged(item))
