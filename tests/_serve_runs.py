@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 from _projects import make_project
+from _shared_cache import worker_copy
 
 from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
 from workbench.core.train.runner import run_training
@@ -68,25 +69,22 @@ class TrainedRun:
 
 
 NO_ENV: Mapping[str, str] = MappingProxyType({})
-_RUNS: dict[tuple[str, Path], TrainedRun] = {}
 _ONNX: dict[tuple[str, Path], tuple[TrainedRun, Path]] = {}
 _BUNDLES: dict[tuple[str, Path], tuple[TrainedRun, Path]] = {}
 
 
 def trained_run(name: str, shared_data: Path, factory: pytest.TempPathFactory) -> TrainedRun:
-    """A project on `name`'s dataset with one finished run (no baseline), made once a session
-    (`factory` is the session's tmp_path_factory, so every test module shares the run)."""
-    key = (name, factory.getbasetemp())
-    if key not in _RUNS:
-        _RUNS[key] = _train(name, shared_data, factory)
-    return _RUNS[key]
+    """A project on `name`'s dataset with one finished run (no baseline), trained once a test
+    session by whichever worker asks first and copied into each worker (`factory` is the
+    session's tmp_path_factory, so every test module of a worker shares its copy)."""
+    folder, run_id = worker_copy(factory, f"serve-{name}", lambda to: _train(name, shared_data, to))
+    return TrainedRun(folder / "project", run_id)
 
 
-def _train(name: str, shared_data: Path, factory: pytest.TempPathFactory) -> TrainedRun:
+def _train(name: str, shared_data: Path, folder: Path) -> str:
+    """Train `name`'s case in `folder`/project; the run id."""
     case = CASES[name]
-    root = make_project(
-        factory.mktemp(name) / "project", shared_data / case.file, case.target, case.ignore
-    )
+    root = make_project(folder / "project", shared_data / case.file, case.target, case.ignore)
     spec = TrainSpec(
         models=(ModelSpec(case.model, dict(case.params)),),
         split=SPLIT,
@@ -95,7 +93,7 @@ def _train(name: str, shared_data: Path, factory: pytest.TempPathFactory) -> Tra
     )
     (result,) = run_training(root, spec)
     assert result.status == "finished", result.message
-    return TrainedRun(root, result.run_id)
+    return result.run_id
 
 
 def copied_run(name: str, shared_data: Path, factory: pytest.TempPathFactory, to: Path) -> Path:

@@ -54,3 +54,22 @@ def built_once(
 def lock_for(folder: Path, name: str) -> FileLock:
     """A lock for work on one shared item (a script run in a shared folder)."""
     return FileLock(f"{folder / name}.lock")
+
+
+_COPIES: dict[tuple[Path, str], tuple[Path, Any]] = {}
+
+
+def worker_copy(
+    factory: pytest.TempPathFactory, name: str, build: Callable[[Path], Any]
+) -> tuple[Path, Any]:
+    """`built_once`, then copied into this worker's own temporary folder (once per worker):
+    for fixtures the tests may write to (a report, a monitor check), which each worker must
+    own as it did when it built them itself. Trained projects copy as they are: their paths
+    are relative to the project folder."""
+    key = (factory.getbasetemp(), name)
+    if key not in _COPIES:
+        shared, result = built_once(factory, name, build)
+        copy = factory.getbasetemp() / f"copy-{name}"
+        shutil.copytree(shared, copy, ignore=shutil.ignore_patterns(BUILT_FILE))
+        _COPIES[key] = (copy, result)
+    return _COPIES[key]

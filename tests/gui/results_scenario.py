@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from _projects import make_project
+from _shared_cache import worker_copy
 
 from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
 from workbench.core.train.runner import run_training
@@ -47,15 +48,12 @@ def train(folder: Path, shared_data: Path, name: str) -> Trained:
     return Trained(root, {r.model: r.run_id for r in results})
 
 
-# Two test modules import the fixture, and pytest keeps one session fixture per module that
-# defines it: the memo makes them share one training.
-_TRAINED: dict[Path, dict[str, Trained]] = {}
-
-
 @pytest.fixture(scope="session")
 def result_runs(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Trained]:
-    base = tmp_path_factory.getbasetemp()
-    if base not in _TRAINED:
-        folder = tmp_path_factory.mktemp("result-runs")
-        _TRAINED[base] = {name: train(folder, shared_data, name) for name in CASES}
-    return _TRAINED[base]
+    """Trained once per test session (the first worker to ask), copied into each worker."""
+
+    def build(folder: Path) -> dict[str, dict[str, str]]:
+        return {name: train(folder, shared_data, name).runs for name in CASES}
+
+    folder, runs = worker_copy(tmp_path_factory, "result-runs", build)
+    return {name: Trained(folder / name, runs[name]) for name in CASES}
