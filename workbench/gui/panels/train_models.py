@@ -183,8 +183,7 @@ class ModelPicker(QSplitter):
         self.chain_advice.setStyleSheet(f"color: {NO_ONNX_COLOR};")
         self.chain_advice.setVisible(False)
         self.encoding_note = muted_label(ENCODING_TEXT)
-        # One short line per model, unwrapped, its full height kept (the model tree shrinks
-        # instead): the splitter's top half is short.
+        # One short line per model, unwrapped, its full height kept.
         self.widths_label = QLabel()
         self.widths_label.setVisible(False)
 
@@ -210,8 +209,14 @@ class ModelPicker(QSplitter):
         self.form_holder = QVBoxLayout()
         self.form_holder.setContentsMargins(0, 0, 0, 0)
 
+        # The notes about the ticked models (columns each gets, the encoding, the chain's
+        # advice) sit above the selected model's details, in the half that scrolls: in the
+        # top half they squeezed the model list until its rows and the notes overlapped.
         details = QWidget()
         details_layout = QVBoxLayout(details)
+        details_layout.addWidget(self.widths_label)
+        details_layout.addWidget(self.encoding_note)
+        details_layout.addWidget(self.chain_advice)
         details_layout.addWidget(self.model_empty)
         details_layout.addWidget(self.model_title)
         details_layout.addWidget(self.model_help)
@@ -235,9 +240,6 @@ class ModelPicker(QSplitter):
         top_layout.addWidget(self.model_tree, 1)
         top_layout.addWidget(self.baseline_box)
         top_layout.addWidget(self.models_hint)
-        top_layout.addWidget(self.widths_label)
-        top_layout.addWidget(self.encoding_note)
-        top_layout.addWidget(self.chain_advice)
         self.setChildrenCollapsible(False)
         self.addWidget(top)
         self.addWidget(scroll)
