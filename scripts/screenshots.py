@@ -74,7 +74,10 @@ def plot_gallery(app, window, workdir: Path, shared: Path) -> None:
         split = SplitSpec("stratified_kfold" if name == "titanic" else "kfold", n_splits=5)
         spec = TrainSpec(models=(ModelSpec(model),), split=split, include_baseline=False)
         (run,) = run_training(project.root, spec)
-        window.open_project(project.root)
+        # The open project's chain and runs are kept (no "Unsaved changes" question).
+        window.save()
+        if not window.open_project(project.root):
+            raise RuntimeError(f"the window did not open {project.root}")
         wait(app, lambda: not window.experiments_panel.loading)  # the log is read in a thread
         window.experiments_panel.select_runs([run.run_id])
         window.nav.setCurrentRow(window._panel_row(results))
