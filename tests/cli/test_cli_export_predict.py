@@ -12,6 +12,7 @@ from _serve_runs import exported_onnx, trained_run
 from cli_calls import one_error_line, run
 
 from workbench.core.dataset import import_table
+from workbench.core.io.options import ReadOptions
 from workbench.core.project import create_project
 from workbench.core.runs.best import best_run
 from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
@@ -200,3 +201,36 @@ def test_another_runs_export_is_kept_unless_replace_is_given(
     assert json.loads(Path(f"{target}.json").read_text())["run_id"] == first
     assert run(["export", str(root), second, "--joblib", str(target), "--replace"]) == 0
     assert json.loads(Path(f"{target}.json").read_text())["run_id"] == second
+
+
+def test_predict_reads_the_batch_with_the_types_the_training_file_had(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """penguins with `island` coded as decimals ('1.50', '2.00', '3.25') and read as text at
+    import: a batch read by detection alone would turn them into numbers ('1.5'), categories the
+    model never saw. predict (and monitor) read the batch with the project's column types."""
+    codes = {"Biscoe": "1.50", "Dream": "2.00", "Torgersen": "3.25"}
+    frame = pd.read_csv(shared_data / "clean" / "penguins.csv")
+    frame["island"] = frame["island"].map(codes)
+    source = tmp_path / "coded.csv"
+    frame.to_csv(source, index=False)
+    project = create_project(tmp_path / "project")
+    options = ReadOptions(dtype=(("island", "text"),))
+    project.attach_dataset(import_table(project.root, source, options, target="species"))
+    project.save()
+    spec = TrainSpec(
+        models=(ModelSpec("logistic_regression"),),
+        split=SplitSpec("holdout", validation_fraction=0.25, test_fraction=0.2),
+        include_baseline=False,
+        n_jobs=1,
+    )
+    (result,) = run_training(project.root, spec)
+    out = tmp_path / "p.csv"
+    argv = ["predict", str(project.root), result.run_id, str(source), "--out", str(out)]
+    assert run([*argv, "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["unseen"] == {}
+    # The user's own type still wins: read as numbers, '1.50' and '2.00' become '1.5' and
+    # '2.0', unseen (Biscoe's 168 and Dream's 124 rows); '3.25' stays itself.
+    assert run([*argv, "--json", "-o", "dtype=island:number"]) == 0
+    assert json.loads(capsys.readouterr().out)["unseen"] == {"island": 168 + 124}

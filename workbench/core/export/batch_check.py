@@ -67,6 +67,7 @@ def check_file(
     with LoadedRun.open(project_root, run_id, "reference to check a batch against") as run:
         progress(0.0, f"reading the reference of run {run_id}")
         reference = run_reference(run, sub_progress(progress, 0.0, 0.05), cancel)
+        read_options = run.batch_read_options(read_options)
         frame = read_table(path, read_options, sub_progress(progress, 0.05, 0.3), cancel).frame
         frame = frame.reset_index(drop=True)
         if frame.empty:

@@ -111,6 +111,7 @@ def predict_file(
         result = predict(pipeline, fitted_input(pipeline, features), run.task)
         return result.y_pred, result.proba
 
+    options = run.batch_read_options(options)
     return _predict(
         schema, run_pipeline, Path(input_path), out, keys, identifiers, options, progress, cancel
     )

@@ -22,6 +22,7 @@ Why it is built this way:
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from workbench.core.chain.model_chain import model_chain
 from workbench.core.chain.resolve import ResolvedChain, resolve_chain
 from workbench.core.chain.width import LabelCounts
 from workbench.core.errors import ProjectError, WorkbenchError
+from workbench.core.io.options import ReadOptions
 from workbench.core.kinds import ColumnKind, TaskType
 from workbench.core.metrics.plot_data import RunPlotData
 from workbench.core.metrics.predictions import RunPredictions, run_predictions
@@ -175,6 +177,20 @@ class LoadedRun:
         return user.with_steps_added(flags.index(True) if any(flags) else len(flags), added)
 
     # --- the data ---------------------------------------------------------------------------
+
+    def batch_read_options(self, options: ReadOptions | None) -> ReadOptions:
+        """How to read a new batch for this run (predict, monitor): the caller's options, plus
+        the column types the project's file was read with for every column the caller did not
+        type. A code read as text at import ('1.50') must not come back as a number ('1.5'),
+        a category the model never saw. The file's other options (delimiter, decimal mark)
+        are not carried over: a batch may be another format."""
+        options = options or ReadOptions()
+        dataset = self.project.dataset
+        if dataset is None or not dataset.read_options:
+            return options
+        stored = ReadOptions.from_dict(dataset.read_options).dtype
+        types = {**dict(stored), **dict(options.dtype)}
+        return dataclasses.replace(options, dtype=tuple(types.items()))
 
     @cached_property
     def frame(self) -> pd.DataFrame:
