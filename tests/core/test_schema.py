@@ -10,12 +10,12 @@ import pytest
 from workbench.core.errors import SchemaError, WorkbenchError
 from workbench.core.io.table import read_table
 from workbench.core.kinds import ColumnKind
+from workbench.core.monitor.portable.values import category_key
 from workbench.core.schema import (
     FrameValidator,
     ProblemCheck,
     Schema,
     SchemaProblem,
-    category_key,
     infer_schema,
     validate_frame,
 )

@@ -32,6 +32,7 @@ from workbench.core.kinds import TaskType
 from workbench.core.monitor.check import check_batch
 from workbench.core.monitor.history import StoredCheck, now_stamp, save_check
 from workbench.core.monitor.options import DriftOptions
+from workbench.core.monitor.portable.values import category_key
 from workbench.core.monitor.reference import Predictions, RunReference
 from workbench.core.monitor.run_reference import run_reference
 from workbench.core.progress import (
@@ -41,7 +42,6 @@ from workbench.core.progress import (
     no_progress,
     sub_progress,
 )
-from workbench.core.schema import category_key
 
 if TYPE_CHECKING:
     from workbench.core.io.options import ReadOptions
