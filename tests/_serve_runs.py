@@ -9,6 +9,7 @@ Importable from every test folder: tests/ is on sys.path through its conftest.py
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -185,6 +186,20 @@ class Service:
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"the service did not answer /health within {timeout:.0f} s")
+
+    def post(self, path: str, payload: Any) -> tuple[int, Any]:
+        """POST `payload` as JSON to `path` ("/predict", "/drift"): the status and the answer."""
+        request = urllib.request.Request(
+            f"{self.url}{path}",
+            data=json.dumps(payload).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
 
     def __enter__(self) -> Service:
         return self

@@ -11,8 +11,9 @@ pipeline's in the workbench, which parity holds within float32's rounding.
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -54,17 +55,7 @@ def held_out(trained: TrainedRun, columns: list[str]) -> pd.DataFrame:
 
 
 def drift(service: Service, records: list[dict[str, Any]]) -> tuple[int, Any]:
-    request = urllib.request.Request(
-        f"{service.url}/drift",
-        data=json.dumps({"records": records}).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+    return service.post("/drift", {"records": records})
 
 
 def monitor_json(
@@ -210,3 +201,21 @@ def test_the_body_size_limit_holds_for_drift(small_limit: Served) -> None:
     assert f"is larger than MAX_BODY_BYTES ({SMALL_LIMIT} bytes)" in line
     status, answer = drift(service, records[:3])
     assert status == 200 and answer["rows"] == 3
+
+
+def test_the_service_refuses_another_runs_reference(
+    shared_data: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    _, penguins_folder = exported_bundle("penguins", shared_data, tmp_path_factory)
+    titanic_run, titanic_folder = exported_bundle("titanic", shared_data, tmp_path_factory)
+    env = {
+        **os.environ,
+        "REFERENCE_PATH": str(titanic_folder / "monitor_reference.json"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", "import service"],
+        cwd=penguins_folder, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert f"is the reference of run '{titanic_run.run_id}', not of this model's run" in done.stderr

@@ -7,6 +7,7 @@ exported service as JSON records (`list_values` here); both hand the checks the 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -72,20 +73,35 @@ class ColumnValues:
 
 
 def list_values(values: Sequence[Any], kind: str) -> ColumnValues:
-    """A column given as Python values (None for missing), already of its kind: what the
-    service's validated records hold."""
+    """A column given as JSON values (None for missing): what the service's records hold.
+
+    Numbers are read as numbers (a text that is one, too); any other value is not a number
+    (NaN, not missing: validation reports it as a wrong type). Categories are told apart by
+    their category_key, so any JSON value (a list, an object) is one.
+    """
     missing = np.fromiter((value is None for value in values), dtype=bool, count=len(values))
     numbers = codes = None
     distinct: list[Any] = []
     if kind == NUMERIC:
-        numbers = np.array(
-            [np.nan if value is None else float(value) for value in values], dtype=np.float64
-        )
+        numbers = np.array([_number(value) for value in values], dtype=np.float64)
     elif kind in CATEGORY_KINDS:
-        index: dict[Any, int] = {}
+        index: dict[str, int] = {}
         codes = np.array(
-            [-1 if value is None else index.setdefault(value, len(index)) for value in values],
+            [
+                -1 if value is None else index.setdefault(category_key(value), len(index))
+                for value in values
+            ],
             dtype=np.int64,
         )
         distinct = list(index)
     return ColumnValues(missing, lambda row: str(values[row]), numbers, codes, distinct)
+
+
+def _number(value: Any) -> float:
+    """A JSON value as a number; NaN when it is none (or a whole number beyond float64)."""
+    if isinstance(value, bool | int | float | str):
+        try:
+            return float(value)
+        except (ValueError, OverflowError):
+            return math.nan
+    return math.nan
