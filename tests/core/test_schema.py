@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from workbench.core.batch_checks.values import category_key
 from workbench.core.errors import SchemaError, WorkbenchError
 from workbench.core.io.table import read_table
 from workbench.core.kinds import ColumnKind
-from workbench.core.monitor.portable.values import category_key
 from workbench.core.schema import (
     FrameValidator,
     ProblemCheck,

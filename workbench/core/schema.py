@@ -18,11 +18,11 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from workbench.core import json_fields
+from workbench.core.batch_checks import validation
+from workbench.core.batch_checks.validation import ColumnValidator, presence_problems
+from workbench.core.batch_checks.values import ColumnValues
 from workbench.core.errors import SchemaError
 from workbench.core.kinds import ColumnKind, infer_kinds
-from workbench.core.monitor.portable import validation
-from workbench.core.monitor.portable.validation import ColumnValidator, presence_problems
-from workbench.core.monitor.portable.values import ColumnValues
 
 # Up to this many categories are listed; beyond it a column is checked by kind only, because
 # listing 10,000 ids would bloat the project file and flag every new id as unseen.
@@ -132,7 +132,7 @@ def _column_schema(series: pd.Series, kind: ColumnKind) -> ColumnSchema:
 
 
 class ProblemCheck(StrEnum):
-    """What a validation problem is about (the values the portable validation writes)."""
+    """What a validation problem is about (the values batch_checks.validation writes)."""
 
     MISSING_COLUMN = validation.MISSING_COLUMN
     EXTRA_COLUMN = validation.EXTRA_COLUMN
@@ -222,7 +222,7 @@ class FrameValidator:
     values of the wrong type (text in a numeric column, a non-date in a date column), numbers
     outside the training range, unseen categories, missing values where training had none, and
     (given the training's missing shares) a missing share that rose by `missing_rise` or more.
-    The checks themselves are the monitor's portable validation, which the exported service
+    The checks themselves are batch_checks.validation's, which the exported service
     runs too; this reads the DataFrame's columns for it.
     """
 

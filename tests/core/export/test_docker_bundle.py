@@ -27,14 +27,14 @@ from workbench.core.project import open_project
 from workbench.core.runs.loaded import LoadedRun
 
 pytestmark = pytest.mark.shared_data
-PORTABLE = sorted(path.name for path in SHIPPED_PACKAGES["monitoring"].glob("*.py"))
+PORTABLE = sorted(path.name for path in SHIPPED_PACKAGES["batch_checks"].glob("*.py"))
 FILES = [
     "model.onnx",
     "schema.json",
     "service.py",
     "test_request.py",
     ".dockerignore",
-    *(f"monitoring/{name}" for name in PORTABLE),
+    *(f"batch_checks/{name}" for name in PORTABLE),
     "monitor_reference.json",
     "drift_options.json",
     "requirements.txt",
@@ -86,7 +86,7 @@ def test_the_folder_holds_the_model_schema_and_service(
 ) -> None:
     _, onnx_path, schema = titanic
     assert sorted(p.name for p in bundle.iterdir()) == sorted(
-        [*(f for f in FILES if "/" not in f), "monitoring", "model_card.md"]
+        [*(f for f in FILES if "/" not in f), "batch_checks", "model_card.md"]
     )
     assert (bundle / "model.onnx").read_bytes() == onnx_path.read_bytes()
     assert FeatureSchema.load(bundle / "schema.json") == schema
@@ -188,9 +188,9 @@ def _third_party_imports(path: Path) -> set[str]:
 
 
 def test_the_service_imports_only_its_four_libraries() -> None:
-    # uvicorn only under `python -m service`; `monitoring` is the package shipped beside it.
+    # uvicorn only under `python -m service`; `batch_checks` is the package shipped beside it.
     assert _third_party_imports(TEMPLATES / "service.py") == {
-        "fastapi", "pydantic", "numpy", "onnxruntime", "uvicorn", "monitoring"
+        "fastapi", "pydantic", "numpy", "onnxruntime", "uvicorn", "batch_checks"
     }  # fmt: skip
     assert _third_party_imports(TEMPLATES / "test_request.py") == set()
 
@@ -200,13 +200,13 @@ def test_the_bundle_carries_the_monitor_code_as_it_is_and_the_runs_reference(
 ) -> None:
     """/drift runs the workbench's own checks: the package's files, byte for byte, not a copy
     of their logic; the reference is the run's, as JSON; the thresholds are the defaults."""
-    package = SHIPPED_PACKAGES["monitoring"]
-    assert sorted(p.name for p in (bundle / "monitoring").iterdir()) == PORTABLE
+    package = SHIPPED_PACKAGES["batch_checks"]
+    assert sorted(p.name for p in (bundle / "batch_checks").iterdir()) == PORTABLE
     assert {"batch.py", "counts.py", "measures.py", "statistics.py", "validation.py"} <= set(
         PORTABLE
     )
     for name in PORTABLE:
-        assert (bundle / "monitoring" / name).read_bytes() == (package / name).read_bytes(), name
+        assert (bundle / "batch_checks" / name).read_bytes() == (package / name).read_bytes(), name
     shipped = json.loads((bundle / "monitor_reference.json").read_text(encoding="utf-8"))
     assert shipped == reference.to_dict()
     assert RunReference.from_dict(shipped) == reference
@@ -214,7 +214,7 @@ def test_the_bundle_carries_the_monitor_code_as_it_is_and_the_runs_reference(
     assert options == DriftOptions().to_dict()
     assert options["alpha"] == 0.05 and options["psi_threshold"] == 0.2
     dockerfile = (bundle / "Dockerfile").read_text(encoding="utf-8")
-    assert "COPY monitoring/ ./monitoring/" in dockerfile
+    assert "COPY batch_checks/ ./batch_checks/" in dockerfile
     assert "monitor_reference.json drift_options.json" in dockerfile
 
 

@@ -3,8 +3,8 @@
 The bundle's service runs with uvicorn on a loopback port (tests/_serve_runs.py's bundles,
 trained once a session); the same batch goes through the CLI as a CSV file and through
 /drift as records. The column statistics and validation come from the same code (the bundle's
-`monitoring/` package is the workbench's monitor.portable) and must be equal to the number;
-the prediction drift is measured on the ONNX model's outputs in the service and on the fitted
+`batch_checks/` is workbench.core.batch_checks) and must be equal to the number; the
+prediction drift is measured on the ONNX model's outputs in the service and on the fitted
 pipeline's in the workbench, which parity holds within float32's rounding.
 """
 

@@ -12,8 +12,8 @@ import pytest
 from _monitor_runs import Split
 from scipy import stats
 
-from workbench.core.monitor.portable import statistics
-from workbench.core.monitor.portable.statistics import (
+from workbench.core.batch_checks import statistics
+from workbench.core.batch_checks.statistics import (
     bin_counts,
     chi_square,
     chi_square_sf,
@@ -145,8 +145,8 @@ def test_psi_and_total_variation_by_their_formulas() -> None:
     assert total_variation(reference, batch) == pytest.approx(0.5 * (0.3 + 0 + 0.2 + 0.1))
 
 
-def test_the_portable_modules_import_nothing_but_numpy_and_the_standard_library() -> None:
-    """The exported service carries the portable package: its modules may import numpy, the
+def test_the_batch_checks_import_nothing_but_numpy_and_the_standard_library() -> None:
+    """The exported service carries workbench.core.batch_checks: its modules may import numpy, the
     standard library and each other (relatively), not scipy, pandas or the workbench."""
     folder = Path(statistics.__file__).parent
     imported: dict[str, set[str]] = {}

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from workbench.core.batch_checks.values import category_key
 from workbench.core.errors import SchemaError, WorkbenchError
 from workbench.core.export.feature_schema import schema_for_run
 from workbench.core.export.predict import predict_in_chunks
@@ -32,7 +33,6 @@ from workbench.core.kinds import TaskType
 from workbench.core.monitor.check import check_batch
 from workbench.core.monitor.history import StoredCheck, now_stamp, save_check
 from workbench.core.monitor.options import DriftOptions
-from workbench.core.monitor.portable.values import category_key
 from workbench.core.monitor.reference import Predictions, RunReference
 from workbench.core.monitor.run_reference import run_reference
 from workbench.core.progress import (

@@ -9,7 +9,7 @@ model would not give).
 
 For `POST /drift` the bundle carries the run's monitor reference (`monitor_reference.json`,
 the file the run stores), the thresholds (`drift_options.json`, DriftOptions' defaults, which
-the engineer may edit), and the monitor's portable half copied file for file as `monitoring/`:
+the engineer may edit), and workbench.core.batch_checks copied file for file as `batch_checks/`:
 the service checks a batch with the workbench's own code, not a copy of its logic.
 """
 

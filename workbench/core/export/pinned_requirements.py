@@ -7,7 +7,7 @@ age: a fresh install gets newer releases the day after they are written.
 
 Which packages: every third-party module the service template imports (read from its source, so
 adding an import there cannot be forgotten here), and the packages shipped beside it import
-(`SHIPPED_PACKAGES`: the monitor's portable half, as `monitoring/`), and everything those
+(`SHIPPED_PACKAGES`: workbench.core.batch_checks, as `batch_checks/`), and everything those
 distributions require in turn, as this environment has them installed. The whole closure is
 pinned so the image rebuilds identically. Markers are evaluated for the image (Linux, this
 Python version), not for the machine exporting, so a Windows-only requirement does not land in
@@ -26,13 +26,13 @@ from packaging.markers import default_environment
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from workbench.core import batch_checks
 from workbench.core.errors import WorkbenchError
-from workbench.core.monitor import portable
 
 SERVICE_SOURCE = Path(__file__).resolve().parent / "service" / "service.py"
 # Packages the bundle carries beside service.py, by the name the service imports them under:
 # their files are copied as they are, and what they import is pinned with the service's.
-SHIPPED_PACKAGES = {"monitoring": Path(portable.__file__).resolve().parent}
+SHIPPED_PACKAGES = {"batch_checks": Path(batch_checks.__file__).resolve().parent}
 HEADER = (
     "# The service's dependencies, pinned to the versions installed where this model was\n"
     "# exported: the ONNX parity check ran with these onnxruntime and numpy releases.\n"

@@ -5,7 +5,7 @@ schema and counted into every column's and every model output's reference bins; 
 honoured between chunks and progress reported after each. Only counts survive a chunk, so the
 result is the same for any chunk size. Then each column's statistics, the verdicts (all
 p-values judged together), and the scores when the batch holds the target. The pass, the
-statistics and the verdicts are the monitor's portable half (portable/batch.py), the same code
+statistics and the verdicts are workbench.core.batch_checks (batch.py there), the same code
 the exported service's `POST /drift` runs; this module reads the DataFrame for it, and scores.
 
 The caller gives the batch as read (a DataFrame), and the run's predictions for its rows,
@@ -19,12 +19,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench.core.batch_checks.batch import BatchCheck
+from workbench.core.batch_checks.values import category_key, first_rows
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import ColumnKind, TaskType
 from workbench.core.monitor.options import DriftOptions
 from workbench.core.monitor.performance import PerformanceCheck, check_performance
-from workbench.core.monitor.portable.batch import BatchCheck
-from workbench.core.monitor.portable.values import category_key, first_rows
 from workbench.core.monitor.reference import Predictions, RunReference, prediction_columns
 from workbench.core.monitor.report import DriftReport
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress

@@ -3,7 +3,7 @@
 Numbers get the two-sample Kolmogorov-Smirnov test (statistic D, which is also the distance)
 and PSI on the reference's decile bins; categories get Pearson's chi-square test of the 2 x k
 table of reference and batch counts, PSI on the categories and the total variation distance.
-Measuring and judging are the monitor's portable half (portable/measures.py, shared with the
+Measuring and judging are workbench.core.batch_checks (measures.py there, shared with the
 exported service), which writes a column's drift as JSON; this is the typed form the report,
 the window and the HTML report read.
 """

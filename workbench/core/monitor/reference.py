@@ -29,14 +29,14 @@ import numpy as np
 import pandas as pd
 
 from workbench.core import json_fields
+from workbench.core.batch_checks.counts import CHI_SQUARE, KS
+from workbench.core.batch_checks.measures import PREDICTION, output_columns
+from workbench.core.batch_checks.statistics import bin_counts
+from workbench.core.batch_checks.values import category_key
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import ColumnKind, TaskType
 from workbench.core.metrics.positive import plain
 from workbench.core.monitor.options import ReferenceOptions
-from workbench.core.monitor.portable.counts import CHI_SQUARE, KS
-from workbench.core.monitor.portable.measures import PREDICTION, output_columns
-from workbench.core.monitor.portable.statistics import bin_counts
-from workbench.core.monitor.portable.values import category_key
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from workbench.core.schema import Schema, infer_schema, numeric_values
 
@@ -338,7 +338,7 @@ def prediction_columns(
     task: TaskType, classes: Sequence[Any] | None, positive: Any, predictions: Predictions
 ) -> dict[str, pd.Series]:
     """A model's outputs as the columns their drift is measured on (see the module docstring;
-    the naming is portable.measures.output_columns')."""
+    the naming is batch_checks.measures.output_columns')."""
     try:
         columns = output_columns(
             TaskType(task).value,

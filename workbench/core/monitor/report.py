@@ -16,16 +16,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbench.core import json_fields
-from workbench.core.monitor.drift import ColumnDrift
-from workbench.core.monitor.options import DriftOptions
-from workbench.core.monitor.performance import PerformanceCheck
-from workbench.core.monitor.portable.batch import (
+from workbench.core.batch_checks.batch import (
     FORMAT,
     VERSION,
     alpha_per_test,
     report_document,
     report_drifted,
 )
+from workbench.core.monitor.drift import ColumnDrift
+from workbench.core.monitor.options import DriftOptions
+from workbench.core.monitor.performance import PerformanceCheck
 from workbench.core.schema import SchemaProblem
 
 
@@ -75,7 +75,7 @@ class DriftReport:
         return alpha_per_test(self.options.alpha, self.tests)
 
     def to_dict(self) -> dict[str, Any]:
-        """The report document (portable.batch.report_document: the service's form too)."""
+        """The report document (batch_checks.batch.report_document: the service's form too)."""
         return report_document(
             run_id=self.run_id,
             rows=self.rows,

@@ -18,7 +18,7 @@ the model predicts them as its chain treats an unseen category.
 (`monitor_reference.json`, the training rows' distributions and the out-of-fold predictions'):
 validation against the training schema, drift per column, and drift of this model's predictions
 for the batch, with the thresholds of `drift_options.json`. The checks are the workbench's own
-code, the `monitoring/` package beside this file, so the answer is the report `workbench monitor
+code, the `batch_checks/` package beside this file, so the answer is the report `workbench monitor
 --json` prints for the same rows (without `metrics`: scoring labelled rows needs the workbench).
 
 Nothing a client sends makes it answer 500: every request it cannot answer gets a 4xx with the
@@ -50,12 +50,12 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import onnxruntime
+from batch_checks.batch import BatchCheck
+from batch_checks.measures import output_columns
+from batch_checks.values import category_key, list_values
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from monitoring.batch import BatchCheck
-from monitoring.measures import output_columns
-from monitoring.values import category_key, list_values
 from pydantic import (
     AfterValidator,
     BaseModel,

@@ -1,5 +1,5 @@
-"""The portable checks read a column the same whether it comes as a DataFrame's column (the
-workbench) or as JSON values (the exported service): same counts, same problems."""
+"""workbench.core.batch_checks reads a column the same whether it comes as a DataFrame's column
+(the workbench) or as JSON values (the exported service): same counts, same problems."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from workbench.core.batch_checks.counts import CategoryCounts, NumericCounts
+from workbench.core.batch_checks.validation import ColumnValidator
+from workbench.core.batch_checks.values import list_values
 from workbench.core.io.table import read_table
 from workbench.core.kinds import ColumnKind
-from workbench.core.monitor.portable.counts import CategoryCounts, NumericCounts
-from workbench.core.monitor.portable.validation import ColumnValidator
-from workbench.core.monitor.portable.values import list_values
 from workbench.core.schema import infer_schema, series_values
 
 
