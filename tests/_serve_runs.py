@@ -219,6 +219,16 @@ class Service:
             self.process.stdout.close()
 
 
+def import_service(bundle: Path, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    """`import service` in a child process in `bundle` with more environment variables `env`:
+    how a start the service refuses (a bad variable, a file not of this model) is seen."""
+    return subprocess.run(
+        [sys.executable, "-c", "import service"],
+        cwd=bundle, env={**os.environ, **env, "PYTHONDONTWRITEBYTECODE": "1"},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
 @contextmanager
 def serving(
     name: str,

@@ -11,15 +11,12 @@ pipeline's in the workbench, which parity holds within float32's rounding.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
-from _serve_runs import Service, TrainedRun, exported_bundle
+from _serve_runs import Service, TrainedRun, exported_bundle, import_service
 
 from workbench.cli.main import main
 from workbench.core.export.docker_bundle import request_records
@@ -208,14 +205,7 @@ def test_the_service_refuses_another_runs_reference(
 ) -> None:
     _, penguins_folder = exported_bundle("penguins", shared_data, tmp_path_factory)
     titanic_run, titanic_folder = exported_bundle("titanic", shared_data, tmp_path_factory)
-    env = {
-        **os.environ,
-        "REFERENCE_PATH": str(titanic_folder / "monitor_reference.json"),
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", "import service"],
-        cwd=penguins_folder, env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    reference = str(titanic_folder / "monitor_reference.json")
+    done = import_service(penguins_folder, {"REFERENCE_PATH": reference})
     assert done.returncode != 0
     assert f"is the reference of run '{titanic_run.run_id}', not of this model's run" in done.stderr
