@@ -9,6 +9,7 @@ Importable from every test folder: tests/ is on sys.path through its conftest.py
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -184,6 +185,20 @@ class Service:
         self.stop()
         raise RuntimeError(f"the service did not answer /health within {timeout:.0f} s")
 
+    def post(self, path: str, payload: Any) -> tuple[int, Any]:
+        """POST `payload` as JSON to `path` ("/predict", "/drift"): the status and the answer."""
+        request = urllib.request.Request(
+            f"{self.url}{path}",
+            data=json.dumps(payload).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
     def __enter__(self) -> Service:
         return self
 
@@ -200,6 +215,16 @@ class Service:
                 self.process.wait()
         if self.process.stdout:
             self.process.stdout.close()
+
+
+def import_service(bundle: Path, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    """`import service` in a child process in `bundle` with more environment variables `env`:
+    how a start the service refuses (a bad variable, a file not of this model) is seen."""
+    return subprocess.run(
+        [sys.executable, "-c", "import service"],
+        cwd=bundle, env={**os.environ, **env, "PYTHONDONTWRITEBYTECODE": "1"},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
 
 
 @contextmanager

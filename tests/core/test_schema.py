@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from workbench.core.batch_checks.values import category_key
 from workbench.core.errors import SchemaError, WorkbenchError
 from workbench.core.io.table import read_table
 from workbench.core.kinds import ColumnKind
@@ -15,7 +16,6 @@ from workbench.core.schema import (
     ProblemCheck,
     Schema,
     SchemaProblem,
-    category_key,
     infer_schema,
     validate_frame,
 )

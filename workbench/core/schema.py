@@ -8,8 +8,6 @@ problem's rows and keeps the first few, and can be fed a big batch in chunks (Fr
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -20,6 +18,9 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from workbench.core import json_fields
+from workbench.core.batch_checks import validation
+from workbench.core.batch_checks.validation import ColumnValidator, presence_problems
+from workbench.core.batch_checks.values import ColumnValues
 from workbench.core.errors import SchemaError
 from workbench.core.kinds import ColumnKind, infer_kinds
 
@@ -131,15 +132,15 @@ def _column_schema(series: pd.Series, kind: ColumnKind) -> ColumnSchema:
 
 
 class ProblemCheck(StrEnum):
-    """What a validation problem is about."""
+    """What a validation problem is about (the values batch_checks.validation writes)."""
 
-    MISSING_COLUMN = "missing_column"
-    EXTRA_COLUMN = "extra_column"
-    WRONG_TYPE = "wrong_type"
-    OUT_OF_RANGE = "out_of_range"
-    UNSEEN_CATEGORY = "unseen_category"
-    NEW_MISSING = "new_missing"
-    MORE_MISSING = "more_missing"
+    MISSING_COLUMN = validation.MISSING_COLUMN
+    EXTRA_COLUMN = validation.EXTRA_COLUMN
+    WRONG_TYPE = validation.WRONG_TYPE
+    OUT_OF_RANGE = validation.OUT_OF_RANGE
+    UNSEEN_CATEGORY = validation.UNSEEN_CATEGORY
+    NEW_MISSING = validation.NEW_MISSING
+    MORE_MISSING = validation.MORE_MISSING
 
 
 @dataclass(frozen=True)
@@ -180,32 +181,6 @@ class SchemaProblem:
         )
 
 
-# Integral decimals ('1.0', '-3.00') are compared as whole numbers.
-_INTEGRAL_DECIMAL = re.compile(r"^(-?\d+)\.0+$")
-# Unseen categories are remembered up to this many distinct values (a column that was a
-# category in training and is free text now would otherwise fill memory with them).
-_MAX_UNSEEN_REMEMBERED = 10_000
-
-
-def category_key(value: object) -> str:
-    """The text by which a category value is compared with the schema's categories.
-
-    `str(value)`, with an integral decimal written as a whole number ('1.0' -> '1'): a 0/1
-    column is read as floats when it has a missing value and as integers when it has none, and
-    both must name their values alike.
-    """
-    text = str(value)
-    match = _INTEGRAL_DECIMAL.match(text)
-    return match.group(1) if match else text
-
-
-def first_rows(mask: np.ndarray, offset: int, wanted: int) -> list[int]:
-    """1-based positions (after `offset` earlier rows) of the first `wanted` rows in `mask`."""
-    if wanted <= 0:
-        return []
-    return [offset + int(i) + 1 for i in np.flatnonzero(mask)[:wanted]]
-
-
 def numeric_values(series: pd.Series) -> np.ndarray:
     """The values as float64: NaN for a missing value and for one that is not a number."""
     if ptypes.is_bool_dtype(series.dtype):
@@ -215,34 +190,27 @@ def numeric_values(series: pd.Series) -> np.ndarray:
     return series.to_numpy(dtype="float64", na_value=np.nan)
 
 
-@dataclass
-class _Found:
-    """Rows of one problem seen so far: how many, the first ones, their values."""
-
-    count: int = 0
-    rows: list[int] = field(default_factory=list)
-    values: list[str] = field(default_factory=list)
-
-    def add(self, mask: np.ndarray, offset: int, wanted: int, series: pd.Series | None) -> None:
-        found = int(np.count_nonzero(mask))
-        if not found:
-            return
-        self.count += found
-        new = first_rows(mask, offset, wanted - len(self.rows))
-        self.rows.extend(new)
-        if series is not None:
-            self.values.extend(str(series.iloc[row - offset - 1]) for row in new)
-
-
-@dataclass
-class _ColumnFindings:
-    missing: _Found = field(default_factory=_Found)
-    wrong: _Found = field(default_factory=_Found)
-    outside: _Found = field(default_factory=_Found)
-    unseen: _Found = field(default_factory=_Found)
-    unseen_keys: dict[str, None] = field(default_factory=dict)
-    low: float = math.inf
-    high: float = -math.inf
+def series_values(series: pd.Series, kind: ColumnKind) -> ColumnValues:
+    """A column of a DataFrame in the forms the monitor's checks read, by its kind: numbers,
+    categories (factorised: each distinct value once), or dates read from text."""
+    missing = series.isna().to_numpy()
+    numbers = codes = unreadable = None
+    distinct: Sequence[Any] = ()
+    if kind == ColumnKind.NUMERIC:
+        numbers = numeric_values(series)
+    elif kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN):
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        distinct = list(uniques)
+    elif kind == ColumnKind.DATETIME and not ptypes.is_datetime64_any_dtype(series):
+        unreadable = pd.to_datetime(series, errors="coerce", format="mixed").isna().to_numpy()
+    return ColumnValues(
+        missing,
+        lambda row: str(series.iloc[row]),
+        numbers=numbers,
+        codes=codes,
+        distinct=distinct,
+        unreadable=unreadable,
+    )
 
 
 class FrameValidator:
@@ -254,6 +222,8 @@ class FrameValidator:
     values of the wrong type (text in a numeric column, a non-date in a date column), numbers
     outside the training range, unseen categories, missing values where training had none, and
     (given the training's missing shares) a missing share that rose by `missing_rise` or more.
+    The checks themselves are batch_checks.validation's, which the exported service
+    runs too; this reads the DataFrame's columns for it.
     """
 
     def __init__(
@@ -268,136 +238,27 @@ class FrameValidator:
         missing_rise: float = 0.1,
     ) -> None:
         present = [str(name) for name in columns]
-        required_names = list(required) if required is not None else schema.names
-        self._problems: list[SchemaProblem] = [
-            SchemaProblem(
-                name, f"required column '{name}' is missing", True, ProblemCheck.MISSING_COLUMN
-            )
-            for name in required_names
-            if name not in present
-        ]
-        known = set(schema.names)
-        self._problems.extend(
-            SchemaProblem(
-                name, f"unknown column '{name}'", extra_columns_block, ProblemCheck.EXTRA_COLUMN
-            )
-            for name in present
-            if name not in known
-        )
+        self._problems = presence_problems(schema.names, present, required, extra_columns_block)
+        shares = dict(missing_shares or {})
         self._columns = [column for column in schema.columns if column.name in present]
-        self._allowed = {
-            column.name: {category_key(c) for c in column.categories}
+        self._validators = {
+            column.name: ColumnValidator(
+                column.to_dict(), examples, shares.get(column.name), missing_rise
+            )
             for column in self._columns
-            if column.categories is not None
         }
-        self._found = {column.name: _ColumnFindings() for column in self._columns}
-        self._examples = examples
-        self._missing_shares = dict(missing_shares or {})
-        self._missing_rise = missing_rise
-        self._rows = 0
 
     def add(self, chunk: pd.DataFrame) -> None:
         """Check the next rows of the batch (the same columns as every other chunk)."""
         for column in self._columns:
-            self._check(chunk[column.name], column, self._found[column.name])
-        self._rows += len(chunk)
+            self._validators[column.name].add(series_values(chunk[column.name], column.kind))
 
     def problems(self) -> list[SchemaProblem]:
         """Every problem found in the rows added so far, column problems first."""
-        problems = list(self._problems)
-        for column in self._columns:
-            problems.extend(self._column_problems(column, self._found[column.name]))
-        return problems
-
-    def _check(self, series: pd.Series, column: ColumnSchema, found: _ColumnFindings) -> None:
-        offset, wanted = self._rows, self._examples
-        missing = series.isna().to_numpy()
-        found.missing.add(missing, offset, wanted, None)
-        if column.kind == ColumnKind.NUMERIC:
-            numbers = numeric_values(series)
-            found.wrong.add(np.isnan(numbers) & ~missing, offset, wanted, series)
-            present = numbers[~np.isnan(numbers)]
-            if present.size:
-                found.low = min(found.low, float(present.min()))
-                found.high = max(found.high, float(present.max()))
-            if column.minimum is not None and column.maximum is not None:
-                with np.errstate(invalid="ignore"):
-                    outside = (numbers < float(column.minimum)) | (numbers > float(column.maximum))
-                found.outside.add(outside, offset, wanted, series)
-        elif column.kind == ColumnKind.DATETIME and not ptypes.is_datetime64_any_dtype(series):
-            parsed = pd.to_datetime(series, errors="coerce", format="mixed")
-            found.wrong.add(parsed.isna().to_numpy() & ~missing, offset, wanted, series)
-        allowed = self._allowed.get(column.name)
-        if allowed is not None:
-            counts = series.value_counts(dropna=True, sort=False)
-            unseen = [value for value in counts.index if category_key(value) not in allowed]
-            if unseen:
-                for value in unseen:
-                    if len(found.unseen_keys) < _MAX_UNSEEN_REMEMBERED:
-                        found.unseen_keys[category_key(value)] = None
-                found.unseen.add(series.isin(unseen).to_numpy(), offset, wanted, None)
-
-    def _column_problems(self, column: ColumnSchema, found: _ColumnFindings) -> list[SchemaProblem]:
-        name = column.name
-        problems: list[SchemaProblem] = []
-
-        def problem(message: str, blocking: bool, check: ProblemCheck, seen: _Found) -> None:
-            problems.append(
-                SchemaProblem(
-                    name, message, blocking, check, seen.count, tuple(seen.rows), tuple(seen.values)
-                )
-            )
-
-        missing = found.missing
-        if not column.nullable and missing.count:
-            problem(
-                f"'{name}' has {missing.count} missing values",
-                False,
-                ProblemCheck.NEW_MISSING,
-                missing,
-            )
-        elif name in self._missing_shares and self._rows:
-            before, now = self._missing_shares[name], missing.count / self._rows
-            if now - before >= self._missing_rise:
-                problem(
-                    f"'{name}' is missing in {now:.1%} of the rows, {before:.1%} in training",
-                    False,
-                    ProblemCheck.MORE_MISSING,
-                    missing,
-                )
-        if found.wrong.count:
-            expected = "numeric" if column.kind == ColumnKind.NUMERIC else "dates"
-            first = found.wrong.values[0] if found.wrong.values else ""
-            problem(
-                f"'{name}' should be {expected} but holds {first!r}",
-                True,
-                ProblemCheck.WRONG_TYPE,
-                found.wrong,
-            )
-        if found.outside.count:
-            problem(
-                f"'{name}' ranges {_short(found.low)}..{_short(found.high)}, outside the "
-                f"training range {_short(column.minimum)}..{_short(column.maximum)}",
-                False,
-                ProblemCheck.OUT_OF_RANGE,
-                found.outside,
-            )
-        if found.unseen.count:
-            unseen = sorted(found.unseen_keys)
-            shown = ", ".join(repr(value) for value in unseen[:5])
-            more = f" and {len(unseen) - 5} more" if len(unseen) > 5 else ""
-            problems.append(
-                SchemaProblem(
-                    name,
-                    f"'{name}' has unseen categories {shown}{more}",
-                    False,
-                    ProblemCheck.UNSEEN_CATEGORY,
-                    found.unseen.count,
-                    tuple(found.unseen.rows),
-                    tuple(unseen[:5]),
-                )
-            )
-        return problems
+        found = list(self._problems)
+        for validator in self._validators.values():
+            found.extend(validator.problems())
+        return [SchemaProblem.from_dict(problem) for problem in found]
 
 
 def validate_frame(
@@ -412,8 +273,3 @@ def validate_frame(
     validator = FrameValidator(schema, [str(name) for name in frame.columns], required)
     validator.add(frame)
     return validator.problems()
-
-
-def _short(value: float | str | None) -> str:
-    number = float(value) if value is not None else math.nan
-    return str(int(number)) if math.isfinite(number) and number.is_integer() else f"{number:.4g}"

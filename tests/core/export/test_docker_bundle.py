@@ -19,17 +19,24 @@ from _serve_runs import TrainedRun, exported_onnx
 from workbench.core.errors import WorkbenchError
 from workbench.core.export.docker_bundle import TEMPLATES, example_rows, write_docker_bundle
 from workbench.core.export.feature_schema import FeatureSchema
-from workbench.core.export.pinned_requirements import service_distributions
+from workbench.core.export.pinned_requirements import SHIPPED_PACKAGES, service_distributions
+from workbench.core.monitor.options import DriftOptions
+from workbench.core.monitor.reference import RunReference
+from workbench.core.monitor.run_reference import run_reference
 from workbench.core.project import open_project
 from workbench.core.runs.loaded import LoadedRun
 
 pytestmark = pytest.mark.shared_data
+PORTABLE = sorted(path.name for path in SHIPPED_PACKAGES["batch_checks"].glob("*.py"))
 FILES = [
     "model.onnx",
     "schema.json",
     "service.py",
     "test_request.py",
     ".dockerignore",
+    *(f"batch_checks/{name}" for name in PORTABLE),
+    "monitor_reference.json",
+    "drift_options.json",
     "requirements.txt",
     "Dockerfile",
     "example_request.json",
@@ -51,7 +58,16 @@ def titanic(
 
 
 @pytest.fixture(scope="module")
-def bundle(titanic: tuple[TrainedRun, Path, FeatureSchema], base: Path) -> Path:
+def reference(titanic: tuple[TrainedRun, Path, FeatureSchema]) -> RunReference:
+    run, _, _ = titanic
+    with LoadedRun.open(run.project, run.run_id) as loaded:
+        return run_reference(loaded)
+
+
+@pytest.fixture(scope="module")
+def bundle(
+    titanic: tuple[TrainedRun, Path, FeatureSchema], reference: RunReference, base: Path
+) -> Path:
     run, onnx_path, schema = titanic
     card = base / "card.md"
     card.write_text("# Model card\n", encoding="utf-8")
@@ -59,7 +75,7 @@ def bundle(titanic: tuple[TrainedRun, Path, FeatureSchema], base: Path) -> Path:
     with LoadedRun.open(run.project, run.run_id) as loaded:
         examples = example_rows(loaded)
     files = write_docker_bundle(
-        onnx_path, schema, folder, {"model_card.md": card}, examples=examples
+        onnx_path, schema, folder, {"model_card.md": card}, reference=reference, examples=examples
     )
     assert files == [folder / name for name in [*FILES[:-1], "model_card.md", "README.md"]]
     return folder
@@ -69,7 +85,9 @@ def test_the_folder_holds_the_model_schema_and_service(
     titanic: tuple[TrainedRun, Path, FeatureSchema], bundle: Path
 ) -> None:
     _, onnx_path, schema = titanic
-    assert sorted(p.name for p in bundle.iterdir()) == sorted([*FILES, "model_card.md"])
+    assert sorted(p.name for p in bundle.iterdir()) == sorted(
+        [*(f for f in FILES if "/" not in f), "batch_checks", "model_card.md"]
+    )
     assert (bundle / "model.onnx").read_bytes() == onnx_path.read_bytes()
     assert FeatureSchema.load(bundle / "schema.json") == schema
     assert (bundle / "service.py").read_bytes() == (TEMPLATES / "service.py").read_bytes()
@@ -170,18 +188,41 @@ def _third_party_imports(path: Path) -> set[str]:
 
 
 def test_the_service_imports_only_its_four_libraries() -> None:
-    # uvicorn only under `python -m service`.
+    # uvicorn only under `python -m service`; `batch_checks` is the package shipped beside it.
     assert _third_party_imports(TEMPLATES / "service.py") == {
-        "fastapi", "pydantic", "numpy", "onnxruntime", "uvicorn"
+        "fastapi", "pydantic", "numpy", "onnxruntime", "uvicorn", "batch_checks"
     }  # fmt: skip
     assert _third_party_imports(TEMPLATES / "test_request.py") == set()
 
 
+def test_the_bundle_carries_the_monitor_code_as_it_is_and_the_runs_reference(
+    reference: RunReference, bundle: Path
+) -> None:
+    """/drift runs the workbench's own checks: the package's files, byte for byte, not a copy
+    of their logic; the reference is the run's, as JSON; the thresholds are the defaults."""
+    package = SHIPPED_PACKAGES["batch_checks"]
+    assert sorted(p.name for p in (bundle / "batch_checks").iterdir()) == PORTABLE
+    assert {"batch.py", "counts.py", "measures.py", "statistics.py", "validation.py"} <= set(
+        PORTABLE
+    )
+    for name in PORTABLE:
+        assert (bundle / "batch_checks" / name).read_bytes() == (package / name).read_bytes(), name
+    shipped = json.loads((bundle / "monitor_reference.json").read_text(encoding="utf-8"))
+    assert shipped == reference.to_dict()
+    assert RunReference.from_dict(shipped) == reference
+    options = json.loads((bundle / "drift_options.json").read_text(encoding="utf-8"))
+    assert options == DriftOptions().to_dict()
+    assert options["alpha"] == 0.05 and options["psi_threshold"] == 0.2
+    dockerfile = (bundle / "Dockerfile").read_text(encoding="utf-8")
+    assert "COPY batch_checks/ ./batch_checks/" in dockerfile
+    assert "monitor_reference.json drift_options.json" in dockerfile
+
+
 def test_without_examples_the_request_is_made_up_but_valid(
-    titanic: tuple[TrainedRun, Path, FeatureSchema], tmp_path: Path
+    titanic: tuple[TrainedRun, Path, FeatureSchema], reference: RunReference, tmp_path: Path
 ) -> None:
     _, onnx_path, schema = titanic
-    write_docker_bundle(onnx_path, schema, tmp_path)
+    write_docker_bundle(onnx_path, schema, tmp_path, reference=reference)
     (record,) = json.loads((tmp_path / "example_request.json").read_text("utf-8"))["records"]
     assert record["sex"] == "female" and record["age"] == 0 and record["adult_male"] is False
     readme = (tmp_path / "README.md").read_text(encoding="utf-8")
@@ -190,12 +231,17 @@ def test_without_examples_the_request_is_made_up_but_valid(
 
 
 def test_bad_inputs_are_clear_errors(
-    titanic: tuple[TrainedRun, Path, FeatureSchema], tmp_path: Path
+    titanic: tuple[TrainedRun, Path, FeatureSchema], reference: RunReference, tmp_path: Path
 ) -> None:
     _, onnx_path, schema = titanic
     with pytest.raises(WorkbenchError, match=r"cannot read .*nowhere\.onnx"):
-        write_docker_bundle(tmp_path / "nowhere.onnx", schema, tmp_path / "out")
+        write_docker_bundle(
+            tmp_path / "nowhere.onnx", schema, tmp_path / "out", reference=reference
+        )
     fewer = replace(schema, columns=schema.columns[1:])
     with pytest.raises(WorkbenchError, match="the ONNX model does not run on the example rows"):
-        write_docker_bundle(onnx_path, fewer, tmp_path / "out")
+        write_docker_bundle(onnx_path, fewer, tmp_path / "out", reference=reference)
+    other = replace(reference, run_id="another-run")
+    with pytest.raises(WorkbenchError, match="the monitor reference is run another-run's"):
+        write_docker_bundle(onnx_path, schema, tmp_path / "out", reference=other)
     assert not (tmp_path / "out").exists()

@@ -145,19 +145,6 @@ def onnx_feeds(schema: FeatureSchema, rows: list[dict[str, str]]) -> dict[str, n
     return feeds
 
 
-def post(url: str, records: list[dict[str, Any]]) -> tuple[int, Any]:
-    request = urllib.request.Request(
-        f"{url}/predict",
-        data=json.dumps({"records": records}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
-
-
 def served_probabilities(answer: dict[str, Any], classes: Sequence[Any]) -> np.ndarray:
     names = [str(c) for c in classes]
     return np.array([[p["probabilities"][c] for c in names] for p in answer["predictions"]])
@@ -219,9 +206,9 @@ def test_the_service_answers_without_the_dropped_columns_and_ignores_extra_ones(
     classes = horse.schema.classes or ()
     with Service(horse.folder / "docker") as service:
         openapi = json.loads(urllib.request.urlopen(f"{service.url}/openapi.json").read())
-        status, without = post(service.url, taken)
+        status, without = service.post("/predict", {"records": taken})
         extra = [{**row, "colour": "bay"} for row in rows]  # every column of the file, and one
-        extra_status, with_extra = post(service.url, extra)
+        extra_status, with_extra = service.post("/predict", {"records": extra})
     properties = openapi["components"]["schemas"]["Record"]["properties"]
     assert list(properties) == horse.schema.names
     assert (status, without["ignored_columns"]) == (200, [])
@@ -288,8 +275,12 @@ def test_raw_rows_give_the_service_what_workbench_predict_gives(
     expected = workbench_predictions(adult, tmp_path).head(300)
     classes = adult.schema.classes or ()
     with Service(adult.folder / "docker") as service:
-        status, answer = post(service.url, rows)  # every value as the file's text
-        unseen_status, unseen = post(service.url, [{**rows[0], "column_1": " Astronaut"}] * 2)
+        status, answer = service.post(
+            "/predict", {"records": rows}
+        )  # every value as the file's text
+        unseen_status, unseen = service.post(
+            "/predict", {"records": [{**rows[0], "column_1": " Astronaut"}] * 2}
+        )
     assert status == 200, answer
     np.testing.assert_allclose(
         served_probabilities(answer, classes),

@@ -7,7 +7,6 @@ run's held-out rows, and its 422 bodies must name the record and field at fault.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import urllib.error
@@ -26,6 +25,7 @@ from _serve_runs import (
     exported_bundle,
     exported_onnx,
     free_port,
+    import_service,
     service_fixture,
 )
 
@@ -273,11 +273,7 @@ def test_the_service_refuses_a_model_that_does_not_match_its_schema(
 ) -> None:
     folder, _ = penguins
     _, titanic_onnx = exported_onnx("titanic", shared_data, tmp_path_factory)
-    env = {**os.environ, "MODEL_PATH": str(titanic_onnx), "PYTHONDONTWRITEBYTECODE": "1"}
-    done = subprocess.run(
-        [sys.executable, "-c", "import service"],
-        cwd=folder, env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    done = import_service(folder, {"MODEL_PATH": str(titanic_onnx)})
     assert done.returncode != 0
     assert "does not take the inputs schema.json lists" in done.stderr
 

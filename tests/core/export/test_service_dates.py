@@ -8,10 +8,7 @@ weekday), computed inside the ONNX graph from the text.
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,20 +24,6 @@ from workbench.core.train.fit import predict
 
 pytestmark = pytest.mark.shared_data
 DATE = "Date Egg"
-
-
-def _post(url: str, payload: Any) -> tuple[int, Any]:
-    request = urllib.request.Request(
-        f"{url}/predict",
-        data=json.dumps(payload).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
 
 
 def test_dates_are_served_as_iso_text(
@@ -64,7 +47,7 @@ def test_dates_are_served_as_iso_text(
     ):
         record[DATE] = text
     with Service(folder) as service:
-        status, answer = _post(service.url, {"records": records})
+        status, answer = service.post("/predict", {"records": records})
         assert status == 200, answer
         as_read = pd.DataFrame(records)
         as_read[DATE] = pd.to_datetime(as_read[DATE].str.removesuffix("Z"), format="ISO8601")
@@ -80,7 +63,7 @@ def test_dates_are_served_as_iso_text(
             ("11/11/2007", "should match pattern"),
             ("2007-11-11T25:00", "should match pattern"),
         ]:
-            status, answer = _post(service.url, {"records": [{**records[0], DATE: bad}]})
+            status, answer = service.post("/predict", {"records": [{**records[0], DATE: bad}]})
             assert status == 422, answer
             (line,) = answer["errors"]
             assert line.startswith(f"records.0.{DATE}: ") and reason in line, line

@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
-from _serve_runs import Service, service_fixture
+from _serve_runs import Service, import_service, service_fixture
 
 pytestmark = pytest.mark.shared_data
 
@@ -368,10 +365,6 @@ def test_a_bad_limit_in_the_environment_stops_the_start(
     titanic: tuple[Path, Service], variable: str, value: str
 ) -> None:
     folder, _ = titanic
-    env = {**os.environ, variable: value, "PYTHONDONTWRITEBYTECODE": "1"}
-    done = subprocess.run(
-        [sys.executable, "-c", "import service"],
-        cwd=folder, env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    done = import_service(folder, {variable: value})
     assert done.returncode != 0
     assert f"RuntimeError: {variable}='{value}' is not a positive whole number" in done.stderr

@@ -68,12 +68,13 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(
     assert report["errors"] == [], done.stdout[-6000:]
     assert (done.returncode, report["exit_code"]) == (0, 0), done.stdout[-6000:]
     assert report["complete"] is True
-    assert report["operations"]["tested"] == 3  # /predict, /health, /schema
+    assert report["operations"]["tested"] == 4  # /predict, /drift, /health, /schema
     assert report["phases"]["coverage"]["status"] == "success"
     assert report["phases"]["fuzzing"]["status"] == "success"
     assert report["test_cases"]["generated"] >= EXAMPLES
     # The model answered: schema-valid records got predictions, not only refusals.
     assert report["valid_rates"]["POST /predict"]["fuzzing"]["accepted"] >= 50
+    assert report["valid_rates"]["POST /drift"]["fuzzing"]["accepted"] >= 50
     if name == "titanic":
         # A random forest answers every float32: the hook had nothing to drop.
         assert report["filtered"] == 0

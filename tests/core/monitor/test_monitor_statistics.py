@@ -12,8 +12,8 @@ import pytest
 from _monitor_runs import Split
 from scipy import stats
 
-from workbench.core.monitor import statistics
-from workbench.core.monitor.statistics import (
+from workbench.core.batch_checks import statistics
+from workbench.core.batch_checks.statistics import (
     bin_counts,
     chi_square,
     chi_square_sf,
@@ -145,20 +145,31 @@ def test_psi_and_total_variation_by_their_formulas() -> None:
     assert total_variation(reference, batch) == pytest.approx(0.5 * (0.3 + 0 + 0.2 + 0.1))
 
 
-def test_statistics_import_nothing_but_numpy_and_the_standard_library() -> None:
-    """The exported service carries this file: it may import numpy, not scipy or the workbench."""
-    tree = ast.parse(Path(statistics.__file__).read_text(encoding="utf-8"))
-    imported = {
-        alias.name.split(".")[0]
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import)
-        for alias in node.names
-    } | {
-        (node.module or "").split(".")[0]
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom)
-    }
-    assert imported == {"__future__", "math", "numpy"}
+def test_the_batch_checks_import_nothing_but_numpy_and_the_standard_library() -> None:
+    """The exported service carries workbench.core.batch_checks: its modules may import numpy, the
+    standard library and each other (relatively), not scipy, pandas or the workbench."""
+    folder = Path(statistics.__file__).parent
+    imported: dict[str, set[str]] = {}
+    for path in sorted(folder.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported[path.name] = {
+            alias.name.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        } | {
+            (node.module or "").split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.level == 0
+        }
+    assert imported["statistics.py"] == {"__future__", "math", "numpy"}
+    assert set(imported) == {
+        "__init__.py", "batch.py", "counts.py", "measures.py", "statistics.py", "validation.py",
+        "values.py",
+    }  # fmt: skip
+    allowed = {"__future__", "collections", "dataclasses", "itertools", "math", "re", "typing"}
+    for name, modules in imported.items():
+        assert modules <= allowed | {"numpy"}, name
 
 
 def test_counts_of_a_frame_column_with_missing_values() -> None:

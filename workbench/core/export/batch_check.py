@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from workbench.core.batch_checks.values import category_key
 from workbench.core.errors import SchemaError, WorkbenchError
 from workbench.core.export.feature_schema import schema_for_run
 from workbench.core.export.predict import predict_in_chunks
@@ -41,7 +42,6 @@ from workbench.core.progress import (
     no_progress,
     sub_progress,
 )
-from workbench.core.schema import category_key
 
 if TYPE_CHECKING:
     from workbench.core.io.options import ReadOptions

@@ -108,6 +108,15 @@ def onnx_readme(schema: FeatureSchema, files: Sequence[str]) -> str:
         "",
         f"Outputs: {outputs}.",
         "",
+        "## Checking new data",
+        "",
+        "Whether a batch still looks like the training data (validation against the training "
+        "schema, drift per column, drift of the predictions) is answered by `workbench monitor "
+        "PROJECT RUN FILE --json`, and where the model runs by the Docker service (`workbench "
+        "export PROJECT RUN --docker DIR`): `POST /drift` with the records `/predict` takes "
+        "answers the same report, against the run's reference the bundle carries "
+        "(`monitor_reference.json`). The bundle's README shows the call.",
+        "",
     ]
     return "\n".join(lines)
 

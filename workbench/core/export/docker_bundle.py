@@ -6,6 +6,11 @@ specific to the run: the model, its schema, the requirements pinned from this en
 (`pinned_requirements`), an example request made of real rows, and that request's actual
 answer in the README (computed here with onnxruntime, so the README never shows a response the
 model would not give).
+
+For `POST /drift` the bundle carries the run's monitor reference (`monitor_reference.json`,
+the file the run stores), the thresholds (`drift_options.json`, DriftOptions' defaults, which
+the engineer may edit), and workbench.core.batch_checks copied file for file as `batch_checks/`:
+the service checks a batch with the workbench's own code, not a copy of its logic.
 """
 
 from __future__ import annotations
@@ -25,10 +30,12 @@ from workbench.core.atomic import write_bytes_atomic, write_text_atomic
 from workbench.core.errors import WorkbenchError
 from workbench.core.export.contract_text import columns_table, raw_input_lines
 from workbench.core.export.feature_schema import FeatureSchema, SchemaColumn
-from workbench.core.export.pinned_requirements import requirements_text
+from workbench.core.export.pinned_requirements import SHIPPED_PACKAGES, requirements_text
+from workbench.core.monitor.options import DriftOptions
 from workbench.core.steps.labels import date_label
 
 if TYPE_CHECKING:
+    from workbench.core.monitor.reference import RunReference
     from workbench.core.runs.loaded import LoadedRun
 
 TEMPLATES = Path(__file__).resolve().parent / "service"
@@ -40,6 +47,8 @@ COPIED = {
     "dockerignore": ".dockerignore",
 }
 EXAMPLE_ROWS = 3
+REFERENCE_FILE = "monitor_reference.json"
+DRIFT_OPTIONS_FILE = "drift_options.json"
 _NO_FILES: Mapping[str, Path] = MappingProxyType({})
 
 
@@ -49,15 +58,22 @@ def write_docker_bundle(
     out_dir: Path,
     extra_files: Mapping[str, Path] = _NO_FILES,
     *,
+    reference: RunReference,
     examples: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write the bundle into `out_dir` (created; files of an earlier bundle are replaced).
 
+    `reference`: the run's monitor reference (monitor.run_reference), what /drift checks
+    against; it must be the reference of the run the model and schema are.
     `examples`: real rows of the run's data (see `example_rows`) for example_request.json;
     without them the example is built from the schema (first category seen, 0 for numbers),
     which is a valid request but not a real record. Returns the files written, in a fixed order.
     """
     model_onnx, out_dir = Path(model_onnx), Path(out_dir)
+    if reference.run_id != schema.run_id:
+        raise WorkbenchError(
+            f"the monitor reference is run {reference.run_id}'s, the model run {schema.run_id}'s"
+        )
     try:
         model_bytes = model_onnx.read_bytes()
     except OSError as error:
@@ -84,6 +100,12 @@ def write_docker_bundle(
         put("schema.json", schema.to_json() + "\n")
         for template, name in COPIED.items():
             put(name, (TEMPLATES / template).read_bytes())
+        for package, folder in SHIPPED_PACKAGES.items():
+            (out_dir / package).mkdir(exist_ok=True)
+            for module in sorted(folder.glob("*.py")):
+                put(f"{package}/{module.name}", module.read_bytes())
+        put(REFERENCE_FILE, json.dumps(reference.to_dict(), indent=1) + "\n")
+        put(DRIFT_OPTIONS_FILE, json.dumps(DriftOptions().to_dict(), indent=2) + "\n")
         put("requirements.txt", requirements)
         put("Dockerfile", _fill((TEMPLATES / "Dockerfile").read_text("utf-8"), _python()))
         put("example_request.json", request_text + "\n")

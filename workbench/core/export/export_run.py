@@ -245,14 +245,22 @@ def _onnx_readme(schema: FeatureSchema, folder: Path, files: list[Path]) -> Path
 def _docker_bundle(
     run: LoadedRun, onnx_file: Path, schema: FeatureSchema, out_dir: Path, cards: dict[str, Path]
 ) -> list[Path]:
-    """The serve helper's bundle, its example request made of the run's real held-out rows."""
+    """The serve helper's bundle, its example request made of the run's real held-out rows,
+    with the run's monitor reference for /drift (built and stored now if the run has none)."""
     try:
         from workbench.core.export.docker_bundle import example_rows, write_docker_bundle
     except ImportError as error:
         raise WorkbenchError(f"the Docker bundle writer is not available: {error}") from error
+    from workbench.core.monitor.run_reference import run_reference
+
     return list(
         write_docker_bundle(
-            onnx_file, schema, Path(out_dir), extra_files=cards, examples=example_rows(run)
+            onnx_file,
+            schema,
+            Path(out_dir),
+            extra_files=cards,
+            reference=run_reference(run),
+            examples=example_rows(run),
         )
     )
 

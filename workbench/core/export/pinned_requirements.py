@@ -6,10 +6,12 @@ this environment's FastAPI and pydantic. Pins written by hand claim versions nob
 age: a fresh install gets newer releases the day after they are written.
 
 Which packages: every third-party module the service template imports (read from its source, so
-adding an import there cannot be forgotten here), and everything those distributions require in
-turn, as this environment has them installed. The whole closure is pinned so the image rebuilds
-identically. Markers are evaluated for the image (Linux, this Python version), not for the
-machine exporting, so a Windows-only requirement does not land in a Linux image.
+adding an import there cannot be forgotten here), and the packages shipped beside it import
+(`SHIPPED_PACKAGES`: workbench.core.batch_checks, as `batch_checks/`), and everything those
+distributions require in turn, as this environment has them installed. The whole closure is
+pinned so the image rebuilds identically. Markers are evaluated for the image (Linux, this
+Python version), not for the machine exporting, so a Windows-only requirement does not land in
+a Linux image.
 """
 
 from __future__ import annotations
@@ -24,9 +26,13 @@ from packaging.markers import default_environment
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from workbench.core import batch_checks
 from workbench.core.errors import WorkbenchError
 
 SERVICE_SOURCE = Path(__file__).resolve().parent / "service" / "service.py"
+# Packages the bundle carries beside service.py, by the name the service imports them under:
+# their files are copied as they are, and what they import is pinned with the service's.
+SHIPPED_PACKAGES = {"batch_checks": Path(batch_checks.__file__).resolve().parent}
 HEADER = (
     "# The service's dependencies, pinned to the versions installed where this model was\n"
     "# exported: the ONNX parity check ran with these onnxruntime and numpy releases.\n"
@@ -34,8 +40,21 @@ HEADER = (
 
 
 def service_imports(source: Path = SERVICE_SOURCE) -> list[str]:
-    """The top-level third-party modules `source` imports, in the order they first appear."""
-    return imported_modules(source.read_text(encoding="utf-8"))
+    """The top-level third-party modules `source` and the shipped packages import, in the
+    order they first appear (the shipped packages themselves left out: the bundle has them)."""
+    found = [
+        name
+        for name in imported_modules(source.read_text(encoding="utf-8"))
+        if name not in SHIPPED_PACKAGES
+    ]
+    for folder in SHIPPED_PACKAGES.values():
+        for path in sorted(folder.glob("*.py")):
+            found.extend(
+                name
+                for name in imported_modules(path.read_text(encoding="utf-8"))
+                if name not in found
+            )
+    return found
 
 
 def imported_modules(text: str) -> list[str]:

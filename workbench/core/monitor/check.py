@@ -4,7 +4,9 @@ One pass over the batch in chunks of rows: each chunk is validated against the t
 schema and counted into every column's and every model output's reference bins; cancel is
 honoured between chunks and progress reported after each. Only counts survive a chunk, so the
 result is the same for any chunk size. Then each column's statistics, the verdicts (all
-p-values judged together), and the scores when the batch holds the target.
+p-values judged together), and the scores when the batch holds the target. The pass, the
+statistics and the verdicts are workbench.core.batch_checks (batch.py there), the same code
+the exported service's `POST /drift` runs; this module reads the DataFrame for it, and scores.
 
 The caller gives the batch as read (a DataFrame), and the run's predictions for its rows,
 computed by the run's pipeline; without predictions there is no prediction drift and no
@@ -17,22 +19,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench.core.batch_checks.batch import BatchCheck
+from workbench.core.batch_checks.values import category_key, first_rows
 from workbench.core.errors import WorkbenchError
-from workbench.core.kinds import TaskType
-from workbench.core.monitor.drift import judge, measure
+from workbench.core.kinds import ColumnKind, TaskType
 from workbench.core.monitor.options import DriftOptions
 from workbench.core.monitor.performance import PerformanceCheck, check_performance
 from workbench.core.monitor.reference import Predictions, RunReference, prediction_columns
 from workbench.core.monitor.report import DriftReport
-from workbench.core.monitor.tally import tally_for
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from workbench.core.schema import (
-    FrameValidator,
     ProblemCheck,
     SchemaProblem,
-    category_key,
-    first_rows,
     numeric_values,
+    series_values,
 )
 
 # Rows per chunk: a chunk of a 1M-row batch takes a fraction of a second, so Cancel answers at
@@ -72,58 +72,38 @@ def check_batch(
     if repeated:
         raise WorkbenchError(f"the batch has more than one column named '{repeated[0]}'")
     batch = batch.set_axis(names, axis=1)
-    validator = FrameValidator(
-        reference.schema,
-        [name for name in names if name != reference.target],
-        extra_columns_block=False,
-        examples=options.examples,
-        missing_shares={c.name: c.missing / c.rows for c in reference.columns if c.rows},
-        missing_rise=options.missing_rise,
-    )
-    tallies = {c.name: tally_for(c) for c in reference.columns if c.name in names}
     outputs = (
         prediction_columns(reference.task, reference.classes, reference.positive, predictions)
         if predictions is not None
         else {}
     )
-    output_tallies = {c.name: tally_for(c) for c in reference.predictions if c.name in outputs}
+    check = BatchCheck(reference.to_dict(), names, options.to_dict(), outputs)
+    kinds = {name: ColumnKind(kind) for name, kind in check.kinds.items()}
+    output_kinds = {name: ColumnKind(kind) for name, kind in check.output_kinds.items()}
     for start in range(0, rows, chunk_rows):
         cancel.raise_if_cancelled()
         stop = min(rows, start + chunk_rows)
         chunk = batch.iloc[start:stop]
-        validator.add(chunk)
-        for name, tally in tallies.items():
-            tally.add(chunk[name])
-        for name, tally in output_tallies.items():
-            tally.add(outputs[name].iloc[start:stop])
+        check.add(
+            stop - start,
+            {name: series_values(chunk[name], kind) for name, kind in kinds.items()},
+            {
+                name: series_values(outputs[name].iloc[start:stop], kind)
+                for name, kind in output_kinds.items()
+            },
+        )
         progress(_COUNTING * stop / rows, f"Checked {stop:,} of {rows:,} rows")
     cancel.raise_if_cancelled()
-    columns = [measure(c, tallies.get(c.name), options) for c in reference.columns]
-    outputs_drift = [
-        measure(c, output_tallies[c.name], options)
-        for c in reference.predictions
-        if c.name in output_tallies
-    ]
-    tests = sum(drift.p_value is not None for drift in [*columns, *outputs_drift])
-    problems = validator.problems()
     metrics = None
+    target_problems = []
     if predictions is not None and reference.target is not None and reference.target in names:
         progress(_COUNTING, "Scoring the labelled rows")
         metrics, target_problem = _score(reference, batch[reference.target], predictions, options)
         if target_problem is not None:
-            problems.append(target_problem)
+            target_problems.append(target_problem.to_dict())
+    report = check.report(metrics.to_dict() if metrics else None, target_problems)
     progress(1.0, "Check done")
-    return DriftReport(
-        run_id=reference.run_id,
-        rows=rows,
-        reference_rows=reference.rows,
-        options=options,
-        tests=tests,
-        columns=judge(columns, options, tests),
-        prediction_drift=judge(outputs_drift, options, tests),
-        validation=tuple(problems),
-        metrics=metrics,
-    )
+    return DriftReport.from_dict(report)
 
 
 def _score(

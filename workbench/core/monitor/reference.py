@@ -29,22 +29,19 @@ import numpy as np
 import pandas as pd
 
 from workbench.core import json_fields
+from workbench.core.batch_checks.counts import CHI_SQUARE, KS
+from workbench.core.batch_checks.measures import PREDICTION, output_columns
+from workbench.core.batch_checks.statistics import bin_counts
+from workbench.core.batch_checks.values import category_key
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import ColumnKind, TaskType
 from workbench.core.metrics.positive import plain
 from workbench.core.monitor.options import ReferenceOptions
-from workbench.core.monitor.statistics import bin_counts
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
-from workbench.core.schema import Schema, category_key, infer_schema, numeric_values
+from workbench.core.schema import Schema, infer_schema, numeric_values
 
 FORMAT = "workbench-monitor-reference"
 VERSION = 1
-KS = "ks"
-CHI_SQUARE = "chi2"
-# The model's outputs are named as in a predictions file (`workbench predict`): `prediction`,
-# `proba_<class>`. Not imported from export or runs, which will import the monitor.
-PREDICTION = "prediction"
-PROBA_PREFIX = "proba_"
 # Kinds that are not tested for drift, and why.
 UNTESTED_REASONS = {
     ColumnKind.DATETIME: "dates are not tested for drift: new rows come from later dates",
@@ -340,21 +337,19 @@ def column_reference(
 def prediction_columns(
     task: TaskType, classes: Sequence[Any] | None, positive: Any, predictions: Predictions
 ) -> dict[str, pd.Series]:
-    """A model's outputs as the columns their drift is measured on (see the module docstring)."""
-    columns = {PREDICTION: pd.Series(predictions.labels)}
-    if task == TaskType.REGRESSION or predictions.proba is None:
-        return columns
-    labels = list(classes or [])
-    if predictions.proba.shape[1] != len(labels):
-        raise WorkbenchError(
-            f"probabilities for {predictions.proba.shape[1]} classes, but the run has "
-            f"{len(labels)} ({', '.join(str(plain(c)) for c in labels)})"
+    """A model's outputs as the columns their drift is measured on (see the module docstring;
+    the naming is batch_checks.measures.output_columns')."""
+    try:
+        columns = output_columns(
+            TaskType(task).value,
+            [plain(c) for c in classes] if classes is not None else None,
+            plain(positive),
+            predictions.labels,
+            predictions.proba,
         )
-    shown = [positive] if task == TaskType.BINARY else labels
-    for label in shown:
-        index = labels.index(label)
-        columns[f"{PROBA_PREFIX}{plain(label)}"] = pd.Series(predictions.proba[:, index])
-    return columns
+    except ValueError as error:
+        raise WorkbenchError(str(error)) from error
+    return {name: pd.Series(values) for name, values in columns.items()}
 
 
 def prediction_references(

@@ -16,13 +16,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbench.core import json_fields
+from workbench.core.batch_checks.batch import (
+    FORMAT,
+    VERSION,
+    alpha_per_test,
+    report_document,
+    report_drifted,
+)
 from workbench.core.monitor.drift import ColumnDrift
 from workbench.core.monitor.options import DriftOptions
 from workbench.core.monitor.performance import PerformanceCheck
 from workbench.core.schema import SchemaProblem
-
-FORMAT = "workbench-drift-report"
-VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,8 @@ class DriftReport:
     @property
     def drifted(self) -> bool:
         """Something moved beyond the thresholds: a column, the predictions or the metric."""
-        return bool(self.drifted_columns) or self.predictions_drifted or self.degraded
+        flags = [drift.drifted for drift in (*self.columns, *self.prediction_drift)]
+        return report_drifted(flags, self.degraded)
 
     @property
     def blocking(self) -> bool:
@@ -67,29 +72,21 @@ class DriftReport:
 
     @property
     def alpha_per_test(self) -> float:
-        return self.options.alpha / self.tests if self.tests else self.options.alpha
+        return alpha_per_test(self.options.alpha, self.tests)
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "format": FORMAT,
-            "version": VERSION,
-            "run_id": self.run_id,
-            "rows": self.rows,
-            "reference_rows": self.reference_rows,
-            "drifted": self.drifted,
-            "options": self.options.to_dict(),
-            "tests": self.tests,
-            "alpha_per_test": self.alpha_per_test,
-            "columns": [column.to_dict() for column in self.columns],
-            "prediction_drift": [output.to_dict() for output in self.prediction_drift],
-            "validation": {
-                "blocking": self.blocking,
-                "problems": [problem.to_dict() for problem in self.validation],
-            },
-        }
-        if self.metrics is not None:
-            data["metrics"] = self.metrics.to_dict()
-        return data
+        """The report document (batch_checks.batch.report_document: the service's form too)."""
+        return report_document(
+            run_id=self.run_id,
+            rows=self.rows,
+            reference_rows=self.reference_rows,
+            options=self.options.to_dict(),
+            tests=self.tests,
+            columns=[column.to_dict() for column in self.columns],
+            prediction_drift=[output.to_dict() for output in self.prediction_drift],
+            problems=[problem.to_dict() for problem in self.validation],
+            metrics=self.metrics.to_dict() if self.metrics is not None else None,
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], path: str = "report") -> DriftReport:

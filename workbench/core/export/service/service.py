@@ -14,6 +14,13 @@ So a record made of a file's raw values predicts what `workbench predict` predic
 file. Text values the training data never had are counted per column in the answer's `unseen`:
 the model predicts them as its chain treats an unseen category.
 
+`POST /drift` checks a batch of the same records against the run's monitor reference
+(`monitor_reference.json`, the training rows' distributions and the out-of-fold predictions'):
+validation against the training schema, drift per column, and drift of this model's predictions
+for the batch, with the thresholds of `drift_options.json`. The checks are the workbench's own
+code, the `batch_checks/` package beside this file, so the answer is the report `workbench monitor
+--json` prints for the same rows (without `metrics`: scoring labelled rows needs the workbench).
+
 Nothing a client sends makes it answer 500: every request it cannot answer gets a 4xx with the
 same JSON body (`ErrorResponse`), and /openapi.json declares each status with that body:
 - 400: the body cannot be read as JSON text (not UTF-8, nested too deeply, a number too long);
@@ -43,6 +50,9 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import onnxruntime
+from batch_checks.batch import BatchCheck
+from batch_checks.measures import output_columns
+from batch_checks.values import category_key, list_values
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -72,6 +82,8 @@ def positive_int(name: str, default: int) -> int:
 HERE = Path(__file__).resolve().parent
 MODEL_PATH = Path(os.environ.get("MODEL_PATH", HERE / "model.onnx"))
 SCHEMA_PATH = Path(os.environ.get("SCHEMA_PATH", HERE / "schema.json"))
+REFERENCE_PATH = Path(os.environ.get("REFERENCE_PATH", HERE / "monitor_reference.json"))
+DRIFT_OPTIONS_PATH = Path(os.environ.get("DRIFT_OPTIONS_PATH", HERE / "drift_options.json"))
 # Caps on one request, so one huge body cannot exhaust the container's memory: its rows, and
 # its size in bytes (checked while it arrives, before it is parsed).
 MAX_RECORDS = positive_int("MAX_RECORDS", 10_000)
@@ -89,6 +101,19 @@ def load_schema(path: Path) -> dict[str, Any]:
     if unknown:
         raise RuntimeError(f"column {unknown[0]!r} has a type this service does not know")
     return schema
+
+
+def load_reference(path: Path, run_id: str) -> dict[str, Any]:
+    """The run's monitor reference; startup fails naming the file if it is not this run's."""
+    reference = json.loads(path.read_text(encoding="utf-8"))
+    if reference.get("format") != "workbench-monitor-reference" or reference.get("version") != 1:
+        raise RuntimeError(f"{path} is not a version 1 workbench monitor reference")
+    if reference.get("run_id") != run_id:
+        raise RuntimeError(
+            f"{path} is the reference of run {reference.get('run_id')!r}, not of this model's "
+            f"run {run_id!r}"
+        )
+    return reference
 
 
 def calendar_day(text: str) -> str:
@@ -297,11 +322,18 @@ COLUMN_BY_NAME = {c["name"]: c for c in COLUMNS}
 CLASSES: list[Any] | None = SCHEMA["classes"] if SCHEMA["task"] != "regression" else None
 Record = record_model(SCHEMA)
 Prediction = prediction_model(SCHEMA)
+REFERENCE = load_reference(REFERENCE_PATH, SCHEMA["run_id"])
+DRIFT_OPTIONS: dict[str, Any] = json.loads(DRIFT_OPTIONS_PATH.read_text(encoding="utf-8"))
 
 
 class PredictRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     records: list[Record] = Field(min_length=1, max_length=MAX_RECORDS)  # type: ignore[valid-type]
+
+
+class DriftRequest(PredictRequest):
+    """A batch to check against the training data: the records /predict takes; the target
+    column may be sent too (it is not checked: scoring labelled rows needs the workbench)."""
 
 
 class PredictResponse(BaseModel):
@@ -316,6 +348,31 @@ class PredictResponse(BaseModel):
     unseen: dict[str, int] = Field(
         description="per text column, how many records hold a value the training data never "
         "had (predicted as the model treats an unseen category); columns with none are left out"
+    )
+
+
+class DriftResponse(BaseModel):
+    """The answer to POST /drift: the report `workbench monitor --json` prints for the rows."""
+
+    model_config = ConfigDict(extra="allow")
+    format: Literal["workbench-drift-report"]
+    version: Literal[1]
+    run_id: str
+    rows: int = Field(description="the records checked")
+    reference_rows: int = Field(description="the training rows the reference summarises")
+    drifted: bool = Field(description="a column or the predictions drifted beyond the thresholds")
+    options: dict[str, Any] = Field(description="the thresholds (drift_options.json)")
+    tests: int = Field(description="tests judged together: each at alpha / tests")
+    alpha_per_test: float
+    columns: list[dict[str, Any]] = Field(
+        description="per training column: test, statistic, p_value, psi, drifted, note, bins..."
+    )
+    prediction_drift: list[dict[str, Any]] = Field(
+        description="the same for the model's outputs: prediction, proba_<class>"
+    )
+    validation: dict[str, Any] = Field(
+        description="blocking, and the problems: unseen categories, values out of the training "
+        "range, missing values, unknown columns; each with its count and example rows"
     )
 
 
@@ -369,9 +426,11 @@ def feeds(rows: Sequence[dict[str, Any]]) -> dict[str, np.ndarray]:
     return result
 
 
-def predict_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The model's answers, or a 422 naming each record whose answer is not a finite number
-    (JSON has no NaN, and a null where the schema promises a number would be a lie)."""
+def model_outputs(rows: Sequence[dict[str, Any]]) -> tuple[list[Any] | None, np.ndarray]:
+    """The model's labels (None for a regressor) and its numbers (the predicted values, one
+    column, or the probabilities, one column per class of CLASSES), or a 422 naming each
+    record whose answer is not a finite number (JSON has no NaN, and a null where the schema
+    promises a number would be a lie)."""
     outputs = SESSION.run(OUTPUTS, feeds(rows))
     numbers = np.asarray(outputs[0] if CLASSES is None else outputs[1], dtype=np.float64)
     numbers = numbers.reshape(len(rows), -1)
@@ -390,10 +449,16 @@ def predict_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                 for row in refused
             ]
         )
-    if CLASSES is None:
+    labels = None if CLASSES is None else np.asarray(outputs[0]).reshape(-1).tolist()
+    return labels, numbers
+
+
+def predict_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The answers of /predict, one per row."""
+    labels, numbers = model_outputs(rows)
+    if labels is None:
         return [{"prediction": float(v)} for v in numbers[:, 0]]
-    labels = np.asarray(outputs[0]).reshape(-1).tolist()
-    names = [str(c) for c in CLASSES]
+    names = [str(c) for c in CLASSES or []]
     return [
         {"prediction": label, "probabilities": dict(zip(names, p.tolist(), strict=True))}
         for label, p in zip(labels, numbers, strict=True)
@@ -616,6 +681,48 @@ def predict(request: PredictRequest) -> dict[str, Any]:
         "ignored_columns": list(ignored),
         "unseen": unseen_values(rows),
     }
+
+
+@app.post("/drift", response_model=DriftResponse, responses=ERROR_RESPONSES)
+def drift(request: DriftRequest) -> dict[str, Any]:
+    """Check the records against the training data: validation, drift per column, drift of the
+    model's predictions (the thresholds of drift_options.json)."""
+    rows = [
+        {column["name"]: getattr(record, f"c{i}") for i, column in enumerate(COLUMNS)}
+        for record in request.records
+    ]
+    extra = {name: None for record in request.records for name in record.model_extra or {}}
+    values = {name: [row[name] for row in rows] for name in COLUMN_BY_NAME}
+    values.update(
+        (name, [(record.model_extra or {}).get(name) for record in request.records])
+        for name in extra
+    )
+    outputs = reference_outputs(rows)
+    check = BatchCheck(REFERENCE, [*values], DRIFT_OPTIONS, outputs)
+    check.add(
+        len(rows),
+        {name: list_values(values[name], kind) for name, kind in check.kinds.items()},
+        {
+            name: list_values(outputs[name].tolist(), kind)
+            for name, kind in check.output_kinds.items()
+        },
+    )
+    return check.report()
+
+
+def reference_outputs(rows: Sequence[dict[str, Any]]) -> dict[str, np.ndarray]:
+    """The model's outputs for the rows as the reference names them (`prediction`,
+    `proba_<class>`), its classes and their order being the reference's."""
+    labels, numbers = model_outputs(rows)
+    task, classes = REFERENCE["task"], REFERENCE["classes"]
+    if labels is None:
+        return output_columns(task, None, None, numbers[:, 0], None)
+    # ONNX gives numeric and boolean classes as int64: back to the classes they stand for.
+    by_label = {onnx_label(c): c for c in CLASSES or []}
+    position = {category_key(c): i for i, c in enumerate(CLASSES or [])}
+    order = [position[category_key(c)] for c in classes]
+    predicted = np.array([by_label[label] for label in labels], dtype=object)
+    return output_columns(task, classes, REFERENCE["positive"], predicted, numbers[:, order])
 
 
 def unseen_values(rows: Sequence[dict[str, Any]]) -> dict[str, int]:

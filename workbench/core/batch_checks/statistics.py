@@ -4,7 +4,7 @@ Why a module of its own, importing nothing but numpy and the standard library: t
 Docker service may import only numpy, fastapi, pydantic and onnxruntime, and it answers
 `POST /drift` with the same numbers as the workbench. This file is what both compute with:
 the workbench's monitor counts a batch into a run's reference bins and calls these functions;
-the service can carry this file as it is.
+the service carries this file as it is (the package's docstring says how).
 
 What is here and why:
 - Counting: `bin_counts` (rows per reference bin) and `counts_at_points` (rows below / at most
@@ -17,9 +17,9 @@ What is here and why:
   probability the two distributions give any set of values).
 - Significance: Pearson's chi-square for a 2 x k table of counts, and p-values with no scipy:
   `chi_square_sf` (the regularised upper incomplete gamma function) and `ks_p_value`
-  (Kolmogorov's limiting distribution at D * sqrt(n1 n2 / (n1 + n2))). The workbench takes
-  its p-values from scipy (`scipy.stats.chi2.sf`, `scipy.stats.kstwobign.sf`); the tests check
-  these equal scipy's.
+  (Kolmogorov's limiting distribution at D * sqrt(n1 n2 / (n1 + n2))). Both the workbench and
+  the service take their p-values from these, so the two agree to the last digit; the tests
+  check them equal to scipy's (`scipy.stats.chi2.sf`, `scipy.stats.kstwobign.sf`) within 1e-9.
 """
 
 from __future__ import annotations
