@@ -1,0 +1,61 @@
+"""Connecting the training process to Dask: a `distributed.Client` for a compute setting.
+
+For `local:N` a LocalCluster of N single-threaded worker processes is started for the job and
+closed with it (its workers also exit when the training process is killed: distributed's
+worker processes watch their parent). For an address the client connects with a short
+timeout, so an unreachable scheduler is a one-line WorkbenchError naming it, not a wait.
+
+Imported by the training process only: distributed takes about a second to import.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from workbench.core.compute.setting import ComputeSetting
+from workbench.core.errors import WorkbenchError
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+# How long to try to reach a scheduler before saying it cannot be reached.
+CONNECT_TIMEOUT_S = 5.0
+
+
+@contextlib.contextmanager
+def dask_client(setting: ComputeSetting, timeout: float = CONNECT_TIMEOUT_S) -> Iterator[Client]:
+    """A client on the setting's cluster, closed (with a LocalCluster it started) on exit."""
+    from distributed import Client, LocalCluster
+
+    if setting.in_process:
+        raise WorkbenchError("the compute setting 'local' trains in process; it has no cluster")
+    with contextlib.ExitStack() as stack:
+        if setting.workers is not None:
+            try:
+                cluster = LocalCluster(
+                    n_workers=setting.workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+            except (OSError, RuntimeError) as error:
+                raise WorkbenchError(
+                    f"cannot start a local Dask cluster of {setting.workers} workers: {error}"
+                ) from None
+            stack.enter_context(cluster)
+            client = Client(cluster, timeout=timeout)
+        else:
+            try:
+                client = Client(setting.address, timeout=timeout, set_as_default=False)
+            except (OSError, TimeoutError) as error:
+                reason = str(error).strip().splitlines()[0] if str(error).strip() else "no answer"
+                raise WorkbenchError(
+                    f"cannot reach the Dask scheduler at {setting.address} "
+                    f"(within {timeout:g} s): {reason}"
+                ) from None
+        stack.enter_context(client)
+        yield client
