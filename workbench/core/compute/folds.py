@@ -57,9 +57,11 @@ class FoldBatch(abc.ABC):
     def result(self, index: int) -> FoldResult:
         """The i-th task's result; raises what its fit raised."""
 
+    @abc.abstractmethod
     def drop(self, indices: Iterable[int]) -> None:
         """These results will not be read (a trial failed on an earlier fold)."""
 
+    @abc.abstractmethod
     def close(self) -> None:
         """Stop the fits whose results were not read."""
 
@@ -105,6 +107,12 @@ class _LazyBatch(FoldBatch):
 
     def result(self, index: int) -> FoldResult:
         return run_fold_task(self.tasks[index], self.data, self.train_scores)
+
+    def drop(self, indices: Iterable[int]) -> None:
+        """Nothing to stop: a fit runs only when its result is read."""
+
+    def close(self) -> None:
+        """Nothing to stop: a fit runs only when its result is read."""
 
 
 def run_fold_task(task: FoldTask, data: FoldData, train_scores: bool) -> FoldResult:
