@@ -51,11 +51,12 @@ def dask_client(setting: ComputeSetting, timeout: float = CONNECT_TIMEOUT_S) -> 
         else:
             try:
                 client = Client(setting.address, timeout=timeout, set_as_default=False)
-            except (OSError, TimeoutError) as error:
-                reason = str(error).strip().splitlines()[0] if str(error).strip() else "no answer"
+            except (OSError, TimeoutError):
+                # distributed retries a refused connection until the timeout: either way, the
+                # same answer (its own text repeats the address and the timeout).
                 raise WorkbenchError(
-                    f"cannot reach the Dask scheduler at {setting.address} "
-                    f"(within {timeout:g} s): {reason}"
+                    f"cannot reach the Dask scheduler at {setting.address}: no answer within "
+                    f"{timeout:g} s (is `dask scheduler` running there, and the port open?)"
                 ) from None
         stack.enter_context(client)
         yield client

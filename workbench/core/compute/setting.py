@@ -73,6 +73,8 @@ def parse_compute(text: str) -> ComputeSetting:
     scheme, separator, rest = value.partition("://")
     if not separator:
         scheme, rest = "tcp", value
+        if ":" not in rest:  # a bare word is more likely a typo than a host name
+            raise bad("")
     if scheme != "tcp":
         raise bad(f": only tcp:// scheduler addresses are supported, not {scheme}://")
     host, colon, port = rest.rpartition(":")
