@@ -321,9 +321,10 @@ class CandidateRun:
                         break
                     counter += 1
                     outcome = self._trial(batch, position, counter, total)
+                    failure = None
                     if isinstance(outcome, Exception):
                         last_error = outcome
-                        score = math.nan
+                        score, failure = math.nan, _one_line(outcome)
                     else:
                         score = _mean_metric(outcome, ctx.metric)
                         results[number] = outcome
@@ -338,7 +339,7 @@ class CandidateRun:
                     ctx.emit(
                         TrialDone(
                             self.run_id, self.candidate.model.name, counter, total,
-                            dict(trials[number]), score,
+                            dict(trials[number]), score, failure,
                         )
                     )  # fmt: skip
             alive = _ranked(round_scores, higher_better)
