@@ -182,6 +182,7 @@ def _fmt(value: float | None) -> str:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from workbench.core.compute.cluster import check_reachable
     from workbench.core.dataset import dataset_file
     from workbench.core.project import open_project
     from workbench.core.train.runner import train, training_input
@@ -197,6 +198,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     inputs = training_input(project)
     if cluster is not None:
         inputs = dataclasses.replace(inputs, compute=cluster)
+    check_reachable(inputs.compute)
     if not inputs.compute.in_process:
         print(f"workbench: note: training {inputs.compute.describe()}", file=sys.stderr)
     _say_widths(inputs, spec)

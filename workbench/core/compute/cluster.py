@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import socket
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -54,9 +55,27 @@ def dask_client(setting: ComputeSetting, timeout: float = CONNECT_TIMEOUT_S) -> 
             except (OSError, TimeoutError):
                 # distributed retries a refused connection until the timeout: either way, the
                 # same answer (its own text repeats the address and the timeout).
-                raise WorkbenchError(
-                    f"cannot reach the Dask scheduler at {setting.address}: no answer within "
-                    f"{timeout:g} s (is `dask scheduler` running there, and the port open?)"
-                ) from None
+                raise _unreachable(setting.address, timeout) from None
         stack.enter_context(client)
         yield client
+
+
+def check_reachable(setting: ComputeSetting, timeout: float = CONNECT_TIMEOUT_S) -> None:
+    """Raise the one-line WorkbenchError when the setting's scheduler does not answer a TCP
+    connection: the command line checks this before it says anything else, and it costs no
+    Dask import. (The client still checks the scheduler itself when it connects.)"""
+    if setting.address is None:
+        return
+    host, _, port = setting.address.removeprefix("tcp://").rpartition(":")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+            pass
+    except OSError:
+        raise _unreachable(setting.address, timeout) from None
+
+
+def _unreachable(address: str, timeout: float) -> WorkbenchError:
+    return WorkbenchError(
+        f"cannot reach the Dask scheduler at {address}: no answer within {timeout:g} s "
+        "(is `dask scheduler` running there, and the port open?)"
+    )
