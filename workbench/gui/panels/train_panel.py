@@ -17,6 +17,7 @@ the leaderboard.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.chain.resolve import ResolvedChain, resolve_chain
 from workbench.core.chain.width import LabelCounts
+from workbench.core.compute.setting import LOCAL_COMPUTE
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import ColumnKind, TaskType
 from workbench.core.metrics.names import METRIC_LABELS, default_metric
@@ -87,6 +89,8 @@ class TrainPanel(QWidget, JobsMixin):
     new or changed runs."""
 
     runs_changed = Signal()
+    # The Compute box now says another place to train (a ComputeSetting): a project setting.
+    compute_changed = Signal(object)
 
     def __init__(self, parent: QWidget | None = None, in_process: bool = True) -> None:
         super().__init__(parent)
@@ -153,6 +157,7 @@ class TrainPanel(QWidget, JobsMixin):
             self.train_settings.populate_metrics(task)
         self.train_settings.populate_pickers(self._columns, self._target)
         self.train_settings.update_fields()
+        self.train_settings.compute_box.load(project.compute if project else LOCAL_COMPUTE)
         self.set_chain(project.chain if project is not None else ChainSpec())
         self._show_state()
 
@@ -209,7 +214,8 @@ class TrainPanel(QWidget, JobsMixin):
             return False
         try:
             spec = self.spec()
-            inputs = training_input(self._project, self._chain)
+            compute = self.train_settings.compute_box.setting()
+            inputs = replace(training_input(self._project, self._chain), compute=compute)
         except WorkbenchError as error:
             self._show_error(str(error))
             return False
@@ -227,7 +233,8 @@ class TrainPanel(QWidget, JobsMixin):
         self.progress_bar.setFormat("Starting…")
         self.progress_bar.show()
         count = len(spec.models) + (1 if spec.include_baseline else 0)
-        self.status_label.setText(f"Training {count} model{'s' if count > 1 else ''}…")
+        plural = "s" if count > 1 else ""
+        self.status_label.setText(f"Training {count} model{plural} {compute.describe()}…")
         job = Job(train, (inputs, spec), name=f"Training {count} models")
         self.start_task("train", job)
         return True
@@ -250,6 +257,7 @@ class TrainPanel(QWidget, JobsMixin):
         self.train_settings.metric_changed.connect(self._metric_changed)
         self.train_settings.train_button.clicked.connect(self.train)
         self.train_settings.cancel_button.clicked.connect(self.cancel)
+        self.train_settings.compute_box.setting_changed.connect(self.compute_changed)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
