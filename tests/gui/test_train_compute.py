@@ -103,7 +103,11 @@ def test_train_on_a_local_cluster_from_the_panel_then_cancel_kills_its_workers(
     assert panel.status_label.text() == (
         "Training 2 models on a local Dask cluster of 2 worker processes…"
     )
+    assert not settings.compute_box.isEnabled()  # frozen while it is used
     qtbot.waitUntil(lambda: panel.leaderboard.rowCount() == 2, timeout=TRAIN_TIMEOUT_MS)
+    assert panel.status_label.text() == (
+        "Training Random forest (model 2 of 2) on a local Dask cluster of 2 worker processes…"
+    )
     baseline = panel.leaderboard.rows()[0]
     assert baseline.status == "finished", baseline.message
     assert baseline.validation_mean_std("f1_macro")[0] < 0.4
@@ -120,5 +124,6 @@ def test_train_on_a_local_cluster_from_the_panel_then_cancel_kills_its_workers(
         timeout=TRAIN_TIMEOUT_MS,
     )
     assert [row.status for row in panel.leaderboard.rows()] == ["finished", "cancelled"]
+    assert settings.compute_box.isEnabled()
     with ExperimentLog(project.root / LOG_FILE) as log:
         assert sorted(record.status for record in log.runs()) == ["cancelled", "finished"]

@@ -108,6 +108,7 @@ class TrainPanel(QWidget, JobsMixin):
         # 12,000 rows × 30 columns" (a fold of a big model may fit for minutes in silence).
         self._quiet_clock = QElapsedTimer()
         self._activity = ""
+        self._where = ""
         self.quiet_seconds = QUIET_SECONDS
         self.ticker = QTimer(self)
         self.ticker.setInterval(TICK_MS)
@@ -234,7 +235,9 @@ class TrainPanel(QWidget, JobsMixin):
         self.progress_bar.show()
         count = len(spec.models) + (1 if spec.include_baseline else 0)
         plural = "s" if count > 1 else ""
-        self.status_label.setText(f"Training {count} model{plural} {compute.describe()}…")
+        # Said while it trains; nothing when it trains in process, as it always has.
+        self._where = "" if compute.in_process else f" {compute.describe()}"
+        self.status_label.setText(f"Training {count} model{plural}{self._where}…")
         job = Job(train, (inputs, spec), name=f"Training {count} models")
         self.start_task("train", job)
         return True
@@ -337,7 +340,8 @@ class TrainPanel(QWidget, JobsMixin):
         settings.cancel_button.setEnabled(running)
         # The settings freeze while they are being used; the Cancel button must stay live.
         frozen = (picker.model_tree, picker.baseline_box, settings.validation_box,
-                  settings.tuning_box, settings.seed_spin, settings.cores_spin)  # fmt: skip
+                  settings.tuning_box, settings.compute_box, settings.seed_spin,
+                  settings.cores_spin)  # fmt: skip
         for widget in frozen:
             widget.setEnabled(not running)
         form = picker.param_form
@@ -357,7 +361,8 @@ class TrainPanel(QWidget, JobsMixin):
         if isinstance(payload, RunStarted):
             self.leaderboard.run_started(payload)
             self.status_label.setText(
-                f"Training {payload.label} (model {payload.index + 1} of {payload.total})…"
+                f"Training {payload.label} (model {payload.index + 1} of {payload.total})"
+                f"{self._where}…"
             )
         elif isinstance(payload, FoldDone):
             self._folds_done += 1
