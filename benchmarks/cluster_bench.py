@@ -21,7 +21,6 @@ after the first trial is reported) until train() has raised, its futures cancell
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import tempfile
 import time
@@ -31,6 +30,7 @@ from pathlib import Path
 from distributed import LocalCluster
 from train_bench import make_project
 
+from workbench.core.compute.cluster import start_local_cluster
 from workbench.core.compute.setting import LOCAL_COMPUTE, parse_compute
 from workbench.core.progress import Cancelled, CancelToken
 from workbench.core.project import open_project
@@ -63,13 +63,7 @@ def timed(inputs: TrainingInput, spec: TrainSpec) -> tuple[float, CandidateResul
 
 def local_cluster(workers: int) -> tuple[LocalCluster, float]:
     started = time.perf_counter()
-    cluster = LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
+    cluster = start_local_cluster(workers)
     return cluster, time.perf_counter() - started
 
 

@@ -22,7 +22,7 @@ import pytest
 from _projects import make_project
 from distributed import Client, LocalCluster
 
-from workbench.core.compute.cluster import dask_client
+from workbench.core.compute.cluster import dask_client, start_local_cluster
 from workbench.core.compute.setting import parse_compute
 from workbench.core.errors import ProjectError, WorkbenchError
 from workbench.core.progress import Cancelled, CancelToken
@@ -60,9 +60,7 @@ CV_ONLY = replace(
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[LocalCluster]:
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as started:
+    with start_local_cluster(2) as started:
         yield started
 
 

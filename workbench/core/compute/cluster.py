@@ -20,35 +20,46 @@ from workbench.core.compute.setting import ComputeSetting
 from workbench.core.errors import WorkbenchError
 
 if TYPE_CHECKING:
-    from distributed import Client
+    from distributed import Client, LocalCluster
 
 # How long to try to reach a scheduler before saying it cannot be reached.
 CONNECT_TIMEOUT_S = 5.0
 
 
+def start_local_cluster(workers: int) -> LocalCluster:
+    """A LocalCluster of `workers` single-threaded worker processes, quiet and on free ports
+    only (no dashboard; the scheduler's HTTP endpoint on a free port, not 8787, which
+    another cluster on this machine may hold)."""
+    from distributed import LocalCluster
+
+    try:
+        return LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": ":0"},
+            silence_logs=logging.ERROR,
+        )
+    except (OSError, RuntimeError) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise WorkbenchError(
+            f"cannot start a local Dask cluster of {workers} worker processes: {first}"
+        ) from None
+
+
 @contextlib.contextmanager
 def dask_client(setting: ComputeSetting, timeout: float = CONNECT_TIMEOUT_S) -> Iterator[Client]:
     """A client on the setting's cluster, closed (with a LocalCluster it started) on exit."""
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     if setting.in_process:
         raise WorkbenchError("the compute setting 'local' trains in process; it has no cluster")
     with contextlib.ExitStack() as stack:
         if setting.workers is not None:
-            try:
-                cluster = LocalCluster(
-                    n_workers=setting.workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    silence_logs=logging.ERROR,
-                )
-            except (OSError, RuntimeError) as error:
-                raise WorkbenchError(
-                    f"cannot start a local Dask cluster of {setting.workers} workers: {error}"
-                ) from None
+            cluster = start_local_cluster(setting.workers)
             stack.enter_context(cluster)
-            client = Client(cluster, timeout=timeout)
+            client = Client(cluster, timeout=timeout, set_as_default=False)
         else:
             try:
                 client = Client(setting.address, timeout=timeout, set_as_default=False)
