@@ -32,14 +32,8 @@ def project(shared_data: Path, tmp_path: Path) -> Project:
 
 
 @pytest.fixture()
-def panel(qtbot, project: Project) -> TrainPanel:
-    widget = TrainPanel()
-    qtbot.addWidget(widget)
-    widget.resize(1280, 900)
-    widget.show()
-    widget.set_context(project)
-    yield widget
-    widget.cancel_tasks()
+def panel(open_train_panel, project: Project) -> TrainPanel:
+    return open_train_panel(project)
 
 
 def _choose(combo, value: str) -> None:
