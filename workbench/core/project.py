@@ -116,6 +116,7 @@ class Project:
         self.dirty = True
 
     def set_compute(self, compute: ComputeSetting) -> None:
+        """Where training runs from now on; the project is dirty only when it changed."""
         if compute != self.compute:
             self.compute = compute
             self.dirty = True
