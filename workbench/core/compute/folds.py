@@ -12,8 +12,8 @@ same seed, so the metrics are equal.
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
@@ -21,18 +21,19 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from workbench.core.train.fit import FitSettings, FoldResult, evaluate_fold
+from workbench.core.train.fit import FitSettings, FoldResult, evaluate_fold, with_model_params
 
 
 @dataclass(frozen=True)
 class FoldTask:
-    """One fit to make: the pipeline with its parameters set, fitted on `train_rows` and
-    scored on `valid_rows` (row positions of the job's frame)."""
+    """One fit to make: the pipeline, with `params` set on its model (a search trial's),
+    fitted on `train_rows` and scored on `valid_rows` (row positions of the job's frame)."""
 
     template: Pipeline
     fold: int
     train_rows: np.ndarray
     valid_rows: np.ndarray
+    params: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,8 @@ class _LazyBatch(FoldBatch):
 def run_fold_task(task: FoldTask, data: FoldData, train_scores: bool) -> FoldResult:
     """Fit and score one task: what a fold costs in process or on a Dask worker."""
     d = data
+    template = with_model_params(task.template, task.params) if task.params else task.template
     return evaluate_fold(
-        task.template, d.X, d.y, task.fold, task.train_rows, task.valid_rows, d.settings,
+        template, d.X, d.y, task.fold, task.train_rows, task.valid_rows, d.settings,
         d.positive, train_scores=train_scores,
     )  # fmt: skip

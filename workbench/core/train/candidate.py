@@ -19,7 +19,6 @@ from typing import Any
 import joblib
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
 from workbench.core.atomic import atomic_path
@@ -54,6 +53,7 @@ from workbench.core.train.fit import (
     predict,
     predictions_frame,
     scores,
+    with_model_params,
 )
 from workbench.core.train.search import candidates, halving_rounds, subsample
 from workbench.core.train.splits import SplitPlan
@@ -243,9 +243,7 @@ class CandidateRun:
 
     def _with(self, params: dict[str, Any]) -> Pipeline:
         """A copy of the candidate's pipeline with these model parameters."""
-        return clone(self.candidate.template).set_params(
-            **{f"model__{k}": v for k, v in params.items()}
-        )
+        return with_model_params(self.candidate.template, params)
 
     def _cross_validate(self, template: Pipeline, record: bool = True) -> list[FoldResult]:
         """Every fold of the plan fitted and scored (each recorded as it ends, unless not)."""
@@ -365,11 +363,14 @@ class CandidateRun:
         """Every fold of every trial of a search round, as one batch (trial after trial)."""
         ctx = self.ctx
         tasks = []
+        # Each fit sets its trial's parameters on its own copy: a round of a time-budget search
+        # (up to 1,000 trials) costs no copies up front for the trials the clock never reaches.
         for params in round_trials:
-            template = self._with(params)
             for index, (train_rows, valid_rows) in enumerate(ctx.plan.folds):
                 rows = subsample(train_rows, share, ctx.spec.seed + round_index)
-                tasks.append(FoldTask(template, index, rows, valid_rows))
+                tasks.append(
+                    FoldTask(self.candidate.template, index, rows, valid_rows, dict(params))
+                )
         # Training scores wait until the search is won: most candidates never need them.
         return ctx.folds.start(tasks, train_scores=False)
 
