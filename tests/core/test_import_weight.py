@@ -19,7 +19,7 @@ from workbench.core.steps.catalog import all_steps
 from workbench.core.steps.lazy import LazyFactory
 from workbench.core.steps.registry import Stage
 
-HEAVY = ("sklearn", "scipy", "skl2onnx", "onnx", "onnxruntime")
+HEAVY = ("sklearn", "scipy", "skl2onnx", "onnx", "onnxruntime", "dask", "distributed")
 
 REPORT_HEAVY = f"""
 import json, sys

@@ -39,15 +39,9 @@ def project(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Proj
 
 
 @pytest.fixture()
-def panel(qtbot, project: Project) -> TrainPanel:
-    widget = TrainPanel()
-    qtbot.addWidget(widget)
-    widget.resize(1280, 800)
-    widget.show()
+def panel(open_train_panel, project: Project) -> TrainPanel:
     assert project.dataset is not None
-    widget.set_context(project)
-    yield widget
-    widget.cancel_tasks()
+    return open_train_panel(project)
 
 
 def _cell(panel: TrainPanel, row: int, column: int) -> str:

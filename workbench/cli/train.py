@@ -9,12 +9,14 @@ parsers and the help texts come from the declared split schemes and tuning metho
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.cli.output import print_json, print_table
+from workbench.core.compute.setting import FORMS, parse_compute
 from workbench.core.errors import WorkbenchError
 from workbench.core.numbers import format_number
 from workbench.core.schemes import split_schemes, tune_methods
@@ -65,6 +67,12 @@ def add_parsers(sub: Any) -> None:
     train.add_argument("--seed", default="0", help="random seed (default 0)")
     train.add_argument("--jobs", help="cores to use (default: all)")
     train.add_argument("--no-baseline", action="store_true", help="skip the dummy baseline")
+    train.add_argument(
+        "--cluster",
+        metavar="ADDRESS|local:N",
+        help="run the folds and tuning trials on a Dask scheduler (tcp://host:8786) or on a "
+        "local Dask cluster of N worker processes (default: the project's compute setting)",
+    )
     train.add_argument("--json", action="store_true", help="print the results as JSON")
 
     runs = sub.add_parser("runs", help="list a project's runs")
@@ -76,7 +84,15 @@ def add_parsers(sub: Any) -> None:
     rerun.add_argument("project", type=Path)
     rerun.add_argument("run", help="run id (see `workbench runs`)")
     rerun.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    compute = sub.add_parser(
+        "compute", help="show or set where a project's training runs (the Train panel's Compute)"
+    )
+    compute.add_argument("project", type=Path)
+    compute.add_argument(
+        "setting", nargs="?", help=f"new setting: {FORMS} (default: show the current one)"
+    )
     train.set_defaults(handler=cmd_train)
+    compute.set_defaults(handler=cmd_compute)
     runs.set_defaults(handler=cmd_runs)
     rerun.set_defaults(handler=cmd_rerun)
 
@@ -166,11 +182,13 @@ def _fmt(value: float | None) -> str:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from workbench.core.compute.cluster import check_reachable
     from workbench.core.dataset import dataset_file
     from workbench.core.project import open_project
     from workbench.core.train.runner import train, training_input
 
     spec = train_spec(args)
+    cluster = parse_compute(args.cluster) if args.cluster is not None else None
     if not args.project.is_dir():
         raise WorkbenchError(f"project folder not found: {args.project}")
     project = open_project(args.project)
@@ -178,6 +196,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         # A dataset path leading outside the project is refused before anything is said.
         dataset_file(project.root, project.dataset)
     inputs = training_input(project)
+    if cluster is not None:
+        inputs = dataclasses.replace(inputs, compute=cluster)
+    check_reachable(inputs.compute)
+    if not inputs.compute.in_process:
+        print(f"workbench: note: training {inputs.compute.describe()}", file=sys.stderr)
     _say_widths(inputs, spec)
     results = train(inputs, spec)
     if args.json:
@@ -301,6 +324,19 @@ def cmd_runs(args: argparse.Namespace) -> int:
     print_table(
         ("run", "status", "model", "metric", "validation", "test", "started", "duration"), rows
     )
+    return 0
+
+
+def cmd_compute(args: argparse.Namespace) -> int:
+    """Print the project's compute setting, or set it (saved in project.json)."""
+    from workbench.core.project import open_project
+
+    setting = parse_compute(args.setting) if args.setting is not None else None
+    project = open_project(args.project)
+    if setting is not None:
+        project.set_compute(setting)
+        project.save()
+    print(f"{project.compute.text}: training runs {project.compute.describe()}")
     return 0
 
 

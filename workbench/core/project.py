@@ -27,6 +27,7 @@ import pandas as pd
 
 from workbench import __version__
 from workbench.core.atomic import write_json_atomic
+from workbench.core.compute.setting import LOCAL_COMPUTE, ComputeSetting, parse_compute
 from workbench.core.dataset import DatasetRef, ImportedDataset, load_dataset_frame
 from workbench.core.errors import ProjectError, WorkbenchError
 from workbench.core.json_fields import field as json_field
@@ -44,7 +45,7 @@ FORMAT_NAME = "ml-workbench-project"
 # newer minor version) is carried through untouched so that saving never drops a user's work.
 _KNOWN_KEYS = {
     "format", "schema_version", "name", "created_at", "saved_at", "workbench_version",
-    "dataset", "target", "task", "roles", "chain",
+    "dataset", "target", "task", "roles", "chain", "compute",
 }  # fmt: skip
 
 
@@ -60,6 +61,8 @@ class Project:
     task: TaskType | None = None
     roles: dict[str, ColumnRole] = field(default_factory=dict)
     chain: ChainSpec = field(default_factory=ChainSpec)
+    # Where training's folds and trials run (core.compute.setting): local unless set.
+    compute: ComputeSetting = LOCAL_COMPUTE
     extra: dict[str, Any] = field(default_factory=dict)
     dirty: bool = False
     # This user cannot write the folder: it opens for looking, and nothing that writes is offered.
@@ -84,6 +87,7 @@ class Project:
                 "task": self.task.value if self.task else None,
                 "roles": {name: role.value for name, role in self.roles.items()},
                 "chain": self.chain.to_dict(),
+                "compute": self.compute.text,
             }
         )
         return data
@@ -110,6 +114,12 @@ class Project:
         if imported.target is not None:
             self.set_target(imported.target, imported.task)
         self.dirty = True
+
+    def set_compute(self, compute: ComputeSetting) -> None:
+        """Where training runs from now on; the project is dirty only when it changed."""
+        if compute != self.compute:
+            self.compute = compute
+            self.dirty = True
 
     def set_chain(self, chain: ChainSpec) -> None:
         self.chain = chain
@@ -294,6 +304,7 @@ def _project_from_dict(root: Path, data: Mapping[str, Any]) -> Project:
         for column in roles_data
     }
     chain = json_field(data, "chain", (dict, type(None)), default=None)
+    compute = json_field(data, "compute", str, default=LOCAL_COMPUTE.text)
     return Project(
         root=root,
         name=json_field(data, "name", str),
@@ -303,6 +314,7 @@ def _project_from_dict(root: Path, data: Mapping[str, Any]) -> Project:
         task=_enum_value(TaskType, task, "task") if task else None,
         roles=roles,
         chain=ChainSpec.from_dict(chain, "chain"),
+        compute=parse_compute(compute),
         extra={key: value for key, value in data.items() if key not in _KNOWN_KEYS},
     )
 

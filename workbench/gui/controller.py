@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 from PySide6.QtCore import QObject, Signal
 
+from workbench.core.compute.setting import ComputeSetting
 from workbench.core.dataset import ImportedDataset, import_table, load_dataset_frame
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import ColumnRole, task_for_column
@@ -233,6 +234,13 @@ class ProjectController(QObject, JobsMixin):
         if self.project is None or chain == self.project.chain:
             return
         self.project.set_chain(chain)
+        self.dirty_changed.emit(True)
+
+    def set_compute(self, compute: ComputeSetting) -> None:
+        """Where the project's training runs (the Train panel's Compute box)."""
+        if self.project is None or compute == self.project.compute:
+            return
+        self.project.set_compute(compute)
         self.dirty_changed.emit(True)
 
     def fix_step_for(self, alert: Alert) -> StepSpec | None:

@@ -263,6 +263,7 @@ class MainWindow(QMainWindow):
         self.prepare_panel.chain_changed.connect(c.set_chain)
         self.prepare_panel.chain_changed.connect(self._sync_profile_alerts)
         self.prepare_panel.chain_changed.connect(self.train_panel.set_chain)
+        self.train_panel.compute_changed.connect(c.set_compute)
         self.train_panel.runs_changed.connect(self.experiments_panel.refresh)
         self.train_panel.runs_changed.connect(self.export_panel.refresh)
         self.train_panel.runs_changed.connect(self.monitor_panel.refresh)

@@ -19,11 +19,11 @@ from typing import Any
 import joblib
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
 from workbench.core.atomic import atomic_path
 from workbench.core.chain.resolve import ResolvedChain
+from workbench.core.compute.folds import FoldBatch, FoldRunner, FoldTask
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.names import greater_is_better
@@ -49,11 +49,11 @@ from workbench.core.train.fit import (
     FitSettings,
     FoldResult,
     add_train_scores,
-    evaluate_fold,
     fit_one,
     predict,
     predictions_frame,
     scores,
+    with_model_params,
 )
 from workbench.core.train.search import candidates, halving_rounds, subsample
 from workbench.core.train.splits import SplitPlan
@@ -87,6 +87,8 @@ class TrainContext:
     progress: ProgressFn
     cancel: CancelToken
     emit: Callable[[object], None]
+    # Where the fold fits run: in this process or on a Dask cluster (core.compute).
+    folds: FoldRunner
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,7 @@ class CandidateRun:
             ctx.log.log_params(self.run_id, {f"best.{k}": v for k, v in best.items()})
         template = self._with(best)
         if fold_results is None:
-            fold_results = [self._fold(template, i) for i in range(len(folds))]
+            fold_results = self._cross_validate(template)
         else:
             for result in fold_results:
                 self._record_fold(result)
@@ -241,21 +243,27 @@ class CandidateRun:
 
     def _with(self, params: dict[str, Any]) -> Pipeline:
         """A copy of the candidate's pipeline with these model parameters."""
-        return clone(self.candidate.template).set_params(
-            **{f"model__{k}": v for k, v in params.items()}
-        )
+        return with_model_params(self.candidate.template, params)
 
-    def _fold(self, template: Pipeline, index: int, record: bool = True) -> FoldResult:
+    def _cross_validate(self, template: Pipeline, record: bool = True) -> list[FoldResult]:
+        """Every fold of the plan fitted and scored (each recorded as it ends, unless not)."""
         ctx = self.ctx
-        train_rows, valid_rows = ctx.plan.folds[index]
-        self._step(f"fitting fold {index + 1} of {len(ctx.plan.folds)}, {self._shape(train_rows)}")
-        result = evaluate_fold(
-            template, ctx.X, ctx.y, index, train_rows, valid_rows, ctx.settings, ctx.positive
-        )
-        self.units_done += 1
-        if record:
-            self._record_fold(result)
-        return result
+        count = len(ctx.plan.folds)
+        tasks = [
+            FoldTask(template, index, train_rows, valid_rows)
+            for index, (train_rows, valid_rows) in enumerate(ctx.plan.folds)
+        ]
+        results = []
+        with ctx.folds.start(tasks, train_scores=True) as batch:
+            for index, task in enumerate(tasks):
+                shape = self._shape(task.train_rows)
+                self._step(f"fitting fold {index + 1} of {count}, {shape}{ctx.folds.where}")
+                result = batch.result(index)
+                self.units_done += 1
+                if record:
+                    self._record_fold(result)
+                results.append(result)
+        return results
 
     def _record_fold(self, result: FoldResult) -> None:
         """Log a fold of the run's cross-validation as soon as it ends, then show it."""
@@ -303,32 +311,35 @@ class CandidateRun:
         leader_score, leader_number, leader_results = math.nan, -1, []
         for round_index, (kept, share) in enumerate(schedule):
             round_scores: dict[int, float] = {}
-            for number in alive[:kept]:
-                if deadline is not None and results and time.monotonic() >= deadline:
-                    out_of_time = True
-                    break
-                counter += 1
-                outcome = self._trial(trials[number], share, round_index, counter, total)
-                if isinstance(outcome, Exception):
-                    last_error = outcome
-                    score = math.nan
-                else:
-                    score = _mean_metric(outcome, ctx.metric)
-                    results[number] = outcome
-                    on_all_rows.discard(number)
-                    if share >= 1.0:
-                        on_all_rows.add(number)
-                    if share >= 1.0 and _beats(score, leader_score, higher_better):
-                        leader_score, leader_number, leader_results = score, number, outcome
-                    # Only the leader's fitted pipelines are kept, for its training scores.
-                    results[number] = [replace(r, estimator=None) for r in outcome]
-                round_scores[number] = score
-                ctx.emit(
-                    TrialDone(
-                        self.run_id, self.candidate.model.name, counter, total,
-                        dict(trials[number]), score,
-                    )
-                )  # fmt: skip
+            numbers = alive[:kept]
+            with self._start_round([trials[n] for n in numbers], share, round_index) as batch:
+                for position, number in enumerate(numbers):
+                    if deadline is not None and results and time.monotonic() >= deadline:
+                        out_of_time = True
+                        break
+                    counter += 1
+                    outcome = self._trial(batch, position, counter, total)
+                    failure = None
+                    if isinstance(outcome, Exception):
+                        last_error = outcome
+                        score, failure = math.nan, _one_line(outcome)
+                    else:
+                        score = _mean_metric(outcome, ctx.metric)
+                        results[number] = outcome
+                        on_all_rows.discard(number)
+                        if share >= 1.0:
+                            on_all_rows.add(number)
+                        if share >= 1.0 and _beats(score, leader_score, higher_better):
+                            leader_score, leader_number, leader_results = score, number, outcome
+                        # Only the leader's fitted pipelines are kept, for its training scores.
+                        results[number] = [replace(r, estimator=None) for r in outcome]
+                    round_scores[number] = score
+                    ctx.emit(
+                        TrialDone(
+                            self.run_id, self.candidate.model.name, counter, total,
+                            dict(trials[number]), score, failure,
+                        )
+                    )  # fmt: skip
             alive = _ranked(round_scores, higher_better)
             if out_of_time:
                 break
@@ -344,33 +355,47 @@ class CandidateRun:
             return dict(trials[winner]), folds
         # Halving stopped by the clock before the winner ran on all rows: score it properly.
         template = self._with(trials[winner])
-        folds = range(len(ctx.plan.folds))
-        return dict(trials[winner]), [self._fold(template, i, record=False) for i in folds]
+        return dict(trials[winner]), self._cross_validate(template, record=False)
+
+    def _start_round(
+        self, round_trials: list[dict[str, Any]], share: float, round_index: int
+    ) -> FoldBatch:
+        """Every fold of every trial of a search round, as one batch (trial after trial)."""
+        ctx = self.ctx
+        tasks = []
+        # Each fit sets its trial's parameters on its own copy: a round of a time-budget search
+        # (up to 1,000 trials) costs no copies up front for the trials the clock never reaches.
+        for params in round_trials:
+            for index, (train_rows, valid_rows) in enumerate(ctx.plan.folds):
+                rows = subsample(train_rows, share, ctx.spec.seed + round_index)
+                tasks.append(
+                    FoldTask(self.candidate.template, index, rows, valid_rows, dict(params))
+                )
+        # Training scores wait until the search is won: most candidates never need them.
+        return ctx.folds.start(tasks, train_scores=False)
 
     def _trial(
-        self, params: dict[str, Any], share: float, round_index: int, counter: int, total: int
+        self, batch: FoldBatch, position: int, counter: int, total: int
     ) -> list[FoldResult] | Exception:
+        """The `position`-th trial of the round's batch: its folds' results, or the error
+        that failed it."""
         ctx = self.ctx
-        template = self._with(params)
+        count = len(ctx.plan.folds)
+        first = position * count
         results = []
-        for index, (train_rows, valid_rows) in enumerate(ctx.plan.folds):
-            rows = subsample(train_rows, share, ctx.spec.seed + round_index)
+        for index in range(count):
+            rows = batch.tasks[first + index].train_rows
             self._step(
-                f"trial {counter} of {total}, fitting fold {index + 1} of {len(ctx.plan.folds)}, "
-                f"{self._shape(rows)}"
+                f"trial {counter} of {total}, fitting fold {index + 1} of {count}, "
+                f"{self._shape(rows)}{ctx.folds.where}"
             )
             try:
-                # Training scores wait until the search is won: most candidates never need them.
-                results.append(
-                    evaluate_fold(
-                        template, ctx.X, ctx.y, index, rows, valid_rows, ctx.settings,
-                        ctx.positive, train_scores=False,
-                    )
-                )  # fmt: skip
+                results.append(batch.result(first + index))
             except Cancelled:
                 raise
             except Exception as error:  # a bad candidate scores NaN, the search goes on
-                self.units_done += len(ctx.plan.folds) - index
+                self.units_done += count - index
+                batch.drop(range(first + index + 1, first + count))
                 return error
             self.units_done += 1
         return results

@@ -39,7 +39,7 @@ class FoldDone:
 @dataclass(frozen=True)
 class TrialDone:
     """One search candidate was scored; `score` is the tuned metric's mean over the folds (NaN
-    when the candidate failed)."""
+    when the candidate failed, `message` then says why)."""
 
     run_id: str
     model: str
@@ -47,6 +47,7 @@ class TrialDone:
     trials: int
     params: dict[str, Any]
     score: float
+    message: str | None = None
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any
@@ -64,6 +64,11 @@ class FitSettings:
     task: TaskType
     seed: int
     early_stopping: bool
+
+
+def with_model_params(template: Pipeline, params: Mapping[str, Any]) -> Pipeline:
+    """A copy of `template` with these parameters of its model (a search candidate's)."""
+    return clone(template).set_params(**{f"model__{k}": v for k, v in params.items()})
 
 
 def fit_one(template: Pipeline, X: pd.DataFrame, y: pd.Series, settings: FitSettings) -> Pipeline:

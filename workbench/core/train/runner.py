@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from workbench.core.chain.resolve import ResolvedChain, resolve_chain
+from workbench.core.compute.setting import LOCAL_COMPUTE, ComputeSetting
 from workbench.core.errors import ProjectError, WorkbenchError
 from workbench.core.kinds import TaskType
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
@@ -57,7 +58,8 @@ def _ignore(_: object) -> None:
 class TrainingInput:
     """What one training job trains on. `chain` is the project's chain resolved against its
     feature columns (its `kinds`) and target: the job compiles it without looking a step up.
-    It pickles (a process job's argument) and holds no frame: the job reads the dataset."""
+    It pickles (a process job's argument) and holds no frame: the job reads the dataset.
+    `compute` says where the folds and trials run (the project's compute setting)."""
 
     root: Path
     project_name: str
@@ -65,6 +67,7 @@ class TrainingInput:
     target: str
     task: TaskType
     chain: ResolvedChain
+    compute: ComputeSetting = LOCAL_COMPUTE
 
 
 def training_input(project: Project, chain: ResolvedChain | None = None) -> TrainingInput:
@@ -82,7 +85,13 @@ def training_input(project: Project, chain: ResolvedChain | None = None) -> Trai
         spec = chain.chain if chain is not None else project.chain
         chain = resolve_chain(spec, kinds, project.target)
     return TrainingInput(
-        project.root, project.name, project.dataset, project.target, TaskType(project.task), chain
+        project.root,
+        project.name,
+        project.dataset,
+        project.target,
+        TaskType(project.task),
+        chain,
+        project.compute,
     )
 
 
@@ -130,6 +139,8 @@ def train(
     from workbench.core.chain.model_chain import model_chain
     from workbench.core.chain.stages import model_options
     from workbench.core.chain.width import LabelCounts
+    from workbench.core.compute.folds import FoldData
+    from workbench.core.compute.runners import fold_runner
     from workbench.core.dataset import load_dataset_frame
     from workbench.core.metrics.names import check_metric, default_metric
     from workbench.core.metrics.positive import plain, positive_label
@@ -143,7 +154,9 @@ def train(
 
     target, task, resolved_chain = inputs.target, inputs.task, inputs.chain
     kinds = dict(resolved_chain.kinds)
-    n_jobs = spec.n_jobs if spec.n_jobs is not None else (os.cpu_count() or 1)
+    # On a cluster every worker thread fits its own fold: one core per fit unless asked.
+    all_cores = (os.cpu_count() or 1) if inputs.compute.in_process else 1
+    n_jobs = spec.n_jobs if spec.n_jobs is not None else all_cores
     if n_jobs < 1:
         raise WorkbenchError(f"the number of cores must be 1 or more, got {n_jobs}")
     metric = check_metric(spec.tune.metric or default_metric(task), task)
@@ -201,7 +214,10 @@ def train(
         candidates.append(Candidate(model, resolved, template, full_chain, notes, run_spec))
 
     results: list[CandidateResult] = []
+    settings = FitSettings(resolved_chain, task, spec.seed, spec.early_stopping)
     with ExitStack() as stack:
+        data = FoldData(X, y, settings, positive)
+        folds = stack.enter_context(fold_runner(inputs.compute, data, cancel or NEVER_CANCELLED))
         log = stack.enter_context(ExperimentLog(inputs.root / LOG_FILE))
         if spec.n_jobs is not None:
             # OpenMP and BLAS threads (hist gradient boosting, linear algebra) obey this too.
@@ -216,7 +232,7 @@ def train(
             plan=plan,
             development=development,
             spec=spec,
-            settings=FitSettings(resolved_chain, task, spec.seed, spec.early_stopping),
+            settings=settings,
             metric=metric,
             positive=positive,
             classes=classes,
@@ -224,6 +240,7 @@ def train(
             progress=progress,
             cancel=cancel or NEVER_CANCELLED,
             emit=on_partial or _ignore,
+            folds=folds,
         )
         total = len(candidates)
         for index, candidate in enumerate(candidates):

@@ -17,6 +17,7 @@ the leaderboard.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.chain.resolve import ResolvedChain, resolve_chain
 from workbench.core.chain.width import LabelCounts
+from workbench.core.compute.setting import LOCAL_COMPUTE
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import ColumnKind, TaskType
 from workbench.core.metrics.names import METRIC_LABELS, default_metric
@@ -87,6 +89,8 @@ class TrainPanel(QWidget, JobsMixin):
     new or changed runs."""
 
     runs_changed = Signal()
+    # The Compute box now says another place to train (a ComputeSetting): a project setting.
+    compute_changed = Signal(object)
 
     def __init__(self, parent: QWidget | None = None, in_process: bool = True) -> None:
         super().__init__(parent)
@@ -104,6 +108,7 @@ class TrainPanel(QWidget, JobsMixin):
         # 12,000 rows × 30 columns" (a fold of a big model may fit for minutes in silence).
         self._quiet_clock = QElapsedTimer()
         self._activity = ""
+        self._where = ""
         self.quiet_seconds = QUIET_SECONDS
         self.ticker = QTimer(self)
         self.ticker.setInterval(TICK_MS)
@@ -153,6 +158,7 @@ class TrainPanel(QWidget, JobsMixin):
             self.train_settings.populate_metrics(task)
         self.train_settings.populate_pickers(self._columns, self._target)
         self.train_settings.update_fields()
+        self.train_settings.compute_box.load(project.compute if project else LOCAL_COMPUTE)
         self.set_chain(project.chain if project is not None else ChainSpec())
         self._show_state()
 
@@ -209,7 +215,8 @@ class TrainPanel(QWidget, JobsMixin):
             return False
         try:
             spec = self.spec()
-            inputs = training_input(self._project, self._chain)
+            compute = self.train_settings.compute_box.setting()
+            inputs = replace(training_input(self._project, self._chain), compute=compute)
         except WorkbenchError as error:
             self._show_error(str(error))
             return False
@@ -227,7 +234,10 @@ class TrainPanel(QWidget, JobsMixin):
         self.progress_bar.setFormat("Starting…")
         self.progress_bar.show()
         count = len(spec.models) + (1 if spec.include_baseline else 0)
-        self.status_label.setText(f"Training {count} model{'s' if count > 1 else ''}…")
+        plural = "s" if count > 1 else ""
+        # Said while it trains; nothing when it trains in process, as it always has.
+        self._where = "" if compute.in_process else f" {compute.describe()}"
+        self.status_label.setText(f"Training {count} model{plural}{self._where}…")
         job = Job(train, (inputs, spec), name=f"Training {count} models")
         self.start_task("train", job)
         return True
@@ -250,6 +260,7 @@ class TrainPanel(QWidget, JobsMixin):
         self.train_settings.metric_changed.connect(self._metric_changed)
         self.train_settings.train_button.clicked.connect(self.train)
         self.train_settings.cancel_button.clicked.connect(self.cancel)
+        self.train_settings.compute_box.setting_changed.connect(self.compute_changed)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
@@ -329,7 +340,8 @@ class TrainPanel(QWidget, JobsMixin):
         settings.cancel_button.setEnabled(running)
         # The settings freeze while they are being used; the Cancel button must stay live.
         frozen = (picker.model_tree, picker.baseline_box, settings.validation_box,
-                  settings.tuning_box, settings.seed_spin, settings.cores_spin)  # fmt: skip
+                  settings.tuning_box, settings.compute_box, settings.seed_spin,
+                  settings.cores_spin)  # fmt: skip
         for widget in frozen:
             widget.setEnabled(not running)
         form = picker.param_form
@@ -349,7 +361,8 @@ class TrainPanel(QWidget, JobsMixin):
         if isinstance(payload, RunStarted):
             self.leaderboard.run_started(payload)
             self.status_label.setText(
-                f"Training {payload.label} (model {payload.index + 1} of {payload.total})…"
+                f"Training {payload.label} (model {payload.index + 1} of {payload.total})"
+                f"{self._where}…"
             )
         elif isinstance(payload, FoldDone):
             self._folds_done += 1

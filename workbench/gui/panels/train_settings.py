@@ -40,14 +40,16 @@ from workbench.core.schemes import (
     tune_methods,
 )
 from workbench.core.specs import SplitSpec, TrainSpec, TuneSpec
+from workbench.gui.panels.train_compute import ComputeBox
 from workbench.gui.widgets.kind_badges import kind_icon, kind_label
 from workbench.gui.widgets.param_form import muted_label
 
 
 class TrainSettings(QScrollArea):
-    """A scrolling column of three boxes: Validation, Tuning and metric, Run (seed, cores and
-    the Train / Cancel buttons). `metric_changed()` fires when the chosen metric changes,
-    including when a new task fills the metric list."""
+    """A scrolling column of four boxes: Validation, Tuning and metric, Compute (where the
+    folds run: train_compute.py), Run (seed, cores and the Train / Cancel buttons).
+    `metric_changed()` fires when the chosen metric changes, including when a new task fills
+    the metric list."""
 
     metric_changed = Signal()
 
@@ -57,8 +59,10 @@ class TrainSettings(QScrollArea):
         layout = QVBoxLayout(content)
         self.validation_box = self._build_validation()
         self.tuning_box = self._build_tuning()
+        self.compute_box = ComputeBox()
         layout.addWidget(self.validation_box)
         layout.addWidget(self.tuning_box)
+        layout.addWidget(self.compute_box)
         layout.addWidget(self._build_run())
         layout.addStretch(1)
         self.setWidgetResizable(True)
