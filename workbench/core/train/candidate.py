@@ -87,6 +87,8 @@ class TrainContext:
     progress: ProgressFn
     cancel: CancelToken
     emit: Callable[[object], None]
+    # The run every run of this job belongs to (an auto search's own run), or None.
+    parent_run_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -143,14 +145,19 @@ class CandidateRun:
     def run(self) -> CandidateResult:
         ctx, model = self.ctx, self.candidate.model
         self.run_id = ctx.log.start_run(
-            self.candidate.run_spec, capture_environment(ctx.root), name=model.label
+            self.candidate.run_spec,
+            capture_environment(ctx.root),
+            name=model.label,
+            parent_run_id=ctx.parent_run_id,
         )
         ctx.emit(RunStarted(self.run_id, model.name, model.label, self.index, self.total))
         try:
             result = self._train()
-        except Cancelled:
-            ctx.log.finish_run(self.run_id, CANCELLED, message="cancelled by the user")
-            ctx.emit(self._ended(CANCELLED, "cancelled by the user"))
+        except Cancelled as stop:
+            # A user's cancel, or an auto search's budget running out (its token says which).
+            reason = str(stop) or "cancelled by the user"
+            ctx.log.finish_run(self.run_id, CANCELLED, message=reason)
+            ctx.emit(self._ended(CANCELLED, reason))
             raise
         except Exception as error:  # a fit (or a save) that raises fails this run only
             message = _one_line(error)
