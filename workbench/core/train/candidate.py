@@ -209,6 +209,15 @@ class CandidateRun:
         else:
             for result in fold_results:
                 self._record_fold(result)
+        return self.conclude(fold_results, template, best)
+
+    def conclude(
+        self, fold_results: list[FoldResult], template: Pipeline, best: dict[str, Any]
+    ) -> CandidateResult:
+        """The run's end once its folds are logged: out-of-fold predictions, the final fit and
+        test score, the summary metrics, "finished", the Results panel's numbers. An ensemble
+        run (core.automl) whose folds come from its members' predictions ends the same way."""
+        ctx, candidate = self.ctx, self.candidate
         self._save_oof(fold_results)
         validation = summarise_folds([r.validation for r in fold_results])
         test = self._final_fit(template)
