@@ -61,6 +61,12 @@ def add_parsers(sub: Any) -> None:
         default="none",
         help=f"search: {tune_forms()} (a number ending in s: a time budget in seconds)",
     )
+    train.add_argument(
+        "--auto",
+        metavar="BUDGET",
+        help="find the best model within a time budget (300s, 5m): a search across the model "
+        "families, then an ensemble of the best",
+    )
     train.add_argument("--metric", help="metric to optimise (default: by task)")
     train.add_argument("--seed", default="0", help="random seed (default 0)")
     train.add_argument("--jobs", help="cores to use (default: all)")
@@ -166,10 +172,12 @@ def _fmt(value: float | None) -> str:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from workbench.cli.auto import check_auto_arguments, run_auto_command
     from workbench.core.dataset import dataset_file
     from workbench.core.project import open_project
     from workbench.core.train.runner import train, training_input
 
+    budget = check_auto_arguments(args) if args.auto is not None else None
     spec = train_spec(args)
     if not args.project.is_dir():
         raise WorkbenchError(f"project folder not found: {args.project}")
@@ -177,6 +185,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     if project.dataset is not None:
         # A dataset path leading outside the project is refused before anything is said.
         dataset_file(project.root, project.dataset)
+    if budget is not None:
+        return run_auto_command(args, spec, budget)
     inputs = training_input(project)
     _say_widths(inputs, spec)
     results = train(inputs, spec)
@@ -259,6 +269,7 @@ def run_summary(record: RunRecord) -> dict[str, Any]:
         "run_id": record.run_id,
         "status": record.status,
         "model": record.spec.model.name,
+        "parent_run_id": record.parent_run_id,
         "metric": metric,
         "validation_mean": folds["mean"] if folds else None,
         "validation_std": folds["std"] if folds else None,
