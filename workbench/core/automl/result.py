@@ -115,12 +115,13 @@ class AutoResult:
         def run(result: CandidateResult | None) -> dict[str, Any] | None:
             if result is None:
                 return None
+            validation = score_of(result, self.metric)
             return {
                 "run_id": result.run_id,
                 "model": result.model,
                 "label": result.label,
                 "status": result.status,
-                "validation": score_of(result, self.metric),
+                "validation": None if math.isnan(validation) else validation,
                 "test": result.test.get(self.metric),
                 "message": result.message,
             }
