@@ -4,6 +4,7 @@ window (which never imports the ML) and the command line read the same summary."
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,9 +12,20 @@ from workbench.core.automl.budget import format_budget
 from workbench.core.metrics.names import greater_is_better
 from workbench.core.train.events import FINISHED, CandidateResult
 
+# The parameter every auto search's own run logs first: what marks a run as a search.
+BUDGET_PARAM = "auto.budget_seconds"
+
 # Why the search stopped.
 STOPPED_BUDGET = "budget"
 STOPPED_SPACE = "space"  # every candidate of every kept family was tried before the budget
+
+
+@dataclass(frozen=True)
+class AutoStarted:
+    """The search's own run began: its trials will be logged under `parent_run_id`."""
+
+    parent_run_id: str
+    budget_seconds: float
 
 
 @dataclass(frozen=True)
@@ -142,6 +154,11 @@ class AutoResult:
             "ensemble_test_gain": self.test_gain,
             "ensemble_note": self.ensemble_note,
         }
+
+
+def is_auto_search(params: Mapping[str, Any]) -> bool:
+    """Whether a run with these logged parameters is an auto search's own run."""
+    return BUDGET_PARAM in params
 
 
 def score_of(result: CandidateResult, metric: str) -> float:

@@ -29,7 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core.automl.budget import BudgetToken, format_budget
-from workbench.core.automl.result import STOPPED_BUDGET, STOPPED_SPACE, AutoResult, BudgetTick
+from workbench.core.automl.result import (
+    BUDGET_PARAM,
+    STOPPED_BUDGET,
+    STOPPED_SPACE,
+    AutoResult,
+    AutoStarted,
+    BudgetTick,
+)
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.names import greater_is_better
@@ -295,11 +302,12 @@ def run_auto(
         log.log_params(
             parent,
             {
-                "auto.budget_seconds": auto.budget_seconds,
+                BUDGET_PARAM: auto.budget_seconds,
                 "auto.method": SEARCH_METHOD,
                 "auto.families": [model.name for model in families],
             },
         )
+        emit(AutoStarted(parent, auto.budget_seconds))
         search.ctx = prepared.context(log, search.report_progress, search.token, emit, parent)
         try:
             search.search(families)
