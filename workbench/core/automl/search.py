@@ -116,6 +116,8 @@ class AutoSearch:
         self.durations: dict[str, float] = {}  # model -> seconds its latest trial took
         self.best: dict[str, float] = {}  # model -> best validation mean (signed: higher wins)
         self.stopped = STOPPED_SPACE
+        # Families whose last trial took longer than the time then left: not tried again.
+        self.too_slow: set[str] = set()
         self.ctx: Any = None
 
     # -- the budget ---------------------------------------------------------------------------
@@ -156,7 +158,8 @@ class AutoSearch:
             self.stopped = STOPPED_BUDGET
             return False
         if self.durations.get(model.name, 0.0) > remaining:
-            return True  # its last trial took longer than is left: try another family
+            self.too_slow.add(model.name)  # its last trial took longer than is left
+            return True
         from workbench.core.train.candidate import CandidateRun
 
         candidate = self.prepared.candidate(ModelSpec(model.name, params))
@@ -206,8 +209,14 @@ class AutoSearch:
         round_index = 1
         while True:
             ranked = sorted(self.best, key=lambda name: self.best[name], reverse=True)
-            ranked = [name for name in ranked if name in by_name and pending[name]]
+            ranked = [
+                name
+                for name in ranked
+                if name in by_name and pending[name] and name not in self.too_slow
+            ]
             if not ranked:
+                if self.too_slow:
+                    self.stopped = STOPPED_BUDGET  # time was left, but not enough for any
                 return
             kept = ranked[: max(1, math.ceil(len(families) / HALVING_FACTOR**round_index))]
             for name in kept:

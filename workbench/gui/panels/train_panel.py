@@ -262,6 +262,7 @@ class TrainPanel(QWidget, JobsMixin):
     def _start_leaderboard(self) -> None:
         """An empty leaderboard and a reset bar, as a training starts."""
         self.error_label.hide()
+        self.status_label.setMinimumHeight(0)
         self.last_results = []
         self.last_auto = None
         self._auto_parent = None
@@ -439,6 +440,12 @@ class TrainPanel(QWidget, JobsMixin):
         self._update_counts()
         if self.last_auto is not None:
             self.status_label.setText("\n".join(self.last_auto.summary_lines()))
+            # Several wrapped lines: the table below must not squeeze them (heightForWidth).
+            label = self.status_label
+            width = max(self.table.width(), 300)
+            flags = int(Qt.AlignmentFlag.AlignLeft) | int(Qt.TextFlag.TextWordWrap)
+            bounds = label.fontMetrics().boundingRect(0, 0, width, 10_000, flags, label.text())
+            label.setMinimumHeight(bounds.height() + 4)
         else:
             self.status_label.setText(self._summary())
         failures = [row for row in self.leaderboard.rows() if row.status == FAILED]
