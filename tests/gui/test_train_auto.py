@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from _projects import make_project
 from PySide6.QtCore import Qt
 
-from workbench.core.dataset import import_table
-from workbench.core.project import Project, create_project
+from workbench.core.project import Project, open_project
 from workbench.core.runs.log import LOG_FILE, ExperimentLog
 from workbench.gui.panels.train_panel import TrainPanel
 from workbench.gui.widgets.runs_model import LEADING, RunsModel
@@ -20,13 +20,9 @@ AUTO_TIMEOUT_MS = 120_000  # a cold child process, then the budget
 
 @pytest.fixture()
 def project(shared_data: Path, tmp_path: Path) -> Project:
-    root = tmp_path / "penguins"
-    created = create_project(root)
-    created.attach_dataset(
-        import_table(root, shared_data / "clean" / "penguins.csv", target="species")
+    return open_project(
+        make_project(tmp_path / "penguins", shared_data / "clean" / "penguins.csv", "species")
     )
-    created.save()
-    return created
 
 
 @pytest.fixture()
@@ -40,6 +36,14 @@ def panel(qtbot, project: Project) -> TrainPanel:
     widget.cancel_tasks()
 
 
+def _quick(panel: TrainPanel, minutes: float) -> None:
+    """3 folds on one core, and the budget: a search of seconds on penguins."""
+    settings = panel.train_settings
+    settings.folds_spin.setValue(3)
+    settings.cores_spin.setValue(1)
+    settings.auto_box.budget_spin.setValue(minutes)
+
+
 def _logged(project: Project) -> list:
     with ExperimentLog(project.root / LOG_FILE) as log:
         return log.runs()
@@ -48,10 +52,8 @@ def _logged(project: Project) -> list:
 def test_find_the_best_model_fills_the_leaderboard_and_names_the_winner(
     qtbot, panel: TrainPanel, project: Project
 ) -> None:
+    _quick(panel, 0.25)  # 15 s
     settings = panel.train_settings
-    settings.folds_spin.setValue(3)
-    settings.cores_spin.setValue(1)
-    settings.auto_box.budget_spin.setValue(0.25)  # 15 s
     seen: list[tuple[str, int]] = []
     panel.task("train").partial.connect(
         lambda event: seen.append((type(event).__name__, panel.leaderboard.rowCount()))
@@ -89,10 +91,8 @@ def test_find_the_best_model_fills_the_leaderboard_and_names_the_winner(
 def test_cancel_keeps_finished_runs_and_closes_the_search(
     qtbot, panel: TrainPanel, project: Project
 ) -> None:
+    _quick(panel, 10.0)
     settings = panel.train_settings
-    settings.folds_spin.setValue(3)
-    settings.cores_spin.setValue(1)
-    settings.auto_box.budget_spin.setValue(10.0)
     assert panel.find_best()
     qtbot.waitUntil(
         lambda: sum(row.status == "finished" for row in panel.leaderboard.rows()) >= 2,

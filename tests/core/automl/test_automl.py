@@ -16,15 +16,17 @@ from sklearn.metrics import f1_score, root_mean_squared_error
 from workbench.core.automl.budget import BUDGET_SPENT, parse_budget
 from workbench.core.automl.ensemble import ensemble_runs
 from workbench.core.automl.result import STOPPED_BUDGET, STOPPED_SPACE, AutoResult
-from workbench.core.automl.search import AutoSpec, run_auto_search, search_models
+from workbench.core.automl.search import AutoSpec, run_auto, search_models
 from workbench.core.errors import WorkbenchError
 from workbench.core.export.export_run import ExportRequest, export_run
 from workbench.core.kinds import TaskType
 from workbench.core.progress import Cancelled, CancelToken
+from workbench.core.project import open_project
 from workbench.core.runs.loaded import LoadedRun
 from workbench.core.runs.log import LOG_FILE, ExperimentLog
 from workbench.core.specs import SplitSpec, TrainSpec
 from workbench.core.train.events import CandidateResult
+from workbench.core.train.runner import training_input
 
 PARITY = 1e-5
 PENGUIN_SPLIT = SplitSpec(n_splits=3)
@@ -33,6 +35,11 @@ PENGUIN_SPLIT = SplitSpec(n_splits=3)
 @pytest.fixture()
 def penguins(shared_data: Path, tmp_path: Path) -> Path:
     return make_project(tmp_path / "penguins", shared_data / "clean" / "penguins.csv", "species")
+
+
+def run_auto_search(root: Path, spec: TrainSpec, auto: AutoSpec, **hooks: object) -> AutoResult:
+    """The auto search of the project saved at `root`, as the command line runs it."""
+    return run_auto(training_input(open_project(root)), spec, auto, **hooks)
 
 
 def _runs(root: Path) -> list:

@@ -366,19 +366,3 @@ def run_auto(
         log.finish_run(parent, FINISHED, message=" ".join(result.summary_lines()))
     progress(1.0, "auto search done")
     return result
-
-
-def run_auto_search(
-    project_root: str | Path,
-    spec: TrainSpec,
-    auto: AutoSpec,
-    progress: ProgressFn = no_progress,
-    cancel: CancelToken = NEVER_CANCELLED,
-    on_partial: Callable[[object], None] | None = None,
-) -> AutoResult:
-    """The auto search of the project as saved in `project_root` (the command line's)."""
-    from workbench.core.project import open_project
-    from workbench.core.train.runner import training_input
-
-    inputs = training_input(open_project(project_root))
-    return run_auto(inputs, spec, auto, progress, cancel, on_partial)
