@@ -57,13 +57,20 @@ def test_budgets_are_read_in_seconds_and_minutes() -> None:
         parse_budget("2s")
 
 
-def test_kernel_models_are_left_out_of_large_tables() -> None:
+def test_the_search_order_and_what_large_tables_leave_out() -> None:
     small = [m.name for m in search_models(TaskType.BINARY, 1_000)]
     large = [m.name for m in search_models(TaskType.BINARY, 30_000)]
-    assert small[:3] == ["logistic_regression", "linear_svm", "hist_gradient_boosting_classifier"]
+    assert small[:4] == [
+        "logistic_regression",
+        "hist_gradient_boosting_classifier",
+        "random_forest_classifier",
+        "xgboost_classifier",
+    ]
     assert "svm_rbf" in small
     assert "svm_rbf" not in large and "knn_classifier" not in large
     assert "dummy_classifier" not in small and "soft_voting_classifier" not in small
+    regressors = [m.name for m in search_models(TaskType.REGRESSION, 1_000)]
+    assert regressors[:2] == ["ridge", "hist_gradient_boosting_regressor"]
 
 
 def test_a_short_auto_search_logs_its_trials_under_one_parent(penguins: Path) -> None:
