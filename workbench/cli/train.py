@@ -63,6 +63,12 @@ def add_parsers(sub: Any) -> None:
         default="none",
         help=f"search: {tune_forms()} (a number ending in s: a time budget in seconds)",
     )
+    train.add_argument(
+        "--auto",
+        metavar="BUDGET",
+        help="find the best model within a time budget (300s, 5m): a search across the model "
+        "families, then an ensemble of the best",
+    )
     train.add_argument("--metric", help="metric to optimise (default: by task)")
     train.add_argument("--seed", default="0", help="random seed (default 0)")
     train.add_argument("--jobs", help="cores to use (default: all)")
@@ -182,11 +188,13 @@ def _fmt(value: float | None) -> str:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from workbench.cli.auto import check_auto_arguments, run_auto_command
     from workbench.core.compute.cluster import check_reachable
     from workbench.core.dataset import dataset_file
     from workbench.core.project import open_project
     from workbench.core.train.runner import train, training_input
 
+    budget = check_auto_arguments(args) if args.auto is not None else None
     spec = train_spec(args)
     cluster = parse_compute(args.cluster) if args.cluster is not None else None
     if not args.project.is_dir():
@@ -201,6 +209,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     check_reachable(inputs.compute)
     if not inputs.compute.in_process:
         print(f"workbench: note: training {inputs.compute.describe()}", file=sys.stderr)
+    if budget is not None:
+        return run_auto_command(args, inputs, spec, budget)
     _say_widths(inputs, spec)
     results = train(inputs, spec)
     if args.json:
@@ -282,6 +292,7 @@ def run_summary(record: RunRecord) -> dict[str, Any]:
         "run_id": record.run_id,
         "status": record.status,
         "model": record.spec.model.name,
+        "parent_run_id": record.parent_run_id,
         "metric": metric,
         "validation_mean": folds["mean"] if folds else None,
         "validation_std": folds["std"] if folds else None,

@@ -86,7 +86,7 @@ def test_new_log_is_wal_and_versioned(log: ExperimentLog, log_path: Path) -> Non
     finally:
         conn.close()
     assert meta == {"format": FORMAT_NAME, "schema_version": str(SCHEMA_VERSION)}
-    assert SCHEMA_VERSION == 1
+    assert SCHEMA_VERSION == 2
 
 
 def test_empty_file_is_version_0_and_migrated(log_path: Path) -> None:
@@ -102,14 +102,39 @@ def test_migrations_run_in_order_and_newer_logs_are_refused(log_path: Path) -> N
     added = "ALTER TABLE runs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;"
     conn = sqlite3.connect(log_path, isolation_level=None)
     try:
-        assert migrate(conn, log_path, (*MIGRATIONS, added)) == 1
+        assert migrate(conn, log_path, (*MIGRATIONS, added)) == SCHEMA_VERSION
         columns = [row[1] for row in conn.execute("PRAGMA table_info(runs)")]
         version = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
     finally:
         conn.close()
-    assert "priority" in columns and version == ("2",)
-    with pytest.raises(ProjectError, match=r"written by a newer workbench \(log version 2"):
+    assert "priority" in columns and version == (str(SCHEMA_VERSION + 1),)
+    with pytest.raises(ProjectError, match=r"written by a newer workbench \(log version 3"):
         ExperimentLog(log_path)
+
+
+def test_a_version_1_log_gains_parent_runs_and_keeps_its_runs(log_path: Path) -> None:
+    conn = sqlite3.connect(log_path, isolation_level=None)
+    try:
+        assert migrate(conn, log_path, MIGRATIONS[:1]) == 0
+    finally:
+        conn.close()
+    assert "parent_run_id" not in [
+        row[1] for row in sqlite3.connect(log_path).execute("PRAGMA table_info(runs)")
+    ]
+    with sqlite3.connect(log_path) as old:  # a run as version 1 wrote it
+        old.execute(
+            "INSERT INTO runs (run_id, experiment, status, started_at, seed, dataset_sha256, "
+            "rows_json, spec_json, env_json, pid, host) VALUES ('20240101-000000-000-abcd', "
+            "'default', 'finished', '2024-01-01T00:00:00+00:00', 0, ?, '{}', ?, '{}', 1, 'h')",
+            (SPEC.dataset_sha256, json.dumps(SPEC.to_dict())),
+        )
+    old.close()
+    with ExperimentLog(log_path) as log:
+        (kept,) = log.runs()
+        parent = _start(log)
+        child = _start(log, parent_run_id=parent)
+        assert kept.run_id == "20240101-000000-000-abcd" and kept.parent_run_id is None
+        assert log.run(child).parent_run_id == parent and log.run(parent).parent_run_id is None
 
 
 def test_foreign_sqlite_file_is_refused(log_path: Path) -> None:

@@ -41,6 +41,7 @@ from workbench import __version__
 from workbench.core.errors import WorkbenchError
 from workbench.core.export.converters.catalog import nested_estimators, target_opset
 from workbench.core.export.converters.categorical import OnnxOneHotEncoder
+from workbench.core.export.ensemble_onnx import merge_members
 from workbench.core.export.feature_schema import METADATA_KEY, FeatureSchema
 from workbench.core.export.onnx_converters import register_converters, xgboost_stand_in
 from workbench.core.export.onnx_raw_input import normalize_text_inputs
@@ -59,11 +60,42 @@ class ConversionError(WorkbenchError):
 
 
 def convert_pipeline(pipeline: Pipeline, schema: FeatureSchema) -> onnx.ModelProto:
-    """The ONNX model of a fitted workbench pipeline (float32 cast, chain, model)."""
+    """The ONNX model of a fitted workbench pipeline (float32 cast, chain, model), or of an
+    ensemble of such pipelines (a soft VotingClassifier / VotingRegressor: ensemble_onnx)."""
+    from sklearn.ensemble import VotingClassifier, VotingRegressor
+
+    register_converters()
+    model = pipeline.steps[-1][1]
+    if isinstance(model, VotingClassifier | VotingRegressor):
+        members = list(model.estimators_)
+        opset = _shared_opset([_conversion_copy(member, schema) for member in members])
+        protos = [_converted(member, schema, opset) for member in members]
+        weights = model.weights if model.weights is not None else [1.0] * len(members)
+        proto = merge_members(protos, [float(w) for w in weights], schema)
+    else:
+        proto = _converted(pipeline, schema)
+    _add_metadata(proto, schema)
+    onnx.checker.check_model(proto)
+    return proto
+
+
+def _shared_opset(copies: list[Pipeline]) -> dict[str, int]:
+    """One opset for every member of an ensemble: each domain as high as any member needs."""
+    shared: dict[str, int] = {}
+    for onnx_ready in copies:
+        for domain, version in target_opset(onnx_ready).items():
+            shared[domain] = max(shared.get(domain, 0), version)
+    return shared
+
+
+def _converted(
+    pipeline: Pipeline, schema: FeatureSchema, opset: dict[str, int] | None = None
+) -> onnx.ModelProto:
+    """One pipeline converted, outputs named and text inputs read as import read them; no
+    metadata yet. `opset` None: the lowest its operators allow."""
     from skl2onnx import convert_sklearn
     from skl2onnx.common.data_types import FloatTensorType, StringTensorType
 
-    register_converters()
     onnx_ready = _conversion_copy(pipeline, schema)
     model = onnx_ready.steps[-1][1]
     options: dict[int, dict[str, Any]] = {}
@@ -84,7 +116,7 @@ def convert_pipeline(pipeline: Pipeline, schema: FeatureSchema) -> onnx.ModelPro
             proto = convert_sklearn(
                 onnx_ready,
                 initial_types=initial_types,
-                target_opset=target_opset(onnx_ready),
+                target_opset=opset or target_opset(onnx_ready),
                 options=options,
                 name=f"workbench-{schema.run_id}",
             )
@@ -95,8 +127,6 @@ def convert_pipeline(pipeline: Pipeline, schema: FeatureSchema) -> onnx.ModelPro
     _missing_value_directions(proto, onnx_ready.steps[-1][1])
     _rename_outputs(proto, schema)
     normalize_text_inputs(proto, schema)
-    _add_metadata(proto, schema)
-    onnx.checker.check_model(proto)
     return proto
 
 

@@ -35,7 +35,7 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import ColumnKind, TaskType
 
 # Imported for their registrations, classifiers first: `models_for` keeps registration order.
-from workbench.core.models import classifiers, regressors  # noqa: F401
+from workbench.core.models import classifiers, ensembles, regressors  # noqa: F401
 from workbench.core.models.registry import (
     ModelDef,
     Tunable,
@@ -78,9 +78,14 @@ def all_models() -> dict[str, ModelDef]:
 
 
 def models_for(task: TaskType | str) -> list[ModelDef]:
-    """The models that do `task`, in registration order (baseline first)."""
+    """The models that do `task`, in registration order (baseline first); the ensembles built
+    from other runs (`ModelDef.from_runs`) are not among them: nobody trains one from a list."""
     task = TaskType(task)
-    return [model for model in registered_models().values() if task in model.tasks]
+    return [
+        model
+        for model in registered_models().values()
+        if task in model.tasks and not model.from_runs
+    ]
 
 
 def baseline_for(task: TaskType | str) -> ModelDef:

@@ -48,6 +48,7 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_is_fitted
 
+from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import TaskType
 
 Params = Mapping[str, Any]
@@ -80,6 +81,17 @@ def make_dummy_regressor(
     params: Params, seed: int, n_jobs: int | None, task: TaskType, options: Options
 ) -> DummyRegressor:
     return DummyRegressor(strategy=params["strategy"])
+
+
+def make_from_runs(
+    params: Params, seed: int, n_jobs: int | None, task: TaskType, options: Options
+) -> None:
+    """The ensembles (models.ensembles) are assembled from their member runs' pipelines by the
+    auto search; there is no estimator to build from parameters alone."""
+    raise WorkbenchError(
+        "an ensemble is built from its member runs by the auto search "
+        "('workbench train PROJECT --auto 300s'); it cannot be trained again on its own"
+    )
 
 
 # --- linear and kernel models ----------------------------------------------------------------

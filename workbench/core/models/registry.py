@@ -24,7 +24,9 @@ from workbench.core.steps.lazy import LazyFactory
 
 CLASSIFICATION = frozenset({TaskType.BINARY, TaskType.MULTICLASS})
 REGRESSION = frozenset({TaskType.REGRESSION})
-FAMILIES = ("Baseline", "Linear", "Kernel", "Neighbours", "Probabilistic", "Trees", "Boosting")
+FAMILIES = (
+    "Baseline", "Linear", "Kernel", "Neighbours", "Probabilistic", "Trees", "Boosting", "Ensemble",
+)  # fmt: skip
 # Models that split on thresholds: they need no scaling, and rescaled inputs move rows across
 # their split points once ONNX computes the rescaling in float32.
 TREE_FAMILIES = frozenset({"Trees", "Boosting"})
@@ -127,6 +129,9 @@ class ModelDef:
     onnx: bool = True
     onnx_note: str = ""
     baseline: bool = False  # the dummies: a floor every real model must beat
+    # Built from other runs' fitted models (the auto search's ensembles), never picked from
+    # the model list: `models_for` leaves it out, `get_model` still finds its runs' model.
+    from_runs: bool = False
     tags: tuple[str, ...] = field(default_factory=tuple)
 
     def resolve(self, params: Mapping[str, Any]) -> dict[str, Any]:

@@ -107,6 +107,8 @@ class RunRecord:
     fold_metrics: dict[str, dict[int, dict[str, float]]] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
     artifacts: dict[str, Artifact] = field(default_factory=dict)
+    # The run this one belongs to (an auto search's trial or ensemble); None for a plain run.
+    parent_run_id: str | None = None
 
     def scores(self, split: str = "validation") -> dict[str, float]:
         """The run's whole-split scores of `split` ("train", "validation" or "test"):
@@ -359,9 +361,11 @@ class ExperimentLog:
         environment: Environment,
         experiment: str = "default",
         name: str | None = None,
+        parent_run_id: str | None = None,
     ) -> str:
         """Record a new run as "running" and return its id. `environment` is captured by the
-        caller (runs.environment): the log stores what it is given."""
+        caller (runs.environment): the log stores what it is given. `parent_run_id` groups the
+        run under another (an auto search's trials under the search)."""
         spec_json = _to_json(spec.to_dict(), "the run's spec")
         rows_json = _to_json(spec.rows.to_dict(), "the row counts")
         env_json = _to_json(environment.to_dict(), "the environment")
@@ -370,11 +374,12 @@ class ExperimentLog:
             run_id = self._new_run_id(conn, now)
             conn.execute(
                 "INSERT INTO runs (run_id, experiment, name, status, started_at, seed, "
-                "dataset_sha256, rows_json, spec_json, env_json, pid, host) "
-                "VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)",
+                "dataset_sha256, rows_json, spec_json, env_json, pid, host, parent_run_id) "
+                "VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run_id, experiment, name, _iso(now), int(spec.seed), spec.dataset_sha256,
                     rows_json, spec_json, env_json, os.getpid(), socket.gethostname(),
+                    parent_run_id,
                 ),
             )  # fmt: skip
         return run_id
@@ -794,6 +799,7 @@ def _record(row: Mapping[str, Any], parts: Mapping[str, Any]) -> RunRecord:
         fold_metrics=parts["fold_metrics"],
         tags=tuple(sorted(parts["tags"])),
         artifacts=parts["artifacts"],
+        parent_run_id=row["parent_run_id"],
     )
 
 

@@ -71,8 +71,15 @@ CREATE TABLE artifacts (
 );
 """
 
+# Version 2: a run may belong to a parent run (the trials and ensembles of one auto search are
+# grouped under the search's own run). NULL for every run of an older log: none had a parent.
+_V2 = """
+ALTER TABLE runs ADD COLUMN parent_run_id TEXT REFERENCES runs (run_id) ON DELETE SET NULL;
+CREATE INDEX runs_parent ON runs (parent_run_id);
+"""
+
 # MIGRATIONS[i] takes a log from version i to version i + 1.
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -89,6 +89,8 @@ class TrainContext:
     emit: Callable[[object], None]
     # Where the fold fits run: in this process or on a Dask cluster (core.compute).
     folds: FoldRunner
+    # The run every run of this job belongs to (an auto search's own run), or None.
+    parent_run_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,14 +147,19 @@ class CandidateRun:
     def run(self) -> CandidateResult:
         ctx, model = self.ctx, self.candidate.model
         self.run_id = ctx.log.start_run(
-            self.candidate.run_spec, capture_environment(ctx.root), name=model.label
+            self.candidate.run_spec,
+            capture_environment(ctx.root),
+            name=model.label,
+            parent_run_id=ctx.parent_run_id,
         )
         ctx.emit(RunStarted(self.run_id, model.name, model.label, self.index, self.total))
         try:
             result = self._train()
-        except Cancelled:
-            ctx.log.finish_run(self.run_id, CANCELLED, message="cancelled by the user")
-            ctx.emit(self._ended(CANCELLED, "cancelled by the user"))
+        except Cancelled as stop:
+            # A user's cancel, or an auto search's budget running out (its token says which).
+            reason = str(stop) or "cancelled by the user"
+            ctx.log.finish_run(self.run_id, CANCELLED, message=reason)
+            ctx.emit(self._ended(CANCELLED, reason))
             raise
         except Exception as error:  # a fit (or a save) that raises fails this run only
             message = _one_line(error)
@@ -204,6 +211,15 @@ class CandidateRun:
         else:
             for result in fold_results:
                 self._record_fold(result)
+        return self.conclude(fold_results, template, best)
+
+    def conclude(
+        self, fold_results: list[FoldResult], template: Pipeline, best: dict[str, Any]
+    ) -> CandidateResult:
+        """The run's end once its folds are logged: out-of-fold predictions, the final fit and
+        test score, the summary metrics, "finished", the Results panel's numbers. An ensemble
+        run (core.automl) whose folds come from its members' predictions ends the same way."""
+        ctx, candidate = self.ctx, self.candidate
         self._save_oof(fold_results)
         validation = summarise_folds([r.validation for r in fold_results])
         test = self._final_fit(template)

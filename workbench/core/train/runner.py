@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -44,8 +44,17 @@ from workbench.core.train.events import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from workbench.core.chain.width import LabelCounts
+    from workbench.core.compute.folds import FoldRunner
     from workbench.core.dataset import DatasetRef
     from workbench.core.project import Project
+    from workbench.core.runs.log import ExperimentLog
+    from workbench.core.runs.spec import FeatureColumn, RowCounts
+    from workbench.core.train.candidate import Candidate, TrainContext
+    from workbench.core.train.fit import FitSettings
+    from workbench.core.train.splits import SplitPlan
 
 CANCEL_MESSAGE = "cancelled by the user"
 
@@ -124,36 +133,134 @@ def models_to_train(spec: TrainSpec, task: TaskType) -> list[ModelSpec]:
     return specs
 
 
-def train(
-    inputs: TrainingInput,
-    spec: TrainSpec,
-    progress: ProgressFn = no_progress,
-    cancel: CancelToken = NEVER_CANCELLED,
-    on_partial: Callable[[object], None] | None = None,
-) -> list[CandidateResult]:
-    """Train every model of `spec` on the input's dataset; one result per model, in order
-    (the baseline first when `spec.include_baseline`)."""
-    from threadpoolctl import threadpool_limits
+@dataclass(eq=False)
+class PreparedTraining:
+    """A job's data read and split once, ready to train any model on: what `train` and the
+    auto search (core.automl) share. `candidate` builds one model's unfitted pipeline and
+    RunSpec; `context` the TrainContext its CandidateRun needs."""
 
-    from workbench.core.chain.advice import rescaling_note
-    from workbench.core.chain.model_chain import model_chain
-    from workbench.core.chain.stages import model_options
+    inputs: TrainingInput
+    spec: TrainSpec
+    X: pd.DataFrame  # runner_frame of the feature columns
+    y: pd.Series  # runner_labels of the target
+    plan: SplitPlan
+    development: np.ndarray
+    metric: str
+    n_jobs: int
+    positive: Any
+    classes: list[Any] | None
+    rows: RowCounts
+    features: tuple[FeatureColumn, ...]
+    counts: LabelCounts
+
+    def candidate(self, model_spec: ModelSpec) -> Candidate:
+        """The Candidate (core.train.candidate) of `model_spec` on this job's chain."""
+        from workbench.core.chain.advice import rescaling_note
+        from workbench.core.chain.model_chain import model_chain
+        from workbench.core.chain.stages import model_options
+        from workbench.core.metrics.positive import plain
+        from workbench.core.models.catalog import get_model, option_notes
+        from workbench.core.pipeline import build_pipeline
+        from workbench.core.runs.spec import RecordedChain, RunSpec
+        from workbench.core.train.candidate import Candidate
+
+        inputs, spec = self.inputs, self.spec
+        resolved_chain, task = inputs.chain, inputs.task
+        options = model_options(resolved_chain)
+        model = get_model(model_spec.name, task)
+        resolved = ModelSpec(model.name, dict(model_spec.params))
+        full_chain = model_chain(resolved_chain, model, self.counts)
+        template = build_pipeline(full_chain, resolved, task, spec.seed, self.n_jobs, options)
+        advice = rescaling_note([model], resolved_chain)
+        notes = (*option_notes(model, task, options), *([advice] if advice else []))
+        run_spec = RunSpec(
+            task=task,
+            target=inputs.target,
+            features=self.features,
+            chain=RecordedChain.from_compiled(resolved_chain.chain, full_chain.chain),
+            model=resolved,
+            split=spec.split,
+            tune=spec.tune,
+            metric=self.metric,
+            seed=spec.seed,
+            dataset_sha256=inputs.dataset.data_sha256,
+            rows=self.rows,
+            n_jobs=spec.n_jobs,
+            early_stopping=spec.early_stopping,
+            positive=plain(self.positive),
+            notes=(*self.plan.notes, *notes),
+        )
+        return Candidate(model, resolved, template, full_chain, notes, run_spec)
+
+    def fit_settings(self) -> FitSettings:
+        """How this job fits a fold (core.train.fit)."""
+        from workbench.core.train.fit import FitSettings
+
+        spec = self.spec
+        return FitSettings(self.inputs.chain, self.inputs.task, spec.seed, spec.early_stopping)
+
+    def enter_folds(self, stack: ExitStack, cancel: CancelToken | None) -> FoldRunner:
+        """Where this job's fold fits run (in this process or on the Dask cluster of the
+        input's compute setting), open until `stack` closes."""
+        from workbench.core.compute.folds import FoldData
+        from workbench.core.compute.runners import fold_runner
+
+        data = FoldData(self.X, self.y, self.fit_settings(), self.positive)
+        return stack.enter_context(
+            fold_runner(self.inputs.compute, data, cancel or NEVER_CANCELLED)
+        )
+
+    def context(
+        self,
+        log: ExperimentLog,
+        folds: FoldRunner,
+        progress: ProgressFn,
+        cancel: CancelToken,
+        on_partial: Callable[[object], None] | None,
+        parent_run_id: str | None = None,
+    ) -> TrainContext:
+        """The TrainContext (core.train.candidate) of this job writing to `log`, its fold
+        fits run by `folds` (`enter_folds`)."""
+        from workbench.core.train.candidate import TrainContext
+
+        spec, task = self.spec, self.inputs.task
+        return TrainContext(
+            root=self.inputs.root,
+            log=log,
+            X=self.X,
+            y=self.y,
+            task=task,
+            target=self.inputs.target,
+            plan=self.plan,
+            development=self.development,
+            spec=spec,
+            settings=self.fit_settings(),
+            metric=self.metric,
+            positive=self.positive,
+            classes=self.classes,
+            notes=list(self.plan.notes),
+            progress=progress,
+            cancel=cancel or NEVER_CANCELLED,
+            emit=on_partial or _ignore,
+            folds=folds,
+            parent_run_id=parent_run_id,
+        )
+
+
+def prepare_training(
+    inputs: TrainingInput, spec: TrainSpec, progress: ProgressFn = no_progress
+) -> PreparedTraining:
+    """Read the input's dataset and plan its split (the test rows set aside first)."""
     from workbench.core.chain.width import LabelCounts
-    from workbench.core.compute.folds import FoldData
-    from workbench.core.compute.runners import fold_runner
     from workbench.core.dataset import load_dataset_frame
     from workbench.core.metrics.names import check_metric, default_metric
-    from workbench.core.metrics.positive import plain, positive_label
-    from workbench.core.models.catalog import get_model, option_notes
-    from workbench.core.pipeline import build_pipeline
-    from workbench.core.runs.log import LOG_FILE, ExperimentLog
-    from workbench.core.runs.spec import FeatureColumn, RecordedChain, RowCounts, RunSpec
-    from workbench.core.train.candidate import Candidate, CandidateRun, TrainContext
-    from workbench.core.train.fit import FitSettings, runner_frame, runner_labels
+    from workbench.core.metrics.positive import positive_label
+    from workbench.core.runs.spec import FeatureColumn, RowCounts
+    from workbench.core.train.fit import runner_frame, runner_labels
     from workbench.core.train.splits import plan_split
 
-    target, task, resolved_chain = inputs.target, inputs.task, inputs.chain
-    kinds = dict(resolved_chain.kinds)
+    target, task = inputs.target, inputs.task
+    kinds = dict(inputs.chain.kinds)
     # On a cluster every worker thread fits its own fold: one core per fit unless asked.
     all_cores = (os.cpu_count() or 1) if inputs.compute.in_process else 1
     n_jobs = spec.n_jobs if spec.n_jobs is not None else all_cores
@@ -173,10 +280,6 @@ def train(
         classes = sorted(y.iloc[development].unique().tolist())
         if task == TaskType.BINARY and len(classes) == 2:
             positive = positive_label(classes, y.iloc[development].to_numpy())
-
-    chain = resolved_chain.chain
-    options = model_options(resolved_chain)
-    specs = models_to_train(spec, task)
     rows = RowCounts(
         total=len(frame),
         development=int(development.size),
@@ -184,64 +287,47 @@ def train(
         unlabelled=int(plan.unlabelled.size),
         folds=len(plan.folds),
     )
-    features = tuple(FeatureColumn(name, kind) for name, kind in kinds.items())
-    counts = LabelCounts.from_schema(inputs.dataset.schema)
-    candidates = []
-    for model_spec in specs:
-        model = get_model(model_spec.name, task)
-        resolved = ModelSpec(model.name, dict(model_spec.params))
-        full_chain = model_chain(resolved_chain, model, counts)
-        template = build_pipeline(full_chain, resolved, task, spec.seed, n_jobs, options)
-        advice = rescaling_note([model], resolved_chain)
-        notes = (*option_notes(model, task, options), *([advice] if advice else []))
-        run_spec = RunSpec(
-            task=task,
-            target=target,
-            features=features,
-            chain=RecordedChain.from_compiled(chain, full_chain.chain),
-            model=resolved,
-            split=spec.split,
-            tune=spec.tune,
-            metric=metric,
-            seed=spec.seed,
-            dataset_sha256=inputs.dataset.data_sha256,
-            rows=rows,
-            n_jobs=spec.n_jobs,
-            early_stopping=spec.early_stopping,
-            positive=plain(positive),
-            notes=(*plan.notes, *notes),
-        )
-        candidates.append(Candidate(model, resolved, template, full_chain, notes, run_spec))
+    return PreparedTraining(
+        inputs=inputs,
+        spec=spec,
+        X=X,
+        y=y,
+        plan=plan,
+        development=development,
+        metric=metric,
+        n_jobs=n_jobs,
+        positive=positive,
+        classes=classes,
+        rows=rows,
+        features=tuple(FeatureColumn(name, kind) for name, kind in kinds.items()),
+        counts=LabelCounts.from_schema(inputs.dataset.schema),
+    )
 
+
+def train(
+    inputs: TrainingInput,
+    spec: TrainSpec,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+    on_partial: Callable[[object], None] | None = None,
+) -> list[CandidateResult]:
+    """Train every model of `spec` on the input's dataset; one result per model, in order
+    (the baseline first when `spec.include_baseline`)."""
+    from threadpoolctl import threadpool_limits
+
+    from workbench.core.runs.log import LOG_FILE, ExperimentLog
+    from workbench.core.train.candidate import CandidateRun
+
+    prepared = prepare_training(inputs, spec, progress)
+    candidates = [prepared.candidate(s) for s in models_to_train(spec, inputs.task)]
     results: list[CandidateResult] = []
-    settings = FitSettings(resolved_chain, task, spec.seed, spec.early_stopping)
     with ExitStack() as stack:
-        data = FoldData(X, y, settings, positive)
-        folds = stack.enter_context(fold_runner(inputs.compute, data, cancel or NEVER_CANCELLED))
+        folds = prepared.enter_folds(stack, cancel)
         log = stack.enter_context(ExperimentLog(inputs.root / LOG_FILE))
         if spec.n_jobs is not None:
             # OpenMP and BLAS threads (hist gradient boosting, linear algebra) obey this too.
-            stack.enter_context(threadpool_limits(limits=n_jobs))
-        ctx = TrainContext(
-            root=inputs.root,
-            log=log,
-            X=X,
-            y=y,
-            task=task,
-            target=target,
-            plan=plan,
-            development=development,
-            spec=spec,
-            settings=settings,
-            metric=metric,
-            positive=positive,
-            classes=classes,
-            notes=list(plan.notes),
-            progress=progress,
-            cancel=cancel or NEVER_CANCELLED,
-            emit=on_partial or _ignore,
-            folds=folds,
-        )
+            stack.enter_context(threadpool_limits(limits=prepared.n_jobs))
+        ctx = prepared.context(log, folds, progress, cancel, on_partial)
         total = len(candidates)
         for index, candidate in enumerate(candidates):
             share = (index / total, (index + 1) / total)

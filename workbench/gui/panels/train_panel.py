@@ -9,6 +9,10 @@ opened on the GUI thread. The job is handed the project as it is on screen (the 
 once, roles and target, the dataset to read): nothing is saved to train. A failure arrives as a
 value: the message shows inline and in the model's row, never as a traceback dialog.
 
+"Find the best model" (train_auto.py) runs the auto search (core.automl) as the same task:
+its trials fill the leaderboard as they finish, the bar shows the budget used, and the result
+names the winner and what the ensemble adds (AutoResult.summary_lines, as the CLI prints).
+
 The model column lives in train_models.py (`model_picker`) and the settings column in
 train_settings.py (`train_settings`); this module composes them and keeps the job handling and
 the leaderboard.
@@ -34,6 +38,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.automl.budget import format_budget
+from workbench.core.automl.result import AutoResult, AutoStarted, BudgetTick
+from workbench.core.automl.search import AutoSpec, run_auto
 from workbench.core.chain.resolve import ResolvedChain, resolve_chain
 from workbench.core.chain.width import LabelCounts
 from workbench.core.compute.setting import LOCAL_COMPUTE
@@ -41,7 +48,7 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import ColumnKind, TaskType
 from workbench.core.metrics.names import METRIC_LABELS, default_metric
 from workbench.core.project import Project
-from workbench.core.specs import ChainSpec, TrainSpec
+from workbench.core.specs import ChainSpec, TrainSpec, TuneSpec
 from workbench.core.train.events import CandidateResult, FoldDone, RunStarted, TrialDone
 from workbench.core.train.runner import mark_cancelled, train, training_input
 from workbench.gui.job_mixin import JobsMixin
@@ -114,6 +121,9 @@ class TrainPanel(QWidget, JobsMixin):
         self.ticker.setInterval(TICK_MS)
         self.ticker.timeout.connect(self._update_counts)
         self.last_results: list[CandidateResult] = []
+        self.last_auto: AutoResult | None = None
+        # The running auto search's own run: marked cancelled with its trials on Cancel.
+        self._auto_parent: str | None = None
         self._build()
         self.add_task(
             "train",
@@ -220,8 +230,56 @@ class TrainPanel(QWidget, JobsMixin):
         except WorkbenchError as error:
             self._show_error(str(error))
             return False
+        self._start_leaderboard()
+        count = len(spec.models) + (1 if spec.include_baseline else 0)
+        plural = "s" if count > 1 else ""
+        # Said while it trains; nothing when it trains in process, as it always has.
+        self._where = "" if compute.in_process else f" {compute.describe()}"
+        self.status_label.setText(f"Training {count} model{plural}{self._where}…")
+        job = Job(train, (inputs, spec), name=f"Training {count} models")
+        self.start_task("train", job)
+        return True
+
+    def find_best(self) -> bool:
+        """Start the auto search with the budget and the validation, metric, seed and cores
+        on screen (the ticked models are not used); False (and a message inline) when the
+        settings are incomplete or a training is running."""
+        if self.task_running("train") or self._project is None:
+            return False
+        try:
+            if self._task is None:
+                raise WorkbenchError("choose a target first: the task decides which models apply")
+            settings = self.train_settings
+            spec = TrainSpec(
+                split=settings.split_spec(),
+                tune=TuneSpec(metric=settings.chosen_metric()),
+                seed=settings.seed_spin.value(),
+                n_jobs=settings.n_jobs(),
+                include_baseline=self.model_picker.baseline_box.isChecked(),
+                early_stopping=settings.early_stopping_box.isChecked(),
+            )
+            compute = settings.compute_box.setting()
+            inputs = replace(training_input(self._project, self._chain), compute=compute)
+        except WorkbenchError as error:
+            self._show_error(str(error))
+            return False
+        budget = settings.auto_box.budget_seconds()
+        self._start_leaderboard()
+        self._where = "" if compute.in_process else f" {compute.describe()}"
+        self.status_label.setText(
+            f"Finding the best model within {format_budget(budget)}{self._where}…"
+        )
+        job = Job(run_auto, (inputs, spec, AutoSpec(budget)), name="Finding the best model")
+        self.start_task("train", job)
+        return True
+
+    def _start_leaderboard(self) -> None:
+        """An empty leaderboard and a reset bar, as a training starts."""
         self.error_label.hide()
+        self.status_label.setMinimumHeight(0)
         self.last_results = []
+        self.last_auto = None
+        self._auto_parent = None
         self.leaderboard.clear()
         self.leaderboard.set_metric(
             self.train_settings.chosen_metric() or default_metric(self._task)
@@ -233,14 +291,6 @@ class TrainPanel(QWidget, JobsMixin):
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat("Starting…")
         self.progress_bar.show()
-        count = len(spec.models) + (1 if spec.include_baseline else 0)
-        plural = "s" if count > 1 else ""
-        # Said while it trains; nothing when it trains in process, as it always has.
-        self._where = "" if compute.in_process else f" {compute.describe()}"
-        self.status_label.setText(f"Training {count} model{plural}{self._where}…")
-        job = Job(train, (inputs, spec), name=f"Training {count} models")
-        self.start_task("train", job)
-        return True
 
     def cancel(self) -> None:
         self.cancel_task("train")
@@ -259,6 +309,7 @@ class TrainPanel(QWidget, JobsMixin):
         self.train_settings = TrainSettings()
         self.train_settings.metric_changed.connect(self._metric_changed)
         self.train_settings.train_button.clicked.connect(self.train)
+        self.train_settings.auto_box.find_button.clicked.connect(self.find_best)
         self.train_settings.cancel_button.clicked.connect(self.cancel)
         self.train_settings.compute_box.setting_changed.connect(self.compute_changed)
 
@@ -337,6 +388,7 @@ class TrainPanel(QWidget, JobsMixin):
     def _running_changed(self, running: bool) -> None:
         picker, settings = self.model_picker, self.train_settings
         settings.train_button.setEnabled(not running)
+        settings.auto_box.setEnabled(not running)
         settings.cancel_button.setEnabled(running)
         # The settings freeze while they are being used; the Cancel button must stay live.
         frozen = (picker.model_tree, picker.baseline_box, settings.validation_box,
@@ -372,6 +424,14 @@ class TrainPanel(QWidget, JobsMixin):
             self.leaderboard.trial_done(payload)
         elif isinstance(payload, CandidateResult):
             self.leaderboard.candidate_result(payload)
+        elif isinstance(payload, AutoStarted):
+            self._auto_parent = payload.parent_run_id
+        elif isinstance(payload, BudgetTick):
+            used = format_seconds(payload.elapsed_seconds)
+            self.status_label.setText(
+                f"Finding the best model: {payload.trials} run{'s' if payload.trials != 1 else ''}"
+                f" in {used} of {format_budget(payload.budget_seconds)}…"
+            )
         self._update_counts()
 
     def _update_counts(self) -> None:
@@ -385,6 +445,9 @@ class TrainPanel(QWidget, JobsMixin):
         self.count_label.setText(" · ".join(parts))
 
     def _done(self, results: object) -> None:
+        if isinstance(results, AutoResult):
+            self.last_auto = results
+            results = list(results.trials)
         self.last_results = list(results) if isinstance(results, list | tuple) else []
         for result in self.last_results:
             self.leaderboard.candidate_result(result)
@@ -392,7 +455,16 @@ class TrainPanel(QWidget, JobsMixin):
         self.progress_bar.setValue(1000)
         self.progress_bar.setFormat("Done")
         self._update_counts()
-        self.status_label.setText(self._summary())
+        if self.last_auto is not None:
+            self.status_label.setText("\n".join(self.last_auto.summary_lines()))
+            # Several wrapped lines: the table below must not squeeze them (heightForWidth).
+            label = self.status_label
+            width = max(self.table.width(), 300)
+            flags = int(Qt.AlignmentFlag.AlignLeft) | int(Qt.TextFlag.TextWordWrap)
+            bounds = label.fontMetrics().boundingRect(0, 0, width, 10_000, flags, label.text())
+            label.setMinimumHeight(bounds.height() + 4)
+        else:
+            self.status_label.setText(self._summary())
         failures = [row for row in self.leaderboard.rows() if row.status == FAILED]
         if failures:
             self._show_error("\n".join(f"{row.label} failed: {row.message}" for row in failures))
@@ -424,6 +496,8 @@ class TrainPanel(QWidget, JobsMixin):
 
     def _cancelled(self) -> None:
         ids = self.leaderboard.end_unfinished(CANCELLED, "cancelled by you")
+        if self._auto_parent is not None:  # the search's own run ends with its trials
+            ids.append(self._auto_parent)
         self.progress_bar.setFormat("Cancelled")
         self._update_counts()
         self.status_label.setText(

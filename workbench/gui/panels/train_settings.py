@@ -40,6 +40,7 @@ from workbench.core.schemes import (
     tune_methods,
 )
 from workbench.core.specs import SplitSpec, TrainSpec, TuneSpec
+from workbench.gui.panels.train_auto import AutoBox
 from workbench.gui.panels.train_compute import ComputeBox
 from workbench.gui.widgets.kind_badges import kind_icon, kind_label
 from workbench.gui.widgets.param_form import muted_label
@@ -64,6 +65,8 @@ class TrainSettings(QScrollArea):
         layout.addWidget(self.tuning_box)
         layout.addWidget(self.compute_box)
         layout.addWidget(self._build_run())
+        self.auto_box = AutoBox()
+        layout.addWidget(self.auto_box)
         layout.addStretch(1)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)

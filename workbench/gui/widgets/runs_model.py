@@ -25,6 +25,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
+from workbench.core.automl.result import is_auto_search
 from workbench.core.metrics.names import METRIC_LABELS, greater_is_better
 from workbench.core.models.catalog import all_models
 from workbench.core.runs.log import LOG_FILE, ExperimentLog, RunRecord
@@ -60,6 +61,15 @@ def model_label(record: RunRecord) -> str:
     name = model_name(record)
     model = all_models().get(name)
     return model.label if model is not None else name or "—"
+
+
+def grouped_label(record: RunRecord) -> str:
+    """The Model cell: an auto search's own run by its name, its trials marked "↳" under it
+    (rows sort by start, so a search's trials follow it)."""
+    if is_auto_search(record.params):
+        return record.name or "Auto search"
+    label = model_label(record)
+    return f"↳ {label}" if record.parent_run_id else label
 
 
 def started_text(started_at: str) -> str:
@@ -246,6 +256,7 @@ class RunsModel(QAbstractTableModel):
                     *list(record.tags),
                     record.note or "",
                     record.message or "",
+                    record.parent_run_id or "",  # the search's id finds its whole group
                 ]
             ).lower()
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -298,7 +309,7 @@ class RunsModel(QAbstractTableModel):
         texts = {
             "Run": lambda: record.run_id,
             "Started": lambda: started_text(record.started_at),
-            "Model": lambda: model_label(record),
+            "Model": lambda: grouped_label(record),
             "Status": lambda: record.status,
             "Duration": lambda: format_seconds(record.duration),
             "Tags": lambda: tags_text(record.tags),
@@ -316,8 +327,11 @@ class RunsModel(QAbstractTableModel):
     def _tooltip(self, record: RunRecord, kind: str, name: str) -> str | None:
         if name in ("Status", "Model", "Run") and record.message:
             return f"{record.status}: {record.message}"
+        if name == "Model" and is_auto_search(record.params):
+            return "An auto search: its runs follow, marked ↳"
         if name == "Model":
-            return f"{model_label(record)} ({model_name(record)}), seed {record.spec.seed}"
+            group = f", run of auto search {record.parent_run_id}" if record.parent_run_id else ""
+            return f"{model_label(record)} ({model_name(record)}), seed {record.spec.seed}{group}"
         if name == "Note" and record.note:
             return record.note
         if kind == "metric":

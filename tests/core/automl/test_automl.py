@@ -1,0 +1,252 @@
+"""The auto search on real data: trials grouped under one parent run within the budget, a
+user's cancel keeping what finished, and ensembles whose ONNX export passes parity at 1e-5."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from _projects import make_project, train_models
+from sklearn.ensemble import VotingClassifier
+from sklearn.metrics import f1_score, root_mean_squared_error
+
+from workbench.core.automl.budget import BUDGET_SPENT, parse_budget
+from workbench.core.automl.ensemble import ensemble_runs
+from workbench.core.automl.result import STOPPED_BUDGET, STOPPED_SPACE, AutoResult
+from workbench.core.automl.search import AutoSpec, run_auto, search_models
+from workbench.core.errors import WorkbenchError
+from workbench.core.export.export_run import ExportRequest, export_run
+from workbench.core.kinds import TaskType
+from workbench.core.progress import Cancelled, CancelToken
+from workbench.core.project import open_project
+from workbench.core.runs.loaded import LoadedRun
+from workbench.core.runs.log import LOG_FILE, ExperimentLog
+from workbench.core.specs import SplitSpec, TrainSpec
+from workbench.core.train.events import CandidateResult
+from workbench.core.train.runner import training_input
+
+PARITY = 1e-5
+PENGUIN_SPLIT = SplitSpec(n_splits=3)
+
+
+@pytest.fixture()
+def penguins(shared_data: Path, tmp_path: Path) -> Path:
+    return make_project(tmp_path / "penguins", shared_data / "clean" / "penguins.csv", "species")
+
+
+def run_auto_search(root: Path, spec: TrainSpec, auto: AutoSpec, **hooks: object) -> AutoResult:
+    """The auto search of the project saved at `root`, as the command line runs it."""
+    return run_auto(training_input(open_project(root)), spec, auto, **hooks)
+
+
+def _runs(root: Path) -> list:
+    with ExperimentLog(root / LOG_FILE) as log:
+        return log.runs()
+
+
+def test_budgets_are_read_in_seconds_and_minutes() -> None:
+    assert [parse_budget(t) for t in ("300s", "5m", "1.5 min", "90", "1h")] == [
+        300.0, 300.0, 90.0, 90.0, 3600.0,
+    ]  # fmt: skip
+    with pytest.raises(WorkbenchError, match=r"'soon' is not a duration; .* 300s or 5m"):
+        parse_budget("soon")
+    with pytest.raises(WorkbenchError, match="'2s' is too short; give at least 5s"):
+        parse_budget("2s")
+
+
+def test_the_search_order_and_what_large_tables_leave_out() -> None:
+    small = [m.name for m in search_models(TaskType.BINARY, 1_000)]
+    large = [m.name for m in search_models(TaskType.BINARY, 30_000)]
+    assert small[:4] == [
+        "logistic_regression",
+        "hist_gradient_boosting_classifier",
+        "random_forest_classifier",
+        "xgboost_classifier",
+    ]
+    assert "svm_rbf" in small
+    assert "svm_rbf" not in large and "knn_classifier" not in large
+    assert "dummy_classifier" not in small and "soft_voting_classifier" not in small
+    regressors = [m.name for m in search_models(TaskType.REGRESSION, 1_000)]
+    assert regressors[:2] == ["ridge", "hist_gradient_boosting_regressor"]
+
+
+def test_a_short_auto_search_logs_its_trials_under_one_parent(penguins: Path) -> None:
+    seen: list[object] = []
+    spec = TrainSpec(split=PENGUIN_SPLIT, seed=0, n_jobs=1)
+    result = run_auto_search(penguins, spec, AutoSpec(15.0), on_partial=seen.append)
+    runs = {record.run_id: record for record in _runs(penguins)}
+    parent = runs.pop(result.parent_run_id)
+    assert parent.parent_run_id is None and parent.status == "finished"
+    assert parent.spec.tune.time_budget_seconds == 15.0
+    assert parent.params["auto.budget_seconds"] == 15.0
+    assert parent.params["auto.runs"] == len(result.trials) == len(runs)
+    assert all(record.parent_run_id == result.parent_run_id for record in runs.values())
+    assert [t.run_id for t in result.trials] == sorted(runs)
+    # The baseline first, every later run a family of the search (or its ensemble).
+    assert runs[result.trials[0].run_id].spec.model.name == "dummy_classifier"
+    finished = [t for t in result.trials if t.status == "finished"]
+    assert len(finished) >= 2
+    for trial in finished:  # the result's scores are the log's
+        logged = runs[trial.run_id].fold_summary()["f1_macro"]["mean"]
+        assert trial.validation["f1_macro"]["mean"] == pytest.approx(logged)
+    stopped = [t for t in result.trials if t.status == "cancelled"]
+    assert all(t.message == BUDGET_SPENT for t in stopped)
+    assert result.stopped in (STOPPED_BUDGET, STOPPED_SPACE)
+    if stopped:
+        assert result.stopped == STOPPED_BUDGET
+    best = result.best_single
+    assert best is not None and best.model != "dummy_classifier"
+    assert best.validation["f1_macro"]["mean"] == max(
+        t.validation["f1_macro"]["mean"]
+        for t in finished
+        if t.model not in ("dummy_classifier", "soft_voting_classifier")
+    )
+    assert result.winner is not None and parent.params["auto.winner"] == result.winner.run_id
+    assert result.summary_lines()[1].startswith(f"Winner: {result.winner.label}")
+    assert [e for e in seen if isinstance(e, CandidateResult)] == list(result.trials)
+
+
+def test_cancel_keeps_the_runs_that_finished(penguins: Path) -> None:
+    cancel = CancelToken()
+    finished: list[str] = []
+
+    def watch(event: object) -> None:
+        if isinstance(event, CandidateResult) and event.status == "finished":
+            finished.append(event.run_id)
+            if len(finished) == 2:
+                cancel.cancel()
+
+    spec = TrainSpec(split=PENGUIN_SPLIT, seed=0, n_jobs=1)
+    with pytest.raises(Cancelled):
+        run_auto_search(penguins, spec, AutoSpec(300.0), cancel=cancel, on_partial=watch)
+    runs = _runs(penguins)
+    (parent,) = [r for r in runs if r.parent_run_id is None]
+    children = [r for r in runs if r.parent_run_id == parent.run_id]
+    assert parent.status == "cancelled" and "after 2 runs" in (parent.message or "")
+    assert [r.run_id for r in children] == finished
+    assert all(r.status == "finished" and "pipeline" in r.artifacts for r in children)
+
+
+def _members_oof(root: Path, run_ids: list[str]) -> list[pd.DataFrame]:
+    with ExperimentLog(root / LOG_FILE) as log:
+        records = [log.run(run_id) for run_id in run_ids]
+    return [
+        pd.read_parquet(root / r.artifacts["oof"].path).sort_values(["fold", "row"])
+        for r in records
+    ]
+
+
+def test_a_classification_ensemble_exports_to_onnx_with_parity(penguins: Path) -> None:
+    ids = train_models(
+        penguins,
+        {
+            "logistic_regression": {},
+            "random_forest_classifier": {"n_estimators": 10},
+            "xgboost_classifier": {"n_estimators": 20},
+        },
+        PENGUIN_SPLIT,
+    )
+    members = list(ids.values())
+    weights = [0.5, 0.3, 0.2]
+    result = ensemble_runs(penguins, members, weights)
+    assert result.status == "finished" and result.model == "soft_voting_classifier"
+    # Its validation is the weighted out-of-fold probabilities, scored by scikit-learn.
+    oofs = _members_oof(penguins, members)
+    classes = sorted(oofs[0]["y_true"].unique())
+    proba = sum(
+        w * o[[f"proba_{c}" for c in classes]].to_numpy()
+        for w, o in zip(weights, oofs, strict=True)
+    )
+    predicted = np.asarray(classes)[np.argmax(proba, axis=1)]
+    per_fold = [
+        f1_score(oofs[0]["y_true"][at], predicted[at], average="macro")
+        for at in (oofs[0]["fold"].to_numpy() == f for f in range(3))
+    ]
+    assert result.validation["f1_macro"]["values"] == pytest.approx(per_fold)
+    with LoadedRun.open(penguins, result.run_id) as run:
+        voting = run.pipeline.named_steps["model"]
+        assert isinstance(voting, VotingClassifier) and voting.weights == weights
+        assert run.record.params["ensemble.members"] == members
+        X = run.frame.iloc[:40][list(run.features)]
+        expected = np.average(
+            [member.predict_proba(X) for member in voting.estimators_], axis=0, weights=weights
+        )
+        assert run.pipeline.predict_proba(X) == pytest.approx(expected)
+    exported = export_run(
+        penguins,
+        result.run_id,
+        ExportRequest(onnx=penguins / "exports" / "model.onnx", threshold=PARITY),
+    )
+    assert exported.parity is not None and exported.parity.passed
+    assert exported.parity.source == "test rows" and exported.parity.rows == 69
+    assert exported.parity.max_difference <= PARITY and exported.parity.label_agreement == 1.0
+
+
+def test_a_regression_ensemble_exports_to_onnx_with_parity(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    root = make_project(tmp_path / "insurance", shared_data / "clean" / "insurance.csv", "charges")
+    split = SplitSpec(scheme="kfold", n_splits=3)
+    ids = train_models(
+        root,
+        {
+            "ridge": {},
+            "random_forest_regressor": {"n_estimators": 10},
+            "hist_gradient_boosting_regressor": {"max_iter": 20},
+        },
+        split,
+    )
+    members = list(ids.values())
+    result = ensemble_runs(root, members)  # weights chosen on the out-of-fold predictions
+    assert result.status == "finished" and result.model == "soft_voting_regressor"
+    with LoadedRun.open(root, result.run_id) as run:
+        weights = run.record.params["ensemble.weights"]
+        chosen = run.record.params["ensemble.members"]
+    assert math.isclose(sum(weights), 1.0) and set(chosen) <= set(members)
+    # Greedy selection starts from the best member: the mix is at least as good on the folds.
+    oofs = _members_oof(root, members)
+    truth = oofs[0]["y_true"].to_numpy()
+    singles = [root_mean_squared_error(truth, o["y_pred"]) for o in oofs]
+    mixed = sum(
+        w * oofs[members.index(m)]["y_pred"].to_numpy()
+        for m, w in zip(chosen, weights, strict=True)
+    )
+    assert root_mean_squared_error(truth, mixed) <= min(singles)
+    exported = export_run(
+        root, result.run_id, ExportRequest(onnx=root / "exports" / "model.onnx", threshold=PARITY)
+    )
+    assert exported.parity is not None and exported.parity.passed
+    assert exported.parity.rows == 268 and exported.parity.max_difference <= PARITY
+
+
+def test_an_ensemble_refuses_runs_validated_differently(penguins: Path) -> None:
+    first = train_models(penguins, {"logistic_regression": {}}, PENGUIN_SPLIT)
+    second = train_models(penguins, {"naive_bayes": {}}, SplitSpec(n_splits=4))
+    with pytest.raises(WorkbenchError, match="validated differently"):
+        ensemble_runs(penguins, [*first.values(), *second.values()])
+
+
+def test_the_summary_names_the_winner_and_the_ensembles_gain() -> None:
+    def run(run_id: str, label: str, validation: float, test: float) -> CandidateResult:
+        return CandidateResult(
+            run_id, label.lower(), label, "finished", "rmse",
+            validation={"rmse": {"mean": validation, "std": 0.0, "values": [validation]}},
+            test={"rmse": test},
+        )  # fmt: skip
+
+    single, ensemble = run("a", "Ridge", 10.0, 11.0), run("b", "Averaging ensemble", 9.5, 10.0)
+    result = AutoResult("p", 300.0, 290.0, "rmse", STOPPED_BUDGET, (single, ensemble), single,
+                        ensemble)  # fmt: skip
+    assert result.winner is ensemble and result.ensemble_gain == pytest.approx(0.5)
+    assert result.summary_lines() == [
+        "Auto search: 2 runs (2 finished) in 290 s of a 5 min budget; stopped because the "
+        "budget ran out.",
+        "Winner: Averaging ensemble (run b), rmse 9.5000 on validation, 10.0000 on test.",
+        "Best single model: Ridge (run a), 10.0000 on validation.",
+        "The ensemble adds +0.5000 rmse over the best single model on validation (+1.0000 on "
+        "test).",
+    ]
+    assert result.to_dict()["winner"]["run_id"] == "b"

@@ -1,0 +1,266 @@
+"""Ensembles of the auto search's best runs: weights chosen on out-of-fold predictions, one
+scikit-learn soft-voting model fitted on the development rows, logged as a run like any other.
+
+Why it is built this way:
+- Weights come from greedy ensemble selection with replacement (Caruana et al., 2004) on the
+  members' out-of-fold predictions, which every trial saved (oof.parquet): no model is refitted
+  to choose them, and the test rows are never looked at. A member picked k times out of n gets
+  weight k/n; a member never picked is left out.
+- The ensemble's fold scores are those of the weighted out-of-fold predictions, fold by fold:
+  the same rows every member was scored on, so its validation mean compares with theirs. The
+  weights were chosen on these very predictions, which flatters the ensemble a little; its
+  test score (the untouched rows) is the honest comparison, and the run's notes say so.
+- The fitted model is a VotingClassifier (soft) / VotingRegressor of the members' own
+  pipelines (their chains and models, the trees XGBoost kept when it stopped early), fitted on
+  every development row: the object exported to ONNX, where each member converts as its run
+  would and the graph averages them with the same weights (export.ensemble_onnx).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import VotingClassifier, VotingRegressor
+from sklearn.pipeline import Pipeline
+
+from workbench.core.errors import WorkbenchError
+from workbench.core.kinds import TaskType
+from workbench.core.metrics.names import greater_is_better
+from workbench.core.models.ensembles import SOFT_VOTING_CLASSIFIER, SOFT_VOTING_REGRESSOR
+from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
+from workbench.core.runs.log import RunRecord, read_artifact_frame
+from workbench.core.specs import ModelSpec, TuneSpec
+from workbench.core.train.candidate import FINAL_PREFIX, Candidate, CandidateRun, TrainContext
+from workbench.core.train.events import CandidateResult
+from workbench.core.train.fit import FoldResult, Predictions, scores
+from workbench.core.train.runner import PreparedTraining
+
+# Rounds of greedy selection: enough for weights in steps of 1/20.
+SELECTION_ROUNDS = 20
+ENSEMBLE_NOTE = (
+    "ensemble weights were chosen on these out-of-fold predictions, so the validation scores "
+    "flatter it slightly; the test score is the fair comparison with its members"
+)
+
+
+@dataclass(frozen=True)
+class Member:
+    """A finished run taking part in an ensemble, with its out-of-fold predictions sorted by
+    (fold, row) so every member's arrays line up."""
+
+    record: RunRecord
+    oof: pd.DataFrame
+
+    @property
+    def run_id(self) -> str:
+        return self.record.run_id
+
+
+def load_member(ctx: TrainContext, record: RunRecord) -> Member:
+    """The run with its out-of-fold predictions read from its oof.parquet."""
+    frame = read_artifact_frame(ctx.root, record, "oof")
+    return Member(record, frame.sort_values(["fold", "row"], kind="stable", ignore_index=True))
+
+
+def _proba(member: Member, classes: Sequence[Any]) -> np.ndarray:
+    return member.oof[[f"proba_{label}" for label in classes]].to_numpy(dtype=np.float64)
+
+
+def combined(
+    members: Sequence[Member], weights: Sequence[float], task: TaskType, classes: Sequence[Any]
+) -> Predictions:
+    """The weighted average of the members' out-of-fold predictions."""
+    total = float(sum(weights))
+    if task == TaskType.REGRESSION:
+        pairs = zip(members, weights, strict=True)
+        values = sum(w * m.oof["y_pred"].to_numpy(np.float64) for m, w in pairs)
+        return Predictions(np.asarray(values) / total, None, None)
+    proba = sum(w * _proba(m, classes) for m, w in zip(members, weights, strict=True)) / total
+    labels = np.asarray(list(classes), dtype=object)
+    return Predictions(labels[np.argmax(proba, axis=1)], proba, list(classes))
+
+
+def choose_weights(
+    members: Sequence[Member], ctx: TrainContext, rounds: int = SELECTION_ROUNDS
+) -> list[float]:
+    """Greedy selection with replacement on the out-of-fold rows: start from the best member,
+    add whichever member (again or anew) improves the metric most, keep the best ensemble seen.
+    Weights sum to 1; a member never picked gets 0."""
+    if not members:
+        raise WorkbenchError("an ensemble needs at least one finished run")
+    classes = ctx.classes or []
+    y_true = members[0].oof["y_true"]
+    sign = 1.0 if greater_is_better(ctx.metric) else -1.0
+
+    def score(counts: Sequence[int]) -> float:
+        chosen = [(m, c) for m, c in zip(members, counts, strict=True) if c]
+        predictions = combined([m for m, _ in chosen], [c for _, c in chosen], ctx.task, classes)
+        value = scores(ctx.task, y_true, predictions, ctx.positive).get(ctx.metric, math.nan)
+        return sign * value if not math.isnan(value) else -math.inf
+
+    singles = [score([int(i == j) for j in range(len(members))]) for i in range(len(members))]
+    counts = [0] * len(members)
+    counts[int(np.argmax(singles))] = 1
+    best_counts, best_score = list(counts), max(singles)
+    for _ in range(rounds - 1):
+        tried = []
+        for index in range(len(members)):
+            trial = list(counts)
+            trial[index] += 1
+            tried.append((score(trial), -index, trial))
+        value, _, counts = max(tried)
+        if value > best_score:
+            best_counts, best_score = list(counts), value
+    picked = sum(best_counts)
+    return [count / picked for count in best_counts]
+
+
+def ensemble_folds(
+    members: Sequence[Member], weights: Sequence[float], ctx: TrainContext
+) -> list[FoldResult]:
+    """The ensemble's cross-validation: each fold's weighted out-of-fold predictions scored;
+    its fit and predict times the members' sums."""
+    chosen = [(m, w) for m, w in zip(members, weights, strict=True) if w > 0]
+    frame = chosen[0][0].oof
+    predictions = combined([m for m, _ in chosen], [w for _, w in chosen], ctx.task, ctx.classes)
+    results = []
+    for fold in sorted(frame["fold"].unique()):
+        at = np.flatnonzero(frame["fold"].to_numpy() == fold)
+        fold_predictions = Predictions(
+            predictions.y_pred[at],
+            None if predictions.proba is None else predictions.proba[at],
+            predictions.classes,
+        )
+        y_true = frame["y_true"].iloc[at]
+        timings = [
+            m.record.fold_metrics.get("validation", {}).get(int(fold), {}) for m, _ in chosen
+        ]
+        results.append(
+            FoldResult(
+                fold=int(fold),
+                validation=scores(ctx.task, y_true, fold_predictions, ctx.positive),
+                train={},
+                fit_seconds=float(sum(t.get("fit_seconds", 0.0) for t in timings)),
+                predict_seconds=float(sum(t.get("predict_seconds", 0.0) for t in timings)),
+                rows=frame["row"].to_numpy()[at],
+                predictions=fold_predictions,
+                train_rows=np.array([], dtype=np.int64),
+            )
+        )
+    return results
+
+
+def member_pipeline(prepared: PreparedTraining, record: RunRecord) -> Pipeline:
+    """The member run's unfitted pipeline as it was exported: its model's parameters, and the
+    number of trees its final fit kept when XGBoost stopped early."""
+    template = prepared.candidate(record.spec.model).template
+    rounds = record.params.get(f"{FINAL_PREFIX}n_estimators")
+    if rounds is not None:
+        template.set_params(model__n_estimators=int(rounds))
+    return template
+
+
+def ensemble_candidate(
+    prepared: PreparedTraining, members: Sequence[Member], weights: Sequence[float]
+) -> Candidate:
+    """The soft-voting model of the members picked (weight above 0), as a Candidate whose run
+    records the best member's chain (the columns every member reads)."""
+    chosen = [(m, w) for m, w in zip(members, weights, strict=True) if w > 0]
+    task = prepared.inputs.task
+    model = SOFT_VOTING_REGRESSOR if task == TaskType.REGRESSION else SOFT_VOTING_CLASSIFIER
+    estimators = [
+        (f"member{i}", member_pipeline(prepared, m.record)) for i, (m, _) in enumerate(chosen)
+    ]
+    weights = [w for _, w in chosen]
+    if task == TaskType.REGRESSION:
+        voting: Any = VotingRegressor(estimators, weights=weights)
+    else:
+        voting = VotingClassifier(estimators, voting="soft", weights=weights)
+    lead = prepared.candidate(chosen[0][0].record.spec.model)
+    spec = ModelSpec(model.name, {})
+    notes = (ENSEMBLE_NOTE,)
+    run_spec = replace(lead.run_spec, model=spec, notes=(*prepared.plan.notes, *notes))
+    return Candidate(model, spec, Pipeline([("model", voting)]), lead.chain, notes, run_spec)
+
+
+class EnsembleRun(CandidateRun):
+    """An ensemble's run: its folds are its members' weighted out-of-fold predictions, then it
+    ends like every run (the final fit on the development rows, the test score, the log)."""
+
+    def __init__(
+        self,
+        ctx: TrainContext,
+        candidate: Candidate,
+        members: Sequence[Member],
+        weights: Sequence[float],
+    ) -> None:
+        super().__init__(ctx, candidate, 0, 1, (0.0, 1.0))
+        self.members = [m for m, w in zip(members, weights, strict=True) if w > 0]
+        self.weights = [float(w) for w in weights if w > 0]
+        self.fold_results = ensemble_folds(members, weights, ctx)
+
+    def _train(self) -> CandidateResult:
+        ctx = self.ctx
+        self.units = 1
+        ctx.log.log_params(
+            self.run_id,
+            {
+                "model": self.candidate.model.name,
+                "ensemble.members": [m.run_id for m in self.members],
+                "ensemble.models": [m.record.spec.model.name for m in self.members],
+                "ensemble.weights": self.weights,
+                "notes": [*ctx.notes, *self.candidate.notes],
+            },
+        )
+        for result in self.fold_results:
+            self._record_fold(result)
+        return self.conclude(self.fold_results, self.candidate.template, {})
+
+
+def ensemble_runs(
+    project_root: str | Path,
+    run_ids: Sequence[str],
+    weights: Sequence[float] | None = None,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+    on_partial: Callable[[object], None] | None = None,
+) -> CandidateResult:
+    """An ensemble of finished runs of the project at `project_root`, logged as a new run:
+    `weights` as given, or chosen on their out-of-fold predictions (`choose_weights`). The runs
+    must share the split, seed and metric (their folds are then the same rows)."""
+    from workbench.core.project import open_project
+    from workbench.core.runs.log import LOG_FILE, ExperimentLog
+    from workbench.core.train.runner import prepare_training, training_input
+
+    if len(run_ids) < 2:
+        raise WorkbenchError("an ensemble needs at least two runs")
+    with ExitStack() as stack:
+        log = stack.enter_context(ExperimentLog(Path(project_root) / LOG_FILE))
+        records = [log.run(run_id) for run_id in run_ids]
+        first = records[0].spec
+        for record in records:
+            if record.status != "finished":
+                raise WorkbenchError(f"run {record.run_id} is {record.status}, not finished")
+            spec = record.spec
+            if (spec.split, spec.seed, spec.metric) != (first.split, first.seed, first.metric):
+                raise WorkbenchError(
+                    f"run {record.run_id} was validated differently from run {records[0].run_id} "
+                    "(split, seed or metric): their out-of-fold predictions do not line up"
+                )
+        train_spec = replace(first.train_spec(), models=(), tune=TuneSpec(metric=first.metric))
+        prepared = prepare_training(training_input(open_project(project_root)), train_spec)
+        folds = prepared.enter_folds(stack, cancel)
+        ctx = prepared.context(log, folds, progress, cancel, on_partial)
+        members = [load_member(ctx, record) for record in records]
+        chosen = list(weights) if weights is not None else choose_weights(members, ctx)
+        if len(chosen) != len(members) or min(chosen) < 0 or sum(chosen) <= 0:
+            raise WorkbenchError("give one weight of 0 or more per run, not all 0")
+        candidate = ensemble_candidate(prepared, members, chosen)
+        return EnsembleRun(ctx, candidate, members, chosen).run()

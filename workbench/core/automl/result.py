@@ -1,0 +1,167 @@
+"""What an auto search returns and reports: plain values with no scikit-learn in them, so the
+window (which never imports the ML) and the command line read the same summary."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from workbench.core.automl.budget import format_budget
+from workbench.core.metrics.names import greater_is_better
+from workbench.core.train.events import FINISHED, CandidateResult
+
+# The parameter every auto search's own run logs first: what marks a run as a search.
+BUDGET_PARAM = "auto.budget_seconds"
+
+# Why the search stopped.
+STOPPED_BUDGET = "budget"
+STOPPED_SPACE = "space"  # every candidate of every kept family was tried before the budget
+
+
+@dataclass(frozen=True)
+class AutoStarted:
+    """The search's own run began: its trials will be logged under `parent_run_id`."""
+
+    parent_run_id: str
+    budget_seconds: float
+
+
+@dataclass(frozen=True)
+class BudgetTick:
+    """The budget's progress, sent after every trial: seconds used of the budget, trials run."""
+
+    elapsed_seconds: float
+    budget_seconds: float
+    trials: int
+
+
+@dataclass(frozen=True)
+class AutoResult:
+    """An auto search's outcome. `trials` are every run it made (the baseline first, the
+    ensemble last), `best_single` the best finished non-ensemble, non-baseline run on the
+    validation mean of `metric`, `ensemble` the ensemble's run when one was built."""
+
+    parent_run_id: str
+    budget_seconds: float
+    elapsed_seconds: float
+    metric: str
+    stopped: str
+    trials: tuple[CandidateResult, ...] = ()
+    best_single: CandidateResult | None = None
+    ensemble: CandidateResult | None = None
+    ensemble_note: str = ""
+    families: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def winner(self) -> CandidateResult | None:
+        """The ensemble when its validation score beats the best single model's, else that."""
+        if self.ensemble is None or self.best_single is None:
+            return self.best_single
+        gain = self.ensemble_gain
+        return self.ensemble if gain is not None and gain > 0 else self.best_single
+
+    @property
+    def ensemble_gain(self) -> float | None:
+        """How much the ensemble improves on the best single model's validation mean (positive
+        is better, whichever way the metric runs); None without an ensemble."""
+        if self.ensemble is None or self.best_single is None:
+            return None
+        ours, theirs = score_of(self.ensemble, self.metric), score_of(self.best_single, self.metric)
+        difference = ours - theirs
+        return difference if greater_is_better(self.metric) else -difference
+
+    @property
+    def test_gain(self) -> float | None:
+        """The same improvement on the untouched test rows; None without them."""
+        if self.ensemble is None or self.best_single is None:
+            return None
+        ours = self.ensemble.test.get(self.metric)
+        theirs = self.best_single.test.get(self.metric)
+        if ours is None or theirs is None:
+            return None
+        return ours - theirs if greater_is_better(self.metric) else theirs - ours
+
+    def summary_lines(self) -> list[str]:
+        """The summary the Train panel and `workbench train --auto` both show."""
+        finished = [t for t in self.trials if t.status == FINISHED]
+        reason = (
+            "the budget ran out"
+            if self.stopped == STOPPED_BUDGET
+            else "every planned candidate was tried"
+        )
+        lines = [
+            f"Auto search: {len(self.trials)} runs ({len(finished)} finished) in "
+            f"{self.elapsed_seconds:.0f} s of a {format_budget(self.budget_seconds)} budget; "
+            f"stopped because {reason}."
+        ]
+        winner = self.winner
+        if winner is None:
+            lines.append("No model finished: nothing to recommend.")
+            return lines
+        lines.append(
+            f"Winner: {winner.label} (run {winner.run_id}), {self.metric} "
+            f"{score_of(winner, self.metric):.4f} on validation"
+            + (f", {winner.test[self.metric]:.4f} on test." if self.metric in winner.test else ".")
+        )
+        if self.best_single is not None and winner is not self.best_single:
+            best = self.best_single
+            lines.append(
+                f"Best single model: {best.label} (run {best.run_id}), "
+                f"{score_of(best, self.metric):.4f} on validation."
+            )
+        gain = self.ensemble_gain
+        if gain is not None:
+            line = f"The ensemble adds {gain:+.4f} {self.metric} over the best single model"
+            test_gain = self.test_gain
+            line += f" on validation ({test_gain:+.4f} on test)." if test_gain is not None else "."
+            lines.append(line)
+        elif self.ensemble_note:
+            lines.append(self.ensemble_note)
+        return lines
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `--json` form."""
+
+        def run(result: CandidateResult | None) -> dict[str, Any] | None:
+            if result is None:
+                return None
+            validation = score_of(result, self.metric)
+            return {
+                "run_id": result.run_id,
+                "model": result.model,
+                "label": result.label,
+                "status": result.status,
+                "validation": None if math.isnan(validation) else validation,
+                "test": result.test.get(self.metric),
+                "message": result.message,
+            }
+
+        winner = self.winner
+        return {
+            "parent_run_id": self.parent_run_id,
+            "budget_seconds": self.budget_seconds,
+            "elapsed_seconds": round(self.elapsed_seconds, 3),
+            "metric": self.metric,
+            "stopped": self.stopped,
+            "families": list(self.families),
+            "trials": [run(t) for t in self.trials],
+            "best_single": run(self.best_single),
+            "ensemble": run(self.ensemble),
+            "winner": run(winner),
+            "ensemble_gain": self.ensemble_gain,
+            "ensemble_test_gain": self.test_gain,
+            "ensemble_note": self.ensemble_note,
+        }
+
+
+def is_auto_search(params: Mapping[str, Any]) -> bool:
+    """Whether a run with these logged parameters is an auto search's own run."""
+    return BUDGET_PARAM in params
+
+
+def score_of(result: CandidateResult, metric: str) -> float:
+    """The run's validation mean of `metric` (NaN when it has none)."""
+    summary = result.validation.get(metric)
+    return float(summary["mean"]) if summary else math.nan

@@ -1,0 +1,388 @@
+"""The auto search: spend a wall-clock budget across the registry's model families, then
+ensemble the best runs.
+
+The method is successive halving over families. Round 0 trains every suitable family with its
+registry defaults (the defaults are good: on tables one default gradient boosting often beats
+a tuned linear model); each later round keeps the best third of the families (at least one)
+and gives each a new candidate drawn from its registry tuning space (core.train.search, seeded),
+until the budget is spent. So most of the budget goes where the scores are, and a family that
+was slow or poor costs one run.
+
+Every trial is a run of core.train (CandidateRun): cross-validation inside the plan's folds,
+the test rows set aside before anything, the final fit and the test score, the out-of-fold
+predictions the ensemble is chosen on, all in the experiment log under the search's own run
+(`parent_run_id`). The budget is a cancel token (budget.BudgetToken): a trial still running
+when time is up stops at its next fold and is logged "cancelled" with the reason; a trial whose
+family took longer last time than is left is not started. Time for the ensemble's final fit
+(the members' fits, estimated from their folds) is kept back from the search. A user's cancel
+stops at once and keeps every run that finished.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from workbench.core.automl.budget import BudgetToken, format_budget
+from workbench.core.automl.result import (
+    BUDGET_PARAM,
+    STOPPED_BUDGET,
+    STOPPED_SPACE,
+    AutoResult,
+    AutoStarted,
+    BudgetTick,
+)
+from workbench.core.errors import WorkbenchError
+from workbench.core.kinds import TaskType
+from workbench.core.metrics.names import greater_is_better
+from workbench.core.models.catalog import baseline_for, models_for, search_space
+from workbench.core.models.registry import ModelDef
+from workbench.core.progress import NEVER_CANCELLED, Cancelled, CancelToken, ProgressFn, no_progress
+from workbench.core.specs import ModelSpec, TrainSpec, TuneSpec
+from workbench.core.train.events import CANCELLED, FAILED, FINISHED, CandidateResult
+from workbench.core.train.runner import PreparedTraining, TrainingInput, prepare_training
+
+# Round 0's order: one fast linear model first (seconds even on adult, so a short budget on a
+# busy machine still ends with a real model: hist gradient boosting first finished nothing in
+# 60 s on adult on two loaded cores), then the models usually strongest on tables, then the
+# rest of the families (FAMILY_ORDER, registry order within one). With the four linear
+# regressors first, 120 s on insurance on a loaded machine never reached a tree.
+FIRST_MODELS = (
+    "logistic_regression",
+    "ridge",
+    "hist_gradient_boosting_classifier",
+    "hist_gradient_boosting_regressor",
+    "random_forest_classifier",
+    "random_forest_regressor",
+    "xgboost_classifier",
+    "xgboost_regressor",
+)
+FAMILY_ORDER = ("Linear", "Boosting", "Trees", "Probabilistic", "Neighbours", "Kernel")
+# Kernel models grow with the square of the rows: past this many they are left out.
+KERNEL_MAX_ROWS = 5_000
+# Neighbour models predict slowly on many rows: past this many they are left out.
+NEIGHBOURS_MAX_ROWS = 20_000
+# A third of the families survives each round, as in successive halving.
+HALVING_FACTOR = 3
+# Candidates drawn per family: more than any budget here runs.
+CANDIDATES_PER_FAMILY = 200
+# Members considered for the ensemble: the best finished runs of distinct parameter sets.
+ENSEMBLE_POOL = 6
+# The final fit on every development row takes about this many times one fold's fit (5 folds:
+# 1.25 times the rows), with a margin.
+FINAL_FIT_FACTOR = 1.5
+SEARCH_METHOD = "successive halving over model families"
+
+
+@dataclass(frozen=True)
+class AutoSpec:
+    """An auto search: the wall-clock budget in seconds, and whether to ensemble."""
+
+    budget_seconds: float
+    ensemble: bool = True
+
+
+def search_models(task: TaskType, development_rows: int) -> list[ModelDef]:
+    """The models the search tries, FIRST_MODELS first, then in FAMILY_ORDER: every model of
+    the task but the baseline, kernel and neighbour models left out where they would not
+    finish on this many rows."""
+    chosen = []
+    for model in models_for(task):
+        if model.baseline:
+            continue
+        if model.family == "Kernel" and development_rows > KERNEL_MAX_ROWS:
+            continue
+        if model.family == "Neighbours" and development_rows > NEIGHBOURS_MAX_ROWS:
+            continue
+        chosen.append(model)
+    first = {name: index for index, name in enumerate(FIRST_MODELS)}
+    rank = {family: index for index, family in enumerate(FAMILY_ORDER)}
+    return sorted(
+        chosen,
+        key=lambda m: (first.get(m.name, len(first)), rank.get(m.family, len(rank))),
+    )
+
+
+class AutoSearch:
+    """One auto search over a prepared job (see the module docstring)."""
+
+    def __init__(
+        self,
+        prepared: PreparedTraining,
+        auto: AutoSpec,
+        progress: ProgressFn,
+        cancel: CancelToken,
+        on_partial: Callable[[object], None],
+        started: float,
+    ) -> None:
+        self.prepared = prepared
+        self.auto = auto
+        self.progress = progress
+        self.user_cancel = cancel
+        self.emit = on_partial
+        self.started = started  # time.monotonic() when the search began
+        self.end = self.started + auto.budget_seconds
+        self.token = BudgetToken(cancel, self.end)
+        self.higher_better = greater_is_better(prepared.metric)
+        self.results: list[CandidateResult] = []
+        self.durations: dict[str, float] = {}  # model -> seconds its latest trial took
+        self.best: dict[str, float] = {}  # model -> best validation mean (signed: higher wins)
+        self.stopped = STOPPED_SPACE
+        # Families whose last trial took longer than the time then left: not tried again.
+        self.too_slow: set[str] = set()
+        self.ctx: Any = None
+
+    # -- the budget ---------------------------------------------------------------------------
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def report_progress(self, fraction: float, message: str) -> None:
+        """The budget's share used is the bar's progress, whatever the trial's own fraction."""
+        del fraction
+        self.progress(min(self.elapsed() / self.auto.budget_seconds, 0.99), message)
+
+    def _ensemble_reserve(self) -> float:
+        """Seconds kept back for the ensemble's final fit: its likely members' fold fits."""
+        if not self.auto.ensemble:
+            return 0.0
+        fits = sorted(
+            (r for r in self.results if r.status == FINISHED and r.validation),
+            key=self.signed,
+            reverse=True,
+        )[:ENSEMBLE_POOL]
+        return FINAL_FIT_FACTOR * sum(r.fit_seconds for r in fits)
+
+    def signed(self, result: CandidateResult) -> float:
+        summary = result.validation.get(self.prepared.metric)
+        if not summary or math.isnan(summary["mean"]):
+            return -math.inf
+        return summary["mean"] if self.higher_better else -summary["mean"]
+
+    # -- trials -------------------------------------------------------------------------------
+
+    def _trial(self, model: ModelDef, params: dict[str, Any]) -> bool:
+        """Run one trial unless the budget cannot hold it; False once the budget is spent."""
+        self.user_cancel.raise_if_cancelled()
+        self.token.deadline = self.end - self._ensemble_reserve()
+        remaining = self.token.remaining()
+        if remaining <= 0:
+            self.stopped = STOPPED_BUDGET
+            return False
+        if self.durations.get(model.name, 0.0) > remaining:
+            self.too_slow.add(model.name)  # its last trial took longer than is left
+            return True
+        from workbench.core.train.candidate import CandidateRun
+
+        candidate = self.prepared.candidate(ModelSpec(model.name, params))
+        index = len(self.results)
+        started = time.monotonic()
+        try:
+            result = CandidateRun(self.ctx, candidate, index, index + 1, (0.0, 1.0)).run()
+        except Cancelled:
+            if self.user_cancel.cancelled:
+                raise
+            self.stopped = STOPPED_BUDGET
+            self.results.append(self._cancelled(model))
+            return False
+        self.durations[model.name] = time.monotonic() - started
+        self.results.append(result)
+        if result.status == FINISHED:
+            score = self.signed(result)
+            self.best[model.name] = max(self.best.get(model.name, -math.inf), score)
+        self.emit(BudgetTick(self.elapsed(), self.auto.budget_seconds, len(self.results)))
+        return True
+
+    def _cancelled(self, model: ModelDef) -> CandidateResult:
+        """The trial the budget stopped, as its run was logged (the last run started)."""
+        run_id = self.ctx.log.runs()[-1].run_id
+        return CandidateResult(
+            run_id, model.name, model.label, CANCELLED, self.prepared.metric,
+            message="stopped: the time budget ran out",
+        )  # fmt: skip
+
+    def search(self, families: list[ModelDef]) -> None:
+        """Round 0 every family's defaults, then successive halving over the families."""
+        task = self.prepared.inputs.task
+        if self.prepared.spec.include_baseline and not self._trial(baseline_for(task), {}):
+            return
+        for model in families:
+            if not self._trial(model, {}):
+                return
+        from workbench.core.train.search import candidates
+
+        pending = {
+            model.name: candidates(
+                "random", search_space(model), CANDIDATES_PER_FAMILY, self.prepared.spec.seed
+            )
+            for model in families
+        }
+        by_name = {model.name: model for model in families}
+        round_index = 1
+        while True:
+            ranked = sorted(self.best, key=lambda name: self.best[name], reverse=True)
+            ranked = [
+                name
+                for name in ranked
+                if name in by_name and pending[name] and name not in self.too_slow
+            ]
+            if not ranked:
+                if self.too_slow:
+                    self.stopped = STOPPED_BUDGET  # time was left, but not enough for any
+                return
+            kept = ranked[: max(1, math.ceil(len(families) / HALVING_FACTOR**round_index))]
+            for name in kept:
+                if not self._trial(by_name[name], pending[name].pop(0)):
+                    return
+            round_index += 1
+
+    # -- the ensemble ---------------------------------------------------------------------------
+
+    def ensemble(self) -> tuple[CandidateResult | None, str]:
+        """The ensemble's run of the best finished runs, and a note when none was built."""
+        from workbench.core.automl.ensemble import (
+            EnsembleRun,
+            choose_weights,
+            ensemble_candidate,
+            load_member,
+        )
+        from workbench.core.models.catalog import get_model
+
+        pool = [
+            r
+            for r in self.results
+            if r.status == FINISHED
+            and not get_model(r.model).baseline
+            and not math.isinf(self.signed(r))
+        ]
+        pool = sorted(pool, key=self.signed, reverse=True)[:ENSEMBLE_POOL]
+        if len(pool) < 2:
+            return None, "No ensemble: fewer than two models finished."
+        members = [load_member(self.ctx, self.ctx.log.run(r.run_id)) for r in pool]
+        weights = choose_weights(members, self.ctx)
+        if sum(1 for w in weights if w > 0) < 2:
+            return None, (
+                f"No ensemble: on the out-of-fold predictions no mix beat {pool[0].label} alone."
+            )
+        self.token.deadline = self.end
+        if self.token.spent:
+            return None, "No ensemble: the budget ran out before it could be fitted."
+        candidate = ensemble_candidate(self.prepared, members, weights)
+        try:
+            result = EnsembleRun(self.ctx, candidate, members, weights).run()
+        except Cancelled:
+            if self.user_cancel.cancelled:
+                raise
+            return None, "No ensemble: the budget ran out while it was being fitted."
+        self.results.append(result)
+        return result, ""
+
+
+def run_auto(
+    inputs: TrainingInput,
+    spec: TrainSpec,
+    auto: AutoSpec,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+    on_partial: Callable[[object], None] | None = None,
+) -> AutoResult:
+    """Search the input's project for its best model within `auto.budget_seconds` (see the
+    module docstring). `spec` gives the split, seed, cores, metric and baseline; its models and
+    tuning are the search's to choose. Raises Cancelled when the user cancels (the finished
+    runs stay in the log, the search's run is marked cancelled)."""
+    from threadpoolctl import threadpool_limits
+
+    from workbench.core.runs.environment import capture_environment
+    from workbench.core.runs.log import LOG_FILE, ExperimentLog
+
+    tune = TuneSpec(
+        method="none",
+        n_trials=1,
+        time_budget_seconds=auto.budget_seconds,
+        metric=spec.tune.metric,
+    )
+    spec = replace(spec, models=(), tune=tune)
+    cancel = cancel or NEVER_CANCELLED
+    emit = on_partial or (lambda _: None)
+    prepared = prepare_training(inputs, spec, progress)
+    families = search_models(inputs.task, int(prepared.development.size))
+    if not families:
+        raise WorkbenchError("no model family suits this task; nothing to search")
+    # The budget is the search's: it starts once the data is read and split (as FLAML's).
+    search = AutoSearch(prepared, auto, progress, cancel, emit, time.monotonic())
+    with ExitStack() as stack:
+        log = stack.enter_context(ExperimentLog(Path(inputs.root) / LOG_FILE))
+        if spec.n_jobs is not None:
+            stack.enter_context(threadpool_limits(limits=prepared.n_jobs))
+        baseline = prepared.candidate(ModelSpec(baseline_for(inputs.task).name))
+        parent = log.start_run(
+            baseline.run_spec,
+            capture_environment(inputs.root),
+            name=f"Auto search, {format_budget(auto.budget_seconds)} budget",
+        )
+        log.log_params(
+            parent,
+            {
+                BUDGET_PARAM: auto.budget_seconds,
+                "auto.method": SEARCH_METHOD,
+                "auto.families": [model.name for model in families],
+            },
+        )
+        emit(AutoStarted(parent, auto.budget_seconds))
+        folds = prepared.enter_folds(stack, search.token)
+        search.ctx = prepared.context(
+            log, folds, search.report_progress, search.token, emit, parent
+        )
+        try:
+            search.search(families)
+            ensemble, note = search.ensemble() if auto.ensemble else (None, "")
+        except Cancelled:
+            log.finish_run(
+                parent, CANCELLED, message=f"cancelled by the user after {len(search.results)} runs"
+            )
+            raise
+        except BaseException as error:
+            log.finish_run(parent, FAILED, message=str(error) or type(error).__name__)
+            raise
+        singles = [
+            r
+            for r in search.results
+            if r.status == FINISHED
+            and r is not ensemble
+            and r.model != baseline.model.name
+            and not math.isinf(search.signed(r))
+        ]
+        best_single = max(singles, key=search.signed) if singles else None
+        result = AutoResult(
+            parent_run_id=parent,
+            budget_seconds=auto.budget_seconds,
+            elapsed_seconds=search.elapsed(),
+            metric=prepared.metric,
+            stopped=search.stopped,
+            trials=tuple(search.results),
+            best_single=best_single,
+            ensemble=ensemble,
+            ensemble_note=note,
+            families=tuple(model.name for model in families),
+        )
+        winner = result.winner
+        log.log_params(
+            parent,
+            {
+                "auto.runs": len(search.results),
+                "auto.stopped": search.stopped,
+                "auto.winner": winner.run_id if winner else None,
+                "auto.best_single": best_single.run_id if best_single else None,
+                "auto.ensemble": ensemble.run_id if ensemble else None,
+                "auto.ensemble_gain": result.ensemble_gain,
+                "auto.elapsed_seconds": round(result.elapsed_seconds, 3),
+            },
+        )
+        log.finish_run(parent, FINISHED, message=" ".join(result.summary_lines()))
+    progress(1.0, "auto search done")
+    return result
