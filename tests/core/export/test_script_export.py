@@ -25,6 +25,7 @@ import nbformat
 import numpy as np
 import pytest
 from _shared_cache import built_once, lock_for
+from packaging.requirements import Requirement
 
 from workbench.core.export.export_run import ExportRequest, export_run
 from workbench.core.export.script.formatting import ruff_binary
@@ -341,9 +342,17 @@ def test_the_notebook_holds_the_scripts_stages_and_runs(exported: dict, tmp_path
 
 
 def _pins(folder: Path) -> dict[str, str]:
+    """requirements.txt's pins that apply on this platform (their markers evaluated)."""
     lines = (folder / "requirements.txt").read_text(encoding="utf-8").splitlines()
-    pins = [line.split("==") for line in lines if line and not line.startswith("#")]
-    return {name: version for name, version in pins}
+    pins = {}
+    for line in lines:
+        if line and not line.startswith("#"):
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate():
+                (pin,) = requirement.specifier
+                assert pin.operator == "=="
+                pins[requirement.name] = pin.version
+    return pins
 
 
 def test_requirements_pin_what_the_script_imports_as_installed(exported: dict) -> None:
@@ -352,6 +361,11 @@ def test_requirements_pin_what_the_script_imports_as_installed(exported: dict) -
         assert boosted[name] == metadata.version(name)
     xgboost = next(name for name in boosted if name.startswith("xgboost"))
     assert boosted[xgboost] == metadata.version(xgboost)
+    # xgboost-cpu has no macOS wheels: there the same release of plain xgboost is asked for.
+    lines = (exported["titanic", "xgboost"].folder / "requirements.txt").read_text().splitlines()
+    version = boosted[xgboost]
+    assert f'xgboost-cpu=={version}; sys_platform != "darwin"' in lines
+    assert f'xgboost=={version}; sys_platform == "darwin"' in lines
     plain = _pins(exported["titanic", "logistic_regression"].folder)
     assert not any(name.startswith("xgboost") for name in plain)
     assert "PySide6" not in plain and "ml-workbench" not in plain and "onnx" not in plain

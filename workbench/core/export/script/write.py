@@ -14,6 +14,8 @@ import ast
 import textwrap
 from pathlib import Path
 
+from packaging.utils import canonicalize_name
+
 from workbench.core.atomic import write_text_atomic
 from workbench.core.errors import WorkbenchError
 from workbench.core.export.pinned_requirements import imported_modules, pinned_distributions
@@ -130,11 +132,31 @@ def check_no_workbench(text: str, where: str) -> None:
             raise WorkbenchError(f"{where} would import {bad[0]}; scripts must run without it")
 
 
+# Distributions published under another name on some platforms, the same release numbers:
+# xgboost-cpu (no CUDA) has wheels for Linux and Windows only; on macOS plain xgboost is the
+# CPU build. The script's requirements name both, each with its platform marker, so the file
+# installs wherever the engineer runs it.
+# name -> (the twin's name, the marker where `name` installs, the marker where the twin does).
+PLATFORM_TWINS = {
+    "xgboost-cpu": ("xgboost", 'sys_platform != "darwin"', 'sys_platform == "darwin"'),
+}
+
+
+def requirement_lines(name: str, version: str) -> list[str]:
+    """The requirements.txt lines pinning `name` at `version` (two for a platform twin)."""
+    twin = PLATFORM_TWINS.get(canonicalize_name(name))
+    if twin is None:
+        return [f"{name}=={version}"]
+    other, here, there = twin
+    return [f"{name}=={version}; {here}", f"{other}=={version}; {there}"]
+
+
 def script_requirements(text: str) -> str:
     """requirements.txt for the script: what it imports, pinned from this environment."""
     modules = imported_modules(text)
     pins = pinned_distributions(modules, "the exported script", f"pip install {' '.join(modules)}")
-    return REQUIREMENTS_HEADER + "".join(f"{name}=={version}\n" for name, version in pins)
+    lines = [line for name, version in pins for line in requirement_lines(name, version)]
+    return REQUIREMENTS_HEADER + "".join(f"{line}\n" for line in lines)
 
 
 def write_script(run: LoadedRun, script: Path | None, notebook: Path | None = None) -> list[Path]:
