@@ -3,12 +3,15 @@ files written by pyarrow (projects from earlier versions, R's arrow) read as pya
 
 from __future__ import annotations
 
+import gc
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from workbench.core.io.table import read_table
 from workbench.core.parquet_frames import read_frame_parquet, write_frame_parquet
 
 
@@ -104,3 +107,16 @@ def test_r_arrow_and_flights_files_read(shared_data: Path) -> None:
     flights = read_frame_parquet(shared_data / "clean/flights_de_bootcamp.parquet")
     assert flights.shape == (12715, 10)
     assert str(flights["airline"].dtype) == "str"
+
+
+def test_reading_leaves_no_file_open(shared_data: Path) -> None:
+    """Given a path, fastparquet reopens the file for each read and leaves the handle to the
+    garbage collector; the CLI would print a ResourceWarning for each (seen in a training)."""
+    path = shared_data / "clean/flights_de_bootcamp.parquet"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        frame = read_frame_parquet(path)
+        table = read_table(path).frame
+        del frame, table
+        gc.collect()
+    assert [str(w.message) for w in caught if w.category is ResourceWarning] == []

@@ -14,7 +14,7 @@ time zone. Files written by pyarrow (projects from earlier versions) read back t
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pandas as pd
 
@@ -33,17 +33,22 @@ def write_frame_parquet(frame: pd.DataFrame, path: Path) -> None:
     fastparquet.write(str(path), frame, compression=COMPRESSION, write_index=False)
 
 
-def open_parquet(path: Path) -> Any:
-    """A fastparquet.ParquetFile over `path` (its metadata read, no data yet)."""
+def open_parquet(handle: BinaryIO) -> Any:
+    """A fastparquet.ParquetFile over an open binary file (its metadata read, no data yet).
+
+    A file object, not a path: given a path, fastparquet opens the file again for each read and
+    leaves those handles to the garbage collector (a ResourceWarning each). The caller closes it.
+    """
     import fastparquet
 
-    return fastparquet.ParquetFile(str(path))
+    return fastparquet.ParquetFile(handle)
 
 
 def read_frame_parquet(path: Path) -> pd.DataFrame:
     """The whole Parquet file at `path` as a frame, with the dtypes it was written with."""
-    parquet = open_parquet(path)
-    return frame_from_parquet(parquet, parquet.to_pandas())
+    with open(path, "rb") as handle:
+        parquet = open_parquet(handle)
+        return frame_from_parquet(parquet, parquet.to_pandas())
 
 
 def frame_from_parquet(parquet: Any, frame: pd.DataFrame) -> pd.DataFrame:

@@ -28,9 +28,11 @@ class ParquetReader(Reader):
 
     def __init__(self, path: Path, options: ReadOptions) -> None:
         super().__init__(path, options)
+        self._handle = open(path, "rb")  # noqa: SIM115 (open while the reader lives; close())
         try:
-            self._file = open_parquet(path)
+            self._file = open_parquet(self._handle)
         except Exception:
+            self._handle.close()
             raise DataReadError(
                 f"{path} is not a readable Parquet file (damaged, or not really Parquet)"
             ) from None
@@ -64,7 +66,7 @@ class ParquetReader(Reader):
         return tidy, notes, self.options
 
     def close(self) -> None:
-        """Nothing to release: fastparquet opens the file for each read and closes it."""
+        self._handle.close()
 
     def _empty(self) -> pd.DataFrame:
         return self._file.to_pandas()
