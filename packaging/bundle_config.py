@@ -12,8 +12,10 @@ Why these choices:
   QtOpenGLWidgets (imported by name) and tries QtTest in try/except. Everything else in PySide6
   (QML, Quick, WebEngine, Designer...) is dead weight, excluded by module and, for libraries
   and plugins collected by hooks, by file name.
-- pyarrow's hook collects every pyarrow library: Flight (31 MB) and the cloud filesystems
-  (S3 17 MB) are never used by a laptop reading local Parquet.
+- Parquet goes through fastparquet (workbench/core/parquet_frames.py), not pyarrow: pyarrow's
+  extension module links every Arrow library (78 MiB in the bundle even without Flight and S3).
+  pyarrow is excluded by name, so a build environment that still has it installed (pandas and
+  other libraries import it when present) builds the same bundle as the source install runs.
 - Linux: the desktop's own libraries (X, xcb, fonts, GLib, GL, the C and C++ runtimes) come from
   the system, not the bundle (SYSTEM_LIBRARIES), and a library is kept only when something in
   the bundle needs it (prune_linux_libraries): a bundled copy beside the desktop's own breaks
@@ -41,7 +43,7 @@ CLI_EXECUTABLE = "workbench-cli"  # Windows and macOS: the console twin of the w
 BUNDLE_ID = "org.mlworkbench.workbench"
 # The Linux bundle on disk, unpacked (build.py's folder_size): the packaging tests fail above it,
 # so a library added later (dask for a cluster runner...) shows up as a decision, not a drift.
-SIZE_BUDGET_MB = 390
+SIZE_BUDGET_MB = 350
 
 # Python modules never wanted in the bundle (an import of one of these inside the app would
 # fail, and the selftest would say so).
@@ -77,20 +79,8 @@ EXCLUDED_MODULES: tuple[str, ...] = (
     "sklearn.externals.array_api_compat.torch",
     "sklearn.externals.array_api_compat.cupy",
     "sklearn.externals.array_api_compat.dask",
-    # pyarrow pieces for remote storage and RPC
-    "pyarrow.flight",
-    "pyarrow._flight",
-    "pyarrow._s3fs",
-    "pyarrow._gcsfs",
-    "pyarrow._azurefs",
-    "pyarrow._hdfs",
-    "pyarrow.cuda",
-    "pyarrow._cuda",
-    "pyarrow._orc",
-    "pyarrow.orc",
-    "pyarrow._substrait",
-    "pyarrow.substrait",
-    "pyarrow.tests",
+    # not a dependency (Parquet goes through fastparquet), but imported by pandas when present
+    "pyarrow",
     # pyqtgraph pieces that need OpenGL or Jupyter
     "pyqtgraph.opengl",
     "pyqtgraph.examples",
@@ -151,13 +141,10 @@ EXCLUDED_MODULES: tuple[str, ...] = (
 WORKBENCH_TEMPLATE_PACKAGES: tuple[str, ...] = NOT_IMPORTED
 
 # Excluded modules that libraries import inside try/except and work without: pyqtgraph's
-# optional Qt modules, pyarrow.fs's remote filesystems.
+# optional Qt modules; pyarrow, which pandas and fastparquet use only when it is installed.
 OPTIONAL_IMPORTS: tuple[str, ...] = (
     "PySide6.QtTest",
-    "pyarrow._s3fs",
-    "pyarrow._gcsfs",
-    "pyarrow._azurefs",
-    "pyarrow._hdfs",
+    "pyarrow",
 )
 
 # Libraries and plugins dropped from what the hooks collected, matched against the path inside
@@ -205,14 +192,7 @@ EXCLUDED_BINARY_PATTERNS: tuple[str, ...] = (
     "*/plugins/platforms/libqvnc*",
     "*/plugins/platforms/libqvkkhrdisplay*",
     "*/plugins/platforms/qdirect2d*",
-    "*libarrow_flight*",
-    "*libarrow_s3*",
-    "*/pyarrow/libarrow*.so",  # copies of the versioned libraries (wheels hold no links)
-    "*/pyarrow/lib*.so.*.*.*",
-    "*libarrow_python_flight*",
     "*_cpp_tests*",
-    "*libarrow_azurefs*",
-    "*libarrow_gcsfs*",
     "*libcuda*",
     "*libcudart*",
     "*libcublas*",
@@ -233,8 +213,7 @@ EXCLUDED_DATA_PATTERNS: tuple[str, ...] = (
     "*.pyx",
     "*/include/*",
     "*/Qt/qml/*",
-    "*/pyarrow/src/*",
-    "*/pyarrow/*.pxi",
+    "*/jsonschema/benchmarks/*",  # nbformat's jsonschema ships its benchmark inputs
     "*/Qt/translations/*",
 )
 
@@ -373,7 +352,10 @@ OPENED_BY_BOOTLOADER = "libpython3*"
 # The per-library table of build-report.json and the README: the first pattern that matches a
 # file's path in the bundle names its group.
 SIZE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("pyarrow", ("/_internal/pyarrow/*", "/_internal/pyarrow.libs/*")),
+    (
+        "fastparquet, cramjam, fsspec (Parquet)",
+        ("/_internal/fastparquet/*", "/_internal/cramjam*", "/_internal/fsspec/*"),
+    ),
     ("Qt: ICU (Unicode data)", ("/_internal/PySide6/Qt/lib/libicu*",)),
     ("Qt: libraries", ("/_internal/PySide6/Qt/lib/*",)),
     ("Qt: plugins", ("/_internal/PySide6/Qt/plugins/*",)),
@@ -414,7 +396,8 @@ FORBIDDEN_IN_BUNDLE: tuple[str, ...] = (
     "*libcuda*",
     "*libcublas*",
     "*libnccl*",
-    "*libarrow_flight*",
+    "*/pyarrow/*",
+    "*libarrow*",
     "*_cpp_tests*",
     "*/projects/demo/runs/*",
     "*/projects/demo/experiments.sqlite*",

@@ -1,6 +1,7 @@
 """Load the shared datasets the way `workbench.core.io.table.read_table` does, for kind tests.
 
-Plain `pd.read_csv` with the arguments each file needs, then what
+Plain `pd.read_csv` with the arguments each file needs (Parquet: `read_frame_parquet`, the
+stored-table reader, checked against known values in tests/core/test_parquet_frames.py), then what
 the io reader promises (names and string values stripped, True/False as bool, dates parsed).
 """
 
@@ -11,6 +12,8 @@ from typing import Any
 
 import pandas as pd
 from pandas.api.types import is_string_dtype
+
+from workbench.core.parquet_frames import read_frame_parquet
 
 ADULT_NAMES = [f"column_{i}" for i in range(15)]
 
@@ -39,7 +42,8 @@ def load(shared_data: Path, name: str) -> pd.DataFrame:
     """The named shared dataset as a DataFrame shaped like io's output."""
     relative, kwargs = _READS[name]
     path = shared_data / relative
-    frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, **kwargs)
+    parquet = path.suffix == ".parquet"
+    frame = read_frame_parquet(path) if parquet else pd.read_csv(path, **kwargs)
     frame.columns = [str(c).strip() for c in frame.columns]
     for column in frame.columns:
         if is_string_dtype(frame[column].dtype):

@@ -30,7 +30,7 @@ from typing import Any, TextIO
 HEAVY_MODULES = (
     "numpy",
     "pandas",
-    "pyarrow.parquet",
+    "fastparquet",
     "scipy.stats",
     "sklearn.ensemble",
     "xgboost",

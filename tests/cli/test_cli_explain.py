@@ -15,7 +15,6 @@ from pathlib import Path
 
 import joblib
 import numpy as np
-import pandas as pd
 import pytest
 from _projects import SMALL, make_project, train_models
 from cli_calls import one_error_line, run
@@ -23,6 +22,7 @@ from sklearn.inspection import partial_dependence
 from sklearn.metrics import accuracy_score, mean_absolute_error
 
 from workbench.core.explain.run_explanations import read_explanations
+from workbench.core.parquet_frames import read_frame_parquet
 from workbench.core.specs import SplitSpec
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "gui"))
@@ -64,7 +64,7 @@ def _check_adds_up(shap: dict, expected, tolerance: float) -> None:
 
 def _run_files(root: Path, run_id: str) -> tuple:
     folder = root / "runs" / run_id
-    frame = pd.read_parquet(next((root / "data").glob("*.parquet")))
+    frame = read_frame_parquet(next((root / "data").glob("*.parquet")))
     pipeline = joblib.load(folder / "pipeline.joblib")
     return folder, frame, pipeline
 
@@ -123,12 +123,12 @@ def test_slices_are_the_runs_out_of_fold_metrics_per_value(
     shap = document["shap"]
     assert shap["output"] == "probability" and len(shap["rows"]) == 15
     rows = [item["row"] for item in shap["rows"]]
-    test_rows = pd.read_parquet(folder / "test_predictions.parquet")["row"]
+    test_rows = read_frame_parquet(folder / "test_predictions.parquet")["row"]
     assert set(rows) <= set(test_rows)
     expected = pipeline.predict_proba(frame[list(pipeline.feature_names_in_)].iloc[rows])[:, 1]
     _check_adds_up(shap, expected, 1e-6)
     slices = document["slices"]
-    oof = pd.read_parquet(folder / "oof.parquet")
+    oof = read_frame_parquet(folder / "oof.parquet")
     sex = frame["sex"].to_numpy()[oof["row"]]
     assert slices["column"] == "sex" and [g["value"] for g in slices["groups"]] == [
         "male",
@@ -164,7 +164,7 @@ def test_regression_by_two_columns_and_the_table_for_people(
     _check_adds_up(shap, predicted, 1e-6 * float(np.abs(predicted).max()))
     slices = document["slices"]
     assert slices["column"] == "smoker × sex" and slices["task"] == "regression"
-    oof = pd.read_parquet(folder / "oof.parquet")
+    oof = read_frame_parquet(folder / "oof.parquet")
     at = (frame["smoker"].to_numpy()[oof["row"]] == "yes") & (
         frame["sex"].to_numpy()[oof["row"]] == "female"
     )

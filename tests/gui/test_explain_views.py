@@ -12,12 +12,12 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from results_scenario import result_runs  # noqa: F401 - the fixture (tests/gui is on the path)
 from sklearn.metrics import mean_absolute_error
 
 from workbench.core.explain.run_explanations import read_explanations
+from workbench.core.parquet_frames import read_frame_parquet
 from workbench.gui.panels.results_panel import ResultsPanel
 from workbench.gui.plots.catalog import EXPLANATIONS
 from workbench.gui.plots.explain_views import (
@@ -161,8 +161,8 @@ def test_curves_and_slices_computed_from_their_views(
     _wait(qtbot, slices)
     report = slices.report()
     assert report is not None and report.column == "smoker × sex"
-    frame = pd.read_parquet(next((root / "data").glob("*.parquet")))
-    oof = pd.read_parquet(root / "runs" / run_id / "oof.parquet")
+    frame = read_frame_parquet(next((root / "data").glob("*.parquet")))
+    oof = read_frame_parquet(root / "runs" / run_id / "oof.parquet")
     at = (frame["smoker"].to_numpy()[oof["row"]] == "no") & (
         frame["sex"].to_numpy()[oof["row"]] == "male"
     )

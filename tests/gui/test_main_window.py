@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QPushButton
 
 from workbench.core.dataset import import_table
 from workbench.core.kinds import ColumnRole
+from workbench.core.parquet_frames import write_frame_parquet
 from workbench.core.project import create_project, open_project
 from workbench.gui.job_bridge import JobBridge
 from workbench.jobs.job import Job
@@ -150,7 +151,7 @@ def big_project_folder(tmp_path_factory, shared_data) -> Path:
     frame.columns = [f"column_{i}" for i in range(frame.shape[1])]
     big = pd.concat([frame] * 31, ignore_index=True)
     source = tmp_path_factory.mktemp("big") / "adult_big.parquet"
-    big.to_parquet(source, index=False)
+    write_frame_parquet(big, source)
     return make_project(tmp_path_factory.mktemp("projects") / "big", source, target="column_14")
 
 

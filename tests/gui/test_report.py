@@ -37,6 +37,7 @@ from workbench.core.explain.run_explanations import (
 from workbench.core.html_parts import number_text
 from workbench.core.metrics.names import METRIC_LABELS, greater_is_better
 from workbench.core.models.catalog import get_model
+from workbench.core.parquet_frames import read_frame_parquet
 from workbench.core.runs.environment import capture_environment
 from workbench.core.runs.loaded import LoadedRun
 from workbench.core.runs.log import LOG_FILE, TIMINGS, ExperimentLog
@@ -205,7 +206,7 @@ def test_binary_report_holds_the_runs_numbers(reports, shared_data: Path) -> Non
     assert "The positive class is 1." in parsed.text["data"]
     check_metrics(report)
     # Per fold: validation rows and scores of the run's metric (ROC AUC), numbered from 1.
-    oof = pd.read_parquet(report.root / "runs" / report.run_id / "oof.parquet")
+    oof = read_frame_parquet(report.root / "runs" / report.run_id / "oof.parquet")
     folds = parsed.table("scores", 1)[1:]
     assert [row[0] for row in folds] == ["1", "2", "3"]
     for fold, row in enumerate(folds):

@@ -13,6 +13,8 @@ import pytest
 
 from workbench.selftest import HEAVY_MODULES, NOT_IMPORTED
 
+PARQUET = "fastparquet, cramjam, fsspec (Parquet)"
+
 
 def test_test_and_development_modules_are_excluded(bundle_config: ModuleType) -> None:
     excluded = set(bundle_config.EXCLUDED_MODULES)
@@ -38,8 +40,8 @@ def test_test_and_development_modules_are_excluded(bundle_config: ModuleType) ->
         ("numpy/_core/include/numpy/ndarraytypes.h", False),
         ("PySide6/Qt/qml/QtQuick/Controls/qmldir", False),
         ("PySide6/Qt/translations/qtwebengine_de.qm", False),
-        ("pyarrow/src/arrow/python/common.h", False),
-        ("pyarrow/array.pxi", False),
+        ("jsonschema/benchmarks/issue232/issue.json", False),
+        ("fastparquet/cencoding.pyx", False),
         ("PySide6/QtCore.pyi", False),
         ("PySide6/Qt/translations/qtbase_de.qm", False),
         ("resources/icons/workbench.svg", True),
@@ -60,11 +62,6 @@ def test_data_filter(bundle_config: ModuleType, dest: str, kept: bool) -> None:
         ("PySide6/Qt/lib/libQt6Quick.so.6", False),
         ("PySide6/Qt/plugins/qmltooling/libqmldbg_tcp.so", False),
         ("PySide6/Qt/plugins/platforms/libqeglfs.so", False),
-        ("pyarrow/libarrow_flight.so.2600", False),
-        ("pyarrow/libarrow_s3.so.2600", False),
-        ("pyarrow/libarrow_python.so", False),
-        ("pyarrow/libarrow_python.so.2600.1.0", False),
-        ("pyarrow/_pyarrow_cpp_tests.cpython-311-x86_64-linux-gnu.so", False),
         ("onnxruntime/capi/libonnxruntime_providers_cuda.so", False),
         ("PySide6/Qt/plugins/generic/libqtuiotouchplugin.so", False),
         ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", False),
@@ -82,11 +79,8 @@ def test_data_filter(bundle_config: ModuleType, dest: str, kept: bool) -> None:
         ("PySide6/Qt/plugins/imageformats/libqjpeg.so", True),
         ("PySide6/Qt/plugins/platformthemes/libqxdgdesktopportal.so", True),
         ("PySide6/Qt/plugins/platforminputcontexts/libibusplatforminputcontextplugin.so", True),
-        ("pyarrow/libarrow.so.2600", True),
-        ("pyarrow/libparquet.so.2600", True),
-        ("pyarrow/libarrow_substrait.so.2600", True),  # pyarrow.lib links it
-        ("pyarrow/libarrow_python.so.2600", True),
-        ("pyarrow/lib.cpython-311-x86_64-linux-gnu.so", True),
+        ("fastparquet/cencoding.cpython-311-x86_64-linux-gnu.so", True),
+        ("cramjam/cramjam.cpython-311-x86_64-linux-gnu.so", True),
         ("xgboost/lib/libxgboost.so", True),
         ("onnxruntime/capi/libonnxruntime_providers_shared.so", True),
     ],
@@ -201,10 +195,10 @@ def test_every_library_is_offered_to_strip_but_not_the_program(
         "_internal/libpython3.11.so.1.0",
         "_internal/numpy.libs/libscipy_openblas64_-32a4b2a6.so",
         "_internal/PySide6/Qt/lib/libQt6Core.so.6",
-        "_internal/pyarrow/lib.cpython-311-x86_64-linux-gnu.so",
+        "_internal/fastparquet/speedups.cpython-311-x86_64-linux-gnu.so",
         "_internal/xgboost/lib/libxgboost.so",
     )
-    others = ("workbench", "_internal/base_library.zip", "_internal/pyarrow/__init__.py")
+    others = ("workbench", "_internal/base_library.zip", "_internal/fastparquet/__init__.py")
     for relative in libraries + others:
         path = bundle / relative
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -286,7 +280,9 @@ def test_system_libraries_name_debian_packages(bundle_config: ModuleType) -> Non
 @pytest.mark.parametrize(
     ("relative", "group"),
     [
-        ("_internal/pyarrow/libarrow.so.2600", "pyarrow"),
+        ("_internal/fastparquet/cencoding.cpython-311-x86_64-linux-gnu.so", PARQUET),
+        ("_internal/cramjam/cramjam.cpython-311-x86_64-linux-gnu.so", PARQUET),
+        ("_internal/fsspec/spec.pyc", PARQUET),
         ("_internal/PySide6/Qt/lib/libicudata.so.73", "Qt: ICU (Unicode data)"),
         ("_internal/PySide6/Qt/lib/libQt6Core.so.6", "Qt: libraries"),
         ("_internal/PySide6/Qt/plugins/platforms/libqxcb.so", "Qt: plugins"),
@@ -307,16 +303,16 @@ def test_size_groups(bundle_config: ModuleType, relative: str, group: str) -> No
 
 def test_size_by_group_counts_files_once(bundle_config: ModuleType, tmp_path: Path) -> None:
     bundle = tmp_path / "ml-workbench"
-    (bundle / "_internal" / "pyarrow").mkdir(parents=True)
-    (bundle / "_internal" / "pyarrow" / "libarrow.so.2600").write_bytes(b"a" * 3000)
-    (bundle / "_internal" / "pyarrow" / "lib.so").write_bytes(b"b" * 1000)
+    (bundle / "_internal" / "scipy.libs").mkdir(parents=True)
+    (bundle / "_internal" / "scipy.libs" / "libgfortran.so.5").write_bytes(b"a" * 3000)
+    (bundle / "_internal" / "scipy.libs" / "libquadmath.so.0").write_bytes(b"b" * 1000)
     (bundle / "workbench").write_bytes(b"c" * 500)
-    (bundle / "_internal" / "libarrow.so.2600").symlink_to("pyarrow/libarrow.so.2600")
+    (bundle / "_internal" / "libgfortran.so.5").symlink_to("scipy.libs/libgfortran.so.5")
 
     sizes = bundle_config.size_by_group(bundle)
 
-    assert sizes == {"pyarrow": 4000, "executable (bootloader, all Python code compressed)": 500}
-    assert list(sizes) == ["pyarrow", "executable (bootloader, all Python code compressed)"]
+    assert sizes == {"scipy": 4000, "executable (bootloader, all Python code compressed)": 500}
+    assert list(sizes) == ["scipy", "executable (bootloader, all Python code compressed)"]
 
 
 def test_icons_are_drawn_from_the_svg(qapp, build_script: ModuleType, tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from workbench.core.errors import ProjectError, WorkbenchError
 from workbench.core.io.options import ReadOptions
 from workbench.core.io.table import data_file_sha256, read_table
 from workbench.core.kinds import ColumnKind, TaskType, infer_kinds, suggest_target, task_for_column
+from workbench.core.parquet_frames import read_frame_parquet, write_frame_parquet
 from workbench.core.progress import (
     NEVER_CANCELLED,
     CancelToken,
@@ -147,7 +148,7 @@ def import_table(
     relative = f"{DATA_DIR}/{_safe_stem(source_path)}.parquet"
     destination = root / relative
     with atomic_path(destination) as tmp:
-        frame.to_parquet(tmp, index=False)
+        write_frame_parquet(frame, tmp)
     progress(1.0, f"Imported {len(frame):,} rows x {frame.shape[1]} columns")
     dataset = DatasetRef(
         name=source_path.stem,
@@ -189,8 +190,8 @@ def load_dataset_frame(
             "import the data again"
         )
     try:
-        return pd.read_parquet(path)
-    except Exception as error:  # pyarrow raises many types for a damaged file
+        return read_frame_parquet(path)
+    except Exception as error:  # fastparquet raises many types for a damaged file
         raise ProjectError(f"the dataset file {path} is damaged: {error}") from error
 
 

@@ -146,12 +146,12 @@ def test_column_types_syntax_and_round_trip() -> None:
 
 
 def test_the_project_remembers_a_column_type(tmp_path: Path, customers: Path) -> None:
-    from workbench.core.dataset import import_table
+    from workbench.core.dataset import import_table, load_dataset_frame
 
     imported = import_table(tmp_path, customers, ReadOptions(dtype={"visits": "text"}))
     stored = imported.dataset.read_options
     assert stored["dtype"] == {"visits": "text"}
-    frame = pd.read_parquet(tmp_path / imported.dataset.path)
+    frame = load_dataset_frame(tmp_path, imported.dataset)
     assert frame["visits"].tolist() == ["3", "12", "7", "1"]
     again = read_table(customers, ReadOptions.from_dict(stored)).frame
     pd.testing.assert_frame_equal(again, frame)

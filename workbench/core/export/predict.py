@@ -28,6 +28,7 @@ from workbench.core.export.feature_schema import METADATA_KEY, FeatureSchema, sc
 from workbench.core.io.options import ReadOptions
 from workbench.core.io.table import read_table
 from workbench.core.kinds import ColumnRole
+from workbench.core.parquet_frames import write_frame_parquet
 from workbench.core.progress import (
     NEVER_CANCELLED,
     CancelToken,
@@ -300,7 +301,7 @@ def _write(frame: pd.DataFrame, out: Path) -> None:
             if kind == "csv":
                 spreadsheet_safe(frame).to_csv(tmp, index=False)
             else:
-                frame.to_parquet(tmp, index=False)
+                write_frame_parquet(frame, tmp)
     except OSError as error:
         raise WorkbenchError(f"cannot write {out}: {error.strerror or error}") from error
 

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.core.atomic import atomic_path
+from workbench.core.parquet_frames import read_frame_parquet, write_frame_parquet
 
 IMPORTANCE_FILE = "importance.parquet"
 LEARNING_CURVE_FILE = "learning_curve.parquet"
@@ -25,7 +26,7 @@ def read_cache(path: Path, key: Mapping[str, Any]) -> pd.DataFrame | None:
     if not path.is_file():
         return None
     try:
-        frame = pd.read_parquet(path)
+        frame = read_frame_parquet(path)
     except Exception:  # a damaged cache is recomputed, never an error
         return None
     if frame.empty or any(name not in frame.columns for name in key):
@@ -39,7 +40,7 @@ def read_cache(path: Path, key: Mapping[str, Any]) -> pd.DataFrame | None:
 def write_cache(path: Path, frame: pd.DataFrame) -> None:
     """Written atomically: a cancelled or killed job leaves the old cache or none."""
     with atomic_path(path) as tmp:
-        frame.to_parquet(tmp, index=False)
+        write_frame_parquet(frame, tmp)
 
 
 def computed_frames(run_folder: Path) -> dict[str, pd.DataFrame | None]:

@@ -45,6 +45,7 @@ from workbench.core.errors import ProjectError, WorkbenchError
 from workbench.core.file_digest import file_sha256_and_size
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.tables import summarise_folds
+from workbench.core.parquet_frames import read_frame_parquet
 from workbench.core.processes import pid_alive
 from workbench.core.project_paths import inside_project, project_writable
 from workbench.core.runs.environment import Environment
@@ -707,8 +708,8 @@ def read_artifact_frame(project_root: Path, record: RunRecord, kind: str) -> pd.
     if not path.is_file():
         raise ProjectError(f"{path} is missing; the run's '{kind}' file is gone")
     try:
-        return pd.read_parquet(path)
-    except Exception as error:  # pyarrow raises several unrelated types for a bad file
+        return read_frame_parquet(path)
+    except Exception as error:  # fastparquet raises several unrelated types for a bad file
         raise ProjectError(f"cannot read {path}: {error}") from error
 
 

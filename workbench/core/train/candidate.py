@@ -30,6 +30,7 @@ from workbench.core.metrics.names import greater_is_better
 from workbench.core.metrics.tables import summarise_folds
 from workbench.core.models.catalog import search_space
 from workbench.core.models.registry import ModelDef
+from workbench.core.parquet_frames import write_frame_parquet
 from workbench.core.progress import Cancelled, CancelToken, ProgressFn
 from workbench.core.runs.environment import capture_environment
 from workbench.core.runs.log import RUNS_DIR, ExperimentLog
@@ -441,7 +442,7 @@ class CandidateRun:
         predictions = predict(fitted, ctx.X.iloc[test_rows], ctx.task)
         y_test = ctx.y.iloc[test_rows]
         frame = predictions_frame(test_rows, y_test, predictions, ctx.classes)
-        frame.to_parquet(folder / TEST_FILE, index=False)
+        write_frame_parquet(frame, folder / TEST_FILE)
         ctx.log.log_artifact(self.run_id, folder / TEST_FILE, "test_predictions")
         return scores(ctx.task, y_test, predictions, ctx.positive)
 
@@ -474,7 +475,7 @@ class CandidateRun:
             for r in results
         ]
         path = ctx.log.run_dir(self.run_id) / OOF_FILE
-        pd.concat(frames, ignore_index=True).to_parquet(path, index=False)
+        write_frame_parquet(pd.concat(frames, ignore_index=True), path)
         ctx.log.log_artifact(self.run_id, path, "oof")
 
 
