@@ -477,3 +477,31 @@ def test_a_fresh_venv_with_only_the_requirements_reproduces_the_run(
     folder = shutil.copytree(item.folder, tmp_path / "script", ignore=_OUTPUTS)
     done = _run([item.script.name], folder, python=str(python))
     _assert_same_metrics(json.loads(done.stdout.strip().splitlines()[-1]), _logged(item))
+
+
+def test_a_parquet_datasets_script_reads_it_with_the_pinned_engine(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """R arrow's penguins Parquet file: the script reads it with fastparquet, which its
+    requirements.txt pins (pandas alone reads no Parquet), and prints the logged metrics."""
+    from _projects import make_project
+
+    source = shared_data / "clean" / "penguins_R_arrow.parquet"
+    root = make_project(tmp_path / "project", source, "species")
+    spec = TrainSpec(
+        models=(ModelSpec("logistic_regression"),),
+        split=SplitSpec("stratified_kfold", n_splits=3),
+        n_jobs=1,
+        include_baseline=False,
+    )
+    (result,) = run_training(root, spec)
+    folder = tmp_path / "script"
+    folder.mkdir()
+    shutil.copy(source, folder / source.name)
+    script = folder / "train.py"
+    export_run(root, result.run_id, ExportRequest(script=script))
+    assert "fastparquet.ParquetFile(path).to_pandas()" in script.read_text(encoding="utf-8")
+    assert _pins(folder)["fastparquet"] == metadata.version("fastparquet")
+    done = _run(["-c", RUN_SCRIPT, script.name], folder)
+    item = Exported(root, result.run_id, folder, script, folder / "train.ipynb")
+    _assert_same_metrics(json.loads(done.stdout.strip().splitlines()[-1]), _logged(item))

@@ -53,7 +53,9 @@ def reader_call(dataset: DatasetRef) -> str:
         arguments = {"sheet_name": o.get("sheet") or 0, "header": o.get("header_row") or 0}
         return _call("pd.read_excel", "path", arguments)
     if fmt == "parquet":
-        return "pd.read_parquet(path)"
+        # fastparquet, the engine the workbench reads Parquet with: requirements.txt then
+        # pins it (pandas alone reads no Parquet).
+        return "fastparquet.ParquetFile(path).to_pandas()"
     if fmt in ("json", "jsonl"):
         return _call("pd.read_json", "path", {"lines": fmt == "jsonl"})
     if fmt == "sqlite":
@@ -80,6 +82,8 @@ def read_stage(dataset: DatasetRef, used: Sequence[str]) -> tuple[Stage, set[Imp
     imports = {PANDAS, NUMPY}
     if options.get("format") == "sqlite":
         imports.add(ImportLine("sqlite3"))
+    if options.get("format") == "parquet":
+        imports.add(ImportLine("fastparquet"))
     code = f"""
 # The column names as the import cleaned them (blank, duplicate or quoted headers renamed).
 COLUMNS = {names!r}
