@@ -63,3 +63,16 @@ def test_fold_interval_is_the_prediction_interval_of_one_more_fold() -> None:
     narrower = fold_interval(folds, 0.8)
     assert narrower is not None and low < narrower[0] < narrower[1] < high
     assert fold_interval([0.8], 0.95) is None
+
+
+def test_fold_interval_stops_at_what_the_metric_can_reach() -> None:
+    """The Monitor panel showed an F1 interval of 0.9546 to 1.028 for penguins' folds."""
+    from workbench.core.metrics.names import metric_range
+
+    folds = [0.98, 1.0, 0.97, 1.0, 0.99]
+    unbounded = fold_interval(folds, 0.95)
+    assert unbounded is not None and unbounded[1] > 1.0
+    low, high = fold_interval(folds, 0.95, metric_range("f1_macro"))
+    assert (low, high) == (unbounded[0], 1.0)
+    assert fold_interval([1.0, 3.0, 0.5], 0.95, metric_range("rmse"))[0] == 0.0
+    assert metric_range("r2") == (None, 1.0) and metric_range("mcc") == (-1.0, 1.0)

@@ -39,6 +39,18 @@ BINARY_ONLY = frozenset({"precision", "recall", "f1"})
 # Metrics computed from predicted probabilities rather than predicted labels.
 PROBABILITY_METRICS = frozenset({"roc_auc", "pr_auc", "log_loss", "brier"})
 LOWER_IS_BETTER = frozenset({"log_loss", "brier", "mae", "mse", "rmse", "mape", "median_ae"})
+# The values a metric can take where that is not [0, 1] (None: unbounded on that side), so an
+# interval around fold scores never claims an F1 above 1 or an error below 0.
+METRIC_RANGES: dict[str, tuple[float | None, float | None]] = {
+    "mcc": (-1.0, 1.0),
+    "log_loss": (0.0, None),
+    "mae": (0.0, None),
+    "mse": (0.0, None),
+    "rmse": (0.0, None),
+    "mape": (0.0, None),
+    "median_ae": (0.0, None),
+    "r2": (None, 1.0),
+}
 
 METRIC_LABELS: dict[str, str] = {
     "accuracy": "Accuracy",
@@ -110,6 +122,13 @@ def best_positions(metric: str, values: Sequence[Any]) -> list[int]:
         return []
     best = (max if greater_is_better(metric) else min)(value for _i, value in numbers)
     return [i for i, value in numbers if value == best]
+
+
+def metric_range(metric: str) -> tuple[float | None, float | None]:
+    """(lowest, highest) value `metric` can take; None where it is unbounded."""
+    if metric not in METRIC_LABELS:
+        raise WorkbenchError(f"unknown metric '{metric}'; known: {', '.join(METRIC_LABELS)}")
+    return METRIC_RANGES.get(metric, (0.0, 1.0))
 
 
 def greater_is_better(metric: str) -> bool:

@@ -24,7 +24,12 @@ import numpy as np
 
 from workbench.core import json_fields
 from workbench.core.kinds import TaskType
-from workbench.core.metrics.names import METRIC_LABELS, greater_is_better, metrics_for
+from workbench.core.metrics.names import (
+    METRIC_LABELS,
+    greater_is_better,
+    metric_range,
+    metrics_for,
+)
 from workbench.core.metrics.scores import score_all
 
 
@@ -112,9 +117,13 @@ class PerformanceCheck:
         )
 
 
-def fold_interval(values: Sequence[float], level: float) -> tuple[float, float] | None:
-    """Where one more fold's score falls with probability `level` (see the module docstring);
-    None with fewer than two folds."""
+def fold_interval(
+    values: Sequence[float],
+    level: float,
+    bounds: tuple[float | None, float | None] = (None, None),
+) -> tuple[float, float] | None:
+    """Where one more fold's score falls with probability `level` (see the module docstring),
+    cut to the metric's `bounds` (an F1 interval ends at 1); None with fewer than two folds."""
     from scipy import stats  # here: the window reads reports (this module) without loading it
 
     k = len(values)
@@ -126,7 +135,11 @@ def fold_interval(values: Sequence[float], level: float) -> tuple[float, float] 
         * float(np.std(values, ddof=1))
         * math.sqrt(1 + 1 / k)
     )
-    return mean - half, mean + half
+    low, high = bounds
+    return (
+        mean - half if low is None else max(mean - half, low),
+        mean + half if high is None else min(mean + half, high),
+    )
 
 
 def check_performance(
@@ -151,7 +164,7 @@ def check_performance(
         values = [float(v) for v in validation_scores.get(name, ())]
         folds = max(folds, len(values))
         batch = scored.scores.get(name)
-        interval = fold_interval(values, level)
+        interval = fold_interval(values, level, metric_range(name))
         higher = greater_is_better(name)
         worse = False
         if batch is not None and interval is not None:
