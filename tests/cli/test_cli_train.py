@@ -156,3 +156,19 @@ def test_train_says_the_columns_per_model_and_warns_above_the_limit(
         "will be slow and memory-hungry; encode the columns with many labels compactly (target "
         "encode, hash encode or group rare categories) or drop them",
     ]
+
+
+def test_train_says_how_a_random_forest_samples_its_rows(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The rule of row_scaled_params is said before training whenever a random forest is among
+    the models (penguins is below the limit: the run keeps every row, its params empty)."""
+    argv = ["train", str(project), "--model", "random_forest", "--split", "kfold:2", "--test",
+            "0", "--jobs", "1", "--no-baseline", "--json"]  # fmt: skip
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines()[1] == (
+        "workbench: note: a random forest on more than 15,000 training rows draws 15,000 of "
+        "them for each tree (its 'Share of rows per tree' on auto; the run records the share)"
+    )
+    assert json.loads(captured.out)[0]["status"] == "finished"

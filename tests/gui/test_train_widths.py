@@ -33,7 +33,9 @@ def test_the_columns_per_model_show_before_training(qtbot, project: Project, tmp
     picker = panel.model_picker
     assert ENCODING_TEXT == (
         "Categorical columns with more than 50 labels are target encoded (one column, fitted "
-        "inside each fold); the others are one-hot encoded."
+        "inside each fold); the others are one-hot encoded. A random forest on more than 15,000 "
+        "training rows draws 15,000 of them for each tree (its 'Share of rows per tree' on auto; "
+        "the run records the share)."
     )
     assert picker.encoding_note.isVisible() and picker.encoding_note.text() == ENCODING_TEXT
     assert picker.widths_label.isHidden()  # nothing ticked

@@ -251,7 +251,12 @@ def _say_widths(inputs: TrainingInput, spec: TrainSpec) -> None:
     for a chain above chain.width.WIDE_TABLE_COLUMNS (what the Train panel shows)."""
     from workbench.core.chain.model_chain import model_width
     from workbench.core.chain.width import LabelCounts, wide_warning
-    from workbench.core.models.catalog import ONE_HOT_MAX_LABELS, get_model
+    from workbench.core.models.catalog import (
+        FOREST_ROWS_TEXT,
+        ONE_HOT_MAX_LABELS,
+        get_model,
+        scales_with_rows,
+    )
     from workbench.core.train.runner import models_to_train
 
     models = [get_model(model.name, inputs.task) for model in models_to_train(spec, inputs.task)]
@@ -261,6 +266,8 @@ def _say_widths(inputs: TrainingInput, spec: TrainSpec) -> None:
         "target encoded, the others one-hot encoded",
         file=sys.stderr,
     )
+    if any(scales_with_rows(model) for model in models):
+        print(f"workbench: note: {FOREST_ROWS_TEXT}", file=sys.stderr)
     for model in models:
         width = model_width(inputs.chain, model, counts, inputs.task)
         print(f"workbench: note: {model.label} gets {width.text()}", file=sys.stderr)

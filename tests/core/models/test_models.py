@@ -427,7 +427,7 @@ def test_search_space_defaults_and_overrides() -> None:
         search_space(forest, {"alpha": [1]})
     assert str(caught.value) == (
         "model 'random_forest_classifier' has no parameter 'alpha'; its parameters: "
-        "n_estimators, max_depth, min_samples_leaf, max_features"
+        "n_estimators, max_depth, min_samples_leaf, max_features, max_samples"
     )
     with pytest.raises(WorkbenchError) as caught:
         search_space(forest, {"max_features": {"low": 1, "high": 2}})

@@ -42,6 +42,7 @@ from workbench.core.models.registry import (
     TunableKind,
     registered_models,
 )
+from workbench.core.models.shared_params import FOREST_ROWS_PER_TREE
 from workbench.core.params import Param, ParamType
 from workbench.core.specs import ChainSpec, ModelSpec, StepSpec
 
@@ -161,6 +162,45 @@ def build_model(
     if not ignored and model_options and model_options.get("class_weight") is not None:
         options["class_weight"] = model_options["class_weight"]
     return model.factory(params, seed, n_jobs, task, options)
+
+
+# The rule of row_scaled_params in words, for the Train panel and the CLI's notes.
+FOREST_ROWS_TEXT = (
+    f"a random forest on more than {FOREST_ROWS_PER_TREE:,} training rows draws "
+    f"{FOREST_ROWS_PER_TREE:,} of them for each tree (its 'Share of rows per tree' on auto; "
+    "the run records the share)"
+)
+
+
+def scales_with_rows(model: ModelDef) -> bool:
+    """Whether `model` has a setting row_scaled_params fills in from the training rows."""
+    return any(param.name == "max_samples" for param in model.params)
+
+
+def row_scaled_params(model: ModelDef, params: Mapping[str, Any], rows: int) -> dict[str, Any]:
+    """`params` with the settings whose default depends on the training rows filled in for
+    `rows` rows, so the run records the value it trained with (a rerun repeats it; the
+    Experiments panel shows it). A value the user set is kept.
+
+    Today one: a random forest's `max_samples` left on auto becomes the share of `rows` that
+    makes FOREST_ROWS_PER_TREE rows per tree, when `rows` is larger (see shared_params)."""
+    resolved = dict(params)
+    auto = scales_with_rows(model) and resolved.get("max_samples") is None
+    if auto and rows > FOREST_ROWS_PER_TREE:
+        resolved["max_samples"] = round(FOREST_ROWS_PER_TREE / rows, 4)
+    return resolved
+
+
+def row_scaling_note(model: ModelDef, params: Mapping[str, Any], rows: int) -> str | None:
+    """What `row_scaled_params` decided for `model` on `rows` rows, in one sentence, or None
+    when it changed nothing (for the Train panel and the CLI's notes)."""
+    scaled = row_scaled_params(model, params, rows)
+    if scaled.get("max_samples") == params.get("max_samples"):
+        return None
+    return (
+        f"{model.label}: each tree draws {FOREST_ROWS_PER_TREE:,} of the {rows:,} training rows "
+        f"(share {scaled['max_samples']:g}); set 'Share of rows per tree' to 1 for every row"
+    )
 
 
 # --- what a model needs from the data -------------------------------------------------------

@@ -198,7 +198,9 @@ def make_decision_tree(
     )
 
 
-def _forest(cls: type, params: Params, seed: int, n_jobs: int | None, options: Options) -> Any:
+def _forest(
+    cls: type, params: Params, seed: int, n_jobs: int | None, options: Options, **extra: Any
+) -> Any:
     return cls(
         n_estimators=params["n_estimators"],
         max_depth=params["max_depth"],
@@ -207,6 +209,7 @@ def _forest(cls: type, params: Params, seed: int, n_jobs: int | None, options: O
         random_state=seed,
         n_jobs=n_jobs,
         **options,
+        **extra,
     )
 
 
@@ -214,7 +217,7 @@ def make_random_forest(
     params: Params, seed: int, n_jobs: int | None, task: TaskType, options: Options
 ) -> Any:
     cls = RandomForestClassifier if _classifying(task) else RandomForestRegressor
-    return _forest(cls, params, seed, n_jobs, options)
+    return _forest(cls, params, seed, n_jobs, options, max_samples=params["max_samples"])
 
 
 def make_extra_trees(

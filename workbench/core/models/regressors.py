@@ -15,6 +15,7 @@ from workbench.core.models.shared_params import (
     HGB_TUNING,
     KNN_TUNING,
     MAX_DEPTH,
+    MAX_SAMPLES,
     MIN_SAMPLES_LEAF,
     N_ESTIMATORS_FOREST,
     N_NEIGHBORS,
@@ -195,7 +196,13 @@ register(
         help="Many deep trees on random samples of rows, averaged. Robust, little tuning.",
         tasks=REGRESSION,
         factory=built_by("make_random_forest"),
-        params=(N_ESTIMATORS_FOREST, MAX_DEPTH, MIN_SAMPLES_LEAF, max_features_param("all")),
+        params=(
+            N_ESTIMATORS_FOREST,
+            MAX_DEPTH,
+            MIN_SAMPLES_LEAF,
+            max_features_param("all"),
+            MAX_SAMPLES,
+        ),
         tuning=FOREST_TUNING,
         onnx_note="RandomForestRegressor converts.",
     )

@@ -159,7 +159,12 @@ class PreparedTraining:
         from workbench.core.chain.model_chain import model_chain
         from workbench.core.chain.stages import model_options
         from workbench.core.metrics.positive import plain
-        from workbench.core.models.catalog import get_model, option_notes
+        from workbench.core.models.catalog import (
+            get_model,
+            option_notes,
+            row_scaled_params,
+            row_scaling_note,
+        )
         from workbench.core.pipeline import build_pipeline
         from workbench.core.runs.spec import RecordedChain, RunSpec
         from workbench.core.train.candidate import Candidate
@@ -168,11 +173,17 @@ class PreparedTraining:
         resolved_chain, task = inputs.chain, inputs.task
         options = model_options(resolved_chain)
         model = get_model(model_spec.name, task)
-        resolved = ModelSpec(model.name, dict(model_spec.params))
+        rows = len(self.development)
+        resolved = ModelSpec(model.name, row_scaled_params(model, model_spec.params, rows))
         full_chain = model_chain(resolved_chain, model, self.counts)
         template = build_pipeline(full_chain, resolved, task, spec.seed, self.n_jobs, options)
         advice = rescaling_note([model], resolved_chain)
-        notes = (*option_notes(model, task, options), *([advice] if advice else []))
+        scaling = row_scaling_note(model, model_spec.params, rows)
+        notes = (
+            *option_notes(model, task, options),
+            *([advice] if advice else []),
+            *([scaling] if scaling else []),
+        )
         run_spec = RunSpec(
             task=task,
             target=inputs.target,

@@ -36,7 +36,12 @@ from workbench.core.chain.resolve import ResolvedChain, resolve_chain
 from workbench.core.chain.width import WIDE_TABLE_COLUMNS, LabelCounts, wide_warning
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import TaskType
-from workbench.core.models.catalog import ONE_HOT_MAX_LABELS, get_model, models_for
+from workbench.core.models.catalog import (
+    FOREST_ROWS_TEXT,
+    ONE_HOT_MAX_LABELS,
+    get_model,
+    models_for,
+)
 from workbench.core.models.registry import FAMILIES, ModelDef
 from workbench.core.specs import ChainSpec, ModelSpec, TrainSpec
 from workbench.gui.widgets.chain_list import NO_ONNX_COLOR, NO_ONNX_TEXT
@@ -46,7 +51,8 @@ NO_MODEL_SELECTED_TEXT = "Select a model in the list to see what it does and cha
 NAME_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 ENCODING_TEXT = (
     f"Categorical columns with more than {ONE_HOT_MAX_LABELS} labels are target encoded (one "
-    "column, fitted inside each fold); the others are one-hot encoded."
+    "column, fitted inside each fold); the others are one-hot encoded. "
+    f"{FOREST_ROWS_TEXT[0].upper()}{FOREST_ROWS_TEXT[1:]}."
 )
 
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.params import Param, ParamType
+from workbench.gui.widgets.wrapped_label import WrappedLabel
 
 ERROR_COLOR = "#d64541"  # the same red as critical alerts; readable on light and dark bases
 AUTO_TEXT = "auto"
@@ -46,8 +47,7 @@ def muted(widget: QWidget) -> None:
 
 def muted_label(text: str = "") -> QLabel:
     """A wrapped line of secondary text (hints, summaries) for panels built beside forms."""
-    label = QLabel(text)
-    label.setWordWrap(True)
+    label = WrappedLabel(text)
     muted(label)
     return label
 
@@ -229,8 +229,7 @@ class ParamForm(QWidget):
             row.addWidget(field.auto)
         column.addLayout(row)
         if field.param.help:
-            help_line = QLabel(field.param.help)
-            help_line.setWordWrap(True)
+            help_line = WrappedLabel(field.param.help)
             muted(help_line)
             column.addWidget(help_line)
         column.addWidget(field.error)
