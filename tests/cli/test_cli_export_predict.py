@@ -13,6 +13,7 @@ from cli_calls import one_error_line, run
 
 from workbench.core.dataset import import_table
 from workbench.core.io.options import ReadOptions
+from workbench.core.parquet_frames import read_frame_parquet
 from workbench.core.project import create_project
 from workbench.core.runs.best import best_run
 from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
@@ -63,7 +64,7 @@ def test_predict_from_onnx_with_keys_as_json(
         "ignored_columns": ["species"],
         "unseen": {},
     }
-    assert pd.read_parquet(out)["island"].iloc[0] == "Torgersen"
+    assert read_frame_parquet(out)["island"].iloc[0] == "Torgersen"
 
 
 def test_predict_errors_are_one_line_with_exit_code_2(

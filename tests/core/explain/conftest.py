@@ -14,6 +14,7 @@ import pytest
 from _projects import SMALL, make_project, train_models
 
 from workbench.core.kinds import TaskType
+from workbench.core.parquet_frames import read_frame_parquet
 from workbench.core.specs import SplitSpec
 
 # name -> (file in the shared data, target, task, models (small versions), columns ignored);
@@ -53,7 +54,7 @@ class ExplainedProject:
 
     def oof(self, model: str) -> pd.DataFrame:
         """The run's out-of-fold predictions: row, fold, y_true, y_pred, proba_<class>."""
-        return pd.read_parquet(self.runs[model] / "oof.parquet")
+        return read_frame_parquet(self.runs[model] / "oof.parquet")
 
 
 def _trained(
@@ -67,7 +68,7 @@ def _trained(
     split = SplitSpec(scheme, n_splits=3, test_fraction=0.0)
     run_ids = train_models(root, {model: SMALL.get(model, {}) for model in models}, split)
     runs = {model: root / "runs" / run_id for model, run_id in run_ids.items()}
-    frame = pd.read_parquet(next((root / "data").glob("*.parquet")))
+    frame = read_frame_parquet(next((root / "data").glob("*.parquet")))
     features = list(joblib.load(next(iter(runs.values())) / "pipeline.joblib").feature_names_in_)
     return ExplainedProject(root, task, frame[features], frame[target], runs)
 

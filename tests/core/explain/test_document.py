@@ -6,21 +6,20 @@ import json
 import subprocess
 import sys
 
-import pandas as pd
-
 from workbench.core.explain.contributions import explain_predictions
 from workbench.core.explain.document import explain_document
 from workbench.core.explain.limitations import limitation_sentences
 from workbench.core.explain.partial_dependence import partial_dependence_curve
 from workbench.core.explain.slices import slice_metrics
 from workbench.core.kinds import TaskType
+from workbench.core.parquet_frames import read_frame_parquet
 
 
 def test_document_of_a_binary_run(titanic) -> None:
     pipeline = titanic.pipeline("random_forest_classifier")
     rows = titanic.X.iloc[:20]
     shap = explain_predictions(pipeline, rows, TaskType.BINARY)
-    data = pd.read_parquet(next((titanic.root / "data").glob("*.parquet")))
+    data = read_frame_parquet(next((titanic.root / "data").glob("*.parquet")))
     oof = titanic.oof("random_forest_classifier")
     # Deck G has 4 rows, all in one fold: no spread across folds (null, not NaN).
     slices = slice_metrics(data, oof, "deck", TaskType.BINARY, list(pipeline.classes_))
@@ -45,7 +44,7 @@ def test_reading_results_loads_no_machine_learning_library(titanic, tmp_path) ->
     # The window shows explanations a job computed: reading them back, and the card's
     # sentences, must not cost it scikit-learn's import (over a second) or fairlearn's.
     pipeline = titanic.pipeline("random_forest_classifier")
-    data = pd.read_parquet(next((titanic.root / "data").glob("*.parquet")))
+    data = read_frame_parquet(next((titanic.root / "data").glob("*.parquet")))
     slices = slice_metrics(
         data, titanic.oof("random_forest_classifier"), "sex", TaskType.BINARY, [0, 1]
     )

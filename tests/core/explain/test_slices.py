@@ -23,11 +23,12 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.explain.limitations import limitation_sentences
 from workbench.core.explain.slices import SliceReport, slice_metrics
 from workbench.core.kinds import TaskType
+from workbench.core.parquet_frames import read_frame_parquet
 
 
 def _data(project) -> pd.DataFrame:
     """Every column of the project's data, the ignored and the target included."""
-    return pd.read_parquet(next((project.root / "data").glob("*.parquet")))
+    return read_frame_parquet(next((project.root / "data").glob("*.parquet")))
 
 
 def _classes(project, model: str) -> list:

@@ -23,6 +23,7 @@ from workbench.core.export.pinned_requirements import SHIPPED_PACKAGES, service_
 from workbench.core.monitor.options import DriftOptions
 from workbench.core.monitor.reference import RunReference
 from workbench.core.monitor.run_reference import run_reference
+from workbench.core.parquet_frames import read_frame_parquet
 from workbench.core.project import open_project
 from workbench.core.runs.loaded import LoadedRun
 
@@ -109,7 +110,7 @@ def test_the_example_request_is_real_held_out_rows_without_the_target(
 ) -> None:
     run, _, _ = titanic
     records = json.loads((bundle / "example_request.json").read_text(encoding="utf-8"))["records"]
-    held_out = pd.read_parquet(run.project / "runs" / run.run_id / "test_predictions.parquet")
+    held_out = read_frame_parquet(run.project / "runs" / run.run_id / "test_predictions.parquet")
     first = sorted(held_out["row"])[:3]
     frame = open_project(run.project).load_frame().reset_index(drop=True)
     assert len(records) == 3

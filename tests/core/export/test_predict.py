@@ -19,6 +19,7 @@ from workbench.core.export.predict import (
     predict_file_onnx,
     spreadsheet_safe,
 )
+from workbench.core.parquet_frames import read_frame_parquet
 from workbench.core.progress import Cancelled, CancelToken
 from workbench.core.project import open_project
 from workbench.core.runs.loaded import LoadedRun
@@ -34,7 +35,7 @@ def predict_run(project: Path, run_id: str, *args: object, **kwargs: object) -> 
 
 
 def _test_rows(project: Path, run_id: str) -> pd.DataFrame:
-    return pd.read_parquet(project / "runs" / run_id / "test_predictions.parquet")
+    return read_frame_parquet(project / "runs" / run_id / "test_predictions.parquet")
 
 
 def test_a_run_predicts_what_it_predicted_in_training(
@@ -77,7 +78,7 @@ def test_onnx_predicts_the_same_and_writes_parquet(
     by_run = predict_run(run.project, run.run_id, source, tmp_path / "run.parquet")
     by_onnx = predict_file_onnx(model, source, tmp_path / "onnx.parquet")
     assert by_onnx.columns == by_run.columns == ["row", "prediction", "proba_0", "proba_1"]
-    a, b = pd.read_parquet(by_run.path), pd.read_parquet(by_onnx.path)
+    a, b = read_frame_parquet(by_run.path), read_frame_parquet(by_onnx.path)
     assert len(a) == len(b) == 891
     assert str(b["prediction"].dtype) == "int64"
     assert (a["prediction"] == b["prediction"]).all()
@@ -132,7 +133,7 @@ def test_a_parquet_from_elsewhere_is_predicted_and_extra_columns_ignored(
     result = predict_file_onnx(model, source, tmp_path / "out.csv", keys=["...1"])
     out = pd.read_csv(result.path)
     assert list(out.columns)[:2] == ["...1", "prediction"]
-    truth = pd.read_parquet(source)["species"]
+    truth = read_frame_parquet(source)["species"]
     assert len(out) == 344
     assert (out["prediction"] == truth).mean() > 0.95
 
@@ -277,7 +278,7 @@ def test_csv_output_escapes_cells_a_spreadsheet_would_run(
     assert written['\'=HYPERLINK("x")'].tolist() == ["1"] * 8  # numbers stay numbers
     # Parquet is no spreadsheet: its cells are written as they are.
     predict_run(run.project, run.run_id, source, tmp_path / "out.parquet", keys=["key"])
-    assert pd.read_parquet(tmp_path / "out.parquet")["key"].tolist() == keys
+    assert read_frame_parquet(tmp_path / "out.parquet")["key"].tolist() == keys
 
 
 def test_spreadsheet_safe_follows_the_owasp_rule() -> None:

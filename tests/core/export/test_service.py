@@ -32,6 +32,7 @@ from _serve_runs import (
 from workbench.core.export.docker_bundle import request_records
 from workbench.core.export.feature_schema import FeatureSchema
 from workbench.core.kinds import TaskType
+from workbench.core.parquet_frames import read_frame_parquet
 from workbench.core.project import open_project
 from workbench.core.train.fit import predict
 
@@ -65,7 +66,7 @@ def held_out(run: TrainedRun) -> pd.DataFrame:
     """The run's test rows (features only) and the workbench's predictions for them."""
     project = open_project(run.project)
     frame = project.load_frame().reset_index(drop=True)
-    rows = pd.read_parquet(run.project / "runs" / run.run_id / "test_predictions.parquet")["row"]
+    rows = read_frame_parquet(run.project / "runs" / run.run_id / "test_predictions.parquet")["row"]
     return frame.loc[sorted(rows)].reset_index(drop=True)
 
 

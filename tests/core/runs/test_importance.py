@@ -20,6 +20,7 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.explain.importance import COLUMNS, compute_importance, permutation_scores
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.scores import sklearn_scorer
+from workbench.core.parquet_frames import read_frame_parquet
 from workbench.core.progress import Cancelled, CancelToken
 from workbench.core.runs.cache import IMPORTANCE_FILE
 from workbench.core.runs.loaded import LoadedRun
@@ -38,8 +39,8 @@ def _reference(root: Path, run_id: str, data: str, scoring, repeats: int, seed: 
         record = log.run(run_id)
         pipeline = joblib.load(log.verify_artifact(run_id, "pipeline"))
     file = "test_predictions.parquet" if data == "test" else "oof.parquet"
-    rows = np.sort(pd.read_parquet(root / "runs" / run_id / file)["row"].to_numpy())
-    frame = pd.read_parquet(next((root / "data").glob("*.parquet")))
+    rows = np.sort(read_frame_parquet(root / "runs" / run_id / file)["row"].to_numpy())
+    frame = read_frame_parquet(next((root / "data").glob("*.parquet")))
     X = frame[record.spec.feature_names].iloc[rows].reset_index(drop=True)
     y = frame[record.spec.target].iloc[rows].reset_index(drop=True)
     result = permutation_importance(
@@ -147,7 +148,7 @@ def test_linear_model_has_no_builtin_rows(titanic) -> None:
 
 def test_plain_pipeline_matches_scikit_learn(penguins) -> None:
     # No ColumnTransformer: every repeat runs the whole pipeline.
-    frame = pd.read_parquet(next((penguins.root / "data").glob("*.parquet"))).dropna()
+    frame = read_frame_parquet(next((penguins.root / "data").glob("*.parquet"))).dropna()
     X = frame[["bill_length_mm", "bill_depth_mm", "flipper_length_mm"]].reset_index(drop=True)
     y = frame["species"].reset_index(drop=True)
     model = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
@@ -175,7 +176,7 @@ def test_cache_is_keyed_by_settings(penguins, tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(again, first)
     assert messages[-1] == "importance read from the cache" and path.stat().st_mtime_ns == written
     other = importance(root, run_id, repeats=2, seed=9)
-    assert set(pd.read_parquet(path)["seed"]) == {9}
+    assert set(read_frame_parquet(path)["seed"]) == {9}
     permuted = other["kind"] == "permutation"
     assert not np.array_equal(other[permuted]["std"], first[permuted]["std"])
 

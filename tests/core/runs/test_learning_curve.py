@@ -16,6 +16,7 @@ from workbench.core.explain.learning_curve import (
     learning_curve_job,
     training_subset,
 )
+from workbench.core.parquet_frames import read_frame_parquet, write_frame_parquet
 from workbench.core.progress import Cancelled, CancelToken
 from workbench.core.runs.cache import LEARNING_CURVE_FILE
 from workbench.core.runs.loaded import LoadedRun
@@ -115,9 +116,9 @@ def test_bad_sizes_and_a_split_that_moved(penguins, tmp_path: Path) -> None:
         learning_curve(penguins.root, run_id, sizes=())
     root = _copy(penguins.root, tmp_path)
     oof_file = root / "runs" / run_id / "oof.parquet"
-    oof = pd.read_parquet(oof_file)
+    oof = read_frame_parquet(oof_file)
     oof["fold"] = oof["fold"].map({0: 1, 1: 0, 2: 2})
-    oof.to_parquet(oof_file, index=False)
+    write_frame_parquet(oof, oof_file)
     with pytest.raises(WorkbenchError, match="fold 1 differs from the run's predictions"):
         learning_curve(root, run_id, use_cache=False)
 

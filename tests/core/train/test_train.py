@@ -27,6 +27,7 @@ from workbench.core.models import registry as model_registry
 from workbench.core.models.catalog import models_for
 from workbench.core.models.registry import ModelDef, Tunable
 from workbench.core.params import Param, ParamType
+from workbench.core.parquet_frames import read_frame_parquet
 from workbench.core.progress import Cancelled, CancelToken
 from workbench.core.project import PROJECT_FILE, open_project
 from workbench.core.runs.environment import capture_environment
@@ -187,8 +188,8 @@ def test_same_seed_twice_gives_identical_metrics(penguins: Path) -> None:
         for split in ("train", "validation", "test"):
             strip = lambda m: {k: v for k, v in m.items() if k not in TIMINGS}  # noqa: E731
             assert strip(ra.metrics[split]) == strip(rb.metrics[split])
-        oof_a = pd.read_parquet(penguins / ra.artifacts["oof"].path)
-        oof_b = pd.read_parquet(penguins / rb.artifacts["oof"].path)
+        oof_a = read_frame_parquet(penguins / ra.artifacts["oof"].path)
+        oof_b = read_frame_parquet(penguins / rb.artifacts["oof"].path)
         pd.testing.assert_frame_equal(oof_a, oof_b)
     # Another seed moves the split and the forest.
     other = run_training(penguins, TrainSpec(models=spec.models[:1], split=spec.split, seed=8))
@@ -340,7 +341,9 @@ def test_pipeline_artifact_loads_only_when_its_sha256_matches(penguins: Path) ->
         # Early stopping kept fewer than the 300 trees asked for.
         assert pipeline.named_steps["model"].n_estimators < 300
         frame = open_project(penguins).load_frame()
-        test = pd.read_parquet(penguins / log.run(result.run_id).artifacts["test_predictions"].path)
+        test = read_frame_parquet(
+            penguins / log.run(result.run_id).artifacts["test_predictions"].path
+        )
         again = pipeline.predict(frame.drop(columns="species").iloc[test["row"]])
         assert list(again) == list(test["y_pred"])
         with open(path, "ab") as handle:
@@ -472,7 +475,7 @@ def test_regression_predictions_on_an_integer_target_stay_floats(
     with ExperimentLog(root / LOG_FILE) as log:
         record = log.run(result.run_id)
         pipeline = joblib.load(log.verify_artifact(result.run_id, "pipeline"))
-    test = pd.read_parquet(root / record.artifacts["test_predictions"].path)
+    test = read_frame_parquet(root / record.artifacts["test_predictions"].path)
     assert test["y_pred"].dtype == np.float64
     assert test["y_true"].dtype == np.int64
     frame = open_project(root).load_frame()

@@ -81,10 +81,15 @@ SEARCH_METHOD = "successive halving over model families"
 
 @dataclass(frozen=True)
 class AutoSpec:
-    """An auto search: the wall-clock budget in seconds, and whether to ensemble."""
+    """An auto search: the wall-clock budget in seconds, and whether to ensemble.
+
+    `halving_factor` is how fast families are dropped after round 0 (HALVING_FACTOR, a third
+    kept per round); 1 keeps every family in every round, a plain random search across the
+    families, which benchmarks/automl_bench.py (`--methods`) measures against the halving."""
 
     budget_seconds: float
     ensemble: bool = True
+    halving_factor: float = HALVING_FACTOR
 
 
 def search_models(task: TaskType, development_rows: int) -> list[ModelDef]:
@@ -235,7 +240,8 @@ class AutoSearch:
                 if self.too_slow:
                     self.stopped = STOPPED_BUDGET  # time was left, but not enough for any
                 return
-            kept = ranked[: max(1, math.ceil(len(families) / HALVING_FACTOR**round_index))]
+            factor = self.auto.halving_factor**round_index
+            kept = ranked[: max(1, math.ceil(len(families) / factor))]
             for name in kept:
                 if not self._trial(by_name[name], pending[name].pop(0)):
                     return
