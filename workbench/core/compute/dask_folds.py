@@ -17,6 +17,7 @@ Why it works this way:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -74,10 +75,14 @@ class _FutureBatch(FoldBatch):
             self.runner.cancel.raise_if_cancelled()
             if self.runner.client.status in ("closing", "closed"):
                 raise WorkbenchError("lost the connection to the Dask scheduler")
-            try:
-                return future.result(timeout=POLL_S)
-            except TimeoutError:
+            # Polled with done(), not result(timeout=...): on a busy machine a timed-out
+            # result() call can lose the race in distributed's sync() and raise
+            # "UnboundLocalError: ... 'result'" (seen as a failed run in the suite under load).
+            if not future.done():
+                time.sleep(POLL_S)
                 continue
+            try:
+                return future.result()
             except KilledWorker as error:
                 first = str(error).strip().splitlines()[0] if str(error).strip() else ""
                 raise WorkbenchError(f"the Dask workers running this fit died: {first}") from None
