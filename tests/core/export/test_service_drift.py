@@ -365,3 +365,28 @@ def test_the_service_refuses_another_runs_reference(
     done = import_service(penguins_folder, {"REFERENCE_PATH": reference})
     assert done.returncode != 0
     assert f"is the reference of run '{titanic_run.run_id}', not of this model's run" in done.stderr
+
+
+def test_the_service_refuses_intervals_it_cannot_use(
+    shared_data: Path, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The intervals were computed at export at drift_options.json's interval_level (scipy's
+    t, which the service has not): another level, or another run's file, stops it at startup
+    naming the file."""
+    _, penguins_folder = exported_bundle("penguins", shared_data, tmp_path_factory)
+    titanic_run, titanic_folder = exported_bundle("titanic", shared_data, tmp_path_factory)
+    performance = str(titanic_folder / "performance_reference.json")
+    done = import_service(penguins_folder, {"PERFORMANCE_PATH": performance})
+    assert done.returncode != 0
+    assert (
+        f"is the performance reference of run '{titanic_run.run_id}', not of this model's run"
+        in done.stderr
+    )
+    options = json.loads((penguins_folder / "drift_options.json").read_text(encoding="utf-8"))
+    edited = tmp_path / "drift_options.json"
+    edited.write_text(json.dumps({**options, "interval_level": 0.9}), encoding="utf-8")
+    done = import_service(penguins_folder, {"DRIFT_OPTIONS_PATH": str(edited)})
+    assert done.returncode != 0
+    assert "holds the intervals at level 0.95, but the interval_level of the thresholds is 0.9" in (
+        done.stderr
+    )

@@ -1,0 +1,270 @@
+"""batch_checks.scores, the numpy-only scoring the exported service runs, against scikit-learn.
+
+Every metric of every task equals scikit-learn's own function to 1e-12 on real predictions of
+shared datasets (titanic binary, penguins multiclass, insurance regression), and the skips
+are the experiment log's (`score_all`), reason for reason: ties among the scores, a class
+absent from the batch, one class only, a class never predicted (the zero divisions
+scikit-learn warns about), no probabilities, a constant or zero-holding target, one row.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pytest
+from _monitor_runs import FittedRun
+
+from workbench.core.batch_checks.scores import class_codes, score_rows
+from workbench.core.kinds import TaskType
+from workbench.core.metrics.names import metrics_for
+from workbench.core.metrics.scores import score_all
+
+pytestmark = pytest.mark.shared_data
+Fitted = Callable[[str, TaskType], FittedRun]
+
+
+def portable(
+    task: TaskType,
+    truth: Sequence[Any],
+    predicted: Sequence[Any],
+    proba: np.ndarray | None,
+    classes: Sequence[Any] | None,
+    positive: Any = None,
+) -> tuple[dict[str, float], dict[str, str]]:
+    """batch_checks' scores of labels given as the model's classes."""
+    if task == TaskType.REGRESSION:
+        return score_rows(
+            task.value,
+            metrics_for(task),
+            None,
+            None,
+            np.asarray(truth),
+            np.asarray(predicted),
+            None,
+        )
+    return score_rows(
+        task.value,
+        metrics_for(task),
+        list(classes or []),
+        positive,
+        class_codes(classes or [], np.asarray(truth)),
+        class_codes(classes or [], np.asarray(predicted)),
+        proba,
+    )
+
+
+def sklearn_scores(
+    task: TaskType,
+    truth: Sequence[Any],
+    predicted: Sequence[Any],
+    proba: np.ndarray | None,
+    classes: Sequence[Any] | None,
+    positive: Any = None,
+) -> dict[str, float]:
+    """Each metric by scikit-learn's own function, as names.py defines it."""
+    from sklearn import metrics as skm
+    from sklearn.preprocessing import label_binarize
+
+    t, p = np.asarray(truth), np.asarray(predicted)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if task == TaskType.REGRESSION:
+            return {
+                "mae": skm.mean_absolute_error(t, p),
+                "mse": skm.mean_squared_error(t, p),
+                "rmse": skm.root_mean_squared_error(t, p),
+                "r2": skm.r2_score(t, p),
+                "mape": skm.mean_absolute_percentage_error(t, p),
+                "median_ae": skm.median_absolute_error(t, p),
+            }
+        scores = {
+            "accuracy": skm.accuracy_score(t, p),
+            "balanced_accuracy": skm.balanced_accuracy_score(t, p),
+            "mcc": skm.matthews_corrcoef(t, p),
+        }
+        functions = {
+            "precision": skm.precision_score,
+            "recall": skm.recall_score,
+            "f1": skm.f1_score,
+        }
+        for name, function in functions.items():
+            for average in ("macro", "weighted"):
+                scores[f"{name}_{average}"] = function(t, p, average=average, zero_division=0)
+            if task == TaskType.BINARY:
+                scores[name] = function(t, p, pos_label=positive, zero_division=0)
+        if proba is None:
+            return scores
+        labels = list(classes or [])
+        scores["log_loss"] = skm.log_loss(t, proba, labels=labels)
+        if task == TaskType.BINARY:
+            column = proba[:, labels.index(positive)]
+            scores["brier"] = skm.brier_score_loss(t == positive, column)
+            scores["roc_auc"] = skm.roc_auc_score(t == positive, column)
+            scores["pr_auc"] = skm.average_precision_score(t == positive, column)
+        else:
+            scores["brier"] = skm.brier_score_loss(t, proba, labels=labels) / len(labels)
+            scores["roc_auc"] = skm.roc_auc_score(
+                t, proba, multi_class="ovr", average="macro", labels=labels
+            )
+            scores["pr_auc"] = skm.average_precision_score(
+                label_binarize(t, classes=labels), proba, average="macro"
+            )
+    return {name: float(value) for name, value in scores.items()}
+
+
+def assert_as_sklearn(
+    task: TaskType,
+    truth: Sequence[Any],
+    predicted: Sequence[Any],
+    proba: np.ndarray | None,
+    classes: Sequence[Any] | None,
+    positive: Any = None,
+) -> tuple[dict[str, float], dict[str, str]]:
+    """The portable scores equal scikit-learn's to 1e-12, and score_all skips what they skip,
+    for the same reasons; the portable result, for more assertions."""
+    scores, skipped = portable(task, truth, predicted, proba, classes, positive)
+    expected = sklearn_scores(task, truth, predicted, proba, classes, positive)
+    for name, value in scores.items():
+        assert value == pytest.approx(expected[name], rel=1e-12, abs=1e-12), name
+    logged = score_all(task, truth, predicted, proba, classes, positive)
+    assert skipped == logged.skipped
+    assert set(scores) == set(logged.scores)
+    assert set(scores) | set(skipped) == set(metrics_for(task))
+    return scores, skipped
+
+
+def test_binary_scores_on_titanic(fitted: Fitted) -> None:
+    run = fitted("titanic", TaskType.BINARY)
+    batch = run.split.batch
+    predictions = run.predict(batch)
+    truth = batch["survived"].to_numpy()
+    scores, skipped = assert_as_sklearn(
+        TaskType.BINARY, truth, predictions.labels, predictions.proba, [0, 1], 1
+    )
+    assert len(truth) == 223 and skipped == {}
+    assert 0.75 < scores["accuracy"] < 0.9 and 0.8 < scores["roc_auc"] < 0.95
+
+
+def test_tied_scores_count_as_scikit_learn_counts_them(fitted: Fitted) -> None:
+    """Probabilities to one decimal: ten distinct scores for 223 rows, ROC and PR AUC over
+    ties (and the string classes 'no' / 'yes', positive 'yes')."""
+    run = fitted("titanic", TaskType.BINARY)
+    batch = run.split.batch
+    predictions = run.predict(batch)
+    rounded = np.round(predictions.proba[:, 1], 1)
+    proba = np.column_stack([1 - rounded, rounded])
+    assert np.unique(rounded).size <= 11
+    names = np.array(["no", "yes"])
+    truth = names[batch["survived"].to_numpy()]
+    predicted = names[predictions.labels.astype(int)]
+    scores, _ = assert_as_sklearn(TaskType.BINARY, truth, predicted, proba, ["no", "yes"], "yes")
+    assert {"roc_auc", "pr_auc", "brier", "log_loss"} <= set(scores)
+
+
+def test_multiclass_scores_on_penguins(fitted: Fitted) -> None:
+    run = fitted("penguins", TaskType.MULTICLASS)
+    batch = run.split.batch
+    predictions = run.predict(batch)
+    classes = list(run.reference.classes or ())
+    scores, skipped = assert_as_sklearn(
+        TaskType.MULTICLASS, batch["species"], predictions.labels, predictions.proba, classes
+    )
+    assert classes == ["Adelie", "Chinstrap", "Gentoo"] and skipped == {}
+    assert len(scores) == len(metrics_for(TaskType.MULTICLASS))
+
+
+def test_a_class_absent_from_the_batch_and_a_class_never_predicted(fitted: Fitted) -> None:
+    """No Chinstrap in the truth: the label metrics average over the classes present (in the
+    truth or the predictions, as scikit-learn does) and the curves are skipped. Then every
+    Gentoo predicted as Adelie: Gentoo's precision divides zero by zero, which is 0."""
+    run = fitted("penguins", TaskType.MULTICLASS)
+    batch = run.split.batch
+    predictions = run.predict(batch)
+    classes = list(run.reference.classes or ())
+    keep = (batch["species"] != "Chinstrap").to_numpy()
+    truth = batch["species"].to_numpy()[keep]
+    _, skipped = assert_as_sklearn(
+        TaskType.MULTICLASS, truth, predictions.labels[keep], predictions.proba[keep], classes
+    )
+    reason = "class 'Chinstrap' is absent from the true values"
+    assert skipped == {"roc_auc": reason, "pr_auc": reason}
+
+    never = np.where(predictions.labels == "Gentoo", "Adelie", predictions.labels)
+    scores, skipped = assert_as_sklearn(
+        TaskType.MULTICLASS, batch["species"], never, predictions.proba, classes
+    )
+    assert skipped == {} and scores["precision_macro"] < scores["recall_weighted"]
+
+
+def test_one_class_only_and_nothing_predicted_positive(fitted: Fitted) -> None:
+    run = fitted("titanic", TaskType.BINARY)
+    batch = run.split.batch
+    predictions = run.predict(batch)
+    survivors = (batch["survived"] == 1).to_numpy()
+    truth = batch["survived"].to_numpy()
+    scores, skipped = assert_as_sklearn(
+        TaskType.BINARY,
+        truth[survivors],
+        predictions.labels[survivors],
+        predictions.proba[survivors],
+        [0, 1],
+        1,
+    )
+    reason = "only one class (1) is present in the true values"
+    assert skipped == {"roc_auc": reason, "pr_auc": reason}
+    assert scores["mcc"] == 0.0
+    # Nobody predicted to survive: precision, recall and F1 of the positive class are 0.
+    nobody = np.zeros(len(truth), dtype=int)
+    scores, _ = assert_as_sklearn(TaskType.BINARY, truth, nobody, predictions.proba, [0, 1], 1)
+    assert scores["precision"] == scores["recall"] == scores["f1"] == 0.0
+
+
+def test_without_probabilities_the_probability_metrics_are_skipped(fitted: Fitted) -> None:
+    run = fitted("titanic", TaskType.BINARY)
+    batch = run.split.batch
+    labels = run.predict(batch).labels
+    _, skipped = assert_as_sklearn(TaskType.BINARY, batch["survived"], labels, None, [0, 1], 1)
+    assert skipped == dict.fromkeys(
+        ("roc_auc", "pr_auc", "log_loss", "brier"), "the model gives no class probabilities"
+    )
+
+
+def test_regression_scores_on_insurance(fitted: Fitted) -> None:
+    run = fitted("insurance", TaskType.REGRESSION)
+    batch = run.split.batch
+    predicted = run.predict(batch).labels
+    truth = batch["charges"].to_numpy()
+    scores, skipped = assert_as_sklearn(TaskType.REGRESSION, truth, predicted, None, None)
+    assert skipped == {} and 0.6 < scores["r2"] < 0.9
+    assert scores["rmse"] == pytest.approx(np.sqrt(scores["mse"]), rel=1e-15)
+
+
+def test_regression_edge_cases(fitted: Fitted) -> None:
+    """A zero in the target (MAPE undefined), one row (R² undefined), a constant target (R²
+    is 1 when predicted exactly, else 0, scikit-learn's force_finite)."""
+    run = fitted("insurance", TaskType.REGRESSION)
+    batch = run.split.batch.head(40)
+    predicted = run.predict(batch).labels
+    truth = batch["charges"].to_numpy().copy()
+    truth[3] = 0.0
+    _, skipped = assert_as_sklearn(TaskType.REGRESSION, truth, predicted, None, None)
+    assert skipped == {"mape": "the target has zeros, where a percentage error is undefined"}
+    _, skipped = assert_as_sklearn(TaskType.REGRESSION, truth[:1], predicted[:1], None, None)
+    assert skipped["r2"] == "R² needs at least two rows"
+    constant = np.full(40, 1000.0)
+    scores, _ = assert_as_sklearn(TaskType.REGRESSION, constant, predicted, None, None)
+    assert scores["r2"] == 0.0
+    scores, _ = assert_as_sklearn(TaskType.REGRESSION, constant, constant, None, None)
+    assert scores["r2"] == 1.0 and scores["mae"] == 0.0
+
+
+def test_class_codes_name_a_class_alike_whatever_its_type() -> None:
+    """1, 1.0, '1' and np.int64(1) are the class 1; True stays apart from 1; unknown is -1."""
+    codes = class_codes([0, 1], [1, 1.0, "1", np.int64(1), 0, "0.0", 2, "x", None])
+    assert codes.tolist() == [1, 1, 1, 1, 0, 0, -1, -1, -1]
+    assert class_codes([False, True], [True, 1, "True", np.True_]).tolist() == [1, -1, 1, 1]
+    assert class_codes(["a", "b"], np.array(["b", "a", "c"])).tolist() == [1, 0, -1]
+    assert class_codes(["a"], [["a"], {"a": 1}]).tolist() == [-1, -1]
