@@ -36,11 +36,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from workbench.core.batch_checks.scores import Computation, bind, evaluate
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.binary_curve import BinaryCurve
 from workbench.core.metrics.checks import check_lengths, check_proba, quiet_metric_warnings
-from workbench.core.metrics.label_counts import Computation, LabelCounts, bind, count_labels
+from workbench.core.metrics.label_counts import LabelCounts, count_labels
 from workbench.core.metrics.names import (
     PROBABILITY_METRICS,
     check_metric,
@@ -115,23 +116,8 @@ def _score(
         computations = _classification_computations(
             task, truth, predicted, proba, classes, positive
         )
-    scores: dict[str, float] = {}
-    skipped: dict[str, str] = {}
     with quiet_metric_warnings():
-        for metric in wanted:
-            compute = computations[metric]
-            if isinstance(compute, str):
-                skipped[metric] = compute
-                continue
-            try:
-                value = float(compute())
-            except ValueError as error:
-                skipped[metric] = str(error).splitlines()[0]
-                continue
-            if math.isfinite(value):
-                scores[metric] = value
-            else:
-                skipped[metric] = "undefined on these rows"
+        scores, skipped = evaluate(wanted, computations)
     return Scores(scores, skipped)
 
 
