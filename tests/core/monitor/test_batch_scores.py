@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pytest
@@ -26,52 +26,49 @@ pytestmark = pytest.mark.shared_data
 Fitted = Callable[[str, TaskType], FittedRun]
 
 
-def portable(
-    task: TaskType,
-    truth: Sequence[Any],
-    predicted: Sequence[Any],
-    proba: np.ndarray | None,
-    classes: Sequence[Any] | None,
-    positive: Any = None,
-) -> tuple[dict[str, float], dict[str, str]]:
-    """batch_checks' scores of labels given as the model's classes."""
+class Rows(NamedTuple):
+    """Labelled rows as a model's classes name them (values for regression)."""
+
+    task: TaskType
+    truth: Sequence[Any]
+    predicted: Sequence[Any]
+    proba: np.ndarray | None = None
+    classes: Sequence[Any] | None = None
+    positive: Any = None
+
+
+def portable(rows: Rows) -> tuple[dict[str, float], dict[str, str]]:
+    """batch_checks' scores of the rows."""
+    task, wanted = rows.task, metrics_for(rows.task)
     if task == TaskType.REGRESSION:
-        return score_rows(
-            task.value,
-            metrics_for(task),
-            None,
-            None,
-            np.asarray(truth),
-            np.asarray(predicted),
-            None,
-        )
+        truth, predicted = np.asarray(rows.truth), np.asarray(rows.predicted)
+        return score_rows(task.value, wanted, None, None, truth, predicted, None)
+    classes = list(rows.classes or [])
     return score_rows(
         task.value,
-        metrics_for(task),
-        list(classes or []),
-        positive,
-        class_codes(classes or [], np.asarray(truth)),
-        class_codes(classes or [], np.asarray(predicted)),
-        proba,
+        wanted,
+        classes,
+        rows.positive,
+        class_codes(classes, np.asarray(rows.truth)),
+        class_codes(classes, np.asarray(rows.predicted)),
+        rows.proba,
     )
 
 
-def sklearn_scores(
-    task: TaskType,
-    truth: Sequence[Any],
-    predicted: Sequence[Any],
-    proba: np.ndarray | None,
-    classes: Sequence[Any] | None,
-    positive: Any = None,
-) -> dict[str, float]:
+def sklearn_scores(rows: Rows) -> dict[str, float]:
     """Each metric by scikit-learn's own function, as names.py defines it."""
     from sklearn import metrics as skm
     from sklearn.preprocessing import label_binarize
 
-    t, p = np.asarray(truth), np.asarray(predicted)
+    t, p, proba, positive = (
+        np.asarray(rows.truth),
+        np.asarray(rows.predicted),
+        rows.proba,
+        rows.positive,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        if task == TaskType.REGRESSION:
+        if rows.task == TaskType.REGRESSION:
             return {
                 "mae": skm.mean_absolute_error(t, p),
                 "mse": skm.mean_squared_error(t, p),
@@ -93,13 +90,13 @@ def sklearn_scores(
         for name, function in functions.items():
             for average in ("macro", "weighted"):
                 scores[f"{name}_{average}"] = function(t, p, average=average, zero_division=0)
-            if task == TaskType.BINARY:
+            if rows.task == TaskType.BINARY:
                 scores[name] = function(t, p, pos_label=positive, zero_division=0)
         if proba is None:
             return scores
-        labels = list(classes or [])
+        labels = list(rows.classes or [])
         scores["log_loss"] = skm.log_loss(t, proba, labels=labels)
-        if task == TaskType.BINARY:
+        if rows.task == TaskType.BINARY:
             column = proba[:, labels.index(positive)]
             scores["brier"] = skm.brier_score_loss(t == positive, column)
             scores["roc_auc"] = skm.roc_auc_score(t == positive, column)
@@ -115,24 +112,17 @@ def sklearn_scores(
     return {name: float(value) for name, value in scores.items()}
 
 
-def assert_as_sklearn(
-    task: TaskType,
-    truth: Sequence[Any],
-    predicted: Sequence[Any],
-    proba: np.ndarray | None,
-    classes: Sequence[Any] | None,
-    positive: Any = None,
-) -> tuple[dict[str, float], dict[str, str]]:
+def assert_as_sklearn(rows: Rows) -> tuple[dict[str, float], dict[str, str]]:
     """The portable scores equal scikit-learn's to 1e-12, and score_all skips what they skip,
     for the same reasons; the portable result, for more assertions."""
-    scores, skipped = portable(task, truth, predicted, proba, classes, positive)
-    expected = sklearn_scores(task, truth, predicted, proba, classes, positive)
+    scores, skipped = portable(rows)
+    expected = sklearn_scores(rows)
     for name, value in scores.items():
         assert value == pytest.approx(expected[name], rel=1e-12, abs=1e-12), name
-    logged = score_all(task, truth, predicted, proba, classes, positive)
+    logged = score_all(*rows)
     assert skipped == logged.skipped
     assert set(scores) == set(logged.scores)
-    assert set(scores) | set(skipped) == set(metrics_for(task))
+    assert set(scores) | set(skipped) == set(metrics_for(rows.task))
     return scores, skipped
 
 
@@ -142,7 +132,7 @@ def test_binary_scores_on_titanic(fitted: Fitted) -> None:
     predictions = run.predict(batch)
     truth = batch["survived"].to_numpy()
     scores, skipped = assert_as_sklearn(
-        TaskType.BINARY, truth, predictions.labels, predictions.proba, [0, 1], 1
+        Rows(TaskType.BINARY, truth, predictions.labels, predictions.proba, [0, 1], 1)
     )
     assert len(truth) == 223 and skipped == {}
     assert 0.75 < scores["accuracy"] < 0.9 and 0.8 < scores["roc_auc"] < 0.95
@@ -160,7 +150,9 @@ def test_tied_scores_count_as_scikit_learn_counts_them(fitted: Fitted) -> None:
     names = np.array(["no", "yes"])
     truth = names[batch["survived"].to_numpy()]
     predicted = names[predictions.labels.astype(int)]
-    scores, _ = assert_as_sklearn(TaskType.BINARY, truth, predicted, proba, ["no", "yes"], "yes")
+    scores, _ = assert_as_sklearn(
+        Rows(TaskType.BINARY, truth, predicted, proba, ["no", "yes"], "yes")
+    )
     assert {"roc_auc", "pr_auc", "brier", "log_loss"} <= set(scores)
 
 
@@ -170,7 +162,7 @@ def test_multiclass_scores_on_penguins(fitted: Fitted) -> None:
     predictions = run.predict(batch)
     classes = list(run.reference.classes or ())
     scores, skipped = assert_as_sklearn(
-        TaskType.MULTICLASS, batch["species"], predictions.labels, predictions.proba, classes
+        Rows(TaskType.MULTICLASS, batch["species"], predictions.labels, predictions.proba, classes)
     )
     assert classes == ["Adelie", "Chinstrap", "Gentoo"] and skipped == {}
     assert len(scores) == len(metrics_for(TaskType.MULTICLASS))
@@ -187,14 +179,14 @@ def test_a_class_absent_from_the_batch_and_a_class_never_predicted(fitted: Fitte
     keep = (batch["species"] != "Chinstrap").to_numpy()
     truth = batch["species"].to_numpy()[keep]
     _, skipped = assert_as_sklearn(
-        TaskType.MULTICLASS, truth, predictions.labels[keep], predictions.proba[keep], classes
+        Rows(TaskType.MULTICLASS, truth, predictions.labels[keep], predictions.proba[keep], classes)
     )
     reason = "class 'Chinstrap' is absent from the true values"
     assert skipped == {"roc_auc": reason, "pr_auc": reason}
 
     never = np.where(predictions.labels == "Gentoo", "Adelie", predictions.labels)
     scores, skipped = assert_as_sklearn(
-        TaskType.MULTICLASS, batch["species"], never, predictions.proba, classes
+        Rows(TaskType.MULTICLASS, batch["species"], never, predictions.proba, classes)
     )
     assert skipped == {} and scores["precision_macro"] < scores["recall_weighted"]
 
@@ -206,19 +198,23 @@ def test_one_class_only_and_nothing_predicted_positive(fitted: Fitted) -> None:
     survivors = (batch["survived"] == 1).to_numpy()
     truth = batch["survived"].to_numpy()
     scores, skipped = assert_as_sklearn(
-        TaskType.BINARY,
-        truth[survivors],
-        predictions.labels[survivors],
-        predictions.proba[survivors],
-        [0, 1],
-        1,
+        Rows(
+            TaskType.BINARY,
+            truth[survivors],
+            predictions.labels[survivors],
+            predictions.proba[survivors],
+            [0, 1],
+            1,
+        )
     )
     reason = "only one class (1) is present in the true values"
     assert skipped == {"roc_auc": reason, "pr_auc": reason}
     assert scores["mcc"] == 0.0
     # Nobody predicted to survive: precision, recall and F1 of the positive class are 0.
     nobody = np.zeros(len(truth), dtype=int)
-    scores, _ = assert_as_sklearn(TaskType.BINARY, truth, nobody, predictions.proba, [0, 1], 1)
+    scores, _ = assert_as_sklearn(
+        Rows(TaskType.BINARY, truth, nobody, predictions.proba, [0, 1], 1)
+    )
     assert scores["precision"] == scores["recall"] == scores["f1"] == 0.0
 
 
@@ -226,7 +222,9 @@ def test_without_probabilities_the_probability_metrics_are_skipped(fitted: Fitte
     run = fitted("titanic", TaskType.BINARY)
     batch = run.split.batch
     labels = run.predict(batch).labels
-    _, skipped = assert_as_sklearn(TaskType.BINARY, batch["survived"], labels, None, [0, 1], 1)
+    _, skipped = assert_as_sklearn(
+        Rows(TaskType.BINARY, batch["survived"], labels, None, [0, 1], 1)
+    )
     assert skipped == dict.fromkeys(
         ("roc_auc", "pr_auc", "log_loss", "brier"), "the model gives no class probabilities"
     )
@@ -237,7 +235,7 @@ def test_regression_scores_on_insurance(fitted: Fitted) -> None:
     batch = run.split.batch
     predicted = run.predict(batch).labels
     truth = batch["charges"].to_numpy()
-    scores, skipped = assert_as_sklearn(TaskType.REGRESSION, truth, predicted, None, None)
+    scores, skipped = assert_as_sklearn(Rows(TaskType.REGRESSION, truth, predicted, None, None))
     assert skipped == {} and 0.6 < scores["r2"] < 0.9
     assert scores["rmse"] == pytest.approx(np.sqrt(scores["mse"]), rel=1e-15)
 
@@ -250,14 +248,14 @@ def test_regression_edge_cases(fitted: Fitted) -> None:
     predicted = run.predict(batch).labels
     truth = batch["charges"].to_numpy().copy()
     truth[3] = 0.0
-    _, skipped = assert_as_sklearn(TaskType.REGRESSION, truth, predicted, None, None)
+    _, skipped = assert_as_sklearn(Rows(TaskType.REGRESSION, truth, predicted, None, None))
     assert skipped == {"mape": "the target has zeros, where a percentage error is undefined"}
-    _, skipped = assert_as_sklearn(TaskType.REGRESSION, truth[:1], predicted[:1], None, None)
+    _, skipped = assert_as_sklearn(Rows(TaskType.REGRESSION, truth[:1], predicted[:1], None, None))
     assert skipped["r2"] == "R² needs at least two rows"
     constant = np.full(40, 1000.0)
-    scores, _ = assert_as_sklearn(TaskType.REGRESSION, constant, predicted, None, None)
+    scores, _ = assert_as_sklearn(Rows(TaskType.REGRESSION, constant, predicted, None, None))
     assert scores["r2"] == 0.0
-    scores, _ = assert_as_sklearn(TaskType.REGRESSION, constant, constant, None, None)
+    scores, _ = assert_as_sklearn(Rows(TaskType.REGRESSION, constant, constant, None, None))
     assert scores["r2"] == 1.0 and scores["mae"] == 0.0
 
 

@@ -43,6 +43,45 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class MetricReference:
+    """The run's side of one metric: its validation folds' mean and standard deviation, the
+    interval (None with fewer than two folds), its test score, and which way is better."""
+
+    name: str
+    label: str
+    validation_mean: float | None
+    validation_std: float | None
+    low: float | None
+    high: float | None
+    test: float | None
+    higher_is_better: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], path: str) -> MetricReference:
+        data = json_fields.mapping(data, path)
+        name = json_fields.field(data, "name", str, path)
+        if name not in METRIC_LABELS:
+            raise WorkbenchError(f"'{path}.name' is not a metric: {name!r}")
+        low = json_fields.optional_number(data, "low", path)
+        high = json_fields.optional_number(data, "high", path)
+        if (low is None) != (high is None) or (low is not None and low > high):
+            raise WorkbenchError(f"'{path}' should have both ends of its interval, low first")
+        return cls(
+            name=name,
+            label=json_fields.field(data, "label", str, path),
+            validation_mean=json_fields.optional_number(data, "validation_mean", path),
+            validation_std=json_fields.optional_number(data, "validation_std", path),
+            low=low,
+            high=high,
+            test=json_fields.optional_number(data, "test", path),
+            higher_is_better=json_fields.field(data, "higher_is_better", bool, path),
+        )
+
+
+@dataclass(frozen=True)
 class MetricCheck:
     """One metric on the batch beside the run's validation folds and test set."""
 
@@ -62,17 +101,10 @@ class MetricCheck:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], path: str) -> MetricCheck:
-        data = json_fields.mapping(data, path)
+        run = MetricReference.from_dict(data, path)
         return cls(
-            name=json_fields.field(data, "name", str, path),
-            label=json_fields.field(data, "label", str, path),
+            **asdict(run),
             batch=json_fields.optional_number(data, "batch", path),
-            validation_mean=json_fields.optional_number(data, "validation_mean", path),
-            validation_std=json_fields.optional_number(data, "validation_std", path),
-            low=json_fields.optional_number(data, "low", path),
-            high=json_fields.optional_number(data, "high", path),
-            test=json_fields.optional_number(data, "test", path),
-            higher_is_better=json_fields.field(data, "higher_is_better", bool, path),
             worse=json_fields.field(data, "worse", bool, path),
         )
 
@@ -149,45 +181,6 @@ def fold_interval(
         mean - half if low is None else max(mean - half, low),
         mean + half if high is None else min(mean + half, high),
     )
-
-
-@dataclass(frozen=True)
-class MetricReference:
-    """The run's side of one metric: its validation folds' mean and standard deviation, the
-    interval (None with fewer than two folds), its test score, and which way is better."""
-
-    name: str
-    label: str
-    validation_mean: float | None
-    validation_std: float | None
-    low: float | None
-    high: float | None
-    test: float | None
-    higher_is_better: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any], path: str) -> MetricReference:
-        data = json_fields.mapping(data, path)
-        name = json_fields.field(data, "name", str, path)
-        if name not in METRIC_LABELS:
-            raise WorkbenchError(f"'{path}.name' is not a metric: {name!r}")
-        low = json_fields.optional_number(data, "low", path)
-        high = json_fields.optional_number(data, "high", path)
-        if (low is None) != (high is None) or (low is not None and low > high):
-            raise WorkbenchError(f"'{path}' should have both ends of its interval, low first")
-        return cls(
-            name=name,
-            label=json_fields.field(data, "label", str, path),
-            validation_mean=json_fields.optional_number(data, "validation_mean", path),
-            validation_std=json_fields.optional_number(data, "validation_std", path),
-            low=low,
-            high=high,
-            test=json_fields.optional_number(data, "test", path),
-            higher_is_better=json_fields.field(data, "higher_is_better", bool, path),
-        )
 
 
 @dataclass(frozen=True)
