@@ -82,22 +82,12 @@ class MetricReference:
 
 
 @dataclass(frozen=True)
-class MetricCheck:
-    """One metric on the batch beside the run's validation folds and test set."""
+class MetricCheck(MetricReference):
+    """One metric on the batch (`batch`, None when skipped) beside the run's validation folds
+    and test set; `worse` when it lies beyond the interval's worse end."""
 
-    name: str
-    label: str
     batch: float | None
-    validation_mean: float | None
-    validation_std: float | None
-    low: float | None
-    high: float | None
-    test: float | None
-    higher_is_better: bool
     worse: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], path: str) -> MetricCheck:
