@@ -18,9 +18,11 @@ scikit-learn's function to 1e-12 (tests/core/monitor/test_batch_scores.py holds 
   exactly, else 0, scikit-learn's force_finite), MAPE (undefined with a zero in the truth),
   the median absolute error.
 
-The confusion-matrix arithmetic and the binary curve's counts are also what the experiment
-log's own fast paths use (workbench.core.metrics.label_counts and binary_curve), so there is
-one definition of each.
+The confusion-matrix arithmetic, the binary curve's counts and the regression metrics are also
+what the experiment log's `score_all` computes with (workbench.core.metrics.label_counts,
+binary_curve and scores), so there is one definition of each; `score_all` keeps scikit-learn
+only for what a batch never holds (labels of mixed or float types) and for the multiclass
+curves, which it computes from labels rather than class positions.
 """
 
 from __future__ import annotations
@@ -345,6 +347,7 @@ def regression_computations(truth: np.ndarray, predicted: np.ndarray) -> dict[st
         "mse": mse,
         "rmse": lambda: float(np.sqrt(mse())),
         "r2": bind(r2, truth, predicted) if truth.shape[0] >= 2 else "R² needs at least two rows",
+        # scikit-learn divides by a tiny epsilon instead, giving astronomically large values.
         "mape": (
             "the target has zeros, where a percentage error is undefined"
             if bool(np.any(truth == 0))
