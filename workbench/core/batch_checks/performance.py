@@ -24,12 +24,18 @@ import numpy as np
 
 from .scores import REGRESSION, class_codes, score_rows
 from .validation import UNSEEN_CATEGORY, WRONG_TYPE, problem
-from .values import ColumnValues, category_key, first_rows
+from .values import CATEGORICAL, NUMERIC, ColumnValues, category_key, first_rows
 
 FORMAT = "workbench-performance-reference"
 VERSION = 1
 # Values of the target quoted in its problem's message and `values`.
 SHOWN_VALUES = 5
+
+
+def target_kind(task: str) -> str:
+    """How the target column is read (a ColumnKind value): numbers for a regressor,
+    categories for a classifier."""
+    return NUMERIC if task == REGRESSION else CATEGORICAL
 
 
 def read_target(
@@ -38,7 +44,7 @@ def read_target(
     """(scored, truth, problem): which rows can be scored, their true values (positions in the
     reference's classes, or numbers for regression), and the problem of the values that cannot
     (None when there are none). `target` is read as categories for a classifier, as numbers
-    for a regressor. Missing values are neither scored nor a problem."""
+    for a regressor (`target_kind`). Missing values are neither scored nor a problem."""
     name = reference["target"]
     if reference["task"] == REGRESSION:
         if target.numbers is None:

@@ -23,9 +23,9 @@ from typing import Any
 import pandas as pd
 
 from workbench.core.batch_checks.batch import BatchCheck
-from workbench.core.batch_checks.performance import check_performance
+from workbench.core.batch_checks.performance import check_performance, target_kind
 from workbench.core.errors import WorkbenchError
-from workbench.core.kinds import ColumnKind, TaskType
+from workbench.core.kinds import ColumnKind
 from workbench.core.monitor.options import DriftOptions
 from workbench.core.monitor.performance import performance_reference
 from workbench.core.monitor.reference import Predictions, RunReference, prediction_columns
@@ -110,11 +110,10 @@ def _score(
     """The labelled rows' scores (the report's `metrics`), and the problem of target values
     the model does not know: batch_checks.performance's, the service's code, with the run's
     side computed here at the options' interval level."""
-    kind = ColumnKind.NUMERIC if reference.task == TaskType.REGRESSION else ColumnKind.CATEGORICAL
     return check_performance(
         performance_reference(reference, options.interval_level).to_dict(),
         reference.to_dict(),
-        series_values(target, kind),
+        series_values(target, ColumnKind(target_kind(reference.task.value))),
         predictions.labels,
         predictions.proba,
         options.examples,

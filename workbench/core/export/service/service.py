@@ -56,8 +56,7 @@ from batch_checks.batch import BatchCheck
 from batch_checks.measures import output_columns
 from batch_checks.performance import FORMAT as PERFORMANCE_FORMAT
 from batch_checks.performance import VERSION as PERFORMANCE_VERSION
-from batch_checks.performance import check_performance
-from batch_checks.scores import REGRESSION
+from batch_checks.performance import check_performance, target_kind
 from batch_checks.values import category_key, list_values
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -751,11 +750,10 @@ def drift(request: DriftRequest) -> dict[str, Any]:
     target = REFERENCE["target"]
     if target is None or target not in extra:
         return check.report()
-    kind = "numeric" if REFERENCE["task"] == REGRESSION else "categorical"
     metrics, problem = check_performance(
         PERFORMANCE,
         REFERENCE,
-        list_values(values[target], kind),
+        list_values(values[target], target_kind(REFERENCE["task"])),
         predicted,
         proba,
         DRIFT_OPTIONS["examples"],
