@@ -21,34 +21,21 @@ and the largest difference of (c) from (a) over the metrics.
 
 from __future__ import annotations
 
-import argparse
-import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
+from monitor_bench import batch_arguments, best_of
 
 from workbench.core.batch_checks.scores import class_codes, score_rows
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.names import metrics_for
 from workbench.core.metrics.scores import score_all
 
-REPO = Path(__file__).resolve().parent.parent
 ADULT = [f"column_{i}" for i in range(15)]
 ADULT_NUMBERS = ["column_0", "column_2", "column_4", "column_10", "column_11", "column_12"]
 DIAMOND_NUMBERS = ["carat", "depth", "table", "x", "y", "z"]
-
-
-def best_of(repeats: int, work: Callable[[], Any]) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = work()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def read_adult(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
@@ -102,11 +89,7 @@ def main() -> None:
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
-    parser.add_argument("--repeats", type=int, default=3)
-    args = parser.parse_args()
+    args = batch_arguments(__doc__.splitlines()[0])
     warnings.simplefilter("ignore")
     draw = np.random.default_rng(0)
 
