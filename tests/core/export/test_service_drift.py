@@ -390,3 +390,9 @@ def test_the_service_refuses_intervals_it_cannot_use(
     assert "holds the intervals at level 0.95, but the interval_level of the thresholds is 0.9" in (
         done.stderr
     )
+    own = json.loads((penguins_folder / "performance_reference.json").read_text(encoding="utf-8"))
+    damaged = tmp_path / "performance_reference.json"
+    damaged.write_text(json.dumps({**own, "metrics": [{"name": "accuracy"}]}), encoding="utf-8")
+    done = import_service(penguins_folder, {"PERFORMANCE_PATH": str(damaged)})
+    assert done.returncode != 0
+    assert "metrics[0] is not a metric's reference" in done.stderr

@@ -5,10 +5,12 @@ shared datasets (titanic binary, penguins multiclass, insurance regression), and
 are the experiment log's (`score_all`), reason for reason: ties among the scores, a class
 absent from the batch, one class only, a class never predicted (the zero divisions
 scikit-learn warns about), no probabilities, a constant or zero-holding target, one row.
+The run's side the scores are set beside (PerformanceReference) is read back from its JSON.
 """
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -18,9 +20,15 @@ import pytest
 from _monitor_runs import FittedRun
 
 from workbench.core.batch_checks.scores import class_codes, score_rows
+from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.names import metrics_for
 from workbench.core.metrics.scores import score_all
+from workbench.core.monitor.performance import (
+    PerformanceReference,
+    fold_interval,
+    performance_reference,
+)
 
 pytestmark = pytest.mark.shared_data
 Fitted = Callable[[str, TaskType], FittedRun]
@@ -266,3 +274,34 @@ def test_class_codes_name_a_class_alike_whatever_its_type() -> None:
     assert class_codes([False, True], [True, 1, "True", np.True_]).tolist() == [1, -1, 1, 1]
     assert class_codes(["a", "b"], np.array(["b", "a", "c"])).tolist() == [1, 0, -1]
     assert class_codes(["a"], [["a"], {"a": 1}]).tolist() == [-1, -1]
+
+
+def test_the_runs_side_round_trips_and_refuses_damage(fitted: Fitted) -> None:
+    """PerformanceReference: the folds' mean, spread and interval per metric, as JSON and
+    back; a damaged document is an error naming the entry."""
+    run = fitted("titanic", TaskType.BINARY)
+    performance = performance_reference(run.reference, 0.9)
+    data = json.loads(json.dumps(performance.to_dict()))
+    assert PerformanceReference.from_dict(data) == performance
+    assert (data["format"], data["version"], data["level"]) == (
+        "workbench-performance-reference",
+        1,
+        0.9,
+    )
+    assert (performance.folds, performance.metric) == (5, "roc_auc")
+    assert [entry.name for entry in performance.metrics] == list(metrics_for(TaskType.BINARY))
+    auc = next(entry for entry in performance.metrics if entry.name == "roc_auc")
+    folds = run.reference.validation_scores["roc_auc"]
+    assert (auc.low, auc.high) == fold_interval(folds, 0.9, (0.0, 1.0))
+    assert auc.validation_mean == pytest.approx(np.mean(folds), rel=1e-15)
+    assert auc.validation_std == pytest.approx(np.std(folds), rel=1e-15)
+    assert auc.higher_is_better and auc.test is None
+
+    with pytest.raises(WorkbenchError, match="is not a version 1 performance reference"):
+        PerformanceReference.from_dict({**data, "version": 2})
+    swapped = {**data["metrics"][0], "low": 0.9, "high": 0.1}
+    with pytest.raises(WorkbenchError, match=r"'performance.metrics\[0\]' should have both ends"):
+        PerformanceReference.from_dict({**data, "metrics": [swapped]})
+    unknown = {**data["metrics"][0], "name": "happiness"}
+    with pytest.raises(WorkbenchError, match="is not a metric: 'happiness'"):
+        PerformanceReference.from_dict({**data, "metrics": [unknown]})

@@ -136,6 +136,10 @@ def load_performance(path: Path, run_id: str, options: Mapping[str, Any]) -> dic
             f"{path} is the performance reference of run {performance.get('run_id')!r}, not of "
             f"this model's run {run_id!r}"
         )
+    keys = {"name", "label", "validation_mean", "validation_std", "low", "high", "test"}
+    for i, entry in enumerate(performance.get("metrics") or [None]):
+        if not isinstance(entry, dict) or not keys | {"higher_is_better"} <= set(entry):
+            raise RuntimeError(f"{path}: metrics[{i}] is not a metric's reference")
     if performance.get("level") != options.get("interval_level"):
         raise RuntimeError(
             f"{path} holds the intervals at level {performance.get('level')!r}, but the "
