@@ -75,12 +75,17 @@ def best_of(repeats: int, work: Callable[[], Any]) -> tuple[float, Any]:
     return min(times), result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def batch_arguments(description: str) -> argparse.Namespace:
+    """The options of a benchmark on a drawn batch: --rows, --data, --repeats."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--repeats", type=int, default=3)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = batch_arguments(__doc__.splitlines()[0])
 
     train = read_adult(args.data / "clean" / "adult-train.csv")
     test = read_adult(args.data / "clean" / "adult-test.csv")

@@ -20,7 +20,9 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.export.docker_bundle import TEMPLATES, example_rows, write_docker_bundle
 from workbench.core.export.feature_schema import FeatureSchema
 from workbench.core.export.pinned_requirements import SHIPPED_PACKAGES, service_distributions
+from workbench.core.metrics.names import metrics_for
 from workbench.core.monitor.options import DriftOptions
+from workbench.core.monitor.performance import PerformanceReference, performance_reference
 from workbench.core.monitor.reference import RunReference
 from workbench.core.monitor.run_reference import run_reference
 from workbench.core.parquet_frames import read_frame_parquet
@@ -38,6 +40,7 @@ FILES = [
     *(f"batch_checks/{name}" for name in PORTABLE),
     "monitor_reference.json",
     "drift_options.json",
+    "performance_reference.json",
     "requirements.txt",
     "Dockerfile",
     "example_request.json",
@@ -214,9 +217,14 @@ def test_the_bundle_carries_the_monitor_code_as_it_is_and_the_runs_reference(
     options = json.loads((bundle / "drift_options.json").read_text(encoding="utf-8"))
     assert options == DriftOptions().to_dict()
     assert options["alpha"] == 0.05 and options["psi_threshold"] == 0.2
+    # The run's side of scoring a labelled batch, at the thresholds' interval level.
+    performance = json.loads((bundle / "performance_reference.json").read_text("utf-8"))
+    assert performance == performance_reference(reference, options["interval_level"]).to_dict()
+    assert PerformanceReference.from_dict(performance).run_id == reference.run_id
+    assert [entry["name"] for entry in performance["metrics"]] == list(metrics_for(reference.task))
     dockerfile = (bundle / "Dockerfile").read_text(encoding="utf-8")
     assert "COPY batch_checks/ ./batch_checks/" in dockerfile
-    assert "monitor_reference.json drift_options.json" in dockerfile
+    assert "monitor_reference.json drift_options.json performance_reference.json" in dockerfile
 
 
 def test_without_examples_the_request_is_made_up_but_valid(

@@ -164,8 +164,8 @@ def test_the_batch_checks_import_nothing_but_numpy_and_the_standard_library() ->
         }
     assert imported["statistics.py"] == {"__future__", "math", "numpy"}
     assert set(imported) == {
-        "__init__.py", "batch.py", "counts.py", "measures.py", "statistics.py", "validation.py",
-        "values.py",
+        "__init__.py", "batch.py", "counts.py", "measures.py", "performance.py", "scores.py",
+        "statistics.py", "validation.py", "values.py",
     }  # fmt: skip
     allowed = {"__future__", "collections", "dataclasses", "itertools", "math", "re", "typing"}
     for name, modules in imported.items():

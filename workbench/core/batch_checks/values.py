@@ -18,7 +18,8 @@ import numpy as np
 # Kinds (workbench.core.kinds.ColumnKind's values) whose values are numbers, and those whose
 # values are categories.
 NUMERIC = "numeric"
-CATEGORY_KINDS = ("categorical", "boolean")
+CATEGORICAL = "categorical"
+CATEGORY_KINDS = (CATEGORICAL, "boolean")
 DATETIME = "datetime"
 
 # Integral decimals ('1.0', '-3.00') are compared as whole numbers.

@@ -9,8 +9,11 @@ model would not give).
 
 For `POST /drift` the bundle carries the run's monitor reference (`monitor_reference.json`,
 the file the run stores), the thresholds (`drift_options.json`, DriftOptions' defaults, which
-the engineer may edit), and workbench.core.batch_checks copied file for file as `batch_checks/`:
-the service checks a batch with the workbench's own code, not a copy of its logic.
+the engineer may edit), the run's side of scoring a labelled batch (`performance_reference.json`:
+each metric's folds and test score and the interval at the thresholds' `interval_level`,
+computed here because the interval needs scipy, which the service has not), and
+workbench.core.batch_checks copied file for file as `batch_checks/`: the service checks and
+scores a batch with the workbench's own code, not a copy of its logic.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from workbench.core.export.contract_text import columns_table, raw_input_lines
 from workbench.core.export.feature_schema import FeatureSchema, SchemaColumn
 from workbench.core.export.pinned_requirements import SHIPPED_PACKAGES, requirements_text
 from workbench.core.monitor.options import DriftOptions
+from workbench.core.monitor.performance import performance_reference
 from workbench.core.steps.labels import date_label
 
 if TYPE_CHECKING:
@@ -49,6 +53,7 @@ COPIED = {
 EXAMPLE_ROWS = 3
 REFERENCE_FILE = "monitor_reference.json"
 DRIFT_OPTIONS_FILE = "drift_options.json"
+PERFORMANCE_FILE = "performance_reference.json"
 _NO_FILES: Mapping[str, Path] = MappingProxyType({})
 
 
@@ -84,6 +89,8 @@ def write_docker_bundle(
     request_text = json.dumps({"records": records}, indent=2, ensure_ascii=False)
     response_text = json.dumps(response, indent=2, ensure_ascii=False)
     requirements = requirements_text()
+    options = DriftOptions()
+    performance = performance_reference(reference, options.interval_level)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         written: list[Path] = []
@@ -105,7 +112,8 @@ def write_docker_bundle(
             for module in sorted(folder.glob("*.py")):
                 put(f"{package}/{module.name}", module.read_bytes())
         put(REFERENCE_FILE, json.dumps(reference.to_dict(), indent=1) + "\n")
-        put(DRIFT_OPTIONS_FILE, json.dumps(DriftOptions().to_dict(), indent=2) + "\n")
+        put(DRIFT_OPTIONS_FILE, json.dumps(options.to_dict(), indent=2) + "\n")
+        put(PERFORMANCE_FILE, json.dumps(performance.to_dict(), indent=1) + "\n")
         put("requirements.txt", requirements)
         put("Dockerfile", _fill((TEMPLATES / "Dockerfile").read_text("utf-8"), _python()))
         put("example_request.json", request_text + "\n")

@@ -36,11 +36,17 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from workbench.core.batch_checks.scores import (
+    Computation,
+    bind,
+    evaluate,
+    regression_computations,
+)
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.binary_curve import BinaryCurve
 from workbench.core.metrics.checks import check_lengths, check_proba, quiet_metric_warnings
-from workbench.core.metrics.label_counts import Computation, LabelCounts, bind, count_labels
+from workbench.core.metrics.label_counts import LabelCounts, count_labels
 from workbench.core.metrics.names import (
     PROBABILITY_METRICS,
     check_metric,
@@ -115,51 +121,20 @@ def _score(
         computations = _classification_computations(
             task, truth, predicted, proba, classes, positive
         )
-    scores: dict[str, float] = {}
-    skipped: dict[str, str] = {}
     with quiet_metric_warnings():
-        for metric in wanted:
-            compute = computations[metric]
-            if isinstance(compute, str):
-                skipped[metric] = compute
-                continue
-            try:
-                value = float(compute())
-            except ValueError as error:
-                skipped[metric] = str(error).splitlines()[0]
-                continue
-            if math.isfinite(value):
-                scores[metric] = value
-            else:
-                skipped[metric] = "undefined on these rows"
+        scores, skipped = evaluate(wanted, computations)
     return Scores(scores, skipped)
 
 
 def _regression_computations(truth: np.ndarray, predicted: np.ndarray) -> dict[str, Computation]:
-    from sklearn import metrics as skm
-
+    """The regression metrics: batch_checks.scores', numpy arithmetic equal to scikit-learn's
+    functions (tests/core/monitor/test_batch_scores.py), which the monitor and the exported
+    service score a labelled batch with too."""
     truth = truth.astype("float64")
     predicted = predicted.astype("float64")
     if not np.all(np.isfinite(truth)) or not np.all(np.isfinite(predicted)):
         raise WorkbenchError("the true values or the predictions contain missing values")
-    has_zero = bool(np.any(truth == 0))
-    return {
-        "mae": lambda: skm.mean_absolute_error(truth, predicted),
-        "mse": lambda: skm.mean_squared_error(truth, predicted),
-        "rmse": lambda: skm.root_mean_squared_error(truth, predicted),
-        "r2": (
-            (lambda: skm.r2_score(truth, predicted))
-            if truth.shape[0] >= 2
-            else "R² needs at least two rows"
-        ),
-        # scikit-learn divides by a tiny epsilon instead, giving astronomically large values.
-        "mape": (
-            "the target has zeros, where a percentage error is undefined"
-            if has_zero
-            else (lambda: skm.mean_absolute_percentage_error(truth, predicted))
-        ),
-        "median_ae": lambda: skm.median_absolute_error(truth, predicted),
-    }
+    return regression_computations(truth, predicted)
 
 
 def _missing_class_reason(truth: np.ndarray, classes: Sequence[Any]) -> str | None:

@@ -5,35 +5,33 @@ schema and counted into every column's and every model output's reference bins; 
 honoured between chunks and progress reported after each. Only counts survive a chunk, so the
 result is the same for any chunk size. Then each column's statistics, the verdicts (all
 p-values judged together), and the scores when the batch holds the target. The pass, the
-statistics and the verdicts are workbench.core.batch_checks (batch.py there), the same code
-the exported service's `POST /drift` runs; this module reads the DataFrame for it, and scores.
+statistics, the verdicts and the scoring of a labelled batch are workbench.core.batch_checks
+(batch.py and performance.py there), the same code the exported service's `POST /drift` runs;
+this module reads the DataFrame for it, and computes the run's side of the scoring.
 
 The caller gives the batch as read (a DataFrame), and the run's predictions for its rows,
 computed by the run's pipeline; without predictions there is no prediction drift and no
 scoring. Rows whose target is missing are not scored; a target value that is not one of the
-model's classes is a validation problem, and its rows are not scored either.
+model's classes (for regression, not a number) is a validation problem of the target, and its
+rows are not scored either.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Any
+
 import pandas as pd
 
 from workbench.core.batch_checks.batch import BatchCheck
-from workbench.core.batch_checks.values import category_key, first_rows
+from workbench.core.batch_checks.performance import check_performance, target_kind
 from workbench.core.errors import WorkbenchError
-from workbench.core.kinds import ColumnKind, TaskType
+from workbench.core.kinds import ColumnKind
 from workbench.core.monitor.options import DriftOptions
-from workbench.core.monitor.performance import PerformanceCheck, check_performance
+from workbench.core.monitor.performance import performance_reference
 from workbench.core.monitor.reference import Predictions, RunReference, prediction_columns
 from workbench.core.monitor.report import DriftReport
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
-from workbench.core.schema import (
-    ProblemCheck,
-    SchemaProblem,
-    numeric_values,
-    series_values,
-)
+from workbench.core.schema import series_values
 
 # Rows per chunk: a chunk of a 1M-row batch takes a fraction of a second, so Cancel answers at
 # once and progress moves, while per-chunk overhead stays small.
@@ -100,58 +98,23 @@ def check_batch(
         progress(_COUNTING, "Scoring the labelled rows")
         metrics, target_problem = _score(reference, batch[reference.target], predictions, options)
         if target_problem is not None:
-            target_problems.append(target_problem.to_dict())
-    report = check.report(metrics.to_dict() if metrics else None, target_problems)
+            target_problems.append(target_problem)
+    report = check.report(metrics, target_problems)
     progress(1.0, "Check done")
     return DriftReport.from_dict(report)
 
 
 def _score(
     reference: RunReference, target: pd.Series, predictions: Predictions, options: DriftOptions
-) -> tuple[PerformanceCheck | None, SchemaProblem | None]:
-    """The labelled rows' scores, and the problem of target values the model does not know."""
-    problem = None
-    if reference.task == TaskType.REGRESSION:
-        truth = numeric_values(target)
-        scored = np.isfinite(truth)
-        labels = truth[scored]
-    else:
-        classes = list(reference.classes or [])
-        codes, uniques = pd.factorize(target)
-        lookup = {category_key(label): i for i, label in enumerate(classes)}
-        positions = np.array([lookup.get(category_key(u), -1) for u in uniques] + [-1])
-        row_class = positions[codes]  # code -1 (missing) picks the trailing -1
-        unknown = (row_class < 0) & (codes >= 0)
-        if unknown.any():
-            values = sorted(
-                {category_key(u) for u, p in zip(uniques, positions, strict=False) if p < 0}
-            )
-            shown = ", ".join(repr(value) for value in values[:5])
-            problem = SchemaProblem(
-                reference.target or "",
-                f"target '{reference.target}' holds values that are not classes of the model: "
-                f"{shown}; those rows are not scored",
-                False,
-                ProblemCheck.UNSEEN_CATEGORY,
-                int(unknown.sum()),
-                tuple(first_rows(unknown, 0, options.examples)),
-                tuple(values[:5]),
-            )
-        scored = row_class >= 0
-        labels = np.asarray(classes)[row_class[scored]]
-    if not scored.any():
-        return None, problem
-    proba = predictions.proba[scored] if predictions.proba is not None else None
-    check = check_performance(
-        reference.task,
-        labels,
-        np.asarray(predictions.labels)[scored],
-        proba,
-        reference.classes,
-        reference.positive,
-        metric=reference.metric,
-        validation_scores=reference.validation_scores,
-        test_scores=reference.test_scores,
-        level=options.interval_level,
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The labelled rows' scores (the report's `metrics`), and the problem of target values
+    the model does not know: batch_checks.performance's, the service's code, with the run's
+    side computed here at the options' interval level."""
+    return check_performance(
+        performance_reference(reference, options.interval_level).to_dict(),
+        reference.to_dict(),
+        series_values(target, ColumnKind(target_kind(reference.task.value))),
+        predictions.labels,
+        predictions.proba,
+        options.examples,
     )
-    return check, problem

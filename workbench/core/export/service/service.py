@@ -17,9 +17,11 @@ the model predicts them as its chain treats an unseen category.
 `POST /drift` checks a batch of the same records against the run's monitor reference
 (`monitor_reference.json`, the training rows' distributions and the out-of-fold predictions'):
 validation against the training schema, drift per column, and drift of this model's predictions
-for the batch, with the thresholds of `drift_options.json`. The checks are the workbench's own
-code, the `batch_checks/` package beside this file, so the answer is the report `workbench monitor
---json` prints for the same rows (without `metrics`: scoring labelled rows needs the workbench).
+for the batch, with the thresholds of `drift_options.json`; when the records hold the target,
+the run's metrics on them beside its validation folds and test set (`performance_reference.json`,
+the run's side, computed at export). The checks are the workbench's own code, the
+`batch_checks/` package beside this file, so the answer is the report `workbench monitor --json`
+prints for the same rows.
 
 Nothing a client sends makes it answer 500: every request it cannot answer gets a 4xx with the
 same JSON body (`ErrorResponse`), and /openapi.json declares each status with that body:
@@ -52,6 +54,9 @@ import numpy as np
 import onnxruntime
 from batch_checks.batch import BatchCheck
 from batch_checks.measures import output_columns
+from batch_checks.performance import FORMAT as PERFORMANCE_FORMAT
+from batch_checks.performance import VERSION as PERFORMANCE_VERSION
+from batch_checks.performance import check_performance, target_kind
 from batch_checks.values import category_key, list_values
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -84,6 +89,7 @@ MODEL_PATH = Path(os.environ.get("MODEL_PATH", HERE / "model.onnx"))
 SCHEMA_PATH = Path(os.environ.get("SCHEMA_PATH", HERE / "schema.json"))
 REFERENCE_PATH = Path(os.environ.get("REFERENCE_PATH", HERE / "monitor_reference.json"))
 DRIFT_OPTIONS_PATH = Path(os.environ.get("DRIFT_OPTIONS_PATH", HERE / "drift_options.json"))
+PERFORMANCE_PATH = Path(os.environ.get("PERFORMANCE_PATH", HERE / "performance_reference.json"))
 # Caps on one request, so one huge body cannot exhaust the container's memory: its rows, and
 # its size in bytes (checked while it arrives, before it is parsed).
 MAX_RECORDS = positive_int("MAX_RECORDS", 10_000)
@@ -114,6 +120,34 @@ def load_reference(path: Path, run_id: str) -> dict[str, Any]:
             f"run {run_id!r}"
         )
     return reference
+
+
+def load_performance(path: Path, run_id: str, options: Mapping[str, Any]) -> dict[str, Any]:
+    """The run's side of scoring labelled records; startup fails naming the file if it is not
+    this run's, or if its intervals are not at drift_options.json's `interval_level` (they were
+    computed at export, with scipy, which this service has not)."""
+    performance = json.loads(path.read_text(encoding="utf-8"))
+    if performance.get("format") != PERFORMANCE_FORMAT or performance.get("version") != (
+        PERFORMANCE_VERSION
+    ):
+        raise RuntimeError(f"{path} is not a version 1 workbench performance reference")
+    if performance.get("run_id") != run_id:
+        raise RuntimeError(
+            f"{path} is the performance reference of run {performance.get('run_id')!r}, not of "
+            f"this model's run {run_id!r}"
+        )
+    keys = {"name", "label", "validation_mean", "validation_std", "low", "high", "test"}
+    for i, entry in enumerate(performance.get("metrics") or [None]):
+        if not isinstance(entry, dict) or not keys | {"higher_is_better"} <= set(entry):
+            raise RuntimeError(f"{path}: metrics[{i}] is not a metric's reference")
+    if performance.get("level") != options.get("interval_level"):
+        raise RuntimeError(
+            f"{path} holds the intervals at level {performance.get('level')!r}, but the "
+            f"interval_level of the thresholds is {options.get('interval_level')!r}: the "
+            "intervals are computed when the model is exported, so keep interval_level at "
+            f"{performance.get('level')!r}"
+        )
+    return performance
 
 
 def calendar_day(text: str) -> str:
@@ -324,6 +358,7 @@ Record = record_model(SCHEMA)
 Prediction = prediction_model(SCHEMA)
 REFERENCE = load_reference(REFERENCE_PATH, SCHEMA["run_id"])
 DRIFT_OPTIONS: dict[str, Any] = json.loads(DRIFT_OPTIONS_PATH.read_text(encoding="utf-8"))
+PERFORMANCE = load_performance(PERFORMANCE_PATH, SCHEMA["run_id"], DRIFT_OPTIONS)
 
 
 class PredictRequest(BaseModel):
@@ -333,7 +368,7 @@ class PredictRequest(BaseModel):
 
 class DriftRequest(PredictRequest):
     """A batch to check against the training data: the records /predict takes; the target
-    column may be sent too (it is not checked: scoring labelled rows needs the workbench)."""
+    column may be sent too, and the records holding it are scored."""
 
 
 class PredictResponse(BaseModel):
@@ -352,7 +387,12 @@ class PredictResponse(BaseModel):
 
 
 class DriftResponse(BaseModel):
-    """The answer to POST /drift: the report `workbench monitor --json` prints for the rows."""
+    """The answer to POST /drift: the report `workbench monitor --json` prints for the rows.
+
+    When the records hold the target, it also has `metrics`: the labelled records' `rows`, the
+    `folds`, the interval `level`, the run's `metric`, `degraded`, per metric its `batch`
+    score beside the run's `validation_mean`, `validation_std`, interval (`low`, `high`) and
+    `test` score with `worse`, and the metrics `skipped` with the reason."""
 
     model_config = ConfigDict(extra="allow")
     format: Literal["workbench-drift-report"]
@@ -686,7 +726,8 @@ def predict(request: PredictRequest) -> dict[str, Any]:
 @app.post("/drift", response_model=DriftResponse, responses=ERROR_RESPONSES)
 def drift(request: DriftRequest) -> dict[str, Any]:
     """Check the records against the training data: validation, drift per column, drift of the
-    model's predictions (the thresholds of drift_options.json)."""
+    model's predictions (the thresholds of drift_options.json), and, when they hold the
+    target, the run's metrics on them."""
     rows = [
         {column["name"]: getattr(record, f"c{i}") for i, column in enumerate(COLUMNS)}
         for record in request.records
@@ -697,7 +738,10 @@ def drift(request: DriftRequest) -> dict[str, Any]:
         (name, [(record.model_extra or {}).get(name) for record in request.records])
         for name in extra
     )
-    outputs = reference_outputs(rows)
+    predicted, proba = reference_predictions(rows)
+    outputs = output_columns(
+        REFERENCE["task"], REFERENCE["classes"], REFERENCE["positive"], predicted, proba
+    )
     check = BatchCheck(REFERENCE, [*values], DRIFT_OPTIONS, outputs)
     check.add(
         len(rows),
@@ -707,22 +751,33 @@ def drift(request: DriftRequest) -> dict[str, Any]:
             for name, kind in check.output_kinds.items()
         },
     )
-    return check.report()
+    target = REFERENCE["target"]
+    if target is None or target not in extra:
+        return check.report()
+    metrics, problem = check_performance(
+        PERFORMANCE,
+        REFERENCE,
+        list_values(values[target], target_kind(REFERENCE["task"])),
+        predicted,
+        proba,
+        DRIFT_OPTIONS["examples"],
+    )
+    return check.report(metrics, [problem] if problem is not None else [])
 
 
-def reference_outputs(rows: Sequence[dict[str, Any]]) -> dict[str, np.ndarray]:
-    """The model's outputs for the rows as the reference names them (`prediction`,
-    `proba_<class>`), its classes and their order being the reference's."""
+def reference_predictions(rows: Sequence[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray | None]:
+    """The model's answers for the rows as the reference's classes name them: the predicted
+    classes (or values) and the probabilities, one column per class in the reference's order
+    (None for a regressor)."""
     labels, numbers = model_outputs(rows)
-    task, classes = REFERENCE["task"], REFERENCE["classes"]
     if labels is None:
-        return output_columns(task, None, None, numbers[:, 0], None)
+        return numbers[:, 0], None
     # ONNX gives numeric and boolean classes as int64: back to the classes they stand for.
     by_label = {onnx_label(c): c for c in CLASSES or []}
     position = {category_key(c): i for i, c in enumerate(CLASSES or [])}
-    order = [position[category_key(c)] for c in classes]
+    order = [position[category_key(c)] for c in REFERENCE["classes"]]
     predicted = np.array([by_label[label] for label in labels], dtype=object)
-    return output_columns(task, classes, REFERENCE["positive"], predicted, numbers[:, order])
+    return predicted, numbers[:, order]
 
 
 def unseen_values(rows: Sequence[dict[str, Any]]) -> dict[str, int]:
