@@ -142,7 +142,12 @@ def test_every_lazy_factory_names_a_real_function() -> None:
 
 
 # Built from the auto search's runs, never from the model list.
-ENSEMBLES = ["soft_voting_classifier", "soft_voting_regressor"]
+ENSEMBLES = [
+    "soft_voting_classifier",
+    "soft_voting_regressor",
+    "stacking_classifier",
+    "stacking_regressor",
+]
 
 
 CASES = [(name, d) for name in CLASSIFIERS for d in ("penguins", "titanic")] + [
