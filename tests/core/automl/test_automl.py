@@ -4,6 +4,7 @@ user's cancel keeping what finished, and ensembles whose ONNX export passes pari
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -102,11 +103,22 @@ def test_a_short_auto_search_logs_its_trials_under_one_parent(penguins: Path) ->
     assert best.validation["f1_macro"]["mean"] == max(
         t.validation["f1_macro"]["mean"]
         for t in finished
-        if t.model not in ("dummy_classifier", "soft_voting_classifier")
+        if t.model not in ("dummy_classifier", "soft_voting_classifier", "stacking_classifier")
     )
     assert result.winner is not None and parent.params["auto.winner"] == result.winner.run_id
     assert result.summary_lines()[1].startswith(f"Winner: {result.winner.label}")
     assert [e for e in seen if isinstance(e, CandidateResult)] == list(result.trials)
+    # Both ensembles, when built, are the search's last runs, logged under it.
+    built = [r for r in (result.ensemble, result.stacking) if r is not None]
+    assert list(result.trials[len(result.trials) - len(built) :]) == built
+    assert parent.params["auto.stacking"] == (result.stacking.run_id if result.stacking else None)
+    if result.stacking is not None:
+        assert runs[result.stacking.run_id].spec.model.name == "stacking_classifier"
+        assert any(
+            line.startswith("The stacking ensemble adds ") for line in result.summary_lines()
+        )
+    else:
+        assert result.stacking_note.startswith("No ")
 
 
 def test_cancel_keeps_the_runs_that_finished(penguins: Path) -> None:
@@ -246,7 +258,30 @@ def test_the_summary_names_the_winner_and_the_ensembles_gain() -> None:
         "budget ran out.",
         "Winner: Averaging ensemble (run b), rmse 9.5000 on validation, 10.0000 on test.",
         "Best single model: Ridge (run a), 10.0000 on validation.",
-        "The ensemble adds +0.5000 rmse over the best single model on validation (+1.0000 on "
-        "test).",
+        "The averaging ensemble adds +0.5000 rmse over the best single model on validation "
+        "(+1.0000 on test).",
     ]
     assert result.to_dict()["winner"]["run_id"] == "b"
+    # With a stacking ensemble that gains more, it wins; each ensemble's gain is named.
+    stacking = run("c", "Stacking ensemble", 9.0, 10.5)
+    result = replace(result, trials=(single, ensemble, stacking), stacking=stacking)
+    assert result.winner is stacking and result.gain_of(stacking) == pytest.approx(1.0)
+    assert result.summary_lines()[1:] == [
+        "Winner: Stacking ensemble (run c), rmse 9.0000 on validation, 10.5000 on test.",
+        "Best single model: Ridge (run a), 10.0000 on validation.",
+        "The averaging ensemble adds +0.5000 rmse over the best single model on validation "
+        "(+1.0000 on test).",
+        "The stacking ensemble adds +1.0000 rmse over the best single model on validation "
+        "(+0.5000 on test).",
+    ]
+    summary = result.to_dict()
+    assert summary["winner"]["run_id"] == "c" and summary["stacking"]["run_id"] == "c"
+    assert summary["stacking_gain"] == pytest.approx(1.0)
+    assert summary["stacking_test_gain"] == pytest.approx(0.5)
+    # An ensemble that was not built says why.
+    result = replace(result, stacking=None, stacking_note="No stacking ensemble: the budget ran "
+                     "out before it could be fitted.")  # fmt: skip
+    assert result.winner is ensemble
+    assert result.summary_lines()[-1] == (
+        "No stacking ensemble: the budget ran out before it could be fitted."
+    )
