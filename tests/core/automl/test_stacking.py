@@ -36,6 +36,15 @@ def _oof(root: Path, run_ids: list[str]) -> list[pd.DataFrame]:
     ]
 
 
+def _stacked_oof(
+    root: Path, run_ids: list[str], columns: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The members' out-of-fold `columns` side by side, the rows' targets and their folds."""
+    oofs = _oof(root, run_ids)
+    features = np.hstack([o[columns].to_numpy(dtype=np.float64) for o in oofs])
+    return features, oofs[0]["y_true"].to_numpy(), oofs[0]["fold"].to_numpy()
+
+
 def _cross_fitted_proba(features: np.ndarray, target: np.ndarray, folds: np.ndarray) -> np.ndarray:
     """The reference: per fold, scikit-learn's LogisticRegression fitted on the other folds."""
     proba = np.zeros((len(target), len(np.unique(target))))
@@ -75,17 +84,13 @@ def test_a_multiclass_stacking_ensemble_is_scored_by_cross_fitting_and_exports(
     assert result.label == "Stacking ensemble"
     # Validation: a logistic regression on the members' out-of-fold probabilities, each fold
     # predicted by one fitted on the other folds, as scikit-learn computes it here.
-    oofs = _oof(penguins, members)
-    classes = sorted(oofs[0]["y_true"].unique())
-    assert classes == ["Adelie", "Chinstrap", "Gentoo"]
-    features = np.hstack([o[[f"proba_{c}" for c in classes]].to_numpy() for o in oofs])
+    classes = ["Adelie", "Chinstrap", "Gentoo"]
+    features, labels, folds = _stacked_oof(penguins, members, [f"proba_{c}" for c in classes])
     assert features.shape == (275, 6)
-    target = oofs[0]["y_true"].map({c: i for i, c in enumerate(classes)}).to_numpy()
-    folds = oofs[0]["fold"].to_numpy()
+    target = np.searchsorted(classes, labels)
     predicted = np.asarray(classes)[np.argmax(_cross_fitted_proba(features, target, folds), 1)]
     per_fold = [
-        f1_score(oofs[0]["y_true"][folds == f], predicted[folds == f], average="macro")
-        for f in range(3)
+        f1_score(labels[folds == f], predicted[folds == f], average="macro") for f in range(3)
     ]
     assert result.validation["f1_macro"]["values"] == pytest.approx(per_fold)
     with LoadedRun.open(penguins, result.run_id) as run:
@@ -137,11 +142,8 @@ def test_a_binary_stacking_ensemble_drops_the_first_class_and_exports(
     members = list(ids.values())
     result = stack_runs(root, members)
     assert result.status == "finished" and result.model == "stacking_classifier"
-    oofs = _oof(root, members)
     # As StackingClassifier for a binary target: one column per member, the positive class's.
-    features = np.column_stack([o["proba_1"].to_numpy() for o in oofs])
-    target = oofs[0]["y_true"].to_numpy()
-    folds = oofs[0]["fold"].to_numpy()
+    features, target, folds = _stacked_oof(root, members, ["proba_1"])
     predicted = np.argmax(_cross_fitted_proba(features, target, folds), axis=1)
     per_fold = [
         f1_score(target[folds == f], predicted[folds == f], average="macro") for f in range(3)
@@ -170,10 +172,7 @@ def test_a_regression_stacking_ensemble_exports_with_parity(
     members = list(ids.values())
     result = stack_runs(root, members)
     assert result.status == "finished" and result.model == "stacking_regressor"
-    oofs = _oof(root, members)
-    features = np.column_stack([o["y_pred"].to_numpy() for o in oofs])
-    target = oofs[0]["y_true"].to_numpy()
-    folds = oofs[0]["fold"].to_numpy()
+    features, target, folds = _stacked_oof(root, members, ["y_pred"])
     per_fold = []
     for fold in range(3):
         at = folds == fold
