@@ -14,6 +14,9 @@ Why it is built this way:
   pipelines (their chains and models, the trees XGBoost kept when it stopped early), fitted on
   every development row: the object exported to ONNX, where each member converts as its run
   would and the graph averages them with the same weights (export.ensemble_onnx).
+- What every ensemble of runs shares lives here too (the members and their out-of-fold rows,
+  folds scored from predictions on those rows, the Candidate, the run): the stacking ensemble
+  (automl.stacking) differs only in how it combines them.
 """
 
 from __future__ import annotations
