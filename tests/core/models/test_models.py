@@ -491,7 +491,7 @@ print(json.dumps({"heavy": heavy, "models": len(all_models()), "steps": len(chai
     report = json.loads(completed.stdout.strip().splitlines()[-1])
     assert report == {
         "heavy": [],
-        "models": 25,
+        "models": 27,
         "steps": 2,
         "space": [
             "colsample_bytree",
