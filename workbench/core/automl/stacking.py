@@ -202,7 +202,8 @@ class StackingRun(MembersRun):
     def fit_final(self, template: Pipeline, X: pd.DataFrame, y: pd.Series) -> Pipeline:
         """Each member's pipeline fitted on the development rows as its run's final fit was
         (its logged number of XGBoost rounds, no new early stopping), then assembled with the
-        frozen meta-learner; the assembly's `fit` only checks the members are fitted."""
+        frozen meta-learner. The assembly's `fit` (cv="prefit") refits nothing: it checks the
+        members are fitted and predicts the rows with them for a meta-learner it leaves as is."""
         stacking = template.named_steps["model"]
         settings = replace(self.ctx.settings, early_stopping=False)
         fitted = []
