@@ -45,6 +45,7 @@ def test_auto_prints_the_search_as_json(project: Path, capsys: pytest.CaptureFix
     summary = json.loads(captured.out)
     assert summary["budget_seconds"] == 8.0 and summary["metric"] == "f1_macro"
     assert summary["winner"]["status"] == "finished"
+    assert {"stacking", "stacking_gain", "stacking_test_gain", "stacking_note"} <= set(summary)
     with ExperimentLog(project / LOG_FILE) as log:
         runs = log.runs()
     parent = next(r for r in runs if r.run_id == summary["parent_run_id"])
@@ -52,3 +53,28 @@ def test_auto_prints_the_search_as_json(project: Path, capsys: pytest.CaptureFix
     assert children == [trial["run_id"] for trial in summary["trials"]]
     # Every run said on stderr as it ended.
     assert all(f"run {run_id} " in captured.err for run_id in children)
+
+
+def test_a_stacking_run_refuses_rerun_and_script_export_in_one_line(
+    repo_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from _projects import make_project, train_models
+
+    from workbench.core.automl.stacking import stack_runs
+    from workbench.core.specs import SplitSpec
+
+    root = make_project(tmp_path / "birds", repo_root / "resources/data/penguins.csv", "species")
+    ids = train_models(root, {"logistic_regression": {}, "naive_bayes": {}}, SplitSpec(n_splits=3))
+    stacking = stack_runs(root, list(ids.values()))
+    assert stacking.status == "finished"
+    capsys.readouterr()
+    refusal = (
+        "workbench: error: an ensemble is built from its member runs by the auto search "
+        "('workbench train PROJECT --auto 300s'); it cannot be trained again on its own"
+    )
+    assert run(["rerun", str(root), stacking.run_id]) == 2
+    assert one_error_line(capsys) == refusal
+    script = tmp_path / "stacking.py"
+    assert run(["export", str(root), stacking.run_id, "--script", str(script)]) == 2
+    assert one_error_line(capsys) == refusal
+    assert not script.exists()

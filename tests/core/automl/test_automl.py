@@ -4,6 +4,8 @@ user's cancel keeping what finished, and ensembles whose ONNX export passes pari
 from __future__ import annotations
 
 import math
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -14,19 +16,19 @@ from sklearn.ensemble import VotingClassifier
 from sklearn.metrics import f1_score, root_mean_squared_error
 
 from workbench.core.automl.budget import BUDGET_SPENT, parse_budget
-from workbench.core.automl.ensemble import ensemble_runs
+from workbench.core.automl.ensemble import ensemble_runs, runs_as_members
 from workbench.core.automl.result import STOPPED_BUDGET, STOPPED_SPACE, AutoResult
-from workbench.core.automl.search import AutoSpec, run_auto, search_models
+from workbench.core.automl.search import AutoSearch, AutoSpec, run_auto, search_models
 from workbench.core.errors import WorkbenchError
 from workbench.core.export.export_run import ExportRequest, export_run
 from workbench.core.kinds import TaskType
-from workbench.core.progress import Cancelled, CancelToken
+from workbench.core.progress import NEVER_CANCELLED, Cancelled, CancelToken, no_progress
 from workbench.core.project import open_project
 from workbench.core.runs.loaded import LoadedRun
 from workbench.core.runs.log import LOG_FILE, ExperimentLog
-from workbench.core.specs import SplitSpec, TrainSpec
+from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
 from workbench.core.train.events import CandidateResult
-from workbench.core.train.runner import training_input
+from workbench.core.train.runner import run_training, training_input
 
 PARITY = 1e-5
 PENGUIN_SPLIT = SplitSpec(n_splits=3)
@@ -102,11 +104,22 @@ def test_a_short_auto_search_logs_its_trials_under_one_parent(penguins: Path) ->
     assert best.validation["f1_macro"]["mean"] == max(
         t.validation["f1_macro"]["mean"]
         for t in finished
-        if t.model not in ("dummy_classifier", "soft_voting_classifier")
+        if t.model not in ("dummy_classifier", "soft_voting_classifier", "stacking_classifier")
     )
     assert result.winner is not None and parent.params["auto.winner"] == result.winner.run_id
     assert result.summary_lines()[1].startswith(f"Winner: {result.winner.label}")
     assert [e for e in seen if isinstance(e, CandidateResult)] == list(result.trials)
+    # Both ensembles, when built, are the search's last runs, logged under it.
+    built = [r for r in (result.ensemble, result.stacking) if r is not None]
+    assert list(result.trials[len(result.trials) - len(built) :]) == built
+    assert parent.params["auto.stacking"] == (result.stacking.run_id if result.stacking else None)
+    if result.stacking is not None:
+        assert runs[result.stacking.run_id].spec.model.name == "stacking_classifier"
+        assert any(
+            line.startswith("The stacking ensemble adds ") for line in result.summary_lines()
+        )
+    else:
+        assert result.stacking_note.startswith("No ")
 
 
 def test_cancel_keeps_the_runs_that_finished(penguins: Path) -> None:
@@ -246,7 +259,66 @@ def test_the_summary_names_the_winner_and_the_ensembles_gain() -> None:
         "budget ran out.",
         "Winner: Averaging ensemble (run b), rmse 9.5000 on validation, 10.0000 on test.",
         "Best single model: Ridge (run a), 10.0000 on validation.",
-        "The ensemble adds +0.5000 rmse over the best single model on validation (+1.0000 on "
-        "test).",
+        "The averaging ensemble adds +0.5000 rmse over the best single model on validation "
+        "(+1.0000 on test).",
     ]
     assert result.to_dict()["winner"]["run_id"] == "b"
+    # With a stacking ensemble that gains more, it wins; each ensemble's gain is named.
+    stacking = run("c", "Stacking ensemble", 9.0, 10.5)
+    result = replace(result, trials=(single, ensemble, stacking), stacking=stacking)
+    assert result.winner is stacking and result.gain_of(stacking) == pytest.approx(1.0)
+    assert result.summary_lines()[1:] == [
+        "Winner: Stacking ensemble (run c), rmse 9.0000 on validation, 10.5000 on test.",
+        "Best single model: Ridge (run a), 10.0000 on validation.",
+        "The averaging ensemble adds +0.5000 rmse over the best single model on validation "
+        "(+1.0000 on test).",
+        "The stacking ensemble adds +1.0000 rmse over the best single model on validation "
+        "(+0.5000 on test).",
+    ]
+    summary = result.to_dict()
+    assert summary["winner"]["run_id"] == "c" and summary["stacking"]["run_id"] == "c"
+    assert summary["stacking_gain"] == pytest.approx(1.0)
+    assert summary["stacking_test_gain"] == pytest.approx(0.5)
+    # An ensemble that was not built says why.
+    result = replace(result, stacking=None, stacking_note="No stacking ensemble: the budget ran "
+                     "out before it could be fitted.")  # fmt: skip
+    assert result.winner is ensemble
+    assert result.summary_lines()[-1] == (
+        "No stacking ensemble: the budget ran out before it could be fitted."
+    )
+
+
+def test_the_search_builds_both_ensembles_from_the_members_selection_keeps(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    root = make_project(
+        tmp_path / "titanic", shared_data / "clean" / "titanic.csv", "survived", ["alive"]
+    )
+    models = {
+        "logistic_regression": {},
+        "random_forest_classifier": {"n_estimators": 10},
+        "xgboost_classifier": {"n_estimators": 20},
+    }
+    spec = TrainSpec(
+        models=tuple(ModelSpec(name, params) for name, params in models.items()),
+        split=PENGUIN_SPLIT,
+        seed=0,
+        n_jobs=1,
+        include_baseline=False,
+    )
+    trials = run_training(root, spec)
+    with runs_as_members(root, [t.run_id for t in trials]) as (prepared, ctx, _):
+        search = AutoSearch(
+            prepared, AutoSpec(300.0), no_progress, NEVER_CANCELLED, lambda _: None,
+            time.monotonic(),
+        )  # fmt: skip
+        search.ctx, search.results = ctx, list(trials)
+        voting, voting_note, stacking, stacking_note = search.ensemble()
+    assert voting is not None and stacking is not None, (voting_note, stacking_note)
+    assert (voting.model, stacking.model) == ("soft_voting_classifier", "stacking_classifier")
+    assert search.results[-2:] == [voting, stacking]
+    with ExperimentLog(root / LOG_FILE) as log:
+        voted, stacked = log.run(voting.run_id), log.run(stacking.run_id)
+    # Stacking combines the members greedy selection kept, in the same order.
+    assert stacked.params["ensemble.members"] == voted.params["ensemble.members"]
+    assert len(stacked.params["ensemble.members"]) >= 2

@@ -142,7 +142,12 @@ def test_every_lazy_factory_names_a_real_function() -> None:
 
 
 # Built from the auto search's runs, never from the model list.
-ENSEMBLES = ["soft_voting_classifier", "soft_voting_regressor"]
+ENSEMBLES = [
+    "soft_voting_classifier",
+    "soft_voting_regressor",
+    "stacking_classifier",
+    "stacking_regressor",
+]
 
 
 CASES = [(name, d) for name in CLASSIFIERS for d in ("penguins", "titanic")] + [
@@ -486,7 +491,7 @@ print(json.dumps({"heavy": heavy, "models": len(all_models()), "steps": len(chai
     report = json.loads(completed.stdout.strip().splitlines()[-1])
     assert report == {
         "heavy": [],
-        "models": 25,
+        "models": 27,
         "steps": 2,
         "space": [
             "colsample_bytree",

@@ -14,13 +14,16 @@ Why it is built this way:
   pipelines (their chains and models, the trees XGBoost kept when it stopped early), fitted on
   every development row: the object exported to ONNX, where each member converts as its run
   would and the graph averages them with the same weights (export.ensemble_onnx).
+- What every ensemble of runs shares lives here too (the members and their out-of-fold rows,
+  folds scored from predictions on those rows, the Candidate, the run): the stacking ensemble
+  (automl.stacking) differs only in how it combines them.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -34,6 +37,7 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.names import greater_is_better
 from workbench.core.models.ensembles import SOFT_VOTING_CLASSIFIER, SOFT_VOTING_REGRESSOR
+from workbench.core.models.registry import ModelDef
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from workbench.core.runs.log import RunRecord, read_artifact_frame
 from workbench.core.specs import ModelSpec, TuneSpec
@@ -69,7 +73,8 @@ def load_member(ctx: TrainContext, record: RunRecord) -> Member:
     return Member(record, frame.sort_values(["fold", "row"], kind="stable", ignore_index=True))
 
 
-def _proba(member: Member, classes: Sequence[Any]) -> np.ndarray:
+def member_proba(member: Member, classes: Sequence[Any]) -> np.ndarray:
+    """The member's out-of-fold class probabilities, one column per class of `classes`."""
     return member.oof[[f"proba_{label}" for label in classes]].to_numpy(dtype=np.float64)
 
 
@@ -82,7 +87,7 @@ def combined(
         pairs = zip(members, weights, strict=True)
         values = sum(w * m.oof["y_pred"].to_numpy(np.float64) for m, w in pairs)
         return Predictions(np.asarray(values) / total, None, None)
-    proba = sum(w * _proba(m, classes) for m, w in zip(members, weights, strict=True)) / total
+    proba = sum(w * member_proba(m, classes) for m, w in zip(members, weights, strict=True)) / total
     labels = np.asarray(list(classes), dtype=object)
     return Predictions(labels[np.argmax(proba, axis=1)], proba, list(classes))
 
@@ -125,11 +130,20 @@ def choose_weights(
 def ensemble_folds(
     members: Sequence[Member], weights: Sequence[float], ctx: TrainContext
 ) -> list[FoldResult]:
-    """The ensemble's cross-validation: each fold's weighted out-of-fold predictions scored;
-    its fit and predict times the members' sums."""
+    """The soft-voting ensemble's cross-validation: each fold's weighted out-of-fold
+    predictions scored."""
     chosen = [(m, w) for m, w in zip(members, weights, strict=True) if w > 0]
-    frame = chosen[0][0].oof
     predictions = combined([m for m, _ in chosen], [w for _, w in chosen], ctx.task, ctx.classes)
+    return folds_of([m for m, _ in chosen], predictions, ctx)
+
+
+def folds_of(
+    members: Sequence[Member], predictions: Predictions, ctx: TrainContext
+) -> list[FoldResult]:
+    """An ensemble's cross-validation from its predictions on the members' out-of-fold rows
+    (in their (fold, row) order): each fold's rows scored; its fit and predict times the
+    members' sums."""
+    frame = members[0].oof
     results = []
     for fold in sorted(frame["fold"].unique()):
         at = np.flatnonzero(frame["fold"].to_numpy() == fold)
@@ -139,9 +153,7 @@ def ensemble_folds(
             predictions.classes,
         )
         y_true = frame["y_true"].iloc[at]
-        timings = [
-            m.record.fold_metrics.get("validation", {}).get(int(fold), {}) for m, _ in chosen
-        ]
+        timings = [m.record.fold_metrics.get("validation", {}).get(int(fold), {}) for m in members]
         results.append(
             FoldResult(
                 fold=int(fold),
@@ -167,6 +179,22 @@ def member_pipeline(prepared: PreparedTraining, record: RunRecord) -> Pipeline:
     return template
 
 
+def members_candidate(
+    prepared: PreparedTraining,
+    model: ModelDef,
+    estimator: Any,
+    lead: Member,
+    notes: tuple[str, ...],
+) -> Candidate:
+    """A Candidate for an ensemble `estimator` of member runs, whose run records the `lead`
+    member's chain (the columns every member reads) and these notes."""
+    spec = ModelSpec(model.name, {})
+    lead_candidate = prepared.candidate(lead.record.spec.model)
+    run_spec = replace(lead_candidate.run_spec, model=spec, notes=(*prepared.plan.notes, *notes))
+    pipeline = Pipeline([("model", estimator)])
+    return Candidate(model, spec, pipeline, lead_candidate.chain, notes, run_spec)
+
+
 def ensemble_candidate(
     prepared: PreparedTraining, members: Sequence[Member], weights: Sequence[float]
 ) -> Candidate:
@@ -183,28 +211,31 @@ def ensemble_candidate(
         voting: Any = VotingRegressor(estimators, weights=weights)
     else:
         voting = VotingClassifier(estimators, voting="soft", weights=weights)
-    lead = prepared.candidate(chosen[0][0].record.spec.model)
-    spec = ModelSpec(model.name, {})
-    notes = (ENSEMBLE_NOTE,)
-    run_spec = replace(lead.run_spec, model=spec, notes=(*prepared.plan.notes, *notes))
-    return Candidate(model, spec, Pipeline([("model", voting)]), lead.chain, notes, run_spec)
+    return members_candidate(prepared, model, voting, chosen[0][0], (ENSEMBLE_NOTE,))
 
 
-class EnsembleRun(CandidateRun):
-    """An ensemble's run: its folds are its members' weighted out-of-fold predictions, then it
-    ends like every run (the final fit on the development rows, the test score, the log)."""
+class MembersRun(CandidateRun):
+    """A run built from other runs: its folds are computed from its members' out-of-fold
+    predictions (`fold_results`), then it ends like every run (the final fit on the
+    development rows, the test score, the log). `ensemble_params` are logged with it."""
 
     def __init__(
         self,
         ctx: TrainContext,
         candidate: Candidate,
         members: Sequence[Member],
-        weights: Sequence[float],
+        fold_results: list[FoldResult],
     ) -> None:
         super().__init__(ctx, candidate, 0, 1, (0.0, 1.0))
-        self.members = [m for m, w in zip(members, weights, strict=True) if w > 0]
-        self.weights = [float(w) for w in weights if w > 0]
-        self.fold_results = ensemble_folds(members, weights, ctx)
+        self.members = list(members)
+        self.fold_results = fold_results
+
+    def ensemble_params(self) -> dict[str, Any]:
+        """What the log records about how the members were combined."""
+        return {
+            "ensemble.members": [m.run_id for m in self.members],
+            "ensemble.models": [m.record.spec.model.name for m in self.members],
+        }
 
     def _train(self) -> CandidateResult:
         ctx = self.ctx
@@ -213,9 +244,7 @@ class EnsembleRun(CandidateRun):
             self.run_id,
             {
                 "model": self.candidate.model.name,
-                "ensemble.members": [m.run_id for m in self.members],
-                "ensemble.models": [m.record.spec.model.name for m in self.members],
-                "ensemble.weights": self.weights,
+                **self.ensemble_params(),
                 "notes": [*ctx.notes, *self.candidate.notes],
             },
         )
@@ -224,17 +253,36 @@ class EnsembleRun(CandidateRun):
         return self.conclude(self.fold_results, self.candidate.template, {})
 
 
-def ensemble_runs(
+class EnsembleRun(MembersRun):
+    """The soft-voting ensemble's run: its folds are its members' weighted out-of-fold
+    predictions."""
+
+    def __init__(
+        self,
+        ctx: TrainContext,
+        candidate: Candidate,
+        members: Sequence[Member],
+        weights: Sequence[float],
+    ) -> None:
+        chosen = [m for m, w in zip(members, weights, strict=True) if w > 0]
+        super().__init__(ctx, candidate, chosen, ensemble_folds(members, weights, ctx))
+        self.weights = [float(w) for w in weights if w > 0]
+
+    def ensemble_params(self) -> dict[str, Any]:
+        return {**super().ensemble_params(), "ensemble.weights": self.weights}
+
+
+@contextmanager
+def runs_as_members(
     project_root: str | Path,
     run_ids: Sequence[str],
-    weights: Sequence[float] | None = None,
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
     on_partial: Callable[[object], None] | None = None,
-) -> CandidateResult:
-    """An ensemble of finished runs of the project at `project_root`, logged as a new run:
-    `weights` as given, or chosen on their out-of-fold predictions (`choose_weights`). The runs
-    must share the split, seed and metric (their folds are then the same rows)."""
+) -> Iterator[tuple[PreparedTraining, TrainContext, list[Member]]]:
+    """Finished runs of the project at `project_root` ready to be combined: the training job
+    they came from prepared again, its context (the log open) and the runs as members. The
+    runs must share the split, seed and metric (their folds are then the same rows)."""
     from workbench.core.project import open_project
     from workbench.core.runs.log import LOG_FILE, ExperimentLog
     from workbench.core.train.runner import prepare_training, training_input
@@ -258,7 +306,25 @@ def ensemble_runs(
         prepared = prepare_training(training_input(open_project(project_root)), train_spec)
         folds = prepared.enter_folds(stack, cancel)
         ctx = prepared.context(log, folds, progress, cancel, on_partial)
-        members = [load_member(ctx, record) for record in records]
+        yield prepared, ctx, [load_member(ctx, record) for record in records]
+
+
+def ensemble_runs(
+    project_root: str | Path,
+    run_ids: Sequence[str],
+    weights: Sequence[float] | None = None,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+    on_partial: Callable[[object], None] | None = None,
+) -> CandidateResult:
+    """A soft-voting ensemble of finished runs of the project at `project_root`, logged as a
+    new run: `weights` as given, or chosen on their out-of-fold predictions
+    (`choose_weights`). The runs must share the split, seed and metric."""
+    with runs_as_members(project_root, run_ids, progress, cancel, on_partial) as (
+        prepared,
+        ctx,
+        members,
+    ):
         chosen = list(weights) if weights is not None else choose_weights(members, ctx)
         if len(chosen) != len(members) or min(chosen) < 0 or sum(chosen) <= 0:
             raise WorkbenchError("give one weight of 0 or more per run, not all 0")

@@ -40,8 +40,9 @@ class BudgetTick:
 @dataclass(frozen=True)
 class AutoResult:
     """An auto search's outcome. `trials` are every run it made (the baseline first, the
-    ensemble last), `best_single` the best finished non-ensemble, non-baseline run on the
-    validation mean of `metric`, `ensemble` the ensemble's run when one was built."""
+    ensembles last), `best_single` the best finished non-ensemble, non-baseline run on the
+    validation mean of `metric`, `ensemble` the soft-voting ensemble's run and `stacking` the
+    stacking ensemble's when they were built (else their notes say why not)."""
 
     parent_run_id: str
     budget_seconds: float
@@ -53,35 +54,53 @@ class AutoResult:
     ensemble: CandidateResult | None = None
     ensemble_note: str = ""
     families: tuple[str, ...] = field(default_factory=tuple)
+    stacking: CandidateResult | None = None
+    stacking_note: str = ""
+
+    @property
+    def ensembles(self) -> tuple[CandidateResult, ...]:
+        """The ensembles built: soft voting, then stacking."""
+        return tuple(r for r in (self.ensemble, self.stacking) if r is not None)
 
     @property
     def winner(self) -> CandidateResult | None:
-        """The ensemble when its validation score beats the best single model's, else that."""
-        if self.ensemble is None or self.best_single is None:
-            return self.best_single
-        gain = self.ensemble_gain
-        return self.ensemble if gain is not None and gain > 0 else self.best_single
+        """The ensemble that improves most on the best single model's validation score, when
+        one does, else that model."""
+        best, best_gain = self.best_single, 0.0
+        for result in self.ensembles:
+            gain = self.gain_of(result)
+            if gain is not None and gain > best_gain:
+                best, best_gain = result, gain
+        return best
 
-    @property
-    def ensemble_gain(self) -> float | None:
-        """How much the ensemble improves on the best single model's validation mean (positive
-        is better, whichever way the metric runs); None without an ensemble."""
-        if self.ensemble is None or self.best_single is None:
+    def gain_of(self, result: CandidateResult | None) -> float | None:
+        """How much `result` improves on the best single model's validation mean (positive is
+        better, whichever way the metric runs); None without either."""
+        if result is None or self.best_single is None:
             return None
-        ours, theirs = score_of(self.ensemble, self.metric), score_of(self.best_single, self.metric)
+        ours, theirs = score_of(result, self.metric), score_of(self.best_single, self.metric)
         difference = ours - theirs
         return difference if greater_is_better(self.metric) else -difference
 
-    @property
-    def test_gain(self) -> float | None:
+    def test_gain_of(self, result: CandidateResult | None) -> float | None:
         """The same improvement on the untouched test rows; None without them."""
-        if self.ensemble is None or self.best_single is None:
+        if result is None or self.best_single is None:
             return None
-        ours = self.ensemble.test.get(self.metric)
+        ours = result.test.get(self.metric)
         theirs = self.best_single.test.get(self.metric)
         if ours is None or theirs is None:
             return None
         return ours - theirs if greater_is_better(self.metric) else theirs - ours
+
+    @property
+    def ensemble_gain(self) -> float | None:
+        """What the soft-voting ensemble adds on validation (`gain_of`)."""
+        return self.gain_of(self.ensemble)
+
+    @property
+    def test_gain(self) -> float | None:
+        """What the soft-voting ensemble adds on the test rows (`test_gain_of`)."""
+        return self.test_gain_of(self.ensemble)
 
     def summary_lines(self) -> list[str]:
         """The summary the Train panel and `workbench train --auto` both show."""
@@ -111,14 +130,20 @@ class AutoResult:
                 f"Best single model: {best.label} (run {best.run_id}), "
                 f"{score_of(best, self.metric):.4f} on validation."
             )
-        gain = self.ensemble_gain
-        if gain is not None:
-            line = f"The ensemble adds {gain:+.4f} {self.metric} over the best single model"
-            test_gain = self.test_gain
+        for result, note in (
+            (self.ensemble, self.ensemble_note),
+            (self.stacking, self.stacking_note),
+        ):
+            gain = self.gain_of(result)
+            if result is None or gain is None:
+                if note and note not in lines:
+                    lines.append(note)
+                continue
+            name = result.label[:1].lower() + result.label[1:]
+            line = f"The {name} adds {gain:+.4f} {self.metric} over the best single model"
+            test_gain = self.test_gain_of(result)
             line += f" on validation ({test_gain:+.4f} on test)." if test_gain is not None else "."
             lines.append(line)
-        elif self.ensemble_note:
-            lines.append(self.ensemble_note)
         return lines
 
     def to_dict(self) -> dict[str, Any]:
@@ -149,10 +174,14 @@ class AutoResult:
             "trials": [run(t) for t in self.trials],
             "best_single": run(self.best_single),
             "ensemble": run(self.ensemble),
+            "stacking": run(self.stacking),
             "winner": run(winner),
             "ensemble_gain": self.ensemble_gain,
             "ensemble_test_gain": self.test_gain,
             "ensemble_note": self.ensemble_note,
+            "stacking_gain": self.gain_of(self.stacking),
+            "stacking_test_gain": self.test_gain_of(self.stacking),
+            "stacking_note": self.stacking_note,
         }
 
 

@@ -1,5 +1,5 @@
 """The auto search: spend a wall-clock budget across the registry's model families, then
-ensemble the best runs.
+ensemble the best runs (soft voting and stacking).
 
 The method is successive halving over families. Round 0 trains every suitable family with its
 registry defaults (the defaults are good: on tables one default gradient boosting often beats
@@ -13,9 +13,9 @@ the test rows set aside before anything, the final fit and the test score, the o
 predictions the ensemble is chosen on, all in the experiment log under the search's own run
 (`parent_run_id`). The budget is a cancel token (budget.BudgetToken): a trial still running
 when time is up stops at its next fold and is logged "cancelled" with the reason; a trial whose
-family took longer last time than is left is not started. Time for the ensemble's final fit
-(the members' fits, estimated from their folds) is kept back from the search. A user's cancel
-stops at once and keeps every run that finished.
+family took longer last time than is left is not started. Time for the two ensembles' final
+fits (soft voting's and stacking's: the members' fits, estimated from their folds) is kept back
+from the search. A user's cancel stops at once and keeps every run that finished.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.core.automl.budget import BudgetToken, format_budget
 from workbench.core.automl.result import (
@@ -46,6 +46,9 @@ from workbench.core.progress import NEVER_CANCELLED, Cancelled, CancelToken, Pro
 from workbench.core.specs import ModelSpec, TrainSpec, TuneSpec
 from workbench.core.train.events import CANCELLED, FAILED, FINISHED, CandidateResult
 from workbench.core.train.runner import PreparedTraining, TrainingInput, prepare_training
+
+if TYPE_CHECKING:
+    from workbench.core.automl.ensemble import Member
 
 # Round 0's order: one fast linear model first (seconds even on adult, so a short budget on a
 # busy machine still ends with a real model: hist gradient boosting first finished nothing in
@@ -76,6 +79,8 @@ ENSEMBLE_POOL = 6
 # The final fit on every development row takes about this many times one fold's fit (5 folds:
 # 1.25 times the rows), with a margin.
 FINAL_FIT_FACTOR = 1.5
+# The ensembles whose final fits refit the members: soft voting and stacking.
+ENSEMBLES_FITTED = 2
 SEARCH_METHOD = "successive halving over model families"
 
 
@@ -161,7 +166,7 @@ class AutoSearch:
             key=self.signed,
             reverse=True,
         )[:ENSEMBLE_POOL]
-        return FINAL_FIT_FACTOR * sum(r.fit_seconds for r in fits)
+        return ENSEMBLES_FITTED * FINAL_FIT_FACTOR * sum(r.fit_seconds for r in fits)
 
     def signed(self, result: CandidateResult) -> float:
         summary = result.validation.get(self.prepared.metric)
@@ -249,8 +254,9 @@ class AutoSearch:
 
     # -- the ensemble ---------------------------------------------------------------------------
 
-    def ensemble(self) -> tuple[CandidateResult | None, str]:
-        """The ensemble's run of the best finished runs, and a note when none was built."""
+    def ensemble(self) -> tuple[CandidateResult | None, str, CandidateResult | None, str]:
+        """The soft-voting and the stacking ensembles' runs of the best finished runs (the
+        members greedy selection picks), each with a note when it was not built."""
         from workbench.core.automl.ensemble import (
             EnsembleRun,
             choose_weights,
@@ -268,24 +274,46 @@ class AutoSearch:
         ]
         pool = sorted(pool, key=self.signed, reverse=True)[:ENSEMBLE_POOL]
         if len(pool) < 2:
-            return None, "No ensemble: fewer than two models finished."
+            note = "No ensemble: fewer than two models finished."
+            return None, note, None, note
         members = [load_member(self.ctx, self.ctx.log.run(r.run_id)) for r in pool]
         weights = choose_weights(members, self.ctx)
         if sum(1 for w in weights if w > 0) < 2:
-            return None, (
-                f"No ensemble: on the out-of-fold predictions no mix beat {pool[0].label} alone."
-            )
+            note = f"No ensemble: on the out-of-fold predictions no mix beat {pool[0].label} alone."
+            return None, note, None, note
         self.token.deadline = self.end
         if self.token.spent:
-            return None, "No ensemble: the budget ran out before it could be fitted."
+            note = "No ensemble: the budget ran out before it could be fitted."
+            return None, note, None, note
         candidate = ensemble_candidate(self.prepared, members, weights)
         try:
             result = EnsembleRun(self.ctx, candidate, members, weights).run()
         except Cancelled:
             if self.user_cancel.cancelled:
                 raise
-            return None, "No ensemble: the budget ran out while it was being fitted."
+            note = "No ensemble: the budget ran out while it was being fitted."
+            return None, note, None, note
         self.results.append(result)
+        stacking, note = self.stacking([m for m, w in zip(members, weights, strict=True) if w > 0])
+        return result, "", stacking, note
+
+    def stacking(self, members: list[Member]) -> tuple[CandidateResult | None, str]:
+        """The stacking ensemble's run of `members` (core.automl.stacking), or a note."""
+        from workbench.core.automl.stacking import stacking_run
+
+        if self.token.spent:
+            return None, "No stacking ensemble: the budget ran out before it could be fitted."
+        try:
+            result = stacking_run(self.prepared, self.ctx, members)
+        except Cancelled:
+            if self.user_cancel.cancelled:
+                raise
+            return None, "No stacking ensemble: the budget ran out while it was being fitted."
+        except WorkbenchError as error:  # a split of one fold cannot score a meta-learner
+            return None, f"No stacking ensemble: {error}."
+        self.results.append(result)
+        if result.status != FINISHED:
+            return None, f"No stacking ensemble: {result.message}."
         return result, ""
 
 
@@ -346,7 +374,9 @@ def run_auto(
         )
         try:
             search.search(families)
-            ensemble, note = search.ensemble() if auto.ensemble else (None, "")
+            ensemble, note, stacking, stacking_note = (
+                search.ensemble() if auto.ensemble else (None, "", None, "")
+            )
         except Cancelled:
             log.finish_run(
                 parent, CANCELLED, message=f"cancelled by the user after {len(search.results)} runs"
@@ -360,6 +390,7 @@ def run_auto(
             for r in search.results
             if r.status == FINISHED
             and r is not ensemble
+            and r is not stacking
             and r.model != baseline.model.name
             and not math.isinf(search.signed(r))
         ]
@@ -375,6 +406,8 @@ def run_auto(
             ensemble=ensemble,
             ensemble_note=note,
             families=tuple(model.name for model in families),
+            stacking=stacking,
+            stacking_note=stacking_note,
         )
         winner = result.winner
         log.log_params(
@@ -386,6 +419,8 @@ def run_auto(
                 "auto.best_single": best_single.run_id if best_single else None,
                 "auto.ensemble": ensemble.run_id if ensemble else None,
                 "auto.ensemble_gain": result.ensemble_gain,
+                "auto.stacking": stacking.run_id if stacking else None,
+                "auto.stacking_gain": result.gain_of(stacking),
                 "auto.elapsed_seconds": round(result.elapsed_seconds, 3),
             },
         )

@@ -41,7 +41,11 @@ from workbench import __version__
 from workbench.core.errors import WorkbenchError
 from workbench.core.export.converters.catalog import nested_estimators, target_opset
 from workbench.core.export.converters.categorical import OnnxOneHotEncoder
-from workbench.core.export.ensemble_onnx import merge_members
+from workbench.core.export.ensemble_onnx import (
+    convert_meta_learner,
+    merge_members,
+    stack_members,
+)
 from workbench.core.export.feature_schema import METADATA_KEY, FeatureSchema
 from workbench.core.export.onnx_converters import register_converters, xgboost_stand_in
 from workbench.core.export.onnx_raw_input import normalize_text_inputs
@@ -61,17 +65,39 @@ class ConversionError(WorkbenchError):
 
 def convert_pipeline(pipeline: Pipeline, schema: FeatureSchema) -> onnx.ModelProto:
     """The ONNX model of a fitted workbench pipeline (float32 cast, chain, model), or of an
-    ensemble of such pipelines (a soft VotingClassifier / VotingRegressor: ensemble_onnx)."""
-    from sklearn.ensemble import VotingClassifier, VotingRegressor
+    ensemble of such pipelines (a soft VotingClassifier / VotingRegressor, a StackingClassifier
+    / StackingRegressor: ensemble_onnx)."""
+    from sklearn.ensemble import (
+        StackingClassifier,
+        StackingRegressor,
+        VotingClassifier,
+        VotingRegressor,
+    )
+    from sklearn.frozen import FrozenEstimator
 
     register_converters()
     model = pipeline.steps[-1][1]
-    if isinstance(model, VotingClassifier | VotingRegressor):
+    if isinstance(
+        model, VotingClassifier | VotingRegressor | StackingClassifier | StackingRegressor
+    ):
         members = list(model.estimators_)
         opset = _shared_opset([_conversion_copy(member, schema) for member in members])
         protos = [_converted(member, schema, opset) for member in members]
+    if isinstance(model, VotingClassifier | VotingRegressor):
         weights = model.weights if model.weights is not None else [1.0] * len(members)
         proto = merge_members(protos, [float(w) for w in weights], schema)
+    elif isinstance(model, StackingClassifier | StackingRegressor):
+        meta = model.final_estimator_
+        meta = meta.estimator if isinstance(meta, FrozenEstimator) else meta
+        stacked = "predict_proba" if schema.is_classifier else "predict"
+        if any(method != stacked for method in model.stack_method_):
+            raise ConversionError(
+                f"a stacking ensemble of {', '.join(model.stack_method_)} outputs cannot be "
+                f"exported; the workbench stacks its members' {stacked} outputs"
+            )
+        binary = schema.is_classifier and len(schema.classes or ()) == 2
+        meta_proto = convert_meta_learner(meta, int(meta.n_features_in_), schema, opset)
+        proto = stack_members(protos, meta_proto, schema, drop_first_class=binary)
     else:
         proto = _converted(pipeline, schema)
     _add_metadata(proto, schema)

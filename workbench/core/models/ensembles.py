@@ -1,11 +1,13 @@
-"""The ensembles the auto search (core.automl) builds from its best runs: soft voting.
+"""The ensembles the auto search (core.automl) builds from its best runs: soft voting and
+stacking.
 
 Declared in the registry like every model, so a run of one is read, listed, exported and
 described like any other run (its label, its ONNX note, the card). They are not in the model
 list (`ModelDef.from_runs`): an ensemble is made of other runs' models, with weights chosen on
-their out-of-fold predictions, so there is nothing to pick it from a list for. Its members and
-weights are the run's parameters (`ensemble.members`, `ensemble.weights`); the fitted
-scikit-learn VotingClassifier / VotingRegressor is its pipeline.
+their out-of-fold predictions, so there is nothing to pick it from a list for. Its members are
+the run's parameters (`ensemble.members`, with `ensemble.weights` for soft voting and
+`ensemble.meta_learner` for stacking); the fitted scikit-learn VotingClassifier /
+VotingRegressor or StackingClassifier / StackingRegressor is its pipeline.
 """
 
 from __future__ import annotations
@@ -42,6 +44,40 @@ SOFT_VOTING_REGRESSOR = register(
         factory=built_by("make_from_runs"),
         handles_missing=True,
         onnx_note=VOTING_NOTE,
+        from_runs=True,
+    )
+)
+
+STACKING_NOTE = (
+    "Each member converts as its own run would; the ONNX graph feeds their outputs to the "
+    "meta-learner's converted graph."
+)
+
+STACKING_CLASSIFIER = register(
+    ModelDef(
+        name="stacking_classifier",
+        label="Stacking ensemble",
+        family="Ensemble",
+        help="A logistic regression on the class probabilities of the auto search's best "
+        "models, fitted on their out-of-fold predictions.",
+        tasks=CLASSIFICATION,
+        factory=built_by("make_from_runs"),
+        handles_missing=True,
+        onnx_note=STACKING_NOTE,
+        from_runs=True,
+    )
+)
+STACKING_REGRESSOR = register(
+    ModelDef(
+        name="stacking_regressor",
+        label="Stacking ensemble",
+        family="Ensemble",
+        help="A ridge regression on the predictions of the auto search's best models, fitted "
+        "on their out-of-fold predictions.",
+        tasks=REGRESSION,
+        factory=built_by("make_from_runs"),
+        handles_missing=True,
+        onnx_note=STACKING_NOTE,
         from_runs=True,
     )
 )

@@ -419,12 +419,17 @@ class CandidateRun:
 
     # -- final fit and artifacts ----------------------------------------------------------------
 
+    def fit_final(self, template: Pipeline, X: pd.DataFrame, y: pd.Series) -> Pipeline:
+        """The run's model: `template` fitted on the development rows `X`, `y`. A stacking
+        ensemble (core.automl.stacking) fits its members here and keeps its meta-learner."""
+        return fit_one(template, X, y, self.ctx.settings)
+
     def _final_fit(self, template: Pipeline) -> dict[str, float]:
         """Fit on every development row, save it, score the test set once."""
         ctx = self.ctx
         dev = ctx.development
         self._step(f"final fit, {self._shape(dev)}")
-        fitted = fit_one(template, ctx.X.iloc[dev], ctx.y.iloc[dev], ctx.settings)
+        fitted = self.fit_final(template, ctx.X.iloc[dev], ctx.y.iloc[dev])
         # Early stopping picks the final model's rounds: the log must say what was exported.
         rounds = fitted.named_steps["model"].get_params().get("n_estimators")
         if rounds != template.named_steps["model"].get_params().get("n_estimators"):

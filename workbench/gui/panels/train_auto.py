@@ -35,8 +35,8 @@ class AutoBox(QGroupBox):
         self.find_button = QPushButton("Find the best model")
         self.find_button.setToolTip(
             "Try every suitable model family, tune the best ones, then combine the best "
-            "models into an ensemble, within the budget. Uses the validation, metric, seed "
-            "and cores set here; the ticked models are not needed."
+            "models into two ensembles (soft voting and stacking), within the budget. Uses "
+            "the validation, metric, seed and cores set here; the ticked models are not needed."
         )
         form.addRow("Budget", self.budget_spin)
         form.addRow(self.find_button)
