@@ -1,5 +1,5 @@
 """OpenMP's wait policy for the training's gradient boosting, on quiet and on busy cores:
-the measurement behind workbench/openmp_waits.py.
+why the workbench leaves OMP_WAIT_POLICY alone.
 
 Each case is a fresh Python process (the runtime reads OMP_WAIT_POLICY once, when it loads)
 that cross-validates one model, 5 folds, two threads, the registry's defaults, text columns
@@ -9,9 +9,16 @@ one-hot encoded, and prints its seconds:
   xgb insurance   XGBRegressor (hist), insurance
   hgb adult       HistGradientBoostingClassifier, adult-train (32,561 rows)
 
-under two policies (the GNU OpenMP default, which spins before sleeping; PASSIVE, which the
-workbench sets) and two machine states: quiet, and busy (`--busy N` processes spinning in
-pure Python beside it, like other work on a laptop; default N = the number of cores).
+under two policies (the GNU OpenMP default, which spins before sleeping; PASSIVE, which
+sleeps at once) and two machine states: quiet, and busy (`--busy N` processes spinning in
+pure Python beside it; default N = the number of cores).
+
+What it showed on the reference machine (a 2-core VM): on quiet cores PASSIVE is 3 to 16
+times slower (each of hist gradient boosting's many short parallel regions pays a sleep and
+a wake-up); with the cores oversubscribed by other training processes the default was 10 to
+37 times slower instead (threads spinning on the cores the working ones need). The quiet case
+is the usual one, so the default stays; on a shared machine set OMP_WAIT_POLICY=PASSIVE in
+the environment before starting the workbench (the README says so).
 
     python benchmarks/openmp_wait_bench.py [--data ../shared/data] [--busy N] [--repeats 3]
 """

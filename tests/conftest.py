@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 from _small_files import write_customers, write_points
 
-import workbench  # noqa: F401  (OpenMP's passive waits, set before any test loads scikit-learn)
-
 # Tests never need a display; set before anything imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The pickles the tests' trainings write are trusted in a temporary store, never the user's own
