@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from workbench.core.project import Project, open_project
 from workbench.core.runs.log import LOG_FILE, ExperimentLog
 from workbench.gui.panels.train_panel import TrainPanel
-from workbench.gui.widgets.runs_model import LEADING, RunsModel
+from workbench.gui.widgets.runs_model import LEADING, RunsModel, RunsProxy
 
 AUTO_TIMEOUT_MS = 120_000  # a cold child process, then the budget
 
@@ -86,6 +86,14 @@ def test_find_the_best_model_fills_the_leaderboard_and_names_the_winner(
     labels = [model.index(i, model_column).data() for i in range(model.rowCount())]
     assert labels[0] == "Auto search, 15 s budget"
     assert labels[1:] == [f"↳ {row.label}" for row in rows]
+    # Sorted by start either way, the search's row heads its trials, which keep their order.
+    proxy = RunsProxy()
+    proxy.setSourceModel(model)
+    started = LEADING.index("Started")
+    for order in (Qt.SortOrder.DescendingOrder, Qt.SortOrder.AscendingOrder):
+        proxy.sort(started, order)
+        shown = [proxy.index(i, model_column).data() for i in range(proxy.rowCount())]
+        assert shown == labels
 
 
 def test_cancel_keeps_finished_runs_and_closes_the_search(

@@ -65,11 +65,24 @@ def model_label(record: RunRecord) -> str:
 
 def grouped_label(record: RunRecord) -> str:
     """The Model cell: an auto search's own run by its name, its trials marked "↳" under it
-    (rows sort by start, so a search's trials follow it)."""
+    (sorted by start, a search's trials follow it: started_key)."""
     if is_auto_search(record.params):
         return record.name or "Auto search"
     label = model_label(record)
     return f"↳ {label}" if record.parent_run_id else label
+
+
+# The "Started" sort key's parts: the group (an auto search's id, or the run's own), then 0 for
+# the search's own row and 1 for its trials, then the run id (ids sort by start time, to the
+# millisecond). RunsProxy keeps a group's rows search-first in both directions.
+STARTED_KEY_SEPARATOR = "|"
+
+
+def started_key(record: RunRecord) -> str:
+    """Where a run sorts by start: with its auto search's group, after the search's own row."""
+    group = record.parent_run_id or record.run_id
+    member = 1 if record.parent_run_id else 0
+    return STARTED_KEY_SEPARATOR.join((group, str(member), record.run_id))
 
 
 def started_text(started_at: str) -> str:
@@ -321,7 +334,7 @@ class RunsModel(QAbstractTableModel):
         if kind == "metric" or name in ("Test", "Duration"):
             return self._value(record, kind, name)
         if name == "Started":
-            return record.run_id  # ids sort by start time, to the millisecond
+            return started_key(record)
         return self._text(record, kind, name).lower()
 
     def _tooltip(self, record: RunRecord, kind: str, name: str) -> str | None:
@@ -382,6 +395,16 @@ class RunsProxy(FilterProxy):
             return (not a_missing and b_missing) != descending
         if isinstance(a, int | float) and isinstance(b, int | float):
             return a < b
+        if left.column() == LEADING.index("Started"):
+            # Groups by their search's start in the order asked; inside a group the search's
+            # own row first and its trials in the order they ran, whichever the direction
+            # (a descending sort reverses lessThan's answers, so flip them back).
+            group_a, rest_a = str(a).split(STARTED_KEY_SEPARATOR, 1)
+            group_b, rest_b = str(b).split(STARTED_KEY_SEPARATOR, 1)
+            if group_a != group_b:
+                return group_a < group_b
+            descending = self.sortOrder() == Qt.SortOrder.DescendingOrder
+            return (rest_a < rest_b) != descending
         return str(a) < str(b)
 
 
