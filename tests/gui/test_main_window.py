@@ -160,8 +160,12 @@ def test_cancel_a_running_profile(qtbot, window, big_project) -> None:
     assert window.open_project(big_project)
     qtbot.waitUntil(lambda: window.controller.profile_job.running, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: window.job_status.bar.value() > 0, timeout=WAIT_MS)
+    # The panels' reads of the opened project are jobs too: Cancel stops the job the status bar
+    # shows, so wait until that is the profile (on a busy machine a read may start after it).
+    profile_job = window.controller.profile_job
+    qtbot.waitUntil(lambda: window.job_center.current is profile_job, timeout=WAIT_MS)
     assert window.job_status.isVisible()
-    pid = window.controller.profile_job.worker_pid
+    pid = profile_job.worker_pid
     window.job_status.cancel_button.click()
     # Cancel is immediate for the window (how fast: benchmarks/window_bench.py) and kills the
     # worker, which was far from done with a million rows.
