@@ -17,7 +17,7 @@ Why it works this way:
 
 from __future__ import annotations
 
-import time
+import threading
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -71,21 +71,21 @@ class _FutureBatch(FoldBatch):
         from distributed import KilledWorker
 
         future = self.futures[index]
-        while True:
+        # Waited on through a done-callback, not result(timeout=...): on a busy machine a
+        # timed-out result() call can lose the race in distributed's sync() and raise
+        # "UnboundLocalError: ... 'result'" (seen as a failed run in the suite under load).
+        finished = threading.Event()
+        future.add_done_callback(lambda _future: finished.set())
+        while not finished.wait(POLL_S):
             self.runner.cancel.raise_if_cancelled()
             if self.runner.client.status in ("closing", "closed"):
                 raise WorkbenchError("lost the connection to the Dask scheduler")
-            # Polled with done(), not result(timeout=...): on a busy machine a timed-out
-            # result() call can lose the race in distributed's sync() and raise
-            # "UnboundLocalError: ... 'result'" (seen as a failed run in the suite under load).
-            if not future.done():
-                time.sleep(POLL_S)
-                continue
-            try:
-                return future.result()
-            except KilledWorker as error:
-                first = str(error).strip().splitlines()[0] if str(error).strip() else ""
-                raise WorkbenchError(f"the Dask workers running this fit died: {first}") from None
+        self.runner.cancel.raise_if_cancelled()
+        try:
+            return future.result()
+        except KilledWorker as error:
+            first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            raise WorkbenchError(f"the Dask workers running this fit died: {first}") from None
 
     def drop(self, indices: Iterable[int]) -> None:
         dropped = [self.futures[i] for i in indices if not self.futures[i].done()]

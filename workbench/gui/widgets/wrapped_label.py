@@ -30,6 +30,8 @@ class WrappedLabel(QLabel):
         self._fit_height()
 
     def _fit_height(self) -> None:
-        needed = self.heightForWidth(max(self.width(), 1)) if self.width() > 0 else -1
+        if self.width() <= 0:
+            return  # not laid out yet: its first resize sets the height
+        needed = self.heightForWidth(self.width())
         if needed > 0 and needed != self.minimumHeight():
             self.setMinimumHeight(needed)
