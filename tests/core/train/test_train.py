@@ -413,6 +413,26 @@ def test_recover_interrupted_marks_a_killed_run(penguins: Path) -> None:
         assert not (penguins / "runs" / run_id).exists()  # its partial files are gone
 
 
+def test_mark_cancelled_ends_the_killed_process_runs_it_was_not_told_of(penguins: Path) -> None:
+    """The window knows runs from their start events; one logged just before the kill is
+    found by the killed process's id (on this host), and another process's run is left."""
+    spec = RunSpec(
+        task=TaskType.REGRESSION, target="y", features=(FeatureColumn("x"),),
+        chain=RecordedChain(), model=ModelSpec("ridge"), split=SplitSpec("kfold"),
+        tune=TuneSpec(), metric="rmse", seed=0, dataset_sha256="0" * 64, rows=RowCounts(1),
+    )  # fmt: skip
+    with ExperimentLog(penguins / LOG_FILE) as log:
+        killed = log.start_run(spec, capture_environment(penguins))
+        other = log.start_run(spec, capture_environment(penguins))
+        log._conn.execute("UPDATE runs SET pid = ? WHERE run_id = ?", (4_000_000, killed))
+    mark_cancelled(penguins, [], process=4_000_000)
+    with ExperimentLog(penguins / LOG_FILE) as log:
+        assert log.run(killed).status == "cancelled"
+        assert log.run(other).status == "running"
+        mark_cancelled(penguins, [other])
+        assert log.run(other).status == "cancelled"
+
+
 # --- events, searches, refusals ---------------------------------------------------------------
 
 

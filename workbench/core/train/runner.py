@@ -347,13 +347,26 @@ def train(
     return results
 
 
-def mark_cancelled(project_root: str | Path, run_ids: Iterable[str]) -> None:
+def mark_cancelled(
+    project_root: str | Path, run_ids: Iterable[str], process: int | None = None
+) -> None:
     """Mark cancelled the runs among `run_ids` still "running": the GUI kills the training
-    process on Cancel, which leaves its current run unfinished in the log."""
+    process on Cancel, which leaves its current run unfinished in the log.
+
+    `process`, the killed training process's id, also ends the runs it started that the GUI
+    never heard of: one logged a moment before the kill, whose start event was still on its
+    way (the window knows runs only from those events)."""
+    import socket
+
     from workbench.core.runs.log import LOG_FILE, ExperimentLog
 
     with ExperimentLog(Path(project_root) / LOG_FILE) as log:
-        for run_id in run_ids:
+        ids = list(run_ids)
+        if process is not None:
+            host = socket.gethostname()
+            running = log.runs(status="running", skipped=[])
+            ids += [r.run_id for r in running if r.pid == process and r.host == host]
+        for run_id in dict.fromkeys(ids):
             if log.run(run_id).status != "running":
                 continue
             try:

@@ -124,6 +124,7 @@ class TrainPanel(QWidget, JobsMixin):
         self.last_auto: AutoResult | None = None
         # The running auto search's own run: marked cancelled with its trials on Cancel.
         self._auto_parent: str | None = None
+        self._training_pid: int | None = None  # the training process, to end its runs on Cancel
         self._build()
         self.add_task(
             "train",
@@ -280,6 +281,7 @@ class TrainPanel(QWidget, JobsMixin):
         self.last_results = []
         self.last_auto = None
         self._auto_parent = None
+        self._training_pid = None
         self.leaderboard.clear()
         self.leaderboard.set_metric(
             self.train_settings.chosen_metric() or default_metric(self._task)
@@ -407,9 +409,11 @@ class TrainPanel(QWidget, JobsMixin):
     def _reported(self, _fraction: float, message: str) -> None:
         self._activity = message
         self._quiet_clock.restart()
+        self._note_training_pid()
 
     def _partial(self, payload: object) -> None:
         self._quiet_clock.restart()
+        self._note_training_pid()
         if isinstance(payload, RunStarted):
             self.leaderboard.run_started(payload)
             self.status_label.setText(
@@ -494,6 +498,12 @@ class TrainPanel(QWidget, JobsMixin):
         self.status_label.setText("Training failed.")
         self.runs_changed.emit()
 
+    def _note_training_pid(self) -> None:
+        """Keep the training process's id once it reports (it starts in the background, so
+        not at once): Cancel passes it to mark_cancelled, which ends that process's runs."""
+        if self._training_pid is None:
+            self._training_pid = self.task("train").worker_pid
+
     def _cancelled(self) -> None:
         ids = self.leaderboard.end_unfinished(CANCELLED, "cancelled by you")
         if self._auto_parent is not None:  # the search's own run ends with its trials
@@ -504,8 +514,10 @@ class TrainPanel(QWidget, JobsMixin):
             f"Cancelled. {len(ids)} unfinished run{'s' if len(ids) != 1 else ''} marked "
             "cancelled; finished models are kept."
         )
-        if ids and self._root is not None:
-            job = Job(mark_cancelled, (self._root, ids), name="Marking the runs cancelled")
+        if self._root is not None:
+            # The killed process's id also ends a run it logged whose start had not reached us.
+            args = (self._root, ids, self._training_pid)
+            job = Job(mark_cancelled, args, name="Marking the runs cancelled")
             self.start_task("mark_cancelled", job)  # runs_changed once they are marked
         else:
             self.runs_changed.emit()
