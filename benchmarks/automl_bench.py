@@ -7,7 +7,9 @@ For each dataset, in one process: the project's data is split once by the workbe
           the budget, every trial cross-validated on the plan's folds, then the soft-voting
           ensemble of the best runs; the winner's validation mean and test score
           (`--methods random` adds the same search keeping every family in every round, a
-          plain random search across the families: the measurement behind the halving)
+          plain search across the families: the measurement behind the halving;
+          `--samplers tpe random` runs each with Optuna's TPE and with independent random
+          draws of each family's next settings: the measurement behind core.automl.sampler)
   flaml   flaml.AutoML with the same time budget on the same development rows, its
           cross-validation on the same 5 folds (`split_type` given the plan's folds), the same
           metric, the same number of cores; its best configuration's validation score
@@ -20,6 +22,7 @@ tasks are scored by ROC AUC, regression by RMSE (lower is better).
     pip install -e ".[bench]"   # FLAML
     python benchmarks/automl_bench.py [--data ../shared/data] [--budget 60] [--jobs 2]
         [--datasets adult credit insurance] [--methods halving random]
+        [--samplers tpe random]
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ import numpy as np
 from sklearn.metrics import roc_auc_score, root_mean_squared_error
 
 from workbench.core.automl.result import score_of
+from workbench.core.automl.sampler import DEFAULT_SAMPLER, SAMPLERS
 from workbench.core.automl.search import HALVING_FACTOR, AutoSpec, run_auto
 from workbench.core.dataset import import_table, load_dataset_frame
 from workbench.core.project import create_project
@@ -91,12 +95,14 @@ def make_project(data: Path, folder: Path, case: Case) -> Path:
 METHODS = {"halving": HALVING_FACTOR, "random": 1.0}
 
 
-def ours(root: Path, budget: float, jobs: int, method: str) -> tuple[float, float, str, float]:
+def ours(
+    root: Path, budget: float, jobs: int, method: str, sampler: str
+) -> tuple[float, float, str, float]:
     from workbench.core.project import open_project
 
     inputs = training_input(open_project(root))
     started = time.monotonic()
-    auto = AutoSpec(budget, halving_factor=METHODS[method])
+    auto = AutoSpec(budget, halving_factor=METHODS[method], sampler=sampler)
     result = run_auto(inputs, TrainSpec(seed=SEED, n_jobs=jobs), auto)
     elapsed = time.monotonic() - started
     winner = result.winner
@@ -167,21 +173,25 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--datasets", nargs="+", default=list(CASES), choices=list(CASES))
     parser.add_argument("--methods", nargs="+", default=["halving"], choices=list(METHODS))
+    parser.add_argument("--samplers", nargs="+", default=[DEFAULT_SAMPLER], choices=SAMPLERS)
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for name in args.datasets:
             case = CASES[name]
             root = make_project(args.data, Path(folder), case)
-            for tool in (*(f"ours ({method})" for method in args.methods), "FLAML"):
+            ours_tools = [(m, s) for m in args.methods for s in args.samplers]
+            for tool in (*(f"ours ({m}, {s})" for m, s in ours_tools), "FLAML"):
                 if tool.startswith("ours"):
-                    method = tool[len("ours (") : -1]
-                    validation, test, best, elapsed = ours(root, args.budget, args.jobs, method)
+                    method, sampler = tool[len("ours (") : -1].split(", ")
+                    validation, test, best, elapsed = ours(
+                        root, args.budget, args.jobs, method, sampler
+                    )
                 else:
                     validation, test, best, elapsed = flaml_run(root, case, args.budget, args.jobs)
                 rows.append((name, case.metric, tool, validation, test, best, elapsed))
                 print(
-                    f"{name:10} {tool:16} {case.metric:8} validation {validation:.4f} "
+                    f"{name:10} {tool:22} {case.metric:8} validation {validation:.4f} "
                     f"test {test:.4f}  {elapsed:5.0f} s  {best}",
                     flush=True,
                 )

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from _projects import make_project, train_models
 from sklearn.ensemble import VotingClassifier
+from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import f1_score, root_mean_squared_error
 
 from workbench.core.automl.budget import BUDGET_SPENT, parse_budget
@@ -26,7 +27,7 @@ from workbench.core.progress import NEVER_CANCELLED, Cancelled, CancelToken, no_
 from workbench.core.project import open_project
 from workbench.core.runs.loaded import LoadedRun
 from workbench.core.runs.log import LOG_FILE, ExperimentLog
-from workbench.core.specs import ModelSpec, SplitSpec, TrainSpec
+from workbench.core.specs import ChainSpec, ModelSpec, SplitSpec, StepSpec, TrainSpec
 from workbench.core.train.events import CandidateResult
 from workbench.core.train.runner import run_training, training_input
 
@@ -84,6 +85,10 @@ def test_a_short_auto_search_logs_its_trials_under_one_parent(penguins: Path) ->
     assert parent.parent_run_id is None and parent.status == "finished"
     assert parent.spec.tune.time_budget_seconds == 15.0
     assert parent.params["auto.budget_seconds"] == 15.0
+    assert parent.params["auto.sampler"] == "tpe"
+    # 333 penguins are far too few rows to judge XGBoost's rounds on a held tenth of a fold.
+    assert parent.params["auto.early_stopping"] is False
+    assert not any(record.spec.early_stopping for record in runs.values())
     assert parent.params["auto.runs"] == len(result.trials) == len(runs)
     assert all(record.parent_run_id == result.parent_run_id for record in runs.values())
     assert [t.run_id for t in result.trials] == sorted(runs)
@@ -188,6 +193,11 @@ def test_a_classification_ensemble_exports_to_onnx_with_parity(penguins: Path) -
             [member.predict_proba(X) for member in voting.estimators_], axis=0, weights=weights
         )
         assert run.pipeline.predict_proba(X) == pytest.approx(expected)
+        # The members are their runs' own final fits, frozen, not fitted a second time.
+        assert all(isinstance(member, FrozenEstimator) for member in voting.estimators_)
+    for member, run_id in zip(voting.estimators_, members, strict=True):
+        with LoadedRun.open(penguins, run_id) as own:
+            assert np.array_equal(member.predict_proba(X), own.pipeline.predict_proba(X))
     exported = export_run(
         penguins,
         result.run_id,
@@ -233,6 +243,21 @@ def test_a_regression_ensemble_exports_to_onnx_with_parity(
     )
     assert exported.parity is not None and exported.parity.passed
     assert exported.parity.rows == 268 and exported.parity.max_difference <= PARITY
+
+
+def test_an_ensemble_fits_again_members_whose_chain_has_changed(penguins: Path) -> None:
+    ids = train_models(penguins, {"logistic_regression": {}, "naive_bayes": {}}, PENGUIN_SPLIT)
+    project = open_project(penguins)
+    numbers = ("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g")
+    project.set_chain(ChainSpec((StepSpec("impute", numbers, {"strategy": "mean"}),)))
+    project.save()
+    result = ensemble_runs(penguins, list(ids.values()), [0.5, 0.5])
+    with LoadedRun.open(penguins, result.run_id) as run:
+        voting = run.pipeline.named_steps["model"]
+        # Their saved fits read the columns another way: fitted again on today's chain.
+        assert not any(isinstance(m, FrozenEstimator) for m in voting.estimators_)
+        assert [m.steps[-1][0] for m in voting.estimators_] == ["model", "model"]
+        assert "'strategy': 'mean'" in str(run.record.spec.chain)
 
 
 def test_an_ensemble_refuses_runs_validated_differently(penguins: Path) -> None:

@@ -427,7 +427,8 @@ def test_search_space_defaults_and_overrides() -> None:
     assert edited["max_features"] == Tunable("max_features", "choice", choices=("sqrt",))
     xgb = search_space(get_model("xgboost_classifier"))
     assert xgb["learning_rate"] == Tunable("learning_rate", "float", 0.01, 0.3, log=True)
-    assert xgb["min_child_weight"] == Tunable("min_child_weight", "float", 1.0, 20.0, log=True)
+    assert xgb["min_child_weight"] == Tunable("min_child_weight", "float", 0.5, 20.0, log=True)
+    assert xgb["reg_lambda"] == Tunable("reg_lambda", "float", 0.01, 100.0, log=True)
     with pytest.raises(WorkbenchError) as caught:
         search_space(forest, {"alpha": [1]})
     assert str(caught.value) == (
@@ -499,6 +500,7 @@ print(json.dumps({"heavy": heavy, "models": len(all_models()), "steps": len(chai
             "max_depth",
             "min_child_weight",
             "n_estimators",
+            "reg_lambda",
             "subsample",
         ],
     }

@@ -179,6 +179,34 @@ def member_pipeline(prepared: PreparedTraining, record: RunRecord) -> Pipeline:
     return template
 
 
+def final_member(prepared: PreparedTraining, root: Path, record: RunRecord) -> Any:
+    """The member as the ensemble's final model holds it: its run's own final fit, loaded and
+    frozen (sklearn.frozen.FrozenEstimator: `fit` leaves it as it is), when that fit is this
+    job's (the same data, features and chain, and written by this installation); otherwise its
+    unfitted pipeline (`member_pipeline`), which the ensemble's final fit fits again.
+
+    Why: the member was fitted on these development rows with these settings when its run
+    ended, so fitting it again gives the same model for its cost once more (an auto search kept
+    that time back from its budget for both ensembles)."""
+    import joblib
+    from sklearn.frozen import FrozenEstimator
+
+    from workbench.core.runs.loaded import PIPELINE_ARTIFACT
+    from workbench.core.runs.log import verified_artifact
+    from workbench.core.trust import is_trusted
+
+    artifact = record.artifacts.get(PIPELINE_ARTIFACT)
+    again = prepared.candidate(record.spec.model).run_spec
+    same_job = (again.dataset_sha256, again.features, again.chain) == (
+        record.spec.dataset_sha256,
+        record.spec.features,
+        record.spec.chain,
+    )
+    if artifact is None or not is_trusted(artifact.sha256) or not same_job:
+        return member_pipeline(prepared, record)
+    return FrozenEstimator(joblib.load(verified_artifact(root, record, PIPELINE_ARTIFACT)))
+
+
 def members_candidate(
     prepared: PreparedTraining,
     model: ModelDef,
@@ -203,8 +231,9 @@ def ensemble_candidate(
     chosen = [(m, w) for m, w in zip(members, weights, strict=True) if w > 0]
     task = prepared.inputs.task
     model = SOFT_VOTING_REGRESSOR if task == TaskType.REGRESSION else SOFT_VOTING_CLASSIFIER
+    root = prepared.inputs.root
     estimators = [
-        (f"member{i}", member_pipeline(prepared, m.record)) for i, (m, _) in enumerate(chosen)
+        (f"member{i}", final_member(prepared, root, m.record)) for i, (m, _) in enumerate(chosen)
     ]
     weights = [w for _, w in chosen]
     if task == TaskType.REGRESSION:

@@ -49,8 +49,8 @@ from sklearn.pipeline import Pipeline
 from workbench.core.automl.ensemble import (
     Member,
     MembersRun,
+    final_member,
     folds_of,
-    member_pipeline,
     member_proba,
     members_candidate,
     runs_as_members,
@@ -159,10 +159,12 @@ def stacking_candidate(
     prepared: PreparedTraining, members: Sequence[Member], meta: LogisticRegression | RidgeCV
 ) -> Candidate:
     """The stacking model of `members` with the fitted `meta` learner, as a Candidate whose run
-    records the first member's chain. Its members are unfitted here: the run fits them
+    records the first member's chain. Its members are their runs' own final fits where those
+    can be reused, else unfitted (ensemble.final_member): the run fits those
     (StackingRun.fit_final)."""
+    root = prepared.inputs.root
     estimators = [
-        (f"member{i}", member_pipeline(prepared, m.record)) for i, m in enumerate(members)
+        (f"member{i}", final_member(prepared, root, m.record)) for i, m in enumerate(members)
     ]
     frozen = FrozenEstimator(meta)
     if prepared.inputs.task == TaskType.REGRESSION:
@@ -200,14 +202,18 @@ class StackingRun(MembersRun):
         }
 
     def fit_final(self, template: Pipeline, X: pd.DataFrame, y: pd.Series) -> Pipeline:
-        """Each member's pipeline fitted on the development rows as its run's final fit was
-        (its logged number of XGBoost rounds, no new early stopping), then assembled with the
-        frozen meta-learner. The assembly's `fit` (cv="prefit") refits nothing: it checks the
-        members are fitted and predicts the rows with them for a meta-learner it leaves as is."""
+        """Each member's run's own final fit where it is reused (ensemble.final_member), else
+        its pipeline fitted on the development rows as its run's final fit was (its logged
+        number of XGBoost rounds, no new early stopping), then assembled with the frozen
+        meta-learner. The assembly's `fit` (cv="prefit") refits nothing: it checks the members
+        are fitted and predicts the rows with them for a meta-learner it leaves as is."""
         stacking = template.named_steps["model"]
         settings = replace(self.ctx.settings, early_stopping=False)
         fitted = []
         for index, (name, member) in enumerate(stacking.estimators):
+            if isinstance(member, FrozenEstimator):  # prefit stacking takes the model itself
+                fitted.append((name, member.estimator))
+                continue
             self._step(f"final fit of member {index + 1} of {len(stacking.estimators)}")
             fitted.append((name, fit_one(member, X, y, settings)))
         assembled = type(stacking)(**{**stacking.get_params(deep=False), "estimators": fitted})

@@ -80,7 +80,8 @@ def convert_pipeline(pipeline: Pipeline, schema: FeatureSchema) -> onnx.ModelPro
     if isinstance(
         model, VotingClassifier | VotingRegressor | StackingClassifier | StackingRegressor
     ):
-        members = list(model.estimators_)
+        # A soft-voting ensemble holds its members' own final fits frozen (automl.ensemble).
+        members = [m.estimator if isinstance(m, FrozenEstimator) else m for m in model.estimators_]
         opset = _shared_opset([_conversion_copy(member, schema) for member in members])
         protos = [_converted(member, schema, opset) for member in members]
     if isinstance(model, VotingClassifier | VotingRegressor):

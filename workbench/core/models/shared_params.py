@@ -209,10 +209,10 @@ HGB_PARAMS = (
 )
 HGB_TUNING = (
     Tunable("learning_rate", "float", 0.01, 0.3, log=True),
-    Tunable("max_iter", "int", 100, 1000),
-    Tunable("max_leaf_nodes", "int", 8, 128, log=True),
+    Tunable("max_iter", "int", 50, 1000, log=True),
+    Tunable("max_leaf_nodes", "int", 4, 128, log=True),
     Tunable("min_samples_leaf", "int", 5, 100, log=True),
-    Tunable("l2_regularization", "float", 0.0, 10.0),
+    Tunable("l2_regularization", "float", 0.001, 100.0, log=True),
 )
 XGB_PARAMS = (
     Param(
@@ -283,10 +283,11 @@ XGB_PARAMS = (
 XGB_TUNING = (
     Tunable("learning_rate", "float", 0.01, 0.3, log=True),
     Tunable("max_depth", "int", 2, 10),
-    Tunable("n_estimators", "int", 100, 1000),
+    Tunable("n_estimators", "int", 50, 1000, log=True),
     Tunable("subsample", "float", 0.5, 1.0),
     Tunable("colsample_bytree", "float", 0.5, 1.0),
-    Tunable("min_child_weight", "float", 1.0, 20.0, log=True),
+    Tunable("min_child_weight", "float", 0.5, 20.0, log=True),
+    Tunable("reg_lambda", "float", 0.01, 100.0, log=True),
 )
 XGB_NOTE = (
     "Converts with onnxmltools' XGBoost converter; the workbench wrapper (original class labels, "

@@ -1,0 +1,97 @@
+"""The auto search's samplers: TPE starts from the registry defaults, learns from the scores it
+is told, repeats itself for the same seed and answers, and says when a small space is spent;
+the random sampler draws what core.train.search draws."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from workbench.core.automl.sampler import ModelSampler
+from workbench.core.automl.search import ensemble_pool
+from workbench.core.models.catalog import get_model, search_space
+from workbench.core.models.registry import Tunable
+from workbench.core.train.events import CandidateResult
+from workbench.core.train.search import candidates
+
+SPACE = {
+    "x": Tunable("x", "float", 0.0, 1.0),
+    "depth": Tunable("depth", "int", 1, 8),
+}
+
+
+def _score(params: dict) -> float:
+    """Higher is better; best at x = 0.3, depth = 3."""
+    return -((params["x"] - 0.3) ** 2) - 0.01 * (params["depth"] - 3) ** 2
+
+
+def _drive(sampler: ModelSampler, trials: int) -> list[dict]:
+    asked = []
+    for _ in range(trials):
+        params = sampler.ask()
+        assert params is not None
+        asked.append(params)
+        sampler.tell(_score(params))
+    return asked
+
+
+def test_tpe_starts_from_the_defaults_and_closes_in_on_the_best_region() -> None:
+    tpe = ModelSampler("tpe", SPACE, 0, {"x": 0.9, "depth": 6}, _score({"x": 0.9, "depth": 6}))
+    (start,) = tpe.study.trials  # the defaults, scored in round 0, are its first observation
+    assert start.params == {"x": 0.9, "depth": 6}
+    assert start.value == pytest.approx(-0.36 - 0.09)
+    asked = _drive(tpe, 40)
+    for params in asked:
+        assert 0.0 <= params["x"] <= 1.0 and params["depth"] in range(1, 9)
+    random = ModelSampler("random", SPACE, 0, {}, None)
+    drawn = _drive(random, 40)
+    assert drawn == candidates("random", SPACE, 40, 0)  # the search before TPE, unchanged
+
+    def late_gap(found: list[dict]) -> float:  # how far the last 20 draws are from the best
+        return sum(-_score(p) for p in found[20:]) / 20
+
+    assert late_gap(asked) < late_gap(drawn) / 2
+    assert max(_score(p) for p in asked) > max(_score(p) for p in drawn)
+
+
+def test_tpe_repeats_itself_for_the_same_seed_and_answers() -> None:
+    def run(seed: int) -> list[dict]:
+        return _drive(ModelSampler("tpe", SPACE, seed, {}, None), 15)
+
+    assert run(3) == run(3)
+    assert run(3) != run(4)
+
+
+def test_a_small_space_runs_out_and_failures_are_not_asked_again() -> None:
+    space = {"weights": Tunable("weights", "choice", choices=("uniform", "distance"))}
+    sampler = ModelSampler("tpe", space, 0, {"weights": "uniform"}, 0.5)
+    params = sampler.ask()
+    assert params == {"weights": "distance"}  # the defaults were scored already
+    sampler.tell(None)  # its run failed
+    assert sampler.study.trials[-1].state.name == "FAIL"
+    assert sampler.ask() is None  # both choices known: nothing new to try
+    # A default outside the tuning range is not observed; the space is searched all the same.
+    xgb = get_model("xgboost_regressor")
+    defaults = {param.name: param.default for param in xgb.params}
+    outside = ModelSampler("tpe", search_space(xgb), 0, {**defaults, "max_depth": 30}, 1.0)
+    assert outside.study.trials == [] and outside.ask() is not None
+    inside = ModelSampler("tpe", search_space(xgb), 0, defaults, 1.0)
+    assert len(inside.study.trials) == 1
+    with pytest.raises(ValueError, match="unknown sampler 'grid'; use one of tpe, random"):
+        ModelSampler("grid", SPACE, 0, {}, None)
+
+
+def test_the_ensemble_pool_adds_the_best_run_of_every_other_model() -> None:
+    def run(run_id: str, model: str, rmse: float) -> CandidateResult:
+        return CandidateResult(
+            run_id, model, model, "finished", "rmse",
+            validation={"rmse": {"mean": rmse, "std": 0.0, "values": [rmse]}},
+        )  # fmt: skip
+
+    runs = [run(f"x{i}", "xgboost_regressor", 100.0 + i) for i in range(8)]
+    runs += [run("h1", "hist_gradient_boosting_regressor", 120.0), run("r", "ridge", 150.0)]
+    runs += [run("h0", "hist_gradient_boosting_regressor", 110.0)]
+    pool = ensemble_pool(runs, lambda r: -r.validation["rmse"]["mean"])
+    assert [r.run_id for r in pool] == ["x0", "x1", "x2", "x3", "x4", "x5", "h0", "r"]
+    assert math.isclose(pool[-1].validation["rmse"]["mean"], 150.0)
