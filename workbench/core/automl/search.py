@@ -87,11 +87,11 @@ EARLY_STOPPING_MIN_ROWS = 2_000
 ENSEMBLE_POOL = 6
 # The ensembles reuse their members' final fits (ensemble.final_member), so what they cost is
 # predicting with the members: the development rows (stacking's final fit), the test rows and
-# the run's summaries, about this many times one fold's validation predictions, with a margin;
-# and each ensemble's run of its own (the log, its files), about ENSEMBLE_RUN_SECONDS.
-# On adult at 120 s this reserved 9 s where both ensembles took 5 s; refitting the members
-# had reserved 38 s.
-PREDICT_FACTOR = 10
+# the run's summaries, about this many times one fold's validation predictions of the
+# ENSEMBLE_POOL best runs (greedy selection keeps a few of them), with a margin; and each
+# ensemble's run of its own (the log, its files), about ENSEMBLE_RUN_SECONDS. On adult at
+# 120 s both ensembles took 4.5 s; refitting the members had reserved 38 s.
+PREDICT_FACTOR = 5
 ENSEMBLE_RUN_SECONDS = 1.0
 # The ensembles built: soft voting and stacking.
 ENSEMBLES_BUILT = 2
@@ -196,7 +196,7 @@ class AutoSearch:
         if not self.auto.ensemble:
             return 0.0
         finished = [r for r in self.results if r.status == FINISHED and r.validation]
-        members = ensemble_pool(finished, self.signed)
+        members = sorted(finished, key=self.signed, reverse=True)[:ENSEMBLE_POOL]
         predicting = PREDICT_FACTOR * sum(r.predict_seconds for r in members)
         return ENSEMBLES_BUILT * (ENSEMBLE_RUN_SECONDS + predicting)
 
