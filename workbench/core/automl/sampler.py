@@ -9,10 +9,10 @@ Two samplers with one interface (`ask` the next parameters, `tell` how they scor
 - "random": independent draws from the tuning space (core.train.search.candidates), the
   search before TPE, kept for benchmarks/automl_bench.py (`--samplers`).
 
-Why TPE, measured by benchmarks/automl_bench.py at 120 s: the random search found XGBoost's
-good region on insurance (1,338 rows, 95 XGBoost trials) but kept drawing across the whole
-space, and its best single model stayed behind FLAML's (whose own search is a local one around
-the best point). The numbers are in the README.
+Why TPE, measured by benchmarks/automl_bench.py at 120 s (the table is in the README): on
+insurance, whose small table holds about 130 trials, the search's best validation RMSE was
+4606.7 with TPE against 4632.4 with random draws (FLAML: 4618.8); on adult and credit the
+budget holds a few dozen trials at most and the two were within 0.0003 ROC AUC.
 
 Why Optuna rather than a hand-written local search: it is well kept, seeded (the same answers
 give the same questions) and its ask-and-tell interface lets the search keep its own budget,
