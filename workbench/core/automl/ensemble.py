@@ -22,7 +22,7 @@ Why it is built this way:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -179,7 +179,7 @@ def member_pipeline(prepared: PreparedTraining, record: RunRecord) -> Pipeline:
     return template
 
 
-def final_member(prepared: PreparedTraining, root: Path, record: RunRecord) -> Any:
+def final_member(prepared: PreparedTraining, record: RunRecord) -> Any:
     """The member as the ensemble's final model holds it: its run's own final fit, loaded and
     frozen (sklearn.frozen.FrozenEstimator: `fit` leaves it as it is), when that fit is this
     job's (the same data, features and chain, and written by this installation); otherwise its
@@ -191,20 +191,25 @@ def final_member(prepared: PreparedTraining, root: Path, record: RunRecord) -> A
     import joblib
     from sklearn.frozen import FrozenEstimator
 
-    from workbench.core.runs.loaded import PIPELINE_ARTIFACT
+    from workbench.core.runs.loaded import PIPELINE_ARTIFACT, pipeline_is_trusted
     from workbench.core.runs.log import verified_artifact
-    from workbench.core.trust import is_trusted
 
-    artifact = record.artifacts.get(PIPELINE_ARTIFACT)
     again = prepared.candidate(record.spec.model).run_spec
     same_job = (again.dataset_sha256, again.features, again.chain) == (
         record.spec.dataset_sha256,
         record.spec.features,
         record.spec.chain,
     )
-    if artifact is None or not is_trusted(artifact.sha256) or not same_job:
+    if not same_job or not pipeline_is_trusted(record):
         return member_pipeline(prepared, record)
-    return FrozenEstimator(joblib.load(verified_artifact(root, record, PIPELINE_ARTIFACT)))
+    path = verified_artifact(prepared.inputs.root, record, PIPELINE_ARTIFACT)
+    return FrozenEstimator(joblib.load(path))
+
+
+def final_members(prepared: PreparedTraining, members: Sequence[Member]) -> dict[str, Any]:
+    """Each member's `final_member` by run id: loaded once, for both ensembles of a search
+    (a member's pickle can be large: a random forest on adult is hundreds of megabytes)."""
+    return {m.run_id: final_member(prepared, m.record) for m in members}
 
 
 def members_candidate(
@@ -224,17 +229,18 @@ def members_candidate(
 
 
 def ensemble_candidate(
-    prepared: PreparedTraining, members: Sequence[Member], weights: Sequence[float]
+    prepared: PreparedTraining,
+    members: Sequence[Member],
+    weights: Sequence[float],
+    finals: Mapping[str, Any],
 ) -> Candidate:
     """The soft-voting model of the members picked (weight above 0), as a Candidate whose run
-    records the best member's chain (the columns every member reads)."""
+    records the best member's chain (the columns every member reads). `finals` holds each
+    picked member's `final_member` by run id."""
     chosen = [(m, w) for m, w in zip(members, weights, strict=True) if w > 0]
     task = prepared.inputs.task
     model = SOFT_VOTING_REGRESSOR if task == TaskType.REGRESSION else SOFT_VOTING_CLASSIFIER
-    root = prepared.inputs.root
-    estimators = [
-        (f"member{i}", final_member(prepared, root, m.record)) for i, (m, _) in enumerate(chosen)
-    ]
+    estimators = [(f"member{i}", finals[m.run_id]) for i, (m, _) in enumerate(chosen)]
     weights = [w for _, w in chosen]
     if task == TaskType.REGRESSION:
         voting: Any = VotingRegressor(estimators, weights=weights)
@@ -357,5 +363,6 @@ def ensemble_runs(
         chosen = list(weights) if weights is not None else choose_weights(members, ctx)
         if len(chosen) != len(members) or min(chosen) < 0 or sum(chosen) <= 0:
             raise WorkbenchError("give one weight of 0 or more per run, not all 0")
-        candidate = ensemble_candidate(prepared, members, chosen)
+        picked = [m for m, w in zip(members, chosen, strict=True) if w > 0]
+        candidate = ensemble_candidate(prepared, members, chosen, final_members(prepared, picked))
         return EnsembleRun(ctx, candidate, members, chosen).run()

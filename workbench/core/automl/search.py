@@ -304,6 +304,7 @@ class AutoSearch:
             EnsembleRun,
             choose_weights,
             ensemble_candidate,
+            final_members,
             load_member,
         )
         from workbench.core.models.catalog import get_model
@@ -328,7 +329,9 @@ class AutoSearch:
         if self.token.spent:
             note = "No ensemble: the budget ran out before it could be fitted."
             return None, note, None, note
-        candidate = ensemble_candidate(self.prepared, members, weights)
+        picked = [m for m, w in zip(members, weights, strict=True) if w > 0]
+        finals = final_members(self.prepared, picked)  # loaded once, for both ensembles
+        candidate = ensemble_candidate(self.prepared, members, weights, finals)
         try:
             result = EnsembleRun(self.ctx, candidate, members, weights).run()
         except Cancelled:
@@ -337,17 +340,20 @@ class AutoSearch:
             note = "No ensemble: the budget ran out while it was being fitted."
             return None, note, None, note
         self.results.append(result)
-        stacking, note = self.stacking([m for m, w in zip(members, weights, strict=True) if w > 0])
+        stacking, note = self.stacking(picked, finals)
         return result, "", stacking, note
 
-    def stacking(self, members: list[Member]) -> tuple[CandidateResult | None, str]:
-        """The stacking ensemble's run of `members` (core.automl.stacking), or a note."""
+    def stacking(
+        self, members: list[Member], finals: dict[str, Any]
+    ) -> tuple[CandidateResult | None, str]:
+        """The stacking ensemble's run of `members` (core.automl.stacking) with their final
+        fits `finals` (ensemble.final_members), or a note."""
         from workbench.core.automl.stacking import stacking_run
 
         if self.token.spent:
             return None, "No stacking ensemble: the budget ran out before it could be fitted."
         try:
-            result = stacking_run(self.prepared, self.ctx, members)
+            result = stacking_run(self.prepared, self.ctx, members, finals)
         except Cancelled:
             if self.user_cancel.cancelled:
                 raise

@@ -33,7 +33,7 @@ Why it is built this way:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -49,7 +49,7 @@ from sklearn.pipeline import Pipeline
 from workbench.core.automl.ensemble import (
     Member,
     MembersRun,
-    final_member,
+    final_members,
     folds_of,
     member_proba,
     members_candidate,
@@ -156,16 +156,16 @@ def cross_fit(members: Sequence[Member], ctx: TrainContext) -> CrossFitted:
 
 
 def stacking_candidate(
-    prepared: PreparedTraining, members: Sequence[Member], meta: LogisticRegression | RidgeCV
+    prepared: PreparedTraining,
+    members: Sequence[Member],
+    meta: LogisticRegression | RidgeCV,
+    finals: Mapping[str, Any],
 ) -> Candidate:
     """The stacking model of `members` with the fitted `meta` learner, as a Candidate whose run
-    records the first member's chain. Its members are their runs' own final fits where those
-    can be reused, else unfitted (ensemble.final_member): the run fits those
+    records the first member's chain. Its members are `finals` (ensemble.final_members): their
+    runs' own final fits where those can be reused, else unfitted, which the run fits
     (StackingRun.fit_final)."""
-    root = prepared.inputs.root
-    estimators = [
-        (f"member{i}", final_member(prepared, root, m.record)) for i, m in enumerate(members)
-    ]
+    estimators = [(f"member{i}", finals[m.run_id]) for i, m in enumerate(members)]
     frozen = FrozenEstimator(meta)
     if prepared.inputs.task == TaskType.REGRESSION:
         model = STACKING_REGRESSOR
@@ -221,13 +221,17 @@ class StackingRun(MembersRun):
 
 
 def stacking_run(
-    prepared: PreparedTraining, ctx: TrainContext, members: Sequence[Member]
+    prepared: PreparedTraining,
+    ctx: TrainContext,
+    members: Sequence[Member],
+    finals: Mapping[str, Any],
 ) -> CandidateResult:
-    """The stacking ensemble of `members` (at least two), logged as a run of `ctx`'s job."""
+    """The stacking ensemble of `members` (at least two), logged as a run of `ctx`'s job;
+    `finals` holds each member's `ensemble.final_member` by run id."""
     if len(members) < 2:
         raise WorkbenchError("stacking needs at least two runs")
     crossed = cross_fit(members, ctx)
-    candidate = stacking_candidate(prepared, members, crossed.meta)
+    candidate = stacking_candidate(prepared, members, crossed.meta, finals)
     return StackingRun(ctx, candidate, members, crossed).run()
 
 
@@ -245,4 +249,4 @@ def stack_runs(
         ctx,
         members,
     ):
-        return stacking_run(prepared, ctx, members)
+        return stacking_run(prepared, ctx, members, final_members(prepared, members))

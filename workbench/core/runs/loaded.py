@@ -59,6 +59,14 @@ TEST_ARTIFACT = "test_predictions"
 PIPELINE_ARTIFACT = "pipeline"
 
 
+def pipeline_is_trusted(record: RunRecord) -> bool:
+    """Whether the run has a fitted pipeline this installation wrote (core.trust), so it may
+    be loaded: the one check before a run's pickle is opened, here and by the ensembles that
+    reuse their members' fits (automl.ensemble.final_member)."""
+    artifact = record.artifacts.get(PIPELINE_ARTIFACT)
+    return artifact is not None and is_trusted(artifact.sha256)
+
+
 class LoadedRun:
     """One finished run: its record and spec, the project it belongs to, and lazily its data,
     fitted pipeline, predictions and plot numbers."""
@@ -279,7 +287,7 @@ class LoadedRun:
         (see core.trust) says this installation wrote it: an UntrustedPickle otherwise, which
         names the run to re-fit."""
         path = verified_artifact(self.root, self.record, PIPELINE_ARTIFACT)
-        if not is_trusted(self.record.artifacts[PIPELINE_ARTIFACT].sha256):
+        if not pipeline_is_trusted(self.record):
             raise UntrustedPickle(
                 f"run '{self.run_id}' ({self.name}) was not trained by this installation (its "
                 "fitted pipeline is a pickle, which could run someone else's code): re-fit it "
@@ -294,8 +302,7 @@ class LoadedRun:
         """Whether this installation wrote the run's pipeline (so it may be loaded): what needs
         the fitted model (SHAP values, partial dependence) is left out of a received run's
         report instead of failing it."""
-        artifact = self.record.artifacts.get(PIPELINE_ARTIFACT)
-        return artifact is not None and is_trusted(artifact.sha256)
+        return pipeline_is_trusted(self.record)
 
     @cached_property
     def pipeline(self) -> Any:
