@@ -120,9 +120,7 @@ def test_a_short_auto_search_logs_its_trials_under_one_parent(penguins: Path) ->
     assert parent.params["auto.stacking"] == (result.stacking.run_id if result.stacking else None)
     if result.stacking is not None:
         assert runs[result.stacking.run_id].spec.model.name == "stacking_classifier"
-        assert any(
-            line.startswith("The stacking ensemble adds ") for line in result.summary_lines()
-        )
+        assert any(line.startswith("The stacking ensemble is ") for line in result.summary_lines())
     else:
         assert result.stacking_note.startswith("No ")
 
@@ -284,8 +282,8 @@ def test_the_summary_names_the_winner_and_the_ensembles_gain() -> None:
         "budget ran out.",
         "Winner: Averaging ensemble (run b), rmse 9.5000 on validation, 10.0000 on test.",
         "Best single model: Ridge (run a), 10.0000 on validation.",
-        "The averaging ensemble adds +0.5000 rmse over the best single model on validation "
-        "(+1.0000 on test).",
+        "The averaging ensemble is better by 0.5000 rmse than the best single model on "
+        "validation, better by 1.0000 on test.",
     ]
     assert result.to_dict()["winner"]["run_id"] == "b"
     # With a stacking ensemble that gains more, it wins; each ensemble's gain is named.
@@ -295,11 +293,17 @@ def test_the_summary_names_the_winner_and_the_ensembles_gain() -> None:
     assert result.summary_lines()[1:] == [
         "Winner: Stacking ensemble (run c), rmse 9.0000 on validation, 10.5000 on test.",
         "Best single model: Ridge (run a), 10.0000 on validation.",
-        "The averaging ensemble adds +0.5000 rmse over the best single model on validation "
-        "(+1.0000 on test).",
-        "The stacking ensemble adds +1.0000 rmse over the best single model on validation "
-        "(+0.5000 on test).",
+        "The averaging ensemble is better by 0.5000 rmse than the best single model on "
+        "validation, better by 1.0000 on test.",
+        "The stacking ensemble is better by 1.0000 rmse than the best single model on "
+        "validation, better by 0.5000 on test.",
     ]
+    # An ensemble worse than the best single model on the test rows says so in words.
+    worse = replace(result, ensemble=run("d", "Averaging ensemble", 9.5, 11.25))
+    assert worse.summary_lines()[3] == (
+        "The averaging ensemble is better by 0.5000 rmse than the best single model on "
+        "validation, worse by 0.2500 on test."
+    )
     summary = result.to_dict()
     assert summary["winner"]["run_id"] == "c" and summary["stacking"]["run_id"] == "c"
     assert summary["stacking_gain"] == pytest.approx(1.0)

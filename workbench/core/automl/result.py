@@ -37,6 +37,12 @@ class BudgetTick:
     trials: int
 
 
+def compared(gain: float) -> str:
+    """A gain (positive is better, whichever way the metric runs) in words: "better by 0.0031"
+    or "worse by 0.0031". Why words: a signed "+0.0031 rmse" reads as a higher error."""
+    return f"better by {gain:.4f}" if gain >= 0 else f"worse by {-gain:.4f}"
+
+
 @dataclass(frozen=True)
 class AutoResult:
     """An auto search's outcome. `trials` are every run it made (the baseline first, the
@@ -140,9 +146,12 @@ class AutoResult:
                     lines.append(note)
                 continue
             name = result.label[:1].lower() + result.label[1:]
-            line = f"The {name} adds {gain:+.4f} {self.metric} over the best single model"
+            line = (
+                f"The {name} is {compared(gain)} {self.metric} than the best single model on "
+                "validation"
+            )
             test_gain = self.test_gain_of(result)
-            line += f" on validation ({test_gain:+.4f} on test)." if test_gain is not None else "."
+            line += f", {compared(test_gain)} on test." if test_gain is not None else "."
             lines.append(line)
         return lines
 
