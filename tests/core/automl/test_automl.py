@@ -71,6 +71,7 @@ def test_the_search_order_and_what_large_tables_leave_out() -> None:
     ]
     assert "svm_rbf" in small
     assert "svm_rbf" not in large and "knn_classifier" not in large
+    assert "extra_trees_classifier" in small and "extra_trees_classifier" not in large
     assert "dummy_classifier" not in small and "soft_voting_classifier" not in small
     regressors = [m.name for m in search_models(TaskType.REGRESSION, 1_000)]
     assert regressors[:2] == ["ridge", "hist_gradient_boosting_regressor"]
