@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import time
+from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,9 +17,14 @@ from sklearn.ensemble import VotingClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import f1_score, root_mean_squared_error
 
-from workbench.core.automl.budget import BUDGET_SPENT, parse_budget
+from workbench.core.automl.budget import BUDGET_SPENT, TRIAL_CUT, parse_budget
 from workbench.core.automl.ensemble import ensemble_runs, runs_as_members
-from workbench.core.automl.result import STOPPED_BUDGET, STOPPED_SPACE, AutoResult
+from workbench.core.automl.result import (
+    STOPPED_BUDGET,
+    STOPPED_PERFECT,
+    STOPPED_SPACE,
+    AutoResult,
+)
 from workbench.core.automl.search import AutoSearch, AutoSpec, run_auto, search_models
 from workbench.core.errors import WorkbenchError
 from workbench.core.export.export_run import ExportRequest, export_run
@@ -28,8 +34,8 @@ from workbench.core.project import open_project
 from workbench.core.runs.loaded import LoadedRun
 from workbench.core.runs.log import LOG_FILE, ExperimentLog
 from workbench.core.specs import ChainSpec, ModelSpec, SplitSpec, StepSpec, TrainSpec
-from workbench.core.train.events import CandidateResult
-from workbench.core.train.runner import run_training, training_input
+from workbench.core.train.events import CandidateResult, FoldDone
+from workbench.core.train.runner import prepare_training, run_training, training_input
 
 PARITY = 1e-5
 PENGUIN_SPLIT = SplitSpec(n_splits=3)
@@ -100,10 +106,11 @@ def test_a_short_auto_search_logs_its_trials_under_one_parent(penguins: Path) ->
     for trial in finished:  # the result's scores are the log's
         logged = runs[trial.run_id].fold_summary()["f1_macro"]["mean"]
         assert trial.validation["f1_macro"]["mean"] == pytest.approx(logged)
+    # A trial is stopped by the deadline (which ends the search), or cut at its pace.
     stopped = [t for t in result.trials if t.status == "cancelled"]
-    assert all(t.message == BUDGET_SPENT for t in stopped)
-    assert result.stopped in (STOPPED_BUDGET, STOPPED_SPACE)
-    if stopped:
+    assert all(t.message in (BUDGET_SPENT, TRIAL_CUT) for t in stopped)
+    assert result.stopped in (STOPPED_BUDGET, STOPPED_SPACE, STOPPED_PERFECT)
+    if any(t.message == BUDGET_SPENT for t in stopped):
         assert result.stopped == STOPPED_BUDGET
     best = result.best_single
     assert best is not None and best.model != "dummy_classifier"
@@ -124,6 +131,55 @@ def test_a_short_auto_search_logs_its_trials_under_one_parent(penguins: Path) ->
         assert any(line.startswith("The stacking ensemble is ") for line in result.summary_lines())
     else:
         assert result.stacking_note.startswith("No ")
+
+
+def test_a_perfect_score_ends_the_search_once_every_family_was_scored(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    # titanic's `alive` is a copy of the target, left in: every fold's ROC AUC reaches 1.
+    root = make_project(tmp_path / "titanic", shared_data / "clean" / "titanic.csv", "survived")
+    spec = TrainSpec(split=PENGUIN_SPLIT, seed=0, n_jobs=1)
+    result = run_auto_search(root, spec, AutoSpec(900.0, ensemble=False))
+    assert result.stopped == STOPPED_PERFECT
+    # Round 0 only: the baseline, then each family's defaults once; no tuning after.
+    families = [m.name for m in search_models(TaskType.BINARY, 712)]
+    assert [t.model for t in result.trials] == ["dummy_classifier", *families]
+    assert result.best_single is not None
+    assert result.best_single.validation["roc_auc"]["mean"] == 1.0
+    assert result.summary_lines()[0].endswith(
+        "stopped because a model scored the best possible value on validation, which no "
+        "candidate can beat (check the profile's alerts: a perfect score can also mean a "
+        "feature leaks the target)."
+    )
+
+
+def test_a_trial_foretold_to_end_past_the_deadline_is_cut_at_its_pace(penguins: Path) -> None:
+    spec = TrainSpec(split=PENGUIN_SPLIT, seed=0, n_jobs=1)
+    prepared = prepare_training(training_input(open_project(penguins)), spec)
+    seen: list[object] = []
+    with ExitStack() as stack:
+        log = stack.enter_context(ExperimentLog(penguins / LOG_FILE))
+        search = AutoSearch(
+            prepared, AutoSpec(60.0), no_progress, NEVER_CANCELLED, seen.append, time.monotonic()
+        )
+        folds = prepared.enter_folds(stack, search.token)
+        search.ctx = prepared.context(log, folds, no_progress, search.token, search.on_event)
+        fold = FoldDone("run", "random_forest_classifier", 0, 3, {"f1_macro": 0.9})
+        # Its first of 3 folds took 10 s: 10 + 10 x (2 folds left + 1.5 for the final fit).
+        now = time.monotonic()
+        search.trial_started, search.token.deadline = now - 10.0, now + 40.0
+        search.on_event(fold)
+        assert seen == [fold] and search.foretold == pytest.approx(45.0, abs=0.5)
+        assert not search.token.trial_cut  # it ends at now + 35: inside the deadline
+        search.folds_done, search.token.deadline = 0, now + 30.0
+        search.on_event(fold)
+        assert search.token.trial_cut and search.token.cancelled
+        with pytest.raises(Cancelled, match="first folds' pace"):
+            search.token.raise_if_cancelled()
+        # Between trials (the ensembles' own runs report folds too) nothing is foretold.
+        search.token.trial_cut, search.trial_started = False, None
+        search.on_event(fold)
+        assert not search.token.trial_cut and search.folds_done == 1
 
 
 def test_cancel_keeps_the_runs_that_finished(penguins: Path) -> None:

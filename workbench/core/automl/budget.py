@@ -21,6 +21,7 @@ UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
 # Less than this is too short to cross-validate even one model on a small table.
 MIN_BUDGET_SECONDS = 5.0
 BUDGET_SPENT = "stopped: the time budget ran out"
+TRIAL_CUT = "stopped: at its first folds' pace it would not have finished within the time budget"
 
 
 def parse_budget(text: str) -> float:
@@ -49,17 +50,19 @@ def format_budget(seconds: float) -> str:
 
 
 class BudgetToken(CancelToken):
-    """Cancelled when the user cancels `user` or when the clock reaches `deadline`
-    (time.monotonic()); `raise_if_cancelled` says which."""
+    """Cancelled when the user cancels `user`, when the clock reaches `deadline`
+    (time.monotonic()), or when the search cuts the trial in progress (`trial_cut`: it would
+    end past the deadline); `raise_if_cancelled` says which."""
 
     def __init__(self, user: CancelToken, deadline: float) -> None:
         super().__init__()
         self.user = user
         self.deadline = deadline
+        self.trial_cut = False
 
     @property
     def cancelled(self) -> bool:
-        return self.user.cancelled or self.spent
+        return self.user.cancelled or self.spent or self.trial_cut
 
     @property
     def spent(self) -> bool:
@@ -72,3 +75,5 @@ class BudgetToken(CancelToken):
         self.user.raise_if_cancelled()
         if self.spent:
             raise Cancelled(BUDGET_SPENT)
+        if self.trial_cut:
+            raise Cancelled(TRIAL_CUT)

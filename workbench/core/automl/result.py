@@ -18,6 +18,15 @@ BUDGET_PARAM = "auto.budget_seconds"
 # Why the search stopped.
 STOPPED_BUDGET = "budget"
 STOPPED_SPACE = "space"  # every candidate of every kept family was tried before the budget
+STOPPED_PERFECT = "perfect"  # a run scored the metric's best possible value on validation
+STOP_REASONS = {
+    STOPPED_BUDGET: "the budget ran out",
+    STOPPED_SPACE: "every planned candidate was tried",
+    STOPPED_PERFECT: (
+        "a model scored the best possible value on validation, which no candidate can beat "
+        "(check the profile's alerts: a perfect score can also mean a feature leaks the target)"
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -111,11 +120,7 @@ class AutoResult:
     def summary_lines(self) -> list[str]:
         """The summary the Train panel and `workbench train --auto` both show."""
         finished = [t for t in self.trials if t.status == FINISHED]
-        reason = (
-            "the budget ran out"
-            if self.stopped == STOPPED_BUDGET
-            else "every planned candidate was tried"
-        )
+        reason = STOP_REASONS[self.stopped]
         lines = [
             f"Auto search: {len(self.trials)} runs ({len(finished)} finished) in "
             f"{self.elapsed_seconds:.0f} s of a {format_budget(self.budget_seconds)} budget; "

@@ -42,6 +42,8 @@ POLL_S = 0.1
 class DaskFolds(FoldRunner):
     """Fold fits on `client`'s cluster over `data`, scattered at construction."""
 
+    in_turn = False  # submitted together, run side by side
+
     def __init__(self, client: Client, data: FoldData, cancel: CancelToken, where: str) -> None:
         self.client = client
         self.cancel = cancel

@@ -80,9 +80,12 @@ class FoldBatch(abc.ABC):
 
 class FoldRunner(abc.ABC):
     """Starts batches of fold fits over one job's data. `where` words the place for progress
-    messages ("" in process)."""
+    messages ("" in process). `in_turn` says whether the fits run one after another, so the
+    time a model's first folds took foretells when its last ends (the auto search's budget
+    reads it: core.automl.search); on a cluster they run side by side."""
 
     where = ""
+    in_turn = True
 
     @abc.abstractmethod
     def start(self, tasks: Sequence[FoldTask], train_scores: bool) -> FoldBatch:
