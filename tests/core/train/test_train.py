@@ -36,7 +36,13 @@ from workbench.core.runs.spec import FeatureColumn, RecordedChain, RowCounts, Ru
 from workbench.core.specs import ChainSpec, ModelSpec, SplitSpec, StepSpec, TrainSpec, TuneSpec
 from workbench.core.steps import catalog as step_catalog
 from workbench.core.train.events import CandidateResult, FoldDone, RunStarted, TrialDone
-from workbench.core.train.runner import mark_cancelled, run_training, train, training_input
+from workbench.core.train.runner import (
+    CANCEL_MESSAGE,
+    mark_cancelled,
+    run_training,
+    train,
+    training_input,
+)
 from workbench.core.train.splits import plan_split
 
 TIMINGS = {"fit_seconds", "predict_seconds"}
@@ -425,12 +431,19 @@ def test_mark_cancelled_ends_the_killed_process_runs_it_was_not_told_of(penguins
         killed = log.start_run(spec, capture_environment(penguins))
         other = log.start_run(spec, capture_environment(penguins))
         log._conn.execute("UPDATE runs SET pid = ? WHERE run_id = ?", (4_000_000, killed))
+        # The kill came halfway through writing the run's pipeline.
+        (log.run_dir(killed) / "pipeline.joblib").write_bytes(b"half a pick")
+        finished = log.start_run(spec, capture_environment(penguins))
+        log.finish_run(finished, "finished")
     mark_cancelled(penguins, [], process=4_000_000)
     with ExperimentLog(penguins / LOG_FILE) as log:
         assert log.run(killed).status == "cancelled"
+        assert log.run(killed).message == CANCEL_MESSAGE
+        assert not (penguins / "runs" / killed).exists()  # its partial files are gone
         assert log.run(other).status == "running"
-        mark_cancelled(penguins, [other])
+        mark_cancelled(penguins, [other, finished])
         assert log.run(other).status == "cancelled"
+        assert log.run(finished).status == "finished"  # its own ending stands
 
 
 # --- events, searches, refusals ---------------------------------------------------------------

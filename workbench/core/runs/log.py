@@ -521,14 +521,18 @@ class ExperimentLog:
                 (status, _iso(now), float(duration), message, run_id),
             )
 
-    def _interrupt_if_running(self, run_id: str) -> bool:
-        """Mark a run interrupted unless it ended meanwhile, forget its artifacts (their files
-        may be half-written) and remove its folder; its duration is unknown."""
+    def end_abandoned(self, run_id: str, status: str, message: str) -> bool:
+        """End a run whose process is gone (it died, or the window killed it on Cancel) with
+        `status` and `message`, unless it ended meanwhile (then False); forget its artifacts
+        (their files may be half-written) and remove its folder. Its duration is unknown: the
+        process may have died long before anyone noticed."""
+        if status not in END_STATUSES:
+            raise WorkbenchError(f"a run ends as one of {', '.join(END_STATUSES)}, not '{status}'")
         with self._write() as conn:
             changed = conn.execute(
                 "UPDATE runs SET status = ?, finished_at = ?, message = ? "
                 "WHERE run_id = ? AND status = 'running'",
-                (INTERRUPTED, _iso(_now()), INTERRUPTED_MESSAGE, run_id),
+                (status, _iso(_now()), message, run_id),
             ).rowcount
             if changed == 1:
                 conn.execute("DELETE FROM artifacts WHERE run_id = ?", (run_id,))
@@ -815,7 +819,7 @@ def recover_interrupted(log: ExperimentLog) -> list[str]:
     recovered = []
     for record in log.runs(status="running", skipped=[]):
         gone = record.host == host and not pid_alive(record.pid)
-        if gone and log._interrupt_if_running(record.run_id):
+        if gone and log.end_abandoned(record.run_id, INTERRUPTED, INTERRUPTED_MESSAGE):
             recovered.append(record.run_id)
     return recovered
 

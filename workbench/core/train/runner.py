@@ -351,7 +351,8 @@ def mark_cancelled(
     project_root: str | Path, run_ids: Iterable[str], process: int | None = None
 ) -> None:
     """Mark cancelled the runs among `run_ids` still "running": the GUI kills the training
-    process on Cancel, which leaves its current run unfinished in the log.
+    process on Cancel, which leaves its current run unfinished in the log and its files
+    perhaps half-written: they are removed, as for a run whose process died.
 
     `process`, the killed training process's id, also ends the runs it started that the GUI
     never heard of: one logged a moment before the kill, whose start event was still on its
@@ -367,9 +368,6 @@ def mark_cancelled(
             running = log.runs(status="running", skipped=[])
             ids += [r.run_id for r in running if r.pid == process and r.host == host]
         for run_id in dict.fromkeys(ids):
-            if log.run(run_id).status != "running":
-                continue
-            try:
-                log.finish_run(run_id, CANCELLED, message=CANCEL_MESSAGE)
-            except ProjectError:
-                continue  # it ended meanwhile: its own ending stands
+            # A run that ended meanwhile keeps its own ending; one cut off loses its files
+            # (the kill may have come halfway through writing one).
+            log.end_abandoned(run_id, CANCELLED, CANCEL_MESSAGE)
