@@ -275,22 +275,21 @@ class AutoSearch:
         self.folds_done, self.token.trial_cut = 0, False
         try:
             result = CandidateRun(self.ctx, candidate, index, index + 1, (0.0, 1.0)).run()
+            self.durations[model.name] = time.monotonic() - started
         except Cancelled:
             if self.user_cancel.cancelled:
                 raise
-            if self.token.trial_cut and not self.token.spent:
-                # Cut at its pace: the family's next trial starts only if this one's foretold
-                # duration fits in the time then left.
-                self.token.trial_cut = False
-                self.durations[model.name] = self.foretold
-                self.results.append(self._cancelled(model, TRIAL_CUT))
-                return True
-            self.stopped = STOPPED_BUDGET
-            self.results.append(self._cancelled(model, BUDGET_SPENT))
-            return False
+            if not self.token.trial_cut or self.token.spent:
+                self.stopped = STOPPED_BUDGET
+                self.results.append(self._cancelled(model, BUDGET_SPENT))
+                return False
+            # Cut at its pace: the family's next trial starts only if this one's foretold
+            # duration fits in the time then left.
+            self.token.trial_cut = False
+            self.durations[model.name] = self.foretold
+            result = self._cancelled(model, TRIAL_CUT)
         finally:
             self.trial_started = None
-        self.durations[model.name] = time.monotonic() - started
         self.results.append(result)
         if result.status == FINISHED:
             score = self.signed(result)

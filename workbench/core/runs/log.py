@@ -185,6 +185,12 @@ def _check_run_id(run_id: str) -> str:
     return run_id
 
 
+def _check_end_status(status: str) -> None:
+    """A WorkbenchError unless `status` is one a run can end with."""
+    if status not in END_STATUSES:
+        raise WorkbenchError(f"a run ends as one of {', '.join(END_STATUSES)}, not '{status}'")
+
+
 class ExperimentLog:
     """The runs of one project, stored in `path` (normally <project>/experiments.sqlite).
 
@@ -493,8 +499,7 @@ class ExperimentLog:
     ) -> None:
         """End a running run, writing its final `metrics` (split -> name -> value, whole split)
         and then its status in one transaction. `duration` defaults to the time since start."""
-        if status not in END_STATUSES:
-            raise WorkbenchError(f"a run ends as one of {', '.join(END_STATUSES)}, not '{status}'")
+        _check_end_status(status)
         rows = [
             row
             for split, values in (metrics or {}).items()
@@ -526,8 +531,7 @@ class ExperimentLog:
         `status` and `message`, unless it ended meanwhile (then False); forget its artifacts
         (their files may be half-written) and remove its folder. Its duration is unknown: the
         process may have died long before anyone noticed."""
-        if status not in END_STATUSES:
-            raise WorkbenchError(f"a run ends as one of {', '.join(END_STATUSES)}, not '{status}'")
+        _check_end_status(status)
         with self._write() as conn:
             changed = conn.execute(
                 "UPDATE runs SET status = ?, finished_at = ?, message = ? "
