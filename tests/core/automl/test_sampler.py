@@ -5,13 +5,14 @@ the random sampler draws what core.train.search draws."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 
 from workbench.core.automl.sampler import ModelSampler
 from workbench.core.automl.search import ensemble_pool
 from workbench.core.models.catalog import get_model, search_space
-from workbench.core.models.registry import Tunable
+from workbench.core.models.registry import Tunable, register, registered_models
 from workbench.core.train.events import CandidateResult
 from workbench.core.train.search import candidates
 
@@ -82,6 +83,39 @@ def test_a_small_space_runs_out_and_failures_are_not_asked_again() -> None:
         ModelSampler("grid", SPACE, 0, {}, None)
 
 
+def test_starting_points_come_before_the_draws_and_teach_tpe() -> None:
+    xgb = get_model("xgboost_regressor")
+    defaults = {param.name: param.default for param in xgb.params}
+    small, deep = (dict(start) for start in xgb.tuning_starts)
+    assert small == {
+        "learning_rate": 0.05, "max_depth": 3, "n_estimators": 300, "subsample": 0.8,
+        "colsample_bytree": 0.8, "min_child_weight": 1.0, "reg_lambda": 1.0,
+    }  # fmt: skip
+    assert deep == {**small, "max_depth": 6, "n_estimators": 1000}
+    space = search_space(xgb)
+    random = ModelSampler("random", space, 0, defaults, 1.0, xgb.tuning_starts)
+    assert [random.ask(), random.ask()] == [small, deep]
+    random.tell(2.0)
+    assert random.ask() == candidates("random", space, 1, 0)[0]  # then the draws, as before
+    tpe = ModelSampler("tpe", space, 0, defaults, 1.0, xgb.tuning_starts)
+    assert tpe.ask() == small
+    tpe.tell(2.0)
+    assert tpe.ask() == deep
+    tpe.tell(None)  # its run failed: nothing learnt, and it is not asked again
+    assert [t.value for t in tpe.study.trials] == [1.0, 2.0]  # the defaults, then the start
+    assert tpe.study.trials[1].params == small
+    assert tpe.ask() not in (small, deep)
+    # A start fills what it leaves out from the defaults and skips what the space does not tune;
+    # one already scored is not asked again.
+    one = {"x": SPACE["x"]}
+    partial = ModelSampler("tpe", one, 0, {"x": 0.9, "depth": 6}, 0.4, ({"depth": 2},))
+    assert partial.ask() != {"x": 0.9}
+    fresh = ModelSampler("tpe", one, 0, {"x": 0.9}, None, ({"depth": 2}, {"x": 0.2}))
+    assert fresh.ask() == {"x": 0.9}
+    fresh.tell(0.1)
+    assert fresh.ask() == {"x": 0.2}
+
+
 def test_the_ensemble_pool_adds_the_best_run_of_every_other_model() -> None:
     def run(run_id: str, model: str, rmse: float) -> CandidateResult:
         return CandidateResult(
@@ -95,3 +129,24 @@ def test_the_ensemble_pool_adds_the_best_run_of_every_other_model() -> None:
     pool = ensemble_pool(runs, lambda r: -r.validation["rmse"]["mean"])
     assert [r.run_id for r in pool] == ["x0", "x1", "x2", "x3", "x4", "x5", "h0", "r"]
     assert math.isclose(pool[-1].validation["rmse"]["mean"], 150.0)
+
+
+def test_every_starting_point_is_a_valid_setting_inside_its_tuning_space() -> None:
+    started = [model for model in registered_models().values() if model.tuning_starts]
+    assert sorted(model.name for model in started) == [
+        "hist_gradient_boosting_classifier",
+        "hist_gradient_boosting_regressor",
+        "xgboost_classifier",
+        "xgboost_regressor",
+    ]
+    for model in started:
+        space = search_space(model)
+        for start in model.tuning_starts:
+            assert model.resolve(start)  # every value passes the parameter's own checks
+            assert set(start) == set(space)  # TPE observes a start only when it is complete
+            for name, value in start.items():
+                assert space[name].low <= value <= space[name].high, (model.name, name)
+    broken = replace(started[0], name="broken_start", tuning_starts=({"depth_of_field": 3},))
+    with pytest.raises(ValueError, match="'broken_start' starts undeclared parameter"):
+        register(broken)
+    assert "broken_start" not in registered_models()

@@ -6,6 +6,13 @@ Two samplers with one interface (`ask` the next parameters, `tell` how they scor
   model. It models which regions of the registry's tuning space scored well and draws more
   there. The model's registry defaults, already scored in round 0, are its first observation,
   so the search starts from the defaults rather than from scratch.
+- Before either draws, the model's starting points (ModelDef.tuning_starts: small boosted
+  trees learning slowly) are asked, and TPE learns from their scores as from the defaults'.
+  Why: after round 0 a few trials decide which families keep the budget. On insurance (seed
+  0, 120 s) a random forest's defaults and two random draws beat the boosting models' first
+  draws, and the forest kept the budget (best 4684.8 RMSE); with the starting points the
+  boosting models led from round 1 (mean validation over three splits 4552.8 against 4559.6,
+  mean test 4200.6 against 4211.8).
 - "random": independent draws from the tuning space (core.train.search.candidates), the
   search before TPE, kept for benchmarks/automl_bench.py (`--samplers`).
 
@@ -23,7 +30,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from workbench.core.models.registry import Tunable
@@ -73,6 +80,7 @@ class ModelSampler:
         seed: int,
         defaults: Mapping[str, Any],
         default_score: float | None,
+        starts: Sequence[Mapping[str, Any]] = (),
     ) -> None:
         if method not in SAMPLERS:
             raise ValueError(f"unknown sampler '{method}'; use one of {', '.join(SAMPLERS)}")
@@ -80,6 +88,13 @@ class ModelSampler:
         self.space = dict(space)
         self.seen: dict[tuple, float | None] = {}
         self.asked: Any = None  # the open Optuna trial, or the random draw
+        # The model's starting points (ModelDef.tuning_starts) restricted to the space, the
+        # defaults filling what a start leaves out: asked before any draw.
+        base = {name: defaults[name] for name in self.space if name in defaults}
+        self.starts = [
+            {**base, **{n: v for n, v in start.items() if n in self.space}} for start in starts
+        ]
+        self.start_asked: dict[str, Any] | None = None
         if method == "random":
             from workbench.core.train.search import candidates
 
@@ -117,7 +132,14 @@ class ModelSampler:
         self.seen[_key(params)] = score
 
     def ask(self) -> dict[str, Any] | None:
-        """The next parameter set to try, or None when the space has no new one."""
+        """The next parameter set to try, or None when the space has no new one: the starting
+        points first, then the sampler's draws."""
+        self.start_asked = None
+        while self.starts:
+            start = self.starts.pop(0)
+            if _key(start) not in self.seen:
+                self.start_asked = start
+                return dict(start)
         if self.method == "random":
             self.asked = self.draws.pop(0) if self.draws else None
             return self.asked
@@ -142,6 +164,12 @@ class ModelSampler:
 
     def tell(self, score: float | None) -> None:
         """How the set the last `ask` returned scored (see the class docstring)."""
+        start, self.start_asked = self.start_asked, None
+        if start is not None:  # a starting point: TPE learns from it as from the defaults
+            self.seen[_key(start)] = score
+            if self.method == "tpe" and score is not None and math.isfinite(score):
+                self._observe(start, score)
+            return
         trial, self.asked = self.asked, None
         if self.method == "random" or trial is None:
             return

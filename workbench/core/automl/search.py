@@ -82,6 +82,7 @@ EXTRA_TREES = ("extra_trees_classifier", "extra_trees_regressor")
 EXTRA_TREES_MAX_ROWS = 20_000
 # A third of the families survives each round, as in successive halving.
 HALVING_FACTOR = 3
+MIN_KEPT = 1
 # Early stopping (core.train.fit.xgboost_rounds) judges XGBoost's rounds on a tenth of each
 # fold's training rows. Below this many development rows that tenth is too few to judge, and
 # the search tunes the rounds itself: on insurance (1,070 rows, RMSE at 120 s) the search's
@@ -321,6 +322,7 @@ class AutoSearch:
                 self.prepared.spec.seed,
                 {param.name: param.default for param in model.params},
                 self.best.get(model.name),  # round 0's score of the defaults
+                model.tuning_starts,
             )
             for model in families
         }
@@ -342,7 +344,7 @@ class AutoSearch:
                     self.stopped = STOPPED_BUDGET  # time was left, but not enough for any
                 return
             factor = self.auto.halving_factor**round_index
-            kept = ranked[: max(1, math.ceil(len(families) / factor))]
+            kept = ranked[: max(MIN_KEPT, math.ceil(len(families) / factor))]
             for name in kept:
                 params = samplers[name].ask()
                 if params is None:

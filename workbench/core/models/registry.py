@@ -122,6 +122,9 @@ class ModelDef:
     factory: LazyFactory
     params: tuple[Param, ...] = ()
     tuning: tuple[Tunable, ...] = ()
+    # Parameter sets a search tries before drawing from `tuning` (see TUNING_STARTS in
+    # shared_params): settings that do well on many tables and a few draws rarely reach.
+    tuning_starts: tuple[Mapping[str, Any], ...] = ()
     needs_scaling: bool = False  # default_model_chain scales numeric columns
     handles_missing: bool = False  # takes NaN; otherwise default_model_chain imputes
     needs_dense: bool = True  # every model here takes dense input (one-hot is dense)
@@ -184,6 +187,10 @@ def register(model: ModelDef) -> ModelDef:
     for tunable in model.tuning:
         if tunable.name not in declared:
             raise ValueError(f"model '{model.name}' tunes undeclared parameter '{tunable.name}'")
+    for start in model.tuning_starts:
+        for name in start:
+            if name not in declared:
+                raise ValueError(f"model '{model.name}' starts undeclared parameter '{name}'")
     _REGISTRY[model.name] = model
     return model
 

@@ -12,6 +12,7 @@ from workbench.core.models.shared_params import (
     FOREST_TUNING,
     GAMMA,
     HGB_PARAMS,
+    HGB_STARTS,
     HGB_TUNING,
     KNN_TUNING,
     MAX_DEPTH,
@@ -25,6 +26,7 @@ from workbench.core.models.shared_params import (
     WEIGHTS,
     XGB_NOTE,
     XGB_PARAMS,
+    XGB_STARTS,
     XGB_TUNING,
     c_param,
     criterion_param,
@@ -231,6 +233,7 @@ register(
         factory=built_by("make_hist_gradient_boosting"),
         params=HGB_PARAMS,
         tuning=HGB_TUNING,
+        tuning_starts=HGB_STARTS,
         handles_missing=True,
         onnx_note="HistGradientBoostingRegressor converts.",
     )
@@ -246,6 +249,7 @@ register(
         factory=built_by("make_xgboost"),
         params=XGB_PARAMS,
         tuning=XGB_TUNING,
+        tuning_starts=XGB_STARTS,
         handles_missing=True,
         onnx_note=XGB_NOTE,
     )

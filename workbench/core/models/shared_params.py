@@ -214,6 +214,27 @@ HGB_TUNING = (
     Tunable("min_samples_leaf", "int", 5, 100, log=True),
     Tunable("l2_regularization", "float", 0.001, 100.0, log=True),
 )
+# Small trees learning slowly: the boosting settings that do well on many tables, small ones
+# above all, where the defaults' larger trees overfit. The auto search tries them before its
+# draws (ModelDef.tuning_starts): without them its first few draws decide whether the boosting
+# models look better than a random forest, and on insurance (1,070 rows, 120 s) a random
+# forest's defaults won that race on one split and kept the budget.
+HGB_STARTS = (
+    {
+        "learning_rate": 0.05,
+        "max_iter": 300,
+        "max_leaf_nodes": 8,
+        "min_samples_leaf": 20,
+        "l2_regularization": 1.0,
+    },
+    {
+        "learning_rate": 0.05,
+        "max_iter": 1000,
+        "max_leaf_nodes": 31,
+        "min_samples_leaf": 20,
+        "l2_regularization": 1.0,
+    },
+)
 XGB_PARAMS = (
     Param(
         "n_estimators",
@@ -288,6 +309,26 @@ XGB_TUNING = (
     Tunable("colsample_bytree", "float", 0.5, 1.0),
     Tunable("min_child_weight", "float", 0.5, 20.0, log=True),
     Tunable("reg_lambda", "float", 0.01, 100.0, log=True),
+)
+XGB_STARTS = (
+    {
+        "learning_rate": 0.05,
+        "max_depth": 3,
+        "n_estimators": 300,
+        "subsample": 0.8,
+        "colsample_bytree": 0.8,
+        "min_child_weight": 1.0,
+        "reg_lambda": 1.0,
+    },
+    {
+        "learning_rate": 0.05,
+        "max_depth": 6,
+        "n_estimators": 1000,
+        "subsample": 0.8,
+        "colsample_bytree": 0.8,
+        "min_child_weight": 1.0,
+        "reg_lambda": 1.0,
+    },
 )
 XGB_NOTE = (
     "Converts with onnxmltools' XGBoost converter; the workbench wrapper (original class labels, "
