@@ -29,6 +29,7 @@ from workbench.core.automl.search import AutoSearch, AutoSpec, run_auto, search_
 from workbench.core.errors import WorkbenchError
 from workbench.core.export.export_run import ExportRequest, export_run
 from workbench.core.kinds import TaskType
+from workbench.core.metrics.names import greater_is_better
 from workbench.core.progress import NEVER_CANCELLED, Cancelled, CancelToken, no_progress
 from workbench.core.project import open_project
 from workbench.core.runs.loaded import LoadedRun
@@ -180,6 +181,40 @@ def test_a_trial_foretold_to_end_past_the_deadline_is_cut_at_its_pace(penguins: 
         search.token.trial_cut, search.trial_started = False, None
         search.on_event(fold)
         assert not search.token.trial_cut and search.folds_done == 1
+
+
+def test_a_family_surely_behind_the_leader_fold_by_fold_leaves_the_race(penguins: Path) -> None:
+    spec = TrainSpec(split=PENGUIN_SPLIT, seed=0, n_jobs=1)
+    prepared = prepare_training(training_input(open_project(penguins)), spec)
+    search = AutoSearch(
+        prepared, AutoSpec(60.0), no_progress, NEVER_CANCELLED, lambda _: None, time.monotonic()
+    )
+    metric = prepared.metric
+    assert greater_is_better(metric)
+
+    def best(name: str, values: list[float]) -> None:
+        mean = sum(values) / len(values)
+        run = CandidateResult(
+            name, name, name, "finished", metric,
+            validation={metric: {"mean": mean, "std": 0.0, "values": values}},
+        )  # fmt: skip
+        search.best_folds[name] = search.signed_folds(run)
+
+    best("xgboost", [0.93, 0.92, 0.94, 0.93, 0.92])
+    # Behind on every fold by 0.015 to 0.025: a mean gap of 0.02, 12.6 standard errors.
+    best("forest", [0.91, 0.905, 0.915, 0.91, 0.90])
+    # Behind by 0.001 on the mean, ahead on two folds: within the noise, it stays.
+    best("boosting", [0.925, 0.93, 0.93, 0.925, 0.925])
+    # Behind by 0.044 on the mean but ahead on one fold by 0.07: 1.5 standard errors.
+    best("erratic", [1.0, 0.85, 0.85, 0.86, 0.86])
+    best("short", [0.5, 0.5])  # folds that do not line up: nothing to compare
+    assert search.surely_behind("forest", "xgboost")
+    assert not search.surely_behind("boosting", "xgboost")
+    assert not search.surely_behind("erratic", "xgboost")
+    assert not search.surely_behind("xgboost", "xgboost")
+    assert not search.surely_behind("xgboost", "forest")  # ahead, however far
+    assert not search.surely_behind("short", "xgboost")
+    assert not search.surely_behind("unknown", "xgboost")
 
 
 def test_cancel_keeps_the_runs_that_finished(penguins: Path) -> None:

@@ -160,6 +160,7 @@ class ModelDef:
             "tasks": sorted(task.value for task in self.tasks),
             "params": [param.to_dict() for param in self.params],
             "tuning": {t.name: t.to_dict() for t in self.tuning},
+            "tuning_starts": [dict(start) for start in self.tuning_starts],
             "needs_scaling": self.needs_scaling,
             "handles_missing": self.handles_missing,
             "supports_class_weight": self.supports_class_weight,

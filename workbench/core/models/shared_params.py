@@ -227,13 +227,6 @@ HGB_STARTS = (
         "min_samples_leaf": 20,
         "l2_regularization": 1.0,
     },
-    {
-        "learning_rate": 0.05,
-        "max_iter": 1000,
-        "max_leaf_nodes": 31,
-        "min_samples_leaf": 20,
-        "l2_regularization": 1.0,
-    },
 )
 XGB_PARAMS = (
     Param(
@@ -315,15 +308,6 @@ XGB_STARTS = (
         "learning_rate": 0.05,
         "max_depth": 3,
         "n_estimators": 300,
-        "subsample": 0.8,
-        "colsample_bytree": 0.8,
-        "min_child_weight": 1.0,
-        "reg_lambda": 1.0,
-    },
-    {
-        "learning_rate": 0.05,
-        "max_depth": 6,
-        "n_estimators": 1000,
         "subsample": 0.8,
         "colsample_bytree": 0.8,
         "min_child_weight": 1.0,
