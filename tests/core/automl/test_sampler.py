@@ -86,25 +86,26 @@ def test_a_small_space_runs_out_and_failures_are_not_asked_again() -> None:
 def test_starting_points_come_before_the_draws_and_teach_tpe() -> None:
     xgb = get_model("xgboost_regressor")
     defaults = {param.name: param.default for param in xgb.params}
-    small, deep = (dict(start) for start in xgb.tuning_starts)
-    assert small == {
+    (start,) = (dict(start) for start in xgb.tuning_starts)
+    assert start == {
         "learning_rate": 0.05, "max_depth": 3, "n_estimators": 300, "subsample": 0.8,
         "colsample_bytree": 0.8, "min_child_weight": 1.0, "reg_lambda": 1.0,
     }  # fmt: skip
-    assert deep == {**small, "max_depth": 6, "n_estimators": 1000}
     space = search_space(xgb)
     random = ModelSampler("random", space, 0, defaults, 1.0, xgb.tuning_starts)
-    assert [random.ask(), random.ask()] == [small, deep]
+    assert random.ask() == start
     random.tell(2.0)
     assert random.ask() == candidates("random", space, 1, 0)[0]  # then the draws, as before
     tpe = ModelSampler("tpe", space, 0, defaults, 1.0, xgb.tuning_starts)
-    assert tpe.ask() == small
+    assert tpe.ask() == start
     tpe.tell(2.0)
-    assert tpe.ask() == deep
-    tpe.tell(None)  # its run failed: nothing learnt, and it is not asked again
     assert [t.value for t in tpe.study.trials] == [1.0, 2.0]  # the defaults, then the start
-    assert tpe.study.trials[1].params == small
-    assert tpe.ask() not in (small, deep)
+    assert tpe.study.trials[1].params == start
+    assert tpe.ask() != start
+    failed = ModelSampler("tpe", space, 0, defaults, 1.0, xgb.tuning_starts)
+    assert failed.ask() == start
+    failed.tell(None)  # its run failed: nothing learnt, and it is not asked again
+    assert len(failed.study.trials) == 1 and failed.ask() != start
     # A start fills what it leaves out from the defaults and skips what the space does not tune;
     # one already scored is not asked again.
     one = {"x": SPACE["x"]}
