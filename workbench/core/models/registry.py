@@ -122,9 +122,10 @@ class ModelDef:
     factory: LazyFactory
     params: tuple[Param, ...] = ()
     tuning: tuple[Tunable, ...] = ()
-    # Parameter sets a search tries before drawing from `tuning` (see TUNING_STARTS in
-    # shared_params): settings that do well on many tables and a few draws rarely reach.
-    tuning_starts: tuple[Mapping[str, Any], ...] = ()
+    # Parameter sets the auto search tries before drawing from `tuning` (shared_params'
+    # HGB_STARTS, XGB_STARTS): settings that do well on many tables and a few draws rarely
+    # reach. Left out of comparison and hashing: they are dicts.
+    tuning_starts: tuple[Mapping[str, Any], ...] = field(default=(), compare=False)
     needs_scaling: bool = False  # default_model_chain scales numeric columns
     handles_missing: bool = False  # takes NaN; otherwise default_model_chain imputes
     needs_dense: bool = True  # every model here takes dense input (one-hot is dense)
