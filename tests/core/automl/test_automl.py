@@ -25,7 +25,14 @@ from workbench.core.automl.result import (
     STOPPED_SPACE,
     AutoResult,
 )
-from workbench.core.automl.search import AutoSearch, AutoSpec, run_auto, search_models
+from workbench.core.automl.sampler import TPE_STARTUP_TRIALS
+from workbench.core.automl.search import (
+    FEW_TRIALS,
+    AutoSearch,
+    AutoSpec,
+    run_auto,
+    search_models,
+)
 from workbench.core.errors import WorkbenchError
 from workbench.core.export.export_run import ExportRequest, export_run
 from workbench.core.kinds import TaskType
@@ -215,6 +222,21 @@ def test_a_family_surely_behind_the_leader_fold_by_fold_leaves_the_race(penguins
     assert not search.surely_behind("xgboost", "forest")  # ahead, however far
     assert not search.surely_behind("short", "xgboost")
     assert not search.surely_behind("unknown", "xgboost")
+
+
+def test_tpe_draws_no_random_sets_first_where_the_budget_holds_few_trials(
+    penguins: Path,
+) -> None:
+    spec = TrainSpec(split=PENGUIN_SPLIT, seed=0, n_jobs=1)
+    prepared = prepare_training(training_input(open_project(penguins)), spec)
+    search = AutoSearch(
+        prepared, AutoSpec(60.0), no_progress, NEVER_CANCELLED, lambda _: None, time.monotonic()
+    )
+    search.durations = {"quick": 0.5, "slow": 10.0}
+    # About 60 s left: 120 trials of the quick model, 6 of the slow one.
+    assert search.startup_trials("quick") == TPE_STARTUP_TRIALS
+    assert search.startup_trials("slow") == 0 < FEW_TRIALS
+    assert search.startup_trials("never ran") == TPE_STARTUP_TRIALS
 
 
 def test_cancel_keeps_the_runs_that_finished(penguins: Path) -> None:

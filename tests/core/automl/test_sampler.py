@@ -56,6 +56,24 @@ def test_tpe_starts_from_the_defaults_and_closes_in_on_the_best_region() -> None
     assert max(_score(p) for p in asked) > max(_score(p) for p in drawn)
 
 
+def test_tpe_with_no_startup_trials_draws_next_to_the_scored_defaults_at_once() -> None:
+    """The search's few-trials mode (search.FEW_TRIALS): the first draw is TPE's, near the one
+    set it knows, where with startup trials it is a random draw anywhere in the space."""
+    defaults = {"x": 0.9, "depth": 6}
+
+    def first_draws(startup: int) -> list[dict]:
+        return [
+            ModelSampler(
+                "tpe", SPACE, seed, defaults, _score(defaults), startup_trials=startup
+            ).ask()
+            for seed in range(10)
+        ]
+
+    for params in first_draws(0):
+        assert abs(params["x"] - 0.9) < 0.1 and abs(params["depth"] - 6) <= 2
+    assert sum(abs(p["x"] - 0.9) for p in first_draws(5)) / 10 > 0.3
+
+
 def test_tpe_repeats_itself_for_the_same_seed_and_answers() -> None:
     def run(seed: int) -> list[dict]:
         return _drive(ModelSampler("tpe", SPACE, seed, {}, None), 15)

@@ -37,8 +37,10 @@ from workbench.core.models.registry import Tunable
 
 SAMPLERS = ("tpe", "random")
 DEFAULT_SAMPLER = "tpe"
-# Random draws before TPE models the scores (after the registry defaults): few, because on
-# large tables a 2-minute budget holds only a handful of trials per model.
+# Trials (the observed defaults and starting points among them) before TPE models the scores;
+# until then its draws are random. Few, because on large tables a 2-minute budget holds only a
+# handful of trials per model; the search asks for none at all where the budget holds fewer
+# than search.FEW_TRIALS of a model (`startup_trials`).
 TPE_STARTUP_TRIALS = 5
 # A draw TPE already made is answered from memory and asked again, at most this many times:
 # small spaces (a few choices) run out of new sets.
@@ -69,6 +71,9 @@ def _key(params: Mapping[str, Any]) -> tuple:
 class ModelSampler:
     """The next parameter sets of one model's tuning space, in the order the sampler picks.
 
+    `startup_trials` is how many trials (the observed defaults and starting points counted)
+    TPE waits for before it models the scores: its draws until then are random.
+
     `ask` returns None once no new set can be drawn. `tell` is given the score of the set the
     last `ask` returned, signed so that higher is better, or None when its run did not finish
     (a failed fit: TPE learns to avoid it; a trial the budget cut is never told)."""
@@ -81,6 +86,7 @@ class ModelSampler:
         defaults: Mapping[str, Any],
         default_score: float | None,
         starts: Sequence[Mapping[str, Any]] = (),
+        startup_trials: int = TPE_STARTUP_TRIALS,
     ) -> None:
         if method not in SAMPLERS:
             raise ValueError(f"unknown sampler '{method}'; use one of {', '.join(SAMPLERS)}")
@@ -107,7 +113,7 @@ class ModelSampler:
         with warnings.catch_warnings():  # multivariate is "experimental" in Optuna's words
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             sampler = optuna.samplers.TPESampler(
-                seed=seed, multivariate=True, n_startup_trials=TPE_STARTUP_TRIALS
+                seed=seed, multivariate=True, n_startup_trials=startup_trials
             )
         self.study = optuna.create_study(direction="maximize", sampler=sampler)
         start = {name: defaults[name] for name in self.space if name in defaults}
