@@ -17,15 +17,29 @@ def settings(tmp_path: Path) -> AppSettings:
 
 
 @pytest.fixture()
-def window(qtbot, settings: AppSettings):
+def new_window(qtbot, settings: AppSettings) -> Callable[[], Any]:
+    """Main windows on the test's settings, each forgetting its project before pytest-qt
+    closes it: closing asks "Save the changes?" about a dirty project, and offscreen no one
+    answers, so a test that failed with unsaved changes would hang the suite, not fail."""
     from workbench.gui.main_window import MainWindow
 
-    main = MainWindow(settings)
-    qtbot.addWidget(main)
+    def forget_project(main: MainWindow) -> None:
+        main.controller.cancel_tasks()
+        main.controller.project = None
+
+    def make() -> MainWindow:
+        main = MainWindow(settings)
+        qtbot.addWidget(main, before_close_func=forget_project)
+        return main
+
+    return make
+
+
+@pytest.fixture()
+def window(new_window: Callable[[], Any]):
+    main = new_window()
     main.show()
-    yield main
-    main.controller.cancel_tasks()
-    main.controller.project = None  # closing must not ask about unsaved test changes
+    return main
 
 
 @pytest.fixture()

@@ -87,10 +87,8 @@ def test_damaged_project_is_a_notification_not_a_crash(window, tmp_path) -> None
 
 
 def test_import_messy_file_through_dialog_then_reopen(
-    qtbot, window, settings, tmp_path, shared_data
+    qtbot, window, new_window, tmp_path, shared_data
 ) -> None:
-    from workbench.gui.main_window import MainWindow
-
     assert window.controller.create(tmp_path / "bank")
     window.import_data(shared_data / "messy/bank-additional.csv")
     dialog = window.import_dialog
@@ -122,8 +120,7 @@ def test_import_messy_file_through_dialog_then_reopen(
     window.save()
     assert not window.isWindowModified()
 
-    again = MainWindow(settings)
-    qtbot.addWidget(again)
+    again = new_window()
     assert again.open_project(tmp_path / "bank")
     wait_for_profile(qtbot, again)
     assert again.controller.project.roles["job"] == ColumnRole.IGNORE
@@ -131,7 +128,6 @@ def test_import_messy_file_through_dialog_then_reopen(
     # The stored profile is shown at once: nothing is profiled again.
     assert not again.controller.profile_job.running
     assert again.controller.profile.to_dict() == window.controller.profile.to_dict()
-    again.controller.project = None
 
 
 @pytest.fixture()
