@@ -204,8 +204,37 @@ def test_a_killed_save_leaves_a_readable_project(penguins_project) -> None:
         reopened = open_project(penguins_project.root)
         assert reopened.dataset == penguins_project.dataset
         assert reopened.extra["counter"] >= 1
-    # A kill can strand a temp file; opening the project clears it away.
-    assert [p.name for p in penguins_project.root.iterdir() if p.name.endswith(".tmp")] == []
+    # A kill can strand a temp file; once it is older than a save could take, opening the
+    # project clears it away.
+    stranded = sorted(penguins_project.root.glob(".project.json.*.tmp"))
+    hour_ago = time.time() - 3600
+    for temp in stranded:
+        os.utime(temp, (hour_ago, hour_ago))
+    fresh = penguins_project.root / ".project.json.in-progress.tmp"
+    fresh.write_text("{")
+    open_project(penguins_project.root)
+    assert [p.name for p in penguins_project.root.iterdir() if p.name.endswith(".tmp")] == [
+        fresh.name
+    ]
+
+
+def test_opening_a_project_never_breaks_a_save_in_progress(penguins_project) -> None:
+    """Another process saving in a tight loop while this one opens the project again and again
+    (the window saving while a job or the CLI reads it): every save lands."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", _SAVE_FOREVER, str(penguins_project.root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == b"ready"
+    try:
+        for _ in range(400):
+            open_project(penguins_project.root)
+            assert child.poll() is None, child.communicate()[1].decode()[-2000:]
+    finally:
+        child.kill()
+        child.wait()
 
 
 # --- wrong types in a hand-edited project.json (issue 13) --------------------------------------

@@ -16,6 +16,7 @@ import glob
 import json
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,6 +39,10 @@ from workbench.core.specs import ChainSpec
 _E = TypeVar("_E", bound=Enum)
 
 PROJECT_FILE = "project.json"
+# A save's temp file older than this was left by a killed save. A younger one may be a save in
+# progress in another process (the window saving while a job or the CLI opens the project):
+# removing it made that save fail with "No such file or directory".
+STRANDED_TEMP_AGE_S = 600.0
 SCHEMA_VERSION = 1
 FORMAT_NAME = "ml-workbench-project"
 
@@ -286,9 +291,16 @@ def open_project(folder: str | Path) -> Project:
 
 
 def _remove_stranded_temp_files(root: Path) -> None:
-    """A save killed between writing its temp file and renaming it leaves the temp file behind."""
-    for stranded in root.glob(f".{PROJECT_FILE}.*.tmp"):
-        stranded.unlink(missing_ok=True)
+    """A save killed between writing its temp file and renaming it leaves the temp file behind;
+    only temp files older than STRANDED_TEMP_AGE_S are taken for stranded ones."""
+    now = time.time()
+    for candidate in root.glob(f".{PROJECT_FILE}.*.tmp"):
+        try:
+            age = now - candidate.stat().st_mtime
+        except OSError:  # renamed or removed by its own save meanwhile
+            continue
+        if age > STRANDED_TEMP_AGE_S:
+            candidate.unlink(missing_ok=True)
 
 
 def _project_from_dict(root: Path, data: Mapping[str, Any]) -> Project:
