@@ -25,33 +25,25 @@ from results_scenario import result_runs  # noqa: F401 - the fixture
 pytestmark = pytest.mark.shared_data
 
 
-def test_report_writes_the_file_and_prints_its_path(
+def test_report_without_a_run_or_out_writes_the_best_runs_report_in_the_project(
     qapp,
     result_runs,  # noqa: F811
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    trained = result_runs["penguins"]
-    run_id = trained.runs["logistic_regression"]
-    out = tmp_path / "penguins.html"
-    assert run(["report", str(trained.root), run_id, "--out", str(out)]) == 0
-    assert capsys.readouterr().out == f"{out}\n"
-    text = out.read_text(encoding="utf-8")
-    assert text.startswith("<!DOCTYPE html>") and run_id in text
-    assert text.count('<img src="data:image/png;base64,') >= 8
-    # Without --out: the project's reports folder (in a copy, to leave the session's alone).
-    root = shutil.copytree(trained.root, tmp_path / "project")
-    assert run(["report", str(root), run_id]) == 0
-    default = root / "reports" / f"{run_id}.html"
-    assert capsys.readouterr().out == f"{default}\n" and default.is_file()
-    # Without a RUN: the best finished run, as `workbench export` takes it.
+    """Without a RUN: the best finished run, as `workbench export` takes it; without --out: the
+    project's reports folder (in a copy, to leave the session's alone)."""
+    root = shutil.copytree(result_runs["penguins"].root, tmp_path / "project")
     with ExperimentLog(Path(root) / LOG_FILE) as log:
         means = {r.run_id: r.fold_summary()["f1_macro"]["mean"] for r in log.runs()}
     best = max(means, key=means.__getitem__)
     assert run(["report", str(root)]) == 0
     captured = capsys.readouterr()
-    assert captured.out == f"{root / 'reports' / f'{best}.html'}\n"
+    default = root / "reports" / f"{best}.html"
+    assert captured.out == f"{default}\n"
     assert captured.err == f"note: the report of run {best}, the best finished run\n"
+    text = default.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and best in text
 
 
 def test_report_errors_are_one_line_with_exit_code_2(
@@ -88,11 +80,12 @@ def test_report_errors_are_one_line_with_exit_code_2(
 def test_the_cli_process_never_imports_the_gui(result_runs, tmp_path: Path) -> None:  # noqa: F811
     """The plots are drawn in a child process: `workbench report` itself loads no Qt."""
     trained = result_runs["titanic"]
+    run_id = trained.runs["logistic_regression"]
     out = tmp_path / "report.html"
     code = textwrap.dedent(f"""
         import sys
         from workbench.cli.main import main
-        code = main(["report", {str(trained.root)!r}, {trained.runs["logistic_regression"]!r},
+        code = main(["report", {str(trained.root)!r}, {run_id!r},
                      "--out", {str(out)!r}])
         loaded = sorted(n for n in sys.modules if n.split(".")[0] in ("PySide6", "pyqtgraph")
                         or n.startswith("workbench.gui"))
@@ -100,5 +93,8 @@ def test_the_cli_process_never_imports_the_gui(result_runs, tmp_path: Path) -> N
     """)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().splitlines()[-1] == "0 []"
-    assert out.read_text(encoding="utf-8").count('<img src="data:image/png;base64,') >= 8
+    # The report's path, then the exit code and the Qt modules loaded: none.
+    assert done.stdout.strip().splitlines()[-2:] == [str(out), "0 []"]
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and run_id in text
+    assert text.count('<img src="data:image/png;base64,') >= 8

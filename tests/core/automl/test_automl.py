@@ -37,8 +37,10 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.export.export_run import ExportRequest, export_run
 from workbench.core.kinds import TaskType
 from workbench.core.metrics.names import greater_is_better
+from workbench.core.models.catalog import get_model
 from workbench.core.progress import NEVER_CANCELLED, Cancelled, CancelToken, no_progress
 from workbench.core.project import open_project
+from workbench.core.runs.environment import capture_environment
 from workbench.core.runs.loaded import LoadedRun
 from workbench.core.runs.log import LOG_FILE, ExperimentLog
 from workbench.core.specs import ChainSpec, ModelSpec, SplitSpec, StepSpec, TrainSpec
@@ -94,12 +96,12 @@ def test_the_search_order_and_what_large_tables_leave_out() -> None:
 def test_a_short_auto_search_logs_its_trials_under_one_parent(penguins: Path) -> None:
     seen: list[object] = []
     spec = TrainSpec(split=PENGUIN_SPLIT, seed=0, n_jobs=1)
-    result = run_auto_search(penguins, spec, AutoSpec(15.0), on_partial=seen.append)
+    result = run_auto_search(penguins, spec, AutoSpec(8.0), on_partial=seen.append)
     runs = {record.run_id: record for record in _runs(penguins)}
     parent = runs.pop(result.parent_run_id)
     assert parent.parent_run_id is None and parent.status == "finished"
-    assert parent.spec.tune.time_budget_seconds == 15.0
-    assert parent.params["auto.budget_seconds"] == 15.0
+    assert parent.spec.tune.time_budget_seconds == 8.0
+    assert parent.params["auto.budget_seconds"] == 8.0
     assert parent.params["auto.sampler"] == "tpe"
     # 333 penguins are far too few rows to judge XGBoost's rounds on a held tenth of a fold.
     assert parent.params["auto.early_stopping"] is False
@@ -188,6 +190,36 @@ def test_a_trial_foretold_to_end_past_the_deadline_is_cut_at_its_pace(penguins: 
         search.token.trial_cut, search.trial_started = False, None
         search.on_event(fold)
         assert not search.token.trial_cut and search.folds_done == 1
+
+
+def test_a_trial_the_budget_stops_is_kept_and_leaves_no_cut_for_the_ensembles(
+    penguins: Path,
+) -> None:
+    """A forest far too big for the 4 s left: cut at its pace or stopped by the deadline, its
+    logged run is the search's last result, and no cut is left on the token (left set, it
+    cancelled both ensembles at once)."""
+    spec = TrainSpec(split=PENGUIN_SPLIT, seed=0, n_jobs=1)
+    prepared = prepare_training(training_input(open_project(penguins)), spec)
+    with ExitStack() as stack:
+        log = stack.enter_context(ExperimentLog(penguins / LOG_FILE))
+        auto = AutoSpec(60.0, ensemble=False)
+        search = AutoSearch(
+            prepared, auto, no_progress, NEVER_CANCELLED, lambda _: None, time.monotonic() - 56
+        )
+        baseline = prepared.candidate(ModelSpec("dummy_classifier"))
+        parent = log.start_run(baseline.run_spec, capture_environment(penguins), name="search")
+        folds = prepared.enter_folds(stack, search.token)
+        search.ctx = prepared.context(
+            log, folds, no_progress, search.token, search.on_event, parent
+        )
+        search.trial(get_model("random_forest_classifier"), {"n_estimators": 2_000})
+        runs = [r for r in log.runs() if r.parent_run_id == parent]
+    assert not search.token.trial_cut
+    assert [r.run_id for r in search.results] == [r.run_id for r in runs]
+    assert [(r.status, r.model) for r in search.results] == [
+        ("cancelled", "random_forest_classifier")
+    ]
+    assert search.results[0].message in (BUDGET_SPENT, TRIAL_CUT)
 
 
 def test_a_family_surely_behind_the_leader_fold_by_fold_leaves_the_race(penguins: Path) -> None:

@@ -2,9 +2,11 @@
 
 Every check schemathesis has (no 5xx, each status and body as /openapi.json declares them,
 schema-invalid requests refused, schema-valid ones accepted, 415 for an undeclared media type,
-405 with an Allow header...), on a few hundred generated requests per operation, with a fixed
-seed and no example database, against the service started on 127.0.0.1 for a classifier with
-text, numeric, true/false and nullable columns (titanic) and a regressor (diamonds).
+405 with an Allow header...), on a hundred generated requests per operation besides the coverage
+phase's, with a fixed seed and no example database, against the service started on 127.0.0.1
+for a classifier with text, numeric, true/false and nullable columns (titanic) and a regressor
+(diamonds). Issue 13's fuzzing ran 300 per operation; a hundred kept its findings (the tests in
+test_service_errors.py) and halved the time.
 
 One kind of refusal is filtered out by `_service_fuzz_hooks.py`, and only for the regressor: a
 schema-valid record that the model answers with Infinity (422 `non_finite_output`).
@@ -26,7 +28,10 @@ from _serve_runs import Service, serving
 pytestmark = pytest.mark.shared_data
 
 HOOKS = Path(__file__).resolve().parent / "_service_fuzz_hooks.py"
-EXAMPLES = 300
+EXAMPLES = 100
+# At least this many generated requests per operation got an answer from the model, not a
+# refusal (on titanic about half of them do).
+ACCEPTED = EXAMPLES // 5
 SEED = 13
 
 
@@ -73,8 +78,8 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(
     assert report["phases"]["fuzzing"]["status"] == "success"
     assert report["test_cases"]["generated"] >= EXAMPLES
     # The model answered: schema-valid records got predictions, not only refusals.
-    assert report["valid_rates"]["POST /predict"]["fuzzing"]["accepted"] >= 50
-    assert report["valid_rates"]["POST /drift"]["fuzzing"]["accepted"] >= 50
+    assert report["valid_rates"]["POST /predict"]["fuzzing"]["accepted"] >= ACCEPTED
+    assert report["valid_rates"]["POST /drift"]["fuzzing"]["accepted"] >= ACCEPTED
     if name == "titanic":
         # A random forest answers every float32: the hook had nothing to drop.
         assert report["filtered"] == 0

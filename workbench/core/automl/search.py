@@ -304,7 +304,7 @@ class AutoSearch:
         if started + self.foretold > self.token.deadline:
             self.token.trial_cut = True
 
-    def _trial(self, model: ModelDef, params: dict[str, Any]) -> bool:
+    def trial(self, model: ModelDef, params: dict[str, Any]) -> bool:
         """Run one trial unless the budget cannot hold it; False once the budget is spent."""
         self.user_cancel.raise_if_cancelled()
         self.token.deadline = self.end - self._ensemble_reserve()
@@ -329,40 +329,52 @@ class AutoSearch:
                 raise
             if not self.token.trial_cut or self.token.spent:
                 self.stopped = STOPPED_BUDGET
-                self.results.append(self._cancelled(model, BUDGET_SPENT))
+                self._keep_cancelled(BUDGET_SPENT)
                 return False
             # Cut at its pace: the family's next trial starts only if this one's foretold
             # duration fits in the time then left.
-            self.token.trial_cut = False
             self.durations[model.name] = self.foretold
-            result = self._cancelled(model, TRIAL_CUT)
+            self._keep_cancelled(TRIAL_CUT)
+        else:
+            self.results.append(result)
+            if result.status == FINISHED:
+                score = self.signed(result)
+                if score > self.best.get(model.name, -math.inf):
+                    self.best[model.name] = score
+                    self.best_folds[model.name] = self.signed_folds(result)
         finally:
-            self.trial_started = None
-        self.results.append(result)
-        if result.status == FINISHED:
-            score = self.signed(result)
-            if score > self.best.get(model.name, -math.inf):
-                self.best[model.name] = score
-                self.best_folds[model.name] = self.signed_folds(result)
+            # A cut is the trial's own: left set, it cancelled the ensembles at their start.
+            self.trial_started, self.token.trial_cut = None, False
         self.emit(BudgetTick(self.elapsed(), self.auto.budget_seconds, len(self.results)))
         return True
 
-    def _cancelled(self, model: ModelDef, message: str) -> CandidateResult:
-        """The trial the budget stopped, as its run was logged (the last run started)."""
-        run_id = self.ctx.log.runs()[-1].run_id
-        return CandidateResult(
-            run_id, model.name, model.label, CANCELLED, self.prepared.metric, message=message
-        )
+    def _keep_cancelled(self, message: str) -> None:
+        """The run the budget stopped, as it was logged (the last run started), joins the
+        results: the search's trials are its runs in the log. A run stopped before it was
+        logged has nothing to join."""
+        from workbench.core.models.catalog import get_model
+
+        record = self.ctx.log.runs()[-1]
+        known = {self.ctx.parent_run_id, *(r.run_id for r in self.results)}
+        if record.run_id in known or record.parent_run_id != self.ctx.parent_run_id:
+            return
+        model = get_model(record.spec.model.name)
+        self.results.append(
+            CandidateResult(
+                record.run_id, model.name, model.label, CANCELLED, self.prepared.metric,
+                message=message,
+            )
+        )  # fmt: skip
 
     def search(self, families: list[ModelDef]) -> None:
         """Round 0 every family's defaults, then successive halving over the families, until
         the budget is spent, no kept family has a new candidate, or a run scored the metric's best
         possible value (a macro F1 of 1 on penguins-raw: every later trial could only tie it)."""
         task = self.prepared.inputs.task
-        if self.prepared.spec.include_baseline and not self._trial(baseline_for(task), {}):
+        if self.prepared.spec.include_baseline and not self.trial(baseline_for(task), {}):
             return
         for model in families:
-            if not self._trial(model, {}):
+            if not self.trial(model, {}):
                 return
         samplers = {
             model.name: ModelSampler(
@@ -408,7 +420,7 @@ class AutoSearch:
                     exhausted.add(name)
                     continue
                 runs = len(self.results)
-                if not self._trial(by_name[name], params):
+                if not self.trial(by_name[name], params):
                     return
                 if len(self.results) > runs:  # it ran (a model too slow for the time left did not)
                     result = self.results[-1]
@@ -457,6 +469,7 @@ class AutoSearch:
         except Cancelled:
             if self.user_cancel.cancelled:
                 raise
+            self._keep_cancelled(BUDGET_SPENT)
             note = "No ensemble: the budget ran out while it was being fitted."
             return None, note, None, note
         self.results.append(result)
@@ -477,6 +490,7 @@ class AutoSearch:
         except Cancelled:
             if self.user_cancel.cancelled:
                 raise
+            self._keep_cancelled(BUDGET_SPENT)
             return None, "No stacking ensemble: the budget ran out while it was being fitted."
         except WorkbenchError as error:  # a split of one fold cannot score a meta-learner
             return None, f"No stacking ensemble: {error}."
