@@ -140,12 +140,12 @@ def big_project(big_project_folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def big_project_folder(tmp_path_factory, shared_data) -> Path:
-    """About a million rows: adult repeated, so profiling takes seconds."""
+    """Half a million rows: adult repeated, so profiling takes seconds."""
     frame = pd.read_csv(
         shared_data / "clean/adult-train.csv", header=None, skipinitialspace=True, na_values="?"
     )
     frame.columns = [f"column_{i}" for i in range(frame.shape[1])]
-    big = pd.concat([frame] * 31, ignore_index=True)
+    big = pd.concat([frame] * 16, ignore_index=True)
     source = tmp_path_factory.mktemp("big") / "adult_big.parquet"
     write_frame_parquet(big, source)
     return make_project(tmp_path_factory.mktemp("projects") / "big", source, target="column_14")
@@ -164,7 +164,7 @@ def test_cancel_a_running_profile(qtbot, window, big_project) -> None:
     pid = profile_job.worker_pid
     window.job_status.cancel_button.click()
     # Cancel is immediate for the window (how fast: benchmarks/window_bench.py) and kills the
-    # worker, which was far from done with a million rows.
+    # worker, which was far from done with half a million rows.
     assert not window.controller.profile_job.running
     qtbot.waitUntil(lambda: not pid_exists(pid), timeout=WAIT_MS)
     assert window.controller.profile is None
@@ -182,7 +182,7 @@ def test_a_killed_worker_leaves_the_window_working(qtbot, window, big_project) -
     # The window still works: profiling again succeeds.
     window.profile_action.trigger()
     wait_for_profile(qtbot, window)
-    assert window.controller.profile.rows == 1_009_391
+    assert window.controller.profile.rows == 520_976
 
 
 def test_dropping_a_file_opens_the_import_dialog(qtbot, window, tmp_path, repo_root) -> None:
@@ -204,9 +204,9 @@ def test_dropping_a_file_opens_the_import_dialog(qtbot, window, tmp_path, repo_r
 
 @pytest.mark.slow
 def test_event_loop_keeps_ticking_while_a_big_profile_runs(qtbot, window, big_project) -> None:
-    """The window never freezes: while a million rows are profiled in a child process, a 10 ms
-    timer keeps ticking, the progress bar moves, and the profile arrives and is drawn. The worst
-    gap between ticks is a figure of benchmarks/window_bench.py, not asserted here: a busy
+    """The window never freezes: while half a million rows are profiled in a child process, a
+    10 ms timer keeps ticking, the progress bar moves, and the profile arrives and is drawn. The
+    worst gap between ticks is a figure of benchmarks/window_bench.py, not asserted here: a busy
     machine stretches it, and a test must not fail because the machine is busy."""
     ticks_while_running: list[int] = []
     progress_seen: set[int] = set()
@@ -226,7 +226,7 @@ def test_event_loop_keeps_ticking_while_a_big_profile_runs(qtbot, window, big_pr
     timer.stop()
     assert len(ticks_while_running) >= 10
     assert len(progress_seen) >= 2  # the bar moved while the work ran
-    assert window.controller.profile.rows == 1_009_391
+    assert window.controller.profile.rows == 520_976
     window.profile_panel.set_profile(window.controller.profile)
     assert window.profile_panel.message_text() == ""
 
