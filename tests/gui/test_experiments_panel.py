@@ -23,6 +23,7 @@ from workbench.gui.panels.experiments_panel import (
     LOADING_TEXT,
     NO_PROJECT_TEXT,
     NO_RUNS_TEXT,
+    NOTE_WIDTH,
     ExperimentsPanel,
 )
 from workbench.gui.widgets.leaderboard import BEST_BACKGROUND
@@ -120,6 +121,20 @@ def test_table_lists_the_runs(panel: ExperimentsPanel, root: Path) -> None:
     assert model.index(row, model.metric_column("f1_macro")).data().startswith(f"{f1:.4g} ± ")
     test_text = model.index(row, model.column_of("Test F1 (macro)")).data()
     assert test_text == f"{tree.metrics['test']['f1_macro']:.4g}"
+
+
+def test_the_note_column_is_in_view_at_1280_px(qtbot, panel: ExperimentsPanel) -> None:
+    model, header, table = panel.model, panel.table.horizontalHeader(), panel.table
+    note, run = model.note_column, model.column_of("Run")
+    assert header.sectionViewportPosition(note) + NOTE_WIDTH <= table.viewport().width()
+    # The Run column gave up the width (its id elided in the middle), not the Note column.
+    first = panel.proxy.index(0, run)
+    full = table.fontMetrics().horizontalAdvance(first.data())
+    assert header.sectionSize(run) < full
+    assert first.data(Qt.ItemDataRole.ToolTipRole) == first.data(RUN_ID_ROLE)
+    # Wide again, the whole id shows.
+    panel.resize(1800, 800)
+    qtbot.waitUntil(lambda: header.sectionSize(run) >= full)
 
 
 def test_tags_and_notes_edit_inline(qtbot, panel: ExperimentsPanel, root: Path) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -67,6 +67,11 @@ NO_PROJECT_TEXT = "Open or create a project to see its runs."
 NO_RUNS_TEXT = "No runs yet: train a model in the Train panel."
 LOADING_TEXT = "Reading the experiment log…"
 UNREADABLE_TEXT = "The experiment log could not be read: {message}"
+# The Tags and Note columns' widths; the Run column narrows (elided) to keep Note in view, down to
+# the width of this many digits: the id's date and its suffix.
+TAGS_WIDTH = 100
+NOTE_WIDTH = 140
+RUN_MIN_CHARS = 12
 # Shown beside the task's default metric when no columns were chosen yet.
 _SECOND_METRIC = {
     TaskType.BINARY: "accuracy",
@@ -405,6 +410,9 @@ class ExperimentsPanel(QWidget, JobsMixin):
         )
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self._run_width = 0  # the Run column's width at its contents' (set by _size_columns)
+        self.table.installEventFilter(self)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionsMovable(True)
@@ -623,10 +631,39 @@ class ExperimentsPanel(QWidget, JobsMixin):
     def _size_columns(self) -> None:
         header = self.table.horizontalHeader()
         for column in range(self.model.columnCount()):
-            if column in (self.model.tags_column, self.model.note_column):
-                header.resizeSection(column, 140)
+            if column == self.model.tags_column:
+                header.resizeSection(column, TAGS_WIDTH)
+            elif column == self.model.note_column:
+                header.resizeSection(column, NOTE_WIDTH)
             else:
                 self.table.resizeColumnToContents(column)
+        self._run_width = header.sectionSize(LEADING.index("Run"))
+        self._fit_run_column()
+
+    def _fit_run_column(self) -> None:
+        """Narrow the Run column (its id elided in the middle: the date and the suffix stay,
+        the whole id is its tooltip) until the Note column is in view, down to RUN_MIN_CHARS.
+
+        Why: at 1280 px the ids, dates and metrics filled the width and the Note column, where
+        a user writes why a run matters, sat past the right edge behind a scroll bar."""
+        header = self.table.horizontalHeader()
+        run = LEADING.index("Run")
+        if self.model.columnCount() <= self.model.note_column or self._run_width <= 0:
+            return
+        others = sum(
+            NOTE_WIDTH if column == self.model.note_column else header.sectionSize(column)
+            for column in range(self.model.columnCount())
+            if column != run and not header.isSectionHidden(column)
+        )
+        room = self.table.viewport().width() - others
+        least = self.table.fontMetrics().horizontalAdvance("0" * RUN_MIN_CHARS)
+        header.resizeSection(run, max(least, min(self._run_width, room)))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The table's width changed (the window, or the splitter beside it): fit again."""
+        if watched is self.table and event.type() == QEvent.Type.Resize:
+            self._fit_run_column()
+        return super().eventFilter(watched, event)
 
     # ----------------------------------------------------------------- compare
 

@@ -338,7 +338,10 @@ class RunsModel(QAbstractTableModel):
         return self._text(record, kind, name).lower()
 
     def _tooltip(self, record: RunRecord, kind: str, name: str) -> str | None:
-        if name in ("Status", "Model", "Run") and record.message:
+        if name == "Run":  # the whole id: a narrow column elides its middle
+            ended = f"\n{record.status}: {record.message}" if record.message else ""
+            return record.run_id + ended
+        if name in ("Status", "Model") and record.message:
             return f"{record.status}: {record.message}"
         if name == "Model" and is_auto_search(record.params):
             return "An auto search: its runs follow, marked ↳"
