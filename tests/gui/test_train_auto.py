@@ -10,6 +10,8 @@ import pytest
 from _projects import make_project
 from PySide6.QtCore import Qt
 
+from workbench.core.automl.budget import parse_budget
+from workbench.core.errors import WorkbenchError
 from workbench.core.project import Project, open_project
 from workbench.core.runs.log import LOG_FILE, ExperimentLog
 from workbench.gui.panels.train_panel import TrainPanel
@@ -36,12 +38,12 @@ def panel(qtbot, project: Project) -> TrainPanel:
     widget.cancel_tasks()
 
 
-def _quick(panel: TrainPanel, minutes: float) -> None:
+def _quick(panel: TrainPanel, seconds: int) -> None:
     """3 folds on one core, and the budget: a search of seconds on penguins."""
     settings = panel.train_settings
     settings.folds_spin.setValue(3)
     settings.cores_spin.setValue(1)
-    settings.auto_box.budget_spin.setValue(minutes)
+    settings.auto_box.budget_spin.setValue(seconds)
 
 
 def _logged(project: Project) -> list:
@@ -49,10 +51,20 @@ def _logged(project: Project) -> list:
         return log.runs()
 
 
+def test_the_budget_box_takes_what_train_auto_takes(panel: TrainPanel) -> None:
+    spin = panel.train_settings.auto_box.budget_spin
+    assert (spin.minimum(), spin.value(), spin.suffix()) == (5, 300, " s")
+    assert parse_budget(f"{spin.minimum()}s") == 5.0  # the CLI's least budget
+    with pytest.raises(WorkbenchError, match="too short; give at least 5s"):
+        parse_budget("4s")
+    spin.setValue(4)  # the box holds no budget the command would refuse
+    assert panel.train_settings.auto_box.budget_seconds() == 5.0
+
+
 def test_find_the_best_model_fills_the_leaderboard_and_names_the_winner(
     qtbot, panel: TrainPanel, project: Project
 ) -> None:
-    _quick(panel, 0.25)  # 15 s
+    _quick(panel, 10)
     settings = panel.train_settings
     seen: list[tuple[str, int]] = []
     panel.task("train").partial.connect(
@@ -62,7 +74,7 @@ def test_find_the_best_model_fills_the_leaderboard_and_names_the_winner(
         qtbot.mouseClick(settings.auto_box.find_button, Qt.MouseButton.LeftButton)
         assert panel.task("train").running and not settings.auto_box.isEnabled()
     result = panel.last_auto
-    assert result is not None and result.budget_seconds == 15.0
+    assert result is not None and result.budget_seconds == 10.0
     kinds = [name for name, _ in seen]
     assert kinds[0] == "AutoStarted" and kinds.count("BudgetTick") >= 1
     # Live: the first run's result arrived while it was the only row.
@@ -75,7 +87,7 @@ def test_find_the_best_model_fills_the_leaderboard_and_names_the_winner(
     assert result.winner is not None and f"Winner: {result.winner.label}" in text
     runs = _logged(project)
     parent = next(r for r in runs if r.run_id == result.parent_run_id)
-    assert parent.status == "finished" and parent.name == "Auto search, 15 s budget"
+    assert parent.status == "finished" and parent.name == "Auto search, 10 s budget"
     assert [r.run_id for r in runs if r.parent_run_id == parent.run_id] == [
         row.run_id for row in rows
     ]
@@ -84,7 +96,7 @@ def test_find_the_best_model_fills_the_leaderboard_and_names_the_winner(
     model.set_runs(runs)
     model_column = LEADING.index("Model")
     labels = [model.index(i, model_column).data() for i in range(model.rowCount())]
-    assert labels[0] == "Auto search, 15 s budget"
+    assert labels[0] == "Auto search, 10 s budget"
     assert labels[1:] == [f"↳ {row.label}" for row in rows]
     # Sorted by start either way, the search's row heads its trials, which keep their order.
     proxy = RunsProxy()
@@ -99,7 +111,7 @@ def test_find_the_best_model_fills_the_leaderboard_and_names_the_winner(
 def test_cancel_keeps_finished_runs_and_closes_the_search(
     qtbot, panel: TrainPanel, project: Project
 ) -> None:
-    _quick(panel, 10.0)
+    _quick(panel, 600)
     settings = panel.train_settings
     assert panel.find_best()
     qtbot.waitUntil(
