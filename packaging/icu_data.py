@@ -55,15 +55,19 @@ def write_package(header: bytes, items: list[tuple[str, bytes]]) -> bytes:
     names = b"".join(name.encode("ascii") + b"\0" for name, _data in items)
     names_start = 4 + 8 * len(items)
     data_start = _aligned(len(header) + names_start + len(names)) - len(header)
-    entries, body = [], b""
-    name_at = names_start
+    # The items' bytes are gathered and joined once: appending each to one bytes object copied
+    # the growing body every time (30 MB of ICU data, thousands of items: 8 s to write).
+    entries, chunks = [], []
+    name_at, body_size = names_start, 0
     for name, data in items:
-        entries.append(struct.pack("<II", name_at, data_start + len(body)))
+        entries.append(struct.pack("<II", name_at, data_start + body_size))
         name_at += len(name) + 1
-        body += data + b"\0" * (_aligned(len(data)) - len(data))
+        padded = _aligned(len(data))
+        chunks += (data, b"\0" * (padded - len(data)))
+        body_size += padded
     toc = struct.pack("<I", len(items)) + b"".join(entries) + names
     padding = b"\0" * (data_start - len(toc))
-    return header + toc + padding + body
+    return b"".join((header, toc, padding, *chunks))
 
 
 def _aligned(size: int) -> int:
