@@ -24,6 +24,8 @@ from workbench.gui.panels.experiments_panel import (
     NO_PROJECT_TEXT,
     NO_RUNS_TEXT,
     NOTE_WIDTH,
+    RUN_MIN_CHARS,
+    TAGS_MIN_WIDTH,
     ExperimentsPanel,
 )
 from workbench.gui.widgets.leaderboard import BEST_BACKGROUND
@@ -135,6 +137,35 @@ def test_the_note_column_is_in_view_at_1280_px(qtbot, panel: ExperimentsPanel) -
     # Wide again, the whole id shows.
     panel.resize(1800, 800)
     qtbot.waitUntil(lambda: header.sectionSize(run) >= full)
+
+
+def test_more_metric_columns_narrow_run_then_tags_and_wrap_long_names(
+    qtbot, panel: ExperimentsPanel
+) -> None:
+    for label in ("Precision (weighted)", "Log loss"):
+        # Each choice rebuilds the menu: its actions are read again.
+        actions = {action.text(): action for action in panel.columns_menu.actions()}
+        actions[label].trigger()
+    model, header, table = panel.model, panel.table.horizontalHeader(), panel.table
+    qtbot.waitUntil(lambda: model.metrics[-1] == "log_loss")
+    # A long metric name wraps onto two lines rather than widen its column.
+    weighted = model.headerData(
+        model.metric_column("precision_weighted"), Qt.Orientation.Horizontal
+    )
+    assert weighted == "Precision\n(weighted)"
+    assert model.column_of("Precision (weighted)") == model.metric_column("precision_weighted")
+    # Run gave way first, then Tags, each to its least width (penguins' model names are no
+    # wider than Model's least, so it keeps its width).
+    digits = table.fontMetrics().horizontalAdvance("0")
+    assert header.sectionSize(model.column_of("Run")) == RUN_MIN_CHARS * digits
+    assert header.sectionSize(model.tags_column) == TAGS_MIN_WIDTH
+    column = model.column_of("Model")
+    labels = [panel.proxy.index(row, column).data() for row in range(panel.proxy.rowCount())]
+    assert header.sectionSize(column) >= max(map(table.fontMetrics().horizontalAdvance, labels))
+    # Were it narrowed, its tooltips start with the whole label.
+    for row, label in enumerate(labels):
+        tip = panel.proxy.index(row, column).data(Qt.ItemDataRole.ToolTipRole)
+        assert tip.startswith(label)
 
 
 def test_tags_and_notes_edit_inline(qtbot, panel: ExperimentsPanel, root: Path) -> None:

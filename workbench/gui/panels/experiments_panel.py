@@ -32,6 +32,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -67,11 +69,13 @@ NO_PROJECT_TEXT = "Open or create a project to see its runs."
 NO_RUNS_TEXT = "No runs yet: train a model in the Train panel."
 LOADING_TEXT = "Reading the experiment log…"
 UNREADABLE_TEXT = "The experiment log could not be read: {message}"
-# The Tags and Note columns' widths; the Run column narrows (elided) to keep Note in view, down to
-# the width of this many digits: the id's date and its suffix.
+# The Tags and Note columns' widths. To keep Note in view the Run column narrows first (elided,
+# down to this many digits: its suffix stays), then Tags, then Model (_fit_note_in_view).
 TAGS_WIDTH = 100
+TAGS_MIN_WIDTH = 60
 NOTE_WIDTH = 140
 RUN_MIN_CHARS = 12
+MODEL_MIN_CHARS = 16
 # Shown beside the task's default metric when no columns were chosen yet.
 _SECOND_METRIC = {
     TaskType.BINARY: "accuracy",
@@ -142,6 +146,14 @@ def _best_columns(name: str, values: Sequence[Any]) -> set[int]:
     if len(finite) < 2:  # one number is not a comparison
         return set()
     return set(best_positions(name, values))
+
+
+class MiddleElided(QStyledItemDelegate):
+    """Cells elided in the middle ("20261…-ee8f") where the table elides at the right."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: Any) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
 
 
 class ExperimentsPanel(QWidget, JobsMixin):
@@ -410,8 +422,10 @@ class ExperimentsPanel(QWidget, JobsMixin):
         )
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self._run_width = 0  # the Run column's width at its contents' (set by _size_columns)
+        # A narrowed Run column keeps its id's suffix (the part that tells runs apart).
+        self.table.setItemDelegateForColumn(LEADING.index("Run"), MiddleElided(self.table))
+        # Run's, Model's and Tags' widths before _fit_note_in_view narrows them (_size_columns).
+        self._full_widths: dict[int, int] = {}
         self.table.installEventFilter(self)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -637,32 +651,45 @@ class ExperimentsPanel(QWidget, JobsMixin):
                 header.resizeSection(column, NOTE_WIDTH)
             else:
                 self.table.resizeColumnToContents(column)
-        self._run_width = header.sectionSize(LEADING.index("Run"))
-        self._fit_run_column()
+        self._full_widths = {
+            column: header.sectionSize(column)
+            for column in (LEADING.index("Run"), LEADING.index("Model"), self.model.tags_column)
+        }
+        self._fit_note_in_view()
 
-    def _fit_run_column(self) -> None:
-        """Narrow the Run column (its id elided in the middle: the date and the suffix stay,
-        the whole id is its tooltip) until the Note column is in view, down to RUN_MIN_CHARS.
+    def _fit_note_in_view(self) -> None:
+        """Where the columns overflow the table, narrow the Run column, then Tags, then Model
+        (their text elided; Run's and Model's tooltips hold the whole text), each down to its
+        least width, until the Note column is in view.
 
         Why: at 1280 px the ids, dates and metrics filled the width and the Note column, where
         a user writes why a run matters, sat past the right edge behind a scroll bar."""
         header = self.table.horizontalHeader()
-        run = LEADING.index("Run")
-        if self.model.columnCount() <= self.model.note_column or self._run_width <= 0:
+        note = self.model.note_column
+        if self.model.columnCount() <= note or not self._full_widths:
             return
-        others = sum(
-            NOTE_WIDTH if column == self.model.note_column else header.sectionSize(column)
-            for column in range(self.model.columnCount())
-            if column != run and not header.isSectionHidden(column)
+        digits = self.table.fontMetrics().horizontalAdvance("0")
+        giving = (  # (column, full width, least width), in the order they give way
+            (LEADING.index("Run"), RUN_MIN_CHARS * digits),
+            (self.model.tags_column, TAGS_MIN_WIDTH),
+            (LEADING.index("Model"), MODEL_MIN_CHARS * digits),
         )
-        room = self.table.viewport().width() - others
-        least = self.table.fontMetrics().horizontalAdvance("0" * RUN_MIN_CHARS)
-        header.resizeSection(run, max(least, min(self._run_width, room)))
+        full = {column: self._full_widths.get(column, TAGS_WIDTH) for column, _ in giving}
+        total = NOTE_WIDTH + sum(
+            full.get(column, header.sectionSize(column))
+            for column in range(self.model.columnCount())
+            if column != note and not header.isSectionHidden(column)
+        )
+        overflow = total - self.table.viewport().width()
+        for column, least in giving:
+            cut = max(0, min(overflow, full[column] - least))
+            header.resizeSection(column, full[column] - cut)
+            overflow -= cut
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """The table's width changed (the window, or the splitter beside it): fit again."""
         if watched is self.table and event.type() == QEvent.Type.Resize:
-            self._fit_run_column()
+            self._fit_note_in_view()
         return super().eventFilter(watched, event)
 
     # ----------------------------------------------------------------- compare

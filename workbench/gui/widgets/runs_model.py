@@ -11,6 +11,7 @@ that fails, the cell shows the logged value.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -42,6 +43,10 @@ SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 20
 RUN_ID_ROLE = int(Qt.ItemDataRole.UserRole) + 21
 STATUS_ROLE = int(Qt.ItemDataRole.UserRole) + 22
 FILTER_ROLE = int(Qt.ItemDataRole.UserRole) + 23
+# Metric headers wrap at this many characters: a column is as wide as its longest line, and
+# "Test Root mean squared error" on one line made its column of six-digit numbers 226 px wide,
+# pushing the Note column past the right edge at 1280 px.
+HEADER_LINE_CHARS = 16
 
 # Fixed columns before and after the chosen metric columns.
 LEADING = ("Run", "Started", "Model", "Status")
@@ -172,7 +177,8 @@ class RunsModel(QAbstractTableModel):
     def column_of(self, header: str) -> int:
         """The column whose header is `header` (for tests and the panel)."""
         for column in range(self.columnCount()):
-            if self.headerData(column, Qt.Orientation.Horizontal) == header:
+            shown = str(self.headerData(column, Qt.Orientation.Horizontal))
+            if shown.replace("\n", " ") == header:  # a long header is wrapped onto lines
                 return column
         raise KeyError(header)
 
@@ -213,9 +219,11 @@ class RunsModel(QAbstractTableModel):
         primary = self._metrics[0] if self._metrics else None
         if role == Qt.ItemDataRole.DisplayRole:
             if kind == "metric":
-                return METRIC_LABELS.get(name, name)
+                return textwrap.fill(METRIC_LABELS.get(name, name), HEADER_LINE_CHARS)
             if name == "Test" and primary:
-                return f"Test {METRIC_LABELS.get(primary, primary)}"
+                return textwrap.fill(
+                    f"Test {METRIC_LABELS.get(primary, primary)}", HEADER_LINE_CHARS
+                )
             return name
         if role == Qt.ItemDataRole.ToolTipRole:
             if kind == "metric":
@@ -344,7 +352,8 @@ class RunsModel(QAbstractTableModel):
         if name in ("Status", "Model") and record.message:
             return f"{record.status}: {record.message}"
         if name == "Model" and is_auto_search(record.params):
-            return "An auto search: its runs follow, marked ↳"
+            # Its name first: a narrowed Model column elides it.
+            return f"{self._text(record, kind, name)}: an auto search; its runs follow, marked ↳"
         if name == "Model":
             group = f", run of auto search {record.parent_run_id}" if record.parent_run_id else ""
             return f"{model_label(record)} ({model_name(record)}), seed {record.spec.seed}{group}"
