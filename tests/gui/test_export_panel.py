@@ -212,3 +212,38 @@ def test_exporting_over_another_runs_export_asks_first(
     with qtbot.waitSignal(panel.exported, timeout=60_000):
         assert panel.export(ask=lambda *_: True)
     assert json.loads((folder / "pipeline.joblib.json").read_text())["run_id"] == second.run_id
+
+
+def test_a_stacking_run_cannot_tick_the_script_and_says_why(
+    qtbot, panel: ExportPanel, root: Path
+) -> None:
+    from workbench.core.automl.ensemble import ensemble_runs
+    from workbench.core.automl.stacking import stack_runs
+
+    spec = TrainSpec(
+        models=(ModelSpec("logistic_regression"), ModelSpec("decision_tree")),
+        include_baseline=False,
+        n_jobs=1,
+    )
+    members = [run.run_id for run in run_training(root, spec)]
+    stacked = stack_runs(root, members).run_id
+    averaged = ensemble_runs(root, members, [0.5, 0.5]).run_id
+    _open(qtbot, panel, root)
+    for box in (panel.onnx_box, panel.docker_box, panel.joblib_box, panel.card_box):
+        box.setChecked(False)
+    panel.script_box.setChecked(True)
+    panel.run_combo.setCurrentIndex(panel.run_combo.findData(stacked))
+    assert not panel.script_box.isEnabled()
+    assert panel.script_box.toolTip().startswith(
+        "This run is a stacking ensemble, which cannot be written as a script: "
+    )
+    assert panel.script_note.text() == panel.script_box.toolTip()
+    assert not panel.script_note.isHidden()
+    assert not panel.export_button.isEnabled()  # the only box ticked is refused
+    panel.joblib_box.setChecked(True)
+    assert panel.export_button.isEnabled()
+    assert panel.request().script is None  # joblib only, no script
+    for run_id in (averaged, members[0]):  # the averaging ensemble is written as a script
+        panel.run_combo.setCurrentIndex(panel.run_combo.findData(run_id))
+        assert panel.script_box.isEnabled() and panel.script_box.toolTip() == ""
+        assert panel.script_note.isHidden()

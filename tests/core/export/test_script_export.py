@@ -2,7 +2,9 @@
 regression), random forest and XGBoost on three shared datasets (titanic with a random search,
 credit with a group split, insurance as a regression). Each script runs in a child Python that
 cannot import the workbench; it prints the logged validation and test metrics to 6 decimals and
-its saved model predicts what the run's pipeline predicts. The scripts pass ruff; the notebook
+its saved model predicts what the run's pipeline predicts. So do the soft-voting ensembles of
+titanic's and insurance's runs, written as their members' pipelines and fits averaged with the
+run's weights; a stacking ensemble is refused with the reason. The scripts pass ruff; the notebook
 holds the same code; requirements.txt pins what the script imports. One test installs a fresh
 venv from requirements.txt alone (cached per requirements hash in pytest's cache).
 """
@@ -27,8 +29,12 @@ import pytest
 from _shared_cache import built_once, lock_for
 from packaging.requirements import Requirement
 
+from workbench.core.automl.ensemble import ensemble_runs
+from workbench.core.automl.stacking import stack_runs
+from workbench.core.errors import WorkbenchError
 from workbench.core.export.export_run import ExportRequest, export_run
 from workbench.core.export.script.formatting import ruff_binary
+from workbench.core.export.script.write import write_script
 from workbench.core.project import open_project
 from workbench.core.runs.loaded import LoadedRun
 from workbench.core.specs import ChainSpec, ModelSpec, SplitSpec, StepSpec, TrainSpec, TuneSpec
@@ -48,6 +54,9 @@ class Case:
     ignore: tuple[str, ...] = ()
     tune: TuneSpec = field(default_factory=TuneSpec)
     chain: tuple[StepSpec, ...] = ()
+    # The soft-voting ensemble of the case's runs with these weights (one per model), exported
+    # like them under the name ENSEMBLE.
+    ensemble: tuple[float, ...] = ()
 
 
 CASES = {
@@ -58,6 +67,7 @@ CASES = {
         ("logistic_regression", "random_forest", "xgboost"),
         ignore=("alive",),
         tune=TuneSpec(method="random", n_trials=3),
+        ensemble=(0.25, 0.25, 0.5),
     ),
     "credit": Case(
         "modeldata_credit_data.csv",
@@ -97,11 +107,17 @@ CASES = {
         "charges",
         SplitSpec("kfold", n_splits=3),
         ("linear_regression", "random_forest", "xgboost"),
+        ensemble=(0.2, 0.3, 0.5),
     ),
 }
 # Small forests and boosters: the scripts train every fold again.
 SMALL = {"random_forest": {"n_estimators": 15}, "xgboost": {"n_estimators": 40}}
-RUNS = [(case, model) for case, spec in CASES.items() for model in spec.models]
+ENSEMBLE = "soft_voting"
+RUNS = [
+    (case, model)
+    for case, spec in CASES.items()
+    for model in (*spec.models, *((ENSEMBLE,) if spec.ensemble else ()))
+]
 IDS = [f"{case}-{model}" for case, model in RUNS]
 
 # The child Python: the workbench made unimportable, the script run as a program; then its
@@ -170,6 +186,18 @@ def _train_and_export(base: Path, shared_data: Path) -> dict[str, str]:
             files = export_run(root, result.run_id, request).files
             assert files == [script, notebook, folder / "requirements.txt"]
             run_ids[f"{name}/{model}"] = result.run_id
+        if case.ensemble:
+            members = [run_ids[f"{name}/{model}"] for model in case.models]
+            ensemble = ensemble_runs(root, members, case.ensemble)
+            assert ensemble.status == "finished"
+            folder = base / name / ENSEMBLE
+            folder.mkdir()
+            shutil.copy(shared_data / "clean" / case.file, folder / case.file)
+            request = ExportRequest(
+                script=folder / f"train_{ENSEMBLE}.py", notebook=folder / f"train_{ENSEMBLE}.ipynb"
+            )
+            export_run(root, ensemble.run_id, request)
+            run_ids[f"{name}/{ENSEMBLE}"] = ensemble.run_id
     return run_ids
 
 
@@ -308,6 +336,53 @@ def test_a_script_reads_like_its_run(exported: dict) -> None:
     insurance = exported["insurance", "random_forest"].script.read_text(encoding="utf-8")
     assert "RandomForestRegressor(" in insurance and '"rmse": lambda' in insurance
     assert "KFold(n_splits=N_SPLITS, shuffle=True, random_state=SEED)" in insurance
+
+
+def test_an_ensembles_script_fits_each_member_as_its_run_then_averages(exported: dict) -> None:
+    titanic = exported["titanic", ENSEMBLE].script.read_text(encoding="utf-8")
+    for number in (1, 2, 3):
+        assert f"\ndef build_member_{number}() -> Pipeline:" in titanic
+        assert f"\ndef fit_member_{number}(X: pd.DataFrame, y: pd.Series) -> Pipeline:" in titanic
+    assert "\ndef build_pipeline(" not in titanic
+    assert "WEIGHTS = [0.25, 0.25, 0.5]" in titanic
+    assert 'VotingClassifier(members, voting="soft", weights=WEIGHTS)' in titanic
+    assert "def xgboost_rounds(" in titanic  # the XGBoost member stops early, as its run did
+    assert "LogisticRegression(" in titanic and "RandomForestClassifier(" in titanic
+    notes = " ".join(line.removeprefix("# ") for line in titanic.splitlines())
+    for number, model in enumerate(CASES["titanic"].models, start=1):
+        assert f"Member {number}, " in notes
+        assert f"(run {exported['titanic', model].run_id}, weight " in notes
+    assert "with its search's winners (" in notes  # the members' random search
+    insurance = exported["insurance", ENSEMBLE].script.read_text(encoding="utf-8")
+    assert "VotingRegressor(members, weights=WEIGHTS)" in insurance
+    assert "WEIGHTS = [0.2, 0.3, 0.5]" in insurance
+
+
+def test_a_stacking_ensemble_is_refused_a_script_with_the_reason(
+    exported: dict, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    from workbench.cli.main import main
+
+    # A copy: the shared projects are only read.
+    root = shutil.copytree(exported["insurance", "xgboost"].root, tmp_path / "project")
+    members = [exported["insurance", model].run_id for model in CASES["insurance"].models]
+    stacked = stack_runs(root, members)
+    assert stacked.status == "finished"
+    script = tmp_path / "out" / "train.py"
+    assert main(["export", str(root), stacked.run_id, "--script", str(script)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(
+        f"workbench: error: run {stacked.run_id} is a stacking ensemble, which cannot be "
+        "written as a script: its validation comes from a meta-learner cross-fitted on every "
+        "fold's predictions."
+    )
+    assert not script.exists()
+    with (
+        pytest.raises(WorkbenchError, match="cannot be written as a script"),
+        LoadedRun.open(root, stacked.run_id) as run,
+    ):
+        write_script(run, tmp_path / "direct.py")
 
 
 def test_the_notebook_holds_the_scripts_stages_and_runs(exported: dict, tmp_path: Path) -> None:

@@ -43,7 +43,12 @@ from workbench.core.export.export_run import (
     export_run,
 )
 from workbench.core.export.replaced_files import ReplacedExport, replaced_export
-from workbench.core.export.script.owner import notebook_file_name, script_file_name
+from workbench.core.export.script.owner import (
+    notebook_file_name,
+    script_file_name,
+    script_refusal,
+)
+from workbench.core.models.catalog import get_model
 from workbench.core.runs.log import LOG_FILE, ExperimentLog, RunRecord
 from workbench.gui.dialogs.confirm import AskFn, confirm
 from workbench.gui.job_mixin import JobsMixin
@@ -69,6 +74,16 @@ def run_choice_text(record: RunRecord) -> str:
     if folds and isinstance(folds.get("mean"), float) and not math.isnan(folds["mean"]):
         score = f" — {metric} {folds['mean']:.4f}"
     return f"{record.run_id} — {model_label(record)}{score}"
+
+
+def model_script_refusal(model_name: str) -> str | None:
+    """Why a run of the model named `model_name` cannot be written as a script, or None (also
+    for a model this version does not know: the export then says what is wrong)."""
+    try:
+        model = get_model(model_name)
+    except WorkbenchError:
+        return None
+    return script_refusal(model)
 
 
 def finished_runs(project_root: Path) -> list[RunRecord]:
@@ -109,6 +124,8 @@ class ExportPanel(QWidget, JobsMixin):
         super().__init__(parent)
         self._root: Path | None = None
         self._blockers: dict[str, list[str]] = {}
+        # Why a run cannot be written as a script (a stacking ensemble), by run id.
+        self._script_refusals: dict[str, str] = {}
         self._warnings: dict[str, list[str]] = {}
         self._folder_edited = False
         self._check_pending = False
@@ -189,6 +206,7 @@ class ExportPanel(QWidget, JobsMixin):
             raise WorkbenchError(
                 "tick at least one of ONNX, Docker bundle, joblib or Python script"
             )
+        script = self.script_box.isChecked() and self.script_box.isEnabled()  # not if refused
         return request_for(
             folder,
             self.onnx_box.isChecked(),
@@ -196,7 +214,7 @@ class ExportPanel(QWidget, JobsMixin):
             self.joblib_box.isChecked(),
             self.card_box.isChecked(),
             self.threshold_spin.value(),
-            self.current_run() if self.script_box.isChecked() else None,
+            self.current_run() if script else None,
         )
 
     def export(self, ask: AskFn | None = None) -> bool:
@@ -281,6 +299,11 @@ class ExportPanel(QWidget, JobsMixin):
             box.setChecked(box is not self.script_box)  # the script on request: it is for engineers
             box.toggled.connect(self._update_buttons)
             form.addRow("", box)
+            if box is self.script_box:  # why a run cannot have a script, under its box
+                self.script_note = muted_label("")
+                self.script_note.setWordWrap(True)
+                self.script_note.hide()
+                form.addRow("", self.script_note)
         folder_row = QHBoxLayout()
         self.folder_edit = QLineEdit()
         self.folder_edit.textEdited.connect(self._folder_typed)
@@ -339,7 +362,11 @@ class ExportPanel(QWidget, JobsMixin):
         self._wanted_run = None
         self.run_combo.blockSignals(True)
         self.run_combo.clear()
+        self._script_refusals = {}
         for record in reversed(records):  # newest first
+            refused = model_script_refusal(record.spec.model.name)
+            if refused:
+                self._script_refusals[record.run_id] = f"This run is {refused}."
             self.run_combo.addItem(run_choice_text(record), record.run_id)
         self.run_combo.blockSignals(False)
         if current is not None and self.run_combo.findData(current) >= 0:
@@ -360,9 +387,14 @@ class ExportPanel(QWidget, JobsMixin):
         blocked = bool(run_id and self._blockers.get(run_id))
         for box in (self.onnx_box, self.docker_box):
             box.setEnabled(not blocked and not running)
+        refused = self._script_refusals.get(run_id or "", "")
+        self.script_box.setEnabled(not refused and not running)
+        self.script_box.setToolTip(refused)
+        self.script_note.setText(refused)
+        self.script_note.setVisible(bool(refused))
         ticked = (
             self.joblib_box.isChecked()
-            or self.script_box.isChecked()
+            or (self.script_box.isChecked() and not refused)
             or (not blocked and (self.onnx_box.isChecked() or self.docker_box.isChecked()))
         )
         self.export_button.setEnabled(bool(run_id) and ticked and not running)
@@ -370,6 +402,7 @@ class ExportPanel(QWidget, JobsMixin):
     def _run_changed(self, *_args: object) -> None:
         run_id = self.current_run()
         self.error_label.hide()
+        self._update_buttons()  # the script box follows the run at once, before its check
         if run_id is None or self._root is None:
             self.check_label.setText("")
             return

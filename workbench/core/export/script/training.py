@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import keyword
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sklearn.base import clone
 
 from workbench.core.chain.stages import model_options
+from workbench.core.errors import WorkbenchError
 from workbench.core.export.script.bundle import NUMPY, ImportLine
 from workbench.core.export.script.objects import CodeWriter, output_container
+from workbench.core.export.script.owner import script_refusal
 from workbench.core.export.script.sections import Stage
 from workbench.core.kinds import TaskType
 from workbench.core.runs.loaded import LoadedRun
@@ -44,11 +47,11 @@ def run_template(run: LoadedRun) -> Any:
     return template.set_params(**{f"model__{k}": v for k, v in best.items()})
 
 
-def pipeline_function(template: Any, writer: CodeWriter) -> str:
-    """`def build_pipeline()`: each kind of column branch of the chain as a named variable
-    (columns treated alike share one; the ColumnTransformer fits a copy per column group), the
-    ColumnTransformer over them, the chain and the whole pipeline: read top to bottom, not as
-    one nested expression."""
+def pipeline_function(template: Any, writer: CodeWriter, function: str = "build_pipeline") -> str:
+    """`def build_pipeline()` (or `function`): each kind of column branch of the chain as a named
+    variable (columns treated alike share one; the ColumnTransformer fits a copy per column
+    group), the ColumnTransformer over them, the chain and the whole pipeline: read top to
+    bottom, not as one nested expression."""
     from sklearn.compose import ColumnTransformer
     from sklearn.pipeline import Pipeline
 
@@ -88,7 +91,7 @@ def pipeline_function(template: Any, writer: CodeWriter) -> str:
         ]
         body = "\n".join(lines) + f"\n    return Pipeline([{', '.join(outer)}])"
     return (
-        "def build_pipeline() -> Pipeline:\n"
+        f"def {function}() -> Pipeline:\n"
         '    """The unfitted chain and model, as the run built them: the column groups the\n'
         "    chain treats alike share a branch, side by side in a ColumnTransformer (which fits\n"
         '    a copy of a branch per group)."""\n' + body
@@ -115,9 +118,37 @@ def uses_early_stopping(run: LoadedRun, template: Any) -> bool:
     )
 
 
-def model_stages(run: LoadedRun, writer: CodeWriter) -> tuple[list[Stage], set[ImportLine]]:
-    """The pipeline stage and the fitting stage (row steps, early stopping, `fit_pipeline`)."""
-    from workbench.core.train.fit import runner_frame, runner_labels, xgboost_rounds
+@dataclass(frozen=True)
+class FitNames:
+    """The names a fitted model's functions take in the script: a plain run's are
+    build_pipeline / fit_pipeline / training_rows; an ensemble's k-th member's carry its
+    number."""
+
+    build: str = "build_pipeline"
+    fit: str = "fit_pipeline"
+    rows: str = "training_rows"
+
+    @classmethod
+    def member(cls, number: int) -> FitNames:
+        return cls(f"build_member_{number}", f"fit_member_{number}", f"member_{number}_rows")
+
+
+@dataclass(frozen=True)
+class FitCode:
+    """How one run's model is built and fitted, as script code: `build` (its pipeline
+    function), `fit` (its row steps, early stopping and fit), and what the notes say of it."""
+
+    build: str
+    fit: str
+    steps: list[str]
+    tuned: list[str]
+    rows: bool
+    early: bool
+
+
+def fit_code(run: LoadedRun, writer: CodeWriter, names: FitNames) -> FitCode:
+    """The run's pipeline function and its fitting function under `names`."""
+    from workbench.core.train.fit import xgboost_rounds
 
     template = run_template(run)
     chain = run.resolved_chain
@@ -126,26 +157,7 @@ def model_stages(run: LoadedRun, writer: CodeWriter) -> tuple[list[Stage], set[I
         columns = f" on {', '.join(step.columns)}" if step.columns else ""
         added = " (added for this model)" if step.added else ""
         listed.append(f"{step.index + 1}. {step.title}{columns}{added}")
-    best = [k for k in run.record.params if k.startswith(BEST_PREFIX)]
-    tune = run.spec.tune
-    tuned = (
-        f" The model's parameters include the winners of the run's {tune.method} search "
-        f"({', '.join(k.removeprefix(BEST_PREFIX) for k in best)}); the search itself is "
-        "not repeated here."
-        if best
-        else ""
-    )
-    chain_note = (
-        "The preprocessing chain and the model as one scikit-learn Pipeline, fitted inside "
-        "every fold so no validation row leaks into a fit. Numbers are cast to float32 first "
-        "(what an exported model is fed); steps: " + "; ".join(listed) + "." + tuned
-    )
-    pipeline_code = pipeline_function(template, writer)
-    stages = [Stage("The chain and the model", chain_note, pipeline_code)]
-    imports = {ImportLine("sklearn.pipeline", "Pipeline")}
-    prepare = writer.bundle.add(runner_frame)
-    labels = writer.bundle.add(runner_labels)
-
+    tuned = [k.removeprefix(BEST_PREFIX) for k in run.record.params if k.startswith(BEST_PREFIX)]
     row_lines = []
     for step in chain.steps:
         if step.stage == StepStage.ROWS and step.params is not None:
@@ -157,8 +169,8 @@ def model_stages(run: LoadedRun, writer: CodeWriter) -> tuple[list[Stage], set[I
     early = uses_early_stopping(run, template)
     fit_lines = []
     if row_lines:
-        fit_lines.append("    X, y = training_rows(X, y)")
-    fit_lines.append("    pipeline = build_pipeline()")
+        fit_lines.append(f"    X, y = {names.rows}(X, y)")
+    fit_lines.append(f"    pipeline = {names.build}()")
     if early:
         rounds = writer.bundle.add(xgboost_rounds)
         classify = run.task != TaskType.REGRESSION
@@ -171,25 +183,130 @@ def model_stages(run: LoadedRun, writer: CodeWriter) -> tuple[list[Stage], set[I
     code = ""
     if row_lines:
         code += (
-            "def training_rows(X: pd.DataFrame, y: pd.Series) -> tuple[pd.DataFrame, pd.Series]:\n"
+            f"def {names.rows}(X: pd.DataFrame, y: pd.Series) -> tuple[pd.DataFrame, pd.Series]:\n"
             '    """The chain\'s row steps, on training rows only: validation and test rows are\n'
             '    never dropped or resampled."""\n'
             + "\n".join(row_lines)
             + "\n    return X, y\n\n\n"
         )
     code += (
-        "def fit_pipeline(X: pd.DataFrame, y: pd.Series) -> Pipeline:\n"
+        f"def {names.fit}(X: pd.DataFrame, y: pd.Series) -> Pipeline:\n"
         '    """A fitted pipeline on these training rows."""\n' + "\n".join(fit_lines)
     )
-    fit_note = "How every fit is made, in each fold and for the final model."
-    if row_lines:
-        fit_note += " The chain's row steps run on the fit's training rows first."
-    if early:
-        fit_note += (
+    build = pipeline_function(template, writer, names.build)
+    return FitCode(build, code, listed, tuned, bool(row_lines), early)
+
+
+def fit_notes(fitted: FitCode) -> str:
+    """What the fitting stage says of a fit: its row steps and early stopping."""
+    note = ""
+    if fitted.rows:
+        note += " The chain's row steps run on the fit's training rows first."
+    if fitted.early:
+        note += (
             " XGBoost stops adding trees when a held-back tenth of the training rows stops "
             "improving, then refits on all of them with that many trees."
         )
-    stages.append(Stage("Fitting", fit_note, code))
+    return note
+
+
+def ensemble_stages(run: LoadedRun, writer: CodeWriter) -> tuple[list[Stage], set[ImportLine]]:
+    """A soft-voting ensemble's stages: each member's pipeline and fit as its own run's
+    export writes them, then `fit_pipeline` fitting every member on the same rows and averaging
+    them with the run's weights, the model the workbench saved (a VotingClassifier (soft) /
+    VotingRegressor of the fitted members). Each fold's average is then the weighted mean of the
+    members' fold predictions, the figures the run logged.
+
+    A stacking ensemble is refused: its fold scores come from a meta-learner cross-fitted on
+    every fold's out-of-fold predictions, which the script's fold-by-fold loop does not hold."""
+    refused = script_refusal(run.model)
+    if refused:
+        raise WorkbenchError(f"run {run.run_id} is {refused}")
+    member_ids = [str(m) for m in run.record.params.get("ensemble.members", [])]
+    weights = [float(w) for w in run.record.params.get("ensemble.weights", [])]
+    if len(member_ids) < 2 or len(weights) != len(member_ids):
+        raise WorkbenchError(f"run {run.run_id} does not record its members and their weights")
+    builds, fits, listed, notes = [], [], [], []
+    for number, member_id in enumerate(member_ids, start=1):
+        with LoadedRun.open(run.root, member_id, "script as a member") as member:
+            fitted = fit_code(member, writer, FitNames.member(number))
+            label = f"{member.model.label} (run {member_id}, weight {weights[number - 1]:.4g})"
+        tuned = f" with its search's winners ({', '.join(fitted.tuned)})" if fitted.tuned else ""
+        listed.append(f"Member {number}, {label}{tuned}: " + "; ".join(fitted.steps))
+        builds.append(fitted.build)
+        fits.append(fitted.fit)
+        notes.append(fit_notes(fitted))
+    classify = run.task != TaskType.REGRESSION
+    voting = "VotingClassifier" if classify else "VotingRegressor"
+    soft = ', voting="soft"' if classify else ""
+    fit_functions = ", ".join(f"fit_member_{n}" for n in range(1, len(member_ids) + 1))
+    average = f'''# The run's weights, chosen on the members' out-of-fold predictions.
+WEIGHTS = {weights!r}
+
+
+def fit_pipeline(X: pd.DataFrame, y: pd.Series) -> Pipeline:
+    """Every member fitted on these rows as its own run fits, then their weighted average:
+    the members are frozen, so the voting model's fit leaves them as they are."""
+    members = [
+        (f"member{{i}}", FrozenEstimator(fit(X, y)))
+        for i, fit in enumerate([{fit_functions}])
+    ]
+    return Pipeline([("model", {voting}(members{soft}, weights=WEIGHTS))]).fit(X, y)'''
+    chain_note = (
+        f"The ensemble's {len(member_ids)} members, each its own run's chain and model as one "
+        "scikit-learn Pipeline, fitted inside every fold so no validation row leaks into a fit. "
+        "Numbers are cast to float32 first (what an exported model is fed). "
+        + " ".join(f"{text}." for text in listed)
+    )
+    fit_note = (
+        "How every fit is made, in each fold and for the final model: each member as its own "
+        "run fits," + "".join(dict.fromkeys(notes)) + " then the members' predictions averaged "
+        "with the run's weights."
+    )
+    stages = [
+        Stage("The members", chain_note, "\n\n\n".join(builds)),
+        Stage("Fitting", fit_note, "\n\n\n".join([*fits, average])),
+    ]
+    imports = {
+        ImportLine("sklearn.pipeline", "Pipeline"),
+        ImportLine("sklearn.ensemble", voting),
+        ImportLine("sklearn.frozen", "FrozenEstimator"),
+    }
+    return stages, imports
+
+
+def model_stages(run: LoadedRun, writer: CodeWriter) -> tuple[list[Stage], set[ImportLine]]:
+    """The pipeline stage and the fitting stage (row steps, early stopping, `fit_pipeline`)
+    for a plain run, or the members' and their average for a soft-voting ensemble
+    (`ensemble_stages`); then the steps of `main()`."""
+    from workbench.core.train.fit import runner_frame, runner_labels
+
+    if run.model.from_runs:
+        stages, imports = ensemble_stages(run, writer)
+    else:
+        fitted = fit_code(run, writer, FitNames())
+        tune = run.spec.tune
+        tuned = (
+            f" The model's parameters include the winners of the run's {tune.method} search "
+            f"({', '.join(fitted.tuned)}); the search itself is not repeated here."
+            if fitted.tuned
+            else ""
+        )
+        chain_note = (
+            "The preprocessing chain and the model as one scikit-learn Pipeline, fitted inside "
+            "every fold so no validation row leaks into a fit. Numbers are cast to float32 first "
+            "(what an exported model is fed); steps: " + "; ".join(fitted.steps) + "." + tuned
+        )
+        fit_note = "How every fit is made, in each fold and for the final model." + fit_notes(
+            fitted
+        )
+        stages = [
+            Stage("The chain and the model", chain_note, fitted.build),
+            Stage("Fitting", fit_note, fitted.fit),
+        ]
+        imports = {ImportLine("sklearn.pipeline", "Pipeline")}
+    prepare = writer.bundle.add(runner_frame)
+    labels = writer.bundle.add(runner_labels)
     stages += [
         Stage(
             "Read and split",
