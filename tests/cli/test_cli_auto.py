@@ -55,26 +55,51 @@ def test_auto_prints_the_search_as_json(project: Path, capsys: pytest.CaptureFix
     assert all(f"run {run_id} " in captured.err for run_id in children)
 
 
-def test_a_stacking_run_refuses_rerun_and_script_export_in_one_line(
-    repo_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_ensembles_rerun_from_their_members_and_stacking_refuses_a_script(
+    repo_root: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from _projects import make_project, train_models
 
+    from workbench.core.automl.ensemble import ensemble_runs
     from workbench.core.automl.stacking import stack_runs
+    from workbench.core.runs.loaded import LoadedRun
     from workbench.core.specs import SplitSpec
+    from workbench.core.trust import TRUST_DIR_VARIABLE
 
     root = make_project(tmp_path / "birds", repo_root / "resources/data/penguins.csv", "species")
     ids = train_models(root, {"logistic_regression": {}, "naive_bayes": {}}, SplitSpec(n_splits=3))
-    stacking = stack_runs(root, list(ids.values()))
-    assert stacking.status == "finished"
+    members = list(ids.values())
+    stacking = stack_runs(root, members)
+    averaging = ensemble_runs(root, members, [0.75, 0.25])
+    assert stacking.status == averaging.status == "finished"
     capsys.readouterr()
-    refusal = (
-        "workbench: error: an ensemble is built from its member runs by the auto search "
-        "('workbench train PROJECT --auto 300s'); it cannot be trained again on its own"
-    )
-    assert run(["rerun", str(root), stacking.run_id]) == 2
-    assert one_error_line(capsys) == refusal
+    # Received by another installation: no member's pickle is trusted, so the re-fit fits
+    # every member again from its recorded settings, and the metrics come out the same.
+    monkeypatch.setenv(TRUST_DIR_VARIABLE, str(tmp_path / "receiver-trust"))
+    for original in (stacking.run_id, averaging.run_id):
+        assert run(["rerun", str(root), original]) == 0
+        said = capsys.readouterr().out.strip()
+        new = said.split()[1]
+        assert said == (
+            f"run {new} re-fits run {original}: same seed, same metrics; it can predict and export"
+        )
+        with ExperimentLog(root / LOG_FILE) as log:
+            before, after = log.run(original), log.run(new)
+        assert after.spec.model.name == before.spec.model.name
+        assert after.params["ensemble.members"] == members
+        assert after.params.get("ensemble.weights") == before.params.get("ensemble.weights")
+        assert after.note == f"re-fit of run {original}"
+        with LoadedRun.open(root, new) as refitted:
+            assert refitted.pipeline_trusted
     script = tmp_path / "stacking.py"
     assert run(["export", str(root), stacking.run_id, "--script", str(script)]) == 2
-    assert one_error_line(capsys) == refusal
+    assert one_error_line(capsys) == (
+        f"workbench: error: run {stacking.run_id} is a stacking ensemble, which cannot be "
+        "written as a script: its validation comes from a meta-learner cross-fitted on every "
+        "fold's predictions. Export it as ONNX or joblib, or write the soft-voting (averaging) "
+        "ensemble of the same search as a script"
+    )
     assert not script.exists()

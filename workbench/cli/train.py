@@ -360,9 +360,9 @@ def cmd_compute(args: argparse.Namespace) -> int:
 
 def cmd_rerun(args: argparse.Namespace) -> int:
     """Train the run's recorded spec again as a new run; exit 1 when it did not finish."""
-    from workbench.core.train.refit import refit_run
+    from workbench.core.automl.refit import refit_any_run
 
-    outcome = refit_run(args.project, args.run)
+    outcome = refit_any_run(args.project, args.run)
     result = outcome.result
     if args.json:
         print_json(

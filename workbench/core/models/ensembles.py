@@ -48,6 +48,10 @@ SOFT_VOTING_REGRESSOR = register(
     )
 )
 
+# The soft-voting ensembles by name: combined by weights alone, so a script reproduces them fold
+# by fold and a re-fit needs only the members and the weights.
+SOFT_VOTING = (SOFT_VOTING_CLASSIFIER.name, SOFT_VOTING_REGRESSOR.name)
+
 STACKING_NOTE = (
     "Each member converts as its own run would; the ONNX graph feeds their outputs to the "
     "meta-learner's converted graph."

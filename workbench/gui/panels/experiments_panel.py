@@ -48,7 +48,7 @@ from workbench.core.metrics.names import METRIC_LABELS, best_positions, default_
 from workbench.core.project import open_project
 from workbench.core.runs.log import ExperimentLog, RunRecord
 from workbench.core.specs import TrainSpec
-from workbench.core.train.refit import RefitOutcome, refit_run
+from workbench.core.train.refit import RefitOutcome
 from workbench.gui.dialogs.confirm import AskFn, confirm
 from workbench.gui.job_mixin import JobsMixin
 from workbench.gui.widgets.leaderboard import BEST_BACKGROUND, format_score, format_seconds
@@ -273,16 +273,19 @@ class ExperimentsPanel(QWidget, JobsMixin):
         return spec
 
     def refit_selected(self) -> str | None:
-        """Train the selected run's recorded spec again (core.train.refit): a run received
-        from elsewhere gets a pipeline this installation trusts; the notice says whether the
-        metrics came out the same."""
+        """Train the selected run's recorded spec again (an ensemble: its members combined
+        again; core.automl.refit): a run received from elsewhere gets a pipeline this
+        installation trusts; the notice says whether the metrics came out the same."""
         run_ids = self.selected_run_ids()
         if len(run_ids) != 1 or self._root is None or self.task_running("refit"):
             return None
         self.error_label.hide()
         self.refit_label.setText(f"Re-fitting run {run_ids[0]}…")
         self.refit_label.show()
-        job = Job(refit_run, (self._root, run_ids[0]), name=f"Re-fitting run {run_ids[0]}")
+        # Imported here: it reaches the ensembles, which load scikit-learn (its job runs it).
+        from workbench.core.automl.refit import refit_any_run
+
+        job = Job(refit_any_run, (self._root, run_ids[0]), name=f"Re-fitting run {run_ids[0]}")
         self.start_task("refit", job)
         return run_ids[0]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from workbench.core.models.ensembles import SOFT_VOTING_CLASSIFIER, SOFT_VOTING_REGRESSOR
+from workbench.core.models.ensembles import SOFT_VOTING
 from workbench.core.models.registry import ModelDef
 
 REQUIREMENTS_FILE = "requirements.txt"
@@ -20,8 +20,6 @@ REQUIREMENTS_FILE = "requirements.txt"
 NOTEBOOK_METADATA_KEY = "workbench"
 # The first line of every exported script's docstring.
 SCRIPT_FIRST_LINE = '"""Reproduce ML Workbench run {run_id}:'
-# The ensembles a script reproduces fold by fold: their members' fits, averaged.
-SOFT_VOTING = (SOFT_VOTING_CLASSIFIER.name, SOFT_VOTING_REGRESSOR.name)
 
 
 def script_file_name(run_id: str) -> str:
