@@ -278,10 +278,10 @@ def _value_alerts(column: ColumnProfile, counts: pd.Series, options: ProfileOpti
     weights = counts.to_numpy(dtype="int64")
     # Which labels are numbers: a regex over every distinct value, so only where it is needed
     # (a key column of a million distinct strings has no mixed types to report).
-    number_like = _number_like(labels) if column.kind == ColumnKind.CATEGORICAL else None
-    alerts = _string_sentinels(column, labels, weights, number_like, options)
-    if number_like is not None:
-        alerts += _mixed_types(column, labels, weights, number_like, options)
+    numbers = number_like(labels) if column.kind == ColumnKind.CATEGORICAL else None
+    alerts = _string_sentinels(column, labels, weights, numbers, options)
+    if numbers is not None:
+        alerts += _mixed_types(column, labels, weights, numbers, options)
     padded = labels.str.len().to_numpy() != labels.str.strip().str.len().to_numpy()
     if padded.any():
         affected = int(weights[padded].sum())
@@ -302,7 +302,7 @@ def _value_alerts(column: ColumnProfile, counts: pd.Series, options: ProfileOpti
     return alerts
 
 
-def _number_like(labels: pd.Series) -> np.ndarray:
+def number_like(labels: pd.Series) -> np.ndarray:
     """Which labels are numbers as people type them (5, -1.5, $4.99, 19M, 1,000+)."""
     stripped = labels.str.strip()
     return (
@@ -365,7 +365,7 @@ def _string_sentinels(
     column: ColumnProfile,
     labels: pd.Series,
     weights: np.ndarray,
-    number_like: np.ndarray | None,
+    numeric: np.ndarray | None,
     options: ProfileOptions,
 ) -> list[Alert]:
     """Stand-ins for "no value" in a text column, each only with evidence that it is one.
@@ -380,12 +380,12 @@ def _string_sentinels(
     candidates = normal.isin(SENTINEL_STRINGS).to_numpy()
     if not candidates.any():
         return []
-    if number_like is None:
-        number_like = _number_like(labels)
+    if numeric is None:
+        numeric = number_like(labels)
     total = int(weights.sum())
     others = ~candidates
     other_rows = int(weights[others].sum())
-    numbers_rows = int(weights[others & number_like].sum())
+    numbers_rows = int(weights[others & numeric].sum())
     among_numbers = other_rows > 0 and numbers_rows / other_rows >= 0.5
     alerts = []
     for token in sorted(set(normal[candidates])):
@@ -401,7 +401,7 @@ def _string_sentinels(
                 evidence = "a lone number among words"
             else:
                 parsed = pd.to_numeric(
-                    labels[others & number_like].str.replace(",", "", regex=False),
+                    labels[others & numeric].str.replace(",", "", regex=False),
                     errors="coerce",
                 ).to_numpy(dtype="float64")
                 evidence = _outside_range(float(token), parsed[np.isfinite(parsed)], options)
@@ -419,20 +419,20 @@ def _mixed_types(
     column: ColumnProfile,
     labels: pd.Series,
     weights: np.ndarray,
-    number_like: np.ndarray,
+    numeric: np.ndarray,
     options: ProfileOptions,
 ) -> list[Alert]:
     # Sentinels ("-1", "unknown") are reported on their own; they make a column neither
     # numeric nor mixed.
     keep = ~labels.str.strip().str.lower().isin(SENTINEL_STRINGS).to_numpy(dtype=bool)
-    labels, weights, number_like = labels[keep], weights[keep], number_like[keep]
+    labels, weights, numeric = labels[keep], weights[keep], numeric[keep]
     total = int(weights.sum())
-    numbers = int(weights[number_like].sum())
+    numbers = int(weights[numeric].sum())
     if not total or numbers / total < options.mixed_min_number_fraction:
         return []
     words = total - numbers
     name = column.name
-    number_example = labels[number_like].iloc[0]
+    number_example = labels[numeric].iloc[0]
     if words == 0:
         if code_examples(labels):  # 02134: codes import keeps as text on purpose, not numbers
             return []
@@ -448,8 +448,8 @@ def _mixed_types(
                 "to_numeric",
             )
         ]
-    word_examples = labels[~number_like]
-    word_example = word_examples.iloc[int(np.argmax(weights[~number_like]))]
+    word_examples = labels[~numeric]
+    word_example = word_examples.iloc[int(np.argmax(weights[~numeric]))]
     share = words / total
     return [
         Alert(

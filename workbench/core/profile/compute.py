@@ -33,6 +33,7 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import ColumnKind, TaskType, infer_kind, task_for_column
 from workbench.core.profile import alerts as rules
 from workbench.core.profile.model import QUANTILES, Alert, ColumnProfile, Profile, ProfileOptions
+from workbench.core.profile.shifted_rows import shifted_row_alerts
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 
 DEFAULT_OPTIONS = ProfileOptions()
@@ -621,6 +622,8 @@ def profile_frame(
     associations: dict[str, dict[str, Any]] = {}
     scores: dict[str, dict[str, Any]] = {}
     table_alerts = rules.duplicate_alert(duplicates, rows)
+    progress(0.82, "Looking for shifted rows")
+    table_alerts += shifted_row_alerts(frame, {name: works[name].counts for name in names})
     near_copies: list[rules.NearCopy] = []
     if "pearson" in correlations:
         pearson = correlations["pearson"]
