@@ -169,3 +169,32 @@ def test_every_starting_point_is_a_valid_setting_inside_its_tuning_space() -> No
     with pytest.raises(ValueError, match="'broken_start' starts undeclared parameter"):
         register(broken)
     assert "broken_start" not in registered_models()
+
+
+def test_a_random_search_tries_the_starting_points_first_inside_the_users_ranges() -> None:
+    from workbench.core.train.search import starting_points
+
+    model = get_model("xgboost_classifier")
+    (start,) = model.tuning_starts
+    defaults = {param.name: param.default for param in model.params}
+    space = search_space(model)
+    first = starting_points(model.tuning_starts, space, defaults)
+    assert first == [dict(start)]
+    tried = candidates("random", space, 6, 0, first)
+    assert tried[0] == dict(start) and len(tried) == 6
+    assert tried[1:] == candidates("random", space, 5, 0)  # then the same draws as without
+    assert candidates("random", space, 1, 0, first) == [dict(start)]
+    assert candidates("grid", space, 4, 0, first) == candidates("grid", space, 4, 0)
+    # Tuning only the learning rate: the start gives its value, the model's settings the rest.
+    rate = {"learning_rate": space["learning_rate"]}
+    assert starting_points(model.tuning_starts, rate, defaults) == [{"learning_rate": 0.05}]
+    # A user's range that leaves the start's value out leaves the start out.
+    narrow = {"learning_rate": Tunable("learning_rate", "float", 0.1, 0.3)}
+    assert starting_points(model.tuning_starts, narrow, defaults) == []
+    deeper = {"max_depth": Tunable("max_depth", "int", 4, 10)}
+    assert starting_points(model.tuning_starts, deeper, defaults) == []
+    # A setting the start does not name comes from the model's settings as set.
+    gamma = {"max_depth": space["max_depth"], "gamma": Tunable("gamma", "float", 0.0, 5.0)}
+    assert starting_points(model.tuning_starts, gamma, {**defaults, "gamma": 1.5}) == [
+        {"max_depth": 3, "gamma": 1.5}
+    ]

@@ -284,6 +284,31 @@ def test_no_test_row_is_used_in_tuning(penguins: Path, recording_model: str, met
     )  # fmt: skip
 
 
+def test_a_random_search_tries_the_boosting_starting_point_first(
+    projects: dict[str, Path], tmp_path: Path
+) -> None:
+    """Small slow-learning trees before the draws: on insurance's 1,070 development rows the
+    XGBoost defaults (deep trees) overfit, and the start beats them and the first draws."""
+    ignore = shutil.ignore_patterns(f"{LOG_FILE}*", "runs")
+    insurance = Path(shutil.copytree(projects["insurance"], tmp_path / "ins", ignore=ignore))
+    spec = TrainSpec(
+        models=(ModelSpec("xgboost"),),
+        split=SplitSpec("kfold", n_splits=3),
+        tune=TuneSpec(method="random", n_trials=3),
+        include_baseline=False,
+        n_jobs=1,
+    )
+    events: list[object] = []
+    (result,) = run_training(insurance, spec, on_partial=events.append)
+    trials = [e for e in events if isinstance(e, TrialDone)]
+    (start,) = model_registry.registered_models()["xgboost_regressor"].tuning_starts
+    assert [t.trial for t in trials] == [1, 2, 3] and trials[0].params == dict(start)
+    assert trials[1].params != dict(start) and trials[2].params != dict(start)
+    assert result.status == "finished"
+    assert result.best_params == dict(start)
+    assert trials[0].score == min(t.score for t in trials)  # RMSE: the start is the best
+
+
 # --- failures, cancel, kills --------------------------------------------------------------------
 
 

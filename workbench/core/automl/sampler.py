@@ -34,6 +34,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from workbench.core.models.registry import Tunable
+from workbench.core.train.search import candidates, starting_points
 
 SAMPLERS = ("tpe", "random")
 DEFAULT_SAMPLER = "tpe"
@@ -96,14 +97,9 @@ class ModelSampler:
         self.asked: Any = None  # the open Optuna trial, or the random draw
         # The model's starting points (ModelDef.tuning_starts) restricted to the space, the
         # defaults filling what a start leaves out: asked before any draw.
-        base = {name: defaults[name] for name in self.space if name in defaults}
-        self.starts = [
-            {**base, **{n: v for n, v in start.items() if n in self.space}} for start in starts
-        ]
+        self.starts = starting_points(starts, self.space, defaults)
         self.start_asked: dict[str, Any] | None = None
         if method == "random":
-            from workbench.core.train.search import candidates
-
             self.draws = candidates("random", self.space, RANDOM_DRAWS, seed)
             return
         import optuna

@@ -87,6 +87,17 @@ class Tunable:
             return int(min(max(round(value), math.ceil(self.low)), math.floor(self.high)))
         return float(value)
 
+    def contains(self, value: Any) -> bool:
+        """Whether `value` is one this range can give (a choice; a whole number for "int")."""
+        if self.kind == "choice":
+            return value in self.choices
+        assert self.low is not None and self.high is not None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return False
+        if self.kind == "int" and not float(value).is_integer():
+            return False
+        return bool(self.low <= value <= self.high)
+
     def grid(self, points: int = 5) -> tuple:
         """At most `points` evenly spread values, ends included (grid search); all choices."""
         if self.kind == "choice":

@@ -56,7 +56,7 @@ from workbench.core.train.fit import (
     scores,
     with_model_params,
 )
-from workbench.core.train.search import candidates, halving_rounds, subsample
+from workbench.core.train.search import candidates, halving_rounds, starting_points, subsample
 from workbench.core.train.splits import SplitPlan
 from workbench.core.trust import trust_file
 
@@ -307,7 +307,11 @@ class CandidateRun:
             return []
         model = self.candidate.model
         space = search_space(model, tune.space.get(model.name))
-        return candidates(sampling, space, tune.n_trials, self.ctx.spec.seed)
+        # The model's settings as set fill what a starting point leaves out of the space.
+        base = {param.name: param.default for param in model.params}
+        base |= dict(self.candidate.spec.params)
+        first = starting_points(model.tuning_starts, space, base)
+        return candidates(sampling, space, tune.n_trials, self.ctx.spec.seed, first)
 
     def _search(self, trials: list[dict[str, Any]]) -> tuple[dict[str, Any], list[FoldResult]]:
         """The best candidate and its fold results on all the folds' training rows."""

@@ -11,7 +11,7 @@ the registry's ranges (random and halving: log ranges sampled on a log scale), s
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,11 +23,36 @@ HALVING_FACTOR = 3
 HALVING_MIN_ROWS = 50
 
 
+def starting_points(
+    starts: Sequence[Mapping[str, Any]], space: Mapping[str, Tunable], base: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """A model's starting points (ModelDef.tuning_starts) as parameter sets of `space`: each
+    start's values for the tuned settings, `base` (the model's settings as set) filling what a
+    start leaves out; a start with a value outside the space (a user's narrower range) is left
+    out, as is one that repeats another."""
+    points: list[dict[str, Any]] = []
+    for start in starts:
+        point = {name: start.get(name, base.get(name)) for name in space}
+        inside = all(name in start or name in base for name in space) and all(
+            space[name].contains(value) for name, value in point.items()
+        )
+        if inside and point not in points:
+            points.append(point)
+    return points
+
+
 def candidates(
-    sampling: str, space: Mapping[str, Tunable], n_trials: int, seed: int
+    sampling: str,
+    space: Mapping[str, Tunable],
+    n_trials: int,
+    seed: int,
+    first: Sequence[Mapping[str, Any]] = (),
 ) -> list[dict[str, Any]]:
     """The parameter sets to try, in order, at most `n_trials` of them (a grid is cut short in
-    its own order when it is larger), without repeats."""
+    its own order when it is larger), without repeats. A random search tries the sets `first`
+    (the model's starting points) before its draws: on small tables a boosting model's default
+    settings overfit, and a few random draws may never come near the slow-learning small trees
+    that do well there (see ModelDef.tuning_starts)."""
     if not space or n_trials < 1:
         return []
     if sampling == "grid":
@@ -37,14 +62,14 @@ def candidates(
         found = [dict(params) for params in grid]
     else:
         rng = np.random.default_rng(seed)
-        found = []
+        found = [dict(point) for point in first][:n_trials]
         # Small discrete spaces run out of new sets: stop after a few times the budget.
         for _ in range(n_trials * 10):
+            if len(found) >= n_trials:
+                break
             params = {name: tunable.sample(rng) for name, tunable in space.items()}
             if params not in found:
                 found.append(params)
-            if len(found) == n_trials:
-                break
     return found[:n_trials]
 
 
