@@ -217,13 +217,13 @@ def _write_cards(
 ) -> dict[str, Path]:
     """A card beside the ONNX file and the joblib file (once per folder), and one for the
     Docker bundle."""
-    if not request.card:
-        return {}
-    text = model_card_text(run, result.parity, list(result.files))
     folders = []
     for target in (request.onnx, request.joblib):
         if target is not None and Path(target).parent not in folders:
             folders.append(Path(target).parent)
+    if not request.card or (not folders and request.docker is None):
+        return {}  # a script alone has no card beside it: its slices are not worked out
+    text = model_card_text(run, result.parity, list(result.files))
     for folder in folders:
         write_text_atomic(folder / CARD_FILE, text)
         result.files.append(folder / CARD_FILE)
