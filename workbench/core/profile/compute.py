@@ -32,6 +32,7 @@ from pandas.api import types as ptypes
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import ColumnKind, TaskType, infer_kind, task_for_column
 from workbench.core.profile import alerts as rules
+from workbench.core.profile.grouped_rows import grouped_row_alerts
 from workbench.core.profile.model import QUANTILES, Alert, ColumnProfile, Profile, ProfileOptions
 from workbench.core.profile.shifted_rows import shifted_row_alerts
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
@@ -624,6 +625,7 @@ def profile_frame(
     table_alerts = rules.duplicate_alert(duplicates, rows)
     progress(0.82, "Looking for shifted rows")
     table_alerts += shifted_row_alerts(frame, {name: works[name].counts for name in names})
+    table_alerts += grouped_row_alerts(frame, resolved, target)
     near_copies: list[rules.NearCopy] = []
     if "pearson" in correlations:
         pearson = correlations["pearson"]
