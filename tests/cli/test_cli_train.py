@@ -172,3 +172,23 @@ def test_train_says_how_a_random_forest_samples_its_rows(
         "them for each tree (its 'Share of rows per tree' on auto; the run records the share)"
     )
     assert json.loads(captured.out)[0]["status"] == "finished"
+
+
+@pytest.mark.shared_data
+def test_training_panel_data_with_a_random_split_warns_and_names_the_group_split(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    life = tmp_path / "life"
+    source = shared_data / "messy" / "Life_Expectancy_Data.csv"
+    assert main(["new", str(life), "--data", str(source), "--target", "Life expectancy"]) == 0
+    capsys.readouterr()
+    assert main(["train", str(life), "--model", "ridge", "--split", "kfold:3"]) == 0
+    warned = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert warned == [
+        "workbench: warning: Rows come in groups: 'Country' (133 values) has up to 16 rows, "
+        "one per 'Year'. A random split validates on Country values the model was fitted on "
+        "(their other periods are much alike), which flatters the scores. --split "
+        "group_kfold:3:Country validates on Country values not seen in fitting."
+    ]
+    assert main(["train", str(life), "--model", "ridge", "--split", "group_kfold:3:Country"]) == 0
+    assert "Rows come in groups" not in capsys.readouterr().err

@@ -351,3 +351,38 @@ def test_a_declared_scheme_and_method_are_in_the_settings(qtbot) -> None:
         settings.populate_pickers({"species": ColumnKind.CATEGORICAL}, "species")
         with pytest.raises(WorkbenchError, match="K-fold by site needs a group column; this"):
             settings.split_spec()
+
+
+def test_grouped_rows_are_said_beside_a_random_split_with_the_group_split_a_click_away(
+    qtbot, shared_data: Path, tmp_path: Path
+) -> None:
+    import pandas as pd
+
+    from workbench.core.profile.compute import profile_frame
+
+    root = tmp_path / "life"
+    created = create_project(root)
+    source = shared_data / "messy" / "Life_Expectancy_Data.csv"
+    created.attach_dataset(import_table(root, source, target="Life expectancy"))
+    created.save()
+    panel = TrainPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.set_context(created)
+    settings = panel.train_settings
+    row_shown = lambda: settings.validation_form.isRowVisible(settings.grouping_row)  # noqa: E731
+    assert not row_shown()  # no profile yet
+    profile = profile_frame(pd.read_csv(source).rename(columns=str.strip))
+    (alert,) = [a for a in profile.alerts if a.kind == "grouped_rows"]
+    panel.set_profile(profile)
+    assert settings.split_spec().scheme == "kfold" and row_shown()
+    assert settings.grouping_label.text() == f"{alert.message} See Profile ▸ Alerts."
+    assert settings.grouping_button.text() == "Use group k-fold on 'Country'"
+    qtbot.mouseClick(settings.grouping_button, Qt.MouseButton.LeftButton)
+    split = settings.split_spec()
+    assert (split.scheme, split.group_column) == ("group_kfold", "Country")
+    assert not row_shown()  # the split now keeps a country's rows together
+    settings.scheme_combo.setCurrentIndex(settings.scheme_combo.findData("holdout"))
+    assert row_shown()
+    panel.set_profile(profile_frame(pd.read_csv(shared_data / "clean" / "insurance.csv")))
+    assert not row_shown()

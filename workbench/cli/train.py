@@ -209,6 +209,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     check_reachable(inputs.compute)
     if not inputs.compute.in_process:
         print(f"workbench: note: training {inputs.compute.describe()}", file=sys.stderr)
+    _say_grouping(inputs, spec)
     if budget is not None:
         return run_auto_command(args, inputs, spec, budget)
     _say_widths(inputs, spec)
@@ -244,6 +245,26 @@ def cmd_train(args: argparse.Namespace) -> int:
         rows.append((r.run_id, r.model, r.status, shown, _fmt(r.test.get(metric)), r.message or ""))
     print_table(("run", "model", "status", f"{metric} (validation)", "test", "message"), rows)
     return _nothing_finished(results)
+
+
+def _say_grouping(inputs: TrainingInput, spec: TrainSpec) -> None:
+    """Before training with a split that mixes a group's rows across folds, on stderr: the
+    rows come in groups (the profile's grouped-rows alert, what the Train panel says beside
+    the scheme), and the --split that keeps a group together."""
+    from workbench.core.dataset import load_dataset_frame
+    from workbench.core.profile.grouped_rows import grouped_row_alerts, mixes_groups
+
+    if not mixes_groups(spec.split.scheme):
+        return
+    frame = load_dataset_frame(inputs.root, inputs.dataset)
+    for alert in grouped_row_alerts(frame, inputs.dataset.kinds, inputs.target):
+        entity = alert.columns[0]
+        folds = spec.split.n_splits
+        print(
+            f"workbench: warning: {alert.message} --split group_kfold:{folds}:{entity} "
+            f"validates on {entity} values not seen in fitting.",
+            file=sys.stderr,
+        )
 
 
 def _say_widths(inputs: TrainingInput, spec: TrainSpec) -> None:

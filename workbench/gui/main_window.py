@@ -254,6 +254,7 @@ class MainWindow(QMainWindow):
         c.profile_started.connect(self.profile_panel.begin_partial)
         c.profile_column.connect(self.profile_panel.add_column_profile)
         c.profile_ready.connect(self.profile_panel.set_profile)
+        c.profile_ready.connect(self.train_panel.set_profile)
         c.profile_stopped.connect(self.profile_panel.show_message)
         c.error.connect(self.notifications.notify)
         c.runs_recovered.connect(lambda _ids: self.experiments_panel.refresh())

@@ -41,6 +41,15 @@ YEARS = (1800, 2200)
 ENTITY_KINDS = (ColumnKind.CATEGORICAL, ColumnKind.IDENTIFIER, ColumnKind.TEXT)
 
 
+def mixes_groups(scheme: str) -> bool:
+    """Whether the split scheme named `scheme` puts rows of one group in both the training
+    and the validation rows (k-fold, hold-out and their stratified and repeated kinds)."""
+    from workbench.core.schemes import split_schemes
+
+    found = split_schemes().get(scheme)
+    return found is not None and found.planner in ("kfold", "holdout")
+
+
 def period_columns(frame: pd.DataFrame, kinds: Mapping[str, ColumnKind]) -> list[str]:
     """The table's time-like columns: dates, and whole-number columns named like a period or
     holding only years."""

@@ -52,7 +52,7 @@ from workbench.core.models.catalog import get_model
 from workbench.core.runs.log import LOG_FILE, ExperimentLog, RunRecord
 from workbench.gui.dialogs.confirm import AskFn, confirm
 from workbench.gui.job_mixin import JobsMixin
-from workbench.gui.widgets.param_form import error_label, muted_label
+from workbench.gui.widgets.param_form import WARNING_COLOR, error_label, muted_label
 from workbench.gui.widgets.runs_model import model_label
 from workbench.jobs.job import Job
 
@@ -61,7 +61,6 @@ ONNX_FILE = "model.onnx"
 JOBLIB_FILE = "pipeline.joblib"
 DOCKER_FOLDER = "docker"
 OK_COLOR = "#2e7d32"
-WARNING_COLOR = "#a15c00"
 NO_RUNS_TEXT = "No finished run yet: train a model in the Train panel, then export it here."
 LOADING_TEXT = "Reading the project's finished runs…"
 

@@ -47,6 +47,7 @@ from workbench.core.compute.setting import LOCAL_COMPUTE
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import ColumnKind, TaskType
 from workbench.core.metrics.names import METRIC_LABELS, default_metric
+from workbench.core.profile.model import Profile
 from workbench.core.project import Project
 from workbench.core.specs import ChainSpec, TrainSpec, TuneSpec
 from workbench.core.train.events import CandidateResult, FoldDone, RunStarted, TrialDone
@@ -156,6 +157,7 @@ class TrainPanel(QWidget, JobsMixin):
         task = project.task if project is not None and dataset is not None else None
         task = TaskType(task) if task is not None else None
         task_changed = task != self._task
+        previous_root = self._root
         self._project = project
         self._root = project.root if project is not None else None
         self._task = task
@@ -168,10 +170,21 @@ class TrainPanel(QWidget, JobsMixin):
             self.train_settings.populate_schemes(task)
             self.train_settings.populate_metrics(task)
         self.train_settings.populate_pickers(self._columns, self._target)
+        if project is None or self._root != previous_root:
+            self.train_settings.set_grouping(None)  # until this project's profile says
         self.train_settings.update_fields()
         self.train_settings.compute_box.load(project.compute if project else LOCAL_COMPUTE)
         self.set_chain(project.chain if project is not None else ChainSpec())
         self._show_state()
+
+    def set_profile(self, profile: Profile) -> None:
+        """The project's profile: when its rows come in groups (the grouped-rows alert), the
+        validation settings say so beside a random split and offer the group split."""
+        grouped = next((a for a in profile.alerts if a.kind == "grouped_rows"), None)
+        if grouped is None:
+            self.train_settings.set_grouping(None)
+        else:
+            self.train_settings.set_grouping(grouped.columns[0], grouped.message)
 
     def set_chain(self, chain: ChainSpec) -> None:
         """The chain on screen, as the Prepare panel leaves it: resolved once against the

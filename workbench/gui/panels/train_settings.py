@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -33,7 +34,9 @@ from PySide6.QtWidgets import (
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import ColumnKind, TaskType
 from workbench.core.metrics.names import METRIC_LABELS, default_metric, metrics_for
+from workbench.core.profile.grouped_rows import mixes_groups
 from workbench.core.schemes import (
+    GROUP_COLUMN,
     column_needs,
     default_split_scheme,
     split_schemes,
@@ -43,7 +46,7 @@ from workbench.core.specs import SplitSpec, TrainSpec, TuneSpec
 from workbench.gui.panels.train_auto import AutoBox
 from workbench.gui.panels.train_compute import ComputeBox
 from workbench.gui.widgets.kind_badges import kind_icon, kind_label
-from workbench.gui.widgets.param_form import muted_label
+from workbench.gui.widgets.param_form import WARNING_COLOR, muted_label
 
 
 class TrainSettings(QScrollArea):
@@ -169,6 +172,20 @@ class TrainSettings(QScrollArea):
         )
         form.addRow("Scheme", self.scheme_combo)
         form.addRow(self.scheme_help)
+        # Panel data (the profile's grouped-rows alert): said where the split is chosen, with
+        # the group split one click away, while a random split is chosen.
+        self._grouping: str | None = None
+        self.grouping_row = QWidget()
+        grouping = QVBoxLayout(self.grouping_row)
+        grouping.setContentsMargins(0, 0, 0, 0)
+        self.grouping_label = QLabel()
+        self.grouping_label.setWordWrap(True)
+        self.grouping_label.setStyleSheet(f"color: {WARNING_COLOR};")
+        self.grouping_button = QPushButton()
+        self.grouping_button.clicked.connect(lambda _checked=False: self.use_grouping())
+        grouping.addWidget(self.grouping_label)
+        grouping.addWidget(self.grouping_button, 0, Qt.AlignmentFlag.AlignLeft)
+        form.addRow(self.grouping_row)
         form.addRow("Folds", self.folds_spin)
         form.addRow("Repeats", self.repeats_spin)
         form.addRow("Validation share", self.validation_spin)
@@ -276,6 +293,25 @@ class TrainSettings(QScrollArea):
         self.metric_combo.blockSignals(False)
         self._metric_changed()
 
+    def set_grouping(self, entity: str | None, message: str = "") -> None:
+        """The entity column the profile found the rows grouped by (its grouped-rows alert,
+        `message`), or None: shown with a button to validate by its groups while the chosen
+        scheme mixes a group's rows across folds."""
+        self._grouping = entity
+        self.grouping_label.setText(f"{message} See Profile ▸ Alerts." if entity else "")
+        self.grouping_button.setText(f"Use group k-fold on '{entity}'" if entity else "")
+        self.update_fields()
+
+    def use_grouping(self) -> None:
+        """Choose group k-fold on the entity column the profile found."""
+        entity = self._grouping
+        combo = self.picker_combos[GROUP_COLUMN.setting]
+        if entity is None or combo.findData(entity) < 0:
+            return
+        self.scheme_combo.setCurrentIndex(self.scheme_combo.findData("group_kfold"))
+        combo.setCurrentIndex(combo.findData(entity))
+        self.update_fields()
+
     def populate_pickers(self, columns: Mapping[str, ColumnKind], target: str | None) -> None:
         """Offer each picker the columns of kinds that suit it, never the target; keep a
         previous choice that is still there."""
@@ -311,6 +347,8 @@ class TrainSettings(QScrollArea):
             need = scheme.column if scheme is not None else None
             form.setRowVisible(combo, need is not None and need.setting == setting)
         self.scheme_help.setText(scheme.help if scheme is not None else "")
+        mixing = scheme is not None and mixes_groups(scheme.name)
+        form.setRowVisible(self.grouping_row, bool(self._grouping) and mixing)
         if scheme is not None and scheme.planner == "timeseries":
             self.test_spin.setToolTip("Share of the latest rows kept aside as the test set.")
         method = tune_methods().get(str(self.tune_combo.currentData() or "none"))

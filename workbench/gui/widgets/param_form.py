@@ -34,6 +34,7 @@ from workbench.core.params import Param, ParamType
 from workbench.gui.widgets.wrapped_label import WrappedLabel
 
 ERROR_COLOR = "#d64541"  # the same red as critical alerts; readable on light and dark bases
+WARNING_COLOR = "#a15c00"  # an amber for what may go wrong (a parity risk, grouped rows)
 AUTO_TEXT = "auto"
 _INT_LIMIT = 2**31 - 1  # QSpinBox holds a C int
 _FLOAT_LIMIT = 1e12
