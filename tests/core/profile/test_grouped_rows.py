@@ -42,7 +42,8 @@ def test_norwegian_car_sales_are_models_by_year_and_month(shared_data: Path) -> 
         shared_data / "messy" / "norway_new_car_sales_by_model.csv", encoding="latin-1"
     )
     kinds = infer_kinds(frame)
-    assert period_columns(frame, kinds) == ["Year", "Month"]
+    counts = {str(name): frame[name].value_counts(dropna=True) for name in frame.columns}
+    assert period_columns(frame, kinds, counts) == ["Year", "Month"]
     (alert,) = grouped_row_alerts(frame, kinds, target="Quantity")
     assert alert.columns == ("Model", "Year", "Month")
     assert "one per 'Year' and 'Month'" in alert.message

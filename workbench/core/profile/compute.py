@@ -624,8 +624,9 @@ def profile_frame(
     scores: dict[str, dict[str, Any]] = {}
     table_alerts = rules.duplicate_alert(duplicates, rows)
     progress(0.82, "Looking for shifted rows")
-    table_alerts += shifted_row_alerts(frame, {name: works[name].counts for name in names})
-    table_alerts += grouped_row_alerts(frame, resolved, target)
+    counts = {name: works[name].counts for name in names}
+    table_alerts += shifted_row_alerts(frame, counts)
+    table_alerts += grouped_row_alerts(frame, resolved, target, counts)
     near_copies: list[rules.NearCopy] = []
     if "pearson" in correlations:
         pearson = correlations["pearson"]

@@ -50,9 +50,11 @@ def mixes_groups(scheme: str) -> bool:
     return found is not None and found.planner in ("kfold", "holdout")
 
 
-def period_columns(frame: pd.DataFrame, kinds: Mapping[str, ColumnKind]) -> list[str]:
+def period_columns(
+    frame: pd.DataFrame, kinds: Mapping[str, ColumnKind], counts: Mapping[str, pd.Series]
+) -> list[str]:
     """The table's time-like columns: dates, and whole-number columns named like a period or
-    holding only years."""
+    holding only years (judged on each column's distinct values, `counts`' index)."""
     found = []
     for name in frame.columns:
         column = frame[name]
@@ -61,7 +63,7 @@ def period_columns(frame: pd.DataFrame, kinds: Mapping[str, ColumnKind]) -> list
             continue
         if not ptypes.is_numeric_dtype(column) or ptypes.is_bool_dtype(column):
             continue
-        values = column.dropna()
+        values = pd.Series(counts[str(name)].index, dtype="float64")
         if values.empty or not (values == values.round()).all():
             continue
         years = bool(values.between(*YEARS).all())
@@ -71,14 +73,24 @@ def period_columns(frame: pd.DataFrame, kinds: Mapping[str, ColumnKind]) -> list
 
 
 def grouped_row_alerts(
-    frame: pd.DataFrame, kinds: Mapping[str, ColumnKind], target: str | None = None
+    frame: pd.DataFrame,
+    kinds: Mapping[str, ColumnKind],
+    target: str | None = None,
+    counts: Mapping[str, pd.Series] | None = None,
 ) -> list[Alert]:
-    """One alert per entity column that, with the period columns, identifies the rows."""
+    """One alert per entity column that, with the period columns, identifies the rows.
+    `counts`: each column's exact value counts (values as index), as the profile computed
+    them; worked out here when not given."""
     rows = len(frame)
-    periods = [name for name in period_columns(frame, kinds) if name != target]
+    if counts is None:
+        counts = {str(name): frame[name].value_counts(dropna=True) for name in frame.columns}
+    periods = [name for name in period_columns(frame, kinds, counts) if name != target]
     if not periods or rows < MIN_GROUPS * MIN_ROWS_PER_GROUP:
         return []
-    period_count = int(frame[periods].drop_duplicates().shape[0])
+    if len(periods) == 1:
+        period_count = len(counts[periods[0]])
+    else:
+        period_count = int(frame[periods].drop_duplicates().shape[0])
     if period_count * 3 > rows or period_count < 2:
         return []
     alerts = []
@@ -86,21 +98,23 @@ def grouped_row_alerts(
         entity = str(name)
         if entity == target or entity in periods or kinds.get(entity) not in ENTITY_KINDS:
             continue
-        column = frame[name]
-        if column.isna().mean() > MAX_MISSING_SHARE:
+        present = int(counts[entity].sum())
+        if rows - present > MAX_MISSING_SHARE * rows:
             continue
-        groups = int(column.nunique(dropna=True))
+        groups = len(counts[entity])
         if groups < MIN_GROUPS or rows / groups < MIN_ROWS_PER_GROUP:
             continue
+        if groups * period_count < (1 - DUPLICATE_SHARE) * rows:
+            continue  # too few pairs to tell the rows apart (and no table scan to find it)
         repeated = int(frame[[name, *periods]].duplicated().sum())
         if repeated > DUPLICATE_SHARE * rows:
             continue
-        alerts.append(_alert(entity, groups, periods, column))
+        alerts.append(_alert(entity, groups, periods, counts[entity]))
     return alerts
 
 
-def _alert(entity: str, groups: int, periods: list[str], column: pd.Series) -> Alert:
-    most = int(column.value_counts().max())
+def _alert(entity: str, groups: int, periods: list[str], counts: pd.Series) -> Alert:
+    most = int(counts.max())
     period = " and ".join(f"'{p}'" for p in periods)
     return Alert(
         "grouped_rows",

@@ -41,12 +41,10 @@ from workbench.core.profile.model import WARNING, Alert
 MIN_CELLS = 3
 # ... and at least this share of the row's non-missing cells.
 SHARE = 0.3
-# A rare value (seen at most RARE_ROWS times, or in RARE_SHARE of the rows if that is more:
-# a few lines can be shifted alike) is odd only in a column whose values repeat: fewer
-# distinct values than REPEATING_SHARE of its rows (in a column of names or ids, every value
-# is rare).
+# A rare value (seen at most RARE_ROWS times: a few lines can be shifted alike) is odd only in
+# a column whose values repeat: fewer distinct values than REPEATING_SHARE of its rows (in a
+# column of names or ids, every value is rare).
 RARE_ROWS = 3
-RARE_SHARE = 0.001
 REPEATING_SHARE = 0.5
 # A number in a column of words (or a word in a column of numbers) is odd when its kind is
 # under this share of the column's values.
@@ -70,16 +68,15 @@ class ShiftedRow:
 
 def _odd_cells(column: pd.Series, counts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Which cells of `column` hold an odd value (see the module docstring), and which of those
-    are of the wrong kind for it (a number among words, a word among numbers)."""
-    present = column.notna().to_numpy()
-    rows = int(present.sum())
+    are of the wrong kind for it (a number among words, a word among numbers). `column` may be
+    some of the rows of a column, `counts` the whole column's."""
+    rows = int(counts.sum())  # the column's non-missing cells (a missing cell is never odd)
     none = np.zeros(len(column), dtype=bool)
     if rows == 0 or counts.empty:
         return none, none
     rare_values: list[Any] = []
     if len(counts) < REPEATING_SHARE * rows:
-        rare = max(RARE_ROWS, RARE_SHARE * rows)
-        rare_values = list(counts.index[counts.to_numpy() <= rare])
+        rare_values = list(counts.index[counts.to_numpy() <= RARE_ROWS])
     foreign_values: list[Any] = []
     words = not (
         ptypes.is_numeric_dtype(column)
@@ -93,8 +90,8 @@ def _odd_cells(column: pd.Series, counts: pd.Series) -> tuple[np.ndarray, np.nda
             foreign_values = list(counts.index[numeric])
         elif 1 - FOREIGN_SHARE < share < 1:
             foreign_values = list(counts.index[~numeric])
-    foreign = column.isin(foreign_values).to_numpy() & present if foreign_values else none
-    rare_cells = column.isin(rare_values).to_numpy() & present if rare_values else none
+    foreign = column.isin(foreign_values).to_numpy() if foreign_values else none
+    rare_cells = column.isin(rare_values).to_numpy() if rare_values else none
     return rare_cells | foreign, foreign
 
 
@@ -134,18 +131,25 @@ def shifted_rows(frame: pd.DataFrame, counts: Mapping[str, pd.Series]) -> list[S
     names = [str(name) for name in frame.columns]
     if len(names) < MIN_CELLS + 1 or len(frame) == 0:
         return []
-    cells = [_odd_cells(frame.iloc[:, j], counts[name]) for j, name in enumerate(names)]
+    # Only a cell that can tell (see below) makes a row worth a look: a number column's cells
+    # are numbers, and never of the wrong kind there. So the whole-table pass reads the other
+    # columns only; a number column's rare cells are looked up in the few rows it leaves.
+    telling = [
+        not ptypes.is_numeric_dtype(frame.iloc[:, j]) or ptypes.is_bool_dtype(frame.iloc[:, j])
+        for j in range(len(names))
+    ]
+    none = np.zeros(len(frame), dtype=bool)
+    cells = [
+        _odd_cells(frame.iloc[:, j], counts[name]) if telling[j] else (none, none)
+        for j, name in enumerate(names)
+    ]
     odd = np.column_stack([odd for odd, _ in cells])
     foreign = np.column_stack([wrong for _, wrong in cells])
-    # Only a cell that can tell (see below) makes a row worth a look: a number column's cells
-    # are numbers, and never of the wrong kind there.
-    telling = np.array(
-        [
-            not ptypes.is_numeric_dtype(frame.iloc[:, j]) or ptypes.is_bool_dtype(frame.iloc[:, j])
-            for j in range(len(names))
-        ]
-    )
-    candidates = np.flatnonzero((odd & telling).sum(axis=1) >= MIN_CELLS)
+    candidates = np.flatnonzero(odd.sum(axis=1) >= MIN_CELLS)
+    for j, name in enumerate(names):
+        if not telling[j] and candidates.size:
+            values = frame.iloc[candidates, j]
+            odd[candidates, j] = _odd_cells(values, counts[name])[0]
     neighbours: dict[int, _Neighbour] = {}
 
     def neighbour(j: int) -> _Neighbour:
