@@ -253,11 +253,18 @@ def _say_grouping(inputs: TrainingInput, spec: TrainSpec) -> None:
     the scheme), and the --split that keeps a group together."""
     from workbench.core.dataset import load_dataset_frame
     from workbench.core.profile.grouped_rows import grouped_row_alerts, mixes_groups
+    from workbench.core.profile.store import load_stored_profile
 
     if not mixes_groups(spec.split.scheme):
         return
-    frame = load_dataset_frame(inputs.root, inputs.dataset)
-    for alert in grouped_row_alerts(frame, inputs.dataset.kinds, inputs.target):
+    # The stored profile (the window's, for this data and target) has the alert already.
+    stored = load_stored_profile(inputs.root, inputs.dataset, inputs.target)
+    if stored is not None:
+        alerts = [alert for alert in stored.alerts if alert.kind == "grouped_rows"]
+    else:
+        frame = load_dataset_frame(inputs.root, inputs.dataset)
+        alerts = grouped_row_alerts(frame, inputs.dataset.kinds, inputs.target)
+    for alert in alerts:
         entity = alert.columns[0]
         folds = spec.split.n_splits
         print(

@@ -25,9 +25,8 @@ from workbench.core.models.catalog import get_model
 from workbench.core.models.ensembles import SOFT_VOTING
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from workbench.core.project import open_project
-from workbench.core.runs.log import LOG_FILE, ExperimentLog, RunRecord, open_log
-from workbench.core.train.events import FINISHED
-from workbench.core.train.refit import RefitOutcome, refit_input, refit_run, score_changes
+from workbench.core.runs.log import LOG_FILE, RunRecord, open_log
+from workbench.core.train.refit import RefitOutcome, refit_input, refit_outcome, refit_run
 
 
 def refit_any_run(
@@ -70,8 +69,4 @@ def refit_ensemble(
         result = ensemble_runs(project_root, members, chosen, progress, cancel, on_partial)
     else:
         result = stack_runs(project_root, members, progress, cancel, on_partial)
-    with ExperimentLog(Path(project_root) / LOG_FILE) as log:
-        log.set_note(result.run_id, f"re-fit of run {run_id}")
-        refitted = log.run(result.run_id)
-    changes = score_changes(original, refitted) if result.status == FINISHED else ()
-    return RefitOutcome(run_id, result, changes)
+    return refit_outcome(Path(project_root) / LOG_FILE, original, result)

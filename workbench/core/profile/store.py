@@ -20,8 +20,9 @@ from workbench.core.profile.model import Profile
 from workbench.core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 
 # Bumped when the profile's rules change, so a profile stored by older rules is made again
-# rather than shown (2: sentinels need evidence, identifiers by values and names, Theil's U).
-STORE_VERSION = 2
+# rather than shown (2: sentinels need evidence, identifiers by values and names, Theil's U;
+# 3: shifted rows and grouped rows).
+STORE_VERSION = 3
 
 
 def profile_path(project_root: Path, dataset: DatasetRef) -> Path:

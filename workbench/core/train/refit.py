@@ -132,8 +132,14 @@ def refit_run(
     # The metric the run was scored by, even when its tuning left it to the task's default.
     train_spec = replace(spec.train_spec(), tune=replace(spec.tune, metric=spec.metric))
     (result,) = train(inputs, train_spec, progress, cancel, on_partial)
-    with ExperimentLog(log.path) as log:
-        log.set_note(result.run_id, f"re-fit of run {run_id}")
+    return refit_outcome(log.path, original, result)
+
+
+def refit_outcome(log_path: Path, original: RunRecord, result: CandidateResult) -> RefitOutcome:
+    """The re-fit's new run `result` noted as the re-fit of `original` in the log at
+    `log_path`, and the scores that moved (a plain run's and an ensemble's re-fit alike)."""
+    with ExperimentLog(log_path) as log:
+        log.set_note(result.run_id, f"re-fit of run {original.run_id}")
         refitted = log.run(result.run_id)
     changes = score_changes(original, refitted) if result.status == FINISHED else ()
-    return RefitOutcome(run_id, result, changes)
+    return RefitOutcome(original.run_id, result, changes)

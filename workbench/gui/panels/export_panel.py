@@ -205,7 +205,8 @@ class ExportPanel(QWidget, JobsMixin):
             raise WorkbenchError(
                 "tick at least one of ONNX, Docker bundle, joblib or Python script"
             )
-        script = self.script_box.isChecked() and self.script_box.isEnabled()  # not if refused
+        refused = self.current_run() in self._script_refusals
+        script = self.script_box.isChecked() and not refused
         return request_for(
             folder,
             self.onnx_box.isChecked(),
