@@ -203,6 +203,27 @@ def test_svr_fits_the_insurance_charges_once_c_is_in_their_units(shared_data: Pa
     assert pipeline.score(X_test, y_test) > 0.6
 
 
+def test_fewer_bins_coarsen_hist_gradient_boosting(shared_data: Path) -> None:
+    """The bins are tuned (as FLAML tunes LightGBM's): on small tables coarse bins regularise.
+    With 8 bins every tree cuts a number at no more than 7 places, so sweeping bmi over its
+    range (the rest of a row fixed) gives at most 8 different predictions."""
+    X_train, X_test, y_train, _ = _split(shared_data, "insurance")
+    kinds = infer_kinds(X_train)
+    name = "hist_gradient_boosting_regressor"
+    chain = default_model_chain(get_model(name), kinds)
+
+    def fitted(bins: int) -> Pipeline:
+        model = build_model(ModelSpec(name, {"max_bins": bins}), R, seed=0, n_jobs=1)
+        steps = [("prepare", build_transformer(resolve_chain(chain, kinds))), ("model", model)]
+        return Pipeline(steps).fit(X_train, y_train)
+
+    coarse, fine = fitted(8), fitted(255)
+    assert coarse.named_steps["model"].max_bins == 8
+    sweep = X_test.iloc[[0] * 500].copy()
+    sweep["bmi"] = np.linspace(X_train.bmi.min(), X_train.bmi.max(), 500)
+    assert len(np.unique(coarse.predict(sweep))) <= 8 < len(np.unique(fine.predict(sweep)))
+
+
 RANDOM_MODELS = [
     "dummy_classifier",
     "linear_svm",

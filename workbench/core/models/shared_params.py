@@ -198,6 +198,16 @@ HGB_PARAMS = (
         maximum=100_000,
     ),
     Param(
+        "max_bins",
+        "Bins per number",
+        ParamType.INT,
+        255,
+        help="Each number column is cut into at most this many bins before the trees split "
+        "it. Fewer bins: coarser splits, less overfitting on small tables.",
+        minimum=2,
+        maximum=255,
+    ),
+    Param(
         "l2_regularization",
         "L2 penalty",
         ParamType.FLOAT,
@@ -213,6 +223,7 @@ HGB_TUNING = (
     Tunable("max_leaf_nodes", "int", 4, 128, log=True),
     Tunable("min_samples_leaf", "int", 5, 100, log=True),
     Tunable("l2_regularization", "float", 0.001, 100.0, log=True),
+    Tunable("max_bins", "int", 16, 255, log=True),
 )
 # Small trees learning slowly: the boosting settings that do well on many tables, small ones
 # above all, where the defaults' larger trees overfit. The auto search tries them before its
@@ -226,6 +237,7 @@ HGB_STARTS = (
         "max_leaf_nodes": 8,
         "min_samples_leaf": 20,
         "l2_regularization": 1.0,
+        "max_bins": 255,
     },
 )
 XGB_PARAMS = (
